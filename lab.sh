@@ -1,0 +1,119 @@
+#!/bin/bash
+# dnsvolley lab helper: the two commands of the README.
+#   ./lab.sh quickstart   install what is missing, build, prepare the host, 5 s against the embedded responder
+#   ./lab.sh test         install what is missing, build, run every test (unit, ASan/UBSan unit, integration)
+# Needs root on a fresh machine (apt-get, hugepages, bpffs, network namespaces).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD=${DV_BUILD_DIR:-$ROOT/build}
+BUILD_ASAN=${DV_BUILD_ASAN_DIR:-$ROOT/build-asan}
+
+# Debian 12 packages the project needs to build and test.
+PACKAGES=(gcc pkg-config meson ninja-build python3
+          dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
+          libbpf-dev libxdp-dev
+          iproute2 nsd knot-dnsutils)
+
+say() { printf 'lab: %s\n' "$*"; }
+die() { printf 'lab: %s\n' "$*" >&2; exit 2; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root for: $*"
+	fi
+}
+
+install_deps() {
+	local missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	as_root apt-get update -q >/dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+# Hugepages and bpffs: AF_XDP needs both; embedded, ring, null and af_packet run without.
+host_prereqs() {
+	local free
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	if [ "${free:-0}" -lt 512 ]; then
+		say "reserving 1024 hugepages"
+		echo 1024 | as_root tee /proc/sys/vm/nr_hugepages >/dev/null
+	fi
+	if ! grep -q ' hugetlbfs ' /proc/mounts; then
+		as_root mkdir -p /dev/hugepages
+		as_root mount -t hugetlbfs nodev /dev/hugepages
+	fi
+	if ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then
+		as_root mount -t bpf bpf /sys/fs/bpf
+	fi
+}
+
+build() {
+	if [ ! -f "$BUILD/build.ninja" ]; then
+		meson setup "$BUILD" "$ROOT" >/dev/null
+	fi
+	ninja -C "$BUILD"
+}
+
+build_asan() {
+	if [ ! -f "$BUILD_ASAN/build.ninja" ]; then
+		meson setup "$BUILD_ASAN" "$ROOT" -Db_sanitize=address,undefined -Dintegration=false >/dev/null
+	fi
+	ninja -C "$BUILD_ASAN"
+}
+
+# "N passed, N failed" over every meson test log given.
+summary() {
+	python3 - "$@" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            res = r.get("result")
+            if res in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif res == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
+PY
+}
+
+cmd_quickstart() {
+	install_deps
+	build
+	host_prereqs
+	"$BUILD/app/dnsvolley" --scenario "$ROOT/scenarios/quickstart.yaml" "$@"
+}
+
+cmd_test() {
+	install_deps
+	host_prereqs
+	build
+	build_asan
+	local rc=0
+	say "unit and integration tests"
+	meson test -C "$BUILD" --print-errorlogs --num-processes 1 || rc=1
+	say "unit tests under AddressSanitizer and UBSan"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$BUILD_ASAN" --suite unit --print-errorlogs --num-processes 1 || rc=1
+	summary "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" || rc=1
+	return $rc
+}
+
+case "${1:-}" in
+quickstart) shift; cmd_quickstart "$@" ;;
+test) shift; cmd_test "$@" ;;
+build) install_deps; build ;;
+*) echo "usage: $0 quickstart|test|build" >&2; exit 2 ;;
+esac

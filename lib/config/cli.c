@@ -1,0 +1,451 @@
+/**
+ * @file cli.c
+ * @brief Command line parsing: dnsperf letters plus long options, merged
+ *        over an optional scenario file into a validated plan.
+ */
+#include "config/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dv_config.h"
+#include "config/parse.h"
+#include "config/profile.h"
+#include "config/queryfile.h"
+#include "config/scenario.h"
+#include "util/log.h"
+
+/** Target used by the embedded port when none is given (RFC 2544 range). */
+#define DV_EMBEDDED_TARGET "198.18.0.53"
+
+/** Long-only options (values above any char). */
+enum {
+	OPT_PORT = 256,
+	OPT_SCENARIO,
+	OPT_JSON,
+	OPT_EAL,
+	OPT_DST_MAC,
+	OPT_SRC,
+	OPT_MAX_QUERIES,
+	OPT_BURST,
+	OPT_SPORT_BASE,
+	OPT_ROLES,
+	OPT_POLL,
+	OPT_BUSY_POLL,
+	OPT_DRIVERS_DIR,
+};
+
+/* '+': stop at the first non-option and never permute argv (the plan keeps
+ * argv for the JSON header); ':': report a missing value as ':'. */
+static const char short_opts[] = "+:s:p:d:Q:l:t:e:DS:qhV";
+
+/* Every scenario key is also a long option of the same name, so the
+ * letters have long spellings too. */
+static const struct option long_opts[] = {
+	{ "target",         required_argument, NULL, 's' },
+	{ "dns-port",       required_argument, NULL, 'p' },
+	{ "queries",        required_argument, NULL, 'd' },
+	{ "rate",           required_argument, NULL, 'Q' },
+	{ "duration",       required_argument, NULL, 'l' },
+	{ "timeout",        required_argument, NULL, 't' },
+	{ "edns",           required_argument, NULL, 'e' },
+	{ "dnssec-ok",      no_argument,       NULL, 'D' },
+	{ "stats-interval", required_argument, NULL, 'S' },
+	{ "quiet",          no_argument,       NULL, 'q' },
+	{ "help",           no_argument,       NULL, 'h' },
+	{ "version",        no_argument,       NULL, 'V' },
+	{ "port",           required_argument, NULL, OPT_PORT },
+	{ "scenario",       required_argument, NULL, OPT_SCENARIO },
+	{ "json",           required_argument, NULL, OPT_JSON },
+	{ "eal",            required_argument, NULL, OPT_EAL },
+	{ "dst-mac",        required_argument, NULL, OPT_DST_MAC },
+	{ "src",            required_argument, NULL, OPT_SRC },
+	{ "source",         required_argument, NULL, OPT_SRC },
+	{ "max-queries",    required_argument, NULL, OPT_MAX_QUERIES },
+	{ "burst",          required_argument, NULL, OPT_BURST },
+	{ "sport-base",     required_argument, NULL, OPT_SPORT_BASE },
+	{ "roles",          required_argument, NULL, OPT_ROLES },
+	{ "poll",           required_argument, NULL, OPT_POLL },
+	{ "busy-poll",      no_argument,       NULL, OPT_BUSY_POLL },
+	{ "drivers-dir",    required_argument, NULL, OPT_DRIVERS_DIR },
+	{ NULL, 0, NULL, 0 },
+};
+
+/** Options that are plain settings: option value -> setting key. */
+static const struct {
+	int val;
+	const char *key;
+} opt_settings[] = {
+	{ 's', "target" },
+	{ 'p', "dns-port" },
+	{ 'd', "queries" },
+	{ 'Q', "rate" },
+	{ 'l', "duration" },
+	{ 't', "timeout" },
+	{ 'e', "edns" },
+	{ 'S', "stats-interval" },
+	{ OPT_PORT, "port" },
+	{ OPT_JSON, "json" },
+	{ OPT_EAL, "eal" },
+	{ OPT_DST_MAC, "dst-mac" },
+	{ OPT_SRC, "source" },
+	{ OPT_MAX_QUERIES, "max-queries" },
+	{ OPT_BURST, "burst" },
+	{ OPT_SPORT_BASE, "sport-base" },
+	{ OPT_ROLES, "roles" },
+	{ OPT_POLL, "poll" },
+};
+
+void dv_cli_usage(void *stream)
+{
+	FILE *f = stream != NULL ? stream : stdout;
+	fprintf(f,
+"Usage: dnsvolley [-s server_addr] [-p port] [-d datafile] [-Q max_qps]\n"
+"                 [-l limit] [-t timeout] [-e bufsize] [-D] [-S interval]\n"
+"                 [--port NAME[:ARG]] [--scenario FILE] [--json FILE] [-q]\n"
+"                 [other options]\n"
+"\n"
+"Load (dnsperf letters):\n"
+"  -s ADDR            server address; repeat for one IPv4 and one IPv6\n"
+"                     (default with --port embedded: " DV_EMBEDDED_TARGET ")\n"
+"  -p PORT            server port (default 53)\n"
+"  -d FILE            query file, one \"NAME [TYPE]\" per line\n"
+"  -Q QPS             offered rate, e.g. 20000, 20k, 1.5M (default 1000)\n"
+"  -l SECONDS         run duration, e.g. 30, 2.5, 500ms (default 10)\n"
+"  -t SECONDS         query timeout (default 1)\n"
+"  -e SIZE            EDNS UDP buffer size, 0 = no OPT record (default 1232)\n"
+"  -D                 set the DNSSEC OK bit (needs EDNS)\n"
+"  -S SECONDS         periodic statistics interval, 0 = off (default 1)\n"
+"  --max-queries N    stop after N queries (default: no limit)\n"
+"\n"
+"Port and network:\n"
+"  --port NAME[:ARG]  port profile and its argument, e.g. af_xdp:veth0,\n"
+"                     af_packet:eth0, tap, null, embedded (default)\n"
+"  --drivers-dir DIR  where the port profiles are (default:\n"
+"                     " DV_SOURCE_DRIVERS_DIR " if it exists,\n"
+"                     else " DV_INSTALL_DRIVERS_DIR ")\n"
+"  --src ADDR         source address; repeat for one per family\n"
+"  --dst-mac MAC      next hop MAC, aa:bb:cc:dd:ee:ff\n"
+"  --sport-base N     first UDP source port, 1024..65519 (default 10000)\n"
+"  --burst N          TX/RX burst size, 1..512 (default 32)\n"
+"  --eal \"ARGS\"       extra DPDK EAL arguments, split on spaces\n"
+"\n"
+"Lcores:\n"
+"  --roles MODE       combined (one lcore) or split (generator + collector)\n"
+"  --busy-poll        spin instead of sleeping when idle (= --poll busy)\n"
+"\n"
+"Output and files:\n"
+"  --scenario FILE    YAML scenario; options on the command line override it\n"
+"  --json FILE        write results as JSON lines (dns-metrics schema)\n"
+"  -q, --quiet        no periodic output\n"
+"  -h, --help         show this help and exit\n"
+"  -V, --version      show the version and exit\n"
+"\n"
+"Every scenario key is also a long option: --target, --dns-port, --queries,\n"
+"--rate, --duration, --timeout, --edns, --dnssec-ok, --stats-interval,\n"
+"--source, --poll. See dnsvolley(1).\n");
+}
+
+void dv_plan_free(struct dv_plan *p)
+{
+	if (p == NULL)
+		return;
+	dv_query_list_free(&p->queries);
+}
+
+/** Reset getopt so the parser can run more than once (tests, two passes). */
+static void getopt_reset(void)
+{
+	optind = 0; /* glibc: 0 re-initializes completely */
+	opterr = 0;
+	optopt = 0;
+}
+
+/** The option as the user wrote it, for messages: "-Q" or "--rate". */
+static void opt_name(int c, int longindex, char *buf, size_t len)
+{
+	if (longindex >= 0)
+		snprintf(buf, len, "--%s", long_opts[longindex].name);
+	else
+		snprintf(buf, len, "-%c", c);
+}
+
+/** Long options the typed prefix could stand for. */
+static size_t long_matches(const char *typed, size_t tlen, char *list, size_t len)
+{
+	size_t n = 0, o = 0;
+	list[0] = '\0';
+	for (const struct option *lo = long_opts; lo->name != NULL; lo++) {
+		if (strncmp(lo->name, typed, tlen) != 0)
+			continue;
+		n++;
+		if (o < len) {
+			int w = snprintf(list + o, len - o, "%s--%s", o > 0 ? ", " : "",
+					 lo->name);
+			if (w > 0)
+				o += (size_t)w;
+		}
+	}
+	return n;
+}
+
+/**
+ * The argv element getopt just complained about: it stays on an element
+ * while inside a group of letters ("-xq"), else it has moved past it.
+ */
+static const char *bad_element(int argc, char **argv, int prev_optind)
+{
+	if (optind == prev_optind && optind < argc)
+		return argv[optind];
+	if (optind > 0 && optind <= argc)
+		return argv[optind - 1];
+	return "";
+}
+
+/** Word getopt's '?' (unknown, ambiguous, or value given to a flag). */
+static void report_bad_option(const char *arg)
+{
+	char qb[DV_QUOTE_BUF];
+
+	if (strncmp(arg, "--", 2) != 0) {
+		char s[3] = { '-', (char)optopt, '\0' };
+		dv_err("unknown option '%s' (see --help)",
+		       optopt > 0 && optopt < 256 ? dv_quote(s, qb, sizeof(qb))
+						  : dv_quote(arg, qb, sizeof(qb)));
+		return;
+	}
+
+	const char *name = arg + 2;
+	const char *eq = strchr(name, '=');
+	size_t nlen = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	char cands[256];
+	size_t n = long_matches(name, nlen, cands, sizeof(cands));
+	if (eq != NULL && optopt != 0) {
+		dv_err("--%.*s: takes no value", (int)nlen, name);
+	} else if (n > 1) {
+		dv_err("ambiguous option '--%s' (could be %s)",
+		       dv_quote_mem(name, nlen, qb, sizeof(qb)), cands);
+	} else {
+		dv_err("unknown option '--%s' (see --help)",
+		       dv_quote_mem(name, nlen, qb, sizeof(qb)));
+	}
+}
+
+/** Word getopt's ':' (an option without its value). */
+static void report_missing_value(const char *arg)
+{
+	if (strncmp(arg, "--", 2) == 0) {
+		const char *eq = strchr(arg, '=');
+		int n = eq != NULL ? (int)(eq - arg) : (int)strlen(arg);
+		dv_err("%.*s: missing value", n, arg);
+	} else {
+		dv_err("-%c: missing value", optopt);
+	}
+}
+
+/**
+ * First pass: find --help, --version and --scenario, ignoring every error
+ * (the second pass reports them in order).
+ * @return 1 if help/version was printed, 0 otherwise, -EINVAL on a repeated
+ *         --scenario
+ */
+static int pre_scan(int argc, char **argv, const char **scenario)
+{
+	int c;
+	*scenario = NULL;
+	getopt_reset();
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			dv_cli_usage(stdout);
+			return 1;
+		case 'V':
+			printf("dnsvolley %s\n", DV_VERSION);
+			return 1;
+		case OPT_SCENARIO:
+			if (*scenario != NULL) {
+				dv_err("--scenario: given more than once");
+				return -EINVAL;
+			}
+			*scenario = optarg;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/** Second pass: apply every option except --scenario over the plan. */
+static int apply_options(int argc, char **argv, struct dv_plan *plan)
+{
+	bool target_seen = false, src_seen = false;
+	int c, longindex;
+	char qb[DV_QUOTE_BUF];
+
+	getopt_reset();
+	for (;;) {
+		longindex = -1;
+		int prev_optind = optind == 0 ? 1 : optind;
+		c = getopt_long(argc, argv, short_opts, long_opts, &longindex);
+		if (c == -1)
+			break;
+
+		char name[40];
+		opt_name(c, longindex, name, sizeof(name));
+
+		switch (c) {
+		case '?':
+			report_bad_option(bad_element(argc, argv, prev_optind));
+			return -EINVAL;
+		case ':':
+			report_missing_value(bad_element(argc, argv, prev_optind));
+			return -EINVAL;
+		case 'D':
+			plan->dnssec_ok = true;
+			continue;
+		case 'q':
+			plan->quiet = true;
+			continue;
+		case OPT_BUSY_POLL:
+			plan->poll = DV_POLL_BUSY;
+			continue;
+		case OPT_SCENARIO:
+		case 'h':
+		case 'V':
+			continue; /* done in pre_scan() */
+		case OPT_DRIVERS_DIR:
+			if (*optarg == '\0' || strlen(optarg) >= sizeof(plan->drivers_dir)) {
+				dv_err("%s: '%s' is not a usable directory name", name,
+				       dv_quote(optarg, qb, sizeof(qb)));
+				return -EINVAL;
+			}
+			strcpy(plan->drivers_dir, optarg);
+			continue;
+		/* The first address on the command line replaces the scenario's. */
+		case 's':
+			if (!target_seen)
+				memset(plan->target, 0, sizeof(plan->target));
+			target_seen = true;
+			break;
+		case OPT_SRC:
+			if (!src_seen)
+				memset(plan->src, 0, sizeof(plan->src));
+			src_seen = true;
+			break;
+		default:
+			break;
+		}
+
+		const char *key = NULL;
+		for (size_t i = 0; i < sizeof(opt_settings) / sizeof(opt_settings[0]); i++) {
+			if (opt_settings[i].val == c)
+				key = opt_settings[i].key;
+		}
+		if (key == NULL) {
+			dv_err("%s: internal error: option not handled", name);
+			return -EINVAL;
+		}
+		int ret = dv_setting_set(plan, key, optarg, name);
+		if (ret != 0)
+			return -EINVAL;
+	}
+
+	if (optind < argc) {
+		dv_err("unexpected argument '%s' (see --help)",
+		       dv_quote(argv[optind], qb, sizeof(qb)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/** Checks across settings, once the port profile is known. */
+static int cross_check(struct dv_plan *plan)
+{
+	char ab[INET6_ADDRSTRLEN];
+	static const char *const fam_name[DV_FAMILIES] = { "IPv4", "IPv6" };
+
+	if (plan->profile.kernel_iface && if_nametoindex(plan->port_arg) == 0) {
+		dv_err("--port: no interface '%s'", plan->port_arg);
+		return -EINVAL;
+	}
+
+	if (dv_plan_families(plan) == 0) {
+		if (!plan->profile.embedded) {
+			dv_err("no target: pass -s ADDR (or 'target' in a scenario)");
+			return -EINVAL;
+		}
+		dv_parse_addr(DV_EMBEDDED_TARGET, &plan->target[DV_FAMILY_V4]);
+	}
+
+	/* A source address is only usable with a target of its family. */
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		if (plan->src[f].family != 0 && plan->target[f].family == 0) {
+			dv_err("--src: %s is %s but there is no %s target",
+			       dv_addr_str(&plan->src[f], ab, sizeof(ab)), fam_name[f],
+			       fam_name[f]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
+{
+	if (plan == NULL || argv == NULL || argc < 1)
+		return -EINVAL;
+
+	dv_plan_defaults(plan);
+	plan->argc = argc;
+	plan->argv = argv;
+
+	const char *scenario = NULL;
+	int ret = pre_scan(argc, argv, &scenario);
+	if (ret != 0)
+		goto cleanup;
+
+	if (scenario != NULL) {
+		ret = dv_scenario_load(scenario, plan);
+		if (ret != 0)
+			goto cleanup;
+	}
+
+	ret = apply_options(argc, argv, plan);
+	if (ret != 0)
+		goto cleanup;
+
+	/* Cheap checks before loading a possibly large query file. */
+	if (plan->dnssec_ok && plan->edns_size == 0) {
+		dv_err("-D: the DO bit needs EDNS (-e SIZE)");
+		ret = -EINVAL;
+		goto cleanup;
+	}
+
+	if (plan->query_file[0] == '\0') {
+		dv_err("no query file: pass -d FILE or a scenario with 'queries'");
+		ret = -EINVAL;
+		goto cleanup;
+	}
+	ret = dv_queryfile_load(plan->query_file, &plan->queries);
+	if (ret != 0)
+		goto cleanup;
+
+	ret = dv_profile_resolve(plan->port_spec, plan->drivers_dir, &plan->profile,
+				 plan->port_arg, sizeof(plan->port_arg));
+	if (ret != 0)
+		goto cleanup;
+
+	ret = cross_check(plan);
+cleanup:
+	getopt_reset();
+	if (ret < 0) {
+		dv_plan_free(plan);
+		/* Every user error maps to DV_EXIT_USAGE, whatever errno it was. */
+		ret = -EINVAL;
+	}
+	return ret;
+}

@@ -1,0 +1,23 @@
+/**
+ * @file cli.h
+ * @brief Command line (dnsperf letters) and scenario merge into a run plan.
+ */
+#pragma once
+
+#include "config/plan.h"
+
+/**
+ * Parse the command line into a complete, validated plan.
+ *
+ * Order: defaults, then the scenario file (--scenario), then every other
+ * option (the command line overrides the scenario), then the query file and
+ * the port profile are loaded and cross-checked.
+ *
+ * @retval 0       plan is ready to run
+ * @retval 1       --help or --version was printed: exit 0
+ * @retval -EINVAL a user error was reported on one line: exit DV_EXIT_USAGE
+ */
+int dv_cli_parse(int argc, char **argv, struct dv_plan *plan);
+
+/** Print the usage text to the given stream. */
+void dv_cli_usage(void *stream);

@@ -1,0 +1,394 @@
+/**
+ * @file scenario.c
+ * @brief Settings table shared by scenario files and options; scenario loader.
+ */
+#include "config/scenario.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dv_config.h"
+#include "config/parse.h"
+#include "util/log.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+void dv_plan_defaults(struct dv_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dport = DV_DEFAULT_DPORT;
+	p->qps = DV_DEFAULT_QPS;
+	p->duration_s = DV_DEFAULT_DURATION;
+	p->timeout_s = DV_DEFAULT_TIMEOUT;
+	p->edns_size = DV_DEFAULT_EDNS;
+	p->stats_interval_s = DV_DEFAULT_STATS;
+	p->burst = DV_DEFAULT_BURST;
+	p->sport_base = DV_DEFAULT_SPORT_BASE;
+	p->poll = DV_POLL_FRUGAL;
+	p->roles = DV_ROLES_COMBINED;
+	snprintf(p->port_spec, sizeof(p->port_spec), "%s", DV_DEFAULT_PORT_SPEC);
+
+	/* Prefer the source tree so a build runs without "ninja install". */
+	struct stat st;
+	const char *dir = DV_INSTALL_DRIVERS_DIR;
+	if (stat(DV_SOURCE_DRIVERS_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+		dir = DV_SOURCE_DRIVERS_DIR;
+	snprintf(p->drivers_dir, sizeof(p->drivers_dir), "%s", dir);
+}
+
+/* Setting handlers: each checks one value and reports with ctx. */
+
+typedef int (*set_fn)(struct dv_plan *p, const char *v, const char *ctx);
+
+static int not_a(const char *ctx, const char *v, const char *what)
+{
+	char qb[DV_QUOTE_BUF];
+	dv_err("%s: '%s' is not %s", ctx, dv_quote(v, qb, sizeof(qb)), what);
+	return -EINVAL;
+}
+
+/** Copy a non-empty string into a fixed field. */
+static int copy_str(const char *ctx, const char *v, char *dst, size_t size)
+{
+	if (*v == '\0') {
+		dv_err("%s: empty value", ctx);
+		return -EINVAL;
+	}
+	if (strlen(v) >= size) {
+		dv_err("%s: longer than %zu bytes", ctx, size - 1);
+		return -EINVAL;
+	}
+	strcpy(dst, v);
+	return 0;
+}
+
+/** Add an address to a per-family array (target or source). */
+static int add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
+		    const char *v, const char *what)
+{
+	struct dv_addr a;
+	if (dv_parse_addr(v, &a) != 0)
+		return not_a(ctx, v, "an IPv4 or IPv6 address");
+	int idx = a.family == AF_INET ? DV_FAMILY_V4 : DV_FAMILY_V6;
+	if (arr[idx].family != 0) {
+		dv_err("%s: more than one %s %s (at most one IPv4 and one IPv6)",
+		       ctx, idx == DV_FAMILY_V4 ? "IPv4" : "IPv6", what);
+		return -EINVAL;
+	}
+	arr[idx] = a;
+	return 0;
+}
+
+static int set_port(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return copy_str(ctx, v, p->port_spec, sizeof(p->port_spec));
+}
+
+static int set_target(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return add_addr(p->target, ctx, v, "target");
+}
+
+static int set_source(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return add_addr(p->src, ctx, v, "source");
+}
+
+static int set_dns_port(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_port(v, &p->dport) != 0)
+		return not_a(ctx, v, "a port number (1..65535)");
+	return 0;
+}
+
+static int set_queries(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return copy_str(ctx, v, p->query_file, sizeof(p->query_file));
+}
+
+static int set_rate(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_rate(v, &p->qps) != 0)
+		return not_a(ctx, v, "a rate");
+	return 0;
+}
+
+static int set_duration(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_seconds(v, false, &p->duration_s) != 0)
+		return not_a(ctx, v, "a duration in seconds");
+	return 0;
+}
+
+static int set_timeout(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_seconds(v, false, &p->timeout_s) != 0)
+		return not_a(ctx, v, "a timeout in seconds");
+	return 0;
+}
+
+static int set_max_queries(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_uint(v, 0, UINT64_MAX, &p->max_queries) != 0)
+		return not_a(ctx, v, "a number of queries");
+	return 0;
+}
+
+static int set_edns(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, 0, 65535, &n) != 0)
+		return not_a(ctx, v, "an EDNS buffer size (0 = no EDNS, or 1..65535)");
+	p->edns_size = (int)n;
+	return 0;
+}
+
+static int set_dnssec_ok(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_bool(v, &p->dnssec_ok) != 0)
+		return not_a(ctx, v, "a boolean (true or false)");
+	return 0;
+}
+
+static int set_stats_interval(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_seconds(v, true, &p->stats_interval_s) != 0)
+		return not_a(ctx, v, "an interval in seconds (0 = off)");
+	return 0;
+}
+
+static int set_json(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return copy_str(ctx, v, p->json_path, sizeof(p->json_path));
+}
+
+static int set_eal(struct dv_plan *p, const char *v, const char *ctx)
+{
+	/* Empty is allowed: it clears arguments a scenario gave. */
+	if (strlen(v) >= sizeof(p->eal_extra)) {
+		dv_err("%s: longer than %zu bytes", ctx, sizeof(p->eal_extra) - 1);
+		return -EINVAL;
+	}
+	strcpy(p->eal_extra, v);
+	return 0;
+}
+
+static int set_dst_mac(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_mac(v, p->dst_mac) != 0)
+		return not_a(ctx, v, "a MAC address (aa:bb:cc:dd:ee:ff)");
+	p->dst_mac_set = true;
+	return 0;
+}
+
+static int set_burst(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, 1, DV_BURST_MAX, &n) != 0)
+		return not_a(ctx, v, "a burst size in 1.." STR(DV_BURST_MAX));
+	p->burst = (unsigned)n;
+	return 0;
+}
+
+static int set_sport_base(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, DV_SPORT_BASE_MIN, DV_SPORT_BASE_MAX, &n) != 0)
+		return not_a(ctx, v, "a source port in 1024..65519");
+	p->sport_base = (uint16_t)n;
+	return 0;
+}
+
+static int set_roles(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (strcmp(v, "combined") == 0)
+		p->roles = DV_ROLES_COMBINED;
+	else if (strcmp(v, "split") == 0)
+		p->roles = DV_ROLES_SPLIT;
+	else
+		return not_a(ctx, v, "combined or split");
+	return 0;
+}
+
+static int set_poll(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (strcmp(v, "frugal") == 0)
+		p->poll = DV_POLL_FRUGAL;
+	else if (strcmp(v, "busy") == 0)
+		p->poll = DV_POLL_BUSY;
+	else
+		return not_a(ctx, v, "frugal or busy");
+	return 0;
+}
+
+static int set_description(struct dv_plan *p, const char *v, const char *ctx)
+{
+	(void)p;
+	(void)v;
+	(void)ctx;
+	return 0;
+}
+
+/** What a scenario may do with a key beyond a single value. */
+enum set_flags {
+	SET_LIST = 1 << 0,    /**< a list of values is accepted (addresses) */
+	SET_RELPATH = 1 << 1, /**< a relative path is relative to the scenario */
+};
+
+/** The settings, by scenario key (= long option name). */
+static const struct setting {
+	const char *key;
+	set_fn fn;
+	unsigned flags;
+} settings[] = {
+	{ "port",           set_port,           0 },
+	{ "target",         set_target,         SET_LIST },
+	{ "dns-port",       set_dns_port,       0 },
+	{ "source",         set_source,         SET_LIST },
+	{ "queries",        set_queries,        SET_RELPATH },
+	{ "rate",           set_rate,           0 },
+	{ "duration",       set_duration,       0 },
+	{ "timeout",        set_timeout,        0 },
+	{ "max-queries",    set_max_queries,    0 },
+	{ "edns",           set_edns,           0 },
+	{ "dnssec-ok",      set_dnssec_ok,      0 },
+	{ "stats-interval", set_stats_interval, 0 },
+	{ "json",           set_json,           0 },
+	{ "eal",            set_eal,            0 },
+	{ "dst-mac",        set_dst_mac,        0 },
+	{ "burst",          set_burst,          0 },
+	{ "sport-base",     set_sport_base,     0 },
+	{ "roles",          set_roles,          0 },
+	{ "poll",           set_poll,           0 },
+	{ "description",    set_description,    0 },
+};
+
+static const struct setting *find_setting(const char *key)
+{
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		if (strcmp(settings[i].key, key) == 0)
+			return &settings[i];
+	}
+	return NULL;
+}
+
+int dv_setting_set(struct dv_plan *p, const char *key, const char *value,
+		   const char *ctx)
+{
+	if (p == NULL || key == NULL || value == NULL)
+		return -EINVAL;
+	const struct setting *s = find_setting(key);
+	if (s == NULL)
+		return -ENOENT;
+	return s->fn(p, value, ctx != NULL ? ctx : key);
+}
+
+/* Scenario files. */
+
+struct scn_ctx {
+	struct dv_plan *plan;
+	const char *file;
+};
+
+/**
+ * Join a relative path to the directory of the scenario file.
+ * @return 0, or -ENAMETOOLONG
+ */
+static int rel_to_file(const char *file, const char *v, char *out, size_t size)
+{
+	const char *slash = strrchr(file, '/');
+	if (v[0] == '/' || slash == NULL) {
+		if (strlen(v) >= size)
+			return -ENAMETOOLONG;
+		strcpy(out, v);
+		return 0;
+	}
+	int dlen = (int)(slash - file);
+	int n = snprintf(out, size, "%.*s/%s", dlen, file, v);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int scn_entry(const struct dv_yaml_entry *e, void *arg)
+{
+	struct scn_ctx *c = arg;
+	char qb[DV_QUOTE_BUF];
+	const struct setting *s = find_setting(e->key);
+	if (s == NULL) {
+		dv_err("%s:%zu: unknown key '%s'", e->file, e->line,
+		       dv_quote(e->key, qb, sizeof(qb)));
+		return -EINVAL;
+	}
+	if (e->is_seq && !(s->flags & SET_LIST)) {
+		dv_err("%s:%zu: %s: expected a single value, not a list", e->file,
+		       e->line, e->key);
+		return -EINVAL;
+	}
+	if (e->is_seq && e->n == 0) {
+		dv_err("%s:%zu: %s: empty list", e->file, e->line, e->key);
+		return -EINVAL;
+	}
+
+	/* A scenario's address list replaces whatever the plan had. */
+	if (s->fn == set_target)
+		memset(c->plan->target, 0, sizeof(c->plan->target));
+	else if (s->fn == set_source)
+		memset(c->plan->src, 0, sizeof(c->plan->src));
+
+	for (size_t i = 0; i < e->n; i++) {
+		char ctx[PATH_MAX + 64];
+		snprintf(ctx, sizeof(ctx), "%s:%zu: %s", e->file, e->vline[i], e->key);
+		const char *v = e->v[i];
+		char path[PATH_MAX];
+		if ((s->flags & SET_RELPATH) && *v != '\0') {
+			if (rel_to_file(c->file, v, path, sizeof(path)) != 0) {
+				dv_err("%s: path too long", ctx);
+				return -EINVAL;
+			}
+			v = path;
+		}
+		int ret = s->fn(c->plan, v, ctx);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+int dv_scenario_load_mem(const char *file, const char *text, size_t len,
+			 struct dv_plan *plan)
+{
+	if (file == NULL || plan == NULL)
+		return -EINVAL;
+	if (strlen(file) >= sizeof(plan->scenario_file)) {
+		dv_err("%s: path too long", file);
+		return -EINVAL;
+	}
+
+	struct scn_ctx c = { .plan = plan, .file = file };
+	int ret = dv_yaml_map_walk(file, text, len, scn_entry, &c);
+	if (ret != 0)
+		return ret;
+	strcpy(plan->scenario_file, file);
+	return 0;
+}
+
+int dv_scenario_load(const char *path, struct dv_plan *plan)
+{
+	if (path == NULL || plan == NULL)
+		return -EINVAL;
+
+	char *text = NULL;
+	size_t len = 0;
+	int ret = dv_read_file(path, DV_YAML_FILE_MAX, &text, &len);
+	if (ret != 0)
+		return ret;
+	ret = dv_scenario_load_mem(path, text, len, plan);
+	free(text);
+	return ret;
+}

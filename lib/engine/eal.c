@@ -1,0 +1,231 @@
+#include "engine/eal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define BPF_FS_MAGIC_NUMBER 0xcafe4a11
+/* Memory cap per process so that tests and servers can run side by side. */
+#define DV_EAL_MEM_MB "512"
+
+static long meminfo_value(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return -1;
+	char line[256];
+	long val = -1;
+	size_t klen = strlen(key);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static int mounted_fs(const char *fstype)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	if (f == NULL)
+		return 0;
+	char dev[256], dir[256], type[64];
+	int found = 0;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (strcmp(type, fstype) == 0) {
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int dv_preflight(const struct dv_plan *plan)
+{
+	const struct dv_port_profile *pr = &plan->profile;
+
+	if ((pr->kernel_iface || pr->needs_hugepages || pr->needs_bpffs) && geteuid() != 0) {
+		dv_err("--port %s: needs root (raw access to %s)", plan->port_spec,
+		       pr->kernel_iface ? "the interface" : "hugepages");
+		return -EPERM;
+	}
+	if (pr->needs_hugepages) {
+		long free_pages = meminfo_value("HugePages_Free");
+		long page_kb = meminfo_value("Hugepagesize");
+		if (!mounted_fs("hugetlbfs")) {
+			dv_err("--port %s: needs hugepages, and no hugetlbfs is mounted "
+			       "(mount -t hugetlbfs nodev /dev/hugepages)", plan->port_spec);
+			return -ENOENT;
+		}
+		if (free_pages <= 0 || page_kb <= 0 || free_pages * page_kb < 512L * 1024) {
+			dv_err("--port %s: needs 512 MiB of free hugepages, %ld kB free "
+			       "(echo 1024 > /proc/sys/vm/nr_hugepages)", plan->port_spec,
+			       free_pages > 0 && page_kb > 0 ? free_pages * page_kb : 0L);
+			return -ENOMEM;
+		}
+	}
+	if (pr->needs_bpffs) {
+		struct statfs st;
+		if (statfs("/sys/fs/bpf", &st) != 0 || (unsigned long)st.f_type != BPF_FS_MAGIC_NUMBER) {
+			dv_err("--port %s: needs bpffs at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)",
+			       plan->port_spec);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+void dv_eal_vdev_name(const struct dv_plan *plan, char *buf, size_t len)
+{
+	const char *v = plan->profile.vdev;
+	size_t n = strcspn(v, ",");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+}
+
+/* Expand "{arg}" in the profile's vdev template. */
+static int expand_vdev(const struct dv_plan *plan, char *out, size_t len)
+{
+	const char *t = plan->profile.vdev;
+	const char *arg = plan->port_arg;
+	size_t o = 0;
+	while (*t != '\0') {
+		if (strncmp(t, "{arg}", 5) == 0) {
+			size_t al = strlen(arg);
+			if (o + al >= len)
+				return -E2BIG;
+			memcpy(out + o, arg, al);
+			o += al;
+			t += 5;
+			continue;
+		}
+		if (o + 1 >= len)
+			return -E2BIG;
+		out[o++] = *t++;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+struct argv_builder {
+	struct dv_eal_args *a;
+	size_t used;
+	int err;
+};
+
+static void push(struct argv_builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void push(struct argv_builder *b, const char *fmt, ...)
+{
+	struct dv_eal_args *a = b->a;
+	if (b->err != 0)
+		return;
+	if (a->argc >= DV_EAL_ARGV_MAX - 1) {
+		b->err = -E2BIG;
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(a->buf + b->used, sizeof(a->buf) - b->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(a->buf) - b->used) {
+		b->err = -E2BIG;
+		return;
+	}
+	a->argv[a->argc++] = a->buf + b->used;
+	a->argv[a->argc] = NULL;
+	b->used += (size_t)n + 1;
+}
+
+int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_eal_args *a,
+		      struct dv_lcore_map *map)
+{
+	struct argv_builder b = { .a = a };
+	memset(a, 0, sizeof(*a));
+
+	/* CPUs we may run on: lcores are pinned to them, oversubscribed on small hosts. */
+	cpu_set_t set;
+	int cpus[CPU_SETSIZE];
+	int ncpu = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				cpus[ncpu++] = i;
+	}
+	if (ncpu == 0)
+		cpus[ncpu++] = 0;
+
+	/* lcore 0: main (control loop, mostly asleep). */
+	int last = cpus[ncpu - 1];
+	int first = cpus[0];
+	char lcores[256];
+	int off = snprintf(lcores, sizeof(lcores), "0@%d", first);
+	unsigned next = 1;
+	map->gen = next++;
+	off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->gen, last);
+	map->col = map->gen;
+	if (plan->roles == DV_ROLES_SPLIT) {
+		map->col = next++;
+		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->col,
+				ncpu > 2 ? cpus[ncpu - 2] : first);
+	}
+	map->resp = UINT32_MAX;
+	if (plan->profile.embedded) {
+		map->resp = next++;
+		snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->resp,
+			 ncpu > 3 ? cpus[ncpu - 3] : first);
+	}
+	a->nlcores = next;
+
+	push(&b, "%s", prog);
+	push(&b, "--file-prefix=dnsvolley-%d", (int)getpid());
+	push(&b, "--lcores=%s", lcores);
+	if (plan->profile.needs_hugepages) {
+		/* No hugepage files left behind, even after a crash. */
+		push(&b, "--in-memory");
+		push(&b, "-m");
+		push(&b, DV_EAL_MEM_MB);
+	} else {
+		push(&b, "--no-huge");
+		push(&b, "-m");
+		push(&b, DV_EAL_MEM_MB);
+	}
+	push(&b, "--no-pci");
+	push(&b, "--no-telemetry");
+	push(&b, "--log-level=lib.eal:error");
+	push(&b, "--log-level=pmd.*:error");
+	push(&b, "--log-level=lib.ethdev:error");
+	if (plan->profile.vdev[0] != '\0') {
+		char vdev[512];
+		if (expand_vdev(plan, vdev, sizeof(vdev)) != 0) {
+			dv_err("--port %s: device arguments too long", plan->port_spec);
+			return -E2BIG;
+		}
+		push(&b, "--vdev=%s", vdev);
+	}
+
+	/* --eal extras: split on blanks, no quoting (documented). */
+	char extra[sizeof(plan->eal_extra)];
+	snprintf(extra, sizeof(extra), "%s", plan->eal_extra);
+	char *save = NULL;
+	for (char *tok = strtok_r(extra, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save))
+		push(&b, "%s", tok);
+
+	if (b.err != 0) {
+		dv_err("--eal: too many EAL arguments");
+		return b.err;
+	}
+	return 0;
+}

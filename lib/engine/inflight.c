@@ -1,0 +1,115 @@
+#include "engine/inflight.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t dv_inflight_slots_for(double qps, double timeout_s)
+{
+	double want = qps * timeout_s * 2.0;
+	uint64_t n = 65536;
+	/* 2^24 slots = 256 source ports: plenty for v0, and bounded memory (640 MiB worst). */
+	while ((double)n < want && n < (1u << 24))
+		n <<= 1;
+	return (uint32_t)n;
+}
+
+int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base)
+{
+	memset(t, 0, sizeof(*t));
+	if (nslots < 65536 || (nslots & (nslots - 1)) != 0)
+		return -EINVAL;
+	uint32_t nports = nslots >> 16;
+	if ((uint32_t)sport_base + nports > 65536)
+		return -EINVAL;
+
+	t->issue = aligned_alloc(64, sizeof(*t->issue) * nslots);
+	t->done = aligned_alloc(64, sizeof(*t->done) * nslots);
+	if (t->issue == NULL || t->done == NULL) {
+		dv_inflight_free(t);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < nslots; i++) {
+		t->issue[i] = (struct dv_issue){ .seq = DV_SEQ_NONE };
+		t->done[i] = (struct dv_done){ .seq = DV_SEQ_NONE };
+	}
+	t->nslots = nslots;
+	t->mask = nslots - 1;
+	t->sport_base = sport_base;
+	t->nports = (uint16_t)nports;
+	return 0;
+}
+
+void dv_inflight_free(struct dv_inflight *t)
+{
+	free(t->issue);
+	free(t->done);
+	t->issue = NULL;
+	t->done = NULL;
+}
+
+enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, uint16_t id,
+				   struct dv_match *m)
+{
+	m->outcome = DV_OUT_UNMATCHED;
+	uint32_t port_idx = (uint32_t)(uint16_t)(dport - t->sport_base);
+	if (port_idx >= t->nports)
+		return DV_OUT_UNMATCHED;
+	uint32_t slot = (port_idx << 16) | id;
+	const struct dv_issue *s = &t->issue[slot];
+
+	uint64_t sent = __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
+	uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+	m->tx_tsc = __atomic_load_n(&s->tx_tsc, __ATOMIC_RELAXED);
+	m->qidx = __atomic_load_n(&s->qidx, __ATOMIC_RELAXED);
+	m->family = __atomic_load_n(&s->family, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* Seqlock re-check: the generator may be rewriting this slot for a newer query. */
+	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
+		return DV_OUT_UNMATCHED;
+	if (seq == DV_SEQ_NONE || seq >= sent)
+		return DV_OUT_UNMATCHED;
+	m->seq = seq;
+
+	const struct dv_done *d = &t->done[slot];
+	if (d->seq == seq) {
+		m->outcome = d->outcome == DV_OUT_ANSWERED ? DV_OUT_DUPLICATE : DV_OUT_LATE;
+		return m->outcome;
+	}
+	if (seq < t->resolved) {
+		/* Resolved by the timeout walk without a done record: cannot happen, be safe. */
+		m->outcome = DV_OUT_LATE;
+		return m->outcome;
+	}
+	m->outcome = DV_OUT_ANSWERED;
+	return m->outcome;
+}
+
+unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool all,
+			    unsigned budget, void (*on_timeout)(void *ctx, uint8_t family),
+			    void *ctx)
+{
+	uint64_t sent = __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
+	uint64_t r = t->resolved;
+	unsigned n = 0;
+
+	while (r < sent && n < budget) {
+		uint32_t slot = (uint32_t)r & t->mask;
+		struct dv_done *d = &t->done[slot];
+		if (d->seq != r) {
+			const struct dv_issue *s = &t->issue[slot];
+			/* Published and not being rewritten: the generator cannot reuse it before we move on. */
+			if (!all && s->tx_tsc > deadline_tsc)
+				break;
+			d->outcome = DV_OUT_TIMEOUT;
+			__atomic_store_n(&d->seq, r, __ATOMIC_RELAXED);
+			if (on_timeout != NULL)
+				on_timeout(ctx, s->family);
+		}
+		r++;
+		n++;
+	}
+	if (n > 0)
+		__atomic_store_n(&t->resolved, r, __ATOMIC_RELEASE);
+	return n;
+}

@@ -1,0 +1,178 @@
+/**
+ * @file inflight.h
+ * @brief In-flight query table: single-writer hand-off between generator and collector.
+ *
+ * Query number n (a 64-bit sequence) lives in slot n & mask. The slot number
+ * is carried on the wire: DNS ID = slot & 0xffff, UDP source port =
+ * sport_base + (slot >> 16). So a response finds its slot in O(1), and the
+ * 16-bit ID space of one (address, port) is never reused while a query in it
+ * is outstanding: the generator may only issue n when n - resolved < nslots.
+ *
+ * Ownership:
+ * - issue[] and `sent` are written by the generator only;
+ * - done[] and `resolved` are written by the collector only;
+ * - each side reads the other's through acquire loads.
+ * The generator publishes an issue slot seqlock-style (seq invalid, fields,
+ * seq valid), so the collector never matches a half-written slot.
+ *
+ * Timeouts are a FIFO: queries are sent in sequence order with one timeout, so
+ * they expire in sequence order, and `resolved` walks forward, O(1) amortized.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/** Written by the generator when it sends query seq. */
+struct dv_issue {
+	uint64_t seq;    /**< DV_SEQ_NONE while being written */
+	uint64_t tx_tsc; /**< TSC when handed to the PMD */
+	uint32_t qidx;   /**< which query (to check the question) */
+	uint8_t family;  /**< DV_FAMILY_V4 / V6 */
+	uint8_t pad[3];
+};
+
+/** Written by the collector when query seq is answered (or timed out). */
+struct dv_done {
+	uint64_t seq;    /**< the sequence this outcome belongs to */
+	uint8_t outcome; /**< enum dv_outcome */
+	uint8_t pad[7];
+};
+
+#define DV_SEQ_NONE UINT64_MAX
+
+/** What happened to a query, or to a response. */
+enum dv_outcome {
+	DV_OUT_NONE = 0,   /**< still outstanding */
+	DV_OUT_ANSWERED,   /**< first matching response */
+	DV_OUT_TIMEOUT,    /**< no response within the timeout */
+	DV_OUT_DUPLICATE,  /**< response to an already answered query */
+	DV_OUT_LATE,       /**< response to a query that had timed out */
+	DV_OUT_UNMATCHED,  /**< no such outstanding query */
+};
+
+/** The table. Allocated once, sized from the plan. */
+struct dv_inflight {
+	uint32_t nslots;          /**< power of two, 65536 * nports */
+	uint32_t mask;
+	uint16_t sport_base;
+	uint16_t nports;          /**< source ports used: nslots / 65536 */
+	struct dv_issue *issue;   /**< generator-owned */
+	struct dv_done *done;     /**< collector-owned */
+	/** Next sequence the generator will issue (generator writes, release). */
+	uint64_t sent __attribute__((aligned(64)));
+	/** Every seq below this is answered or timed out (collector writes, release). */
+	uint64_t resolved __attribute__((aligned(64)));
+	uint8_t pad_end[56];
+};
+
+/**
+ * Slots needed for a rate and timeout: rate * timeout * 2 (headroom for
+ * jitter and drain), at least 65536, rounded up to a power of two.
+ */
+uint32_t dv_inflight_slots_for(double qps, double timeout_s);
+
+/**
+ * Allocate and initialise.
+ * @param nslots power of two >= 65536
+ * @param sport_base first source port; sport_base + nslots/65536 must fit in 16 bits
+ * @param alloc allocator (NULL = calloc-like aligned alloc); memory is zeroed
+ * @return 0, -EINVAL, -ENOMEM
+ */
+int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base);
+
+/** Release memory. */
+void dv_inflight_free(struct dv_inflight *t);
+
+/** Source port and DNS ID for a sequence. */
+static inline void dv_inflight_wire_id(const struct dv_inflight *t, uint64_t seq,
+				       uint16_t *sport, uint16_t *id)
+{
+	uint32_t slot = (uint32_t)seq & t->mask;
+	*id = (uint16_t)(slot & 0xffff);
+	*sport = (uint16_t)(t->sport_base + (slot >> 16));
+}
+
+/* ---- generator side ---- */
+
+/** Sequence number the next issue will get (generator only). */
+static inline uint64_t dv_inflight_next(const struct dv_inflight *t)
+{
+	return t->sent;
+}
+
+/** Can the generator issue one more without reusing an outstanding slot? */
+static inline bool dv_inflight_has_room(const struct dv_inflight *t)
+{
+	uint64_t resolved = __atomic_load_n(&t->resolved, __ATOMIC_ACQUIRE);
+	return t->sent - resolved < t->nslots;
+}
+
+/** Record query seq (= dv_inflight_next()) as being sent now. Not yet visible. */
+static inline void dv_inflight_issue(struct dv_inflight *t, uint64_t seq, uint32_t qidx,
+				     uint8_t family, uint64_t tx_tsc)
+{
+	struct dv_issue *s = &t->issue[(uint32_t)seq & t->mask];
+	__atomic_store_n(&s->seq, DV_SEQ_NONE, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&s->tx_tsc, tx_tsc, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->qidx, qidx, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->family, family, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, seq, __ATOMIC_RELEASE);
+}
+
+/**
+ * Publish everything issued below `upto` (after the burst went to the PMD).
+ * A query that the PMD refused is never published: call dv_inflight_issue for
+ * the next one with the same seq.
+ */
+static inline void dv_inflight_publish(struct dv_inflight *t, uint64_t upto)
+{
+	__atomic_store_n(&t->sent, upto, __ATOMIC_RELEASE);
+}
+
+/* ---- collector side ---- */
+
+/** Result of matching a response. */
+struct dv_match {
+	enum dv_outcome outcome;
+	uint64_t seq;
+	uint64_t tx_tsc;
+	uint32_t qidx;
+	uint8_t family;
+};
+
+/**
+ * Find the query a response answers, by destination port and DNS ID.
+ * Does not change state: the caller checks the question, then calls
+ * dv_inflight_answer() (or counts it as unmatched).
+ * @return outcome ANSWERED (candidate), DUPLICATE, LATE or UNMATCHED
+ */
+enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, uint16_t id,
+				   struct dv_match *m);
+
+/** Mark a looked-up candidate answered. */
+static inline void dv_inflight_answer(struct dv_inflight *t, const struct dv_match *m)
+{
+	struct dv_done *d = &t->done[(uint32_t)m->seq & t->mask];
+	d->outcome = DV_OUT_ANSWERED;
+	__atomic_store_n(&d->seq, m->seq, __ATOMIC_RELAXED);
+}
+
+/**
+ * Walk the resolved cursor forward over answered queries and over queries
+ * sent before `deadline_tsc` (= now - timeout) that are unanswered, which
+ * time out. Calls on_timeout(ctx, family) for each; stops after `budget`
+ * steps so that a collector never stalls its RX loop.
+ * @param all if true, every published query times out (end of drain)
+ * @return number of queries resolved by this call
+ */
+unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool all,
+			    unsigned budget, void (*on_timeout)(void *ctx, uint8_t family),
+			    void *ctx);
+
+/** Queries sent and not yet resolved (collector's view). */
+static inline uint64_t dv_inflight_outstanding(const struct dv_inflight *t)
+{
+	return __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE) - t->resolved;
+}

@@ -1,0 +1,117 @@
+/**
+ * @file lcore.h
+ * @brief Per-lcore work spaces and the run-wide read-only context (engine-internal).
+ *
+ * Ownership, one writer each:
+ * - struct dv_shared: written by the main lcore before launch; afterwards only
+ *   the stop flags change, and only the main lcore writes them.
+ * - struct dv_gen / dv_col / dv_resp: written only by the lcore that runs them
+ *   (the main lcore reads their stats with relaxed loads).
+ * - struct dv_inflight: see inflight.h (generator half / collector half).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "config/plan.h"
+#include "engine/inflight.h"
+#include "engine/pace.h"
+#include "report/stats.h"
+#include "wire/answer.h"
+#include "wire/query.h"
+
+#define DV_BURST_MAX 512
+
+/** Run-wide context. Read-only while lcores run, except the main-owned stop flags. */
+struct dv_shared {
+	const struct dv_plan *plan;
+	const struct dv_tmpl_set *tmpl;
+	const struct dv_query_list *ql;
+	uint64_t tsc_hz;
+	uint64_t start_tsc;    /**< first query is due here */
+	uint64_t end_tsc;      /**< no query is sent at or after this */
+	uint64_t timeout_tsc;
+	uint8_t fam[DV_FAMILIES]; /**< families to rotate through */
+	unsigned nfam;
+	struct dv_answer_cfg answer_cfg;
+	/** Stop sending (signal): written by main only. */
+	uint32_t stop_tx __rte_cache_aligned;
+	/** Stop collecting and exit (end of drain): written by main only. */
+	uint32_t stop_rx __rte_cache_aligned;
+};
+
+/** What the generator remembers about a sent-but-refused frame. */
+struct dv_pending_meta {
+	uint64_t seq;
+	uint32_t qidx;
+	uint8_t family;
+};
+
+/** Generator work space (one lcore, one TX queue). */
+struct dv_gen {
+	struct dv_shared *sh;
+	struct dv_inflight *ifl;
+	struct rte_mempool *pool;
+	uint16_t port;
+	uint16_t queue;
+	unsigned burst;
+	struct dv_pace pace;
+	uint32_t qcursor;
+	unsigned fcursor;
+	unsigned npending;
+	struct rte_mbuf *pending[DV_BURST_MAX];
+	struct dv_pending_meta pmeta[DV_BURST_MAX];
+	uint32_t finished;     /**< set (release) when the generator will send no more */
+	struct dv_tx_stats tx;
+} __rte_cache_aligned;
+
+/** Collector work space (one lcore, one RX queue). */
+struct dv_col {
+	struct dv_shared *sh;
+	struct dv_inflight *ifl;
+	uint16_t port;
+	uint16_t queue;
+	unsigned burst;
+	uint64_t next_expire_tsc;
+	uint32_t finished;
+	struct dv_rx_stats rx;
+} __rte_cache_aligned;
+
+/** Embedded responder work space. */
+struct dv_resp {
+	struct dv_shared *sh;
+	uint16_t port;
+	unsigned burst;
+	uint64_t answered;
+	uint64_t dropped;
+	uint32_t finished;
+} __rte_cache_aligned;
+
+/** What one lcore runs. */
+enum dv_role {
+	DV_ROLE_COMBINED, /**< generator and collector in one loop */
+	DV_ROLE_GEN,
+	DV_ROLE_COL,
+	DV_ROLE_RESPONDER,
+};
+
+/** The argument of an lcore's main function. */
+struct dv_lcore {
+	enum dv_role role;
+	struct dv_gen *gen;
+	struct dv_col *col;
+	struct dv_resp *resp;
+};
+
+/** Lcore entry point (rte_lcore_function_t). */
+int dv_lcore_main(void *arg);
+
+/** Embedded responder loop. */
+int dv_responder_main(struct dv_resp *r);
+
+/** Sleep for a short while in frugal mode (nanosleep, with a small timer slack). */
+void dv_frugal_sleep(uint64_t ns);

@@ -1,0 +1,150 @@
+#include "engine/port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "engine/eal.h"
+#include "util/log.h"
+
+#define DV_RING_SIZE 4096
+#define DV_DEFAULT_DESC 1024
+
+static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_mempool *pool,
+		      const char *what)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		goto fail;
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc != 0)
+		goto fail;
+
+	uint16_t nrx = plan->profile.rx_desc ? plan->profile.rx_desc : DV_DEFAULT_DESC;
+	uint16_t ntx = plan->profile.tx_desc ? plan->profile.tx_desc : DV_DEFAULT_DESC;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
+	if (rc != 0)
+		goto fail;
+	int socket = rte_eth_dev_socket_id(port);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	rc = rte_eth_rx_queue_setup(port, 0, nrx, (unsigned)socket, NULL, pool);
+	if (rc != 0)
+		goto fail;
+	rc = rte_eth_tx_queue_setup(port, 0, ntx, (unsigned)socket, NULL);
+	if (rc != 0)
+		goto fail;
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		goto fail;
+	return 0;
+fail:
+	dv_err("--port %s: cannot start %s port %u: %s", plan->port_spec, what, port,
+	       rte_strerror(-rc));
+	return rc < 0 ? rc : -EIO;
+}
+
+static int embedded_wire(const struct dv_plan *plan, struct dv_ports *p)
+{
+	p->ring[0] = rte_ring_create("dv_wire_q", DV_RING_SIZE, (int)rte_socket_id(),
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	p->ring[1] = rte_ring_create("dv_wire_r", DV_RING_SIZE, (int)rte_socket_id(),
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (p->ring[0] == NULL || p->ring[1] == NULL) {
+		dv_err("--port %s: cannot create the embedded wire: %s", plan->port_spec,
+		       rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	/* Generator transmits into ring 0, the responder reads it and answers into ring 1. */
+	int g = rte_eth_from_rings("dv_gen", &p->ring[1], 1, &p->ring[0], 1, rte_socket_id());
+	int r = rte_eth_from_rings("dv_resp", &p->ring[0], 1, &p->ring[1], 1, rte_socket_id());
+	if (g < 0 || r < 0) {
+		dv_err("--port %s: cannot create ring ports: %s", plan->port_spec,
+		       rte_strerror(rte_errno));
+		return -ENODEV;
+	}
+	p->gen_port = (uint16_t)g;
+	p->resp_port = (uint16_t)r;
+	p->has_resp = true;
+	return 0;
+}
+
+int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlcores)
+{
+	int rc;
+	memset(p, 0, sizeof(*p));
+
+	/* Enough mbufs for every ring a frame can sit in, plus per-lcore caches and bursts. */
+	unsigned n = 2 * DV_DEFAULT_DESC * 2 + 2 * DV_RING_SIZE + nlcores * (256 + 2 * 512) + 4096;
+	unsigned pool_size = 1;
+	while (pool_size < n)
+		pool_size <<= 1;
+	p->pool = rte_pktmbuf_pool_create("dv_pool", pool_size - 1, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (p->pool == NULL) {
+		dv_err("cannot create the mbuf pool (%u mbufs): %s", pool_size - 1,
+		       rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+
+	if (plan->profile.embedded) {
+		rc = embedded_wire(plan, p);
+		if (rc != 0)
+			return rc;
+	} else {
+		char name[64];
+		dv_eal_vdev_name(plan, name, sizeof(name));
+		uint16_t id;
+		if (name[0] == '\0' || rte_eth_dev_get_port_by_name(name, &id) != 0) {
+			dv_err("--port %s: no DPDK port '%s' (did the driver fail to probe?)",
+			       plan->port_spec, name);
+			return -ENODEV;
+		}
+		p->gen_port = id;
+	}
+
+	rc = port_start(plan, p->gen_port, p->pool, "generator");
+	if (rc != 0)
+		return rc;
+	p->started[0] = true;
+	if (p->has_resp) {
+		rc = port_start(plan, p->resp_port, p->pool, "responder");
+		if (rc != 0)
+			return rc;
+		p->started[1] = true;
+	}
+	struct rte_ether_addr mac;
+	if (rte_eth_macaddr_get(p->gen_port, &mac) == 0)
+		memcpy(p->mac, mac.addr_bytes, 6);
+	return 0;
+}
+
+void dv_ports_close(struct dv_ports *p)
+{
+	if (p->started[0]) {
+		rte_eth_dev_stop(p->gen_port);
+		rte_eth_dev_close(p->gen_port);
+	}
+	if (p->started[1]) {
+		rte_eth_dev_stop(p->resp_port);
+		rte_eth_dev_close(p->resp_port);
+	}
+	p->started[0] = p->started[1] = false;
+	for (int i = 0; i < 2; i++) {
+		rte_ring_free(p->ring[i]);
+		p->ring[i] = NULL;
+	}
+	rte_mempool_free(p->pool);
+	p->pool = NULL;
+}

@@ -1,0 +1,416 @@
+/*
+ * The main lcore's side of a run: everything that is not the hot path.
+ * Order: checks, kernel neighbour lookup, output files, EAL, ports,
+ * templates, in-flight table, lcores, control loop, drain, merge, report.
+ */
+#include "engine/run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dv_config.h"
+#include "engine/eal.h"
+#include "engine/lcore.h"
+#include "config/parse.h"
+#include "engine/port.h"
+#include "net/neigh.h"
+#include "report/json.h"
+#include "report/text.h"
+#include "util/log.h"
+
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupts++;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void default_addr(int family, struct dv_addr *a, uint8_t last)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	if (family == AF_INET) {
+		uint8_t b[4] = { 198, 18, 0, last };
+		memcpy(&a->v4, b, 4);
+	} else {
+		uint8_t b[16] = { 0x20, 0x01, 0x00, 0x02 };
+		b[15] = last;
+		memcpy(&a->v6, b, 16);
+	}
+}
+
+/* Addresses and MACs per family, learned from the kernel for kernel interfaces. */
+static int endpoints_resolve(const struct dv_plan *plan, struct dv_endpoints ep[DV_FAMILIES])
+{
+	static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+	memset(ep, 0, sizeof(*ep) * DV_FAMILIES);
+
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		const struct dv_addr *target = &plan->target[f];
+		if (target->family == 0)
+			continue;
+		ep[f].dst = *target;
+		ep[f].dport = plan->dport;
+		if (plan->profile.kernel_iface) {
+			struct dv_nexthop nh;
+			int rc = dv_nexthop_resolve(plan->port_arg, target, &plan->src[f],
+						    plan->dst_mac_set ? 0 : 1000, &nh);
+			if (rc != 0 && !(plan->dst_mac_set && nh.src.family != 0))
+				return rc;
+			ep[f].src = nh.src;
+			memcpy(ep[f].src_mac, nh.if_mac, 6);
+			memcpy(ep[f].dst_mac, plan->dst_mac_set ? plan->dst_mac : nh.next_mac, 6);
+		} else {
+			if (plan->src[f].family != 0)
+				ep[f].src = plan->src[f];
+			else
+				default_addr(target->family, &ep[f].src, 1);
+			memcpy(ep[f].dst_mac, plan->dst_mac_set ? plan->dst_mac : peer_mac, 6);
+		}
+	}
+	return 0;
+}
+
+/** Everything a run holds, released in one place. */
+struct run_state {
+	struct dv_eal_args eal;
+	struct dv_lcore_map map;
+	bool eal_up;
+	struct dv_ports ports;
+	bool ports_up;
+	struct dv_tmpl_set tmpl;
+	struct dv_inflight ifl;
+	struct dv_shared *sh;
+	struct dv_gen *gen;
+	struct dv_col *col;
+	struct dv_resp *resp;
+	struct dv_lcore lc[3];
+	struct dv_json_out json;
+	bool json_open;
+};
+
+static void status_intro(const struct dv_plan *plan)
+{
+	char a[2][64];
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		a[f][0] = '\0';
+		if (plan->target[f].family != 0)
+			dv_addr_str(&plan->target[f], a[f], sizeof(a[f]));
+	}
+	printf("DNS load generator dnsvolley %s\n\n", DV_VERSION);
+	printf("[Status] Sending queries (to %s%s%s port %u via %s)\n", a[0],
+	       a[0][0] && a[1][0] ? " and " : "", a[1], plan->dport, plan->port_spec);
+	printf("[Status] Rate %.0f qps for %.3f s, timeout %.3f s, EDNS %s%d%s, %zu queries in %s\n",
+	       plan->qps, plan->duration_s, plan->timeout_s, plan->edns_size ? "" : "off (",
+	       plan->edns_size, plan->edns_size ? (plan->dnssec_ok ? " +DO" : "") : ")",
+	       plan->queries.n, plan->query_file);
+	fflush(stdout);
+}
+
+static void interval_emit(struct run_state *st, const struct dv_plan *plan, uint64_t now_tsc,
+			  struct dv_tx_stats *tx_prev, struct dv_rx_stats *rx_prev,
+			  uint64_t *since_ns)
+{
+	static struct dv_result iv;
+	static struct dv_tx_stats tx_now;
+	static struct dv_rx_stats rx_now;
+
+	dv_tx_stats_snapshot(&tx_now, &st->gen->tx);
+	dv_rx_stats_snapshot(&rx_now, &st->col->rx);
+	memset(&iv, 0, sizeof(iv));
+	dv_tx_stats_delta(&iv.tx, &tx_now, tx_prev);
+	dv_rx_stats_delta(&iv.rx, &rx_now, rx_prev);
+	iv.since_ns = *since_ns;
+	iv.until_ns = wall_ns();
+	iv.target_qps = plan->qps;
+	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
+	if (!plan->quiet)
+		dv_report_status_line(stdout, elapsed, &iv);
+	fflush(stdout);
+	if (st->json_open)
+		dv_json_periodic(&st->json, &iv);
+	*tx_prev = tx_now;
+	*rx_prev = rx_now;
+	*since_ns = iv.until_ns;
+}
+
+/* The main lcore: status lines, end of sending, drain, stop. */
+static void control_loop(struct run_state *st, const struct dv_plan *plan, struct dv_result *res)
+{
+	struct dv_shared *sh = st->sh;
+	uint64_t hz = sh->tsc_hz;
+	uint64_t interval = (uint64_t)(plan->stats_interval_s * (double)hz);
+	uint64_t next_tick = interval ? sh->start_tsc + interval : UINT64_MAX;
+	uint64_t drain_deadline = UINT64_MAX;
+	static struct dv_tx_stats tx_prev;
+	static struct dv_rx_stats rx_prev;
+	uint64_t since_ns = wall_ns();
+	int seen_interrupts = 0;
+
+	dv_tx_stats_init(&tx_prev);
+	dv_rx_stats_init(&rx_prev);
+	for (;;) {
+		dv_frugal_sleep(1000000);
+		uint64_t now = rte_rdtsc();
+
+		if (interrupts != seen_interrupts) {
+			seen_interrupts = interrupts;
+			res->interrupted = true;
+			__atomic_store_n(&sh->stop_tx, 1, __ATOMIC_RELEASE);
+			if (seen_interrupts > 1)
+				break; /* second Ctrl-C: no drain */
+		}
+		if (now >= next_tick) {
+			interval_emit(st, plan, now, &tx_prev, &rx_prev, &since_ns);
+			next_tick += interval;
+		}
+		if (drain_deadline == UINT64_MAX &&
+		    __atomic_load_n(&st->gen->finished, __ATOMIC_ACQUIRE)) {
+			uint64_t last = dv_count_read(&st->gen->tx.last_tx_tsc);
+			/* Wait one timeout after the last send, plus a little for the collector's walk. */
+			drain_deadline = (last > now ? last : now) + sh->timeout_tsc + hz / 50;
+		}
+		if (drain_deadline != UINT64_MAX) {
+			uint64_t sent = __atomic_load_n(&st->ifl.sent, __ATOMIC_ACQUIRE);
+			uint64_t resolved = __atomic_load_n(&st->ifl.resolved, __ATOMIC_ACQUIRE);
+			if (resolved == sent || now >= drain_deadline)
+				break;
+		}
+	}
+	__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+
+	uint64_t now = rte_rdtsc();
+	if (interval != 0 && now > next_tick - interval + hz / 20)
+		interval_emit(st, plan, now, &tx_prev, &rx_prev, &since_ns);
+	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
+}
+
+static int run_setup(struct run_state *st, const struct dv_plan *plan,
+		     struct dv_endpoints ep[DV_FAMILIES])
+{
+	int rc;
+
+	/* The embedded port's and tap's MAC is only known once the port exists. */
+	for (int f = 0; f < DV_FAMILIES; f++)
+		if (ep[f].src.family != 0 && !plan->profile.kernel_iface)
+			memcpy(ep[f].src_mac, st->ports.mac, 6);
+	rc = dv_tmpl_set_build(&st->tmpl, &plan->queries, ep, plan->edns_size, plan->dnssec_ok);
+	if (rc != 0)
+		return rc;
+
+	uint32_t slots = dv_inflight_slots_for(plan->qps, plan->timeout_s);
+	if ((uint32_t)plan->sport_base + (slots >> 16) > 65536)
+		slots = (uint32_t)(65536 - plan->sport_base) << 16;
+	while (slots & (slots - 1))
+		slots &= slots - 1;
+	rc = dv_inflight_init(&st->ifl, slots, plan->sport_base);
+	if (rc != 0) {
+		dv_err("cannot allocate the in-flight table (%u slots): %s", slots, strerror(-rc));
+		return rc;
+	}
+
+	st->sh = rte_zmalloc("dv_shared", sizeof(*st->sh), RTE_CACHE_LINE_SIZE);
+	st->gen = rte_zmalloc("dv_gen", sizeof(*st->gen), RTE_CACHE_LINE_SIZE);
+	st->col = rte_zmalloc("dv_col", sizeof(*st->col), RTE_CACHE_LINE_SIZE);
+	if (st->sh == NULL || st->gen == NULL || st->col == NULL) {
+		dv_err("out of DPDK memory for lcore state");
+		return -ENOMEM;
+	}
+	struct dv_shared *sh = st->sh;
+	sh->plan = plan;
+	sh->tmpl = &st->tmpl;
+	sh->ql = &plan->queries;
+	sh->tsc_hz = rte_get_tsc_hz();
+	sh->timeout_tsc = (uint64_t)(plan->timeout_s * (double)sh->tsc_hz);
+	for (int f = 0; f < DV_FAMILIES; f++)
+		if (ep[f].src.family != 0)
+			sh->fam[sh->nfam++] = (uint8_t)f;
+	dv_answer_cfg_default(&sh->answer_cfg);
+
+	struct dv_gen *g = st->gen;
+	g->sh = sh;
+	g->ifl = &st->ifl;
+	g->pool = st->ports.pool;
+	g->port = st->ports.gen_port;
+	g->burst = plan->burst;
+	dv_tx_stats_init(&g->tx);
+
+	struct dv_col *c = st->col;
+	c->sh = sh;
+	c->ifl = &st->ifl;
+	c->port = st->ports.gen_port;
+	c->burst = plan->burst;
+	dv_rx_stats_init(&c->rx);
+
+	if (st->ports.has_resp) {
+		st->resp = rte_zmalloc("dv_resp", sizeof(*st->resp), RTE_CACHE_LINE_SIZE);
+		if (st->resp == NULL) {
+			dv_err("out of DPDK memory for the responder");
+			return -ENOMEM;
+		}
+		st->resp->sh = sh;
+		st->resp->port = st->ports.resp_port;
+		st->resp->burst = plan->burst;
+	}
+	return 0;
+}
+
+static int run_launch(struct run_state *st, const struct dv_plan *plan)
+{
+	struct dv_shared *sh = st->sh;
+	unsigned n = 0;
+
+	if (plan->roles == DV_ROLES_SPLIT) {
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen };
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col };
+	} else {
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen, .col = st->col };
+	}
+	if (st->resp != NULL)
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_RESPONDER, .resp = st->resp };
+
+	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
+	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
+	sh->end_tsc = sh->start_tsc + (uint64_t)(plan->duration_s * (double)sh->tsc_hz);
+	dv_pace_init(&st->gen->pace, sh->start_tsc, sh->tsc_hz, plan->qps, plan->burst);
+
+	unsigned ids[3] = { st->map.gen, st->map.col, st->map.resp };
+	if (plan->roles != DV_ROLES_SPLIT)
+		ids[1] = st->map.resp;
+	for (unsigned i = 0; i < n; i++) {
+		int rc = rte_eal_remote_launch(dv_lcore_main, &st->lc[i], ids[i]);
+		if (rc != 0) {
+			dv_err("cannot launch lcore %u: %s", ids[i], rte_strerror(-rc));
+			__atomic_store_n(&sh->stop_tx, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
+			rte_eal_mp_wait_lcore();
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void run_release(struct run_state *st)
+{
+	if (st->json_open)
+		dv_json_close(&st->json);
+	if (st->ports_up)
+		dv_ports_close(&st->ports);
+	rte_free(st->resp);
+	rte_free(st->col);
+	rte_free(st->gen);
+	rte_free(st->sh);
+	dv_inflight_free(&st->ifl);
+	dv_tmpl_set_free(&st->tmpl);
+	if (st->eal_up)
+		rte_eal_cleanup();
+}
+
+int dv_run(const struct dv_plan *plan, struct dv_result *result)
+{
+	static struct run_state st;
+	static struct dv_result res;
+	struct dv_endpoints ep[DV_FAMILIES];
+	int status = DV_EXIT_USAGE;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	memset(&res, 0, sizeof(res));
+
+	/* Everything the user can get wrong is found here, before EAL and before any packet. */
+	if (dv_preflight(plan) != 0)
+		goto cleanup;
+	if (endpoints_resolve(plan, ep) != 0)
+		goto cleanup;
+	if (plan->json_path[0] != '\0') {
+		if (dv_json_open(&st.json, plan->json_path, plan) != 0)
+			goto cleanup;
+		st.json_open = true;
+	}
+	if (dv_eal_args_build(plan, plan->argv != NULL ? plan->argv[0] : "dnsvolley", &st.eal,
+			      &st.map) != 0)
+		goto cleanup;
+
+	rc = rte_eal_init(st.eal.argc, st.eal.argv);
+	if (rc < 0) {
+		dv_err("--port %s: DPDK EAL initialisation failed: %s", plan->port_spec,
+		       rte_strerror(rte_errno));
+		goto cleanup;
+	}
+	st.eal_up = true;
+	if (rte_lcore_count() < st.eal.nlcores) {
+		dv_err("--eal: %u lcores needed, EAL has %u", st.eal.nlcores, rte_lcore_count());
+		goto cleanup;
+	}
+
+	if (dv_ports_setup(plan, &st.ports, st.eal.nlcores) != 0)
+		goto cleanup;
+	st.ports_up = true;
+
+	status = DV_EXIT_FAILURE;
+	if (run_setup(&st, plan, ep) != 0)
+		goto cleanup;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!plan->quiet)
+		status_intro(plan);
+	res.since_ns = wall_ns();
+	if (run_launch(&st, plan) != 0)
+		goto cleanup;
+	control_loop(&st, plan, &res);
+	res.until_ns = wall_ns();
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	dv_tx_stats_merge(&res.tx, &st.gen->tx);
+	dv_rx_stats_merge(&res.rx, &st.col->rx);
+	res.target_qps = plan->qps;
+	if (res.tx.first_tx_tsc != 0)
+		res.send_seconds = (double)(res.tx.last_tx_tsc - st.sh->start_tsc) /
+					   (double)st.sh->tsc_hz + 1.0 / plan->qps;
+
+	if (!plan->quiet) {
+		printf("[Status] Testing complete (%s)\n\n",
+		       res.interrupted ? "interrupted" : "time limit");
+		if (st.resp != NULL)
+			printf("[Status] Embedded responder: %" PRIu64 " answered, %" PRIu64 " dropped\n\n",
+			       dv_count_read(&st.resp->answered), dv_count_read(&st.resp->dropped));
+	}
+	dv_report_text(stdout, plan, &res);
+	fflush(stdout);
+	if (st.json_open) {
+		dv_json_sum(&st.json, &res);
+		st.json_open = false;
+		if (dv_json_close(&st.json) != 0)
+			goto cleanup;
+	}
+	if (result != NULL)
+		*result = res;
+	status = 0;
+cleanup:
+	run_release(&st);
+	return status;
+}

@@ -1,0 +1,341 @@
+/*
+ * Generator and collector loops: the hot path.
+ * No allocation (mbufs come from the preallocated pool), no lock, no syscall
+ * (except the frugal sleep, when there is nothing to do), no ldns.
+ */
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "engine/lcore.h"
+#include "util/count.h"
+#include "wire/response.h"
+
+/* Longest frugal nap: bounds the RX timestamp error in frugal mode. */
+#define DV_FRUGAL_MAX_NS 50000
+/* Run the timeout walk at most this often (in microseconds). */
+#define DV_EXPIRE_EVERY_US 100
+
+void dv_frugal_sleep(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ns };
+	nanosleep(&ts, NULL);
+}
+
+static inline uint32_t load_flag(const uint32_t *f)
+{
+	return __atomic_load_n(f, __ATOMIC_ACQUIRE);
+}
+
+/* ---------------------------------------------------------------- generator */
+
+static void gen_account(struct dv_gen *g, struct rte_mbuf *m, uint8_t family, uint64_t now)
+{
+	dv_count_add(&g->tx.sent[family], 1);
+	dv_count_add(&g->tx.tx_bytes, m->pkt_len);
+	if (g->tx.first_tx_tsc == 0)
+		dv_count_set(&g->tx.first_tx_tsc, now);
+	dv_count_set(&g->tx.last_tx_tsc, now);
+}
+
+/* Hand frames to the PMD; keep what it refuses for the next round. */
+static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pending_meta *meta,
+			 unsigned n, uint64_t now)
+{
+	uint16_t nb = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
+	for (unsigned i = 0; i < nb; i++)
+		gen_account(g, m[i], meta[i].family, now);
+	unsigned left = n - nb;
+	if (left > 0) {
+		/* memmove: m/meta may already be the pending arrays */
+		memmove(g->pending, m + nb, left * sizeof(*m));
+		memmove(g->pmeta, meta + nb, left * sizeof(*meta));
+		dv_count_add(&g->tx.tx_full, left);
+	}
+	g->npending = left;
+}
+
+/* Retry what the PMD refused last time; the slots stay published, with a fresh TX time. */
+static bool gen_retry_pending(struct dv_gen *g, uint64_t now)
+{
+	if (g->npending == 0)
+		return true;
+	for (unsigned i = 0; i < g->npending; i++)
+		dv_inflight_issue(g->ifl, g->pmeta[i].seq, g->pmeta[i].qidx, g->pmeta[i].family, now);
+	gen_transmit(g, g->pending, g->pmeta, g->npending, now);
+	return g->npending == 0;
+}
+
+static void gen_finish(struct dv_gen *g)
+{
+	/* Frames already published must go out, or they would count as timeouts. */
+	uint64_t give_up = rte_rdtsc() + g->sh->tsc_hz / 100;
+	while (g->npending > 0 && rte_rdtsc() < give_up)
+		gen_retry_pending(g, rte_rdtsc());
+	if (g->npending > 0) {
+		rte_pktmbuf_free_bulk(g->pending, g->npending);
+		g->npending = 0;
+	}
+	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+	__atomic_store_n(&g->finished, 1, __ATOMIC_RELEASE);
+}
+
+/**
+ * One generator step: send what the schedule says is due.
+ * @return TSC when the next query is due (UINT64_MAX when finished)
+ */
+static uint64_t gen_step(struct dv_gen *g, uint64_t now)
+{
+	const struct dv_shared *sh = g->sh;
+	const struct dv_plan *plan = sh->plan;
+
+	if (g->finished)
+		return UINT64_MAX;
+	if (now >= sh->end_tsc || load_flag(&sh->stop_tx) ||
+	    (plan->max_queries != 0 && g->pace.n >= plan->max_queries)) {
+		gen_finish(g);
+		return UINT64_MAX;
+	}
+	if (!gen_retry_pending(g, now))
+		return now; /* PMD full: the schedule runs on and slips if this lasts */
+
+	unsigned due = dv_pace_due(&g->pace, now, g->burst);
+	if (plan->max_queries != 0 && g->pace.n + due > plan->max_queries)
+		due = (unsigned)(plan->max_queries - g->pace.n);
+	if (due == 0)
+		return dv_pace_due_tsc(&g->pace, g->pace.n);
+
+	struct dv_inflight *ifl = g->ifl;
+	uint64_t seq0 = dv_inflight_next(ifl);
+	uint64_t resolved = __atomic_load_n(&ifl->resolved, __ATOMIC_ACQUIRE);
+	uint64_t room = ifl->nslots - (seq0 - resolved);
+	unsigned k = due < room ? due : (unsigned)room;
+	if (k < due)
+		dv_count_add(&g->tx.inflight_full, due - k);
+	dv_pace_advance(&g->pace, due);
+	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+
+	struct rte_mbuf *m[DV_BURST_MAX];
+	struct dv_pending_meta meta[DV_BURST_MAX];
+	if (k == 0)
+		return now;
+	if (rte_pktmbuf_alloc_bulk(g->pool, m, k) != 0) {
+		dv_count_add(&g->tx.alloc_fail, k);
+		return now;
+	}
+
+	const struct dv_tmpl_set *ts = sh->tmpl;
+	uint32_t nq = (uint32_t)sh->ql->n;
+	for (unsigned i = 0; i < k; i++) {
+		uint32_t qidx = g->qcursor;
+		uint8_t fam = sh->fam[g->fcursor];
+		const struct dv_frame_tmpl *t = &ts->t[(size_t)qidx * DV_FAMILIES + fam];
+		uint64_t seq = seq0 + i;
+		uint16_t sport, id;
+		dv_inflight_wire_id(ifl, seq, &sport, &id);
+		dv_frame_emit(rte_pktmbuf_mtod(m[i], uint8_t *), ts->arena, t, id, sport);
+		m[i]->data_len = t->len;
+		m[i]->pkt_len = t->len;
+		dv_inflight_issue(ifl, seq, qidx, fam, now);
+		meta[i] = (struct dv_pending_meta){ .seq = seq, .qidx = qidx, .family = fam };
+		if (++g->qcursor == nq)
+			g->qcursor = 0;
+		if (++g->fcursor == sh->nfam)
+			g->fcursor = 0;
+	}
+	/* Publish before TX: a response may come back before tx_burst returns. */
+	dv_inflight_publish(ifl, seq0 + k);
+	gen_transmit(g, m, meta, k, now);
+	return dv_pace_due_tsc(&g->pace, g->pace.n);
+}
+
+/* ---------------------------------------------------------------- collector */
+
+static void col_on_timeout(void *ctx, uint8_t family)
+{
+	struct dv_col *c = ctx;
+	dv_count_add(&c->rx.timeouts[family & 1], 1);
+}
+
+static inline uint8_t ascii_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
+/* The response must come from the target and repeat our question (names compared case-insensitively). */
+static bool col_response_fits(const struct dv_col *c, const struct dv_resp_info *ri,
+			      const struct dv_match *m)
+{
+	const struct dv_shared *sh = c->sh;
+	const struct dv_addr *target = &sh->plan->target[m->family];
+	if (ri->family != target->family)
+		return false;
+	if (ri->family == AF_INET) {
+		if (memcmp(ri->l3 + 12, &target->v4, 4) != 0)
+			return false;
+	} else if (memcmp(ri->l3 + 8, &target->v6, 16) != 0) {
+		return false;
+	}
+	const struct dv_query *q = &sh->ql->q[m->qidx];
+	if (ri->qname == NULL || ri->qname_len != q->qname_len || ri->qtype != q->qtype)
+		return false;
+	for (unsigned i = 0; i < q->qname_len; i++)
+		if (ascii_lower(ri->qname[i]) != ascii_lower(q->qname[i]))
+			return false;
+	return true;
+}
+
+static void col_handle(struct dv_col *c, const uint8_t *data, uint32_t len, uint64_t now)
+{
+	struct dv_resp_info ri;
+	enum dv_pkt_class cls = dv_response_parse(data, len, c->sh->plan->dport, &ri);
+	dv_count_add(&c->rx.rx_class[cls], 1);
+	if (cls != DV_PKT_DNS)
+		return;
+	if (!ri.qr) {
+		dv_count_add(&c->rx.unmatched, 1);
+		return;
+	}
+	struct dv_match m;
+	enum dv_outcome out = dv_inflight_lookup(c->ifl, ri.dport, ri.id, &m);
+	if (out != DV_OUT_UNMATCHED && !col_response_fits(c, &ri, &m))
+		out = DV_OUT_UNMATCHED;
+	switch (out) {
+	case DV_OUT_ANSWERED: {
+		dv_inflight_answer(c->ifl, &m);
+		dv_count_add(&c->rx.answered[m.family & 1], 1);
+		dv_count_add(&c->rx.rcode[ri.rcode & 15], 1);
+		if (ri.tc)
+			dv_count_add(&c->rx.truncated, 1);
+		uint64_t ticks = now > m.tx_tsc ? now - m.tx_tsc : 0;
+		uint64_t ns = (uint64_t)((double)ticks * 1e9 / (double)c->sh->tsc_hz);
+		dv_hist_add(&c->rx.latency, ns);
+		break;
+	}
+	case DV_OUT_DUPLICATE:
+		dv_count_add(&c->rx.duplicate, 1);
+		break;
+	case DV_OUT_LATE:
+		dv_count_add(&c->rx.late, 1);
+		break;
+	default:
+		dv_count_add(&c->rx.unmatched, 1);
+		break;
+	}
+}
+
+/** One collector step. @return packets received */
+static unsigned col_step(struct dv_col *c)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
+	uint64_t now = rte_rdtsc();
+
+	if (nb > 0) {
+		uint64_t bytes = 0;
+		for (uint16_t i = 0; i < nb; i++) {
+			if (i + 1 < nb)
+				rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+			bytes += m[i]->pkt_len;
+			col_handle(c, rte_pktmbuf_mtod(m[i], const uint8_t *), m[i]->data_len, now);
+		}
+		dv_count_add(&c->rx.rx_pkts, nb);
+		dv_count_add(&c->rx.rx_bytes, bytes);
+		rte_pktmbuf_free_bulk(m, nb);
+	}
+	if (now >= c->next_expire_tsc) {
+		uint64_t deadline = now > c->sh->timeout_tsc ? now - c->sh->timeout_tsc : 0;
+		dv_inflight_expire(c->ifl, deadline, false, 4096, col_on_timeout, c);
+		c->next_expire_tsc = now + c->sh->tsc_hz / (1000000 / DV_EXPIRE_EVERY_US);
+	}
+	return nb;
+}
+
+static void col_finish(struct dv_col *c)
+{
+	/* The drain is over: whatever is still outstanding has timed out. */
+	while (dv_inflight_expire(c->ifl, 0, true, 1u << 20, col_on_timeout, c) > 0)
+		;
+	__atomic_store_n(&c->finished, 1, __ATOMIC_RELEASE);
+}
+
+/* ---------------------------------------------------------------- lcore loops */
+
+static void frugal_nap(const struct dv_shared *sh, uint64_t now, uint64_t next_due)
+{
+	uint64_t max = sh->tsc_hz / (1000000000ull / DV_FRUGAL_MAX_NS);
+	uint64_t wait = next_due > now ? next_due - now : 0;
+	if (wait > max)
+		wait = max;
+	/* Below ~10 us a nap costs more than it saves. */
+	if (wait * 100000ull < sh->tsc_hz)
+		return;
+	dv_frugal_sleep((uint64_t)((double)wait * 1e9 / (double)sh->tsc_hz));
+}
+
+static int run_combined(struct dv_gen *g, struct dv_col *c)
+{
+	const struct dv_shared *sh = g->sh;
+	bool frugal = sh->plan->poll == DV_POLL_FRUGAL;
+
+	while (!load_flag(&sh->stop_rx)) {
+		uint64_t now = rte_rdtsc();
+		uint64_t next_due = gen_step(g, now);
+		unsigned got = col_step(c);
+		if (frugal && got == 0 && g->npending == 0)
+			frugal_nap(sh, rte_rdtsc(), next_due);
+	}
+	if (!g->finished)
+		gen_finish(g);
+	col_finish(c);
+	return 0;
+}
+
+static int run_gen(struct dv_gen *g)
+{
+	const struct dv_shared *sh = g->sh;
+	bool frugal = sh->plan->poll == DV_POLL_FRUGAL;
+
+	while (!g->finished) {
+		uint64_t next_due = gen_step(g, rte_rdtsc());
+		if (frugal && g->npending == 0 && next_due != UINT64_MAX)
+			frugal_nap(sh, rte_rdtsc(), next_due);
+	}
+	return 0;
+}
+
+static int run_col(struct dv_col *c)
+{
+	const struct dv_shared *sh = c->sh;
+	bool frugal = sh->plan->poll == DV_POLL_FRUGAL;
+
+	while (!load_flag(&sh->stop_rx)) {
+		if (col_step(c) == 0 && frugal)
+			frugal_nap(sh, 0, sh->tsc_hz / 50000);
+	}
+	col_finish(c);
+	return 0;
+}
+
+int dv_lcore_main(void *arg)
+{
+	struct dv_lcore *lc = arg;
+
+	/* nanosleep's default 50 us slack would dominate frugal naps. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	switch (lc->role) {
+	case DV_ROLE_COMBINED:
+		return run_combined(lc->gen, lc->col);
+	case DV_ROLE_GEN:
+		return run_gen(lc->gen);
+	case DV_ROLE_COL:
+		return run_col(lc->col);
+	case DV_ROLE_RESPONDER:
+		return dv_responder_main(lc->resp);
+	}
+	return -1;
+}

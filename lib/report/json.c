@@ -1,0 +1,302 @@
+/**
+ * @file json.c
+ * @brief JSON lines output in the DNS-OARC dns-metrics schema (20221207).
+ */
+#include "report/json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "dv_config.h"
+#include "util/log.h"
+
+#define DV_JSON_SCHEMA_VERSION 20221207
+#define DV_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+/** Record the first error and report it, once. */
+static int fail(struct dv_json_out *out, int err)
+{
+	if (out->err == 0) {
+		out->err = err;
+		dv_err("--json: cannot write '%s': %s", out->path, strerror(-err));
+	}
+	return out->err;
+}
+
+/** JSON integer from a counter; the schema's integers are signed 64-bit. */
+static json_t *jint(uint64_t v)
+{
+	return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
+}
+
+/** JSON number; jansson refuses NaN and infinities, which would read as out of memory. */
+static json_t *jreal(double v)
+{
+	return json_real(isfinite(v) ? v : 0.0);
+}
+
+/** Set key to v (stolen) and note a failure (out of memory) in *ok. */
+static void put(json_t *obj, const char *key, json_t *v, bool *ok)
+{
+	if (json_object_set_new(obj, key, v) != 0)
+		*ok = false;
+}
+
+/** Append v (stolen) and note a failure in *ok. */
+static void push(json_t *arr, json_t *v, bool *ok)
+{
+	if (json_array_append_new(arr, v) != 0)
+		*ok = false;
+}
+
+/** Write obj as one line, flushed so a reader can follow the file live. */
+static int emit(struct dv_json_out *out, json_t *obj, bool ok)
+{
+	if (out->err != 0)
+		return out->err;
+	if (out->f == NULL)
+		return -EBADF;
+	if (!ok || obj == NULL)
+		return fail(out, -ENOMEM);
+
+	errno = 0;
+	if (json_dumpf(obj, out->f, DV_JSON_FLAGS) != 0 || fputc('\n', out->f) == EOF ||
+	    fflush(out->f) == EOF)
+		return fail(out, errno != 0 ? -errno : -EIO);
+	return 0;
+}
+
+/** splitmix64 step: only to stretch a weak seed when getrandom() is unavailable. */
+static uint64_t mix64(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/** A random version-4 UUID string: runs must be told apart when files are merged. */
+static void make_runid(char *buf, size_t len)
+{
+	uint8_t b[16];
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		seed ^= (uint64_t)getpid() << 32;
+		uint64_t a = mix64(&seed), c = mix64(&seed);
+		memcpy(b, &a, 8);
+		memcpy(b + 8, &c, 8);
+	}
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(buf, len,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+		 b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan)
+{
+	bool ok = true;
+	json_t *hdr = NULL;
+	json_t *params = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->path, sizeof(out->path), "%s", path);
+	make_runid(out->runid, sizeof(out->runid));
+
+	out->f = fopen(path, "w");
+	if (out->f == NULL) {
+		ret = fail(out, -errno);
+		goto cleanup;
+	}
+
+	params = json_array();
+	if (params == NULL) {
+		ok = false;
+	} else {
+		for (int i = 0; plan->argv != NULL && i < plan->argc; i++) {
+			if (plan->argv[i] != NULL)
+				push(params, json_string(plan->argv[i]), &ok);
+		}
+	}
+
+	hdr = json_object();
+	put(hdr, "runid", json_string(out->runid), &ok);
+	put(hdr, "type", json_string("header"), &ok);
+	put(hdr, "schema_version", json_integer(DV_JSON_SCHEMA_VERSION), &ok);
+	put(hdr, "generator", json_string("dnsvolley"), &ok);
+	put(hdr, "generator_version", json_string(DV_VERSION), &ok);
+	put(hdr, "generator_params", params, &ok);
+	params = NULL; /* owned by hdr now (or already released on failure) */
+	put(hdr, "time_units_per_sec", json_integer(1000000000), &ok);
+	put(hdr, "stats_interval", jreal(plan->stats_interval_s), &ok);
+	put(hdr, "timeout", jreal(plan->timeout_s), &ok);
+	ret = emit(out, hdr, ok);
+	if (ret != 0) {
+		/* Nothing more can be written: the caller need not close. */
+		fclose(out->f);
+		out->f = NULL;
+	}
+
+cleanup:
+	json_decref(hdr);
+	json_decref(params);
+	return ret;
+}
+
+/** "response_latency": dns-metrics latency summary plus non-empty buckets. */
+static json_t *latency_obj(const struct dv_hist *h, bool *ok)
+{
+	json_t *o = json_object();
+	json_t *buckets = json_array();
+	bool empty = h->count == 0;
+
+	put(o, "avg", jint((uint64_t)llround(dv_hist_mean(h))), ok);
+	put(o, "min", jint(empty ? 0 : h->min), ok);
+	put(o, "max", jint(empty ? 0 : h->max), ok);
+	put(o, "stddev", jint((uint64_t)llround(dv_hist_stddev(h))), ok);
+	for (unsigned i = 0; buckets != NULL && i < DV_HIST_BUCKETS; i++) {
+		if (h->bucket[i] == 0)
+			continue;
+		json_t *b = json_array();
+		push(b, jint(dv_hist_bucket_lo(i)), ok);
+		push(b, jint(dv_hist_bucket_hi(i)), ok);
+		push(b, jint(h->bucket[i]), ok);
+		push(buckets, b, ok);
+	}
+	put(o, "buckets", buckets, ok);
+	return o;
+}
+
+/** The "dnsvolley" extension object: what dns-metrics has no field for. */
+static json_t *extension_obj(const struct dv_result *r, double achieved, bool *ok)
+{
+	static const char *const fam_key[DV_FAMILIES] = {
+		[DV_FAMILY_V4] = "ipv4",
+		[DV_FAMILY_V6] = "ipv6",
+	};
+	const struct dv_tx_stats *tx = &r->tx;
+	const struct dv_rx_stats *rx = &r->rx;
+	json_t *o = json_object();
+
+	json_t *fams = json_object();
+	for (unsigned i = 0; i < DV_FAMILIES; i++) {
+		json_t *fo = json_object();
+		put(fo, "sent", jint(tx->sent[i]), ok);
+		put(fo, "answered", jint(rx->answered[i]), ok);
+		put(fo, "timeouts", jint(rx->timeouts[i]), ok);
+		put(fams, fam_key[i], fo, ok);
+	}
+	put(o, "families", fams, ok);
+
+	put(o, "late", jint(rx->late), ok);
+	put(o, "duplicate", jint(rx->duplicate), ok);
+	put(o, "unmatched", jint(rx->unmatched), ok);
+	put(o, "truncated", jint(rx->truncated), ok);
+
+	json_t *ns = json_object();
+	put(ns, "mbuf_pool_empty", jint(tx->alloc_fail), ok);
+	put(ns, "tx_queue_full", jint(tx->tx_full), ok);
+	put(ns, "inflight_full", jint(tx->inflight_full), ok);
+	put(ns, "schedule_slips", jint(tx->sched_slips), ok);
+	put(o, "not_sent", ns, ok);
+
+	put(o, "tx_bytes", jint(tx->tx_bytes), ok);
+	put(o, "rx_packets", jint(rx->rx_pkts), ok);
+	put(o, "rx_bytes", jint(rx->rx_bytes), ok);
+	json_t *cls = json_object();
+	for (unsigned c = 0; c < DV_PKT_CLASSES; c++)
+		put(cls, dv_pkt_class_name((enum dv_pkt_class)c), jint(rx->rx_class[c]), ok);
+	put(o, "rx_classes", cls, ok);
+
+	json_t *pq = json_object();
+	put(pq, "p50", jint(dv_hist_quantile(&rx->latency, 0.50)), ok);
+	put(pq, "p90", jint(dv_hist_quantile(&rx->latency, 0.90)), ok);
+	put(pq, "p99", jint(dv_hist_quantile(&rx->latency, 0.99)), ok);
+	put(pq, "p99.9", jint(dv_hist_quantile(&rx->latency, 0.999)), ok);
+	put(o, "percentiles_ns", pq, ok);
+
+	put(o, "target_qps", jreal(r->target_qps), ok);
+	put(o, "achieved_qps", jreal(achieved), ok);
+	put(o, "interrupted", json_boolean(r->interrupted), ok);
+	return o;
+}
+
+/** A stats_periodic or stats_sum object; achieved_qps = sent / send_s. */
+static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *r,
+			 const char *type, double send_s, bool *ok)
+{
+	const struct dv_rx_stats *rx = &r->rx;
+	uint64_t sent = dv_result_sent(r);
+	double achieved = send_s > 0.0 ? (double)sent / send_s : 0.0;
+	json_t *o = json_object();
+
+	put(o, "runid", json_string(out->runid), ok);
+	put(o, "type", json_string(type), ok);
+	put(o, "since", jint(r->since_ns), ok);
+	put(o, "until", jint(r->until_ns), ok);
+	put(o, "sent", json_pack("{s:o}", "queries", jint(sent)), ok);
+	put(o, "received", json_pack("{s:o}", "responses", jint(dv_result_answered(r))), ok);
+	put(o, "timeouts", jint(dv_result_timeouts(r)), ok);
+	/*
+	 * Queries outstanding when a signal stops the run are drained (answered
+	 * or timed out), never abandoned: none is ever "interrupted".
+	 */
+	put(o, "interrupted", jint(0), ok);
+	put(o, "unexpected", jint(rx->late + rx->duplicate + rx->unmatched), ok);
+	put(o, "discarded", jint(0), ok);
+
+	json_t *rc = json_object();
+	for (unsigned i = 0; i < 16; i++) {
+		if (rx->rcode[i] != 0)
+			put(rc, dv_rcode_name(i), jint(rx->rcode[i]), ok);
+	}
+	put(o, "response_rcodes", rc, ok);
+	put(o, "response_latency", latency_obj(&rx->latency, ok), ok);
+	put(o, "conn_info",
+	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", jint(sent),
+		      "packets_received", jint(rx->rx_pkts)),
+	    ok);
+	put(o, "dnsvolley", extension_obj(r, achieved, ok), ok);
+	return o;
+}
+
+int dv_json_periodic(struct dv_json_out *out, const struct dv_result *iv)
+{
+	bool ok = true;
+	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
+	json_t *o = stats_obj(out, iv, "stats_periodic", secs, &ok);
+	int ret = emit(out, o, ok);
+	json_decref(o);
+	return ret;
+}
+
+int dv_json_sum(struct dv_json_out *out, const struct dv_result *r)
+{
+	bool ok = true;
+	json_t *o = stats_obj(out, r, "stats_sum", r->send_seconds, &ok);
+	int ret = emit(out, o, ok);
+	json_decref(o);
+	return ret;
+}
+
+int dv_json_close(struct dv_json_out *out)
+{
+	if (out->f != NULL) {
+		if (fclose(out->f) != 0)
+			fail(out, -errno);
+		out->f = NULL;
+	}
+	return out->err;
+}

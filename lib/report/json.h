@@ -1,0 +1,45 @@
+/**
+ * @file json.h
+ * @brief Results as JSON lines in the DNS-OARC dns-metrics schema.
+ *
+ * One object per line: a "header" first, a "stats_periodic" per interval, a
+ * "stats_sum" last. Times in ns (time_units_per_sec 1000000000); latency
+ * buckets as [low, high, count] triples of the non-empty histogram buckets.
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "config/plan.h"
+#include "report/stats.h"
+
+/** An open JSON lines output. */
+struct dv_json_out {
+	FILE *f;
+	char runid[40];
+	int err;              /**< first write error (-errno), sticky; reported once */
+	char path[PATH_MAX];  /**< for the error message */
+};
+
+/**
+ * Open (truncate) path and write the header record (generator "dnsvolley",
+ * version, generator_params = argv, stats_interval and timeout in seconds).
+ * @return 0 or -errno (reported with dv_err, naming the path)
+ */
+int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan);
+
+/**
+ * Write a stats_periodic record for one interval (achieved_qps over until - since).
+ * @return 0 or -errno; the first write error is reported once and then returned again
+ */
+int dv_json_periodic(struct dv_json_out *out, const struct dv_result *iv);
+
+/**
+ * Write the stats_sum record (achieved_qps over send_seconds).
+ * @return 0 or -errno, as dv_json_periodic()
+ */
+int dv_json_sum(struct dv_json_out *out, const struct dv_result *r);
+
+/** Close (also after a failed open); returns 0 or -errno if a write failed. */
+int dv_json_close(struct dv_json_out *out);

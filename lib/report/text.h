@@ -1,0 +1,26 @@
+/**
+ * @file text.h
+ * @brief Human-readable output: dnsperf-style Statistics block and status lines.
+ */
+#pragma once
+
+#include <stdio.h>
+
+#include "config/plan.h"
+#include "report/stats.h"
+
+/**
+ * Print the final report in dnsperf's layout ("Statistics:", "Queries sent:",
+ * "Queries completed:", "Queries lost:", "Response codes:", ...), extended with
+ * per-family lines, latency percentiles (p50/p90/p99/p99.9) and dnsvolley's
+ * extra counters (late, duplicate, unmatched, truncated, send failures).
+ */
+void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r);
+
+/**
+ * One status line for an interval, e.g.
+ * "[  3.0s] sent 20000 (20000 qps / target 20000) answered 19998 timeouts 0 p50 61us p99 140us"
+ * @param elapsed_s seconds since the start of the run, at the end of the interval
+ * @param iv the interval's counters (deltas), with since/until set
+ */
+void dv_report_status_line(FILE *f, double elapsed_s, const struct dv_result *iv);

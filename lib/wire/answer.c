@@ -1,0 +1,327 @@
+/**
+ * @file answer.c
+ * @brief The embedded responder: turn a query frame into its answer in place.
+ *
+ * The response reuses the query's header and question bytes; everything after
+ * the question is rewritten. All writes stay below cap, whatever the input.
+ */
+#include "wire/answer.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "wire/frame_parse.h"
+#include "wire/query.h"
+
+#define DNS_RCODE_NOERROR 0
+#define DNS_RCODE_FORMERR 1
+#define DNS_RCODE_REFUSED 5
+#define DNS_RCODE_BADVERS 16 /* extended: upper 8 bits go into the OPT TTL */
+
+#define OPT_RR_LEN    11    /* root owner, type, class, TTL, RDLENGTH 0 */
+#define RR_FIXED_LEN  10    /* type, class, TTL, RDLENGTH */
+#define NAME_PTR_LEN  2
+#define EDNS_DO       0x8000
+#define PLAIN_DNS_MAX 512   /* requestor's buffer without OPT (RFC 1035) */
+#define TXT_DEFAULT   16
+#define RESP_TTL      64    /* IP TTL / hop limit of responses */
+
+/** What the query's additional section said about EDNS. */
+struct edns_info {
+	bool present;
+	bool do_bit;
+	bool duplicate;   /**< more than one OPT: FORMERR (RFC 6891 6.1.1) */
+	uint8_t version;
+	uint16_t udp_size;
+};
+
+void dv_answer_cfg_default(struct dv_answer_cfg *cfg)
+{
+	static const uint8_t a[4] = { 198, 18, 0, 53 };
+	static const uint8_t aaaa[16] = { 0x20, 0x01, 0x00, 0x02, [14] = 0x00, [15] = 0x53 };
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ttl = 300;
+	memcpy(cfg->a, a, sizeof(a));
+	memcpy(cfg->aaaa, aaaa, sizeof(aaaa));
+	cfg->edns_size = 1232;
+	cfg->mtu = 1500;
+}
+
+/** Step over a possibly compressed name; pointers are not followed. */
+static int skip_name(const uint8_t *msg, size_t len, size_t *pos)
+{
+	size_t p = *pos;
+	size_t n = 0;
+	for (;;) {
+		if (p >= len)
+			return -EBADMSG;
+		uint8_t l = msg[p];
+		if ((l & 0xc0) == 0xc0) {
+			if (len - p < NAME_PTR_LEN)
+				return -EBADMSG;
+			*pos = p + NAME_PTR_LEN;
+			return 0;
+		}
+		if (l & 0xc0)
+			return -EBADMSG;
+		p += 1 + (size_t)l;
+		n += 1 + (size_t)l;
+		if (n > 255)
+			return -EBADMSG;
+		if (l == 0) {
+			*pos = p;
+			return 0;
+		}
+	}
+}
+
+/**
+ * Walk the answer, authority and additional sections to find the OPT RR.
+ * Each RR takes at least 11 bytes, so the walk ends within len / 11 steps
+ * even for absurd counts.
+ */
+static int scan_edns(const uint8_t *dns, size_t len, const struct dv_dns_view *d,
+		     struct edns_info *e)
+{
+	size_t pos = d->q_end;
+	size_t before_ar = (size_t)d->ancount + d->nscount;
+	size_t total = before_ar + d->arcount;
+
+	memset(e, 0, sizeof(*e));
+	for (size_t i = 0; i < total; i++) {
+		int ret = skip_name(dns, len, &pos);
+		if (ret < 0)
+			return ret;
+		if (len - pos < RR_FIXED_LEN)
+			return -EBADMSG;
+		uint16_t type = dv_rd16(dns + pos);
+		uint16_t rclass = dv_rd16(dns + pos + 2);
+		uint32_t ttl = dv_rd32(dns + pos + 4);
+		size_t rdlen = dv_rd16(dns + pos + 8);
+		pos += RR_FIXED_LEN;
+		if (len - pos < rdlen)
+			return -EBADMSG;
+		pos += rdlen;
+		if (i < before_ar || type != DV_DNS_TYPE_OPT)
+			continue;
+		if (e->present) {
+			e->duplicate = true;
+			continue;
+		}
+		e->present = true;
+		e->udp_size = rclass;
+		e->version = (uint8_t)(ttl >> 16);
+		e->do_bit = (ttl & EDNS_DO) != 0;
+	}
+	return 0;
+}
+
+/** TXT RDATA size asked for by a first label "sNNNN" (any case), else the default. */
+static size_t txt_size(const uint8_t *qname)
+{
+	uint8_t l = qname[0];
+	if (l < 2 || (qname[1] | 0x20) != 's')
+		return TXT_DEFAULT;
+	size_t n = 0;
+	for (size_t i = 2; i <= l; i++) {
+		uint8_t c = qname[i];
+		if (c < '0' || c > '9')
+			return TXT_DEFAULT;
+		/* Saturate: no message can hold more than 64 KiB anyway. */
+		if (n <= UINT16_MAX)
+			n = n * 10 + (size_t)(c - '0');
+	}
+	if (n > UINT16_MAX)
+		n = UINT16_MAX;
+	/* A TXT RDATA holds at least one (possibly empty) character-string. */
+	return n == 0 ? 1 : n;
+}
+
+/** Fill rdlen bytes of TXT RDATA: character-strings of at most 255 bytes. */
+static void write_txt(uint8_t *p, size_t rdlen)
+{
+	size_t k = 0;
+	while (rdlen > 0) {
+		size_t chunk = rdlen - 1 < 255 ? rdlen - 1 : 255;
+		*p++ = (uint8_t)chunk;
+		for (size_t i = 0; i < chunk; i++)
+			*p++ = (uint8_t)('a' + (k++ % 26));
+		rdlen -= chunk + 1;
+	}
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/** Rewrite Ethernet, IP and UDP headers for a response of dns_len bytes. */
+static void finish_headers(uint8_t *frame, const struct dv_frame_view *v, size_t dns_len)
+{
+	uint8_t tmp[16];
+	uint8_t *ip = frame + v->l3_off;
+	uint8_t *udp = frame + v->l4_off;
+	uint16_t udp_len = (uint16_t)(DV_UDP_HLEN + dns_len);
+
+	memcpy(tmp, frame, 6);
+	memcpy(frame, frame + 6, 6);
+	memcpy(frame + 6, tmp, 6);
+
+	if (v->family == AF_INET) {
+		memcpy(tmp, ip + 12, 4);
+		memcpy(ip + 12, ip + 16, 4);
+		memcpy(ip + 16, tmp, 4);
+		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
+		ip[8] = RESP_TTL;
+		dv_wr16(ip + 10, 0);
+		uint16_t hc = (uint16_t)~dv_csum_fold(dv_csum_add(0, ip, DV_IPV4_HLEN));
+		memcpy(ip + 10, &hc, 2);
+	} else {
+		memcpy(tmp, ip + 8, 16);
+		memcpy(ip + 8, ip + 24, 16);
+		memcpy(ip + 24, tmp, 16);
+		dv_wr16(ip + 4, udp_len);
+		ip[7] = RESP_TTL;
+	}
+
+	memcpy(tmp, udp, 2);
+	memcpy(udp, udp + 2, 2);
+	memcpy(udp + 2, tmp, 2);
+	dv_wr16(udp + 4, udp_len);
+	dv_wr16(udp + 6, 0);
+	uint32_t sum = dv_pseudo_sum(v->family, ip, udp_len);
+	sum = dv_csum_add(sum, udp, udp_len);
+	uint16_t c = (uint16_t)~dv_csum_fold(sum);
+	if (c == 0)
+		c = 0xffff; /* 0 means "no checksum" in UDP */
+	memcpy(udp + 6, &c, 2);
+}
+
+/*
+ * Errors (all mean "drop"): -EINVAL bad arguments or not a standard query
+ * with one question; -EPROTONOSUPPORT not plain IPv4/IPv6 + UDP; -EBADMSG
+ * malformed DNS; -ENOSPC / -EMSGSIZE even the truncated reply does not fit
+ * cap / the MTU.
+ */
+int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answer_cfg *cfg)
+{
+	struct dv_frame_view v;
+	struct dv_dns_view d;
+	struct edns_info e;
+
+	if (frame == NULL || cfg == NULL || len > cap)
+		return -EINVAL;
+	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
+		return -EPROTONOSUPPORT;
+	/* Options or extension headers would have to be reflected or rewritten;
+	 * the generator never sends them, so the responder does not answer them. */
+	if (v.ip_hlen != (v.family == AF_INET ? DV_IPV4_HLEN : DV_IPV6_HLEN))
+		return -EPROTONOSUPPORT;
+
+	size_t dns_off = (size_t)v.l4_off + DV_UDP_HLEN;
+	uint8_t *dns = frame + dns_off;
+	size_t qlen = v.udp_len - DV_UDP_HLEN;
+	if (dv_dns_parse_question(dns, qlen, &d) != 0)
+		return -EBADMSG;
+	if ((d.flags & (DV_DNS_QR | DV_DNS_OPCODE)) != 0 || d.qdcount != 1)
+		return -EINVAL;
+	if (scan_edns(dns, qlen, &d, &e) != 0)
+		return -EBADMSG;
+
+	int rcode = DNS_RCODE_NOERROR;
+	if (e.duplicate)
+		rcode = DNS_RCODE_FORMERR;
+	else if (e.present && e.version != 0)
+		rcode = DNS_RCODE_BADVERS;
+	else if (d.qclass != DV_DNS_CLASS_IN)
+		rcode = DNS_RCODE_REFUSED;
+
+	/* The message may not exceed the requestor's buffer, the IP MTU, the
+	 * UDP/IPv4 16-bit length fields, or the caller's buffer. */
+	size_t ip_udp = (size_t)v.ip_hlen + DV_UDP_HLEN;
+	size_t room = cap - dns_off;
+	size_t req = e.present ? (e.udp_size > PLAIN_DNS_MAX ? e.udp_size : PLAIN_DNS_MAX)
+			       : PLAIN_DNS_MAX;
+	size_t mtu_room = cfg->mtu > ip_udp ? cfg->mtu - ip_udp : 0;
+	size_t limit = min_size(min_size(req, mtu_room), min_size(room, UINT16_MAX - ip_udp));
+
+	size_t head = d.q_end; /* header + question, kept as received */
+	size_t opt_len = e.present ? OPT_RR_LEN : 0;
+	size_t rdlen = 0;
+	bool has_answer = false;
+	if (rcode == DNS_RCODE_NOERROR) {
+		switch (d.qtype) {
+		case DV_DNS_TYPE_A:
+			rdlen = sizeof(cfg->a);
+			has_answer = true;
+			break;
+		case DV_DNS_TYPE_AAAA:
+			rdlen = sizeof(cfg->aaaa);
+			has_answer = true;
+			break;
+		case DV_DNS_TYPE_TXT: {
+			rdlen = txt_size(d.qname);
+			/* Never more than the caller's buffer can hold; whether the
+			 * requestor and the MTU accept it is decided below. */
+			size_t fixed = head + NAME_PTR_LEN + RR_FIXED_LEN + opt_len;
+			if (room > fixed + 1 && rdlen > room - fixed)
+				rdlen = room - fixed;
+			has_answer = true;
+			break;
+		}
+		default:
+			break; /* NODATA */
+		}
+	}
+
+	size_t ans_len = has_answer ? NAME_PTR_LEN + RR_FIXED_LEN + rdlen : 0;
+	bool tc = false;
+	if (head + ans_len + opt_len > limit) {
+		tc = true;
+		has_answer = false;
+		if (head + opt_len > room)
+			return -ENOSPC;
+		if (head + opt_len > mtu_room)
+			return -EMSGSIZE;
+	}
+
+	/* Everything after the question is rewritten from here on. */
+	uint8_t *p = dns + head;
+	if (has_answer) {
+		dv_wr16(p, 0xc000 | DV_DNS_HLEN); /* owner: the question name */
+		dv_wr16(p + 2, d.qtype);
+		dv_wr16(p + 4, DV_DNS_CLASS_IN);
+		dv_wr32(p + 6, cfg->ttl);
+		dv_wr16(p + 10, (uint16_t)rdlen);
+		p += NAME_PTR_LEN + RR_FIXED_LEN;
+		if (d.qtype == DV_DNS_TYPE_A)
+			memcpy(p, cfg->a, rdlen);
+		else if (d.qtype == DV_DNS_TYPE_AAAA)
+			memcpy(p, cfg->aaaa, rdlen);
+		else
+			write_txt(p, rdlen);
+		p += rdlen;
+	}
+	if (e.present) {
+		p[0] = 0; /* root owner */
+		dv_wr16(p + 1, DV_DNS_TYPE_OPT);
+		dv_wr16(p + 3, cfg->edns_size);
+		dv_wr32(p + 5, ((uint32_t)(rcode >> 4) << 24) | (e.do_bit ? EDNS_DO : 0));
+		dv_wr16(p + 9, 0);
+		p += OPT_RR_LEN;
+	}
+
+	uint16_t flags = DV_DNS_QR | DV_DNS_AA | (d.flags & DV_DNS_RD) |
+			 (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE);
+	dv_wr16(dns + 2, flags);
+	dv_wr16(dns + 4, 1);
+	dv_wr16(dns + 6, has_answer ? 1 : 0);
+	dv_wr16(dns + 8, 0);
+	dv_wr16(dns + 10, e.present ? 1 : 0);
+
+	size_t dns_len = (size_t)(p - dns);
+	finish_headers(frame, &v, dns_len);
+	return (int)(dns_off + dns_len);
+}

@@ -1,0 +1,36 @@
+/**
+ * @file answer.h
+ * @brief The embedded responder's answer synthesis, in place in the query frame.
+ *
+ * A/AAAA/TXT are synthesized; other types get NOERROR with no data. An OPT
+ * record in the query is echoed (with the responder's own size). When the
+ * answer would exceed the requestor's buffer (512 without OPT), the response
+ * carries only the question (and OPT) with TC=1.
+ * TXT size: a first label "sNNNN" (e.g. s1500.example.) asks for about NNNN
+ * bytes of TXT data, else 16 bytes: a knob for tests of truncation.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** What the responder answers with. */
+struct dv_answer_cfg {
+	uint32_t ttl;           /**< TTL of synthesized records */
+	uint8_t a[4];           /**< address for A answers */
+	uint8_t aaaa[16];       /**< address for AAAA answers */
+	uint16_t edns_size;     /**< UDP size the responder advertises in its OPT */
+	uint16_t mtu;           /**< largest IP packet it sends (1500) */
+};
+
+/** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500. */
+void dv_answer_cfg_default(struct dv_answer_cfg *cfg);
+
+/**
+ * Turn a query frame into its response, in place.
+ * Swaps MACs, addresses and ports; recomputes IPv4 header and UDP checksums.
+ * @param frame query frame of len bytes in a buffer of cap bytes
+ * @return length of the response frame, or a negative errno if the frame is
+ *         not a DNS query we answer (caller drops it)
+ */
+int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answer_cfg *cfg);

@@ -1,0 +1,130 @@
+/**
+ * @file frame_parse.h
+ * @brief Wire-private helpers shared by response.c and answer.c.
+ *
+ * The collector (response.c) and the embedded responder (answer.c) walk the
+ * same headers; these helpers hold the one bounded implementation of that
+ * walk. Not part of the library's public interface.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/response.h"
+
+#define DV_ETH_HLEN     14
+#define DV_VLAN_HLEN    4
+#define DV_IPV4_HLEN    20
+#define DV_IPV6_HLEN    40
+#define DV_UDP_HLEN     8
+#define DV_DNS_HLEN     12
+
+#define DV_ETHERTYPE_IPV4 0x0800
+#define DV_ETHERTYPE_ARP  0x0806
+#define DV_ETHERTYPE_VLAN 0x8100
+#define DV_ETHERTYPE_IPV6 0x86dd
+
+#define DV_IPPROTO_HOPOPTS  0
+#define DV_IPPROTO_ICMP     1
+#define DV_IPPROTO_UDP      17
+#define DV_IPPROTO_ROUTING  43
+#define DV_IPPROTO_FRAGMENT 44
+#define DV_IPPROTO_ICMPV6   58
+#define DV_IPPROTO_DSTOPTS  60
+
+#define DV_DNS_TYPE_A    1
+#define DV_DNS_TYPE_TXT  16
+#define DV_DNS_TYPE_AAAA 28
+#define DV_DNS_TYPE_OPT  41
+#define DV_DNS_CLASS_IN  1
+
+/* DNS flags word (host order). */
+#define DV_DNS_QR     0x8000
+#define DV_DNS_OPCODE 0x7800
+#define DV_DNS_AA     0x0400
+#define DV_DNS_TC     0x0200
+#define DV_DNS_RD     0x0100
+#define DV_DNS_RCODE  0x000f
+
+/** Big-endian 16-bit load from any alignment. */
+static inline uint16_t dv_rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/** Big-endian 32-bit load from any alignment. */
+static inline uint32_t dv_rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+/** Big-endian 16-bit store to any alignment. */
+static inline void dv_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/** Big-endian 32-bit store to any alignment. */
+static inline void dv_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/** Where the headers of a UDP frame are. */
+struct dv_frame_view {
+	int family;        /**< AF_INET or AF_INET6 */
+	uint16_t l3_off;   /**< IP header */
+	uint16_t l4_off;   /**< UDP header */
+	uint16_t ip_hlen;  /**< l4_off - l3_off: IP header incl. options/extensions */
+	uint16_t udp_len;  /**< UDP length field, checked against the IP length */
+	uint16_t sport;    /**< host order */
+	uint16_t dport;    /**< host order */
+};
+
+/**
+ * Walk Ethernet (one optional 802.1Q tag) and IPv4/IPv6 down to UDP.
+ * @return DV_PKT_DNS for a well-formed UDP datagram (v filled; the caller
+ *         still checks ports and the DNS header), any other class otherwise
+ */
+enum dv_pkt_class dv_frame_parse_udp(const uint8_t *frame, size_t len, struct dv_frame_view *v);
+
+/** The DNS header and first question. */
+struct dv_dns_view {
+	uint16_t id;
+	uint16_t flags;
+	uint16_t qdcount, ancount, nscount, arcount;
+	const uint8_t *qname; /**< NULL if qdcount is 0 */
+	uint8_t qname_len;
+	uint16_t qtype;
+	uint16_t qclass;
+	uint16_t q_end;       /**< offset just past the first question (12 if none) */
+};
+
+/**
+ * Read the DNS header and, if qdcount >= 1, the first question. The question
+ * name must be uncompressed labels inside the message, at most 255 bytes.
+ * @return 0, or -EBADMSG
+ */
+int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d);
+
+/**
+ * One's-complement sum of len bytes as 16-bit words in memory order, added
+ * to sum. An odd trailing byte is padded with zero; only the last chunk of a
+ * checksummed area may be odd. The result is kept folded to 17 bits at most,
+ * so callers can keep adding 16-bit words without overflow.
+ * (Implemented in query.c, like dv_pseudo_sum.)
+ */
+uint32_t dv_csum_add(uint32_t sum, const void *data, size_t len);
+
+/**
+ * Sum of the UDP pseudo header (addresses, protocol 17, UDP length) for the
+ * IPv4 or IPv6 header at ip, in the same memory-order convention.
+ */
+uint32_t dv_pseudo_sum(int family, const uint8_t *ip, uint16_t udp_len);

@@ -1,0 +1,337 @@
+/**
+ * @file query.c
+ * @brief Query messages (ldns) and frame templates around them.
+ *
+ * Everything here runs once before traffic starts; the per-packet work is
+ * dv_frame_emit() in query.h. The frame layout is written with plain byte
+ * offsets so it works without EAL.
+ */
+#include "wire/query.h"
+
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "util/log.h"
+#include "wire/frame_parse.h"
+
+#define IPV4_DF   0x4000
+#define DEF_TTL   64
+
+/* Largest DNS query we ever encode: header, a 255-byte name, type/class, OPT. */
+#define QUERY_WIRE_MAX (DV_DNS_HLEN + 255 + 4 + 11)
+
+uint32_t dv_csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint16_t w;
+	/* Fold every 64 KiB of input at most, so the 32-bit sum never wraps. */
+	while (len >= 2) {
+		size_t chunk = len < 65536 ? len & ~(size_t)1 : 65536;
+		for (size_t i = 0; i < chunk; i += 2) {
+			memcpy(&w, p + i, 2);
+			sum += w;
+		}
+		sum = (sum & 0xffff) + (sum >> 16);
+		p += chunk;
+		len -= chunk;
+	}
+	if (len == 1) {
+		/* The odd byte is the first byte of a word whose second is zero. */
+		uint8_t pad[2] = { p[0], 0 };
+		memcpy(&w, pad, 2);
+		sum += w;
+	}
+	return (sum & 0xffff) + (sum >> 16);
+}
+
+uint32_t dv_pseudo_sum(int family, const uint8_t *ip, uint16_t udp_len)
+{
+	uint8_t tail[4] = { 0, DV_IPPROTO_UDP, 0, 0 };
+	uint32_t sum;
+	dv_wr16(tail + 2, udp_len);
+	/* IPv4 puts zero, protocol and a 16-bit length after the addresses;
+	 * IPv6 a 32-bit length and 24 zero bits before the next header. Both
+	 * sum to the same words as the 4-byte tail above. */
+	if (family == AF_INET)
+		sum = dv_csum_add(0, ip + 12, 8);
+	else
+		sum = dv_csum_add(0, ip + 8, 32);
+	return dv_csum_add(sum, tail, sizeof(tail));
+}
+
+/** Check that name is well-formed uncompressed wire format of exactly len bytes. */
+static bool name_valid(const uint8_t *name, size_t len)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		uint8_t l = name[pos];
+		if (l & 0xc0)
+			return false;
+		if (l == 0)
+			return pos + 1 == len;
+		pos += 1 + (size_t)l;
+	}
+	return false;
+}
+
+int dv_query_wire(const struct dv_query *q, int edns_size, bool dnssec_ok,
+		  uint8_t *buf, size_t cap)
+{
+	int ret;
+	ldns_pkt *pkt = NULL;
+	ldns_rdf *owner = NULL;
+	ldns_rr *question = NULL;
+	uint8_t *wire = NULL;
+	size_t wire_len = 0;
+
+	if (q == NULL || buf == NULL || q->qname_len == 0 ||
+	    !name_valid(q->qname, q->qname_len) || edns_size < 0 || edns_size > UINT16_MAX)
+		return -EINVAL;
+
+	pkt = ldns_pkt_new();
+	owner = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, q->qname_len, q->qname);
+	question = ldns_rr_new();
+	if (pkt == NULL || owner == NULL || question == NULL) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	ldns_rr_set_question(question, true);
+	ldns_rr_set_owner(question, owner);
+	owner = NULL; /* the RR owns it now */
+	ldns_rr_set_type(question, (ldns_rr_type)q->qtype);
+	ldns_rr_set_class(question, LDNS_RR_CLASS_IN);
+	if (!ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION, question)) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	question = NULL; /* the packet owns it now */
+
+	/* ID 0 and source port 0 are patched per packet by dv_frame_emit(). */
+	ldns_pkt_set_id(pkt, 0);
+	ldns_pkt_set_opcode(pkt, LDNS_PACKET_QUERY);
+	ldns_pkt_set_rd(pkt, true);
+	if (edns_size > 0) {
+		/* ldns writes the OPT RR only when ldns_pkt_edns() is true, which a
+		 * nonzero UDP size guarantees; DO alone is not enough to ask for it. */
+		ldns_pkt_set_edns_udp_size(pkt, (uint16_t)edns_size);
+		ldns_pkt_set_edns_do(pkt, dnssec_ok);
+	}
+
+	if (ldns_pkt2wire(&wire, pkt, &wire_len) != LDNS_STATUS_OK) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	if (wire_len > cap || wire_len > UINT16_MAX) {
+		ret = -ENOSPC;
+		goto cleanup;
+	}
+	memcpy(buf, wire, wire_len);
+	ret = (int)wire_len;
+cleanup:
+	free(wire);
+	ldns_rdf_deep_free(owner);
+	ldns_rr_free(question);
+	ldns_pkt_free(pkt);
+	return ret;
+}
+
+/** Bytes in front of the DNS message for a family, or 0 if unknown. */
+static size_t hdr_len(int family)
+{
+	switch (family) {
+	case AF_INET:  return DV_ETH_HLEN + DV_IPV4_HLEN + DV_UDP_HLEN;
+	case AF_INET6: return DV_ETH_HLEN + DV_IPV6_HLEN + DV_UDP_HLEN;
+	default:       return 0;
+	}
+}
+
+int dv_frame_build(const struct dv_endpoints *ep, const uint8_t *dns, size_t dns_len,
+		   uint8_t *frame, size_t cap, struct dv_frame_tmpl *t)
+{
+	int family = ep->src.family;
+	size_t hlen = hdr_len(family);
+	if (hlen == 0 || ep->dst.family != family)
+		return -EAFNOSUPPORT;
+	/* The frame length and the UDP length field are 16 bits. */
+	if (dns_len > UINT16_MAX - hlen || hlen + dns_len > cap)
+		return -ENOSPC;
+
+	size_t l3 = DV_ETH_HLEN;
+	size_t l4 = hlen - DV_UDP_HLEN;
+	uint16_t udp_len = (uint16_t)(DV_UDP_HLEN + dns_len);
+	uint8_t *ip = frame + l3;
+	uint8_t *udp = frame + l4;
+
+	memcpy(frame, ep->dst_mac, 6);
+	memcpy(frame + 6, ep->src_mac, 6);
+
+	if (family == AF_INET) {
+		dv_wr16(frame + 12, DV_ETHERTYPE_IPV4);
+		memset(ip, 0, DV_IPV4_HLEN);
+		ip[0] = 0x45;
+		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
+		dv_wr16(ip + 6, IPV4_DF);
+		ip[8] = DEF_TTL;
+		ip[9] = DV_IPPROTO_UDP;
+		memcpy(ip + 12, &ep->src.v4, 4);
+		memcpy(ip + 16, &ep->dst.v4, 4);
+		uint16_t hc = (uint16_t)~dv_csum_fold(dv_csum_add(0, ip, DV_IPV4_HLEN));
+		memcpy(ip + 10, &hc, 2);
+	} else {
+		dv_wr16(frame + 12, DV_ETHERTYPE_IPV6);
+		memset(ip, 0, DV_IPV6_HLEN);
+		ip[0] = 0x60; /* version 6, traffic class 0, flow label 0 */
+		dv_wr16(ip + 4, udp_len);
+		ip[6] = DV_IPPROTO_UDP;
+		ip[7] = DEF_TTL;
+		memcpy(ip + 8, &ep->src.v6, 16);
+		memcpy(ip + 24, &ep->dst.v6, 16);
+	}
+
+	dv_wr16(udp, 0);          /* source port: per packet */
+	dv_wr16(udp + 2, ep->dport);
+	dv_wr16(udp + 4, udp_len);
+	dv_wr16(udp + 6, 0);      /* checksum: per packet */
+	memcpy(udp + DV_UDP_HLEN, dns, dns_len);
+
+	/* Pseudo header and UDP header are even-sized, so the DNS bytes keep
+	 * their word alignment in the sum and only its end may be odd. */
+	uint32_t sum = dv_pseudo_sum(family, ip, udp_len);
+	sum = dv_csum_add(sum, udp, DV_UDP_HLEN);
+	sum = dv_csum_add(sum, udp + DV_UDP_HLEN, dns_len);
+
+	t->len = (uint16_t)(hlen + dns_len);
+	t->l4_off = (uint16_t)l4;
+	t->dns_off = (uint16_t)hlen;
+	t->pad = 0;
+	/* Stored folded to 16 bits: still a valid partial sum, and adding the
+	 * ID and port in dv_frame_emit() cannot overflow 32 bits. */
+	t->csum_partial = dv_csum_fold(sum);
+	return 0;
+}
+
+/** Length of the query message dv_query_wire() produces for q. */
+static size_t query_wire_len(const struct dv_query *q, int edns_size)
+{
+	return DV_DNS_HLEN + q->qname_len + 4 + (edns_size > 0 ? 11 : 0);
+}
+
+int dv_tmpl_set_build(struct dv_tmpl_set *set, const struct dv_query_list *ql,
+		      const struct dv_endpoints ep[DV_FAMILIES], int edns_size, bool dnssec_ok)
+{
+	int ret;
+	uint8_t wire[QUERY_WIRE_MAX];
+	size_t hlen[DV_FAMILIES];
+	bool used_any = false;
+
+	memset(set, 0, sizeof(*set));
+	if (ql == NULL || ql->n == 0 || ql->q == NULL) {
+		dv_err("no queries to build");
+		return -EINVAL;
+	}
+	if (edns_size < 0 || edns_size > UINT16_MAX) {
+		dv_err("EDNS buffer size %d out of range", edns_size);
+		return -EINVAL;
+	}
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		hlen[f] = 0;
+		if (ep[f].src.family == 0)
+			continue;
+		int want = f == DV_FAMILY_V4 ? AF_INET : AF_INET6;
+		if (ep[f].src.family != want || ep[f].dst.family != want) {
+			dv_err("endpoint %s: source and target must both be %s",
+			       f == DV_FAMILY_V4 ? "v4" : "v6", f == DV_FAMILY_V4 ? "IPv4" : "IPv6");
+			return -EAFNOSUPPORT;
+		}
+		hlen[f] = hdr_len(want);
+		used_any = true;
+	}
+	if (!used_any) {
+		dv_err("no address family to send over");
+		return -EINVAL;
+	}
+
+	/* Size the arena first: one exact allocation, no per-query slack. */
+	size_t total = 0;
+	for (size_t i = 0; i < ql->n; i++) {
+		const struct dv_query *q = &ql->q[i];
+		if (q->qname_len == 0 || !name_valid(q->qname, q->qname_len)) {
+			dv_err("query %zu: invalid name", i + 1);
+			return -EINVAL;
+		}
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			if (hlen[f] == 0)
+				continue;
+			size_t flen = hlen[f] + query_wire_len(q, edns_size);
+			if (flen > DV_QUERY_FRAME_MAX) {
+				dv_err("query %zu: name too long for a query frame", i + 1);
+				return -ENOSPC;
+			}
+			total += flen;
+		}
+	}
+	if (total > UINT32_MAX) {
+		dv_err("query list too large for templates (%zu bytes)", total);
+		return -ENOSPC;
+	}
+
+	if (ql->n > SIZE_MAX / DV_FAMILIES / sizeof(*set->t)) {
+		dv_err("query list too large");
+		return -ENOMEM;
+	}
+	set->n = ql->n * DV_FAMILIES;
+	set->t = calloc(set->n, sizeof(*set->t));
+	set->arena = malloc(total);
+	if (set->t == NULL || set->arena == NULL) {
+		dv_err("out of memory for %zu query templates", set->n);
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	set->arena_len = total;
+
+	size_t off = 0;
+	for (size_t i = 0; i < ql->n; i++) {
+		const struct dv_query *q = &ql->q[i];
+		/* EDNS settings do not depend on the family: encode once. */
+		int wlen = dv_query_wire(q, edns_size, dnssec_ok, wire, sizeof(wire));
+		if (wlen < 0) {
+			dv_err("query %zu: cannot encode: %s", i + 1, strerror(-wlen));
+			ret = wlen;
+			goto cleanup;
+		}
+		if ((size_t)wlen != query_wire_len(q, edns_size)) {
+			/* The arena was sized for this length; ldns disagreeing is a bug. */
+			dv_err("query %zu: unexpected encoded length %d", i + 1, wlen);
+			ret = -EINVAL;
+			goto cleanup;
+		}
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			if (hlen[f] == 0)
+				continue;
+			struct dv_frame_tmpl *t = &set->t[i * DV_FAMILIES + f];
+			ret = dv_frame_build(&ep[f], wire, (size_t)wlen, set->arena + off,
+					     total - off, t);
+			if (ret < 0) {
+				dv_err("query %zu: cannot build frame: %s", i + 1, strerror(-ret));
+				goto cleanup;
+			}
+			t->off = (uint32_t)off;
+			off += t->len;
+		}
+	}
+	return 0;
+cleanup:
+	dv_tmpl_set_free(set);
+	return ret;
+}
+
+void dv_tmpl_set_free(struct dv_tmpl_set *set)
+{
+	if (set == NULL)
+		return;
+	free(set->arena);
+	free(set->t);
+	memset(set, 0, sizeof(*set));
+}

@@ -1,0 +1,237 @@
+/**
+ * @file response.c
+ * @brief Bounded classification of received frames (collector hot path).
+ *
+ * No allocation, no ldns, no printing: every read is preceded by a length
+ * check against the frame or the enclosing header's own length field.
+ */
+#include "wire/response.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "wire/frame_parse.h"
+
+/* IPv4 flags/fragment word: MF bit and the 13-bit offset; DF is fine. */
+#define IPV4_MF      0x2000
+#define IPV4_OFFMASK 0x1fff
+
+/* ICMPv6 router/neighbour discovery: RS, RA, NS, NA, Redirect. */
+#define ICMPV6_ND_FIRST 133
+#define ICMPV6_ND_LAST  137
+
+/** Classify what follows the IP header(s) given its protocol. */
+static enum dv_pkt_class classify_l4(const uint8_t *frame, size_t l4_off, size_t l4_len,
+				     uint8_t proto, struct dv_frame_view *v)
+{
+	switch (proto) {
+	case DV_IPPROTO_ICMP:
+		return DV_PKT_ICMP;
+	case DV_IPPROTO_ICMPV6:
+		if (v->family != AF_INET6)
+			return DV_PKT_OTHER;
+		if (l4_len < 1)
+			return DV_PKT_MALFORMED;
+		if (frame[l4_off] >= ICMPV6_ND_FIRST && frame[l4_off] <= ICMPV6_ND_LAST)
+			return DV_PKT_ARP_ND;
+		return DV_PKT_ICMP;
+	case DV_IPPROTO_UDP:
+		break;
+	default:
+		return DV_PKT_OTHER;
+	}
+
+	if (l4_len < DV_UDP_HLEN)
+		return DV_PKT_MALFORMED;
+	const uint8_t *udp = frame + l4_off;
+	uint16_t ulen = dv_rd16(udp + 4);
+	/* The UDP length must agree with the IP length: a datagram that claims
+	 * more than the packet holds was cut, one that claims less than its own
+	 * header is nonsense. Trailing bytes beyond it (padding) are allowed. */
+	if (ulen < DV_UDP_HLEN || ulen > l4_len)
+		return DV_PKT_MALFORMED;
+	v->l4_off = (uint16_t)l4_off;
+	v->ip_hlen = (uint16_t)(l4_off - v->l3_off);
+	v->udp_len = ulen;
+	v->sport = dv_rd16(udp);
+	v->dport = dv_rd16(udp + 2);
+	return DV_PKT_DNS;
+}
+
+static enum dv_pkt_class parse_ipv4(const uint8_t *frame, size_t len, size_t off,
+				    struct dv_frame_view *v)
+{
+	if (len - off < DV_IPV4_HLEN)
+		return DV_PKT_MALFORMED;
+	const uint8_t *ip = frame + off;
+	if ((ip[0] >> 4) != 4)
+		return DV_PKT_MALFORMED;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	size_t tot = dv_rd16(ip + 2);
+	if (ihl < DV_IPV4_HLEN || tot < ihl || tot > len - off)
+		return DV_PKT_MALFORMED;
+	uint16_t frag = dv_rd16(ip + 6);
+	if (frag & (IPV4_MF | IPV4_OFFMASK))
+		return DV_PKT_FRAGMENT;
+	v->family = AF_INET;
+	v->l3_off = (uint16_t)off;
+	return classify_l4(frame, off + ihl, tot - ihl, ip[9], v);
+}
+
+static enum dv_pkt_class parse_ipv6(const uint8_t *frame, size_t len, size_t off,
+				    struct dv_frame_view *v)
+{
+	if (len - off < DV_IPV6_HLEN)
+		return DV_PKT_MALFORMED;
+	const uint8_t *ip = frame + off;
+	if ((ip[0] >> 4) != 6)
+		return DV_PKT_MALFORMED;
+	size_t plen = dv_rd16(ip + 4);
+	if (plen > len - off - DV_IPV6_HLEN)
+		return DV_PKT_MALFORMED;
+	v->family = AF_INET6;
+	v->l3_off = (uint16_t)off;
+
+	/* Walk extension headers inside the payload. Each is at least 8 bytes,
+	 * so the loop ends within plen / 8 iterations. */
+	uint8_t nh = ip[6];
+	size_t pos = off + DV_IPV6_HLEN;
+	size_t end = pos + plen;
+	for (;;) {
+		switch (nh) {
+		case DV_IPPROTO_HOPOPTS:
+		case DV_IPPROTO_ROUTING:
+		case DV_IPPROTO_DSTOPTS: {
+			if (end - pos < 8)
+				return DV_PKT_MALFORMED;
+			size_t ext = ((size_t)frame[pos + 1] + 1) * 8;
+			if (ext > end - pos)
+				return DV_PKT_MALFORMED;
+			nh = frame[pos];
+			pos += ext;
+			continue;
+		}
+		case DV_IPPROTO_FRAGMENT:
+			return DV_PKT_FRAGMENT;
+		default:
+			return classify_l4(frame, pos, end - pos, nh, v);
+		}
+	}
+}
+
+enum dv_pkt_class dv_frame_parse_udp(const uint8_t *frame, size_t len, struct dv_frame_view *v)
+{
+	/* Offsets are stored in 16 bits; no Ethernet frame comes near that. */
+	if (frame == NULL || len < DV_ETH_HLEN || len > UINT16_MAX)
+		return DV_PKT_MALFORMED;
+	size_t off = DV_ETH_HLEN;
+	uint16_t type = dv_rd16(frame + 12);
+	if (type == DV_ETHERTYPE_VLAN) {
+		if (len < DV_ETH_HLEN + DV_VLAN_HLEN)
+			return DV_PKT_MALFORMED;
+		type = dv_rd16(frame + 16);
+		off += DV_VLAN_HLEN;
+	}
+	switch (type) {
+	case DV_ETHERTYPE_ARP:
+		return DV_PKT_ARP_ND;
+	case DV_ETHERTYPE_IPV4:
+		return parse_ipv4(frame, len, off, v);
+	case DV_ETHERTYPE_IPV6:
+		return parse_ipv6(frame, len, off, v);
+	default:
+		return DV_PKT_OTHER;
+	}
+}
+
+int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d)
+{
+	if (len < DV_DNS_HLEN)
+		return -EBADMSG;
+	d->id = dv_rd16(dns);
+	d->flags = dv_rd16(dns + 2);
+	d->qdcount = dv_rd16(dns + 4);
+	d->ancount = dv_rd16(dns + 6);
+	d->nscount = dv_rd16(dns + 8);
+	d->arcount = dv_rd16(dns + 10);
+	d->qname = NULL;
+	d->qname_len = 0;
+	d->qtype = 0;
+	d->qclass = 0;
+	d->q_end = DV_DNS_HLEN;
+	if (d->qdcount == 0)
+		return 0;
+
+	/* Labels only: the matcher compares the name byte for byte with what we
+	 * sent, and a pointer in the first name can only point into the header. */
+	size_t pos = DV_DNS_HLEN;
+	for (;;) {
+		if (pos >= len)
+			return -EBADMSG;
+		uint8_t l = dns[pos];
+		if (l & 0xc0)
+			return -EBADMSG;
+		pos += 1 + (size_t)l;
+		if (pos - DV_DNS_HLEN > 255)
+			return -EBADMSG;
+		if (l == 0)
+			break;
+	}
+	if (len - pos < 4)
+		return -EBADMSG;
+	d->qname = dns + DV_DNS_HLEN;
+	d->qname_len = (uint8_t)(pos - DV_DNS_HLEN);
+	d->qtype = dv_rd16(dns + pos);
+	d->qclass = dv_rd16(dns + pos + 2);
+	d->q_end = (uint16_t)(pos + 4);
+	return 0;
+}
+
+enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t dns_port,
+				    struct dv_resp_info *ri)
+{
+	struct dv_frame_view v;
+	enum dv_pkt_class c = dv_frame_parse_udp(frame, len, &v);
+	if (c != DV_PKT_DNS)
+		return c;
+	if (v.sport != dns_port)
+		return DV_PKT_OTHER;
+
+	const uint8_t *dns = frame + v.l4_off + DV_UDP_HLEN;
+	size_t dns_len = v.udp_len - DV_UDP_HLEN;
+	struct dv_dns_view d;
+	if (dv_dns_parse_question(dns, dns_len, &d) != 0)
+		return DV_PKT_MALFORMED;
+
+	ri->family = v.family;
+	ri->sport = v.sport;
+	ri->dport = v.dport;
+	ri->id = d.id;
+	ri->flags = d.flags;
+	ri->rcode = (uint8_t)(d.flags & DV_DNS_RCODE);
+	ri->qr = (d.flags & DV_DNS_QR) != 0;
+	ri->tc = (d.flags & DV_DNS_TC) != 0;
+	ri->qdcount = d.qdcount;
+	ri->ancount = d.ancount;
+	ri->qname = d.qname;
+	ri->qname_len = d.qname_len;
+	ri->qtype = d.qtype;
+	ri->dns = dns;
+	ri->dns_len = (uint16_t)dns_len;
+	ri->l3 = frame + v.l3_off;
+	return DV_PKT_DNS;
+}
+
+const char *dv_pkt_class_name(enum dv_pkt_class c)
+{
+	switch (c) {
+	case DV_PKT_DNS:       return "dns";
+	case DV_PKT_FRAGMENT:  return "fragment";
+	case DV_PKT_ICMP:      return "icmp";
+	case DV_PKT_ARP_ND:    return "arp_nd";
+	case DV_PKT_OTHER:     return "other";
+	case DV_PKT_MALFORMED: return "malformed";
+	default:               return "unknown";
+	}
+}

@@ -1,0 +1,53 @@
+/**
+ * @file response.h
+ * @brief Classify a received frame and read the DNS fields the matcher needs.
+ *
+ * Bounded, allocation-free parser for the collector's hot path: every length
+ * is checked against the frame; any input, however malformed, is classified.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/plan.h"
+
+/** What a received frame is. */
+enum dv_pkt_class {
+	DV_PKT_DNS = 0,   /**< a UDP datagram from the DNS port with a parseable header */
+	DV_PKT_FRAGMENT,  /**< IPv4 MF/offset or an IPv6 Fragment header */
+	DV_PKT_ICMP,      /**< ICMP or ICMPv6 other than ND */
+	DV_PKT_ARP_ND,    /**< ARP, or ICMPv6 neighbour discovery / router messages */
+	DV_PKT_OTHER,     /**< well-formed but not for us (other protocol or port) */
+	DV_PKT_MALFORMED, /**< truncated or inconsistent headers */
+	DV_PKT_CLASSES
+};
+
+/** Fields of a DNS response frame. Pointers point into the frame. */
+struct dv_resp_info {
+	int family;          /**< AF_INET or AF_INET6 */
+	uint16_t sport;      /**< host order (the server's port) */
+	uint16_t dport;      /**< host order (our source port) */
+	uint16_t id;         /**< DNS ID, host order */
+	uint16_t flags;      /**< DNS flags word, host order */
+	uint8_t rcode;       /**< header RCODE (4 bits) */
+	uint8_t qr, tc;      /**< flag bits */
+	uint16_t qdcount, ancount;
+	const uint8_t *qname; /**< question name (uncompressed, as sent); NULL if qdcount 0 */
+	uint8_t qname_len;
+	uint16_t qtype;      /**< host order */
+	const uint8_t *dns;  /**< DNS message */
+	uint16_t dns_len;
+	const uint8_t *l3;   /**< IP header */
+};
+
+/**
+ * Classify a frame and, for DNS, fill ri.
+ * @param frame Ethernet frame (an optional single 802.1Q tag is skipped)
+ * @param dns_port only UDP datagrams from this source port count as DNS (host order)
+ */
+enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t dns_port,
+				    struct dv_resp_info *ri);
+
+/** Name of a class, for reports ("dns", "fragment", ...). */
+const char *dv_pkt_class_name(enum dv_pkt_class c);

@@ -1,0 +1,53 @@
+#!/bin/bash
+# End to end against the embedded responder: exact ground truth.
+# usage: embedded.sh DNSVOLLEY
+set -euo pipefail
+DV=$1
+ROOT=${DV_SOURCE_ROOT:?}
+CHECK="python3 $ROOT/tests/integration/check_json.py"
+Q=$ROOT/scenarios/queries/quickstart.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run() { echo "+ dnsvolley $*"; "$DV" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
+
+# IPv4, 10k qps for 3 s: everything answered, rate within 2 %, latency sane.
+run --port embedded -s 198.18.0.53 -d "$Q" -Q 10000 -l 3 -t 1 -S 1 --json "$tmp/v4.json"
+grep -q '^Statistics:' "$tmp/out"
+$CHECK "$tmp/v4.json" \
+	"sent >= 29400 and sent <= 30001" \
+	"answered == sent" "timeouts == 0" "unexpected == 0" \
+	"rcodes.get('NOERROR', 0) == answered" \
+	"lat['min'] > 0 and lat['max'] < 100_000_000" \
+	"sum(b[2] for b in lat['buckets']) == answered" \
+	"len(periodic) >= 3" \
+	"sum(p['sent']['queries'] for p in periodic) == sent" \
+	"dv['families']['ipv4']['answered'] == answered"
+
+# Both families at once: queries alternate, each family fully answered.
+run --port embedded -s 2001:2::53 -s 198.18.0.53 -d "$Q" -Q 5000 -l 2 -t 0.5 --json "$tmp/dual.json"
+$CHECK "$tmp/dual.json" \
+	"answered == sent and timeouts == 0" \
+	"abs(dv['families']['ipv4']['sent'] - dv['families']['ipv6']['sent']) <= 1" \
+	"dv['families']['ipv6']['answered'] == dv['families']['ipv6']['sent']"
+
+# Split roles (generator and collector on separate lcores), IPv6, DO bit, EDNS 4096.
+run --port embedded --roles split -s 2001:2::53 -d "$Q" -Q 5000 -l 2 -t 0.5 -e 4096 -D --json "$tmp/split.json"
+$CHECK "$tmp/split.json" "answered == sent and timeouts == 0 and sent >= 9800"
+
+# Truncation ground truth: 2000-byte TXT answers do not fit 1232, do fit 4096.
+printf 's2000.example. TXT\n' >"$tmp/big.txt"
+run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 1232 --json "$tmp/tc.json"
+$CHECK "$tmp/tc.json" "answered == sent and dv['truncated'] == answered"
+run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 4096 --json "$tmp/notc.json"
+$CHECK "$tmp/notc.json" "answered == sent and dv['truncated'] == 0"
+
+# --max-queries bounds the count exactly.
+run --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 10 --max-queries 777 --json "$tmp/max.json"
+$CHECK "$tmp/max.json" "sent == 777 and answered == 777"
+
+# A target that never answers (net_null drops everything): timeouts and a complete report.
+run --port null -s 198.18.0.53 -d "$Q" -Q 2000 -l 1 -t 0.2 --json "$tmp/null.json"
+grep -q 'Queries lost' "$tmp/out"
+$CHECK "$tmp/null.json" "sent >= 1960 and answered == 0 and timeouts == sent"
+echo "embedded: all checks passed"

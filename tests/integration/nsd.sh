@@ -1,0 +1,106 @@
+#!/bin/bash
+#
+# nsd.sh DNSVOLLEY_BINARY: end-to-end test against NSD over AF_XDP on a veth.
+#
+# Builds a two-namespace lab (tests/lab/netns.sh), starts NSD in the server
+# namespace, checks it with kdig, then runs dnsvolley in the generator
+# namespace for 5 s at 20000 qps, once over IPv4 and once over IPv6, and
+# requires answered/sent >= 0.99 and sent >= 95% of the offered load.
+#
+# Exit: 0 pass, 1 fail, 77 skipped (not root). Missing tools are failures.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=${DV_SOURCE_ROOT:-$here/../..}
+
+# shellcheck source=SCRIPTDIR/../lab/netns.sh
+. "$root/tests/lab/netns.sh"
+# shellcheck source=SCRIPTDIR/../lab/nsd.sh
+. "$root/tests/lab/nsd.sh"
+
+QPS=20000
+SECONDS_RUN=5
+# A run must stop by itself well before this; the bound only catches hangs.
+RUN_LIMIT_S=60
+
+[ $# -eq 1 ] || { echo "usage: $0 DNSVOLLEY_BINARY" >&2; exit 1; }
+bin=$1
+
+lab_require_root
+lab_require_tools ip ethtool nsd nsd-checkconf nsd-checkzone kdig python3 timeout
+[ -x "$bin" ] || lab_die "not an executable: $bin"
+queries="$root/tests/data/lab-queries.txt"
+[ -r "$queries" ] || lab_die "cannot read $queries"
+
+lab_host_prereqs
+lab_setup
+lab_static_neigh
+nsd_start "$queries"
+tmp=$(lab_tmpdir)
+
+# NSD answers over both families with the zone built from the query file.
+nsd_expect "$LAB_SRV_V4" h00.example. A 198.18.1.2
+nsd_expect "$LAB_SRV_V6" h00.example. AAAA 2001:2:0:1::2
+nsd_expect "$LAB_SRV_V4" h10.example. MX "10 mail.example."
+lab_log "kdig: NSD answers over IPv4 and IPv6"
+
+# Check one JSON-lines result: answered/sent and sent against the offered load.
+verdict() {
+	local family=$1 json=$2
+	python3 - "$family" "$json" "$QPS" "$SECONDS_RUN" <<-'EOF'
+		import json, sys
+		family, path, qps, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+		total = None
+		try:
+		    with open(path) as f:
+		        for line in f:
+		            line = line.strip()
+		            if line:
+		                rec = json.loads(line)
+		                if rec.get("type") == "stats_sum":
+		                    total = rec
+		except (OSError, ValueError) as e:
+		    print(f"nsd-af_xdp {family}: FAIL: {path}: {e}")
+		    sys.exit(1)
+		if total is None:
+		    print(f"nsd-af_xdp {family}: FAIL: no stats_sum record in {path}")
+		    sys.exit(1)
+		sent = int(total["sent"]["queries"])
+		answered = int(total["received"]["responses"])
+		ratio = answered / sent if sent else 0.0
+		need = qps * secs * 95 // 100
+		ok = sent >= need and ratio >= 0.99
+		print(f"nsd-af_xdp {family}: {'PASS' if ok else 'FAIL'}: sent {sent} (need >= {need}), "
+		      f"answered {answered} ({100 * ratio:.2f}%, need >= 99%), "
+		      f"timeouts {total.get('timeouts', '?')}")
+		sys.exit(0 if ok else 1)
+	EOF
+}
+
+status=0
+for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
+	case $target in
+	*:*) family=IPv6 json="$tmp/v6.json" ;;
+	*) family=IPv4 json="$tmp/v4.json" ;;
+	esac
+	lab_log "dnsvolley $family: $QPS qps for $SECONDS_RUN s to $target"
+	rc=0
+	# In the background so that INT/TERM run the cleanup at once (bash defers
+	# traps until a foreground command ends); lab_cleanup stops it.
+	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
+		"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$target" -d "$queries" \
+		-Q "$QPS" -l "$SECONDS_RUN" -t 1 --json "$json" -S 1 &
+	run_pid=$!
+	LAB_PIDS+=("$run_pid")
+	wait "$run_pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "nsd-af_xdp $family: FAIL: dnsvolley exited with status $rc"
+		status=1
+		continue
+	fi
+	verdict "$family" "$json" || status=1
+done
+
+[ "$status" -eq 0 ] || nsd_dump_logs
+exit "$status"

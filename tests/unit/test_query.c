@@ -1,0 +1,493 @@
+/* Unit tests for lib/wire/query.c: DNS query encoding, frame templates, emit. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "wire/query.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* Straightforward reference: big-endian 16-bit words, end-around carry. */
+static uint16_t ref_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* One's-complement sum of the UDP pseudo header + UDP segment of a frame. */
+static uint16_t udp_total_sum(const uint8_t *frame, size_t len)
+{
+	uint8_t buf[2048];
+	size_t n = 0;
+	uint16_t et = rd16(frame + 12);
+	const uint8_t *ip = frame + 14;
+	const uint8_t *udp;
+	uint16_t ulen;
+	if (et == 0x0800) {
+		udp = ip + 20;
+		ulen = rd16(udp + 4);
+		memcpy(buf, ip + 12, 8);
+		buf[8] = 0;
+		buf[9] = 17;
+		buf[10] = (uint8_t)(ulen >> 8);
+		buf[11] = (uint8_t)ulen;
+		n = 12;
+	} else {
+		udp = ip + 40;
+		ulen = rd16(udp + 4);
+		memcpy(buf, ip + 8, 32);
+		buf[32] = 0;
+		buf[33] = 0;
+		buf[34] = (uint8_t)(ulen >> 8);
+		buf[35] = (uint8_t)ulen;
+		buf[36] = buf[37] = buf[38] = 0;
+		buf[39] = 17;
+		n = 40;
+	}
+	ck_assert_uint_le((size_t)(udp - frame) + ulen, len);
+	memcpy(buf + n, udp, ulen);
+	return ref_sum(buf, n + ulen, 0);
+}
+
+/* Compute the UDP checksum from scratch into the frame, RFC 768 style. */
+static void ref_fill_udp_csum(uint8_t *frame, size_t len)
+{
+	uint8_t *udp = frame + 14 + (rd16(frame + 12) == 0x0800 ? 20 : 40);
+	udp[6] = udp[7] = 0;
+	uint16_t c = (uint16_t)~udp_total_sum(frame, len);
+	if (c == 0)
+		c = 0xffff;
+	udp[6] = (uint8_t)(c >> 8);
+	udp[7] = (uint8_t)c;
+}
+
+static struct dv_query mkq(const char *name, uint16_t type)
+{
+	struct dv_query q;
+	memset(&q, 0, sizeof(q));
+	ldns_rdf *d = NULL;
+	ck_assert_int_eq(ldns_str2rdf_dname(&d, name), LDNS_STATUS_OK);
+	ck_assert_uint_le(ldns_rdf_size(d), sizeof(q.qname));
+	memcpy(q.qname, ldns_rdf_data(d), ldns_rdf_size(d));
+	q.qname_len = (uint8_t)ldns_rdf_size(d);
+	q.qtype = type;
+	ldns_rdf_deep_free(d);
+	return q;
+}
+
+static void mkep(struct dv_endpoints *ep, int family)
+{
+	static const uint8_t smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	static const uint8_t dmac[6] = { 0x02, 0, 0, 0, 0, 0x53 };
+	memset(ep, 0, sizeof(*ep));
+	memcpy(ep->src_mac, smac, 6);
+	memcpy(ep->dst_mac, dmac, 6);
+	ep->src.family = ep->dst.family = family;
+	if (family == AF_INET) {
+		inet_pton(AF_INET, "192.0.2.1", &ep->src.v4);
+		inet_pton(AF_INET, "198.51.100.53", &ep->dst.v4);
+	} else {
+		inet_pton(AF_INET6, "2001:db8::1", &ep->src.v6);
+		inet_pton(AF_INET6, "2001:db8:ffff::53", &ep->dst.v6);
+	}
+	ep->dport = 53;
+}
+
+/* Parse a DNS message with ldns and check it is the query we asked for. */
+static void check_msg(const uint8_t *msg, size_t len, const struct dv_query *q,
+		      uint16_t id, int edns, bool do_bit)
+{
+	ldns_pkt *pkt = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&pkt, msg, len), LDNS_STATUS_OK);
+	ck_assert_uint_eq(ldns_pkt_id(pkt), id);
+	ck_assert(ldns_pkt_rd(pkt));
+	ck_assert(!ldns_pkt_qr(pkt));
+	ck_assert_int_eq(ldns_pkt_get_opcode(pkt), LDNS_PACKET_QUERY);
+	ck_assert_uint_eq(ldns_pkt_qdcount(pkt), 1);
+	ck_assert_uint_eq(ldns_pkt_ancount(pkt), 0);
+	ck_assert_uint_eq(ldns_pkt_nscount(pkt), 0);
+	ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+	ldns_rdf *owner = ldns_rr_owner(qr);
+	ck_assert_uint_eq(ldns_rdf_size(owner), q->qname_len);
+	ck_assert_mem_eq(ldns_rdf_data(owner), q->qname, q->qname_len);
+	ck_assert_uint_eq(ldns_rr_get_type(qr), q->qtype);
+	ck_assert_uint_eq(ldns_rr_get_class(qr), LDNS_RR_CLASS_IN);
+	if (edns > 0) {
+		ck_assert(ldns_pkt_edns(pkt));
+		ck_assert_uint_eq(ldns_pkt_edns_udp_size(pkt), (unsigned)edns);
+		ck_assert_int_eq(ldns_pkt_edns_do(pkt), do_bit);
+		ck_assert_uint_eq(ldns_pkt_edns_version(pkt), 0);
+	} else {
+		ck_assert(!ldns_pkt_edns(pkt));
+		ck_assert_uint_eq(ldns_pkt_arcount(pkt), 0);
+	}
+	ldns_pkt_free(pkt);
+}
+
+/* Check the fixed header fields and both checksums of a frame. */
+static void check_frame(const uint8_t *f, size_t len, const struct dv_endpoints *ep,
+			const struct dv_frame_tmpl *t, size_t dns_len, uint16_t sport)
+{
+	ck_assert_mem_eq(f, ep->dst_mac, 6);
+	ck_assert_mem_eq(f + 6, ep->src_mac, 6);
+	ck_assert_uint_eq(t->len, len);
+	ck_assert_uint_eq(t->dns_off + dns_len, len);
+	const uint8_t *ip = f + 14;
+	const uint8_t *udp = f + t->l4_off;
+	if (ep->src.family == AF_INET) {
+		ck_assert_uint_eq(rd16(f + 12), 0x0800);
+		ck_assert_uint_eq(t->l4_off, 34);
+		ck_assert_uint_eq(ip[0], 0x45);
+		ck_assert_uint_eq(rd16(ip + 2), 20 + 8 + dns_len);
+		ck_assert_uint_eq(rd16(ip + 4), 0);      /* IP ID */
+		ck_assert_uint_eq(rd16(ip + 6), 0x4000); /* DF, offset 0 */
+		ck_assert_uint_eq(ip[8], 64);
+		ck_assert_uint_eq(ip[9], 17);
+		ck_assert_mem_eq(ip + 12, &ep->src.v4, 4);
+		ck_assert_mem_eq(ip + 16, &ep->dst.v4, 4);
+		ck_assert_uint_eq(ref_sum(ip, 20, 0), 0xffff);
+	} else {
+		ck_assert_uint_eq(rd16(f + 12), 0x86dd);
+		ck_assert_uint_eq(t->l4_off, 54);
+		ck_assert_uint_eq(ip[0], 0x60);
+		ck_assert_uint_eq(ip[1], 0);
+		ck_assert_uint_eq(rd16(ip + 2), 0);
+		ck_assert_uint_eq(rd16(ip + 4), 8 + dns_len);
+		ck_assert_uint_eq(ip[6], 17);
+		ck_assert_uint_eq(ip[7], 64);
+		ck_assert_mem_eq(ip + 8, &ep->src.v6, 16);
+		ck_assert_mem_eq(ip + 24, &ep->dst.v6, 16);
+	}
+	ck_assert_uint_eq(rd16(udp), sport);
+	ck_assert_uint_eq(rd16(udp + 2), ep->dport);
+	ck_assert_uint_eq(rd16(udp + 4), 8 + dns_len);
+	if (sport != 0) {
+		ck_assert_uint_ne(rd16(udp + 6), 0);
+		ck_assert_uint_eq(udp_total_sum(f, len), 0xffff);
+	}
+}
+
+static const struct {
+	const char *name;
+	uint16_t type;
+} names[] = {
+	{ "example.com.", LDNS_RR_TYPE_A },
+	{ "www.example.org.", LDNS_RR_TYPE_AAAA },
+	{ ".", LDNS_RR_TYPE_NS },
+	{ "s1500.test.", LDNS_RR_TYPE_TXT },
+	{ "a.b.c.d.e.f.g.h.", LDNS_RR_TYPE_MX }, /* odd-length message */
+	{ "xn--bcher-kva.example.", 65 },
+};
+
+static const struct {
+	int edns;
+	bool do_bit;
+} ednses[] = { { 0, false }, { 1232, false }, { 4096, true }, { 512, true } };
+
+/* ---- tests ------------------------------------------------------------- */
+
+START_TEST(test_query_wire)
+{
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		for (size_t e = 0; e < sizeof(ednses) / sizeof(ednses[0]); e++) {
+			struct dv_query q = mkq(names[n].name, names[n].type);
+			uint8_t buf[512];
+			int len = dv_query_wire(&q, ednses[e].edns, ednses[e].do_bit, buf, sizeof(buf));
+			ck_assert_int_eq(len, 12 + q.qname_len + 4 + (ednses[e].edns ? 11 : 0));
+			ck_assert_uint_eq(rd16(buf), 0);
+			check_msg(buf, (size_t)len, &q, 0, ednses[e].edns, ednses[e].do_bit);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_query_wire_errors)
+{
+	struct dv_query q = mkq("example.com.", LDNS_RR_TYPE_A);
+	uint8_t buf[512];
+	ck_assert_int_eq(dv_query_wire(&q, 0, false, buf, 20), -ENOSPC);
+	ck_assert_int_eq(dv_query_wire(&q, 1232, false, buf, 12 + 13 + 4), -ENOSPC);
+	ck_assert_int_eq(dv_query_wire(&q, 1232, false, buf, 12 + 13 + 4 + 11), 12 + 13 + 4 + 11);
+
+	/* A name whose labels overrun its length, and one with a pointer. */
+	struct dv_query bad = q;
+	bad.qname_len = 5;
+	ck_assert_int_eq(dv_query_wire(&bad, 0, false, buf, sizeof(buf)), -EINVAL);
+	bad = q;
+	bad.qname[0] = 0xc0;
+	ck_assert_int_eq(dv_query_wire(&bad, 0, false, buf, sizeof(buf)), -EINVAL);
+	bad.qname_len = 0;
+	ck_assert_int_eq(dv_query_wire(&bad, 0, false, buf, sizeof(buf)), -EINVAL);
+
+	/* The longest legal name: 255 bytes. */
+	struct dv_query lq;
+	memset(&lq, 0, sizeof(lq));
+	size_t pos = 0;
+	while (pos + 1 + 63 < 254) {
+		lq.qname[pos] = 63;
+		memset(lq.qname + pos + 1, 'a', 63);
+		pos += 64;
+	}
+	size_t rest = 254 - pos - 1;
+	lq.qname[pos] = (uint8_t)rest;
+	memset(lq.qname + pos + 1, 'b', rest);
+	pos += 1 + rest;
+	lq.qname[pos++] = 0;
+	ck_assert_uint_eq(pos, 255);
+	lq.qname_len = 255;
+	lq.qtype = LDNS_RR_TYPE_A;
+	int len = dv_query_wire(&lq, 4096, true, buf, sizeof(buf));
+	ck_assert_int_eq(len, 12 + 255 + 4 + 11);
+	check_msg(buf, (size_t)len, &lq, 0, 4096, true);
+}
+END_TEST
+
+START_TEST(test_frame_build)
+{
+	static const uint16_t pairs[][2] = {
+		{ 0, 1 }, { 1, 0 }, { 0x1234, 10000 }, { 0xffff, 0xffff }, { 0x8000, 65535 },
+		{ 42, 53 },
+	};
+	for (int fam = 0; fam < 2; fam++) {
+		struct dv_endpoints ep;
+		mkep(&ep, fam == 0 ? AF_INET : AF_INET6);
+		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+			for (size_t e = 0; e < sizeof(ednses) / sizeof(ednses[0]); e++) {
+				struct dv_query q = mkq(names[n].name, names[n].type);
+				uint8_t dns[512], arena[DV_QUERY_FRAME_MAX], out[DV_QUERY_FRAME_MAX];
+				int dlen = dv_query_wire(&q, ednses[e].edns, ednses[e].do_bit,
+							 dns, sizeof(dns));
+				ck_assert_int_gt(dlen, 0);
+				struct dv_frame_tmpl t;
+				memset(&t, 0xee, sizeof(t));
+				t.off = 0;
+				ck_assert_int_eq(dv_frame_build(&ep, dns, (size_t)dlen, arena,
+								sizeof(arena), &t), 0);
+				check_frame(arena, t.len, &ep, &t, (size_t)dlen, 0);
+				ck_assert_uint_eq(rd16(arena + t.l4_off + 6), 0);
+				check_msg(arena + t.dns_off, (size_t)dlen, &q, 0,
+					  ednses[e].edns, ednses[e].do_bit);
+
+				for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+					uint16_t id = pairs[k][0], sport = pairs[k][1];
+					dv_frame_emit(out, arena, &t, id, sport);
+					check_frame(out, t.len, &ep, &t, (size_t)dlen, sport);
+					check_msg(out + t.dns_off, (size_t)dlen, &q, id,
+						  ednses[e].edns, ednses[e].do_bit);
+				}
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_frame_build_errors)
+{
+	struct dv_endpoints ep;
+	mkep(&ep, AF_INET);
+	uint8_t dns[64] = { 0 }, frame[128];
+	struct dv_frame_tmpl t;
+	ck_assert_int_eq(dv_frame_build(&ep, dns, 64, frame, 14 + 20 + 8 + 63, &t), -ENOSPC);
+	ck_assert_int_eq(dv_frame_build(&ep, dns, 64, frame, 14 + 20 + 8 + 64, &t), 0);
+	ep.dst.family = AF_INET6;
+	ck_assert_int_eq(dv_frame_build(&ep, dns, 64, frame, sizeof(frame), &t), -EAFNOSUPPORT);
+	ep.src.family = ep.dst.family = 0;
+	ck_assert_int_eq(dv_frame_build(&ep, dns, 64, frame, sizeof(frame), &t), -EAFNOSUPPORT);
+	mkep(&ep, AF_INET6);
+	ck_assert_int_eq(dv_frame_build(&ep, dns, 64, frame, 14 + 40 + 8 + 63, &t), -ENOSPC);
+}
+END_TEST
+
+/* Build the frame from scratch with this ID and port and a reference checksum. */
+static void scratch_frame(uint8_t *f, const struct dv_endpoints *ep, const uint8_t *dns,
+			  size_t dlen, uint16_t id, uint16_t sport, struct dv_frame_tmpl *t)
+{
+	uint8_t msg[512];
+	memcpy(msg, dns, dlen);
+	msg[0] = (uint8_t)(id >> 8);
+	msg[1] = (uint8_t)id;
+	ck_assert_int_eq(dv_frame_build(ep, msg, dlen, f, DV_QUERY_FRAME_MAX, t), 0);
+	f[t->l4_off] = (uint8_t)(sport >> 8);
+	f[t->l4_off + 1] = (uint8_t)sport;
+	ref_fill_udp_csum(f, t->len);
+}
+
+START_TEST(test_emit_matches_scratch)
+{
+	srandom(12345);
+	for (int fam = 0; fam < 2; fam++) {
+		struct dv_endpoints ep;
+		mkep(&ep, fam == 0 ? AF_INET : AF_INET6);
+		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+			struct dv_query q = mkq(names[n].name, names[n].type);
+			uint8_t dns[512], arena[DV_QUERY_FRAME_MAX], out[DV_QUERY_FRAME_MAX],
+				ref[DV_QUERY_FRAME_MAX];
+			int dlen = dv_query_wire(&q, 1232, true, dns, sizeof(dns));
+			ck_assert_int_gt(dlen, 0);
+			struct dv_frame_tmpl t, rt;
+			ck_assert_int_eq(dv_frame_build(&ep, dns, (size_t)dlen, arena,
+							sizeof(arena), &t), 0);
+			t.off = 0;
+
+			/* Pick a port that makes the sum fold to 0xffff, so the
+			 * checksum computes to 0 and must be sent as 0xffff. */
+			uint16_t partial = dv_csum_fold(t.csum_partial);
+			uint16_t v = (uint16_t)(0xffff - partial);
+			uint8_t vb[2];
+			memcpy(vb, &v, 2);
+			uint16_t zero_sport = (uint16_t)(vb[0] << 8 | vb[1]);
+			dv_frame_emit(out, arena, &t, 0, zero_sport);
+			scratch_frame(ref, &ep, dns, (size_t)dlen, 0, zero_sport, &rt);
+			ck_assert_uint_eq(rd16(out + t.l4_off + 6), 0xffff);
+			ck_assert_uint_eq(rd16(ref + t.l4_off + 6), 0xffff);
+			ck_assert_mem_eq(out, ref, t.len);
+			/* Same via the ID instead of the port. */
+			dv_frame_emit(out, arena, &t, zero_sport, 0);
+			scratch_frame(ref, &ep, dns, (size_t)dlen, zero_sport, 0, &rt);
+			ck_assert_uint_eq(rd16(out + t.l4_off + 6), 0xffff);
+			ck_assert_mem_eq(out, ref, t.len);
+
+			for (int k = 0; k < 2000; k++) {
+				uint16_t id = (uint16_t)random(), sport = (uint16_t)random();
+				if (k < 4) {
+					id = k & 1 ? 0xffff : 0;
+					sport = k & 2 ? 0xffff : 0;
+				}
+				dv_frame_emit(out, arena, &t, id, sport);
+				scratch_frame(ref, &ep, dns, (size_t)dlen, id, sport, &rt);
+				ck_assert_mem_eq(out, ref, t.len);
+				ck_assert_uint_eq(udp_total_sum(out, t.len), 0xffff);
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_tmpl_set)
+{
+	struct dv_query qs[4];
+	qs[0] = mkq("example.com.", LDNS_RR_TYPE_A);
+	qs[1] = mkq("www.example.org.", LDNS_RR_TYPE_AAAA);
+	qs[2] = mkq(".", LDNS_RR_TYPE_SOA);
+	qs[3] = mkq("s600.example.", LDNS_RR_TYPE_TXT);
+	struct dv_query_list ql = { .q = qs, .n = 4 };
+
+	for (int mode = 0; mode < 3; mode++) {
+		struct dv_endpoints ep[DV_FAMILIES];
+		memset(ep, 0, sizeof(ep));
+		if (mode != 2)
+			mkep(&ep[DV_FAMILY_V4], AF_INET);
+		if (mode != 1)
+			mkep(&ep[DV_FAMILY_V6], AF_INET6);
+		int edns = mode == 1 ? 0 : 1232;
+		bool dob = mode == 2;
+
+		struct dv_tmpl_set set;
+		ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, edns, dob), 0);
+		ck_assert_uint_eq(set.n, 4 * DV_FAMILIES);
+		size_t sum = 0, expect_off = 0;
+		for (size_t i = 0; i < 4; i++) {
+			for (int f = 0; f < DV_FAMILIES; f++) {
+				const struct dv_frame_tmpl *t = &set.t[i * DV_FAMILIES + f];
+				if (ep[f].src.family == 0) {
+					ck_assert_uint_eq(t->len, 0);
+					continue;
+				}
+				/* Packed back to back in build order. */
+				ck_assert_uint_eq(t->off, expect_off);
+				expect_off += t->len;
+				sum += t->len;
+				ck_assert_uint_le(t->off + t->len, set.arena_len);
+				ck_assert_uint_le(t->len, DV_QUERY_FRAME_MAX);
+				size_t dlen = t->len - t->dns_off;
+				check_frame(set.arena + t->off, t->len, &ep[f], t, dlen, 0);
+				check_msg(set.arena + t->off + t->dns_off, dlen, &qs[i], 0, edns, dob);
+
+				uint8_t out[DV_QUERY_FRAME_MAX];
+				dv_frame_emit(out, set.arena, t, (uint16_t)(i * 77 + 1),
+					      (uint16_t)(10000 + i));
+				check_frame(out, t->len, &ep[f], t, dlen, (uint16_t)(10000 + i));
+				check_msg(out + t->dns_off, dlen, &qs[i], (uint16_t)(i * 77 + 1),
+					  edns, dob);
+			}
+		}
+		ck_assert_uint_eq(sum, set.arena_len);
+		dv_tmpl_set_free(&set);
+		ck_assert_ptr_null(set.arena);
+		ck_assert_ptr_null(set.t);
+		dv_tmpl_set_free(&set); /* twice is harmless */
+	}
+}
+END_TEST
+
+START_TEST(test_tmpl_set_errors)
+{
+	char msg[256];
+	struct dv_query qs[2];
+	qs[0] = mkq("example.com.", LDNS_RR_TYPE_A);
+	qs[1] = mkq("example.net.", LDNS_RR_TYPE_A);
+	qs[1].qname_len = 3; /* labels overrun */
+	struct dv_query_list ql = { .q = qs, .n = 2 };
+	struct dv_endpoints ep[DV_FAMILIES];
+	memset(ep, 0, sizeof(ep));
+	mkep(&ep[DV_FAMILY_V4], AF_INET);
+	struct dv_tmpl_set set;
+
+	dv_log_capture(msg, sizeof(msg));
+	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "query 2"));
+	ck_assert_ptr_null(set.arena);
+
+	ql.n = 1;
+	msg[0] = '\0';
+	mkep(&ep[DV_FAMILY_V4], AF_INET6); /* wrong family in the v4 slot */
+	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EAFNOSUPPORT);
+	ck_assert_str_ne(msg, "");
+
+	memset(ep, 0, sizeof(ep));
+	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EINVAL);
+
+	mkep(&ep[DV_FAMILY_V6], AF_INET6);
+	ql.n = 0;
+	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EINVAL);
+	dv_log_capture(NULL, 0);
+}
+END_TEST
+
+static Suite *query_suite(void)
+{
+	Suite *s = suite_create("query");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_query_wire);
+	tcase_add_test(tc, test_query_wire_errors);
+	tcase_add_test(tc, test_frame_build);
+	tcase_add_test(tc, test_frame_build_errors);
+	tcase_add_test(tc, test_emit_matches_scratch);
+	tcase_add_test(tc, test_tmpl_set);
+	tcase_add_test(tc, test_tmpl_set_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(query_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

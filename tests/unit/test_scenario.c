@@ -1,0 +1,451 @@
+/* Scenario files and port profiles: flat YAML with file:line errors. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/parse.h"
+#include "config/profile.h"
+#include "config/scenario.h"
+#include "util/log.h"
+
+#ifndef DV_TEST_DATA
+#error "DV_TEST_DATA must name tests/data"
+#endif
+#define DATA DV_TEST_DATA "/config/"
+
+static char msg[512];
+static char drivers[PATH_MAX];
+
+static void setup(void)
+{
+	dv_log_capture(msg, sizeof(msg));
+	const char *root = getenv("DV_SOURCE_ROOT");
+	/* tests/data/.. /.. is the source root when the env var is missing */
+	snprintf(drivers, sizeof(drivers), "%s/drivers-config",
+		 root != NULL ? root : DV_TEST_DATA "/../..");
+}
+
+static void teardown(void)
+{
+	dv_log_capture(NULL, 0);
+}
+
+/** Load a scenario string as "x.yaml" over default settings. */
+static int scn(const char *text, struct dv_plan *p)
+{
+	dv_plan_defaults(p);
+	return dv_scenario_load_mem("x.yaml", text, strlen(text), p);
+}
+
+static void expect_scn_error(const char *text, const char *want)
+{
+	struct dv_plan p;
+	ck_assert_int_eq(scn(text, &p), -EINVAL);
+	ck_assert_str_eq(msg, want);
+}
+
+START_TEST(defaults)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	ck_assert_uint_eq(p.dport, 53);
+	ck_assert_double_eq(p.qps, 1000.0);
+	ck_assert_double_eq(p.duration_s, 10.0);
+	ck_assert_double_eq(p.timeout_s, 1.0);
+	ck_assert_int_eq(p.edns_size, 1232);
+	ck_assert_double_eq(p.stats_interval_s, 1.0);
+	ck_assert_uint_eq(p.burst, 32);
+	ck_assert_uint_eq(p.sport_base, 10000);
+	ck_assert_str_eq(p.port_spec, "embedded");
+	ck_assert_int_eq(p.poll, DV_POLL_FRUGAL);
+	ck_assert_int_eq(p.roles, DV_ROLES_COMBINED);
+	ck_assert_int_eq(p.target[0].family, 0);
+	ck_assert(!p.dnssec_ok);
+	ck_assert_uint_gt(strlen(p.drivers_dir), 0);
+}
+END_TEST
+
+START_TEST(good_file_sets_everything)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_scenario_load(DATA "good.yaml", &p), 0);
+	ck_assert_str_eq(msg, "");
+	char b[INET6_ADDRSTRLEN];
+	ck_assert_str_eq(p.port_spec, "af_xdp:lo");
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "192.0.2.53");
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:db8::53");
+	ck_assert_uint_eq(p.dport, 5353);
+	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V4], b, sizeof(b)), "192.0.2.1");
+	ck_assert_int_eq(p.src[DV_FAMILY_V6].family, 0);
+	/* relative to the scenario's directory */
+	ck_assert_str_eq(p.query_file, DATA "q-good.txt");
+	ck_assert_double_eq(p.qps, 1500.0);
+	ck_assert_double_eq_tol(p.duration_s, 0.375, 1e-12);
+	ck_assert_double_eq(p.timeout_s, 0.5);
+	ck_assert_uint_eq(p.max_queries, 1000000);
+	ck_assert_int_eq(p.edns_size, 4096);
+	ck_assert(p.dnssec_ok);
+	ck_assert_double_eq(p.stats_interval_s, 0.0);
+	ck_assert_str_eq(p.json_path, "out.json"); /* relative to cwd, untouched */
+	ck_assert_str_eq(p.eal_extra, "--no-huge -m 256");
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	ck_assert(p.dst_mac_set);
+	ck_assert_mem_eq(p.dst_mac, mac, 6);
+	ck_assert_uint_eq(p.burst, 64);
+	ck_assert_uint_eq(p.sport_base, 20000);
+	ck_assert_int_eq(p.roles, DV_ROLES_SPLIT);
+	ck_assert_int_eq(p.poll, DV_POLL_BUSY);
+	ck_assert_str_eq(p.scenario_file, DATA "good.yaml");
+}
+END_TEST
+
+START_TEST(shipped_scenarios_load)
+{
+	char path[2 * PATH_MAX];
+	const char *root = getenv("DV_SOURCE_ROOT");
+	ck_assert_ptr_nonnull(root);
+	struct dv_plan p;
+
+	snprintf(path, sizeof(path), "%s/scenarios/quickstart.yaml", root);
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_scenario_load(path, &p), 0);
+	ck_assert_str_eq(p.port_spec, "embedded");
+	ck_assert_double_eq(p.qps, 20000.0);
+	ck_assert_double_eq(p.duration_s, 5.0);
+	ck_assert_int_eq(p.edns_size, 1232);
+	char want[2 * PATH_MAX];
+	snprintf(want, sizeof(want), "%s/scenarios/queries/quickstart.txt", root);
+	ck_assert_str_eq(p.query_file, want);
+
+	snprintf(path, sizeof(path), "%s/scenarios/nsd-lab.yaml", root);
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_scenario_load(path, &p), 0);
+	ck_assert_str_eq(p.port_spec, "af_xdp:veth0");
+	ck_assert_double_eq(p.qps, 20000.0);
+}
+END_TEST
+
+START_TEST(unknown_key_line)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_scenario_load(DATA "unknown-key.yaml", &p), -EINVAL);
+	ck_assert_str_eq(msg, DATA "unknown-key.yaml:12: unknown key 'rat'");
+	expect_scn_error("rate: 5\n\n# c\nrat: 3\n", "x.yaml:4: unknown key 'rat'");
+}
+END_TEST
+
+START_TEST(bad_values)
+{
+	expect_scn_error("a: 1\n", "x.yaml:1: unknown key 'a'");
+	expect_scn_error("duration: 1\n\nrate: abc\n", "x.yaml:3: rate: 'abc' is not a rate");
+	expect_scn_error("rate: -5\n", "x.yaml:1: rate: '-5' is not a rate");
+	expect_scn_error("duration: 0\n", "x.yaml:1: duration: '0' is not a duration in seconds");
+	expect_scn_error("timeout: 1h\n", "x.yaml:1: timeout: '1h' is not a timeout in seconds");
+	expect_scn_error("dns-port: 0\n", "x.yaml:1: dns-port: '0' is not a port number (1..65535)");
+	expect_scn_error("target: 1.2.3\n", "x.yaml:1: target: '1.2.3' is not an IPv4 or IPv6 address");
+	expect_scn_error("edns: 65536\n",
+			 "x.yaml:1: edns: '65536' is not an EDNS buffer size (0 = no EDNS, or 1..65535)");
+	expect_scn_error("dnssec-ok: maybe\n",
+			 "x.yaml:1: dnssec-ok: 'maybe' is not a boolean (true or false)");
+	expect_scn_error("burst: 513\n", "x.yaml:1: burst: '513' is not a burst size in 1..512");
+	expect_scn_error("burst: 0\n", "x.yaml:1: burst: '0' is not a burst size in 1..512");
+	expect_scn_error("sport-base: 65520\n",
+			 "x.yaml:1: sport-base: '65520' is not a source port in 1024..65519");
+	expect_scn_error("sport-base: 1023\n",
+			 "x.yaml:1: sport-base: '1023' is not a source port in 1024..65519");
+	expect_scn_error("roles: both\n", "x.yaml:1: roles: 'both' is not combined or split");
+	expect_scn_error("poll: lazy\n", "x.yaml:1: poll: 'lazy' is not frugal or busy");
+	expect_scn_error("dst-mac: 1:2:3:4:5:6\n",
+			 "x.yaml:1: dst-mac: '1:2:3:4:5:6' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+	expect_scn_error("max-queries: 1e6\n",
+			 "x.yaml:1: max-queries: '1e6' is not a number of queries");
+	expect_scn_error("stats-interval: -1\n",
+			 "x.yaml:1: stats-interval: '-1' is not an interval in seconds (0 = off)");
+	expect_scn_error("queries: \"\"\n", "x.yaml:1: queries: empty value");
+	expect_scn_error("rate:\n", "x.yaml:1: rate: missing value");
+	expect_scn_error("rate: ~\n", "x.yaml:1: rate: missing value");
+	expect_scn_error("rate: \"a\\nb\"\n", "x.yaml:1: rate: 'a\\x0ab' is not a rate");
+}
+END_TEST
+
+START_TEST(structure_errors)
+{
+	expect_scn_error("rate: 1\nduration: 2\nrate: 2\n",
+			 "x.yaml:3: duplicate key 'rate' (first on line 1)");
+	expect_scn_error("rate: [1, 2]\n", "x.yaml:1: rate: expected a single value, not a list");
+	expect_scn_error("rate:\n  k: 1\n", "x.yaml:2: rate: expected a value, not a mapping");
+	expect_scn_error("target:\n  - [1.2.3.4]\n",
+			 "x.yaml:2: target: list items must be plain values");
+	expect_scn_error("target: []\n", "x.yaml:1: target: empty list");
+	expect_scn_error("- rate\n- 5\n", "x.yaml:1: expected 'key: value' lines");
+	expect_scn_error("just text\n", "x.yaml:1: expected 'key: value' lines");
+	expect_scn_error("rate: 5\n---\nrate: 6\n", "x.yaml:2: only one YAML document is allowed");
+	expect_scn_error("rate: &r 5\nduration: *r\n", "x.yaml:2: YAML aliases are not supported");
+	expect_scn_error("? [a, b]\n: 1\n", "x.yaml:1: keys must be plain words");
+	expect_scn_error("rate: \"\\0\"\n", "x.yaml:1: NUL byte in value");
+}
+END_TEST
+
+START_TEST(syntax_errors_have_lines)
+{
+	/* mis-indented line: the syntax error wins over the odd value above it */
+	expect_scn_error("rate: 1000\nduration: 5\n  timeout: 1\nedns: 0\n",
+			 "x.yaml:3: YAML syntax error: mapping values are not allowed in this context");
+	expect_scn_error("rate: 1000\nduration: 5\ntarget: [1.2.3.4\nedns: 0\n",
+			 "x.yaml:4: YAML syntax error: did not find expected ',' or ']' "
+			 "(while parsing a flow sequence on line 3)");
+	expect_scn_error("rate: 1\ntarget: \"1.2.3.4\ntimeout: 1\n",
+			 "x.yaml:4: YAML syntax error: found unexpected end of stream "
+			 "(while scanning a quoted scalar on line 2)");
+	expect_scn_error("rate: 1\n\x01: 2\n",
+			 "x.yaml:2: YAML syntax error: control characters are not allowed");
+}
+END_TEST
+
+START_TEST(empty_scenarios_are_fine)
+{
+	struct dv_plan p;
+	ck_assert_int_eq(scn("", &p), 0);
+	ck_assert_int_eq(scn("# nothing\n", &p), 0);
+	ck_assert_int_eq(scn("---\n", &p), 0);
+	ck_assert_double_eq(p.qps, 1000.0);
+}
+END_TEST
+
+START_TEST(addresses_one_per_family)
+{
+	struct dv_plan p;
+	char b[INET6_ADDRSTRLEN];
+	expect_scn_error("target: [192.0.2.1, 192.0.2.2]\n",
+			 "x.yaml:1: target: more than one IPv4 target (at most one IPv4 and one IPv6)");
+	expect_scn_error("source:\n  - ::1\n  - 2001:db8::1\n",
+			 "x.yaml:3: source: more than one IPv6 source (at most one IPv4 and one IPv6)");
+	ck_assert_int_eq(scn("target: ::1\n", &p), 0);
+	ck_assert_int_eq(p.target[DV_FAMILY_V4].family, 0);
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "::1");
+
+	/* a scenario's target replaces what the plan had */
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_setting_set(&p, "target", "192.0.2.9", "-s"), 0);
+	ck_assert_int_eq(dv_scenario_load_mem("x.yaml", "target: ::1\n", 12, &p), 0);
+	ck_assert_int_eq(p.target[DV_FAMILY_V4].family, 0);
+	ck_assert_int_eq(p.target[DV_FAMILY_V6].family, AF_INET6);
+}
+END_TEST
+
+START_TEST(relative_queries_path)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	const char *t = "queries: q.txt\n";
+	ck_assert_int_eq(dv_scenario_load_mem("a/b/s.yaml", t, strlen(t), &p), 0);
+	ck_assert_str_eq(p.query_file, "a/b/q.txt");
+	t = "queries: /abs/q.txt\n";
+	ck_assert_int_eq(dv_scenario_load_mem("a/b/s.yaml", t, strlen(t), &p), 0);
+	ck_assert_str_eq(p.query_file, "/abs/q.txt");
+	t = "queries: q.txt\n";
+	ck_assert_int_eq(dv_scenario_load_mem("s.yaml", t, strlen(t), &p), 0);
+	ck_assert_str_eq(p.query_file, "q.txt");
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_scenario_load(DATA "nope.yaml", &p), -ENOENT);
+	ck_assert_str_eq(msg, DATA "nope.yaml: No such file or directory");
+}
+END_TEST
+
+START_TEST(setting_table)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_setting_set(&p, "rate", "2k", "-Q"), 0);
+	ck_assert_double_eq(p.qps, 2000.0);
+	ck_assert_int_eq(dv_setting_set(&p, "rate", "x", "-Q"), -EINVAL);
+	ck_assert_str_eq(msg, "-Q: 'x' is not a rate");
+	ck_assert_int_eq(dv_setting_set(&p, "nope", "1", "--nope"), -ENOENT);
+	ck_assert_int_eq(dv_setting_set(&p, "description", "anything at all", "x"), 0);
+}
+END_TEST
+
+/* Port profiles */
+
+static void expect_prof_error(const char *text, const char *want)
+{
+	struct dv_port_profile pr;
+	ck_assert_int_eq(dv_profile_load_mem("p.yaml", "p", text, strlen(text), &pr), -EINVAL);
+	ck_assert_str_eq(msg, want);
+}
+
+START_TEST(shipped_profiles)
+{
+	char path[2 * PATH_MAX];
+	struct dv_port_profile pr;
+
+	snprintf(path, sizeof(path), "%s/af_xdp.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+	ck_assert_str_eq(pr.name, "af_xdp");
+	ck_assert_str_eq(pr.vdev, "net_af_xdp0,iface={arg},start_queue=0,queue_count=1");
+	ck_assert_str_eq(pr.arg_kind, "iface");
+	ck_assert(pr.needs_arg && pr.needs_hugepages && pr.needs_bpffs && pr.kernel_iface);
+	ck_assert(!pr.embedded);
+	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE);
+	char dev[256];
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", dev, sizeof(dev)), 51);
+	ck_assert_str_eq(dev, "net_af_xdp0,iface=veth0,start_queue=0,queue_count=1");
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", dev, 20), -ENOSPC);
+
+	snprintf(path, sizeof(path), "%s/af_packet.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+	ck_assert_str_eq(pr.vdev, "net_af_packet0,iface={arg},qpairs=1");
+	ck_assert(pr.kernel_iface && !pr.needs_bpffs);
+
+	snprintf(path, sizeof(path), "%s/tap.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+	ck_assert_str_eq(pr.default_arg, "dvtap0");
+	ck_assert(!pr.kernel_iface);
+
+	snprintf(path, sizeof(path), "%s/embedded.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+	ck_assert(pr.embedded && !pr.needs_arg);
+	ck_assert_str_eq(pr.vdev, "");
+
+	snprintf(path, sizeof(path), "%s/null.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+	ck_assert_str_eq(pr.name, "null");
+	ck_assert_str_eq(pr.vdev, "net_null0,no-rx=1");
+	ck_assert(!pr.needs_arg);
+
+	char known[256];
+	ck_assert_int_eq(dv_profile_list(drivers, known, sizeof(known)), 5);
+	ck_assert_str_eq(known, "af_packet, af_xdp, embedded, null, tap");
+}
+END_TEST
+
+START_TEST(profile_errors)
+{
+	expect_prof_error("name: p\nvdev: net_null0\narg: none\nvdevx: 1\n",
+			  "p.yaml:4: unknown key 'vdevx'");
+	expect_prof_error("name: q\nvdev: x\n",
+			  "p.yaml:1: name: 'q' does not match the file name 'p.yaml'");
+	expect_prof_error("vdev: x\narg: ifname\n",
+			  "p.yaml:2: arg: 'ifname' is not iface, pci, path or none");
+	expect_prof_error("vdev: x\nneeds: [hugepages, root]\n",
+			  "p.yaml:2: needs: 'root' is not a known requirement (hugepages, bpffs)");
+	expect_prof_error("vdev: x\nchecksum: hardware\n",
+			  "p.yaml:2: checksum: 'hardware' is not software or offload");
+	expect_prof_error("vdev: x\nkernel-iface: sure\n",
+			  "p.yaml:2: kernel-iface: 'sure' is not a boolean (true or false)");
+	expect_prof_error("vdev: x\nrx-desc: 8\n",
+			  "p.yaml:2: rx-desc: '8' is not a ring size in 32..16384");
+	expect_prof_error("vdev: x\nvdev: y\n", "p.yaml:2: duplicate key 'vdev' (first on line 1)");
+	expect_prof_error("arg: none\n",
+			  "p.yaml: missing key 'vdev' (only pci and embedded profiles go without)");
+	expect_prof_error("vdev: \"x,iface={arg}\"\narg: none\n",
+			  "p.yaml:1: vdev uses {arg} but the profile has no 'arg'");
+	expect_prof_error("vdev: \"x,iface=eth0\"\narg: iface\n",
+			  "p.yaml:1: vdev: 'arg' is iface but the template has no {arg}");
+	expect_prof_error("vdev: \"x,iface={iface}\"\narg: iface\n",
+			  "p.yaml:1: vdev: only the placeholder {arg} is known");
+	expect_prof_error("vdev: \"x,iface={arg}\"\narg: iface\ndefault-arg: \"a,b\"\n",
+			  "p.yaml:3: default-arg: ',' and '=' are not allowed");
+	expect_prof_error("embedded: true\nvdev: x\n",
+			  "p.yaml: an embedded profile has no vdev and no arg");
+	expect_prof_error("needs: {a: 1}\n", "p.yaml:1: needs: expected a value, not a mapping");
+}
+END_TEST
+
+START_TEST(resolve_specs)
+{
+	struct dv_port_profile pr;
+	char arg[96];
+
+	ck_assert_int_eq(dv_profile_resolve("af_xdp:veth0", drivers, &pr, arg, sizeof(arg)), 0);
+	ck_assert_str_eq(pr.name, "af_xdp");
+	ck_assert_str_eq(arg, "veth0");
+	ck_assert_int_eq(dv_profile_resolve("tap", drivers, &pr, arg, sizeof(arg)), 0);
+	ck_assert_str_eq(arg, "dvtap0");
+	ck_assert_int_eq(dv_profile_resolve("tap:mytap", drivers, &pr, arg, sizeof(arg)), 0);
+	ck_assert_str_eq(arg, "mytap");
+	ck_assert_int_eq(dv_profile_resolve("embedded", drivers, &pr, arg, sizeof(arg)), 0);
+	ck_assert_str_eq(arg, "");
+	ck_assert(pr.embedded);
+
+	char want[PATH_MAX + 128];
+	ck_assert_int_eq(dv_profile_resolve("foo", drivers, &pr, arg, sizeof(arg)), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "--port: no profile 'foo' in %s (known: af_packet, af_xdp, embedded, null, tap)",
+		 drivers);
+	ck_assert_str_eq(msg, want);
+
+	ck_assert_int_eq(dv_profile_resolve("af_xdp", drivers, &pr, arg, sizeof(arg)), -EINVAL);
+	ck_assert_str_eq(msg, "--port: profile 'af_xdp' needs an interface name: --port af_xdp:IFACE");
+	ck_assert_int_eq(dv_profile_resolve("af_xdp:", drivers, &pr, arg, sizeof(arg)), -EINVAL);
+	ck_assert_str_eq(msg, "--port: nothing after ':' in 'af_xdp:'");
+	ck_assert_int_eq(dv_profile_resolve("af_xdp:eth0,force_copy=1", drivers, &pr, arg,
+					    sizeof(arg)), -EINVAL);
+	ck_assert_str_eq(msg, "--port: bad argument 'eth0,force_copy=1' for 'af_xdp': "
+			      "',' and '=' are not allowed");
+	ck_assert_int_eq(dv_profile_resolve("af_xdp:a=b", drivers, &pr, arg, sizeof(arg)), -EINVAL);
+	ck_assert_int_eq(dv_profile_resolve("af_packet:averyveryverylongname", drivers, &pr, arg,
+					    sizeof(arg)), -EINVAL);
+	ck_assert_str_eq(msg, "--port: bad argument 'averyveryverylongname' for 'af_packet': "
+			      "interface names have at most 15 bytes");
+	ck_assert_int_eq(dv_profile_resolve("af_packet:eth/0", drivers, &pr, arg, sizeof(arg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--port: bad argument 'eth/0' for 'af_packet': "
+			      "interface names use only A-Z a-z 0-9 _ . -");
+	ck_assert_int_eq(dv_profile_resolve("null:x", drivers, &pr, arg, sizeof(arg)), -EINVAL);
+	ck_assert_str_eq(msg, "--port: profile 'null' takes no argument");
+	ck_assert_int_eq(dv_profile_resolve("../etc/passwd", drivers, &pr, arg, sizeof(arg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--port: bad profile name '../etc/passwd' (use [A-Za-z0-9_-])");
+	ck_assert_int_eq(dv_profile_resolve("", drivers, &pr, arg, sizeof(arg)), -EINVAL);
+	ck_assert_str_eq(msg, "--port: empty port spec (expected NAME[:ARG])");
+
+	ck_assert_int_eq(dv_profile_resolve("null", "/nonexistent-dir", &pr, arg, sizeof(arg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--port: no profile 'null' in /nonexistent-dir "
+			      "(No such file or directory)");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc = tcase_create("scenario");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, good_file_sets_everything);
+	tcase_add_test(tc, shipped_scenarios_load);
+	tcase_add_test(tc, unknown_key_line);
+	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, structure_errors);
+	tcase_add_test(tc, syntax_errors_have_lines);
+	tcase_add_test(tc, empty_scenarios_are_fine);
+	tcase_add_test(tc, addresses_one_per_family);
+	tcase_add_test(tc, relative_queries_path);
+	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, setting_table);
+	suite_add_tcase(s, tc);
+
+	TCase *tp = tcase_create("profile");
+	tcase_add_checked_fixture(tp, setup, teardown);
+	tcase_add_test(tp, shipped_profiles);
+	tcase_add_test(tp, profile_errors);
+	tcase_add_test(tp, resolve_specs);
+	suite_add_tcase(s, tp);
+
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
