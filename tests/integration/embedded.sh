@@ -35,12 +35,15 @@ $CHECK "$tmp/dual.json" \
 run --port embedded --roles split -s 2001:2::53 -d "$Q" -Q 5000 -l 2 -t 0.5 -e 4096 -D --json "$tmp/split.json"
 $CHECK "$tmp/split.json" "answered == sent and timeouts == 0 and sent >= 9800"
 
-# Truncation ground truth: 2000-byte TXT answers do not fit 1232, do fit 4096.
-printf 's2000.example. TXT\n' >"$tmp/big.txt"
+# Truncation ground truth: a 1300-byte TXT answer does not fit EDNS 1232, does fit 1452
+# (and the 1500 MTU); without EDNS (512) it never fits.
+printf 's1300.example. TXT\n' >"$tmp/big.txt"
 run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 1232 --json "$tmp/tc.json"
 $CHECK "$tmp/tc.json" "answered == sent and dv['truncated'] == answered"
-run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 4096 --json "$tmp/notc.json"
+run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 1452 --json "$tmp/notc.json"
 $CHECK "$tmp/notc.json" "answered == sent and dv['truncated'] == 0"
+run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 0 --json "$tmp/noedns.json"
+$CHECK "$tmp/noedns.json" "answered == sent and dv['truncated'] == answered"
 
 # --max-queries bounds the count exactly.
 run --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 10 --max-queries 777 --json "$tmp/max.json"

@@ -1,6 +1,8 @@
 /* Unit tests for lib/wire/answer.c: the embedded responder's in-place answers. */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <ldns/ldns.h>
 #include <stdlib.h>
@@ -645,9 +647,5 @@ static Suite *answer_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(answer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return dv_check_run(answer_suite());
 }

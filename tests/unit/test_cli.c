@@ -1,5 +1,7 @@
 /* Command line: defaults, scenario merge, overrides, cross-checks, errors. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -365,9 +367,5 @@ int main(void)
 	tcase_add_test(tc, scenario_errors);
 	tcase_add_test(tc, port_checks);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return dv_check_run(s);
 }

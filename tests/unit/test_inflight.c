@@ -1,6 +1,8 @@
 /* In-flight table: wire mapping, match outcomes, FIFO timeouts, and the
  * single-writer hand-off between a generator and a collector thread. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -220,9 +222,5 @@ int main(void)
 	tcase_add_test(tc, room_is_bounded);
 	tcase_add_test(tc, two_thread_handoff);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return dv_check_run(s);
 }

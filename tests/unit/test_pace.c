@@ -1,5 +1,7 @@
 /* Pacing: absolute schedule, no catch-up bursts after a stall, exact long-run rate. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "engine/pace.h"
@@ -72,9 +74,5 @@ int main(void)
 	tcase_add_test(tc, stall_reanchors_instead_of_bursting);
 	tcase_add_test(tc, long_run_rate_is_exact);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return dv_check_run(s);
 }

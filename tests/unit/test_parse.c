@@ -1,5 +1,7 @@
 /* Strict value parsers: what they accept, and every way to get them wrong. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -253,9 +255,5 @@ int main(void)
 	tcase_add_test(tc, bool_words);
 	tcase_add_test(tc, quote_escapes_and_cuts);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return dv_check_run(s);
 }

@@ -1,6 +1,8 @@
 /* Unit tests for lib/wire/query.c: DNS query encoding, frame templates, emit. */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <ldns/ldns.h>
 #include <stdlib.h>
@@ -485,9 +487,5 @@ static Suite *query_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(query_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return dv_check_run(query_suite());
 }

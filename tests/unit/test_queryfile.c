@@ -1,5 +1,7 @@
 /* Query files: the dnsperf format, and one exact error line per bad input. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,9 +321,5 @@ int main(void)
 	tcase_add_test(tc, grows_past_initial_capacity);
 	tcase_add_test(tc, single_question);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return dv_check_run(s);
 }

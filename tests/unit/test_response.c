@@ -1,6 +1,8 @@
 /* Unit tests for lib/wire/response.c: frame classification and DNS fields. */
 #include <arpa/inet.h>
 #include <check.h>
+
+#include "check_main.h"
 #include <ldns/ldns.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,9 +515,5 @@ static Suite *response_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(response_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return dv_check_run(response_suite());
 }

@@ -1,5 +1,7 @@
 /* Scenario files and port profiles: flat YAML with file:line errors. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,9 +445,5 @@ int main(void)
 	tcase_add_test(tp, resolve_specs);
 	suite_add_tcase(s, tp);
 
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return dv_check_run(s);
 }
