@@ -7,6 +7,8 @@
  */
 #include "wire/answer.h"
 
+#include <rte_ip.h>
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -176,7 +178,7 @@ static void finish_headers(uint8_t *frame, const struct dv_frame_view *v, size_t
 		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
 		ip[8] = RESP_TTL;
 		dv_wr16(ip + 10, 0);
-		uint16_t hc = (uint16_t)~dv_csum_fold(dv_csum_add(0, ip, DV_IPV4_HLEN));
+		uint16_t hc = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
 		memcpy(ip + 10, &hc, 2);
 	} else {
 		memcpy(tmp, ip + 8, 16);
@@ -191,9 +193,8 @@ static void finish_headers(uint8_t *frame, const struct dv_frame_view *v, size_t
 	memcpy(udp + 2, tmp, 2);
 	dv_wr16(udp + 4, udp_len);
 	dv_wr16(udp + 6, 0);
-	uint32_t sum = dv_pseudo_sum(v->family, ip, udp_len);
-	sum = dv_csum_add(sum, udp, udp_len);
-	uint16_t c = (uint16_t)~dv_csum_fold(sum);
+	uint16_t c = (uint16_t)~__rte_raw_cksum_reduce(
+		__rte_raw_cksum(udp, udp_len, dv_pseudo_sum(v->family, ip)));
 	if (c == 0)
 		c = 0xffff; /* 0 means "no checksum" in UDP */
 	memcpy(udp + 6, &c, 2);

@@ -115,16 +115,7 @@ struct dv_dns_view {
 int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d);
 
 /**
- * One's-complement sum of len bytes as 16-bit words in memory order, added
- * to sum. An odd trailing byte is padded with zero; only the last chunk of a
- * checksummed area may be odd. The result is kept folded to 17 bits at most,
- * so callers can keep adding 16-bit words without overflow.
- * (Implemented in query.c, like dv_pseudo_sum.)
+ * Unfolded sum of the UDP pseudo header of the IPv4 or IPv6 header at ip
+ * (lengths already set), for __rte_raw_cksum(). Implemented in query.c.
  */
-uint32_t dv_csum_add(uint32_t sum, const void *data, size_t len);
-
-/**
- * Sum of the UDP pseudo header (addresses, protocol 17, UDP length) for the
- * IPv4 or IPv6 header at ip, in the same memory-order convention.
- */
-uint32_t dv_pseudo_sum(int family, const uint8_t *ip, uint16_t udp_len);
+uint32_t dv_pseudo_sum(int family, const uint8_t *ip);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include <rte_ip.h>
+
 #include "util/log.h"
 #include "wire/frame_parse.h"
 
@@ -22,43 +24,12 @@
 /* Largest DNS query we ever encode: header, a 255-byte name, type/class, OPT. */
 #define QUERY_WIRE_MAX (DV_DNS_HLEN + 255 + 4 + 11)
 
-uint32_t dv_csum_add(uint32_t sum, const void *data, size_t len)
+uint32_t dv_pseudo_sum(int family, const uint8_t *ip)
 {
-	const uint8_t *p = data;
-	uint16_t w;
-	/* Fold every 64 KiB of input at most, so the 32-bit sum never wraps. */
-	while (len >= 2) {
-		size_t chunk = len < 65536 ? len & ~(size_t)1 : 65536;
-		for (size_t i = 0; i < chunk; i += 2) {
-			memcpy(&w, p + i, 2);
-			sum += w;
-		}
-		sum = (sum & 0xffff) + (sum >> 16);
-		p += chunk;
-		len -= chunk;
-	}
-	if (len == 1) {
-		/* The odd byte is the first byte of a word whose second is zero. */
-		uint8_t pad[2] = { p[0], 0 };
-		memcpy(&w, pad, 2);
-		sum += w;
-	}
-	return (sum & 0xffff) + (sum >> 16);
-}
-
-uint32_t dv_pseudo_sum(int family, const uint8_t *ip, uint16_t udp_len)
-{
-	uint8_t tail[4] = { 0, DV_IPPROTO_UDP, 0, 0 };
-	uint32_t sum;
-	dv_wr16(tail + 2, udp_len);
-	/* IPv4 puts zero, protocol and a 16-bit length after the addresses;
-	 * IPv6 a 32-bit length and 24 zero bits before the next header. Both
-	 * sum to the same words as the 4-byte tail above. */
+	/* DPDK's pseudo-header sums take the lengths from the IP header. */
 	if (family == AF_INET)
-		sum = dv_csum_add(0, ip + 12, 8);
-	else
-		sum = dv_csum_add(0, ip + 8, 32);
-	return dv_csum_add(sum, tail, sizeof(tail));
+		return rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)ip, 0);
+	return rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)ip, 0);
 }
 
 /** Check that name is well-formed uncompressed wire format of exactly len bytes. */
@@ -177,7 +148,7 @@ int dv_frame_build(const struct dv_endpoints *ep, const uint8_t *dns, size_t dns
 		ip[9] = DV_IPPROTO_UDP;
 		memcpy(ip + 12, &ep->src.v4, 4);
 		memcpy(ip + 16, &ep->dst.v4, 4);
-		uint16_t hc = (uint16_t)~dv_csum_fold(dv_csum_add(0, ip, DV_IPV4_HLEN));
+		uint16_t hc = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
 		memcpy(ip + 10, &hc, 2);
 	} else {
 		dv_wr16(frame + 12, DV_ETHERTYPE_IPV6);
@@ -196,11 +167,7 @@ int dv_frame_build(const struct dv_endpoints *ep, const uint8_t *dns, size_t dns
 	dv_wr16(udp + 6, 0);      /* checksum: per packet */
 	memcpy(udp + DV_UDP_HLEN, dns, dns_len);
 
-	/* Pseudo header and UDP header are even-sized, so the DNS bytes keep
-	 * their word alignment in the sum and only its end may be odd. */
-	uint32_t sum = dv_pseudo_sum(family, ip, udp_len);
-	sum = dv_csum_add(sum, udp, DV_UDP_HLEN);
-	sum = dv_csum_add(sum, udp + DV_UDP_HLEN, dns_len);
+	uint32_t sum = __rte_raw_cksum(udp, udp_len, dv_pseudo_sum(family, ip));
 
 	t->len = (uint16_t)(hlen + dns_len);
 	t->l4_off = (uint16_t)l4;
@@ -208,7 +175,7 @@ int dv_frame_build(const struct dv_endpoints *ep, const uint8_t *dns, size_t dns
 	t->pad = 0;
 	/* Stored folded to 16 bits: still a valid partial sum, and adding the
 	 * ID and port in dv_frame_emit() cannot overflow 32 bits. */
-	t->csum_partial = dv_csum_fold(sum);
+	t->csum_partial = __rte_raw_cksum_reduce(sum);
 	return 0;
 }
 
