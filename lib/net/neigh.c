@@ -82,9 +82,9 @@ static int nl_put_attr(struct nlmsghdr *h, size_t cap, unsigned short type,
 		return -EMSGSIZE;
 	struct rtattr *a = (struct rtattr *)((char *)h + off);
 	a->rta_type = type;
-	a->rta_len = RTA_LENGTH(len);
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
 	memcpy(RTA_DATA(a), data, len);
-	h->nlmsg_len = off + RTA_SPACE(len);
+	h->nlmsg_len = (uint32_t)(off + RTA_SPACE(len));
 	return 0;
 }
 
@@ -163,9 +163,22 @@ static int nl_transact(struct nlmsghdr *req, nl_cb_t cb, void *ctx)
 		if (from.nl_pid != 0)
 			continue; /* only the kernel may answer */
 
-		int len = (int)n;
-		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len);
-		     h = NLMSG_NEXT(h, len)) {
+		/* NLMSG_OK/NLMSG_NEXT, spelt out without their signed/unsigned mix. */
+		size_t left = (size_t)n;
+		for (const char *p = buf; left >= sizeof(struct nlmsghdr);) {
+			const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)p;
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > left) {
+				ret = -EBADMSG;
+				goto cleanup;
+			}
+			size_t step = NLMSG_ALIGN(h->nlmsg_len);
+			if (step < left) {
+				p += step;
+				left -= step;
+			} else {
+				left = 0; /* h is the last message */
+			}
+
 			if (h->nlmsg_seq != req->nlmsg_seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_ERROR) {

@@ -193,6 +193,22 @@ lab_mac() {
 	lab_exec "$1" cat "/sys/class/net/$2/address"
 }
 
+# Wait (up to 5 s) until an interface is operationally up. The kernel learns
+# the carrier asynchronously (linkwatch, up to a second after "link set up");
+# until then IPv6 on that end drops what it receives, neighbour solicitations
+# included, and the first IPv6 query of a test would be lost.
+lab_wait_oper_up() {
+	local ns=$1 dev=$2 tries=50
+	while [ "$tries" -gt 0 ]; do
+		case $(ip -n "$ns" -o link show dev "$dev") in
+		*" state UP "*) return 0 ;;
+		esac
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	lab_die "$dev in $ns is not operationally up after 5 s"
+}
+
 # Create the namespaces and the veth, configure addresses, bring links up.
 lab_setup() {
 	lab_traps
@@ -232,6 +248,8 @@ lab_setup() {
 	lab_must ip -n "$LAB_SRV_NS" link set lo up
 	lab_must ip -n "$LAB_GEN_NS" link set "$LAB_GEN_IF" up
 	lab_must ip -n "$LAB_SRV_NS" link set "$LAB_SRV_IF" up
+	lab_wait_oper_up "$LAB_GEN_NS" "$LAB_GEN_IF"
+	lab_wait_oper_up "$LAB_SRV_NS" "$LAB_SRV_IF"
 	lab_log "namespaces $LAB_GEN_NS ($LAB_GEN_IF) and $LAB_SRV_NS ($LAB_SRV_IF) are up"
 }
 
