@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "engine/lcore.h"
+#include "engine/match.h"
 #include "util/count.h"
 #include "wire/response.h"
 
@@ -161,34 +162,6 @@ static void col_on_timeout(void *ctx, uint8_t family)
 	dv_count_add(&c->rx.timeouts[family & 1], 1);
 }
 
-static inline uint8_t ascii_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-}
-
-/* The response must come from the target and repeat our question (names compared case-insensitively). */
-static bool col_response_fits(const struct dv_col *c, const struct dv_resp_info *ri,
-			      const struct dv_match *m)
-{
-	const struct dv_shared *sh = c->sh;
-	const struct dv_addr *target = &sh->plan->target[m->family];
-	if (ri->family != target->family)
-		return false;
-	if (ri->family == AF_INET) {
-		if (memcmp(ri->l3 + 12, &target->v4, 4) != 0)
-			return false;
-	} else if (memcmp(ri->l3 + 8, &target->v6, 16) != 0) {
-		return false;
-	}
-	const struct dv_query *q = &sh->ql->q[m->qidx];
-	if (ri->qname == NULL || ri->qname_len != q->qname_len || ri->qtype != q->qtype)
-		return false;
-	for (unsigned i = 0; i < q->qname_len; i++)
-		if (ascii_lower(ri->qname[i]) != ascii_lower(q->qname[i]))
-			return false;
-	return true;
-}
-
 static void col_handle(struct dv_col *c, const uint8_t *data, uint32_t len, uint64_t now)
 {
 	struct dv_resp_info ri;
@@ -196,15 +169,8 @@ static void col_handle(struct dv_col *c, const uint8_t *data, uint32_t len, uint
 	dv_count_add(&c->rx.rx_class[cls], 1);
 	if (cls != DV_PKT_DNS)
 		return;
-	if (!ri.qr) {
-		dv_count_add(&c->rx.unmatched, 1);
-		return;
-	}
 	struct dv_match m;
-	enum dv_outcome out = dv_inflight_lookup(c->ifl, ri.dport, ri.id, &m);
-	if (out != DV_OUT_UNMATCHED && !col_response_fits(c, &ri, &m))
-		out = DV_OUT_UNMATCHED;
-	switch (out) {
+	switch (dv_match_response(c->ifl, c->sh->ql, c->sh->plan->target, &ri, &m)) {
 	case DV_OUT_ANSWERED: {
 		dv_inflight_answer(c->ifl, &m);
 		dv_count_add(&c->rx.answered[m.family & 1], 1);

@@ -12,7 +12,9 @@ fail=0
 # expect PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN, nothing on stdout.
 expect() {
 	local pat=$1; shift
-	"$DV" "$@" >"$tmp/out" 2>"$tmp/err"
+	# A first word that is not an option is a whole command (runuser, unshare).
+	if [ "${1:0:1}" = "-" ]; then set -- "$DV" "$@"; fi
+	"$@" >"$tmp/out" 2>"$tmp/err"
 	local rc=$? lines
 	lines=$(wc -l <"$tmp/err")
 	if [ $rc -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qE "$pat" "$tmp/err" || [ -s "$tmp/out" ]; then
@@ -44,6 +46,22 @@ expect "^dnsvolley: -D: " -e 0 -D -d "$Q"
 expect "^dnsvolley: --json: cannot write" --json /nonexistent-dir/x.json -d "$Q" -l 1
 printf '\x00\xff\xfe garbage \x01\n' >"$tmp/junk.txt"
 expect "^dnsvolley: .*junk.txt:1: " -d "$tmp/junk.txt"
+
+# No permission: an unprivileged user asking for a kernel interface.
+if command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+	cp "$Q" "$tmp/q-nobody.txt" && chmod 755 "$tmp" && chmod 644 "$tmp/q-nobody.txt"
+	expect "^dnsvolley: --port af_packet:lo: needs root" \
+		runuser -u nobody -- "$DV" --port af_packet:lo -s 127.0.0.1 -d "$tmp/q-nobody.txt"
+fi
+# Missing hugepages and bpffs: unmount them in a private mount namespace (the host keeps its own).
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	expect "needs hugepages, and no hugetlbfs is mounted" unshare -m --propagation private \
+		sh -c 'umount -a -t hugetlbfs 2>/dev/null; exec "$@"' sh \
+		"$DV" --port af_xdp:lo -s 127.0.0.1 -d "$Q"
+	expect "needs bpffs at /sys/fs/bpf" unshare -m --propagation private \
+		sh -c 'umount -a -t bpf 2>/dev/null; exec "$@"' sh \
+		"$DV" --port af_xdp:lo -s 127.0.0.1 -d "$Q"
+fi
 
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail

@@ -61,17 +61,17 @@ verdict() {
 		                if rec.get("type") == "stats_sum":
 		                    total = rec
 		except (OSError, ValueError) as e:
-		    print(f"nsd-af_xdp {family}: FAIL: {path}: {e}")
+		    print(f"nsd {family}: FAIL: {path}: {e}")
 		    sys.exit(1)
 		if total is None:
-		    print(f"nsd-af_xdp {family}: FAIL: no stats_sum record in {path}")
+		    print(f"nsd {family}: FAIL: no stats_sum record in {path}")
 		    sys.exit(1)
 		sent = int(total["sent"]["queries"])
 		answered = int(total["received"]["responses"])
 		ratio = answered / sent if sent else 0.0
 		need = qps * secs * 95 // 100
 		ok = sent >= need and ratio >= 0.99
-		print(f"nsd-af_xdp {family}: {'PASS' if ok else 'FAIL'}: sent {sent} (need >= {need}), "
+		print(f"nsd {family}: {'PASS' if ok else 'FAIL'}: sent {sent} (need >= {need}), "
 		      f"answered {answered} ({100 * ratio:.2f}%, need >= 99%), "
 		      f"timeouts {total.get('timeouts', '?')}")
 		sys.exit(0 if ok else 1)
@@ -79,27 +79,31 @@ verdict() {
 }
 
 status=0
-for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
+# port, target: AF_XDP over both families, and AF_PACKET over IPv4.
+runs=("af_xdp $LAB_SRV_V4" "af_xdp $LAB_SRV_V6" "af_packet $LAB_SRV_V4")
+for run in "${runs[@]}"; do
+	read -r port target <<<"$run"
 	case $target in
-	*:*) family=IPv6 json="$tmp/v6.json" ;;
-	*) family=IPv4 json="$tmp/v4.json" ;;
+	*:*) family=IPv6 ;;
+	*) family=IPv4 ;;
 	esac
-	lab_log "dnsvolley $family: $QPS qps for $SECONDS_RUN s to $target"
+	json="$tmp/$port-$family.json"
+	lab_log "dnsvolley $port $family: $QPS qps for $SECONDS_RUN s to $target"
 	rc=0
 	# In the background so that INT/TERM run the cleanup at once (bash defers
 	# traps until a foreground command ends); lab_cleanup stops it.
 	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
-		"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$target" -d "$queries" \
+		"$bin" --port "$port:$LAB_GEN_IF" -s "$target" -d "$queries" \
 		-Q "$QPS" -l "$SECONDS_RUN" -t 1 --json "$json" -S 1 &
 	run_pid=$!
 	LAB_PIDS+=("$run_pid")
 	wait "$run_pid" || rc=$?
 	if [ "$rc" -ne 0 ]; then
-		echo "nsd-af_xdp $family: FAIL: dnsvolley exited with status $rc"
+		echo "nsd-$port $family: FAIL: dnsvolley exited with status $rc"
 		status=1
 		continue
 	fi
-	verdict "$family" "$json" || status=1
+	verdict "$port $family" "$json" || status=1
 done
 
 [ "$status" -eq 0 ] || nsd_dump_logs

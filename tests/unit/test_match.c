@@ -1,0 +1,190 @@
+/* Response matching with real frames: queries from the templates, answers
+ * from the embedded responder's code, parsed by the collector's parser. */
+#include <check.h>
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "config/queryfile.h"
+#include "engine/match.h"
+#include "wire/answer.h"
+#include "wire/query.h"
+#include "wire/response.h"
+
+static struct dv_query_list ql;
+static struct dv_tmpl_set ts;
+static struct dv_inflight ifl;
+static struct dv_addr target[DV_FAMILIES];
+static struct dv_answer_cfg acfg;
+
+static void setup(void)
+{
+	static const char text[] = "a.example. A\nb.example. AAAA\n";
+	ck_assert_int_eq(dv_queryfile_load_mem("q", text, sizeof(text) - 1, &ql), 0);
+
+	struct dv_endpoints ep[DV_FAMILIES];
+	memset(ep, 0, sizeof(ep));
+	const char *src[] = { "198.18.0.1", "2001:2::1" };
+	const char *dst[] = { "198.18.0.53", "2001:2::53" };
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		int af = f == DV_FAMILY_V4 ? AF_INET : AF_INET6;
+		ep[f].src.family = ep[f].dst.family = af;
+		inet_pton(af, src[f], &ep[f].src.v6);
+		inet_pton(af, dst[f], &ep[f].dst.v6);
+		ep[f].dport = 53;
+		ep[f].src_mac[5] = 1;
+		ep[f].dst_mac[5] = 2;
+		target[f] = ep[f].dst;
+	}
+	ck_assert_int_eq(dv_tmpl_set_build(&ts, &ql, ep, 1232, false), 0);
+	ck_assert_int_eq(dv_inflight_init(&ifl, 65536, 10000), 0);
+	dv_answer_cfg_default(&acfg);
+}
+
+static void teardown(void)
+{
+	dv_inflight_free(&ifl);
+	dv_tmpl_set_free(&ts);
+	dv_query_list_free(&ql);
+}
+
+/* Send query seq (frame of qidx/family) and record it as issued for rec_qidx/rec_family. */
+static void send_query(uint64_t seq, uint32_t qidx, uint8_t family, uint32_t rec_qidx,
+		       uint8_t rec_family, uint8_t *frame, size_t *len)
+{
+	const struct dv_frame_tmpl *t = &ts.t[qidx * DV_FAMILIES + family];
+	uint16_t sport, id;
+	dv_inflight_wire_id(&ifl, seq, &sport, &id);
+	dv_frame_emit(frame, ts.arena, t, id, sport);
+	*len = t->len;
+	dv_inflight_issue(&ifl, seq, rec_qidx, rec_family, 1000 + seq);
+	dv_inflight_publish(&ifl, seq + 1);
+}
+
+/* The responder answers in place; the collector parses it. */
+static void respond(uint8_t *frame, size_t len, size_t *rlen, struct dv_resp_info *ri)
+{
+	int n = dv_answer_build(frame, len, 2048, &acfg);
+	ck_assert_int_gt(n, 0);
+	*rlen = (size_t)n;
+	ck_assert_int_eq(dv_response_parse(frame, *rlen, 53, ri), DV_PKT_DNS);
+}
+
+START_TEST(answer_then_duplicate)
+{
+	uint8_t f[2048];
+	size_t len, rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	send_query(0, 1, DV_FAMILY_V6, 1, DV_FAMILY_V6, f, &len);
+	respond(f, len, &rlen, &ri);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
+	ck_assert_uint_eq(m.seq, 0);
+	ck_assert_uint_eq(m.qidx, 1);
+	ck_assert_uint_eq(m.tx_tsc, 1000);
+	dv_inflight_answer(&ifl, &m);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_DUPLICATE);
+}
+END_TEST
+
+START_TEST(late_after_timeout)
+{
+	uint8_t f[2048];
+	size_t len, rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	send_query(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &len);
+	respond(f, len, &rlen, &ri);
+	ck_assert_uint_eq(dv_inflight_expire(&ifl, 0, true, 10, NULL, NULL), 1);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_LATE);
+}
+END_TEST
+
+START_TEST(other_question_is_unmatched)
+{
+	uint8_t f[2048];
+	size_t len, rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	/* The slot says b.example. AAAA, the response repeats a.example. A. */
+	send_query(0, 0, DV_FAMILY_V4, 1, DV_FAMILY_V4, f, &len);
+	respond(f, len, &rlen, &ri);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+}
+END_TEST
+
+START_TEST(other_family_is_unmatched)
+{
+	uint8_t f[2048];
+	size_t len, rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	/* Same port and ID, but the slot's query went out over IPv4. */
+	send_query(0, 0, DV_FAMILY_V6, 0, DV_FAMILY_V4, f, &len);
+	respond(f, len, &rlen, &ri);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+}
+END_TEST
+
+START_TEST(other_source_is_unmatched)
+{
+	uint8_t f[2048];
+	size_t len, rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	send_query(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &len);
+	respond(f, len, &rlen, &ri);
+	/* Rewrite the response's IPv4 source: 198.18.0.54 is not the target. */
+	f[14 + 15] = 54;
+	ck_assert_int_eq(dv_response_parse(f, rlen, 53, &ri), DV_PKT_DNS);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	f[14 + 15] = 53;
+	ck_assert_int_eq(dv_response_parse(f, rlen, 53, &ri), DV_PKT_DNS);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
+}
+END_TEST
+
+START_TEST(name_case_is_ignored_id_is_not)
+{
+	uint8_t f[2048];
+	size_t len, rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	send_query(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &len);
+	respond(f, len, &rlen, &ri);
+	/* "a.example." -> "A.EXAMPLE.": still our question (0x20 mixing). */
+	uint8_t *qn = (uint8_t *)ri.qname;
+	for (unsigned i = 0; i < ri.qname_len; i++)
+		if (qn[i] >= 'a' && qn[i] <= 'z')
+			qn[i] = (uint8_t)(qn[i] - 32);
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
+	/* A response whose ID was never sent. */
+	ri.id = 4242;
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	/* A query (QR=0) that looks like ours is not an answer. */
+	ri.id = 0;
+	ri.qr = 0;
+	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("match");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, answer_then_duplicate);
+	tcase_add_test(tc, late_after_timeout);
+	tcase_add_test(tc, other_question_is_unmatched);
+	tcase_add_test(tc, other_family_is_unmatched);
+	tcase_add_test(tc, other_source_is_unmatched);
+	tcase_add_test(tc, name_case_is_ignored_id_is_not);
+	suite_add_tcase(s, tc);
+	return dv_check_run(s);
+}
