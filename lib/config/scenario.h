@@ -5,7 +5,7 @@
  * A scenario is a flat YAML mapping whose keys are the long option names:
  *
  *     port: af_xdp:veth0
- *     target: [192.0.2.53, 2001:db8::53]
+ *     target: [198.18.0.2, 2001:2::2]
  *     queries: queries/lab.txt     # relative to the scenario's directory
  *     rate: 20k
  *     duration: 30

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include "mutate.h"
 #include <errno.h>
 #include <ldns/ldns.h>
 #include <stdlib.h>
@@ -124,7 +125,7 @@ static size_t mk_query(uint8_t *f, const struct qspec *s)
 		ck_assert_int_eq(ldns_rr_new_frm_str(&rr, "example.com. 60 IN NS ns.example.com.",
 						     0, NULL, NULL), LDNS_STATUS_OK);
 		ck_assert(ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, rr));
-		ck_assert_int_eq(ldns_rr_new_frm_str(&rr, "ns.example.com. 60 IN A 192.0.2.2",
+		ck_assert_int_eq(ldns_rr_new_frm_str(&rr, "ns.example.com. 60 IN A 198.18.2.2",
 						     0, NULL, NULL), LDNS_STATUS_OK);
 		ck_assert(ldns_pkt_push_rr(p, LDNS_SECTION_ADDITIONAL, rr));
 	}
@@ -150,11 +151,11 @@ static size_t mk_query(uint8_t *f, const struct qspec *s)
 	memcpy(ep.dst_mac, dmac, 6);
 	ep.src.family = ep.dst.family = s->family;
 	if (s->family == AF_INET) {
-		inet_pton(AF_INET, "192.0.2.1", &ep.src.v4);
-		inet_pton(AF_INET, "198.51.100.53", &ep.dst.v4);
+		inet_pton(AF_INET, "198.18.2.1", &ep.src.v4);
+		inet_pton(AF_INET, "198.19.100.53", &ep.dst.v4);
 	} else {
-		inet_pton(AF_INET6, "2001:db8::1", &ep.src.v6);
-		inet_pton(AF_INET6, "2001:db8:ffff::53", &ep.dst.v6);
+		inet_pton(AF_INET6, "2001:2::1", &ep.src.v6);
+		inet_pton(AF_INET6, "2001:2:ffff::53", &ep.dst.v6);
 	}
 	ep.dport = 53;
 
@@ -600,22 +601,7 @@ START_TEST(test_fuzz)
 	srandom(424242);
 	uint8_t buf[1024];
 	for (int i = 0; i < 20000; i++) {
-		int kind = (int)(random() % 3);
-		size_t len;
-		if (kind == 0) {
-			len = (size_t)random() % 300;
-			for (size_t k = 0; k < len; k++)
-				buf[k] = (uint8_t)random();
-		} else {
-			int s = (int)(random() % NSEEDS);
-			len = slen[s];
-			memcpy(buf, seeds[s], len);
-			if (kind == 1)
-				len = (size_t)random() % (len + 1);
-			int flips = (int)(random() % 4);
-			for (int k = 0; k < flips && len > 0; k++)
-				buf[(size_t)random() % len] = (uint8_t)random();
-		}
+		size_t len = dv_mutate(buf, seeds[0], sizeof(seeds[0]), slen, NSEEDS, 300);
 		static const size_t caps[] = { 0, 7, 64, 512, 1518, 2048, 9000 };
 		size_t cap = caps[random() % 7];
 		if (cap < len)

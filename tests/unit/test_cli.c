@@ -99,19 +99,19 @@ END_TEST
 START_TEST(every_option)
 {
 	struct dv_plan p;
-	char **argv = ARGV("-s", "192.0.2.53", "-s", "2001:db8::53", "-p", "5353", "-d", QFILE,
+	char **argv = ARGV("-s", "198.18.2.53", "-s", "2001:2::53", "-p", "5353", "-d", QFILE,
 			   "-Q", "1.5M", "-l", "375ms", "-t", "0.25", "-e", "4096", "-D",
 			   "-S", "0", "-q", "--port", "af_packet:lo", "--json", "out.json",
 			   "--eal", "--no-huge -l 0-1", "--dst-mac", "02:00:00:00:00:01",
-			   "--src", "192.0.2.1", "--src", "2001:db8::1", "--max-queries", "5000",
+			   "--src", "198.18.2.1", "--src", "2001:2::1", "--max-queries", "5000",
 			   "--burst", "512", "--sport-base", "65519", "--roles", "split",
 			   "--busy-poll", "--drivers-dir", drivers);
 	ck_assert_int_eq(parse(&p, argv), 0);
 	char b[INET6_ADDRSTRLEN];
-	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "192.0.2.53");
-	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:db8::53");
-	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V4], b, sizeof(b)), "192.0.2.1");
-	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V6], b, sizeof(b)), "2001:db8::1");
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.53");
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:2::53");
+	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.1");
+	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V6], b, sizeof(b)), "2001:2::1");
 	ck_assert_uint_eq(p.dport, 5353);
 	ck_assert_double_eq(p.qps, 1.5e6);
 	ck_assert_double_eq_tol(p.duration_s, 0.375, 1e-12);
@@ -212,7 +212,7 @@ END_TEST
 
 START_TEST(targets_one_per_family)
 {
-	expect_error(ARGV("-d", QFILE, "-s", "192.0.2.1", "-s", "192.0.2.2"),
+	expect_error(ARGV("-d", QFILE, "-s", "198.18.2.1", "-s", "198.18.2.2"),
 		     "-s: more than one IPv4 target (at most one IPv4 and one IPv6)");
 	expect_error(ARGV("-d", QFILE, "-s", "::1", "--target", "::2"),
 		     "--target: more than one IPv6 target (at most one IPv4 and one IPv6)");
@@ -220,8 +220,8 @@ START_TEST(targets_one_per_family)
 		     "-s: 'example.com' is not an IPv4 or IPv6 address");
 	expect_error(ARGV("-d", QFILE, "--src", "::1", "--src", "::2"),
 		     "--src: more than one IPv6 source (at most one IPv4 and one IPv6)");
-	expect_error(ARGV("-d", QFILE, "-s", "192.0.2.1", "--src", "2001:db8::1"),
-		     "--src: 2001:db8::1 is IPv6 but there is no IPv6 target");
+	expect_error(ARGV("-d", QFILE, "-s", "198.18.2.1", "--src", "2001:2::1"),
+		     "--src: 2001:2::1 is IPv6 but there is no IPv6 target");
 }
 END_TEST
 
@@ -328,21 +328,21 @@ START_TEST(port_checks)
 		 "--port: no profile 'foo' in %s (known: af_packet, af_xdp, embedded, null, tap)",
 		 drivers);
 	expect_error(ARGV("-d", QFILE, "--port", "foo", "--drivers-dir", drivers), want);
-	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:dvnope9", "-s", "192.0.2.1"),
+	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:dvnope9", "-s", "198.18.2.1"),
 		     "--port: no interface 'dvnope9'");
-	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:lo,x=1", "-s", "192.0.2.1"),
+	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:lo,x=1", "-s", "198.18.2.1"),
 		     "--port: bad argument 'lo,x=1' for 'af_xdp': ',' and '=' are not allowed");
 	/* not embedded: a target is required */
 	expect_error(ARGV("-d", QFILE, "--port", "null"),
 		     "no target: pass -s ADDR (or 'target' in a scenario)");
 
 	struct dv_plan p;
-	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "192.0.2.1")), 0);
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1")), 0);
 	ck_assert_str_eq(p.port_arg, "lo");
 	ck_assert(p.profile.needs_bpffs);
 	dv_plan_free(&p);
 	/* tap creates its interface: no lookup, default name */
-	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "tap", "-s", "192.0.2.1")), 0);
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1")), 0);
 	ck_assert_str_eq(p.port_arg, "dvtap0");
 	dv_plan_free(&p);
 }

@@ -70,15 +70,23 @@ static void respond(uint8_t *frame, size_t len, size_t *rlen, struct dv_resp_inf
 	ck_assert_int_eq(dv_response_parse(frame, *rlen, 53, ri), DV_PKT_DNS);
 }
 
+/* One query out, its answer back, parsed: f holds the response frame. */
+static void exchange(uint64_t seq, uint32_t qidx, uint8_t family, uint32_t rec_qidx,
+		     uint8_t rec_family, uint8_t *f, size_t *rlen, struct dv_resp_info *ri)
+{
+	size_t len;
+	send_query(seq, qidx, family, rec_qidx, rec_family, f, &len);
+	respond(f, len, rlen, ri);
+}
+
 START_TEST(answer_then_duplicate)
 {
 	uint8_t f[2048];
-	size_t len, rlen;
+	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
-	send_query(0, 1, DV_FAMILY_V6, 1, DV_FAMILY_V6, f, &len);
-	respond(f, len, &rlen, &ri);
+	exchange(0, 1, DV_FAMILY_V6, 1, DV_FAMILY_V6, f, &rlen, &ri);
 	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
 	ck_assert_uint_eq(m.seq, 0);
 	ck_assert_uint_eq(m.qidx, 1);
@@ -91,12 +99,11 @@ END_TEST
 START_TEST(late_after_timeout)
 {
 	uint8_t f[2048];
-	size_t len, rlen;
+	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
-	send_query(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &len);
-	respond(f, len, &rlen, &ri);
+	exchange(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &rlen, &ri);
 	ck_assert_uint_eq(dv_inflight_expire(&ifl, 0, true, 10, NULL, NULL), 1);
 	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_LATE);
 }
@@ -105,13 +112,12 @@ END_TEST
 START_TEST(other_question_is_unmatched)
 {
 	uint8_t f[2048];
-	size_t len, rlen;
+	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
 	/* The slot says b.example. AAAA, the response repeats a.example. A. */
-	send_query(0, 0, DV_FAMILY_V4, 1, DV_FAMILY_V4, f, &len);
-	respond(f, len, &rlen, &ri);
+	exchange(0, 0, DV_FAMILY_V4, 1, DV_FAMILY_V4, f, &rlen, &ri);
 	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
 }
 END_TEST
@@ -119,13 +125,12 @@ END_TEST
 START_TEST(other_family_is_unmatched)
 {
 	uint8_t f[2048];
-	size_t len, rlen;
+	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
 	/* Same port and ID, but the slot's query went out over IPv4. */
-	send_query(0, 0, DV_FAMILY_V6, 0, DV_FAMILY_V4, f, &len);
-	respond(f, len, &rlen, &ri);
+	exchange(0, 0, DV_FAMILY_V6, 0, DV_FAMILY_V4, f, &rlen, &ri);
 	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
 }
 END_TEST
@@ -133,12 +138,11 @@ END_TEST
 START_TEST(other_source_is_unmatched)
 {
 	uint8_t f[2048];
-	size_t len, rlen;
+	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
-	send_query(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &len);
-	respond(f, len, &rlen, &ri);
+	exchange(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &rlen, &ri);
 	/* Rewrite the response's IPv4 source: 198.18.0.54 is not the target. */
 	f[14 + 15] = 54;
 	ck_assert_int_eq(dv_response_parse(f, rlen, 53, &ri), DV_PKT_DNS);
@@ -152,12 +156,11 @@ END_TEST
 START_TEST(name_case_is_ignored_id_is_not)
 {
 	uint8_t f[2048];
-	size_t len, rlen;
+	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
-	send_query(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &len);
-	respond(f, len, &rlen, &ri);
+	exchange(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &rlen, &ri);
 	/* "a.example." -> "A.EXAMPLE.": still our question (0x20 mixing). */
 	uint8_t *qn = (uint8_t *)ri.qname;
 	for (unsigned i = 0; i < ri.qname_len; i++)

@@ -144,13 +144,13 @@ START_TEST(addr_families)
 	ck_assert_uint_eq(ntohl(a.v4.s_addr), 0xc6120035u);
 	ck_assert_str_eq(dv_addr_str(&a, buf, sizeof(buf)), "198.18.0.53");
 
-	ck_assert_int_eq(dv_parse_addr("2001:db8::53", &a), 0);
+	ck_assert_int_eq(dv_parse_addr("2001:2::53", &a), 0);
 	ck_assert_int_eq(a.family, AF_INET6);
 	ck_assert_uint_eq(a.v6.s6_addr[0], 0x20);
 	ck_assert_uint_eq(a.v6.s6_addr[15], 0x53);
-	ck_assert_str_eq(dv_addr_str(&a, buf, sizeof(buf)), "2001:db8::53");
+	ck_assert_str_eq(dv_addr_str(&a, buf, sizeof(buf)), "2001:2::53");
 
-	ck_assert_int_eq(dv_parse_addr("::ffff:192.0.2.1", &a), 0);
+	ck_assert_int_eq(dv_parse_addr("::ffff:198.18.2.1", &a), 0);
 	ck_assert_int_eq(a.family, AF_INET6);
 
 	a.family = 0;

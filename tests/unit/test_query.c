@@ -100,11 +100,11 @@ static void mkep(struct dv_endpoints *ep, int family)
 	memcpy(ep->dst_mac, dmac, 6);
 	ep->src.family = ep->dst.family = family;
 	if (family == AF_INET) {
-		inet_pton(AF_INET, "192.0.2.1", &ep->src.v4);
-		inet_pton(AF_INET, "198.51.100.53", &ep->dst.v4);
+		inet_pton(AF_INET, "198.18.2.1", &ep->src.v4);
+		inet_pton(AF_INET, "198.19.100.53", &ep->dst.v4);
 	} else {
-		inet_pton(AF_INET6, "2001:db8::1", &ep->src.v6);
-		inet_pton(AF_INET6, "2001:db8:ffff::53", &ep->dst.v6);
+		inet_pton(AF_INET6, "2001:2::1", &ep->src.v6);
+		inet_pton(AF_INET6, "2001:2:ffff::53", &ep->dst.v6);
 	}
 	ep->dport = 53;
 }

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include "mutate.h"
 #include <ldns/ldns.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,8 @@ static size_t mk_ip4(uint8_t *f, bool vlan, uint8_t proto, uint16_t frag,
 	wr16(ip + 6, frag);
 	ip[8] = 64;
 	ip[9] = proto;
-	inet_pton(AF_INET, "198.51.100.53", ip + 12);
-	inet_pton(AF_INET, "192.0.2.1", ip + 16);
+	inet_pton(AF_INET, "198.19.100.53", ip + 12);
+	inet_pton(AF_INET, "198.18.2.1", ip + 16);
 	memcpy(ip + 20, l4, l4len);
 	return off + 20 + l4len;
 }
@@ -65,8 +66,8 @@ static size_t mk_ip6(uint8_t *f, bool vlan, uint8_t nh, const uint8_t *l4, size_
 	wr16(ip + 4, (uint16_t)l4len);
 	ip[6] = nh;
 	ip[7] = 64;
-	inet_pton(AF_INET6, "2001:db8:ffff::53", ip + 8);
-	inet_pton(AF_INET6, "2001:db8::1", ip + 24);
+	inet_pton(AF_INET6, "2001:2:ffff::53", ip + 8);
+	inet_pton(AF_INET6, "2001:2::1", ip + 24);
 	memcpy(ip + 40, l4, l4len);
 	return off + 40 + l4len;
 }
@@ -143,7 +144,7 @@ START_TEST(test_dns_v4_v6_vlan)
 {
 	uint8_t dns[512], udp[600], f[700];
 	size_t dlen = mk_dns(dns, "example.com.", LDNS_RR_TYPE_A, 0xbeef, LDNS_RCODE_NOERROR,
-			     false, "example.com. 300 IN A 192.0.2.7");
+			     false, "example.com. 300 IN A 198.18.2.7");
 	size_t ulen = mk_udp(udp, DNS_PORT, OUR_PORT, dns, dlen);
 
 	for (int vlan = 0; vlan < 2; vlan++) {
@@ -204,7 +205,7 @@ START_TEST(test_ipv6_ext_headers)
 {
 	uint8_t dns[512], udp[600], f[800], l4[800];
 	size_t dlen = mk_dns(dns, "example.com.", LDNS_RR_TYPE_A, 99, 0, false,
-			     "example.com. 60 IN A 192.0.2.9");
+			     "example.com. 60 IN A 198.18.2.9");
 	size_t ulen = mk_udp(udp, DNS_PORT, OUR_PORT, dns, dlen);
 
 	/* Hop-by-hop (8) -> routing (24) -> destination options (16) -> UDP. */
@@ -448,7 +449,7 @@ START_TEST(test_fuzz)
 	uint8_t dns[512], udp[600], l4[700], seeds[6][800];
 	size_t slen[6];
 	size_t dlen = mk_dns(dns, "example.com.", LDNS_RR_TYPE_A, 0x4242, 0, false,
-			     "example.com. 300 IN A 192.0.2.7");
+			     "example.com. 300 IN A 198.18.2.7");
 	size_t ulen = mk_udp(udp, DNS_PORT, OUR_PORT, dns, dlen);
 	slen[0] = mk_ip4(seeds[0], false, 17, 0, udp, ulen);
 	slen[1] = mk_ip6(seeds[1], true, 17, udp, ulen);
@@ -465,28 +466,12 @@ START_TEST(test_fuzz)
 	srandom(20240601);
 	uint8_t buf[800];
 	for (int i = 0; i < 20000; i++) {
-		int kind = (int)(random() % 3);
-		size_t len;
-		if (kind == 0) {
-			/* Random bytes, sometimes with a plausible ethertype. */
-			len = (size_t)random() % 200;
-			for (size_t k = 0; k < len; k++)
-				buf[k] = (uint8_t)random();
-			if (len > 14 && (random() & 1)) {
-				static const uint16_t types[] = { 0x0800, 0x86dd, 0x8100, 0x0806 };
-				wr16(buf + 12, types[random() % 4]);
-				buf[14] = (uint8_t)((buf[14] & 0x0f) | (random() & 1 ? 0x40 : 0x60));
-			}
-		} else {
-			/* A valid frame, truncated and/or with a few bytes changed. */
-			int s = (int)(random() % 6);
-			len = slen[s];
-			memcpy(buf, seeds[s], len);
-			if (kind == 1)
-				len = (size_t)random() % (len + 1);
-			int flips = (int)(random() % 4);
-			for (int k = 0; k < flips && len > 0; k++)
-				buf[(size_t)random() % len] = (uint8_t)random();
+		size_t len = dv_mutate(buf, seeds[0], sizeof(seeds[0]), slen, 6, 200);
+		/* Random bytes, sometimes with a plausible ethertype and IP version. */
+		if (len > 14 && (random() & 3) == 0) {
+			static const uint16_t types[] = { 0x0800, 0x86dd, 0x8100, 0x0806 };
+			wr16(buf + 12, types[random() % 4]);
+			buf[14] = (uint8_t)((buf[14] & 0x0f) | (random() & 1 ? 0x40 : 0x60));
 		}
 		fuzz_one(buf, len);
 	}

@@ -77,10 +77,10 @@ START_TEST(good_file_sets_everything)
 	ck_assert_str_eq(msg, "");
 	char b[INET6_ADDRSTRLEN];
 	ck_assert_str_eq(p.port_spec, "af_xdp:lo");
-	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "192.0.2.53");
-	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:db8::53");
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.53");
+	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:2::53");
 	ck_assert_uint_eq(p.dport, 5353);
-	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V4], b, sizeof(b)), "192.0.2.1");
+	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.1");
 	ck_assert_int_eq(p.src[DV_FAMILY_V6].family, 0);
 	/* relative to the scenario's directory */
 	ck_assert_str_eq(p.query_file, DATA "q-good.txt");
@@ -222,9 +222,9 @@ START_TEST(addresses_one_per_family)
 {
 	struct dv_plan p;
 	char b[INET6_ADDRSTRLEN];
-	expect_scn_error("target: [192.0.2.1, 192.0.2.2]\n",
+	expect_scn_error("target: [198.18.2.1, 198.18.2.2]\n",
 			 "x.yaml:1: target: more than one IPv4 target (at most one IPv4 and one IPv6)");
-	expect_scn_error("source:\n  - ::1\n  - 2001:db8::1\n",
+	expect_scn_error("source:\n  - ::1\n  - 2001:2::1\n",
 			 "x.yaml:3: source: more than one IPv6 source (at most one IPv4 and one IPv6)");
 	ck_assert_int_eq(scn("target: ::1\n", &p), 0);
 	ck_assert_int_eq(p.target[DV_FAMILY_V4].family, 0);
@@ -232,7 +232,7 @@ START_TEST(addresses_one_per_family)
 
 	/* a scenario's target replaces what the plan had */
 	dv_plan_defaults(&p);
-	ck_assert_int_eq(dv_setting_set(&p, "target", "192.0.2.9", "-s"), 0);
+	ck_assert_int_eq(dv_setting_set(&p, "target", "198.18.2.9", "-s"), 0);
 	ck_assert_int_eq(dv_scenario_load_mem("x.yaml", "target: ::1\n", 12, &p), 0);
 	ck_assert_int_eq(p.target[DV_FAMILY_V4].family, 0);
 	ck_assert_int_eq(p.target[DV_FAMILY_V6].family, AF_INET6);
