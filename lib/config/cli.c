@@ -17,6 +17,7 @@
 #include "config/profile.h"
 #include "config/queryfile.h"
 #include "config/scenario.h"
+#include "config/seqspec.h"
 #include "util/log.h"
 
 /** Target used by the embedded port when none is given (RFC 2544 range). */
@@ -37,6 +38,15 @@ enum {
 	OPT_POLL,
 	OPT_BUSY_POLL,
 	OPT_DRIVERS_DIR,
+	OPT_FAMILY,
+	OPT_REQUERY,
+	OPT_ATTEMPTS,
+	OPT_RETRY_CHANGE,
+	OPT_EDNS_LADDER,
+	OPT_DO,
+	OPT_QNAME,
+	OPT_QTYPES,
+	OPT_RESPONDER,
 };
 
 /* '+': stop at the first non-option and never permute argv (the plan keeps
@@ -72,6 +82,15 @@ static const struct option long_opts[] = {
 	{ "poll",           required_argument, NULL, OPT_POLL },
 	{ "busy-poll",      no_argument,       NULL, OPT_BUSY_POLL },
 	{ "drivers-dir",    required_argument, NULL, OPT_DRIVERS_DIR },
+	{ "family",         required_argument, NULL, OPT_FAMILY },
+	{ "requery",        required_argument, NULL, OPT_REQUERY },
+	{ "attempts",       required_argument, NULL, OPT_ATTEMPTS },
+	{ "retry-change",   required_argument, NULL, OPT_RETRY_CHANGE },
+	{ "edns-ladder",    required_argument, NULL, OPT_EDNS_LADDER },
+	{ "do",             required_argument, NULL, OPT_DO },
+	{ "qname",          required_argument, NULL, OPT_QNAME },
+	{ "qtypes",         required_argument, NULL, OPT_QTYPES },
+	{ "responder",      required_argument, NULL, OPT_RESPONDER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,6 +117,15 @@ static const struct {
 	{ OPT_SPORT_BASE, "sport-base" },
 	{ OPT_ROLES, "roles" },
 	{ OPT_POLL, "poll" },
+	{ OPT_FAMILY, "family" },
+	{ OPT_REQUERY, "requery" },
+	{ OPT_ATTEMPTS, "attempts" },
+	{ OPT_RETRY_CHANGE, "retry-change" },
+	{ OPT_EDNS_LADDER, "edns-ladder" },
+	{ OPT_DO, "do" },
+	{ OPT_QNAME, "qname" },
+	{ OPT_QTYPES, "qtypes" },
+	{ OPT_RESPONDER, "responder" },
 };
 
 void dv_cli_usage(void *stream)
@@ -111,16 +139,34 @@ void dv_cli_usage(void *stream)
 "\n"
 "Load (dnsperf letters):\n"
 "  -s ADDR            server address; repeat for one IPv4 and one IPv6\n"
-"                     (default with --port embedded: " DV_EMBEDDED_TARGET ")\n"
+"                     (default with --port embedded: " DV_EMBEDDED_TARGET ",\n"
+"                     and " DV_EMBEDDED_TARGET6 " when the policy needs IPv6)\n"
 "  -p PORT            server port (default 53)\n"
 "  -d FILE            query file, one \"NAME [TYPE]\" per line\n"
 "  -Q QPS             offered rate, e.g. 20000, 20k, 1.5M (default 1000)\n"
 "  -l SECONDS         run duration, e.g. 30, 2.5, 500ms (default 10)\n"
 "  -t SECONDS         query timeout (default 1)\n"
 "  -e SIZE            EDNS UDP buffer size, 0 = no OPT record (default 1232)\n"
-"  -D                 set the DNSSEC OK bit (needs EDNS)\n"
+"  -D                 set the DNSSEC OK bit (needs EDNS; = --do 1)\n"
 "  -S SECONDS         periodic statistics interval, 0 = off (default 1)\n"
 "  --max-queries N    stop after N queries (default: no limit)\n"
+"\n"
+"Query sequences (each logical query is sent as up to N attempts):\n"
+"  --family POLICY    v4, v6, v4-first, v6-first, alternate, mix:P,\n"
+"                     happy-eyeballs[:DELAY] (default: the target's family)\n"
+"  --requery SPEC     re-query timers: a list 375ms,750ms,1500ms, one timer\n"
+"                     400ms, or a profile (" DV_REQUERY_PROFILES ")\n"
+"  --attempts N       attempts per logical query, 1..8\n"
+"  --retry-change X   what a retry changes: same, family, edns, family+edns\n"
+"  --edns-ladder L    sizes a retry steps down (default 4096,1410,512)\n"
+"  --edns SPEC        a size, none, a weighted list 4096:42.3,1232:23.5,none:1.4\n"
+"                     or a preset (" DV_EDNS_PRESETS ")\n"
+"  --do P             fraction of logical queries with the DO bit, 0..1\n"
+"  --qname PATTERN    generated names, e.g. '{seq}.{rand8}.example.test'\n"
+"                     (instead of -d)\n"
+"  --qtypes MIX       qtypes of generated names, e.g. A:50,AAAA:50 (default A)\n"
+"  --responder LIST   embedded responder impairments: drop-v6, drop-v4,\n"
+"                     drop-first, drop=FRACTION, seed=N, delay=SECONDS, size=BYTES\n"
 "\n"
 "Port and network:\n"
 "  --port NAME[:ARG]  port profile and its argument, e.g. af_xdp:veth0,\n"
@@ -147,7 +193,7 @@ void dv_cli_usage(void *stream)
 "\n"
 "Every scenario key is also a long option: --target, --dns-port, --queries,\n"
 "--rate, --duration, --timeout, --edns, --dnssec-ok, --stats-interval,\n"
-"--source, --poll. See dnsvolley(1).\n");
+"--source, --poll; and the sequence options above. See dnsvolley(1).\n");
 }
 
 void dv_plan_free(struct dv_plan *p)
@@ -280,8 +326,15 @@ static int pre_scan(int argc, char **argv, const char **scenario)
 	return 0;
 }
 
+/** What the command line gave, where it replaces a scenario's alternative. */
+struct cli_seen {
+	bool queries; /**< -d */
+	bool qname;   /**< --qname */
+	bool qtypes;  /**< --qtypes */
+};
+
 /** Second pass: apply every option except --scenario over the plan. */
-static int apply_options(int argc, char **argv, struct dv_plan *plan)
+static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli_seen *seen)
 {
 	bool target_seen = false, src_seen = false;
 	int c, longindex;
@@ -307,6 +360,7 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan)
 			return -EINVAL;
 		case 'D':
 			plan->dnssec_ok = true;
+			plan->seq.do_prob = 1.0;
 			continue;
 		case 'q':
 			plan->quiet = true;
@@ -336,6 +390,15 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan)
 			if (!src_seen)
 				memset(plan->src, 0, sizeof(plan->src));
 			src_seen = true;
+			break;
+		case 'd':
+			seen->queries = true;
+			break;
+		case OPT_QNAME:
+			seen->qname = true;
+			break;
+		case OPT_QTYPES:
+			seen->qtypes = true;
 			break;
 		default:
 			break;
@@ -379,8 +442,17 @@ static int cross_check(struct dv_plan *plan)
 			dv_err("no target: pass -s ADDR (or 'target' in a scenario)");
 			return -EINVAL;
 		}
-		dv_parse_addr(DV_EMBEDDED_TARGET, &plan->target[DV_FAMILY_V4]);
+		/* The families the policy needs; IPv4 when it needs none. */
+		bool need4 = dv_seqspec_needs_family(plan, DV_FAMILY_V4);
+		bool need6 = dv_seqspec_needs_family(plan, DV_FAMILY_V6);
+		if (need4 || !need6)
+			dv_parse_addr(DV_EMBEDDED_TARGET, &plan->target[DV_FAMILY_V4]);
+		if (need6)
+			dv_parse_addr(DV_EMBEDDED_TARGET6, &plan->target[DV_FAMILY_V6]);
 	}
+
+	if (dv_seqspec_check_targets(plan) != 0)
+		return -EINVAL;
 
 	/* A source address is only usable with a target of its family. */
 	for (int f = 0; f < DV_FAMILIES; f++) {
@@ -414,25 +486,44 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 			goto cleanup;
 	}
 
-	ret = apply_options(argc, argv, plan);
+	struct cli_seen seen = { false, false, false };
+	ret = apply_options(argc, argv, plan, &seen);
 	if (ret != 0)
 		goto cleanup;
+
+	/* Names from a file or from a pattern: the command line's choice
+	 * replaces the scenario's; two choices in one place are an error. */
+	if (seen.qname && !seen.queries)
+		plan->query_file[0] = '\0';
+	if (seen.queries && !seen.qname) {
+		plan->seq.qname_pattern[0] = '\0';
+		if (!seen.qtypes)
+			memset(&plan->seq.qtypes, 0, sizeof(plan->seq.qtypes));
+	}
+	if (plan->query_file[0] != '\0' && plan->seq.qname_pattern[0] != '\0') {
+		if (seen.queries)
+			dv_err("--qname and -d: choose one");
+		else
+			dv_err("%s: qname and queries: choose one", scenario);
+		ret = -EINVAL;
+		goto cleanup;
+	}
 
 	/* Cheap checks before loading a possibly large query file. */
-	if (plan->dnssec_ok && plan->edns_size == 0) {
-		dv_err("-D: the DO bit needs EDNS (-e SIZE)");
-		ret = -EINVAL;
-		goto cleanup;
-	}
-
-	if (plan->query_file[0] == '\0') {
-		dv_err("no query file: pass -d FILE or a scenario with 'queries'");
-		ret = -EINVAL;
-		goto cleanup;
-	}
-	ret = dv_queryfile_load(plan->query_file, &plan->queries);
+	ret = dv_seqspec_finish(plan);
 	if (ret != 0)
 		goto cleanup;
+
+	if (plan->seq.qname_pattern[0] == '\0') {
+		if (plan->query_file[0] == '\0') {
+			dv_err("no query file: pass -d FILE or a scenario with 'queries'");
+			ret = -EINVAL;
+			goto cleanup;
+		}
+		ret = dv_queryfile_load(plan->query_file, &plan->queries);
+		if (ret != 0)
+			goto cleanup;
+	}
 
 	ret = dv_profile_resolve(plan->port_spec, plan->drivers_dir, &plan->profile,
 				 plan->port_arg, sizeof(plan->port_arg));

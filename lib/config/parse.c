@@ -108,6 +108,28 @@ int dv_parse_seconds(const char *s, bool allow_zero, double *out)
 	return 0;
 }
 
+int dv_parse_number(const char *s, double *out)
+{
+	if (s == NULL || out == NULL)
+		return -EINVAL;
+
+	double v;
+	size_t n = scan_decimal(s, &v);
+	if (n == 0 || s[n] != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int dv_parse_fraction(const char *s, double *out)
+{
+	double v;
+	if (dv_parse_number(s, &v) != 0 || v > 1.0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int dv_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	if (s == NULL || out == NULL || *s == '\0')

@@ -45,6 +45,25 @@ int dv_parse_rate(const char *s, double *out);
 int dv_parse_seconds(const char *s, bool allow_zero, double *out);
 
 /**
+ * Parse a plain non-negative decimal number ("42.3", "0.5", "7"): no sign,
+ * no exponent, no unit.
+ *
+ * @param s    input string
+ * @param out  the number (written only on success)
+ * @retval 0 or -EINVAL
+ */
+int dv_parse_number(const char *s, double *out);
+
+/**
+ * Parse a fraction in [0, 1] as a plain decimal number ("0.25", "1").
+ *
+ * @param s    input string
+ * @param out  the fraction (written only on success)
+ * @retval 0 or -EINVAL
+ */
+int dv_parse_fraction(const char *s, double *out);
+
+/**
  * Parse an unsigned decimal integer in [min, max].
  *
  * @retval 0 or -EINVAL (not a number, or out of range)

@@ -61,6 +61,62 @@ struct dv_port_profile {
 	uint16_t rx_desc, tx_desc;
 };
 
+#define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */
+#define DV_WEIGHTED_MAX 32  /**< entries of a weighted list */
+#define DV_EDNS_NONE 0      /**< EDNS "size" meaning: no OPT record */
+
+/** Address-family policy of a logical query. */
+enum dv_family_policy {
+	DV_FAMPOL_AUTO = 0,      /**< v0 behaviour: the target's family; both targets: alternate */
+	DV_FAMPOL_V4,            /**< every attempt over IPv4 */
+	DV_FAMPOL_V6,            /**< every attempt over IPv6 */
+	DV_FAMPOL_V4_FIRST,      /**< IPv4, switch family on every timeout */
+	DV_FAMPOL_V6_FIRST,      /**< IPv6, switch family on every timeout */
+	DV_FAMPOL_ALTERNATE,     /**< first attempts alternate v4/v6 across logical queries; retries switch */
+	DV_FAMPOL_MIX,           /**< first attempt IPv6 with probability mix_v6 */
+	DV_FAMPOL_HAPPY_EYEBALLS,/**< IPv6, then the same query over IPv4 after he_delay_s; first answer wins */
+};
+
+/** What a retry changes (bit flags). */
+#define DV_RETRY_FAMILY 0x1 /**< switch address family */
+#define DV_RETRY_EDNS   0x2 /**< step down the EDNS ladder */
+
+/** A weighted list, e.g. "4096:42.3,1232:23.5,none:1.4" (value = size, 0 = none) or "A:50,AAAA:50". */
+struct dv_weighted {
+	unsigned n;                    /**< 0 = not set */
+	int value[DV_WEIGHTED_MAX];
+	double weight[DV_WEIGHTED_MAX]; /**< > 0, any scale */
+};
+
+/** How each logical query is sent as a sequence of attempts. */
+struct dv_seq_plan {
+	enum dv_family_policy family;
+	double mix_v6;                 /**< mix:P */
+	double he_delay_s;             /**< happy-eyeballs[:DELAY], default 0.050 (RFC 8305 resolution delay) */
+	unsigned attempts;             /**< N >= 1 (default 1) */
+	double timer_s[DV_MAX_ATTEMPTS]; /**< re-query timer after attempt k (k = 0..N-1); the last ends the sequence */
+	char requery_profile[32];      /**< "unbound", ... or "" when given as a list */
+	unsigned retry_change;         /**< DV_RETRY_* flags */
+	int edns_ladder[DV_MAX_ATTEMPTS]; /**< descending sizes for DV_RETRY_EDNS; 0 = no OPT */
+	unsigned edns_ladder_n;
+	struct dv_weighted edns;       /**< sizes (0 = none); n = 0: plan->edns_size for every query */
+	char edns_preset[32];          /**< e.g. "apnic-2023", for reports */
+	double do_prob;                /**< fraction of logical queries with DO (-D = 1) */
+	char qname_pattern[256];       /**< "" = names from the query file */
+	struct dv_weighted qtypes;     /**< qtype mix for pattern names (value = RR type) */
+};
+
+/** Deterministic impairments of the embedded responder (ground truth for tests). */
+struct dv_impair_plan {
+	bool drop_v6;                  /**< drop every answer to an IPv6 query */
+	bool drop_v4;                  /**< drop every answer to an IPv4 query */
+	bool drop_first;               /**< drop the first query seen for each (name, type) */
+	double drop_fraction;          /**< drop this fraction, seeded */
+	uint64_t seed;
+	double delay_s;                /**< answer after this long */
+	unsigned answer_size;          /**< pad every answer's DNS message to this many bytes (0 = off) */
+};
+
 /** How lcores are used. */
 enum dv_poll_mode {
 	DV_POLL_FRUGAL = 0, /**< sleep briefly when ahead of schedule and RX is empty */
@@ -87,8 +143,12 @@ struct dv_plan {
 	double duration_s;                  /**< -l */
 	double timeout_s;                   /**< -t */
 	uint64_t max_queries;               /**< stop after this many (0 = no limit) */
-	int edns_size;                      /**< -e: 0 = no OPT record, else 512..65535 */
+	int edns_size;                      /**< -e: 0 = no OPT record, else 1..65535 */
 	bool dnssec_ok;                     /**< -D */
+
+	/* sequences of attempts (issue: resolver-like query sequences) */
+	struct dv_seq_plan seq;
+	struct dv_impair_plan impair;       /**< embedded responder only */
 
 	/* port */
 	char port_spec[128];                /**< as given, e.g. "af_xdp:veth0" */

@@ -13,6 +13,7 @@
 
 #include "dv_config.h"
 #include "config/parse.h"
+#include "config/seqspec.h"
 #include "util/log.h"
 
 #define STR_(x) #x
@@ -32,6 +33,7 @@ void dv_plan_defaults(struct dv_plan *p)
 	p->poll = DV_POLL_FRUGAL;
 	p->roles = DV_ROLES_COMBINED;
 	snprintf(p->port_spec, sizeof(p->port_spec), "%s", DV_DEFAULT_PORT_SPEC);
+	dv_seqspec_defaults(p);
 
 	/* Prefer the source tree so a build runs without "ninja install". */
 	struct stat st;
@@ -139,19 +141,11 @@ static int set_max_queries(struct dv_plan *p, const char *v, const char *ctx)
 	return 0;
 }
 
-static int set_edns(struct dv_plan *p, const char *v, const char *ctx)
-{
-	uint64_t n;
-	if (dv_parse_uint(v, 0, 65535, &n) != 0)
-		return not_a(ctx, v, "an EDNS buffer size (0 = no EDNS, or 1..65535)");
-	p->edns_size = (int)n;
-	return 0;
-}
-
 static int set_dnssec_ok(struct dv_plan *p, const char *v, const char *ctx)
 {
 	if (dv_parse_bool(v, &p->dnssec_ok) != 0)
 		return not_a(ctx, v, "a boolean (true or false)");
+	p->seq.do_prob = p->dnssec_ok ? 1.0 : 0.0;
 	return 0;
 }
 
@@ -238,6 +232,7 @@ static int set_description(struct dv_plan *p, const char *v, const char *ctx)
 enum set_flags {
 	SET_LIST = 1 << 0,    /**< a list of values is accepted (addresses) */
 	SET_RELPATH = 1 << 1, /**< a relative path is relative to the scenario */
+	SET_JOIN = 1 << 2,    /**< a list is joined with ',' into one value */
 };
 
 /** The settings, by scenario key (= long option name). */
@@ -255,7 +250,7 @@ static const struct setting {
 	{ "duration",       set_duration,       0 },
 	{ "timeout",        set_timeout,        0 },
 	{ "max-queries",    set_max_queries,    0 },
-	{ "edns",           set_edns,           0 },
+	{ "edns",           dv_set_edns,        SET_JOIN },
 	{ "dnssec-ok",      set_dnssec_ok,      0 },
 	{ "stats-interval", set_stats_interval, 0 },
 	{ "json",           set_json,           0 },
@@ -265,6 +260,15 @@ static const struct setting {
 	{ "sport-base",     set_sport_base,     0 },
 	{ "roles",          set_roles,          0 },
 	{ "poll",           set_poll,           0 },
+	{ "family",         dv_set_family,      0 },
+	{ "requery",        dv_set_requery,     SET_JOIN },
+	{ "attempts",       dv_set_attempts,    0 },
+	{ "retry-change",   dv_set_retry_change, 0 },
+	{ "edns-ladder",    dv_set_edns_ladder, SET_JOIN },
+	{ "do",             dv_set_do,          0 },
+	{ "qname",          dv_set_qname,       0 },
+	{ "qtypes",         dv_set_qtypes,      SET_JOIN },
+	{ "responder",      dv_set_responder,   SET_JOIN },
 	{ "description",    set_description,    0 },
 };
 
@@ -325,7 +329,7 @@ static int scn_entry(const struct dv_yaml_entry *e, void *arg)
 		       dv_quote(e->key, qb, sizeof(qb)));
 		return -EINVAL;
 	}
-	if (e->is_seq && !(s->flags & SET_LIST)) {
+	if (e->is_seq && !(s->flags & (SET_LIST | SET_JOIN))) {
 		dv_err("%s:%zu: %s: expected a single value, not a list", e->file,
 		       e->line, e->key);
 		return -EINVAL;
@@ -333,6 +337,23 @@ static int scn_entry(const struct dv_yaml_entry *e, void *arg)
 	if (e->is_seq && e->n == 0) {
 		dv_err("%s:%zu: %s: empty list", e->file, e->line, e->key);
 		return -EINVAL;
+	}
+
+	/* A list that is one value: "requery: [375ms, 750ms]" = "375ms,750ms". */
+	if (e->is_seq && (s->flags & SET_JOIN)) {
+		char ctx[PATH_MAX + 64], joined[4096];
+		size_t o = 0;
+		snprintf(ctx, sizeof(ctx), "%s:%zu: %s", e->file, e->line, e->key);
+		for (size_t i = 0; i < e->n; i++) {
+			int w = snprintf(joined + o, sizeof(joined) - o, "%s%s",
+					 i > 0 ? "," : "", e->v[i]);
+			if (w < 0 || (size_t)w >= sizeof(joined) - o) {
+				dv_err("%s: longer than %zu bytes", ctx, sizeof(joined) - 1);
+				return -EINVAL;
+			}
+			o += (size_t)w;
+		}
+		return s->fn(c->plan, joined, ctx);
 	}
 
 	/* A scenario's address list replaces whatever the plan had. */

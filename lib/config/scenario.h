@@ -45,7 +45,10 @@ void dv_plan_defaults(struct dv_plan *p);
  *
  * Keys: port, target, dns-port, source, queries, rate, duration, timeout,
  * max-queries, edns, dnssec-ok, stats-interval, json, eal, dst-mac, burst,
- * sport-base, roles, poll, description (ignored).
+ * sport-base, roles, poll, description (ignored), and the sequence keys of
+ * seqspec.h: family, requery, attempts, retry-change, edns-ladder, do,
+ * qname, qtypes, responder. In a scenario, edns, requery, edns-ladder,
+ * qtypes and responder may also be YAML lists (joined with ',').
  *
  * "target" and "source" add one address (at most one per family; clear the
  * array first to replace). Errors are one line, "CTX: 'VALUE' is not ...".

@@ -48,6 +48,23 @@ void dv_inflight_free(struct dv_inflight *t)
 	t->done = NULL;
 }
 
+bool dv_inflight_read(const struct dv_inflight *t, uint64_t seq, uint64_t *tx_tsc,
+		      struct dv_attempt_id *a)
+{
+	const struct dv_issue *s = &t->issue[(uint32_t)seq & t->mask];
+	uint64_t *w = (uint64_t *)a;
+
+	uint64_t sent = __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
+	if (seq >= sent || __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) != seq)
+		return false;
+	*tx_tsc = __atomic_load_n(&s->tx_tsc, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < DV_ATTEMPT_ID_WORDS; i++)
+		w[i] = __atomic_load_n(&s->w[i], __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* Seqlock re-check: the generator may be rewriting this slot (a retransmit, or a newer attempt). */
+	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq;
+}
+
 enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, uint16_t id,
 				   struct dv_match *m)
 {
@@ -58,16 +75,8 @@ enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, 
 	uint32_t slot = (port_idx << 16) | id;
 	const struct dv_issue *s = &t->issue[slot];
 
-	uint64_t sent = __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
 	uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	m->tx_tsc = __atomic_load_n(&s->tx_tsc, __ATOMIC_RELAXED);
-	m->qidx = __atomic_load_n(&s->qidx, __ATOMIC_RELAXED);
-	m->family = __atomic_load_n(&s->family, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	/* Seqlock re-check: the generator may be rewriting this slot for a newer query. */
-	if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq)
-		return DV_OUT_UNMATCHED;
-	if (seq == DV_SEQ_NONE || seq >= sent)
+	if (seq == DV_SEQ_NONE || !dv_inflight_read(t, seq, &m->tx_tsc, &m->a))
 		return DV_OUT_UNMATCHED;
 	m->seq = seq;
 
@@ -86,7 +95,8 @@ enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, 
 }
 
 unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool all,
-			    unsigned budget, void (*on_timeout)(void *ctx, uint8_t family),
+			    unsigned budget,
+			    void (*on_timeout)(void *ctx, const struct dv_attempt_id *a),
 			    void *ctx)
 {
 	uint64_t sent = __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
@@ -104,7 +114,7 @@ unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool a
 			d->outcome = DV_OUT_TIMEOUT;
 			__atomic_store_n(&d->seq, r, __ATOMIC_RELAXED);
 			if (on_timeout != NULL)
-				on_timeout(ctx, s->family);
+				on_timeout(ctx, &s->a);
 		}
 		r++;
 		n++;

@@ -23,13 +23,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/** Written by the generator when it sends query seq. */
+/** Which attempt of which logical query an in-flight slot holds. */
+struct dv_attempt_id {
+	uint64_t lseq;    /**< logical query number */
+	uint32_t qidx;    /**< query-file entry, DV_QIDX_GENERATED for a generated name */
+	uint16_t qtype;   /**< host order */
+	uint8_t family;   /**< DV_FAMILY_V4 / V6 */
+	uint8_t attempt;  /**< 0-based attempt index */
+	uint8_t edns_var; /**< EDNS variant (index into the run's size list) */
+	uint8_t pad[7];
+};
+
+#define DV_QIDX_GENERATED UINT32_MAX
+#define DV_ATTEMPT_ID_WORDS (sizeof(struct dv_attempt_id) / sizeof(uint64_t))
+
+/** Written by the generator when it sends attempt seq. */
 struct dv_issue {
 	uint64_t seq;    /**< DV_SEQ_NONE while being written */
 	uint64_t tx_tsc; /**< TSC when handed to the PMD */
-	uint32_t qidx;   /**< which query (to check the question) */
-	uint8_t family;  /**< DV_FAMILY_V4 / V6 */
-	uint8_t pad[3];
+	union {
+		struct dv_attempt_id a;
+		uint64_t w[DV_ATTEMPT_ID_WORDS];
+	};
 };
 
 /** Written by the collector when query seq is answered (or timed out). */
@@ -108,16 +123,17 @@ static inline bool dv_inflight_has_room(const struct dv_inflight *t)
 	return t->sent - resolved < t->nslots;
 }
 
-/** Record query seq (= dv_inflight_next()) as being sent now. Not yet visible. */
-static inline void dv_inflight_issue(struct dv_inflight *t, uint64_t seq, uint32_t qidx,
-				     uint8_t family, uint64_t tx_tsc)
+/** Record attempt seq (= dv_inflight_next() + i) as being sent now. Not yet visible. */
+static inline void dv_inflight_issue(struct dv_inflight *t, uint64_t seq,
+				     const struct dv_attempt_id *a, uint64_t tx_tsc)
 {
 	struct dv_issue *s = &t->issue[(uint32_t)seq & t->mask];
+	const uint64_t *w = (const uint64_t *)a;
 	__atomic_store_n(&s->seq, DV_SEQ_NONE, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	__atomic_store_n(&s->tx_tsc, tx_tsc, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->qidx, qidx, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->family, family, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < DV_ATTEMPT_ID_WORDS; i++)
+		__atomic_store_n(&s->w[i], w[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&s->seq, seq, __ATOMIC_RELEASE);
 }
 
@@ -138,9 +154,15 @@ struct dv_match {
 	enum dv_outcome outcome;
 	uint64_t seq;
 	uint64_t tx_tsc;
-	uint32_t qidx;
-	uint8_t family;
+	struct dv_attempt_id a;
 };
+
+/**
+ * Read a published slot consistently (seqlock) for the collector.
+ * @return true if slot seq holds attempt seq, published, and was read whole
+ */
+bool dv_inflight_read(const struct dv_inflight *t, uint64_t seq, uint64_t *tx_tsc,
+		      struct dv_attempt_id *a);
 
 /**
  * Find the query a response answers, by destination port and DNS ID.
@@ -168,7 +190,8 @@ static inline void dv_inflight_answer(struct dv_inflight *t, const struct dv_mat
  * @return number of queries resolved by this call
  */
 unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool all,
-			    unsigned budget, void (*on_timeout)(void *ctx, uint8_t family),
+			    unsigned budget,
+			    void (*on_timeout)(void *ctx, const struct dv_attempt_id *a),
 			    void *ctx);
 
 /** Queries sent and not yet resolved (collector's view). */

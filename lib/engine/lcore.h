@@ -20,23 +20,28 @@
 #include "config/plan.h"
 #include "engine/inflight.h"
 #include "engine/pace.h"
+#include "engine/policy.h"
+#include "engine/qsource.h"
+#include "engine/sequence.h"
 #include "report/stats.h"
 #include "wire/answer.h"
-#include "wire/query.h"
+#include "wire/compose.h"
 
 #define DV_BURST_MAX 512
 
 /** Run-wide context. Read-only while lcores run, except the main-owned stop flags. */
 struct dv_shared {
 	const struct dv_plan *plan;
-	const struct dv_tmpl_set *tmpl;
-	const struct dv_query_list *ql;
+	const struct dv_qsource *qs;
+	const struct dv_policy *pol;
+	struct dv_l34_tmpl l34[DV_FAMILIES];      /**< Ethernet + IP + UDP per family */
+	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;
-	uint64_t start_tsc;    /**< first query is due here */
-	uint64_t end_tsc;      /**< no query is sent at or after this */
-	uint64_t timeout_tsc;
-	uint8_t fam[DV_FAMILIES]; /**< families to rotate through */
-	unsigned nfam;
+	uint64_t start_tsc;    /**< first logical query is due here */
+	uint64_t end_tsc;      /**< no logical query starts at or after this */
+	uint64_t hard_end_tsc; /**< no retry is sent after this, whatever happened */
+	uint64_t timeout_tsc;  /**< how long an attempt stays matchable: max(-t, sum of timers) */
+	uint64_t seed;         /**< run seed: the same plan draws the same choices */
 	struct dv_answer_cfg answer_cfg;
 	/** Stop sending (signal): written by main only. */
 	uint32_t stop_tx __rte_cache_aligned;
@@ -47,21 +52,22 @@ struct dv_shared {
 /** What the generator remembers about a sent-but-refused frame. */
 struct dv_pending_meta {
 	uint64_t seq;
-	uint32_t qidx;
-	uint8_t family;
+	struct dv_attempt_id a;
 };
 
 /** Generator work space (one lcore, one TX queue). */
 struct dv_gen {
 	struct dv_shared *sh;
 	struct dv_inflight *ifl;
+	struct dv_seq *seq;
 	struct rte_mempool *pool;
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;
 	struct dv_pace pace;
+	struct dv_rng rng;
 	uint32_t qcursor;
-	unsigned fcursor;
+	bool creating_done;    /**< no new logical queries any more; retries go on */
 	unsigned npending;
 	struct rte_mbuf *pending[DV_BURST_MAX];
 	struct dv_pending_meta pmeta[DV_BURST_MAX];
@@ -73,6 +79,7 @@ struct dv_gen {
 struct dv_col {
 	struct dv_shared *sh;
 	struct dv_inflight *ifl;
+	struct dv_seq *seq;
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;
@@ -87,7 +94,17 @@ struct dv_resp {
 	uint16_t port;
 	unsigned burst;
 	uint64_t answered;
-	uint64_t dropped;
+	uint64_t dropped;      /**< not answerable, or the TX ring was full */
+	uint64_t impaired;     /**< dropped on purpose (impairments) */
+	struct dv_rng rng;
+	uint64_t *seen;        /**< drop-first: hashes of (name, type) seen; open addressing */
+	uint32_t seen_mask;
+	uint32_t seen_used;
+	struct rte_mbuf **delay_m;  /**< delay: answers waiting, FIFO */
+	uint64_t *delay_due;
+	uint32_t delay_mask;
+	uint64_t delay_head, delay_tail;
+	uint64_t delay_tsc;
 	uint32_t finished;
 } __rte_cache_aligned;
 

@@ -16,17 +16,35 @@ static bool from_target(const struct dv_addr *target, const struct dv_resp_info 
 	return memcmp(ri->l3 + 8, &target->v6, 16) == 0;
 }
 
-static bool same_question(const struct dv_query *q, const struct dv_resp_info *ri)
+static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_id *a,
+			  const struct dv_resp_info *ri)
 {
-	if (ri->qname == NULL || ri->qname_len != q->qname_len || ri->qtype != q->qtype)
+	uint8_t gen[255];
+	const uint8_t *name;
+	unsigned len;
+
+	if (ri->qname == NULL || ri->qtype != a->qtype)
 		return false;
-	for (unsigned i = 0; i < q->qname_len; i++)
-		if (ascii_lower(ri->qname[i]) != ascii_lower(q->qname[i]))
+	if (a->qidx == DV_QIDX_GENERATED) {
+		if (!qs->generated)
+			return false;
+		len = dv_qsource_name(qs, a->lseq, gen);
+		name = gen;
+	} else {
+		if (a->qidx >= qs->ql->n)
+			return false;
+		name = qs->ql->q[a->qidx].qname;
+		len = qs->ql->q[a->qidx].qname_len;
+	}
+	if (ri->qname_len != len)
+		return false;
+	for (unsigned i = 0; i < len; i++)
+		if (ascii_lower(ri->qname[i]) != ascii_lower(name[i]))
 			return false;
 	return true;
 }
 
-enum dv_outcome dv_match_response(const struct dv_inflight *ifl, const struct dv_query_list *ql,
+enum dv_outcome dv_match_response(const struct dv_inflight *ifl, const struct dv_qsource *qs,
 				  const struct dv_addr target[DV_FAMILIES],
 				  const struct dv_resp_info *ri, struct dv_match *m)
 {
@@ -36,8 +54,8 @@ enum dv_outcome dv_match_response(const struct dv_inflight *ifl, const struct dv
 	enum dv_outcome out = dv_inflight_lookup(ifl, ri->dport, ri->id, m);
 	if (out == DV_OUT_UNMATCHED)
 		return out;
-	if (m->qidx >= ql->n || m->family >= DV_FAMILIES ||
-	    !from_target(&target[m->family], ri) || !same_question(&ql->q[m->qidx], ri)) {
+	if (m->a.family >= DV_FAMILIES || !from_target(&target[m->a.family], ri) ||
+	    !same_question(qs, &m->a, ri)) {
 		m->outcome = DV_OUT_UNMATCHED;
 		return DV_OUT_UNMATCHED;
 	}

@@ -1,15 +1,126 @@
 /*
  * The embedded responder: an lcore that answers every query on its port.
  * It is the quickstart's target and the tests' ground truth, so it must
- * answer exactly what it is asked, and count what it drops.
+ * answer exactly what it is asked, and impair exactly what it is told to
+ * (drop by family, drop the first query of each name, drop a seeded
+ * fraction, delay every answer), and count what it drops.
  */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "engine/lcore.h"
+#include "engine/responder.h"
 #include "util/count.h"
 #include "wire/answer.h"
+#include "wire/frame_parse.h"
+
+int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t tsc_hz)
+{
+	const struct dv_impair_plan *ip = &plan->impair;
+
+	dv_rng_seed(&r->rng, ip->seed);
+	if (ip->drop_first) {
+		/* Half-full at most: 2^21 names, then it answers everything (counted). */
+		r->seen_mask = (1u << 22) - 1;
+		r->seen = rte_zmalloc("dv_seen", sizeof(uint64_t) << 22, RTE_CACHE_LINE_SIZE);
+		if (r->seen == NULL)
+			return -ENOMEM;
+	}
+	if (ip->delay_s > 0) {
+		double want = plan->qps * (plan->seq.attempts ? plan->seq.attempts : 1) * ip->delay_s * 2 + 1024;
+		uint32_t n = 1024;
+		while ((double)n < want && n < (1u << 22))
+			n <<= 1;
+		r->delay_m = rte_zmalloc("dv_delay_m", sizeof(*r->delay_m) * n, RTE_CACHE_LINE_SIZE);
+		r->delay_due = rte_zmalloc("dv_delay_t", sizeof(*r->delay_due) * n, RTE_CACHE_LINE_SIZE);
+		if (r->delay_m == NULL || r->delay_due == NULL)
+			return -ENOMEM;
+		r->delay_mask = n - 1;
+		r->delay_tsc = (uint64_t)(ip->delay_s * (double)tsc_hz);
+	}
+	return 0;
+}
+
+void dv_responder_release(struct dv_resp *r)
+{
+	while (r->delay_head < r->delay_tail)
+		rte_pktmbuf_free(r->delay_m[r->delay_head++ & r->delay_mask]);
+	rte_free(r->seen);
+	rte_free(r->delay_m);
+	rte_free(r->delay_due);
+}
+
+static uint64_t name_hash(const uint8_t *name, unsigned len, uint16_t qtype)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ qtype;
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		h = (h ^ c) * 0x100000001b3ull;
+	}
+	return h | 1; /* 0 marks an empty cell */
+}
+
+/* First time this (name, type) is asked? Remember it. */
+static bool first_time(struct dv_resp *r, const struct dv_dns_view *d)
+{
+	uint64_t h = name_hash(d->qname, d->qname_len, d->qtype);
+	uint32_t i = (uint32_t)h & r->seen_mask;
+	while (r->seen[i] != 0) {
+		if (r->seen[i] == h)
+			return false;
+		i = (i + 1) & r->seen_mask;
+	}
+	if (r->seen_used >= r->seen_mask / 2)
+		return false;
+	r->seen[i] = h;
+	r->seen_used++;
+	return true;
+}
+
+/* Should this query go unanswered, on purpose? */
+static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
+{
+	const struct dv_impair_plan *ip = &r->sh->plan->impair;
+	struct dv_frame_view v;
+	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
+		return false;
+	if ((ip->drop_v6 && v.family == AF_INET6) || (ip->drop_v4 && v.family == AF_INET))
+		return true;
+	if (ip->drop_first) {
+		struct dv_dns_view d;
+		if (v.udp_len >= 8 && v.l4_off + (size_t)v.udp_len <= len &&
+		    dv_dns_parse_question(frame + v.l4_off + 8, v.udp_len - 8u, &d) == 0 &&
+		    d.qname != NULL && first_time(r, &d))
+			return true;
+	}
+	return ip->drop_fraction > 0 && dv_rng_unit(&r->rng) < ip->drop_fraction;
+}
+
+static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n)
+{
+	uint16_t sent = rte_eth_tx_burst(r->port, 0, out, (uint16_t)n);
+	dv_count_add(&r->answered, sent);
+	if (sent < n) {
+		rte_pktmbuf_free_bulk(out + sent, n - sent);
+		dv_count_add(&r->dropped, n - sent);
+	}
+}
+
+/* Send the delayed answers that are due. */
+static void release_due(struct dv_resp *r, uint64_t now)
+{
+	struct rte_mbuf *out[DV_BURST_MAX];
+	unsigned n = 0;
+	while (r->delay_head < r->delay_tail && n < r->burst &&
+	       r->delay_due[r->delay_head & r->delay_mask] <= now)
+		out[n++] = r->delay_m[r->delay_head++ & r->delay_mask];
+	if (n > 0)
+		send_burst(r, out, n);
+}
 
 int dv_responder_main(struct dv_resp *r)
 {
@@ -20,6 +131,9 @@ int dv_responder_main(struct dv_resp *r)
 
 	while (!__atomic_load_n(&sh->stop_rx, __ATOMIC_ACQUIRE)) {
 		uint16_t nb = rte_eth_rx_burst(r->port, 0, in, (uint16_t)r->burst);
+		uint64_t now = rte_rdtsc();
+		if (r->delay_tsc != 0)
+			release_due(r, now);
 		if (nb == 0) {
 			if (frugal)
 				dv_frugal_sleep(10000);
@@ -28,11 +142,19 @@ int dv_responder_main(struct dv_resp *r)
 		unsigned nout = 0;
 		for (uint16_t i = 0; i < nb; i++) {
 			struct rte_mbuf *m = in[i];
+			uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+			if (m->nb_segs != 1) {
+				rte_pktmbuf_free(m);
+				dv_count_add(&r->dropped, 1);
+				continue;
+			}
+			if (impaired(r, data, m->data_len)) {
+				rte_pktmbuf_free(m);
+				dv_count_add(&r->impaired, 1);
+				continue;
+			}
 			size_t cap = (size_t)m->data_len + rte_pktmbuf_tailroom(m);
-			int len = m->nb_segs == 1
-				  ? dv_answer_build(rte_pktmbuf_mtod(m, uint8_t *), m->data_len, cap,
-						    &sh->answer_cfg)
-				  : -1;
+			int len = dv_answer_build(data, m->data_len, cap, &sh->answer_cfg);
 			if (len < 0) {
 				rte_pktmbuf_free(m);
 				dv_count_add(&r->dropped, 1);
@@ -40,14 +162,16 @@ int dv_responder_main(struct dv_resp *r)
 			}
 			m->data_len = (uint16_t)len;
 			m->pkt_len = (uint32_t)len;
+			if (r->delay_tsc != 0 && r->delay_tail - r->delay_head <= r->delay_mask) {
+				r->delay_m[r->delay_tail & r->delay_mask] = m;
+				r->delay_due[r->delay_tail & r->delay_mask] = now + r->delay_tsc;
+				r->delay_tail++;
+				continue;
+			}
 			out[nout++] = m;
 		}
-		uint16_t sent = rte_eth_tx_burst(r->port, 0, out, (uint16_t)nout);
-		dv_count_add(&r->answered, sent);
-		if (sent < nout) {
-			rte_pktmbuf_free_bulk(out + sent, nout - sent);
-			dv_count_add(&r->dropped, nout - sent);
-		}
+		if (nout > 0)
+			send_burst(r, out, nout);
 	}
 	__atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
 	return 0;

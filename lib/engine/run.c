@@ -24,6 +24,7 @@
 #include "engine/lcore.h"
 #include "config/parse.h"
 #include "engine/port.h"
+#include "engine/responder.h"
 #include "net/neigh.h"
 #include "report/json.h"
 #include "report/text.h"
@@ -97,8 +98,10 @@ struct run_state {
 	bool eal_up;
 	struct dv_ports ports;
 	bool ports_up;
-	struct dv_tmpl_set tmpl;
+	struct dv_qsource qs;
+	struct dv_policy pol;
 	struct dv_inflight ifl;
+	struct dv_seq seq;
 	struct dv_shared *sh;
 	struct dv_gen *gen;
 	struct dv_col *col;
@@ -214,11 +217,31 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	for (int f = 0; f < DV_FAMILIES; f++)
 		if (ep[f].src.family != 0 && !plan->profile.kernel_iface)
 			memcpy(ep[f].src_mac, st->ports.mac, 6);
-	rc = dv_tmpl_set_build(&st->tmpl, &plan->queries, ep, plan->edns_size, plan->dnssec_ok);
+
+	/* Same plan, same draws: a run is reproducible. */
+	const uint64_t seed = 0x64767679ull ^ plan->impair.seed;
+	rc = dv_qsource_init(&st->qs, plan, seed);
 	if (rc != 0)
 		return rc;
+	rc = dv_policy_init(&st->pol, plan);
+	if (rc != 0) {
+		dv_err("--edns: cannot sample this EDNS mix");
+		return rc;
+	}
 
-	uint32_t slots = dv_inflight_slots_for(plan->qps, plan->timeout_s);
+	/* An attempt stays matchable until the whole sequence could have ended (or -t, if longer). */
+	uint64_t hz = rte_get_tsc_hz();
+	double seq_s = 0;
+	double timer_s[DV_MAX_ATTEMPTS];
+	uint64_t timer_tsc[DV_MAX_ATTEMPTS];
+	unsigned attempts = dv_seq_timers(plan, timer_s);
+	for (unsigned k = 0; k < attempts; k++) {
+		timer_tsc[k] = (uint64_t)(timer_s[k] * (double)hz);
+		seq_s += timer_s[k];
+	}
+	double lifetime_s = plan->timeout_s > seq_s ? plan->timeout_s : seq_s;
+
+	uint32_t slots = dv_inflight_slots_for(plan->qps * st->pol.attempts, lifetime_s);
 	if ((uint32_t)plan->sport_base + (slots >> 16) > 65536)
 		slots = (uint32_t)(65536 - plan->sport_base) << 16;
 	while (slots & (slots - 1))
@@ -228,6 +251,14 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 		dv_err("cannot allocate the in-flight table (%u slots): %s", slots, strerror(-rc));
 		return rc;
 	}
+	uint32_t lslots = dv_seq_slots_for(plan->qps, seq_s);
+	rc = dv_seq_init(&st->seq, lslots, st->pol.attempts, timer_tsc);
+	if (rc != 0) {
+		dv_err("cannot allocate the sequence tables (%u logical queries): %s", lslots,
+		       strerror(-rc));
+		return rc;
+	}
+	st->seq.ns_per_tick = 1e9 / (double)hz;
 
 	st->sh = rte_zmalloc("dv_shared", sizeof(*st->sh), RTE_CACHE_LINE_SIZE);
 	st->gen = rte_zmalloc("dv_gen", sizeof(*st->gen), RTE_CACHE_LINE_SIZE);
@@ -238,18 +269,27 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	}
 	struct dv_shared *sh = st->sh;
 	sh->plan = plan;
-	sh->tmpl = &st->tmpl;
-	sh->ql = &plan->queries;
-	sh->tsc_hz = rte_get_tsc_hz();
-	sh->timeout_tsc = (uint64_t)(plan->timeout_s * (double)sh->tsc_hz);
+	sh->qs = &st->qs;
+	sh->pol = &st->pol;
+	sh->tsc_hz = hz;
+	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
+	sh->seed = seed;
 	for (int f = 0; f < DV_FAMILIES; f++)
-		if (ep[f].src.family != 0)
-			sh->fam[sh->nfam++] = (uint8_t)f;
+		if (ep[f].src.family != 0 && dv_l34_build(&ep[f], &sh->l34[f]) != 0) {
+			dv_err("cannot build the frame header for family %d", f);
+			return -EINVAL;
+		}
+	for (unsigned v = 0; v < st->pol.n_edns; v++)
+		for (int d = 0; d < 2; d++)
+			dv_opt_build((uint16_t)st->pol.edns_size[v], d != 0, &sh->opt[v][d]);
 	dv_answer_cfg_default(&sh->answer_cfg);
+	sh->answer_cfg.answer_size = (uint16_t)plan->impair.answer_size;
 
 	struct dv_gen *g = st->gen;
 	g->sh = sh;
 	g->ifl = &st->ifl;
+	g->seq = &st->seq;
+	dv_rng_seed(&g->rng, seed);
 	g->pool = st->ports.pool;
 	g->port = st->ports.gen_port;
 	g->burst = plan->burst;
@@ -258,6 +298,7 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	struct dv_col *c = st->col;
 	c->sh = sh;
 	c->ifl = &st->ifl;
+	c->seq = &st->seq;
 	c->port = st->ports.gen_port;
 	c->burst = plan->burst;
 	dv_rx_stats_init(&c->rx);
@@ -271,6 +312,10 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 		st->resp->sh = sh;
 		st->resp->port = st->ports.resp_port;
 		st->resp->burst = plan->burst;
+		if (dv_responder_setup(st->resp, plan, hz) != 0) {
+			dv_err("out of DPDK memory for the responder's impairments");
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -292,6 +337,8 @@ static int run_launch(struct run_state *st, const struct dv_plan *plan)
 	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
 	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
 	sh->end_tsc = sh->start_tsc + (uint64_t)(plan->duration_s * (double)sh->tsc_hz);
+	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
+	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
 	dv_pace_init(&st->gen->pace, sh->start_tsc, sh->tsc_hz, plan->qps, plan->burst);
 
 	unsigned ids[3] = { st->map.gen, st->map.col, st->map.resp };
@@ -314,6 +361,8 @@ static void run_release(struct run_state *st)
 {
 	if (st->json_open)
 		dv_json_close(&st->json);
+	if (st->resp != NULL)
+		dv_responder_release(st->resp);
 	if (st->ports_up)
 		dv_ports_close(&st->ports);
 	rte_free(st->resp);
@@ -321,7 +370,8 @@ static void run_release(struct run_state *st)
 	rte_free(st->gen);
 	rte_free(st->sh);
 	dv_inflight_free(&st->ifl);
-	dv_tmpl_set_free(&st->tmpl);
+	dv_seq_free(&st->seq);
+	dv_qsource_free(&st->qs);
 	if (st->eal_up)
 		rte_eal_cleanup();
 }
@@ -388,16 +438,23 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	dv_tx_stats_merge(&res.tx, &st.gen->tx);
 	dv_rx_stats_merge(&res.rx, &st.col->rx);
 	res.target_qps = plan->qps;
-	if (res.tx.first_tx_tsc != 0)
-		res.send_seconds = (double)(res.tx.last_tx_tsc - st.sh->start_tsc) /
+	res.n_edns = st.pol.n_edns;
+	memcpy(res.edns_size, st.pol.edns_size, sizeof(res.edns_size));
+	res.attempts = st.pol.attempts;
+	res.sequences = st.pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
+			plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
+	if (res.tx.logical != 0)
+		res.send_seconds = (double)(res.tx.last_logical_tsc - st.sh->start_tsc) /
 					   (double)st.sh->tsc_hz + 1.0 / plan->qps;
 
 	if (!plan->quiet) {
 		printf("[Status] Testing complete (%s)\n\n",
 		       res.interrupted ? "interrupted" : "time limit");
 		if (st.resp != NULL)
-			printf("[Status] Embedded responder: %" PRIu64 " answered, %" PRIu64 " dropped\n\n",
-			       dv_count_read(&st.resp->answered), dv_count_read(&st.resp->dropped));
+			printf("[Status] Embedded responder: %" PRIu64 " answered, %" PRIu64
+			       " dropped, %" PRIu64 " impaired on purpose\n\n",
+			       dv_count_read(&st.resp->answered), dv_count_read(&st.resp->dropped),
+			       dv_count_read(&st.resp->impaired));
 	}
 	dv_report_text(stdout, plan, &res);
 	fflush(stdout);

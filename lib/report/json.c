@@ -179,13 +179,132 @@ static json_t *latency_obj(const struct dv_hist *h, bool *ok)
 	return o;
 }
 
+static const char *const fam_key[DV_FAMILIES] = {
+	[DV_FAMILY_V4] = "ipv4",
+	[DV_FAMILY_V6] = "ipv6",
+};
+
+/** "gap_ns": summary of the gap histogram plus its non-empty buckets. */
+static json_t *gap_obj(const struct dv_hist *h, bool *ok)
+{
+	json_t *o = json_object();
+	json_t *buckets = json_array();
+	bool empty = h->count == 0;
+
+	put(o, "count", jint(h->count), ok);
+	put(o, "min", jint(empty ? 0 : h->min), ok);
+	put(o, "max", jint(empty ? 0 : h->max), ok);
+	put(o, "p10", jint(dv_hist_quantile(h, 0.10)), ok);
+	put(o, "p50", jint(dv_hist_quantile(h, 0.50)), ok);
+	put(o, "p90", jint(dv_hist_quantile(h, 0.90)), ok);
+	for (unsigned i = 0; buckets != NULL && i < DV_HIST_BUCKETS; i++) {
+		if (h->bucket[i] == 0)
+			continue;
+		json_t *b = json_array();
+		push(b, jint(dv_hist_bucket_lo(i)), ok);
+		push(b, jint(dv_hist_bucket_hi(i)), ok);
+		push(b, jint(h->bucket[i]), ok);
+		push(buckets, b, ok);
+	}
+	put(o, "buckets", buckets, ok);
+	return o;
+}
+
+/**
+ * "sequences": outcomes of logical queries. answered_on and seq_len have an
+ * entry for every attempt 1..N (zeros included), so that answered_on[k - 1]
+ * is always attempt k.
+ */
+static json_t *sequences_obj(const struct dv_result *r, bool *ok)
+{
+	const struct dv_seq_stats *sq = &r->rx.seq;
+	struct dv_seq_totals t;
+	unsigned rows = dv_result_attempt_rows(r);
+	json_t *o = json_object();
+
+	dv_seq_sum(sq, &t);
+	put(o, "logical", jint(r->tx.logical), ok);
+	put(o, "ended", jint(t.ended), ok);
+	put(o, "answered", jint(t.answered), ok);
+	put(o, "truncated", jint(t.truncated), ok);
+	put(o, "failed", jint(sq->failed), ok);
+	put(o, "retries", jint(r->tx.retries), ok);
+	put(o, "redundant", jint(sq->redundant), ok);
+	put(o, "late", jint(t.late), ok);
+	put(o, "retry_dropped", jint(sq->retry_dropped), ok);
+
+	json_t *on = json_array();
+	for (unsigned k = 0; on != NULL && k < rows; k++) {
+		json_t *a = json_object();
+		put(a, "attempt", jint(k + 1), ok);
+		put(a, "ipv4", jint(sq->answered_on[k][DV_FAMILY_V4]), ok);
+		put(a, "ipv6", jint(sq->answered_on[k][DV_FAMILY_V6]), ok);
+		put(a, "truncated", jint(sq->truncated_on[k]), ok);
+		put(a, "late", jint(sq->answered_late[k]), ok);
+		push(on, a, ok);
+	}
+	put(o, "answered_on", on, ok);
+
+	json_t *len = json_object();
+	for (unsigned n = 1; len != NULL && n <= rows; n++) {
+		char key[8];
+		snprintf(key, sizeof(key), "%u", n);
+		put(len, key, jint(sq->seq_len[n]), ok);
+	}
+	put(o, "seq_len", len, ok);
+
+	json_t *two = json_object();
+	put(two, "v4->v4", jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V4]), ok);
+	put(two, "v4->v6", jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V6]), ok);
+	put(two, "v6->v4", jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V4]), ok);
+	put(two, "v6->v6", jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V6]), ok);
+	put(o, "first_two", two, ok);
+
+	json_t *single = json_object();
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		put(single, fam_key[f], jint(sq->single[f]), ok);
+	put(o, "single", single, ok);
+
+	put(o, "gap_ns", gap_obj(&r->tx.gap, ok), ok);
+	put(o, "timer_late_ns", gap_obj(&r->rx.timer_late, ok), ok);
+	return o;
+}
+
+/** "edns": one object per (size, family) with attempts sent; sizes in bytes of DNS messages. */
+static json_t *edns_arr(const struct dv_result *r, bool *ok)
+{
+	json_t *a = json_array();
+
+	for (unsigned v = 0; a != NULL && v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			uint64_t sent;
+			struct dv_edns_rx c;
+			if (!dv_result_edns_cell(r, v, f, &sent, &c) || sent == 0)
+				continue;
+			bool none = c.answered == 0;
+			json_t *e = json_object();
+			if (r->edns_size[v] == DV_EDNS_NONE)
+				put(e, "size", json_string("none"), ok);
+			else
+				put(e, "size", json_integer(r->edns_size[v]), ok);
+			put(e, "family", json_string(fam_key[f]), ok);
+			put(e, "sent", jint(sent), ok);
+			put(e, "answered", jint(c.answered), ok);
+			put(e, "truncated", jint(c.truncated), ok);
+			put(e, "timeouts", jint(c.timeouts), ok);
+			put(e, "resp_min", jint(none ? 0 : c.resp_min), ok);
+			put(e, "resp_avg",
+			    jint(none ? 0 : (c.resp_bytes + c.answered / 2) / c.answered), ok);
+			put(e, "resp_max", jint(none ? 0 : c.resp_max), ok);
+			push(a, e, ok);
+		}
+	}
+	return a;
+}
+
 /** The "dnsvolley" extension object: what dns-metrics has no field for. */
 static json_t *extension_obj(const struct dv_result *r, double achieved, bool *ok)
 {
-	static const char *const fam_key[DV_FAMILIES] = {
-		[DV_FAMILY_V4] = "ipv4",
-		[DV_FAMILY_V6] = "ipv6",
-	};
 	const struct dv_tx_stats *tx = &r->tx;
 	const struct dv_rx_stats *rx = &r->rx;
 	json_t *o = json_object();
@@ -230,16 +349,20 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	put(o, "target_qps", jreal(r->target_qps), ok);
 	put(o, "achieved_qps", jreal(achieved), ok);
 	put(o, "interrupted", json_boolean(r->interrupted), ok);
+	if (r->sequences)
+		put(o, "sequences", sequences_obj(r, ok), ok);
+	if (r->sequences || r->n_edns > 1)
+		put(o, "edns", edns_arr(r, ok), ok);
 	return o;
 }
 
-/** A stats_periodic or stats_sum object; achieved_qps = sent / send_s. */
+/** A stats_periodic or stats_sum object; achieved_qps = new logical queries / send_s. */
 static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *r,
 			 const char *type, double send_s, bool *ok)
 {
 	const struct dv_rx_stats *rx = &r->rx;
 	uint64_t sent = dv_result_sent(r);
-	double achieved = send_s > 0.0 ? (double)sent / send_s : 0.0;
+	double achieved = send_s > 0.0 ? (double)r->tx.logical / send_s : 0.0;
 	json_t *o = json_object();
 
 	put(o, "runid", json_string(out->runid), ok);

@@ -5,6 +5,9 @@
  * One object per line: a "header" first, a "stats_periodic" per interval, a
  * "stats_sum" last. Times in ns (time_units_per_sec 1000000000); latency
  * buckets as [low, high, count] triples of the non-empty histogram buckets.
+ * What the schema has no field for is in each stats record's "dnsvolley"
+ * object, including "sequences" (when the result has sequences) and "edns"
+ * (with sequences or more than one EDNS size); see docs/sequences.md.
  */
 #pragma once
 

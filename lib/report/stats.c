@@ -35,15 +35,125 @@ static void sub_arr(uint64_t *dst, const uint64_t *now, const uint64_t *before, 
 		dst[i] = sub_sat(now[i], before[i]);
 }
 
+/*
+ * The per-attempt and per-variant tables are 2-D arrays of uint64_t: walk them
+ * as flat arrays (a contiguous array of arrays has no padding).
+ */
+#define DV_FLAT(a) (&(a)[0][0])
+#define DV_FLAT_LEN(a) (sizeof(a) / sizeof((a)[0][0]))
+
+/** The empty (EDNS size, family) cells of an rx struct. */
+static void edns_init(struct dv_edns_rx (*e)[DV_FAMILIES])
+{
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			memset(&e[v][f], 0, sizeof(e[v][f]));
+			e[v][f].resp_min = UINT64_MAX;
+		}
+	}
+}
+
+/** dst += src for one cell: counters add, sizes keep min and max. */
+static void edns_merge(struct dv_edns_rx *dst, const struct dv_edns_rx *src)
+{
+	dst->answered += src->answered;
+	dst->truncated += src->truncated;
+	dst->timeouts += src->timeouts;
+	dst->resp_bytes += src->resp_bytes;
+	if (src->resp_min < dst->resp_min)
+		dst->resp_min = src->resp_min;
+	if (src->resp_max > dst->resp_max)
+		dst->resp_max = src->resp_max;
+}
+
+static void edns_snapshot(struct dv_edns_rx *dst, const struct dv_edns_rx *src)
+{
+	dst->answered = dv_count_read(&src->answered);
+	dst->truncated = dv_count_read(&src->truncated);
+	dst->timeouts = dv_count_read(&src->timeouts);
+	dst->resp_bytes = dv_count_read(&src->resp_bytes);
+	dst->resp_min = dv_count_read(&src->resp_min);
+	dst->resp_max = dv_count_read(&src->resp_max);
+}
+
+/**
+ * dst = now - before for one cell. The sizes of an interval cannot be told
+ * from two cumulative snapshots: an interval with answers keeps the run's
+ * min and max so far (exact when nothing was answered before), which bound
+ * the interval's own; an interval without answers has none.
+ */
+static void edns_delta(struct dv_edns_rx *dst, const struct dv_edns_rx *now,
+		       const struct dv_edns_rx *before)
+{
+	dst->answered = sub_sat(now->answered, before->answered);
+	dst->truncated = sub_sat(now->truncated, before->truncated);
+	dst->timeouts = sub_sat(now->timeouts, before->timeouts);
+	dst->resp_bytes = sub_sat(now->resp_bytes, before->resp_bytes);
+	if (dst->answered == 0) {
+		dst->resp_min = UINT64_MAX;
+		dst->resp_max = 0;
+	} else {
+		dst->resp_min = now->resp_min;
+		dst->resp_max = now->resp_max;
+	}
+}
+
+static void seq_merge(struct dv_seq_stats *dst, const struct dv_seq_stats *src)
+{
+	add_arr(DV_FLAT(dst->answered_on), DV_FLAT(src->answered_on), DV_FLAT_LEN(dst->answered_on));
+	add_arr(dst->answered_late, src->answered_late, DV_ARRAY_LEN(dst->answered_late));
+	add_arr(dst->truncated_on, src->truncated_on, DV_ARRAY_LEN(dst->truncated_on));
+	dst->failed += src->failed;
+	dst->redundant += src->redundant;
+	add_arr(dst->seq_len, src->seq_len, DV_ARRAY_LEN(dst->seq_len));
+	add_arr(DV_FLAT(dst->first_two), DV_FLAT(src->first_two), DV_FLAT_LEN(dst->first_two));
+	add_arr(dst->single, src->single, DV_ARRAY_LEN(dst->single));
+	dst->retry_dropped += src->retry_dropped;
+}
+
+static void seq_snapshot(struct dv_seq_stats *dst, const struct dv_seq_stats *src)
+{
+	read_arr(DV_FLAT(dst->answered_on), DV_FLAT(src->answered_on), DV_FLAT_LEN(dst->answered_on));
+	read_arr(dst->answered_late, src->answered_late, DV_ARRAY_LEN(dst->answered_late));
+	read_arr(dst->truncated_on, src->truncated_on, DV_ARRAY_LEN(dst->truncated_on));
+	dst->failed = dv_count_read(&src->failed);
+	dst->redundant = dv_count_read(&src->redundant);
+	read_arr(dst->seq_len, src->seq_len, DV_ARRAY_LEN(dst->seq_len));
+	read_arr(DV_FLAT(dst->first_two), DV_FLAT(src->first_two), DV_FLAT_LEN(dst->first_two));
+	read_arr(dst->single, src->single, DV_ARRAY_LEN(dst->single));
+	dst->retry_dropped = dv_count_read(&src->retry_dropped);
+}
+
+static void seq_delta(struct dv_seq_stats *dst, const struct dv_seq_stats *now,
+		      const struct dv_seq_stats *before)
+{
+	sub_arr(DV_FLAT(dst->answered_on), DV_FLAT(now->answered_on), DV_FLAT(before->answered_on),
+		DV_FLAT_LEN(dst->answered_on));
+	sub_arr(dst->answered_late, now->answered_late, before->answered_late,
+		DV_ARRAY_LEN(dst->answered_late));
+	sub_arr(dst->truncated_on, now->truncated_on, before->truncated_on,
+		DV_ARRAY_LEN(dst->truncated_on));
+	dst->failed = sub_sat(now->failed, before->failed);
+	dst->redundant = sub_sat(now->redundant, before->redundant);
+	sub_arr(dst->seq_len, now->seq_len, before->seq_len, DV_ARRAY_LEN(dst->seq_len));
+	sub_arr(DV_FLAT(dst->first_two), DV_FLAT(now->first_two), DV_FLAT(before->first_two),
+		DV_FLAT_LEN(dst->first_two));
+	sub_arr(dst->single, now->single, before->single, DV_ARRAY_LEN(dst->single));
+	dst->retry_dropped = sub_sat(now->retry_dropped, before->retry_dropped);
+}
+
 void dv_tx_stats_init(struct dv_tx_stats *s)
 {
 	memset(s, 0, sizeof(*s));
+	dv_hist_init(&s->gap);
 }
 
 void dv_rx_stats_init(struct dv_rx_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	dv_hist_init(&s->latency);
+	dv_hist_init(&s->timer_late);
+	edns_init(s->edns);
 }
 
 void dv_tx_stats_merge(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -60,6 +170,12 @@ void dv_tx_stats_merge(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
 		dst->first_tx_tsc = src->first_tx_tsc;
 	if (src->last_tx_tsc > dst->last_tx_tsc)
 		dst->last_tx_tsc = src->last_tx_tsc;
+	dst->logical += src->logical;
+	if (src->last_logical_tsc > dst->last_logical_tsc)
+		dst->last_logical_tsc = src->last_logical_tsc;
+	dst->retries += src->retries;
+	add_arr(DV_FLAT(dst->edns_sent), DV_FLAT(src->edns_sent), DV_FLAT_LEN(dst->edns_sent));
+	dv_hist_merge(&dst->gap, &src->gap);
 }
 
 void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
@@ -75,6 +191,12 @@ void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
 	dst->rx_bytes += src->rx_bytes;
 	add_arr(dst->rx_class, src->rx_class, DV_ARRAY_LEN(dst->rx_class));
 	dv_hist_merge(&dst->latency, &src->latency);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			edns_merge(&dst->edns[v][f], &src->edns[v][f]);
+	}
+	seq_merge(&dst->seq, &src->seq);
+	dv_hist_merge(&dst->timer_late, &src->timer_late);
 }
 
 void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -87,6 +209,11 @@ void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src
 	dst->sched_slips = dv_count_read(&src->sched_slips);
 	dst->first_tx_tsc = dv_count_read(&src->first_tx_tsc);
 	dst->last_tx_tsc = dv_count_read(&src->last_tx_tsc);
+	dst->logical = dv_count_read(&src->logical);
+	dst->last_logical_tsc = dv_count_read(&src->last_logical_tsc);
+	dst->retries = dv_count_read(&src->retries);
+	read_arr(DV_FLAT(dst->edns_sent), DV_FLAT(src->edns_sent), DV_FLAT_LEN(dst->edns_sent));
+	dv_hist_snapshot(&dst->gap, &src->gap);
 }
 
 void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
@@ -102,6 +229,12 @@ void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src
 	dst->rx_bytes = dv_count_read(&src->rx_bytes);
 	read_arr(dst->rx_class, src->rx_class, DV_ARRAY_LEN(dst->rx_class));
 	dv_hist_snapshot(&dst->latency, &src->latency);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			edns_snapshot(&dst->edns[v][f], &src->edns[v][f]);
+	}
+	seq_snapshot(&dst->seq, &src->seq);
+	dv_hist_snapshot(&dst->timer_late, &src->timer_late);
 }
 
 void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
@@ -116,6 +249,12 @@ void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
 	/* Timestamps are points, not counters: the interval keeps the latest. */
 	dst->first_tx_tsc = now->first_tx_tsc;
 	dst->last_tx_tsc = now->last_tx_tsc;
+	dst->logical = sub_sat(now->logical, before->logical);
+	dst->last_logical_tsc = now->last_logical_tsc;
+	dst->retries = sub_sat(now->retries, before->retries);
+	sub_arr(DV_FLAT(dst->edns_sent), DV_FLAT(now->edns_sent), DV_FLAT(before->edns_sent),
+		DV_FLAT_LEN(dst->edns_sent));
+	dv_hist_delta(&dst->gap, &now->gap, &before->gap);
 }
 
 void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
@@ -132,6 +271,12 @@ void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
 	dst->rx_bytes = sub_sat(now->rx_bytes, before->rx_bytes);
 	sub_arr(dst->rx_class, now->rx_class, before->rx_class, DV_ARRAY_LEN(dst->rx_class));
 	dv_hist_delta(&dst->latency, &now->latency, &before->latency);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			edns_delta(&dst->edns[v][f], &now->edns[v][f], &before->edns[v][f]);
+	}
+	seq_delta(&dst->seq, &now->seq, &before->seq);
+	dv_hist_delta(&dst->timer_late, &now->timer_late, &before->timer_late);
 }
 
 uint64_t dv_result_sent(const struct dv_result *r)
@@ -169,4 +314,65 @@ const char *dv_rcode_name(unsigned rcode)
 	if (rcode >= DV_ARRAY_LEN(names))
 		return "UNKNOWN";
 	return names[rcode];
+}
+
+void dv_seq_sum(const struct dv_seq_stats *s, struct dv_seq_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned k = 0; k < DV_MAX_ATTEMPTS; k++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			t->answered += s->answered_on[k][f];
+		t->truncated += s->truncated_on[k];
+		t->late += s->answered_late[k];
+	}
+	/* seq_len is indexed by the number of attempts, 1..N. */
+	for (unsigned n = 1; n < DV_ARRAY_LEN(s->seq_len); n++) {
+		t->ended += s->seq_len[n];
+		t->attempts += n * s->seq_len[n];
+	}
+	for (unsigned a = 0; a < DV_FAMILIES; a++) {
+		for (unsigned b = 0; b < DV_FAMILIES; b++)
+			t->two_plus += s->first_two[a][b];
+	}
+}
+
+unsigned dv_result_attempt_rows(const struct dv_result *r)
+{
+	const struct dv_seq_stats *s = &r->rx.seq;
+	unsigned rows = r->attempts;
+
+	if (rows < 1)
+		rows = 1;
+	if (rows > DV_MAX_ATTEMPTS)
+		rows = DV_MAX_ATTEMPTS;
+	for (unsigned k = rows; k < DV_MAX_ATTEMPTS; k++) {
+		uint64_t any = s->answered_on[k][DV_FAMILY_V4] | s->answered_on[k][DV_FAMILY_V6] |
+			       s->answered_late[k] | s->truncated_on[k] | s->seq_len[k + 1];
+		if (any != 0)
+			rows = k + 1;
+	}
+	return rows;
+}
+
+bool dv_result_edns_cell(const struct dv_result *r, unsigned v, unsigned family,
+			 uint64_t *sent, struct dv_edns_rx *cell)
+{
+	unsigned n = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
+
+	if (v >= n || family >= DV_FAMILIES)
+		return false;
+	for (unsigned i = 0; i < v; i++) {
+		if (r->edns_size[i] == r->edns_size[v])
+			return false;
+	}
+	*sent = 0;
+	memset(cell, 0, sizeof(*cell));
+	cell->resp_min = UINT64_MAX;
+	for (unsigned i = v; i < n; i++) {
+		if (r->edns_size[i] != r->edns_size[v])
+			continue;
+		*sent += r->tx.edns_sent[i][family];
+		edns_merge(cell, &r->rx.edns[i][family]);
+	}
+	return true;
 }

@@ -16,6 +16,37 @@
 #include "report/hist.h"
 #include "wire/response.h"
 
+/** EDNS variants a run can use: the sizes of the mix plus the ladder (0 = no OPT). */
+#define DV_EDNS_VARIANTS (DV_WEIGHTED_MAX + DV_MAX_ATTEMPTS)
+
+/** Collector side of one (EDNS size, family) cell: what came back for attempts sent with that size. */
+struct dv_edns_rx {
+	uint64_t answered;   /**< attempts answered */
+	uint64_t truncated;  /**< of those, TC=1 */
+	uint64_t timeouts;   /**< attempts never answered */
+	uint64_t resp_bytes; /**< sum of response DNS message sizes */
+	uint64_t resp_min;   /**< UINT64_MAX while none */
+	uint64_t resp_max;
+};
+
+/**
+ * Outcomes of logical queries (one name+type sent as up to N attempts).
+ * Written by the collector, which owns the sequence state machine.
+ * Every logical query that ended is in exactly one of answered_on,
+ * truncated_on, failed; and in exactly one seq_len cell.
+ */
+struct dv_seq_stats {
+	uint64_t answered_on[DV_MAX_ATTEMPTS][DV_FAMILIES]; /**< first answer came to attempt k (0-based), over this family; TC=0 */
+	uint64_t answered_late[DV_MAX_ATTEMPTS]; /**< of answered_on[k]: the answer came after attempt k+1 had been sent */
+	uint64_t truncated_on[DV_MAX_ATTEMPTS];  /**< first answer (to attempt k) had TC=1: the UDP sequence ends, outcome "truncated" */
+	uint64_t failed;                          /**< every attempt timed out */
+	uint64_t redundant;                       /**< answers to an attempt whose logical query was already answered */
+	uint64_t seq_len[DV_MAX_ATTEMPTS + 1];    /**< ended logical queries by number of attempts sent (1..N) */
+	uint64_t first_two[DV_FAMILIES][DV_FAMILIES]; /**< sequences of >= 2 attempts: [family of 1st][family of 2nd] */
+	uint64_t single[DV_FAMILIES];             /**< sequences of 1 attempt, by family */
+	uint64_t retry_dropped;                   /**< retries not sent: hand-off ring full */
+};
+
 /** Written only by the generator role of one lcore. */
 struct dv_tx_stats {
 	uint64_t sent[DV_FAMILIES];   /**< queries handed to the PMD and accepted */
@@ -26,6 +57,11 @@ struct dv_tx_stats {
 	uint64_t sched_slips;         /**< schedule re-anchored after a stall */
 	uint64_t first_tx_tsc;        /**< TSC of the first send, 0 before */
 	uint64_t last_tx_tsc;         /**< TSC of the last send */
+	uint64_t logical;             /**< logical queries started (first attempts sent) */
+	uint64_t last_logical_tsc;    /**< TSC of the last logical query started: the offered-rate span */
+	uint64_t retries;             /**< attempts after the first */
+	uint64_t edns_sent[DV_EDNS_VARIANTS][DV_FAMILIES]; /**< attempts by EDNS variant and family */
+	struct dv_hist gap;           /**< time between consecutive attempts of a logical query, ns */
 } __attribute__((aligned(64)));
 
 /** Written only by the collector role of one lcore. */
@@ -41,6 +77,9 @@ struct dv_rx_stats {
 	uint64_t rx_bytes;
 	uint64_t rx_class[DV_PKT_CLASSES];
 	struct dv_hist latency;         /**< answered queries, RX - TX, ns */
+	struct dv_edns_rx edns[DV_EDNS_VARIANTS][DV_FAMILIES]; /**< by EDNS variant and family of the attempt */
+	struct dv_seq_stats seq;
+	struct dv_hist timer_late;      /**< how late re-query timers fired after their deadline, ns */
 } __attribute__((aligned(64)));
 
 /** The merged result of a run (or one interval of it). */
@@ -53,6 +92,11 @@ struct dv_result {
 	double run_seconds;     /**< time the run took, with drain */
 	double target_qps;
 	bool interrupted;       /**< stopped by a signal */
+	/* What the variant indexes and attempt numbers mean (filled by the engine). */
+	unsigned n_edns;                     /**< variants in use */
+	int edns_size[DV_EDNS_VARIANTS];     /**< UDP size of variant i, 0 = no OPT */
+	unsigned attempts;                   /**< N of the plan */
+	bool sequences;                      /**< report the sequence tables (N > 1 or a family policy) */
 };
 
 /** Zero a tx struct. */
@@ -81,3 +125,33 @@ uint64_t dv_result_timeouts(const struct dv_result *r);
 
 /** RCODE mnemonic ("NOERROR", "SERVFAIL", ... "RCODE12"). */
 const char *dv_rcode_name(unsigned rcode);
+
+/** Totals of the sequence outcomes (struct dv_seq_stats summed over attempts). */
+struct dv_seq_totals {
+	uint64_t ended;     /**< logical queries that ended: sum of seq_len */
+	uint64_t answered;  /**< sum of answered_on (both families) */
+	uint64_t truncated; /**< sum of truncated_on */
+	uint64_t late;      /**< sum of answered_late */
+	uint64_t attempts;  /**< attempts of the ended ones: sum of k * seq_len[k] */
+	uint64_t two_plus;  /**< sequences of >= 2 attempts: sum of first_two */
+};
+
+/** Sum the sequence outcomes. */
+void dv_seq_sum(const struct dv_seq_stats *s, struct dv_seq_totals *t);
+
+/**
+ * Attempt rows to report (1..DV_MAX_ATTEMPTS): N of the plan, or more if a
+ * counter of a later attempt is non-zero (nothing counted is ever hidden).
+ */
+unsigned dv_result_attempt_rows(const struct dv_result *r);
+
+/**
+ * The (EDNS size, family) cell of variant v, summed over the variants in use
+ * that have the same size (a size can be in the mix and on the ladder).
+ * @param[out] sent attempts sent with that size over that family
+ * @param[out] cell what came back (resp_min UINT64_MAX when nothing did)
+ * @return false when v >= n_edns or an earlier variant has the same size
+ *         (the cell belongs to that one); the outputs are then untouched
+ */
+bool dv_result_edns_cell(const struct dv_result *r, unsigned v, unsigned family,
+			 uint64_t *sent, struct dv_edns_rx *cell);

@@ -66,6 +66,178 @@ static void print_rcodes(FILE *f, const struct dv_rx_stats *rx, uint64_t answere
 	fputc('\n', f);
 }
 
+
+/** Attempts printed as "v4"/"v6" in the first-two table. */
+static const char *const family_short[DV_FAMILIES] = {
+	[DV_FAMILY_V4] = "v4",
+	[DV_FAMILY_V6] = "v6",
+};
+
+/** Gap bucket bounds in ms, printed "369.099-385.876". */
+static void print_bucket_ms(FILE *f, unsigned i)
+{
+	fprintf(f, "%.3f-%.3f", ns_ms(dv_hist_bucket_lo(i)), ns_ms(dv_hist_bucket_hi(i)));
+}
+
+/**
+ * The n most populated buckets of h, most populated first (ties: the lower
+ * bucket first). @return how many were found (only non-empty buckets)
+ */
+static unsigned top_buckets(const struct dv_hist *h, unsigned *top, unsigned n)
+{
+	unsigned found = 0;
+
+	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++) {
+		if (h->bucket[i] == 0)
+			continue;
+		/* Insertion into the short sorted list; strict > keeps ties in index order. */
+		unsigned pos = found;
+		while (pos > 0 && h->bucket[i] > h->bucket[top[pos - 1]])
+			pos--;
+		if (pos >= n)
+			continue;
+		unsigned last = found < n ? found : n - 1;
+		for (unsigned j = last; j > pos; j--)
+			top[j] = top[j - 1];
+		top[pos] = i;
+		if (found < n)
+			found++;
+	}
+	return found;
+}
+
+/** "Logical queries:" and the tables of sequence outcomes. */
+static void print_sequences(FILE *f, const struct dv_result *r)
+{
+	const struct dv_seq_stats *sq = &r->rx.seq;
+	const struct dv_hist *gap = &r->tx.gap;
+	struct dv_seq_totals t;
+	unsigned rows = dv_result_attempt_rows(r);
+
+	dv_seq_sum(sq, &t);
+
+	fputs("\nLogical queries:\n\n", f);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Started:", r->tx.logical);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Ended:", t.ended);
+	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Answered:", t.answered,
+		pct(t.answered, t.ended));
+	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Truncated (TC):", t.truncated,
+		pct(t.truncated, t.ended));
+	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Failed:", sq->failed, pct(sq->failed, t.ended));
+	fprintf(f, "  %-22s%.2f\n", "Attempts per query:",
+		t.ended != 0 ? (double)t.attempts / (double)t.ended : 0.0);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries sent:", r->tx.retries);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Redundant answers:", sq->redundant);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Late answers:", t.late);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries dropped:", sq->retry_dropped);
+
+	fputs("\nAnswered on attempt:\n\n", f);
+	fprintf(f, "  %7s %12s %12s %12s %9s %12s %12s\n", "attempt", "IPv4", "IPv6", "total",
+		"% ended", "truncated", "late");
+	for (unsigned k = 0; k < rows; k++) {
+		uint64_t v4 = sq->answered_on[k][DV_FAMILY_V4];
+		uint64_t v6 = sq->answered_on[k][DV_FAMILY_V6];
+		if (v4 == 0 && v6 == 0 && sq->truncated_on[k] == 0 && sq->answered_late[k] == 0)
+			continue;
+		fprintf(f, "  %7u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8.2f%% %12" PRIu64
+			" %12" PRIu64 "\n",
+			k + 1, v4, v6, v4 + v6, pct(v4 + v6, t.ended), sq->truncated_on[k],
+			sq->answered_late[k]);
+	}
+
+	fputs("\nSequence length:\n\n", f);
+	fprintf(f, "  %8s %12s %9s\n", "attempts", "count", "%");
+	for (unsigned n = 1; n <= rows; n++) {
+		if (sq->seq_len[n] == 0)
+			continue;
+		fprintf(f, "  %8u %12" PRIu64 " %8.2f%%\n", n, sq->seq_len[n],
+			pct(sq->seq_len[n], t.ended));
+	}
+
+	/* APNIC's order: v6->v4, v4->v6, v6->v6, v4->v4. */
+	static const unsigned order[4][2] = {
+		{ DV_FAMILY_V6, DV_FAMILY_V4 },
+		{ DV_FAMILY_V4, DV_FAMILY_V6 },
+		{ DV_FAMILY_V6, DV_FAMILY_V6 },
+		{ DV_FAMILY_V4, DV_FAMILY_V4 },
+	};
+	fputs("\nFirst two attempts:\n\n", f);
+	fprintf(f, "  %-8s %12s %9s\n", "families", "count", "% of 2+");
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned a = order[i][0], b = order[i][1];
+		uint64_t n = sq->first_two[a][b];
+		if (n == 0)
+			continue;
+		char label[16];
+		snprintf(label, sizeof(label), "%s->%s", family_short[a], family_short[b]);
+		fprintf(f, "  %-8s %12" PRIu64 " %8.2f%%\n", label, n, pct(n, t.two_plus));
+	}
+	fprintf(f, "  Sequences of 2+ attempts: %" PRIu64 "; of 1 attempt: IPv4 %" PRIu64
+		", IPv6 %" PRIu64 "\n",
+		t.two_plus, sq->single[DV_FAMILY_V4], sq->single[DV_FAMILY_V6]);
+
+	fputs("\nGap between attempts (ms):\n\n", f);
+	if (gap->count == 0) {
+		fprintf(f, "  %-22s0\n", "Gaps:");
+	} else {
+		fprintf(f, "  %-22s%" PRIu64 " (min %.3f, p10 %.3f, p50 %.3f, p90 %.3f, max %.3f)\n",
+			"Gaps:", gap->count, ns_ms(gap->min), ns_ms(dv_hist_quantile(gap, 0.10)),
+			ns_ms(dv_hist_quantile(gap, 0.50)), ns_ms(dv_hist_quantile(gap, 0.90)),
+			ns_ms(gap->max));
+		unsigned top[3];
+		unsigned n = top_buckets(gap, top, 3);
+		fprintf(f, "  %-22s", "Peaks:");
+		for (unsigned i = 0; i < n; i++) {
+			if (i != 0)
+				fputs(", ", f);
+			print_bucket_ms(f, top[i]);
+			fprintf(f, " %" PRIu64 " (%.2f%%)", gap->bucket[top[i]],
+				pct(gap->bucket[top[i]], gap->count));
+		}
+		fputc('\n', f);
+	}
+	const struct dv_hist *late = &r->rx.timer_late;
+	if (late->count > 0)
+		fprintf(f, "  %-22s%" PRIu64 " fired, late by p50 %.3f, p99 %.3f, max %.3f\n",
+			"Timers:", late->count, ns_ms(dv_hist_quantile(late, 0.50)),
+			ns_ms(dv_hist_quantile(late, 0.99)), ns_ms(late->max));
+}
+
+/** "By EDNS size and family:", one row per size and family with attempts sent. */
+static void print_edns(FILE *f, const struct dv_result *r)
+{
+	fputs("\nBy EDNS size and family:\n\n", f);
+	fprintf(f, "  %5s  %-6s %12s %12s %12s %12s %9s %9s %9s\n", "size", "family", "attempts",
+		"answered", "TC", "timeouts", "resp min", "resp avg", "resp max");
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+			uint64_t sent;
+			struct dv_edns_rx c;
+			if (!dv_result_edns_cell(r, v, fam, &sent, &c) || sent == 0)
+				continue;
+			char size[16], rmin[24], ravg[24], rmax[24];
+			if (r->edns_size[v] == DV_EDNS_NONE)
+				snprintf(size, sizeof(size), "none");
+			else
+				snprintf(size, sizeof(size), "%d", r->edns_size[v]);
+			if (c.answered == 0) {
+				snprintf(rmin, sizeof(rmin), "-");
+				snprintf(ravg, sizeof(ravg), "-");
+				snprintf(rmax, sizeof(rmax), "-");
+			} else {
+				snprintf(rmin, sizeof(rmin), "%" PRIu64, c.resp_min);
+				snprintf(ravg, sizeof(ravg), "%" PRIu64,
+					 avg_round(c.resp_bytes, c.answered));
+				snprintf(rmax, sizeof(rmax), "%" PRIu64, c.resp_max);
+			}
+			fprintf(f, "  %5s  %-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+				" %9s %9s %9s\n",
+				size, family_label[fam], sent, c.answered, c.truncated, c.timeouts,
+				rmin, ravg, rmax);
+		}
+	}
+}
+
 void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r)
 {
 	const struct dv_tx_stats *tx = &r->tx;
@@ -122,9 +294,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	double target = r->target_qps;
 	if (!(target > 0.0) && plan != NULL)
 		target = plan->qps;
-	double achieved = r->send_seconds > 0.0 ? (double)sent / r->send_seconds : 0.0;
-	fprintf(f, "  Send rate (qps): achieved %.1f of target %.1f (%.2f%%)\n", achieved, target,
-		target > 0.0 ? 100.0 * achieved / target : 0.0);
+	/* The offered rate is of new logical queries: retries come on top. */
+	double achieved = r->send_seconds > 0.0 ? (double)tx->logical / r->send_seconds : 0.0;
+	fprintf(f, "  Send rate (qps): achieved %.1f of target %.1f (%.2f%%)%s\n", achieved, target,
+		target > 0.0 ? 100.0 * achieved / target : 0.0,
+		tx->retries > 0 ? ", new queries only" : "");
 
 	fprintf(f,
 		"  Late responses: %" PRIu64 ", duplicates: %" PRIu64 ", unmatched: %" PRIu64
@@ -139,6 +313,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	for (unsigned c = 0; c < DV_PKT_CLASSES; c++)
 		fprintf(f, "%s%s %" PRIu64, c != 0 ? ", " : "", pkt_class_label[c], rx->rx_class[c]);
 	fputs(")\n", f);
+
+	if (r->sequences)
+		print_sequences(f, r);
+	if (r->sequences || r->n_edns > 1)
+		print_edns(f, r);
 
 	if (r->interrupted)
 		fputs("\nInterrupted: stopped by signal, drained outstanding queries\n", f);

@@ -14,6 +14,12 @@
  * "Queries completed:", "Queries lost:", "Response codes:", ...), extended with
  * per-family lines, latency percentiles (p50/p90/p99/p99.9) and dnsvolley's
  * extra counters (late, duplicate, unmatched, truncated, send failures).
+ *
+ * When r->sequences is set, the outcomes of logical queries follow: "Logical
+ * queries:", "Answered on attempt:", "Sequence length:", "First two attempts:",
+ * "Gap between attempts (ms):"; and, with sequences or more than one EDNS
+ * size, "By EDNS size and family:". Rows that would be all zero are left out.
+ * docs/sequences.md explains every table.
  */
 void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r);
 

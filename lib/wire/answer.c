@@ -24,6 +24,7 @@
 #define OPT_RR_LEN    11    /* root owner, type, class, TTL, RDLENGTH 0 */
 #define RR_FIXED_LEN  10    /* type, class, TTL, RDLENGTH */
 #define NAME_PTR_LEN  2
+#define PAD_RR_MIN    (NAME_PTR_LEN + RR_FIXED_LEN + 1) /* TXT with one empty string */
 #define EDNS_DO       0x8000
 #define PLAIN_DNS_MAX 512   /* requestor's buffer without OPT (RFC 1035) */
 #define TXT_DEFAULT   16
@@ -154,6 +155,17 @@ static void write_txt(uint8_t *p, size_t rdlen)
 	}
 }
 
+/** Owner (pointer to the question name), type, class IN, TTL, RDLENGTH. @return past them */
+static uint8_t *write_rr_head(uint8_t *p, uint16_t type, uint32_t ttl, size_t rdlen)
+{
+	dv_wr16(p, 0xc000 | DV_DNS_HLEN);
+	dv_wr16(p + 2, type);
+	dv_wr16(p + 4, DV_DNS_CLASS_IN);
+	dv_wr32(p + 6, ttl);
+	dv_wr16(p + 10, (uint16_t)rdlen);
+	return p + NAME_PTR_LEN + RR_FIXED_LEN;
+}
+
 static size_t min_size(size_t a, size_t b)
 {
 	return a < b ? a : b;
@@ -278,10 +290,17 @@ int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answ
 	}
 
 	size_t ans_len = has_answer ? NAME_PTR_LEN + RR_FIXED_LEN + rdlen : 0;
+	/* Padding to cfg->answer_size: a TXT record in the additional section,
+	 * or none if it cannot fit in what is left. */
+	size_t base = head + ans_len + opt_len;
+	size_t pad_len = 0;
+	if (cfg->answer_size > base && cfg->answer_size - base >= PAD_RR_MIN)
+		pad_len = cfg->answer_size - base;
 	bool tc = false;
-	if (head + ans_len + opt_len > limit) {
+	if (base + pad_len > limit) {
 		tc = true;
 		has_answer = false;
+		pad_len = 0;
 		if (head + opt_len > room)
 			return -ENOSPC;
 		if (head + opt_len > mtu_room)
@@ -291,12 +310,7 @@ int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answ
 	/* Everything after the question is rewritten from here on. */
 	uint8_t *p = dns + head;
 	if (has_answer) {
-		dv_wr16(p, 0xc000 | DV_DNS_HLEN); /* owner: the question name */
-		dv_wr16(p + 2, d.qtype);
-		dv_wr16(p + 4, DV_DNS_CLASS_IN);
-		dv_wr32(p + 6, cfg->ttl);
-		dv_wr16(p + 10, (uint16_t)rdlen);
-		p += NAME_PTR_LEN + RR_FIXED_LEN;
+		p = write_rr_head(p, d.qtype, cfg->ttl, rdlen);
 		if (d.qtype == DV_DNS_TYPE_A)
 			memcpy(p, cfg->a, rdlen);
 		else if (d.qtype == DV_DNS_TYPE_AAAA)
@@ -304,6 +318,12 @@ int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answ
 		else
 			write_txt(p, rdlen);
 		p += rdlen;
+	}
+	if (pad_len > 0) {
+		size_t pad_rdlen = pad_len - NAME_PTR_LEN - RR_FIXED_LEN;
+		p = write_rr_head(p, DV_DNS_TYPE_TXT, cfg->ttl, pad_rdlen);
+		write_txt(p, pad_rdlen);
+		p += pad_rdlen;
 	}
 	if (e.present) {
 		p[0] = 0; /* root owner */
@@ -320,7 +340,7 @@ int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answ
 	dv_wr16(dns + 4, 1);
 	dv_wr16(dns + 6, has_answer ? 1 : 0);
 	dv_wr16(dns + 8, 0);
-	dv_wr16(dns + 10, e.present ? 1 : 0);
+	dv_wr16(dns + 10, (uint16_t)((pad_len > 0 ? 1 : 0) + (e.present ? 1 : 0)));
 
 	size_t dns_len = (size_t)(p - dns);
 	finish_headers(frame, &v, dns_len);

@@ -8,6 +8,10 @@
  * carries only the question (and OPT) with TC=1.
  * TXT size: a first label "sNNNN" (e.g. s1500.example.) asks for about NNNN
  * bytes of TXT data, else 16 bytes: a knob for tests of truncation.
+ * Answer size: with answer_size set, every response that is not truncated is
+ * padded to exactly that many bytes of DNS message by a TXT record in the
+ * additional section (before the OPT), so that truncation happens below a
+ * chosen buffer size whatever the query.
  */
 #pragma once
 
@@ -21,9 +25,11 @@ struct dv_answer_cfg {
 	uint8_t aaaa[16];       /**< address for AAAA answers */
 	uint16_t edns_size;     /**< UDP size the responder advertises in its OPT */
 	uint16_t mtu;           /**< largest IP packet it sends (1500) */
+	uint16_t answer_size;   /**< pad each DNS message to this size (0 = off); if even the
+				     padding record does not fit, the response is not padded */
 };
 
-/** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500. */
+/** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500, no padding. */
 void dv_answer_cfg_default(struct dv_answer_cfg *cfg);
 
 /**

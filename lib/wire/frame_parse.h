@@ -119,3 +119,9 @@ int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d)
  * (lengths already set), for __rte_raw_cksum(). Implemented in query.c.
  */
 uint32_t dv_pseudo_sum(int family, const uint8_t *ip);
+
+/**
+ * Check that name is well-formed uncompressed wire format of exactly len
+ * bytes (labels of at most 63, ending in the root label). Implemented in query.c.
+ */
+bool dv_name_valid(const uint8_t *name, size_t len);

@@ -32,8 +32,7 @@ uint32_t dv_pseudo_sum(int family, const uint8_t *ip)
 	return rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)ip, 0);
 }
 
-/** Check that name is well-formed uncompressed wire format of exactly len bytes. */
-static bool name_valid(const uint8_t *name, size_t len)
+bool dv_name_valid(const uint8_t *name, size_t len)
 {
 	size_t pos = 0;
 	while (pos < len) {
@@ -58,7 +57,7 @@ int dv_query_wire(const struct dv_query *q, int edns_size, bool dnssec_ok,
 	size_t wire_len = 0;
 
 	if (q == NULL || buf == NULL || q->qname_len == 0 ||
-	    !name_valid(q->qname, q->qname_len) || edns_size < 0 || edns_size > UINT16_MAX)
+	    !dv_name_valid(q->qname, q->qname_len) || edns_size < 0 || edns_size > UINT16_MAX)
 		return -EINVAL;
 
 	pkt = ldns_pkt_new();
@@ -224,7 +223,7 @@ int dv_tmpl_set_build(struct dv_tmpl_set *set, const struct dv_query_list *ql,
 	size_t total = 0;
 	for (size_t i = 0; i < ql->n; i++) {
 		const struct dv_query *q = &ql->q[i];
-		if (q->qname_len == 0 || !name_valid(q->qname, q->qname_len)) {
+		if (q->qname_len == 0 || !dv_name_valid(q->qname, q->qname_len)) {
 			dv_err("query %zu: invalid name", i + 1);
 			return -EINVAL;
 		}

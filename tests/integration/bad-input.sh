@@ -63,5 +63,36 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 		"$DV" --port af_xdp:lo -s 127.0.0.1 -d "$Q"
 fi
 
+# Query sequences: timers, weights, family policies, name patterns, responder impairments.
+expect "^dnsvolley: --requery: '' in '375ms,,1s' is not a timer" --requery 375ms,,1s -d "$Q"
+expect "^dnsvolley: --requery: 'x' in '375ms,x' is not a timer" --requery 375ms,x -d "$Q"
+expect "^dnsvolley: --requery: more than 8 timers" --requery 1,2,3,4,5,6,7,8,9 -d "$Q"
+expect "^dnsvolley: --requery: 'fast' is not a timer list" --requery fast -d "$Q"
+expect "^dnsvolley: --attempts: '9' is not a number of attempts in 1..8" --attempts 9 -d "$Q"
+expect "^dnsvolley: --edns: '4096:x' is not a weighted list" --edns 4096:x -d "$Q"
+expect "^dnsvolley: --qtypes: 'A:fifty,AAAA:50' is not a weighted list" \
+	--qtypes A:fifty,AAAA:50 --qname '{seq}.example.test'
+expect "^dnsvolley: --edns: weight of '4096:0' is not > 0" --edns 4096:0,512:0 -d "$Q"
+expect "^dnsvolley: --edns: '4096' appears twice" --edns 4096:1,4096:2 -d "$Q"
+expect "^dnsvolley: --edns-ladder: '512,1232' is not descending" --edns-ladder 512,1232 -d "$Q"
+expect "^dnsvolley: --family v6: needs an IPv6 target \(-s\)" --family v6 -s 198.18.0.53 -d "$Q"
+expect "^dnsvolley: --family v6-first: needs an IPv4 and an IPv6 target \(-s\)" \
+	--family v6-first -s 2001:2::53 -d "$Q"
+expect "^dnsvolley: --family happy-eyeballs: needs an IPv4 and an IPv6 target \(-s\)" \
+	--port null -s 198.18.0.2 --family happy-eyeballs -d "$Q"
+expect "^dnsvolley: --retry-change family: needs an IPv4 and an IPv6 target" \
+	--retry-change family -s 198.18.0.53 -d "$Q"
+expect "^dnsvolley: --family: 'mix:2' is not mix:P" --family mix:2 -d "$Q"
+expect "^dnsvolley: --qname: 'x.example.test' cannot make unique names \(no \{seq\}\)" \
+	--qname x.example.test
+expect "^dnsvolley: --qname and -d: choose one" --qname '{seq}.example.test' -d "$Q"
+expect "^dnsvolley: --qtypes: only with --qname" --qtypes A:50,AAAA:50 -d "$Q"
+expect "^dnsvolley: --responder: only the embedded responder has impairments" \
+	--port null -s 198.18.0.2 --responder drop-v6 -d "$Q"
+expect "^dnsvolley: --responder: 'drop=2' is not drop=FRACTION" --responder drop=2 -d "$Q"
+expect "^dnsvolley: --do: the DO bit needs EDNS" --do 0.5 --edns none -d "$Q"
+printf 'port: embedded\nrequery: [375ms, 0]\n' >"$tmp/seq.yaml"
+expect "^dnsvolley: .*seq.yaml:2: requery: '0' in '375ms,0' is not a timer" --scenario "$tmp/seq.yaml" -d "$Q"
+
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail

@@ -239,11 +239,14 @@ static ldns_pkt *check_response(const uint8_t *r, int rlen, const uint8_t *q,
 		ck_assert(ldns_pkt_edns(p));
 		ck_assert_uint_eq(ldns_pkt_edns_udp_size(p), cfg->edns_size);
 		ck_assert_int_eq(ldns_pkt_edns_do(p), s->do_bit);
-		ck_assert_uint_eq(ldns_pkt_arcount(p), 0); /* ldns counts OPT apart */
 	} else {
 		ck_assert(!ldns_pkt_edns(p));
-		ck_assert_uint_eq(ldns_pkt_arcount(p), 0);
 	}
+	/* ldns counts the OPT apart; a padding record is the only other one. */
+	if (cfg->answer_size == 0)
+		ck_assert_uint_eq(ldns_pkt_arcount(p), 0);
+	else
+		ck_assert_uint_le(ldns_pkt_arcount(p), 1);
 	return p;
 }
 
@@ -609,11 +612,195 @@ START_TEST(test_fuzz)
 		struct dv_answer_cfg c = cfg;
 		if ((random() & 7) == 0)
 			c.mtu = (uint16_t)random();
+		if ((random() & 3) == 0)
+			c.answer_size = (uint16_t)(random() % 2000);
 		fuzz_one(buf, len, cap, &c);
 	}
 	for (int s = 0; s < NSEEDS; s++)
 		for (size_t len = 0; len <= slen[s]; len++)
 			fuzz_one(seeds[s], len, len, &cfg);
+}
+END_TEST
+
+/* A query answered with cfg->answer_size set: the parsed response and its DNS length. */
+static ldns_pkt *sized_case(const struct qspec *s, const struct dv_answer_cfg *cfg,
+			    size_t *dns_len, uint8_t *dns_copy)
+{
+	uint8_t q[1024], r[4096];
+	size_t qlen = mk_query(q, s);
+	int rlen = answer(r, q, qlen, sizeof(r), cfg);
+	ldns_pkt *p = check_response(r, rlen, q, s, cfg);
+	size_t dns_off = check_frame(r, (size_t)rlen);
+	*dns_len = (size_t)rlen - dns_off;
+	if (dns_copy != NULL)
+		memcpy(dns_copy, r + dns_off, *dns_len);
+	return p;
+}
+
+/* The padding record: TXT, owner the question name, TTL, strings filling rdlen. */
+static void check_padding(const ldns_pkt *p, const struct dv_answer_cfg *cfg, size_t rdlen)
+{
+	ck_assert_uint_eq(ldns_pkt_arcount(p), 1);
+	ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_additional(p), 0);
+	ck_assert_uint_eq(ldns_rr_get_type(rr), LDNS_RR_TYPE_TXT);
+	ck_assert_uint_eq(ldns_rr_get_class(rr), LDNS_RR_CLASS_IN);
+	ck_assert_uint_eq(ldns_rr_ttl(rr), cfg->ttl);
+	ck_assert_int_eq(ldns_dname_compare(ldns_rr_owner(rr),
+		ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(p), 0))), 0);
+	size_t total = 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		ldns_rdf *rd = ldns_rr_rdf(rr, i);
+		ck_assert_uint_le(ldns_rdf_size(rd), 256);
+		total += ldns_rdf_size(rd);
+	}
+	ck_assert_uint_eq(total, rdlen);
+}
+
+START_TEST(test_answer_size)
+{
+	static const struct {
+		const char *name;
+		uint16_t type;
+		size_t ancount;
+	} qs[] = {
+		{ "example.com.", LDNS_RR_TYPE_A, 1 },
+		{ "www.example.org.", LDNS_RR_TYPE_AAAA, 1 },
+		{ "s100.example.", LDNS_RR_TYPE_TXT, 1 },
+		{ "example.com.", LDNS_RR_TYPE_MX, 0 },
+	};
+	struct dv_answer_cfg cfg;
+	dv_answer_cfg_default(&cfg);
+	cfg.answer_size = 1300;
+	cfg.ttl = 77;
+
+	for (int fam = 0; fam < 2; fam++)
+	for (int vlan = 0; vlan < 2; vlan++)
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		struct qspec s = {
+			.family = fam ? AF_INET6 : AF_INET, .vlan = vlan, .name = qs[i].name,
+			.type = qs[i].type, .edns = 1232, .do_bit = true, .id = (uint16_t)(500 + i),
+		};
+		size_t dns_len;
+		uint8_t dns[4096];
+
+		/* 1300 bytes do not fit a 1232-byte buffer: truncated, no padding. */
+		ldns_pkt *p = sized_case(&s, &cfg, &dns_len, NULL);
+		ck_assert(ldns_pkt_tc(p));
+		ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+		ck_assert_uint_eq(ldns_pkt_arcount(p), 0);
+		ck_assert_uint_lt(dns_len, 300);
+		ldns_pkt_free(p);
+
+		/* They fit 1400: answered, exactly 1300 bytes, OPT last. */
+		s.edns = 1400;
+		p = sized_case(&s, &cfg, &dns_len, dns);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_int_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+		ck_assert_uint_eq(dns_len, 1300);
+		ck_assert_uint_eq(ldns_pkt_ancount(p), qs[i].ancount);
+		ck_assert_uint_eq(rd16(dns + 10), 2); /* padding + OPT on the wire */
+		ck_assert_uint_eq(dns[dns_len - 11], 0);
+		ck_assert_uint_eq(rd16(dns + dns_len - 10), 41);
+		size_t qname_len = strlen(qs[i].name) + 1;
+		size_t ans = qs[i].type == LDNS_RR_TYPE_A ? 12 + 4 :
+			     qs[i].type == LDNS_RR_TYPE_AAAA ? 12 + 16 :
+			     qs[i].type == LDNS_RR_TYPE_TXT ? 12 + 100 : 0;
+		check_padding(p, &cfg, 1300 - (12 + qname_len + 4) - ans - 11 - 12);
+		ldns_pkt_free(p);
+
+		/* Without OPT the buffer is 512: truncated. */
+		s.edns = 0;
+		s.do_bit = false;
+		p = sized_case(&s, &cfg, &dns_len, NULL);
+		ck_assert(ldns_pkt_tc(p));
+		ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+		ck_assert_uint_eq(ldns_pkt_arcount(p), 0);
+		ldns_pkt_free(p);
+
+		/* ... unless the size fits in 512: padded without OPT. */
+		struct dv_answer_cfg c512 = cfg;
+		c512.answer_size = 512;
+		p = sized_case(&s, &c512, &dns_len, NULL);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(dns_len, 512);
+		ck_assert_uint_eq(ldns_pkt_ancount(p), qs[i].ancount);
+		check_padding(p, &c512, 512 - (12 + qname_len + 4) - ans - 12);
+		ldns_pkt_free(p);
+		c512.answer_size = 513;
+		p = sized_case(&s, &c512, &dns_len, NULL);
+		ck_assert(ldns_pkt_tc(p));
+		ldns_pkt_free(p);
+	}
+
+	/* Edges: example.com. A with OPT is 29 + 16 + 11 = 56 bytes unpadded. */
+	struct qspec s = { .family = AF_INET, .name = "example.com.", .type = LDNS_RR_TYPE_A,
+			   .edns = 1232, .id = 9 };
+	static const struct {
+		uint16_t size;
+		size_t len;
+		bool padded;
+	} edge[] = {
+		{ 1, 56, false }, { 55, 56, false }, { 56, 56, false }, { 57, 56, false },
+		{ 68, 56, false },  /* 12 bytes: too small for the padding record */
+		{ 69, 69, true },   /* one empty character-string */
+		{ 70, 70, true }, { 324, 324, true }, { 325, 325, true }, { 1232, 1232, true },
+		{ 1233, 0, false }, /* over the requestor's buffer: truncated */
+	};
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		cfg.answer_size = edge[i].size;
+		size_t dns_len;
+		ldns_pkt *p = sized_case(&s, &cfg, &dns_len, NULL);
+		if (edge[i].len == 0) {
+			ck_assert(ldns_pkt_tc(p));
+			ldns_pkt_free(p);
+			continue;
+		}
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(ldns_pkt_ancount(p), 1);
+		ck_assert_uint_eq(dns_len, edge[i].len);
+		if (edge[i].padded)
+			check_padding(p, &cfg, edge[i].size - 56 - 12);
+		else
+			ck_assert_uint_eq(ldns_pkt_arcount(p), 0);
+		ldns_pkt_free(p);
+	}
+
+	/* An answer already larger than the size is sent as it is. */
+	cfg.answer_size = 300;
+	s = (struct qspec){ .family = AF_INET6, .name = "s1000.example.", .type = LDNS_RR_TYPE_TXT,
+			    .edns = 4096, .id = 10 };
+	size_t dns_len;
+	ldns_pkt *p = sized_case(&s, &cfg, &dns_len, NULL);
+	ck_assert(!ldns_pkt_tc(p));
+	ck_assert_uint_eq(txt_rdlen(p), 1000);
+	ck_assert_uint_eq(ldns_pkt_arcount(p), 0);
+	ldns_pkt_free(p);
+
+	/* Large sizes: the MTU still applies, a jumbo MTU lets them through. */
+	cfg.answer_size = 65535;
+	s = (struct qspec){ .family = AF_INET, .name = "example.com.", .type = LDNS_RR_TYPE_A,
+			    .edns = 65535, .id = 11 };
+	p = sized_case(&s, &cfg, &dns_len, NULL);
+	ck_assert(ldns_pkt_tc(p));
+	ldns_pkt_free(p);
+	cfg.answer_size = 4000;
+	cfg.mtu = 9000;
+	p = sized_case(&s, &cfg, &dns_len, NULL);
+	ck_assert(!ldns_pkt_tc(p));
+	ck_assert_uint_eq(dns_len, 4000);
+	check_padding(p, &cfg, 4000 - 56 - 12);
+	ldns_pkt_free(p);
+
+	/* Error responses are padded too (REFUSED for class CH). */
+	dv_answer_cfg_default(&cfg);
+	cfg.answer_size = 700;
+	s = (struct qspec){ .family = AF_INET, .name = "version.bind.", .type = LDNS_RR_TYPE_TXT,
+			    .qclass = LDNS_RR_CLASS_CH, .edns = 1232, .id = 12 };
+	p = sized_case(&s, &cfg, &dns_len, NULL);
+	ck_assert_int_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+	ck_assert_uint_eq(dns_len, 700);
+	ldns_pkt_free(p);
 }
 END_TEST
 
@@ -626,6 +813,7 @@ static Suite *answer_suite(void)
 	tcase_add_test(tc, test_txt_sizes);
 	tcase_add_test(tc, test_rcodes_and_edns);
 	tcase_add_test(tc, test_refused_inputs);
+	tcase_add_test(tc, test_answer_size);
 	tcase_add_test(tc, test_fuzz);
 	suite_add_tcase(s, tc);
 	return s;

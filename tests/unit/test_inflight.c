@@ -10,6 +10,9 @@
 #include "config/plan.h"
 #include "engine/inflight.h"
 
+/* An attempt id for tests: query qidx over a family. */
+#define AID(q, f) (&(struct dv_attempt_id){ .qidx = (q), .qtype = 1, .family = (f) })
+
 START_TEST(slots_for_rate)
 {
 	ck_assert_uint_eq(dv_inflight_slots_for(20000, 1.0), 65536);
@@ -48,10 +51,10 @@ START_TEST(wire_id_mapping)
 END_TEST
 
 static unsigned timeouts_by_family[2];
-static void count_timeout(void *ctx, uint8_t family)
+static void count_timeout(void *ctx, const struct dv_attempt_id *a)
 {
 	(void)ctx;
-	timeouts_by_family[family]++;
+	timeouts_by_family[a->family]++;
 }
 
 START_TEST(match_outcomes)
@@ -60,15 +63,15 @@ START_TEST(match_outcomes)
 	struct dv_match m;
 	ck_assert_int_eq(dv_inflight_init(&t, 65536, 20000), 0);
 
-	dv_inflight_issue(&t, 0, 7, DV_FAMILY_V6, 1000);
+	dv_inflight_issue(&t, 0, AID(7, DV_FAMILY_V6), 1000);
 	/* Not yet published: a response cannot match it. */
 	ck_assert_int_eq(dv_inflight_lookup(&t, 20000, 0, &m), DV_OUT_UNMATCHED);
 	dv_inflight_publish(&t, 1);
 	ck_assert_int_eq(dv_inflight_lookup(&t, 20000, 0, &m), DV_OUT_ANSWERED);
 	ck_assert_uint_eq(m.seq, 0);
-	ck_assert_uint_eq(m.qidx, 7);
+	ck_assert_uint_eq(m.a.qidx, 7);
 	ck_assert_uint_eq(m.tx_tsc, 1000);
-	ck_assert_uint_eq(m.family, DV_FAMILY_V6);
+	ck_assert_uint_eq(m.a.family, DV_FAMILY_V6);
 	dv_inflight_answer(&t, &m);
 	ck_assert_int_eq(dv_inflight_lookup(&t, 20000, 0, &m), DV_OUT_DUPLICATE);
 	/* Wrong port, or an ID never sent. */
@@ -90,7 +93,7 @@ START_TEST(timeouts_are_fifo)
 	timeouts_by_family[0] = timeouts_by_family[1] = 0;
 	ck_assert_int_eq(dv_inflight_init(&t, 65536, 20000), 0);
 	for (uint64_t s = 0; s < 10; s++)
-		dv_inflight_issue(&t, s, 0, (uint8_t)(s & 1), 100 * (s + 1));
+		dv_inflight_issue(&t, s, AID(0, (uint8_t)(s & 1)), 100 * (s + 1));
 	dv_inflight_publish(&t, 10);
 
 	/* Answer query 5; deadline 350 times out 0,1,2 (tx 100..300) and stops at 3 (tx 400). */
@@ -118,7 +121,7 @@ START_TEST(room_is_bounded)
 	struct dv_inflight t;
 	ck_assert_int_eq(dv_inflight_init(&t, 65536, 20000), 0);
 	for (uint64_t s = 0; s < 65536; s++)
-		dv_inflight_issue(&t, s, 0, 0, 1);
+		dv_inflight_issue(&t, s, AID(0, 0), 1);
 	dv_inflight_publish(&t, 65536);
 	ck_assert(!dv_inflight_has_room(&t));
 	ck_assert_uint_eq(dv_inflight_expire(&t, 2, false, 10, NULL, NULL), 10);
@@ -143,15 +146,15 @@ static void *stress_gen(void *arg)
 		if (!dv_inflight_has_room(&s->t))
 			continue;
 		uint64_t now = __atomic_add_fetch(&s->clock, 1, __ATOMIC_RELAXED);
-		dv_inflight_issue(&s->t, seq, (uint32_t)(seq % 97), (uint8_t)(seq & 1), now);
+		dv_inflight_issue(&s->t, seq, AID((uint32_t)(seq % 97), (uint8_t)(seq & 1)), now);
 		dv_inflight_publish(&s->t, ++seq);
 	}
 	return NULL;
 }
 
-static void stress_timeout(void *ctx, uint8_t family)
+static void stress_timeout(void *ctx, const struct dv_attempt_id *a)
 {
-	(void)family;
+	(void)a;
 	((struct stress *)ctx)->timeouts++;
 }
 
@@ -170,7 +173,7 @@ static void *stress_col(void *arg)
 			dv_inflight_wire_id(&s->t, probe, &sport, &id);
 			enum dv_outcome o = dv_inflight_lookup(&s->t, sport, id, &m);
 			if (o == DV_OUT_ANSWERED && m.seq == probe) {
-				ck_assert_uint_eq(m.qidx, probe % 97);
+				ck_assert_uint_eq(m.a.qidx, probe % 97);
 				dv_inflight_answer(&s->t, &m);
 				s->answered++;
 				s->answered6 += probe % 6 == 0;

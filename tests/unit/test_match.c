@@ -2,17 +2,22 @@
  * from the embedded responder's code, parsed by the collector's parser. */
 #include <check.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check_main.h"
 #include "config/queryfile.h"
 #include "engine/match.h"
+#include "engine/qsource.h"
+#include "wire/compose.h"
 #include "wire/answer.h"
-#include "wire/query.h"
 #include "wire/response.h"
 
 static struct dv_query_list ql;
-static struct dv_tmpl_set ts;
+static struct dv_qsource qs;      /* names from the "query file" */
+static struct dv_qsource qsg;     /* generated names */
+static struct dv_l34_tmpl l34[DV_FAMILIES];
+static struct dv_opt opt;
 static struct dv_inflight ifl;
 static struct dv_addr target[DV_FAMILIES];
 static struct dv_answer_cfg acfg;
@@ -22,21 +27,29 @@ static void setup(void)
 	static const char text[] = "a.example. A\nb.example. AAAA\n";
 	ck_assert_int_eq(dv_queryfile_load_mem("q", text, sizeof(text) - 1, &ql), 0);
 
-	struct dv_endpoints ep[DV_FAMILIES];
-	memset(ep, 0, sizeof(ep));
+	struct dv_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	plan.queries = ql;
+	ck_assert_int_eq(dv_qsource_init(&qs, &plan, 42), 0);
+	snprintf(plan.seq.qname_pattern, sizeof(plan.seq.qname_pattern), "{seq}.{rand8}.example.test");
+	ck_assert_int_eq(dv_qsource_init(&qsg, &plan, 42), 0);
+
 	const char *src[] = { "198.18.0.1", "2001:2::1" };
 	const char *dst[] = { "198.18.0.53", "2001:2::53" };
 	for (int f = 0; f < DV_FAMILIES; f++) {
+		struct dv_endpoints ep;
+		memset(&ep, 0, sizeof(ep));
 		int af = f == DV_FAMILY_V4 ? AF_INET : AF_INET6;
-		ep[f].src.family = ep[f].dst.family = af;
-		inet_pton(af, src[f], &ep[f].src.v6);
-		inet_pton(af, dst[f], &ep[f].dst.v6);
-		ep[f].dport = 53;
-		ep[f].src_mac[5] = 1;
-		ep[f].dst_mac[5] = 2;
-		target[f] = ep[f].dst;
+		ep.src.family = ep.dst.family = af;
+		inet_pton(af, src[f], &ep.src.v6);
+		inet_pton(af, dst[f], &ep.dst.v6);
+		ep.dport = 53;
+		ep.src_mac[5] = 1;
+		ep.dst_mac[5] = 2;
+		target[f] = ep.dst;
+		ck_assert_int_eq(dv_l34_build(&ep, &l34[f]), 0);
 	}
-	ck_assert_int_eq(dv_tmpl_set_build(&ts, &ql, ep, 1232, false), 0);
+	dv_opt_build(1232, false, &opt);
 	ck_assert_int_eq(dv_inflight_init(&ifl, 65536, 10000), 0);
 	dv_answer_cfg_default(&acfg);
 }
@@ -44,20 +57,22 @@ static void setup(void)
 static void teardown(void)
 {
 	dv_inflight_free(&ifl);
-	dv_tmpl_set_free(&ts);
+	dv_qsource_free(&qs);
+	dv_qsource_free(&qsg);
 	dv_query_list_free(&ql);
 }
 
-/* Send query seq (frame of qidx/family) and record it as issued for rec_qidx/rec_family. */
+/* Send attempt seq with the question of entry qidx over family, recorded as rec. */
 static void send_query(uint64_t seq, uint32_t qidx, uint8_t family, uint32_t rec_qidx,
 		       uint8_t rec_family, uint8_t *frame, size_t *len)
 {
-	const struct dv_frame_tmpl *t = &ts.t[qidx * DV_FAMILIES + family];
 	uint16_t sport, id;
 	dv_inflight_wire_id(&ifl, seq, &sport, &id);
-	dv_frame_emit(frame, ts.arena, t, id, sport);
-	*len = t->len;
-	dv_inflight_issue(&ifl, seq, rec_qidx, rec_family, 1000 + seq);
+	const struct dv_question *q = &qs.questions[qidx];
+	*len = dv_frame_compose(frame, &l34[family], q->wire, q->len, q->sum, &opt, id, sport);
+	struct dv_attempt_id a = { .lseq = seq, .qidx = rec_qidx,
+				   .qtype = ql.q[rec_qidx].qtype, .family = rec_family };
+	dv_inflight_issue(&ifl, seq, &a, 1000 + seq);
 	dv_inflight_publish(&ifl, seq + 1);
 }
 
@@ -87,12 +102,12 @@ START_TEST(answer_then_duplicate)
 	struct dv_match m;
 
 	exchange(0, 1, DV_FAMILY_V6, 1, DV_FAMILY_V6, f, &rlen, &ri);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_ANSWERED);
 	ck_assert_uint_eq(m.seq, 0);
-	ck_assert_uint_eq(m.qidx, 1);
+	ck_assert_uint_eq(m.a.qidx, 1);
 	ck_assert_uint_eq(m.tx_tsc, 1000);
 	dv_inflight_answer(&ifl, &m);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_DUPLICATE);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_DUPLICATE);
 }
 END_TEST
 
@@ -105,7 +120,7 @@ START_TEST(late_after_timeout)
 
 	exchange(0, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &rlen, &ri);
 	ck_assert_uint_eq(dv_inflight_expire(&ifl, 0, true, 10, NULL, NULL), 1);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_LATE);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_LATE);
 }
 END_TEST
 
@@ -118,7 +133,7 @@ START_TEST(other_question_is_unmatched)
 
 	/* The slot says b.example. AAAA, the response repeats a.example. A. */
 	exchange(0, 0, DV_FAMILY_V4, 1, DV_FAMILY_V4, f, &rlen, &ri);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_UNMATCHED);
 }
 END_TEST
 
@@ -131,7 +146,7 @@ START_TEST(other_family_is_unmatched)
 
 	/* Same port and ID, but the slot's query went out over IPv4. */
 	exchange(0, 0, DV_FAMILY_V6, 0, DV_FAMILY_V4, f, &rlen, &ri);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_UNMATCHED);
 }
 END_TEST
 
@@ -146,10 +161,10 @@ START_TEST(other_source_is_unmatched)
 	/* Rewrite the response's IPv4 source: 198.18.0.54 is not the target. */
 	f[14 + 15] = 54;
 	ck_assert_int_eq(dv_response_parse(f, rlen, 53, &ri), DV_PKT_DNS);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_UNMATCHED);
 	f[14 + 15] = 53;
 	ck_assert_int_eq(dv_response_parse(f, rlen, 53, &ri), DV_PKT_DNS);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_ANSWERED);
 }
 END_TEST
 
@@ -166,14 +181,45 @@ START_TEST(name_case_is_ignored_id_is_not)
 	for (unsigned i = 0; i < ri.qname_len; i++)
 		if (qn[i] >= 'a' && qn[i] <= 'z')
 			qn[i] = (uint8_t)(qn[i] - 32);
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_ANSWERED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_ANSWERED);
 	/* A response whose ID was never sent. */
 	ri.id = 4242;
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_UNMATCHED);
 	/* A query (QR=0) that looks like ours is not an answer. */
 	ri.id = 0;
 	ri.qr = 0;
-	ck_assert_int_eq(dv_match_response(&ifl, &ql, target, &ri, &m), DV_OUT_UNMATCHED);
+	ck_assert_int_eq(dv_match_response(&ifl, &qs, target, &ri, &m), DV_OUT_UNMATCHED);
+}
+END_TEST
+
+START_TEST(generated_names)
+{
+	uint8_t f[2048], name[255], q[DV_QUESTION_MAX];
+	size_t rlen;
+	struct dv_resp_info ri;
+	struct dv_match m;
+
+	/* Logical query 77's name, re-expanded by the collector from (seed, 77). */
+	uint8_t nlen = dv_qsource_name(&qsg, 77, name);
+	uint16_t qlen = dv_question_write(q, name, nlen, 28);
+	uint16_t sport, id;
+	dv_inflight_wire_id(&ifl, 0, &sport, &id);
+	size_t len = dv_frame_compose(f, &l34[DV_FAMILY_V6], q, qlen, dv_question_sum(q, qlen),
+				      NULL, id, sport);
+	struct dv_attempt_id a = { .lseq = 77, .qidx = DV_QIDX_GENERATED, .qtype = 28,
+				   .family = DV_FAMILY_V6 };
+	dv_inflight_issue(&ifl, 0, &a, 5);
+	dv_inflight_publish(&ifl, 1);
+	respond(f, len, &rlen, &ri);
+	ck_assert_int_eq(dv_match_response(&ifl, &qsg, target, &ri, &m), DV_OUT_ANSWERED);
+	ck_assert_uint_eq(m.a.lseq, 77);
+	/* The same response, checked as logical query 78's: another name. */
+	ifl.issue[0].a.lseq = 78;
+	ck_assert_int_eq(dv_match_response(&ifl, &qsg, target, &ri, &m), DV_OUT_UNMATCHED);
+	/* Wrong qtype. */
+	ifl.issue[0].a.lseq = 77;
+	ifl.issue[0].a.qtype = 1;
+	ck_assert_int_eq(dv_match_response(&ifl, &qsg, target, &ri, &m), DV_OUT_UNMATCHED);
 }
 END_TEST
 
@@ -188,6 +234,7 @@ int main(void)
 	tcase_add_test(tc, other_family_is_unmatched);
 	tcase_add_test(tc, other_source_is_unmatched);
 	tcase_add_test(tc, name_case_is_ignored_id_is_not);
+	tcase_add_test(tc, generated_names);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

@@ -38,6 +38,12 @@ static void fill_tx(struct dv_tx_stats *s, uint64_t base)
 	s->sched_slips = base + 7;
 	s->first_tx_tsc = base + 8;
 	s->last_tx_tsc = base + 9;
+	s->logical = base + 10;
+	s->retries = base + 11;
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			s->edns_sent[v][f] = base + 100 + 2 * v + f;
+	}
 }
 
 /** Give every rx counter a distinct value derived from base, and n latencies. */
@@ -60,6 +66,37 @@ static void fill_rx(struct dv_rx_stats *s, uint64_t base, int n)
 		s->rx_class[c] = base + 40 + c;
 	for (int i = 0; i < n; i++)
 		dv_hist_add(&s->latency, base * 1000 + (uint64_t)i * 37);
+
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			struct dv_edns_rx *e = &s->edns[v][f];
+			uint64_t k = 2 * v + f;
+			e->answered = base + 200 + k;
+			e->truncated = base + 300 + k;
+			e->timeouts = base + 400 + k;
+			e->resp_bytes = base + 500 + k;
+			e->resp_min = base + 600 + k;
+			e->resp_max = base * 2 + 700 + k;
+		}
+	}
+	struct dv_seq_stats *q = &s->seq;
+	for (unsigned k = 0; k < DV_MAX_ATTEMPTS; k++) {
+		q->answered_on[k][DV_FAMILY_V4] = base + 1000 + k;
+		q->answered_on[k][DV_FAMILY_V6] = base + 1100 + k;
+		q->answered_late[k] = base + 1200 + k;
+		q->truncated_on[k] = base + 1300 + k;
+	}
+	for (unsigned k = 0; k <= DV_MAX_ATTEMPTS; k++)
+		q->seq_len[k] = base + 1400 + k;
+	q->failed = base + 1500;
+	q->redundant = base + 1501;
+	q->first_two[DV_FAMILY_V4][DV_FAMILY_V4] = base + 1502;
+	q->first_two[DV_FAMILY_V4][DV_FAMILY_V6] = base + 1503;
+	q->first_two[DV_FAMILY_V6][DV_FAMILY_V4] = base + 1504;
+	q->first_two[DV_FAMILY_V6][DV_FAMILY_V6] = base + 1505;
+	q->single[DV_FAMILY_V4] = base + 1506;
+	q->single[DV_FAMILY_V6] = base + 1507;
+	q->retry_dropped = base + 1508;
 }
 
 START_TEST(test_tx_merge)
@@ -127,6 +164,8 @@ END_TEST
 START_TEST(test_snapshot)
 {
 	fill_tx(&txa, 5);
+	for (int i = 0; i < 40; i++)
+		dv_hist_add(&txa.gap, 400000000 + (uint64_t)i * 1000);
 	memset(&txd, 0, sizeof(txd));
 	dv_tx_stats_snapshot(&txd, &txa);
 	ck_assert_mem_eq(&txd, &txa, sizeof(txa));
@@ -188,6 +227,265 @@ START_TEST(test_delta)
 }
 END_TEST
 
+START_TEST(test_init_seq)
+{
+	memset(&txd, 0xab, sizeof(txd));
+	memset(&rxd, 0xab, sizeof(rxd));
+	dv_tx_stats_init(&txd);
+	dv_rx_stats_init(&rxd);
+	ck_assert_uint_eq(txd.logical, 0);
+	ck_assert_uint_eq(txd.retries, 0);
+	ck_assert_uint_eq(txd.edns_sent[DV_EDNS_VARIANTS - 1][DV_FAMILY_V6], 0);
+	ck_assert_uint_eq(txd.gap.count, 0);
+	ck_assert_uint_eq(txd.gap.min, UINT64_MAX);
+	ck_assert_uint_eq(txd.gap.max, 0);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			ck_assert_uint_eq(rxd.edns[v][f].answered, 0);
+			ck_assert_uint_eq(rxd.edns[v][f].resp_bytes, 0);
+			ck_assert_uint_eq(rxd.edns[v][f].resp_min, UINT64_MAX);
+			ck_assert_uint_eq(rxd.edns[v][f].resp_max, 0);
+		}
+	}
+	ck_assert_uint_eq(rxd.seq.failed, 0);
+	ck_assert_uint_eq(rxd.seq.answered_on[DV_MAX_ATTEMPTS - 1][DV_FAMILY_V6], 0);
+	ck_assert_uint_eq(rxd.seq.seq_len[DV_MAX_ATTEMPTS], 0);
+}
+END_TEST
+
+START_TEST(test_tx_merge_seq)
+{
+	fill_tx(&txa, 100);
+	fill_tx(&txb, 1000);
+	for (int i = 0; i < 30; i++)
+		dv_hist_add(&txa.gap, 375000000 + (uint64_t)i);
+	for (int i = 0; i < 20; i++)
+		dv_hist_add(&txb.gap, 1000000000 + (uint64_t)i);
+	dv_tx_stats_init(&txd);
+	dv_tx_stats_merge(&txd, &txa);
+	dv_tx_stats_merge(&txd, &txb);
+	ck_assert_uint_eq(txd.logical, 110 + 1010);
+	ck_assert_uint_eq(txd.retries, 111 + 1011);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			ck_assert_uint_eq(txd.edns_sent[v][f], 1300 + 4 * v + 2 * f);
+	}
+	ck_assert_uint_eq(txd.gap.count, 50);
+	ck_assert_uint_eq(txd.gap.sum, txa.gap.sum + txb.gap.sum);
+	ck_assert_uint_eq(txd.gap.min, 375000000);
+	ck_assert_uint_eq(txd.gap.max, 1000000019);
+	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
+		ck_assert_uint_eq(txd.gap.bucket[i], txa.gap.bucket[i] + txb.gap.bucket[i]);
+}
+END_TEST
+
+START_TEST(test_rx_merge_seq)
+{
+	fill_rx(&rxa, 100, 0);
+	fill_rx(&rxb, 1000, 0);
+	dv_rx_stats_init(&rxc); /* an lcore that saw nothing */
+	dv_rx_stats_init(&rxd);
+	dv_rx_stats_merge(&rxd, &rxc);
+	dv_rx_stats_merge(&rxd, &rxa);
+	dv_rx_stats_merge(&rxd, &rxc);
+	dv_rx_stats_merge(&rxd, &rxb);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			const struct dv_edns_rx *e = &rxd.edns[v][f];
+			uint64_t k = 2 * v + f;
+			ck_assert_uint_eq(e->answered, 1100 + 400 + 2 * k);
+			ck_assert_uint_eq(e->truncated, 1100 + 600 + 2 * k);
+			ck_assert_uint_eq(e->timeouts, 1100 + 800 + 2 * k);
+			ck_assert_uint_eq(e->resp_bytes, 1100 + 1000 + 2 * k);
+			/* min of 100 + 600 + k and 1000 + 600 + k; max of 900 + k and 2700 + k */
+			ck_assert_uint_eq(e->resp_min, 700 + k);
+			ck_assert_uint_eq(e->resp_max, 2700 + k);
+		}
+	}
+	const struct dv_seq_stats *q = &rxd.seq;
+	for (unsigned k = 0; k < DV_MAX_ATTEMPTS; k++) {
+		ck_assert_uint_eq(q->answered_on[k][DV_FAMILY_V4], 1100 + 2000 + 2 * k);
+		ck_assert_uint_eq(q->answered_on[k][DV_FAMILY_V6], 1100 + 2200 + 2 * k);
+		ck_assert_uint_eq(q->answered_late[k], 1100 + 2400 + 2 * k);
+		ck_assert_uint_eq(q->truncated_on[k], 1100 + 2600 + 2 * k);
+	}
+	for (unsigned k = 0; k <= DV_MAX_ATTEMPTS; k++)
+		ck_assert_uint_eq(q->seq_len[k], 1100 + 2800 + 2 * k);
+	ck_assert_uint_eq(q->failed, 1100 + 3000);
+	ck_assert_uint_eq(q->redundant, 1100 + 3002);
+	ck_assert_uint_eq(q->first_two[DV_FAMILY_V4][DV_FAMILY_V4], 1100 + 3004);
+	ck_assert_uint_eq(q->first_two[DV_FAMILY_V4][DV_FAMILY_V6], 1100 + 3006);
+	ck_assert_uint_eq(q->first_two[DV_FAMILY_V6][DV_FAMILY_V4], 1100 + 3008);
+	ck_assert_uint_eq(q->first_two[DV_FAMILY_V6][DV_FAMILY_V6], 1100 + 3010);
+	ck_assert_uint_eq(q->single[DV_FAMILY_V4], 1100 + 3012);
+	ck_assert_uint_eq(q->single[DV_FAMILY_V6], 1100 + 3014);
+	ck_assert_uint_eq(q->retry_dropped, 1100 + 3016);
+
+	/* Empty cells merged into empty cells stay empty. */
+	dv_rx_stats_init(&rxd);
+	dv_rx_stats_merge(&rxd, &rxc);
+	ck_assert_uint_eq(rxd.edns[0][0].resp_min, UINT64_MAX);
+	ck_assert_uint_eq(rxd.edns[0][0].resp_max, 0);
+}
+END_TEST
+
+START_TEST(test_delta_seq)
+{
+	fill_tx(&txb, 10);
+	fill_tx(&txa, 100);
+	for (int i = 0; i < 5; i++) {
+		dv_hist_add(&txb.gap, 375000000);
+		dv_hist_add(&txa.gap, 375000000);
+	}
+	for (int i = 0; i < 7; i++)
+		dv_hist_add(&txa.gap, 750000000);
+	dv_tx_stats_delta(&txd, &txa, &txb);
+	ck_assert_uint_eq(txd.logical, 90);
+	ck_assert_uint_eq(txd.retries, 90);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			ck_assert_uint_eq(txd.edns_sent[v][f], 90);
+	}
+	ck_assert_uint_eq(txd.gap.count, 7);
+	ck_assert_uint_eq(txd.gap.sum, 7 * UINT64_C(750000000));
+	ck_assert_uint_eq(txd.gap.bucket[dv_hist_index(750000000)], 7);
+	ck_assert_uint_le(txd.gap.min, 750000000);
+	ck_assert_uint_ge(txd.gap.max, 750000000);
+
+	fill_rx(&rxb, 10, 0);
+	fill_rx(&rxa, 100, 0);
+	/* A cell with no answer in the interval, and one with no answer before it. */
+	rxa.edns[1][DV_FAMILY_V4].answered = rxb.edns[1][DV_FAMILY_V4].answered;
+	rxb.edns[2][DV_FAMILY_V6].answered = 0;
+	rxb.edns[2][DV_FAMILY_V6].resp_min = UINT64_MAX;
+	rxb.edns[2][DV_FAMILY_V6].resp_max = 0;
+	dv_rx_stats_delta(&rxd, &rxa, &rxb);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			const struct dv_edns_rx *e = &rxd.edns[v][f];
+			ck_assert_uint_eq(e->truncated, 90);
+			ck_assert_uint_eq(e->timeouts, 90);
+			ck_assert_uint_eq(e->resp_bytes, 90);
+			if (v == 1 && f == DV_FAMILY_V4) {
+				ck_assert_uint_eq(e->answered, 0);
+				ck_assert_uint_eq(e->resp_min, UINT64_MAX);
+				ck_assert_uint_eq(e->resp_max, 0);
+				continue;
+			}
+			if (v == 2 && f == DV_FAMILY_V6)
+				ck_assert_uint_eq(e->answered, rxa.edns[v][f].answered);
+			else
+				ck_assert_uint_eq(e->answered, 90);
+			/* The run's bounds so far: they bound the interval's. */
+			ck_assert_uint_eq(e->resp_min, rxa.edns[v][f].resp_min);
+			ck_assert_uint_eq(e->resp_max, rxa.edns[v][f].resp_max);
+		}
+	}
+	const struct dv_seq_stats *q = &rxd.seq;
+	for (unsigned k = 0; k < DV_MAX_ATTEMPTS; k++) {
+		ck_assert_uint_eq(q->answered_on[k][DV_FAMILY_V4], 90);
+		ck_assert_uint_eq(q->answered_on[k][DV_FAMILY_V6], 90);
+		ck_assert_uint_eq(q->answered_late[k], 90);
+		ck_assert_uint_eq(q->truncated_on[k], 90);
+	}
+	for (unsigned k = 0; k <= DV_MAX_ATTEMPTS; k++)
+		ck_assert_uint_eq(q->seq_len[k], 90);
+	ck_assert_uint_eq(q->failed, 90);
+	ck_assert_uint_eq(q->redundant, 90);
+	for (unsigned a = 0; a < DV_FAMILIES; a++) {
+		ck_assert_uint_eq(q->single[a], 90);
+		for (unsigned b = 0; b < DV_FAMILIES; b++)
+			ck_assert_uint_eq(q->first_two[a][b], 90);
+	}
+	ck_assert_uint_eq(q->retry_dropped, 90);
+
+	/* Snapshots that went backwards saturate at 0. */
+	dv_rx_stats_delta(&rxd, &rxb, &rxa);
+	ck_assert_uint_eq(rxd.seq.failed, 0);
+	ck_assert_uint_eq(rxd.edns[0][0].answered, 0);
+	ck_assert_uint_eq(rxd.edns[0][0].resp_min, UINT64_MAX);
+}
+END_TEST
+
+START_TEST(test_seq_sums)
+{
+	memset(&res, 0, sizeof(res));
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	struct dv_seq_stats *q = &res.rx.seq;
+	q->answered_on[0][DV_FAMILY_V6] = 10;
+	q->answered_on[1][DV_FAMILY_V4] = 5;
+	q->answered_late[0] = 2;
+	q->truncated_on[0] = 3;
+	q->failed = 4;
+	q->seq_len[1] = 11;
+	q->seq_len[2] = 7;
+	q->seq_len[3] = 4;
+	q->first_two[DV_FAMILY_V6][DV_FAMILY_V4] = 9;
+	q->first_two[DV_FAMILY_V6][DV_FAMILY_V6] = 2;
+	struct dv_seq_totals t;
+	dv_seq_sum(q, &t);
+	ck_assert_uint_eq(t.ended, 22);
+	ck_assert_uint_eq(t.answered, 15);
+	ck_assert_uint_eq(t.truncated, 3);
+	ck_assert_uint_eq(t.late, 2);
+	ck_assert_uint_eq(t.attempts, 11 + 14 + 12);
+	ck_assert_uint_eq(t.two_plus, 11);
+
+	/* Rows: N of the plan, clamped, extended by any later non-zero counter. */
+	res.attempts = 3;
+	ck_assert_uint_eq(dv_result_attempt_rows(&res), 3);
+	res.attempts = 2;
+	ck_assert_uint_eq(dv_result_attempt_rows(&res), 3);
+	res.attempts = 0;
+	q->seq_len[2] = q->seq_len[3] = 0;
+	q->answered_on[1][DV_FAMILY_V4] = 0;
+	ck_assert_uint_eq(dv_result_attempt_rows(&res), 1);
+	res.attempts = 1000;
+	ck_assert_uint_eq(dv_result_attempt_rows(&res), DV_MAX_ATTEMPTS);
+	res.attempts = 1;
+	q->answered_late[DV_MAX_ATTEMPTS - 1] = 1;
+	ck_assert_uint_eq(dv_result_attempt_rows(&res), DV_MAX_ATTEMPTS);
+}
+END_TEST
+
+START_TEST(test_edns_cell)
+{
+	uint64_t sent;
+	struct dv_edns_rx c;
+
+	memset(&res, 0, sizeof(res));
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	res.n_edns = 3;
+	res.edns_size[0] = 4096;
+	res.edns_size[1] = 1232;
+	res.edns_size[2] = 4096; /* also on the ladder */
+	res.edns_size[3] = 4096; /* not in use */
+	res.tx.edns_sent[0][DV_FAMILY_V4] = 10;
+	res.tx.edns_sent[2][DV_FAMILY_V4] = 5;
+	res.tx.edns_sent[3][DV_FAMILY_V4] = 1000;
+	res.rx.edns[0][DV_FAMILY_V4] = (struct dv_edns_rx){ 8, 1, 2, 800, 90, 110 };
+	res.rx.edns[2][DV_FAMILY_V4] = (struct dv_edns_rx){ 5, 0, 0, 300, 60, 60 };
+	ck_assert(dv_result_edns_cell(&res, 0, DV_FAMILY_V4, &sent, &c));
+	ck_assert_uint_eq(sent, 15);
+	ck_assert_uint_eq(c.answered, 13);
+	ck_assert_uint_eq(c.truncated, 1);
+	ck_assert_uint_eq(c.timeouts, 2);
+	ck_assert_uint_eq(c.resp_bytes, 1100);
+	ck_assert_uint_eq(c.resp_min, 60);
+	ck_assert_uint_eq(c.resp_max, 110);
+	ck_assert(dv_result_edns_cell(&res, 1, DV_FAMILY_V6, &sent, &c));
+	ck_assert_uint_eq(sent, 0);
+	ck_assert_uint_eq(c.resp_min, UINT64_MAX);
+	ck_assert(!dv_result_edns_cell(&res, 2, DV_FAMILY_V4, &sent, &c));
+	ck_assert(!dv_result_edns_cell(&res, 3, DV_FAMILY_V4, &sent, &c));
+	ck_assert(!dv_result_edns_cell(&res, 0, DV_FAMILIES, &sent, &c));
+	res.n_edns = 1000; /* clamped to the array */
+	ck_assert(!dv_result_edns_cell(&res, DV_EDNS_VARIANTS, DV_FAMILY_V4, &sent, &c));
+}
+END_TEST
+
 START_TEST(test_result_sums)
 {
 	memset(&res, 0, sizeof(res));
@@ -229,6 +527,7 @@ static void make_result(struct dv_result *r)
 	dv_rx_stats_init(&r->rx);
 	r->tx.sent[DV_FAMILY_V4] = 900;
 	r->tx.sent[DV_FAMILY_V6] = 100;
+	r->tx.logical = 1000; /* one attempt each */
 	r->tx.tx_bytes = 82000;
 	r->tx.alloc_fail = 7;
 	r->tx.tx_full = 8;
@@ -264,6 +563,60 @@ static void make_result(struct dv_result *r)
 	r->run_seconds = 0.25;
 	r->target_qps = 20000;
 	r->interrupted = true;
+}
+
+/**
+ * make_result() plus sequences: N = 3, 1000 logical queries started, 980
+ * ended: 850 answered on attempt 1 (800 over IPv6, 50 over IPv4; 5 of them
+ * late, after attempt 2 had gone out), 100 on attempt 2 over IPv4, 20
+ * truncated on attempt 1, 10 failed. Gaps: 100 x 375 ms, 15 x 400 ms,
+ * 10 x 1 s. EDNS variants 1232, 4096 (unused), none, 1232 again (ladder).
+ */
+static void make_seq_result(struct dv_result *r)
+{
+	make_result(r);
+	r->sequences = true;
+	r->attempts = 3;
+	r->tx.logical = 1000;
+	r->tx.retries = 130;
+
+	struct dv_seq_stats *q = &r->rx.seq;
+	q->answered_on[0][DV_FAMILY_V6] = 800;
+	q->answered_on[0][DV_FAMILY_V4] = 50;
+	q->answered_on[1][DV_FAMILY_V4] = 100;
+	q->answered_late[0] = 5;
+	q->truncated_on[0] = 20;
+	q->failed = 10;
+	q->redundant = 3;
+	q->retry_dropped = 2;
+	q->seq_len[1] = 865;
+	q->seq_len[2] = 105;
+	q->seq_len[3] = 10;
+	q->first_two[DV_FAMILY_V6][DV_FAMILY_V4] = 110;
+	q->first_two[DV_FAMILY_V6][DV_FAMILY_V6] = 5;
+	q->single[DV_FAMILY_V6] = 835;
+	q->single[DV_FAMILY_V4] = 30;
+
+	for (int i = 0; i < 100; i++)
+		dv_hist_add(&r->tx.gap, 375000000);
+	for (int i = 0; i < 15; i++)
+		dv_hist_add(&r->tx.gap, 400000000);
+	for (int i = 0; i < 10; i++)
+		dv_hist_add(&r->tx.gap, 1000000000);
+
+	r->n_edns = 4;
+	r->edns_size[0] = 1232;
+	r->edns_size[1] = 4096;
+	r->edns_size[2] = DV_EDNS_NONE;
+	r->edns_size[3] = 1232;
+	r->tx.edns_sent[0][DV_FAMILY_V6] = 900;
+	r->tx.edns_sent[0][DV_FAMILY_V4] = 100;
+	r->tx.edns_sent[3][DV_FAMILY_V4] = 30;
+	r->tx.edns_sent[2][DV_FAMILY_V4] = 75;
+	r->rx.edns[0][DV_FAMILY_V6] = (struct dv_edns_rx){ 850, 20, 50, 85000, 60, 1300 };
+	r->rx.edns[0][DV_FAMILY_V4] = (struct dv_edns_rx){ 95, 0, 5, 7600, 80, 80 };
+	r->rx.edns[3][DV_FAMILY_V4] = (struct dv_edns_rx){ 30, 0, 0, 2700, 70, 110 };
+	r->rx.edns[2][DV_FAMILY_V4].timeouts = 75;
 }
 
 /** Render the text report into a malloc'ed string. */
@@ -324,6 +677,127 @@ START_TEST(test_text_report)
 }
 END_TEST
 
+static const char expected_seq_text[] =
+	"  Received packets: 1020 (dns 1010, fragment 1, icmp 2, arp/nd 3, other 4, malformed 0)\n"
+	"\n"
+	"Logical queries:\n"
+	"\n"
+	"  Started:              1000\n"
+	"  Ended:                980\n"
+	"  Answered:             950 (96.94%)\n"
+	"  Truncated (TC):       20 (2.04%)\n"
+	"  Failed:               10 (1.02%)\n"
+	"  Attempts per query:   1.13\n"
+	"  Retries sent:         130\n"
+	"  Redundant answers:    3\n"
+	"  Late answers:         5\n"
+	"  Retries dropped:      2\n"
+	"\n"
+	"Answered on attempt:\n"
+	"\n"
+	"  attempt         IPv4         IPv6        total   % ended    truncated         late\n"
+	"        1           50          800          850    86.73%           20            5\n"
+	"        2          100            0          100    10.20%            0            0\n"
+	"\n"
+	"Sequence length:\n"
+	"\n"
+	"  attempts        count         %\n"
+	"         1          865    88.27%\n"
+	"         2          105    10.71%\n"
+	"         3           10     1.02%\n"
+	"\n"
+	"First two attempts:\n"
+	"\n"
+	"  families        count   % of 2+\n"
+	"  v6->v4            110    95.65%\n"
+	"  v6->v6              5     4.35%\n"
+	"  Sequences of 2+ attempts: 115; of 1 attempt: IPv4 30, IPv6 835\n"
+	"\n"
+	"Gap between attempts (ms):\n"
+	"\n"
+	"  Gaps:                 125 (min 375.000, p10 385.876, p50 385.876, p90 402.653, max 1000.000)\n"
+	"  Peaks:                369.099-385.876 100 (80.00%), 385.876-402.653 15 (12.00%), "
+	"973.079-1006.633 10 (8.00%)\n"
+	"\n"
+	"By EDNS size and family:\n"
+	"\n"
+	"   size  family     attempts     answered           TC     timeouts  resp min  resp avg  resp max\n"
+	"   1232  IPv4            130          125            0            5        70        82       110\n"
+	"   1232  IPv6            900          850           20           50        60       100      1300\n"
+	"   none  IPv4             75            0            0           75         -         -         -\n"
+	"\n"
+	"Interrupted: stopped by signal, drained outstanding queries\n";
+
+START_TEST(test_text_sequences)
+{
+	make_seq_result(&res);
+	char *out = render_text(&res);
+	/* The v0 block is unchanged; the sequence tables follow it. */
+	ck_assert_ptr_nonnull(strstr(out, "  Queries sent:         1000\n"));
+	const char *tail = strstr(out, "  Received packets:");
+	ck_assert_ptr_nonnull(tail);
+	ck_assert_str_eq(tail, expected_seq_text);
+	free(out);
+
+	/* Peaks: most populated first, at most three. */
+	for (int i = 0; i < 200; i++)
+		dv_hist_add(&res.tx.gap, 50000000);
+	dv_hist_add(&res.tx.gap, 3000000000);
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  Peaks:                48.234-50.332 200 (61.35%), "
+					  "369.099-385.876 100 (30.67%), 385.876-402.653 15 (4.60%)\n"));
+	free(out);
+
+	/* An EDNS mix without sequences: the EDNS table only. */
+	res.sequences = false;
+	out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "Logical queries:"));
+	ck_assert_ptr_null(strstr(out, "Answered on attempt:"));
+	ck_assert_ptr_nonnull(strstr(out, "By EDNS size and family:\n"));
+	free(out);
+
+	/* v0 (one EDNS size, no sequences): nothing new at all. */
+	res.n_edns = 1;
+	out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "By EDNS size"));
+	ck_assert_ptr_null(strstr(out, "Gap between"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_text_sequences_empty)
+{
+	/* Sequences on, nothing happened: headings, zeros, no NaN, no empty rows. */
+	memset(&res, 0, sizeof(res));
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	res.sequences = true;
+	res.attempts = 4;
+	res.n_edns = 2;
+	char *out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "nan"));
+	ck_assert_ptr_null(strstr(out, "inf"));
+	ck_assert_ptr_nonnull(strstr(out, "  Answered:             0 (0.00%)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Attempts per query:   0.00\n"));
+	ck_assert_ptr_nonnull(strstr(out, "Answered on attempt:\n\n"
+					  "  attempt         IPv4         IPv6        total"
+					  "   % ended    truncated         late\n\nSequence length:"));
+	ck_assert_ptr_nonnull(strstr(out, "  Gaps:                 0\n"));
+	ck_assert_ptr_null(strstr(out, "Peaks:"));
+	ck_assert_ptr_nonnull(strstr(out, "resp max\n"));
+	ck_assert_ptr_null(strstr(out, "   none  "));
+
+	/* Only one answer late on attempt 5 of a 4-attempt plan: the row is still shown. */
+	res.rx.seq.answered_on[4][DV_FAMILY_V4] = 1;
+	res.rx.seq.seq_len[5] = 1;
+	free(out);
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "\n        5            1            0            1   100.00%"));
+	ck_assert_ptr_nonnull(strstr(out, "\n         5            1   100.00%\n"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_text_report_empty)
 {
 	/* Nothing sent, nothing answered: no division by zero anywhere. */
@@ -353,6 +827,7 @@ START_TEST(test_status_line)
 	dv_tx_stats_init(&res.tx);
 	dv_rx_stats_init(&res.rx);
 	res.tx.sent[DV_FAMILY_V4] = 20000;
+	res.tx.logical = 20000;
 	res.rx.answered[DV_FAMILY_V4] = 19998;
 	for (int i = 0; i < 19000; i++)
 		dv_hist_add(&res.rx.latency, 61000);
@@ -502,6 +977,10 @@ static void check_stats_obj(const json_t *o, const char *type, const char *runid
 	ck_assert(json_is_number(json_object_get(ext, "target_qps")));
 	ck_assert(json_is_number(json_object_get(ext, "achieved_qps")));
 	ck_assert(json_is_true(json_object_get(ext, "interrupted")));
+	if (json_object_get(ext, "sequences") == NULL) {
+		/* A v0 result: no sequence or EDNS tables. */
+		ck_assert_ptr_null(json_object_get(ext, "edns"));
+	}
 }
 
 START_TEST(test_json_lines)
@@ -547,6 +1026,167 @@ START_TEST(test_json_lines)
 								  "achieved_qps")), 4000.0, 1e-6);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(obj[3], "dnsvolley"),
 								  "achieved_qps")), 20000.0, 1e-6);
+
+	for (size_t i = 0; i < n; i++)
+		json_decref(obj[i]);
+}
+END_TEST
+
+/** Integer at path a.b (b may be NULL). */
+static json_int_t jpath(const json_t *o, const char *a, const char *b)
+{
+	const json_t *v = json_object_get(o, a);
+	ck_assert_msg(v != NULL, "no '%s'", a);
+	return b != NULL ? jget_int(v, b) : jget_int(o, a);
+}
+
+/** Check one "edns" entry. */
+static void check_edns(const json_t *e, int size, const char *family, json_int_t sent,
+		       json_int_t answered, json_int_t tc, json_int_t timeouts, json_int_t rmin,
+		       json_int_t ravg, json_int_t rmax)
+{
+	ck_assert(json_is_object(e));
+	const json_t *sz = json_object_get(e, "size");
+	if (size == DV_EDNS_NONE) {
+		ck_assert_str_eq(json_string_value(sz), "none");
+	} else {
+		ck_assert(json_is_integer(sz));
+		ck_assert_int_eq(json_integer_value(sz), size);
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(e, "family")), family);
+	ck_assert_int_eq(jget_int(e, "sent"), sent);
+	ck_assert_int_eq(jget_int(e, "answered"), answered);
+	ck_assert_int_eq(jget_int(e, "truncated"), tc);
+	ck_assert_int_eq(jget_int(e, "timeouts"), timeouts);
+	ck_assert_int_eq(jget_int(e, "resp_min"), rmin);
+	ck_assert_int_eq(jget_int(e, "resp_avg"), ravg);
+	ck_assert_int_eq(jget_int(e, "resp_max"), rmax);
+}
+
+static void check_seq_ext(const json_t *rec)
+{
+	const json_t *dv = json_object_get(rec, "dnsvolley");
+	ck_assert(json_is_object(dv));
+	const json_t *sq = json_object_get(dv, "sequences");
+	ck_assert(json_is_object(sq));
+	ck_assert_int_eq(jget_int(sq, "logical"), 1000);
+	ck_assert_int_eq(jget_int(sq, "ended"), 980);
+	ck_assert_int_eq(jget_int(sq, "answered"), 950);
+	ck_assert_int_eq(jget_int(sq, "truncated"), 20);
+	ck_assert_int_eq(jget_int(sq, "failed"), 10);
+	ck_assert_int_eq(jget_int(sq, "retries"), 130);
+	ck_assert_int_eq(jget_int(sq, "redundant"), 3);
+	ck_assert_int_eq(jget_int(sq, "late"), 5);
+	ck_assert_int_eq(jget_int(sq, "retry_dropped"), 2);
+
+	/* One entry per attempt 1..N, zeros included: [k - 1] is attempt k. */
+	const json_t *on = json_object_get(sq, "answered_on");
+	ck_assert(json_is_array(on));
+	ck_assert_uint_eq(json_array_size(on), 3);
+	for (size_t k = 0; k < 3; k++)
+		ck_assert_int_eq(jget_int(json_array_get(on, k), "attempt"), (json_int_t)k + 1);
+	ck_assert_int_eq(jget_int(json_array_get(on, 0), "ipv4"), 50);
+	ck_assert_int_eq(jget_int(json_array_get(on, 0), "ipv6"), 800);
+	ck_assert_int_eq(jget_int(json_array_get(on, 0), "truncated"), 20);
+	ck_assert_int_eq(jget_int(json_array_get(on, 0), "late"), 5);
+	ck_assert_int_eq(jget_int(json_array_get(on, 1), "ipv4"), 100);
+	ck_assert_int_eq(jget_int(json_array_get(on, 1), "ipv6"), 0);
+	ck_assert_int_eq(jget_int(json_array_get(on, 2), "ipv4"), 0);
+
+	const json_t *len = json_object_get(sq, "seq_len");
+	ck_assert(json_is_object(len));
+	ck_assert_uint_eq(json_object_size(len), 3);
+	ck_assert_int_eq(jget_int(len, "1"), 865);
+	ck_assert_int_eq(jget_int(len, "2"), 105);
+	ck_assert_int_eq(jget_int(len, "3"), 10);
+
+	ck_assert_int_eq(jpath(sq, "first_two", "v4->v4"), 0);
+	ck_assert_int_eq(jpath(sq, "first_two", "v4->v6"), 0);
+	ck_assert_int_eq(jpath(sq, "first_two", "v6->v4"), 110);
+	ck_assert_int_eq(jpath(sq, "first_two", "v6->v6"), 5);
+	ck_assert_int_eq(jpath(sq, "single", "ipv4"), 30);
+	ck_assert_int_eq(jpath(sq, "single", "ipv6"), 835);
+
+	const json_t *gap = json_object_get(sq, "gap_ns");
+	ck_assert(json_is_object(gap));
+	ck_assert_int_eq(jget_int(gap, "count"), 125);
+	ck_assert_int_eq(jget_int(gap, "min"), 375000000);
+	ck_assert_int_eq(jget_int(gap, "max"), 1000000000);
+	ck_assert_int_eq(jget_int(gap, "p50"), 385875967);
+	const json_t *b = json_object_get(gap, "buckets");
+	ck_assert(json_is_array(b));
+	ck_assert_uint_eq(json_array_size(b), 3);
+	static const json_int_t want[3][3] = {
+		{ 369098752, 385875967, 100 },
+		{ 385875968, 402653183, 15 },
+		{ 973078528, 1006632959, 10 },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		const json_t *t = json_array_get(b, i);
+		ck_assert_uint_eq(json_array_size(t), 3);
+		for (size_t j = 0; j < 3; j++)
+			ck_assert_int_eq(json_integer_value(json_array_get(t, j)), want[i][j]);
+	}
+
+	/* Only cells with attempts sent; equal sizes (mix and ladder) are one cell. */
+	const json_t *ed = json_object_get(dv, "edns");
+	ck_assert(json_is_array(ed));
+	ck_assert_uint_eq(json_array_size(ed), 3);
+	check_edns(json_array_get(ed, 0), 1232, "ipv4", 130, 125, 0, 5, 70, 82, 110);
+	check_edns(json_array_get(ed, 1), 1232, "ipv6", 900, 850, 20, 50, 60, 100, 1300);
+	check_edns(json_array_get(ed, 2), DV_EDNS_NONE, "ipv4", 75, 0, 0, 75, 0, 0, 0);
+}
+
+START_TEST(test_json_sequences)
+{
+	char path[PATH_MAX];
+	json_t *obj[8];
+
+	temp_path(path, sizeof(path));
+	make_seq_result(&res);
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
+	ck_assert_int_eq(dv_json_sum(&jout, &res), 0);
+	/* v0: neither key. */
+	make_result(&res2);
+	res2.n_edns = 1;
+	ck_assert_int_eq(dv_json_sum(&jout, &res2), 0);
+	/* Sequences on, nothing counted: empty gap, empty edns list. */
+	memset(&res2, 0, sizeof(res2));
+	dv_tx_stats_init(&res2.tx);
+	dv_rx_stats_init(&res2.rx);
+	res2.sequences = true;
+	res2.attempts = 2;
+	ck_assert_int_eq(dv_json_periodic(&jout, &res2), 0);
+	ck_assert_int_eq(dv_json_close(&jout), 0);
+
+	size_t n = read_lines(path, obj, 8);
+	unlink(path);
+	ck_assert_uint_eq(n, 5);
+	check_seq_ext(obj[1]);
+	check_seq_ext(obj[2]);
+	/* The dns-metrics part is unchanged. */
+	const char *runid = json_string_value(json_object_get(obj[0], "runid"));
+	check_stats_obj(obj[2], "stats_sum", runid);
+
+	const json_t *dv = json_object_get(obj[3], "dnsvolley");
+	ck_assert_ptr_null(json_object_get(dv, "sequences"));
+	ck_assert_ptr_null(json_object_get(dv, "edns"));
+
+	dv = json_object_get(obj[4], "dnsvolley");
+	const json_t *sq = json_object_get(dv, "sequences");
+	ck_assert_int_eq(jget_int(sq, "ended"), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(sq, "answered_on")), 2);
+	ck_assert_int_eq(jget_int(json_array_get(json_object_get(sq, "answered_on"), 1), "ipv4"), 0);
+	ck_assert_int_eq(jpath(sq, "seq_len", "2"), 0);
+	const json_t *gap = json_object_get(sq, "gap_ns");
+	ck_assert_int_eq(jget_int(gap, "count"), 0);
+	ck_assert_int_eq(jget_int(gap, "min"), 0);
+	ck_assert_int_eq(jget_int(gap, "max"), 0);
+	ck_assert_int_eq(jget_int(gap, "p50"), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(gap, "buckets")), 0);
+	ck_assert(json_is_array(json_object_get(dv, "edns")));
+	ck_assert_uint_eq(json_array_size(json_object_get(dv, "edns")), 0);
 
 	for (size_t i = 0; i < n; i++)
 		json_decref(obj[i]);
@@ -638,6 +1278,12 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_rx_merge);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_delta);
+	tcase_add_test(tc, test_init_seq);
+	tcase_add_test(tc, test_tx_merge_seq);
+	tcase_add_test(tc, test_rx_merge_seq);
+	tcase_add_test(tc, test_delta_seq);
+	tcase_add_test(tc, test_seq_sums);
+	tcase_add_test(tc, test_edns_cell);
 	tcase_add_test(tc, test_result_sums);
 	tcase_add_test(tc, test_rcode_names);
 	suite_add_tcase(s, tc);
@@ -646,12 +1292,15 @@ static Suite *report_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_text_report);
 	tcase_add_test(tc, test_text_report_empty);
+	tcase_add_test(tc, test_text_sequences);
+	tcase_add_test(tc, test_text_sequences_empty);
 	tcase_add_test(tc, test_status_line);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_json_lines);
+	tcase_add_test(tc, test_json_sequences);
 	tcase_add_test(tc, test_json_empty_result);
 	tcase_add_test(tc, test_json_open_error);
 	tcase_add_test(tc, test_json_write_error);

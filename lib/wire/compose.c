@@ -1,0 +1,217 @@
+/**
+ * @file compose.c
+ * @brief Query frames composed per packet from parts built once.
+ *
+ * The parts (L2-L4 header, DNS header + question, OPT) are built before
+ * traffic starts; dv_frame_compose() joins them per packet and finishes the
+ * lengths and checksums from the parts' partial sums. All sums are DPDK's:
+ * 16-bit words in memory order, so values from the header are added in
+ * network byte order.
+ */
+#include "wire/compose.h"
+
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf_core.h>
+
+#include "util/log.h"
+#include "wire/frame_parse.h"
+
+#define IPV4_DF   0x4000
+#define DEF_TTL   64
+#define EDNS_DO   0x00008000u
+#define DNS_ARCOUNT_OFF 10
+
+/** A 16-bit header field (host order in) as DPDK's sums add it: network byte order. */
+static inline uint32_t be_word(uint16_t v)
+{
+	return rte_cpu_to_be_16(v);
+}
+
+int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
+{
+	int family = ep->src.family;
+	if ((family != AF_INET && family != AF_INET6) || ep->dst.family != family)
+		return -EAFNOSUPPORT;
+
+	memset(t, 0, sizeof(*t));
+	uint8_t *f = t->bytes;
+	uint8_t *ip = f + DV_ETH_HLEN;
+	memcpy(f, ep->dst_mac, 6);
+	memcpy(f + 6, ep->src_mac, 6);
+
+	/*
+	 * The pseudo header's length is what changes per packet; DPDK leaves it
+	 * out when told the packet is for TSO, which gives exactly the constant
+	 * part: addresses and protocol.
+	 */
+	uint16_t phdr;
+	if (family == AF_INET) {
+		dv_wr16(f + 12, DV_ETHERTYPE_IPV4);
+		ip[0] = 0x45;             /* version 4, IHL 5; TOS 0, total length per packet */
+		dv_wr16(ip + 6, IPV4_DF); /* ID 0, DF, fragment offset 0 */
+		ip[8] = DEF_TTL;
+		ip[9] = DV_IPPROTO_UDP;
+		memcpy(ip + 12, &ep->src.v4, 4);
+		memcpy(ip + 16, &ep->dst.v4, 4);
+		t->l4_off = DV_ETH_HLEN + DV_IPV4_HLEN;
+		phdr = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)ip,
+					   RTE_MBUF_F_TX_TCP_SEG);
+	} else {
+		dv_wr16(f + 12, DV_ETHERTYPE_IPV6);
+		ip[0] = 0x60;             /* version 6, traffic class 0, flow label 0 */
+		ip[6] = DV_IPPROTO_UDP;   /* payload length per packet */
+		ip[7] = DEF_TTL;
+		memcpy(ip + 8, &ep->src.v6, 16);
+		memcpy(ip + 24, &ep->dst.v6, 16);
+		t->l4_off = DV_ETH_HLEN + DV_IPV6_HLEN;
+		phdr = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)ip,
+					   RTE_MBUF_F_TX_TCP_SEG);
+	}
+	uint8_t *udp = f + t->l4_off;
+	dv_wr16(udp + 2, ep->dport); /* source port, length, checksum per packet */
+
+	t->len = (uint16_t)(t->l4_off + DV_UDP_HLEN);
+	t->l3_off = DV_ETH_HLEN;
+	t->family = family;
+	t->const_sum = (uint32_t)phdr + be_word(ep->dport);
+	return 0;
+}
+
+int dv_question_build(const struct dv_query *q, struct dv_question *out)
+{
+	int ret;
+	ldns_rdf *owner = NULL;
+	ldns_pkt *pkt = NULL;
+	uint8_t *wire = NULL;
+	size_t wire_len = 0;
+
+	if (q == NULL || out == NULL || q->qname_len == 0 ||
+	    !dv_name_valid(q->qname, q->qname_len)) {
+		dv_err("cannot build a question: invalid name");
+		return -EINVAL;
+	}
+	owner = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, q->qname_len, q->qname);
+	if (owner == NULL) {
+		ret = -ENOMEM;
+		goto nomem;
+	}
+	pkt = ldns_pkt_query_new(owner, (ldns_rr_type)q->qtype, LDNS_RR_CLASS_IN, LDNS_RD);
+	if (pkt == NULL) {
+		ret = -ENOMEM;
+		goto nomem;
+	}
+	owner = NULL; /* the packet owns it now */
+	ldns_pkt_set_id(pkt, 0);
+	if (ldns_pkt2wire(&wire, pkt, &wire_len) != LDNS_STATUS_OK) {
+		ret = -ENOMEM;
+		goto nomem;
+	}
+	/* No OPT, so the message is exactly header + question. */
+	if (wire_len != (size_t)DV_DNS_HLEN + q->qname_len + 4 || wire_len > sizeof(out->wire)) {
+		dv_err("cannot build a question: unexpected encoded length %zu", wire_len);
+		ret = -EINVAL;
+		goto cleanup;
+	}
+	memcpy(out->wire, wire, wire_len);
+	out->len = (uint16_t)wire_len;
+	out->sum = dv_question_sum(out->wire, out->len);
+	ret = 0;
+	goto cleanup;
+nomem:
+	dv_err("cannot build a question: out of memory");
+cleanup:
+	free(wire);
+	ldns_pkt_free(pkt);
+	ldns_rdf_deep_free(owner);
+	return ret;
+}
+
+void dv_opt_build(uint16_t size, bool dnssec_ok, struct dv_opt *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wire[0] = 0;                       /* owner: root */
+	dv_wr16(o->wire + 1, DV_DNS_TYPE_OPT);
+	dv_wr16(o->wire + 3, size);           /* class: requestor's UDP payload size */
+	dv_wr32(o->wire + 5, dnssec_ok ? EDNS_DO : 0); /* extended RCODE 0, version 0, flags */
+	dv_wr16(o->wire + 9, 0);              /* RDLENGTH: no options */
+	o->size = size;
+	o->dnssec_ok = dnssec_ok;
+	o->sum = __rte_raw_cksum_reduce(__rte_raw_cksum(o->wire, DV_OPT_LEN, 0));
+}
+
+uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len, uint16_t qtype)
+{
+	dv_wr16(dst, 0);           /* ID: per packet */
+	dv_wr16(dst + 2, DV_DNS_RD);
+	dv_wr16(dst + 4, 1);       /* QDCOUNT */
+	dv_wr16(dst + 6, 0);
+	dv_wr16(dst + 8, 0);
+	dv_wr16(dst + 10, 0);      /* ARCOUNT: set by dv_frame_compose() with an OPT */
+	memcpy(dst + DV_DNS_HLEN, qname, qname_len);
+	uint8_t *p = dst + DV_DNS_HLEN + qname_len;
+	dv_wr16(p, qtype);
+	dv_wr16(p + 2, DV_DNS_CLASS_IN);
+	return (uint16_t)(DV_DNS_HLEN + qname_len + 4);
+}
+
+uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
+{
+	return __rte_raw_cksum_reduce(__rte_raw_cksum(q, len, 0));
+}
+
+uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
+			  uint16_t sport)
+{
+	uint8_t *ip = dst + t->l3_off;
+	uint8_t *udp = dst + t->l4_off;
+	uint8_t *dns = udp + DV_UDP_HLEN;
+	uint16_t dns_len = q_len;
+	/* Every term is at most 17 bits wide except q_sum (a question's sum,
+	 * at most 24 bits even unfolded): no overflow of 32 bits. */
+	uint32_t sum = t->const_sum + q_sum;
+
+	memcpy(dst, t->bytes, t->len);
+	memcpy(dns, q, q_len);
+	if (opt != NULL) {
+		memcpy(dns + q_len, opt->wire, DV_OPT_LEN);
+		/* Starting at an odd offset swaps the bytes of every word of the
+		 * OPT, which in one's-complement arithmetic swaps its sum. */
+		uint16_t os = __rte_raw_cksum_reduce(opt->sum);
+		sum += (q_len & 1) ? rte_bswap16(os) : os;
+		dv_wr16(dns + DNS_ARCOUNT_OFF, 1);
+		sum += be_word(1);
+		dns_len = (uint16_t)(dns_len + DV_OPT_LEN);
+	}
+
+	uint16_t udp_len = (uint16_t)(DV_UDP_HLEN + dns_len);
+	rte_be16_t ulen_be = rte_cpu_to_be_16(udp_len);
+	rte_be16_t sport_be = rte_cpu_to_be_16(sport);
+	rte_be16_t id_be = rte_cpu_to_be_16(id);
+	memcpy(udp, &sport_be, 2);
+	memcpy(udp + 4, &ulen_be, 2);
+	memcpy(dns, &id_be, 2);
+	/* UDP length twice: in the pseudo header and in the UDP header. */
+	sum += 2u * ulen_be + sport_be + id_be;
+
+	if (t->family == AF_INET) {
+		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
+		uint16_t hc = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+		memcpy(ip + 10, &hc, 2);
+	} else {
+		memcpy(ip + 4, &ulen_be, 2);
+	}
+
+	uint16_t c = (uint16_t)~__rte_raw_cksum_reduce(sum);
+	if (c == 0)
+		c = 0xffff; /* 0 means "no checksum" in UDP */
+	memcpy(udp + 6, &c, 2);
+	return (uint16_t)(t->l4_off + udp_len);
+}

@@ -1,0 +1,80 @@
+/**
+ * @file compose.h
+ * @brief Query frames composed from parts built once: per-family L2-L4 header,
+ *        per-name DNS header + question, per-(size, DO) OPT record.
+ *
+ * A frame is header | DNS header + question | OPT (optional). Each part keeps
+ * its one's-complement partial sum, so per packet the UDP checksum is a few
+ * additions: ID, source port, the lengths, and the parts' sums (an OPT that
+ * starts at an odd offset contributes its sum byte-swapped). The IPv4 header
+ * checksum is recomputed (its total length changes with the parts).
+ * DNS header and question are built with ldns for names from a query file,
+ * and written directly for generated names (dv_question_write()).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/plan.h"
+#include "wire/query.h"
+
+#define DV_L34_MAX   (14 + 4 + 40 + 8)   /**< Ethernet (+ VLAN room) + IPv6 + UDP */
+#define DV_QUESTION_MAX (12 + 255 + 4)    /**< DNS header + name + type/class */
+#define DV_OPT_LEN   11                   /**< OPT RR without options */
+
+/** Ethernet + IP + UDP header of one family, lengths and checksums zero. */
+struct dv_l34_tmpl {
+	uint8_t bytes[DV_L34_MAX];
+	uint16_t len;        /**< 42 (IPv4) or 62 (IPv6) */
+	uint16_t l3_off;     /**< 14 */
+	uint16_t l4_off;     /**< UDP header offset */
+	int family;          /**< AF_INET / AF_INET6 */
+	uint32_t const_sum;  /**< partial sum: pseudo-header addresses + protocol + UDP dport */
+};
+
+/** DNS header (ID 0, RD=1, QDCOUNT 1, ARCOUNT 0) and one question, with its partial sum. */
+struct dv_question {
+	uint8_t wire[DV_QUESTION_MAX];
+	uint16_t len;
+	uint32_t sum;        /**< partial sum over wire[0..len), even alignment */
+};
+
+/** An OPT record for one (UDP size, DO) pair. */
+struct dv_opt {
+	uint8_t wire[DV_OPT_LEN];
+	uint16_t size;       /**< UDP payload size it advertises */
+	bool dnssec_ok;
+	uint32_t sum;        /**< partial sum over wire, even alignment */
+};
+
+/** Build the header part for one family. @return 0 or -EAFNOSUPPORT */
+int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t);
+
+/** Build header + question of a query-file entry with ldns. @return 0 or -errno (reported) */
+int dv_question_build(const struct dv_query *q, struct dv_question *out);
+
+/** Build an OPT record (owner root, type 41, class = size, TTL with DO bit, RDLEN 0). */
+void dv_opt_build(uint16_t size, bool dnssec_ok, struct dv_opt *o);
+
+/**
+ * Write header + question for a wire-format name directly (hot path, no ldns).
+ * @return bytes written (12 + qname_len + 4); the caller ensures room
+ */
+uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len, uint16_t qtype);
+
+/** Partial sum of bytes written by dv_question_write (even alignment). */
+uint32_t dv_question_sum(const uint8_t *q, uint16_t len);
+
+/**
+ * Compose a frame into dst: header, question bytes, optional OPT (ARCOUNT set
+ * to 1), with DNS ID and UDP source port (host order), lengths and checksums.
+ * @param q      header + question bytes (e.g. struct dv_question.wire)
+ * @param q_sum  their partial sum
+ * @param opt    NULL for no OPT record
+ * @return frame length
+ */
+uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
+			  uint16_t sport);

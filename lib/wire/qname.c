@@ -1,0 +1,265 @@
+/**
+ * @file qname.c
+ * @brief Generated query names: a pattern compiled once into pieces, expanded
+ *        per logical query straight into wire format.
+ */
+#include "wire/qname.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+enum piece_kind {
+	PIECE_LITERAL = 0,
+	PIECE_SEQ = 1,
+	PIECE_RAND = 2,
+	PIECE_LCORE = 3,
+	PIECE_END = 4, /**< end of label */
+};
+
+#define LABEL_MAX  63
+#define NAME_MAX_WIRE 255
+#define SEQ_DIGITS   20   /**< UINT64_MAX */
+#define LCORE_DIGITS 5
+#define LCORE_MOD    100000u
+#define RAND_MAX_N   32
+#define RAND_ALPHABET 36
+#define RAND_PER_DRAW 8   /**< characters taken from one 64-bit draw */
+
+static const char rand_chars[RAND_ALPHABET + 1] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/* Reasons that quote the pattern are formatted here: compile runs while the
+ * plan is built, and each thread gets its own buffer. */
+static __thread char why_buf[96];
+
+static bool literal_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/** Append a piece. @return 0 or -EINVAL with *why set */
+static int add_piece(struct dv_qname_pattern *p, uint8_t kind, uint8_t len, uint16_t off,
+		     const char **why)
+{
+	if (p->npieces >= DV_QNAME_PIECES) {
+		*why = "too many labels and tokens";
+		return -EINVAL;
+	}
+	p->piece[p->npieces++] = (struct dv_qname_piece){ .kind = kind, .len = len, .off = off };
+	return 0;
+}
+
+/**
+ * Parse the token starting at s ('{'), add its piece, report its longest
+ * expansion in *width and where it ends in *end.
+ */
+static int parse_token(struct dv_qname_pattern *p, const char *s, const char **end,
+		       unsigned *width, bool *is_seq, const char **why)
+{
+	const char *close = strchr(s, '}');
+	if (close == NULL) {
+		*why = "unterminated '{'";
+		return -EINVAL;
+	}
+	size_t n = (size_t)(close - s) + 1; /* with braces */
+	*end = close + 1;
+	*is_seq = false;
+	if (n == 5 && memcmp(s, "{seq}", 5) == 0) {
+		*is_seq = true;
+		*width = SEQ_DIGITS;
+		return add_piece(p, PIECE_SEQ, 0, 0, why);
+	}
+	if (n == 7 && memcmp(s, "{lcore}", 7) == 0) {
+		*width = LCORE_DIGITS;
+		return add_piece(p, PIECE_LCORE, 0, 0, why);
+	}
+	if (n > 6 && memcmp(s, "{rand", 5) == 0) {
+		unsigned v = 0;
+		bool digits = true;
+		for (const char *c = s + 5; c < close; c++) {
+			if (*c < '0' || *c > '9') {
+				digits = false;
+				break;
+			}
+			if (v <= RAND_MAX_N) /* saturate: anything above is refused anyway */
+				v = v * 10 + (unsigned)(*c - '0');
+		}
+		if (digits) {
+			if (v < 1 || v > RAND_MAX_N) {
+				*why = "{randN} needs 1 <= N <= 32";
+				return -EINVAL;
+			}
+			*width = v;
+			return add_piece(p, PIECE_RAND, (uint8_t)v, 0, why);
+		}
+	}
+	snprintf(why_buf, sizeof(why_buf), "unknown token '%.*s'",
+		 (int)(n < 64 ? n : 64), s);
+	*why = why_buf;
+	return -EINVAL;
+}
+
+int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char **why)
+{
+	static const char *unused;
+	if (why == NULL)
+		why = &unused;
+	*why = NULL;
+	if (pattern == NULL || p == NULL) {
+		*why = "no pattern";
+		return -EINVAL;
+	}
+	memset(p, 0, sizeof(*p));
+
+	size_t plen = strlen(pattern);
+	if (plen > 0 && pattern[plen - 1] == '.')
+		plen--; /* a trailing dot is optional: the root label is always added */
+
+	const char *s = pattern;
+	const char *stop = pattern + plen;
+	bool have_seq = false;
+	size_t name_max = 1; /* root label */
+	size_t text_len = 0;
+	int ret;
+
+	while (s < stop) {
+		/* One label: pieces up to the next '.' or the end. */
+		size_t label_max = 0;
+		while (s < stop && *s != '.') {
+			if (*s == '{') {
+				unsigned width = 0;
+				bool is_seq = false;
+				ret = parse_token(p, s, &s, &width, &is_seq, why);
+				if (ret < 0)
+					return ret;
+				have_seq |= is_seq;
+				label_max += width;
+				continue;
+			}
+			const char *lit = s;
+			while (s < stop && literal_char(*s))
+				s++;
+			size_t n = (size_t)(s - lit);
+			if (n == 0) {
+				unsigned char c = (unsigned char)*s;
+				if (c >= 0x20 && c < 0x7f)
+					snprintf(why_buf, sizeof(why_buf), "bad character '%c'", c);
+				else
+					snprintf(why_buf, sizeof(why_buf), "bad character '\\x%02x'", c);
+				*why = why_buf;
+				return -EINVAL;
+			}
+			/* Every literal character is a byte of the name. */
+			if (text_len + n > NAME_MAX_WIRE || n > LABEL_MAX) {
+				*why = n > LABEL_MAX ? "label longer than 63" : "name longer than 255";
+				return -EINVAL;
+			}
+			memcpy(p->text + text_len, lit, n);
+			ret = add_piece(p, PIECE_LITERAL, (uint8_t)n, (uint16_t)text_len, why);
+			if (ret < 0)
+				return ret;
+			text_len += n;
+			label_max += n;
+		}
+		if (label_max == 0) {
+			*why = "empty label";
+			return -EINVAL;
+		}
+		if (label_max > LABEL_MAX) {
+			*why = "label longer than 63";
+			return -EINVAL;
+		}
+		name_max += 1 + label_max;
+		if (name_max > NAME_MAX_WIRE) {
+			*why = "name longer than 255";
+			return -EINVAL;
+		}
+		ret = add_piece(p, PIECE_END, 0, 0, why);
+		if (ret < 0)
+			return ret;
+		if (s < stop)
+			s++; /* the '.' */
+		if (s == stop && stop > pattern && stop[-1] == '.') {
+			/* "a..": the stripped dot left an empty last label. */
+			*why = "empty label";
+			return -EINVAL;
+		}
+	}
+	if (!have_seq) {
+		*why = "no {seq}";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/** Write v in decimal at out. @return digits written */
+static unsigned write_dec(uint8_t *out, uint64_t v)
+{
+	uint8_t tmp[SEQ_DIGITS];
+	unsigned n = 0;
+	do {
+		tmp[n++] = (uint8_t)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/**
+ * Write n characters of [a-z0-9]. Each character is the integer part of the
+ * random fraction times 36, the fraction going on: 8 characters use 41 of
+ * the 64 bits, so the bias stays below 2^-20.
+ */
+static void write_rand(uint8_t *out, unsigned n, struct dv_rng *r)
+{
+	uint64_t x = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (i % RAND_PER_DRAW == 0)
+			x = dv_rng_next(r);
+		unsigned __int128 m = (unsigned __int128)x * RAND_ALPHABET;
+		out[i] = (uint8_t)rand_chars[(unsigned)(m >> 64)];
+		x = (uint64_t)m;
+	}
+}
+
+uint8_t dv_qname_expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
+			struct dv_rng *r, uint8_t *out)
+{
+	unsigned pos = 0;
+	unsigned label = 0; /* position of the current label's length byte */
+	bool open = false;
+
+	for (unsigned i = 0; i < p->npieces; i++) {
+		const struct dv_qname_piece *pc = &p->piece[i];
+		if (!open) {
+			label = pos++;
+			open = true;
+		}
+		switch (pc->kind) {
+		case PIECE_LITERAL:
+			memcpy(out + pos, p->text + pc->off, pc->len);
+			pos += pc->len;
+			break;
+		case PIECE_SEQ:
+			pos += write_dec(out + pos, seq);
+			break;
+		case PIECE_RAND:
+			write_rand(out + pos, pc->len, r);
+			pos += pc->len;
+			break;
+		case PIECE_LCORE:
+			/* Compile reserved 5 digits; lcore ids are far below that. */
+			pos += write_dec(out + pos, lcore % LCORE_MOD);
+			break;
+		default: /* PIECE_END */
+			out[label] = (uint8_t)(pos - label - 1);
+			open = false;
+			break;
+		}
+	}
+	out[pos++] = 0; /* root */
+	return (uint8_t)pos;
+}

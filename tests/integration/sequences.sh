@@ -1,0 +1,91 @@
+#!/bin/bash
+# Query sequences against the embedded responder's deterministic impairments:
+# exact counts of logical outcomes, attempts, families, gaps and EDNS rows.
+# usage: sequences.sh DNSVOLLEY
+set -euo pipefail
+DV=$1
+ROOT=${DV_SOURCE_ROOT:?}
+CHECK="python3 $ROOT/tests/integration/check_json.py"
+Q=$ROOT/scenarios/queries/quickstart.txt
+N=1000                      # logical queries per case (--max-queries)
+BOTH=(-s 198.18.0.53 -s 2001:2::53)
+GEN=(--qname '{seq}.{rand8}.example.test')
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run() { echo "+ dnsvolley $*"; "$DV" --port embedded -q -Q 2000 -l 5 --max-queries $N "$@" \
+	>"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
+# Python helpers for the checks: seq = dv['sequences'], on(k, fam) = answered on attempt k (1-based)
+on() { echo "dv['sequences']['answered_on'][$1 - 1]['$2']"; }
+edns() { echo "[r for r in dv['edns'] if r['size'] == $1 and r['family'] == '$2'][0]"; }
+
+# IPv6 answers dropped, v6-first with a 375 ms timer: every name answered on attempt 2 over
+# IPv4, the gap between attempts is the timer, and timers fire within 1 ms of their deadline
+# (p90: on two shared cores the scheduler may delay a few; the max is reported, not asserted).
+run "${BOTH[@]}" -d "$Q" --family v6-first --requery 375ms --attempts 2 --responder drop-v6 --json "$tmp/a.json"
+$CHECK "$tmp/a.json" \
+	"dv['sequences']['logical'] == $N" \
+	"$(on 2 ipv4) == $N" "$(on 1 ipv6) == 0 and $(on 1 ipv4) == 0" \
+	"dv['sequences']['failed'] == 0 and dv['sequences']['seq_len']['2'] == $N" \
+	"dv['sequences']['first_two']['v6->v4'] == $N" \
+	"dv['sequences']['gap_ns']['count'] == $N" \
+	"dv['sequences']['gap_ns']['min'] >= 375_000_000 and dv['sequences']['gap_ns']['max'] < 425_000_000" \
+	"dv['sequences']['timer_late_ns']['p90'] < 1_000_000" \
+	"$(edns 1232 ipv6)['sent'] == $N and $(edns 1232 ipv6)['timeouts'] == $N and $(edns 1232 ipv6)['answered'] == 0" \
+	"$(edns 1232 ipv4)['answered'] == $N"
+
+# The first query of every (generated) name dropped, a fixed 400 ms timer: answered on attempt 2.
+run -s 198.18.0.53 "${GEN[@]}" --requery 400ms --responder drop-first --json "$tmp/b.json"
+$CHECK "$tmp/b.json" \
+	"$(on 2 ipv4) == $N and dv['sequences']['seq_len']['2'] == $N" \
+	"dv['sequences']['first_two']['v4->v4'] == $N" \
+	"dv['sequences']['gap_ns']['min'] >= 400_000_000 and dv['sequences']['gap_ns']['max'] < 450_000_000" \
+	"dv['sequences']['timer_late_ns']['p90'] < 1_000_000"
+
+# Happy eyeballs, nothing impaired: IPv6 answers within the 50 ms delay, IPv4 is never sent.
+run "${BOTH[@]}" "${GEN[@]}" --family happy-eyeballs --json "$tmp/c.json"
+$CHECK "$tmp/c.json" \
+	"$(on 1 ipv6) == $N and dv['sequences']['seq_len']['1'] == $N" \
+	"dv['sequences']['retries'] == 0 and dv['sequences']['redundant'] == 0"
+
+# Happy eyeballs with every answer 100 ms late: IPv4 goes out at 50 ms, IPv6's answer
+# (at 100 ms) wins, IPv4's (at 150 ms) is redundant.
+run "${BOTH[@]}" "${GEN[@]}" --family happy-eyeballs --responder delay=100ms --json "$tmp/d.json"
+$CHECK "$tmp/d.json" \
+	"$(on 1 ipv6) == $N" "dv['sequences']['redundant'] == $N" \
+	"dv['sequences']['first_two']['v6->v4'] == $N" \
+	"dv['sequences']['gap_ns']['min'] >= 50_000_000 and dv['sequences']['gap_ns']['max'] < 100_000_000" \
+	"dv['sequences']['timer_late_ns']['p90'] < 1_000_000"
+
+# Happy eyeballs with IPv6 dropped: IPv4 wins on attempt 2.
+run "${BOTH[@]}" "${GEN[@]}" --family happy-eyeballs:250ms --responder drop-v6 --json "$tmp/e.json"
+$CHECK "$tmp/e.json" \
+	"$(on 2 ipv4) == $N and dv['sequences']['redundant'] == 0" \
+	"dv['sequences']['gap_ns']['min'] >= 250_000_000 and dv['sequences']['gap_ns']['max'] < 300_000_000" \
+	"dv['sequences']['timer_late_ns']['p90'] < 1_000_000"
+
+# EDNS mix against 1300-byte answers: every 1232 query is truncated, no 4096 query is.
+run -s 198.18.0.53 -d "$Q" --edns 4096:50,1232:50 --responder size=1300 --json "$tmp/f.json"
+$CHECK "$tmp/f.json" \
+	"$(edns 1232 ipv4)['sent'] + $(edns 4096 ipv4)['sent'] == $N" \
+	"$(edns 1232 ipv4)['sent'] > 400 and $(edns 4096 ipv4)['sent'] > 400" \
+	"$(edns 1232 ipv4)['truncated'] == $(edns 1232 ipv4)['sent']" \
+	"$(edns 4096 ipv4)['truncated'] == 0 and $(edns 4096 ipv4)['answered'] == $(edns 4096 ipv4)['sent']" \
+	"$(edns 4096 ipv4)['resp_min'] == 1300 and $(edns 4096 ipv4)['resp_max'] == 1300" \
+	"dv['sequences']['truncated'] == $(edns 1232 ipv4)['sent']"
+
+# Retries step down the EDNS ladder: 4096 dropped (first query of each name), 1410 answered.
+run -s 198.18.0.53 "${GEN[@]}" --edns 4096 --retry-change edns --edns-ladder 4096,1410,512 \
+	--requery 100ms --attempts 3 --responder drop-first --json "$tmp/g.json"
+$CHECK "$tmp/g.json" \
+	"$(edns 4096 ipv4)['sent'] == $N and $(edns 4096 ipv4)['timeouts'] == $N" \
+	"$(edns 1410 ipv4)['sent'] == $N and $(edns 1410 ipv4)['answered'] == $N" \
+	"$(on 2 ipv4) == $N"
+
+# A seeded fraction dropped, one attempt: failed = dropped, about half.
+run -s 198.18.0.53 -d "$Q" --family v4 --requery 200ms --attempts 1 --responder drop=0.5,seed=7 --json "$tmp/h.json"
+$CHECK "$tmp/h.json" \
+	"dv['sequences']['failed'] + $(on 1 ipv4) == $N" \
+	"400 < dv['sequences']['failed'] < 600"
+
+echo "sequences: all checks passed"
