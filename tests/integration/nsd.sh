@@ -106,5 +106,31 @@ for run in "${runs[@]}"; do
 	verdict "$port $family" "$json" || status=1
 done
 
+# Sequences against a real server: happy eyeballs over both families, unique names no
+# cache could answer (NXDOMAIN from the authoritative zone is an answer), 375 ms re-query.
+json="$tmp/sequences.json"
+lab_log "dnsvolley af_xdp sequences: happy-eyeballs, generated names, 5000 qps for 2 s"
+rc=0
+lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
+	"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4" -s "$LAB_SRV_V6" \
+	--family happy-eyeballs --requery 375ms --attempts 3 --qname '{seq}.{rand8}.example' \
+	-Q 5000 -l 2 -S 0 -q --json "$json" &
+run_pid=$!
+LAB_PIDS+=("$run_pid")
+wait "$run_pid" || rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "nsd sequences: FAIL: dnsvolley exited with status $rc"
+	status=1
+elif python3 "$root/tests/integration/check_json.py" "$json" \
+	"dv['sequences']['logical'] >= 9500" \
+	"dv['sequences']['answered'] >= 0.99 * dv['sequences']['logical']" \
+	"dv['sequences']['answered_on'][0]['ipv6'] >= 0.95 * dv['sequences']['logical']" \
+	"rcodes.get('NXDOMAIN', 0) >= 0.99 * answered"; then
+	echo "nsd sequences: PASS"
+else
+	echo "nsd sequences: FAIL"
+	status=1
+fi
+
 [ "$status" -eq 0 ] || nsd_dump_logs
 exit "$status"
