@@ -11,11 +11,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 run() { echo "+ dnsvolley $*"; "$DV" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
 
-# IPv4, 10k qps for 3 s: everything answered, rate within 2 %, latency sane.
+# IPv4, 10k qps for 3 s: everything answered, rate within 5 % (two shared cores), latency sane.
 run --port embedded -s 198.18.0.53 -d "$Q" -Q 10000 -l 3 -t 1 -S 1 --json "$tmp/v4.json"
 grep -q '^Statistics:' "$tmp/out"
 $CHECK "$tmp/v4.json" \
-	"sent >= 29400 and sent <= 30001" \
+	"sent >= 28500 and sent <= 30001" \
 	"answered == sent" "timeouts == 0" "unexpected == 0" \
 	"rcodes.get('NOERROR', 0) == answered" \
 	"lat['min'] > 0 and lat['max'] < 100_000_000" \
