@@ -664,3 +664,17 @@ cleanup:
 	fclose(f);
 	return ret;
 }
+
+int dv_copy_value(const char *ctx, const char *v, char *dst, size_t size)
+{
+	if (*v == '\0') {
+		dv_err("%s: empty value", ctx);
+		return -EINVAL;
+	}
+	if (strlen(v) >= size) {
+		dv_err("%s: longer than %zu bytes", ctx, size - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}

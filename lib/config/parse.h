@@ -105,6 +105,13 @@ int dv_parse_bool(const char *s, bool *out);
  *
  * @return buf, holding the address or "(none)" when the family is unset
  */
+/**
+ * Copy a non-empty option value into a fixed buffer, reporting (one line,
+ * naming ctx) an empty or too long value.
+ * @return 0 or -EINVAL
+ */
+int dv_copy_value(const char *ctx, const char *v, char *dst, size_t size);
+
 const char *dv_addr_str(const struct dv_addr *a, char *buf, unsigned len);
 
 /** Input bytes dv_quote() keeps before cutting with "...". */

@@ -115,6 +115,18 @@ struct dv_impair_plan {
 	uint64_t seed;
 	double delay_s;                /**< answer after this long */
 	unsigned answer_size;          /**< pad every answer's DNS message to this many bytes (0 = off) */
+	unsigned frag_mtu;             /**< fragment answers into IP packets of at most this size (0 = off) */
+	int drop_frag;                 /**< drop fragment k (1-based) of each fragmented answer; DV_DROP_FRAG_NONFIRST; 0 = none */
+	uint8_t frag_families;         /**< which families frag-mtu/drop-frag apply to: bit (1 << DV_FAMILY_*); 0 = both */
+	bool ignore_edns;              /**< answer in full whatever the requestor's buffer (a misbehaving server) */
+};
+
+#define DV_DROP_FRAG_NONFIRST (-1) /**< drop every fragment but the first */
+
+/** What the collector does with fragmented responses. */
+enum dv_frag_mode {
+	DV_FRAG_REASSEMBLE = 0, /**< reassemble (rte_ip_frag) and match the datagram */
+	DV_FRAG_DROP,           /**< count them as failures without reassembling (RFC 9715's advice) */
 };
 
 /** How lcores are used. */
@@ -145,6 +157,11 @@ struct dv_plan {
 	uint64_t max_queries;               /**< stop after this many (0 = no limit) */
 	int edns_size;                      /**< -e: 0 = no OPT record, else 1..65535 */
 	bool dnssec_ok;                     /**< -D */
+
+	/* fragments */
+	double frag_timeout_s;              /**< --frag-timeout: incomplete fragment sets expire (default 0.1) */
+	enum dv_frag_mode fragmented;       /**< --fragmented reassemble|drop */
+	unsigned collectors;                /**< --collectors N (default 1) */
 
 	/* sequences of attempts (issue: resolver-like query sequences) */
 	struct dv_seq_plan seq;

@@ -54,21 +54,6 @@ static int not_a(const char *ctx, const char *v, const char *what)
 	return -EINVAL;
 }
 
-/** Copy a non-empty string into a fixed field. */
-static int copy_str(const char *ctx, const char *v, char *dst, size_t size)
-{
-	if (*v == '\0') {
-		dv_err("%s: empty value", ctx);
-		return -EINVAL;
-	}
-	if (strlen(v) >= size) {
-		dv_err("%s: longer than %zu bytes", ctx, size - 1);
-		return -EINVAL;
-	}
-	strcpy(dst, v);
-	return 0;
-}
-
 /** Add an address to a per-family array (target or source). */
 static int add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
 		    const char *v, const char *what)
@@ -88,7 +73,7 @@ static int add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
 
 static int set_port(struct dv_plan *p, const char *v, const char *ctx)
 {
-	return copy_str(ctx, v, p->port_spec, sizeof(p->port_spec));
+	return dv_copy_value(ctx, v, p->port_spec, sizeof(p->port_spec));
 }
 
 static int set_target(struct dv_plan *p, const char *v, const char *ctx)
@@ -110,7 +95,7 @@ static int set_dns_port(struct dv_plan *p, const char *v, const char *ctx)
 
 static int set_queries(struct dv_plan *p, const char *v, const char *ctx)
 {
-	return copy_str(ctx, v, p->query_file, sizeof(p->query_file));
+	return dv_copy_value(ctx, v, p->query_file, sizeof(p->query_file));
 }
 
 static int set_rate(struct dv_plan *p, const char *v, const char *ctx)
@@ -158,7 +143,7 @@ static int set_stats_interval(struct dv_plan *p, const char *v, const char *ctx)
 
 static int set_json(struct dv_plan *p, const char *v, const char *ctx)
 {
-	return copy_str(ctx, v, p->json_path, sizeof(p->json_path));
+	return dv_copy_value(ctx, v, p->json_path, sizeof(p->json_path));
 }
 
 static int set_eal(struct dv_plan *p, const char *v, const char *ctx)

@@ -69,21 +69,6 @@ static const int default_ladder[] = { 4096, 1410, 512 };
 
 /* Helpers. */
 
-/** Copy a value into buf for splitting; reports empty and overlong values. */
-static int copy_spec(const char *v, const char *ctx, char *buf, size_t size)
-{
-	if (*v == '\0') {
-		dv_err("%s: empty value", ctx);
-		return -EINVAL;
-	}
-	if (strlen(v) >= size) {
-		dv_err("%s: longer than %zu bytes", ctx, size - 1);
-		return -EINVAL;
-	}
-	strcpy(buf, v);
-	return 0;
-}
-
 /**
  * Split buf in place on sep. Empty items are kept (the caller refuses them).
  * @return number of items; more than max means "too many" (only max are stored)
@@ -205,7 +190,7 @@ int dv_weighted_parse(const char *s, const char *ctx, dv_weighted_value_fn fn,
 
 	if (s == NULL || ctx == NULL || fn == NULL || what == NULL || out == NULL)
 		return -EINVAL;
-	if (copy_spec(s, ctx, buf, sizeof(buf)) != 0)
+	if (dv_copy_value(ctx, s, buf, sizeof(buf)) != 0)
 		return -EINVAL;
 	unsigned n = split(buf, ',', item, DV_WEIGHTED_MAX);
 	if (n > DV_WEIGHTED_MAX) {
@@ -309,7 +294,7 @@ int dv_set_requery(struct dv_plan *p, const char *v, const char *ctx)
 		return 0;
 	}
 
-	if (copy_spec(v, ctx, buf, sizeof(buf)) != 0)
+	if (dv_copy_value(ctx, v, buf, sizeof(buf)) != 0)
 		return -EINVAL;
 	unsigned n = split(buf, ',', item, DV_MAX_ATTEMPTS);
 	if (n > DV_MAX_ATTEMPTS) {
@@ -372,7 +357,7 @@ int dv_set_edns_ladder(struct dv_plan *p, const char *v, const char *ctx)
 	char buf[SPEC_MAX];
 	char *item[DV_MAX_ATTEMPTS];
 
-	if (copy_spec(v, ctx, buf, sizeof(buf)) != 0)
+	if (dv_copy_value(ctx, v, buf, sizeof(buf)) != 0)
 		return -EINVAL;
 	unsigned n = split(buf, ',', item, DV_MAX_ATTEMPTS);
 	if (n > DV_MAX_ATTEMPTS) {
@@ -499,7 +484,7 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 	};
 	bool seen[K_N] = { false };
 
-	if (copy_spec(v, ctx, buf, sizeof(buf)) != 0)
+	if (dv_copy_value(ctx, v, buf, sizeof(buf)) != 0)
 		return -EINVAL;
 	unsigned n = split(buf, ',', item, sizeof(item) / sizeof(item[0]));
 	if (n > sizeof(item) / sizeof(item[0])) {

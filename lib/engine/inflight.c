@@ -1,4 +1,5 @@
 #include "engine/inflight.h"
+#include "util/pow2.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -6,12 +7,8 @@
 
 uint32_t dv_inflight_slots_for(double qps, double timeout_s)
 {
-	double want = qps * timeout_s * 2.0;
-	uint64_t n = 65536;
-	/* 2^24 slots = 256 source ports: plenty for v0, and bounded memory (640 MiB worst). */
-	while ((double)n < want && n < (1u << 24))
-		n <<= 1;
-	return (uint32_t)n;
+	/* 2^24 slots = 256 source ports: bounded memory (640 MiB worst). */
+	return dv_pow2_at_least(qps * timeout_s * 2.0, 65536, 1u << 24);
 }
 
 int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base)

@@ -12,6 +12,7 @@
 
 #include "engine/eal.h"
 #include "util/log.h"
+#include "util/pow2.h"
 
 #define DV_RING_SIZE 4096
 #define DV_DEFAULT_DESC 1024
@@ -87,9 +88,7 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 
 	/* Enough mbufs for every ring a frame can sit in, plus per-lcore caches and bursts. */
 	unsigned n = 2 * DV_DEFAULT_DESC * 2 + 2 * DV_RING_SIZE + nlcores * (256 + 2 * 512) + 4096;
-	unsigned pool_size = 1;
-	while (pool_size < n)
-		pool_size <<= 1;
+	unsigned pool_size = dv_pow2_at_least(n, 1, 1u << 24);
 	p->pool = rte_pktmbuf_pool_create("dv_pool", pool_size - 1, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (p->pool == NULL) {

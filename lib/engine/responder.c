@@ -13,6 +13,7 @@
 #include "engine/lcore.h"
 #include "engine/responder.h"
 #include "util/count.h"
+#include "util/pow2.h"
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
 
@@ -30,9 +31,7 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 	}
 	if (ip->delay_s > 0) {
 		double want = plan->qps * (plan->seq.attempts ? plan->seq.attempts : 1) * ip->delay_s * 2 + 1024;
-		uint32_t n = 1024;
-		while ((double)n < want && n < (1u << 22))
-			n <<= 1;
+		uint32_t n = dv_pow2_at_least(want, 1024, 1u << 22);
 		r->delay_m = rte_zmalloc("dv_delay_m", sizeof(*r->delay_m) * n, RTE_CACHE_LINE_SIZE);
 		r->delay_due = rte_zmalloc("dv_delay_t", sizeof(*r->delay_due) * n, RTE_CACHE_LINE_SIZE);
 		if (r->delay_m == NULL || r->delay_due == NULL)

@@ -7,14 +7,11 @@
 #include <rte_ring.h>
 
 #include "util/count.h"
+#include "util/pow2.h"
 
 uint32_t dv_seq_slots_for(double qps, double seq_seconds)
 {
-	double want = qps * seq_seconds * 2.0;
-	uint64_t n = 65536;
-	while ((double)n < want && n < (1u << 24))
-		n <<= 1;
-	return (uint32_t)n;
+	return dv_pow2_at_least(qps * seq_seconds * 2.0, 65536, 1u << 24);
 }
 
 int dv_seq_init(struct dv_seq *s, uint32_t nslots, unsigned attempts, const uint64_t *timer_tsc)

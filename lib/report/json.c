@@ -155,17 +155,10 @@ cleanup:
 	return ret;
 }
 
-/** "response_latency": dns-metrics latency summary plus non-empty buckets. */
-static json_t *latency_obj(const struct dv_hist *h, bool *ok)
+/** The non-empty buckets of a histogram as [low, high, count] triples. */
+static json_t *buckets_arr(const struct dv_hist *h, bool *ok)
 {
-	json_t *o = json_object();
 	json_t *buckets = json_array();
-	bool empty = h->count == 0;
-
-	put(o, "avg", jint((uint64_t)llround(dv_hist_mean(h))), ok);
-	put(o, "min", jint(empty ? 0 : h->min), ok);
-	put(o, "max", jint(empty ? 0 : h->max), ok);
-	put(o, "stddev", jint((uint64_t)llround(dv_hist_stddev(h))), ok);
 	for (unsigned i = 0; buckets != NULL && i < DV_HIST_BUCKETS; i++) {
 		if (h->bucket[i] == 0)
 			continue;
@@ -175,7 +168,20 @@ static json_t *latency_obj(const struct dv_hist *h, bool *ok)
 		push(b, jint(h->bucket[i]), ok);
 		push(buckets, b, ok);
 	}
-	put(o, "buckets", buckets, ok);
+	return buckets;
+}
+
+/** "response_latency": dns-metrics latency summary plus non-empty buckets. */
+static json_t *latency_obj(const struct dv_hist *h, bool *ok)
+{
+	json_t *o = json_object();
+	bool empty = h->count == 0;
+
+	put(o, "avg", jint((uint64_t)llround(dv_hist_mean(h))), ok);
+	put(o, "min", jint(empty ? 0 : h->min), ok);
+	put(o, "max", jint(empty ? 0 : h->max), ok);
+	put(o, "stddev", jint((uint64_t)llround(dv_hist_stddev(h))), ok);
+	put(o, "buckets", buckets_arr(h, ok), ok);
 	return o;
 }
 
@@ -188,7 +194,6 @@ static const char *const fam_key[DV_FAMILIES] = {
 static json_t *gap_obj(const struct dv_hist *h, bool *ok)
 {
 	json_t *o = json_object();
-	json_t *buckets = json_array();
 	bool empty = h->count == 0;
 
 	put(o, "count", jint(h->count), ok);
@@ -197,16 +202,7 @@ static json_t *gap_obj(const struct dv_hist *h, bool *ok)
 	put(o, "p10", jint(dv_hist_quantile(h, 0.10)), ok);
 	put(o, "p50", jint(dv_hist_quantile(h, 0.50)), ok);
 	put(o, "p90", jint(dv_hist_quantile(h, 0.90)), ok);
-	for (unsigned i = 0; buckets != NULL && i < DV_HIST_BUCKETS; i++) {
-		if (h->bucket[i] == 0)
-			continue;
-		json_t *b = json_array();
-		push(b, jint(dv_hist_bucket_lo(i)), ok);
-		push(b, jint(dv_hist_bucket_hi(i)), ok);
-		push(b, jint(h->bucket[i]), ok);
-		push(buckets, b, ok);
-	}
-	put(o, "buckets", buckets, ok);
+	put(o, "buckets", buckets_arr(h, ok), ok);
 	return o;
 }
 

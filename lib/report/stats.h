@@ -14,6 +14,7 @@
 
 #include "config/plan.h"
 #include "report/hist.h"
+#include "wire/icmp.h"
 #include "wire/response.h"
 
 /** EDNS variants a run can use: the sizes of the mix plus the ladder (0 = no OPT). */
@@ -45,6 +46,47 @@ struct dv_seq_stats {
 	uint64_t first_two[DV_FAMILIES][DV_FAMILIES]; /**< sequences of >= 2 attempts: [family of 1st][family of 2nd] */
 	uint64_t single[DV_FAMILIES];             /**< sequences of 1 attempt, by family */
 	uint64_t retry_dropped;                   /**< retries not sent: hand-off ring full */
+};
+
+/** Response-size classes of the failure-rate table (DNS message bytes). */
+enum dv_size_class {
+	DV_SIZE_512 = 0,  /**< <= 512 */
+	DV_SIZE_1232,     /**< <= 1232 */
+	DV_SIZE_1452,     /**< <= 1452 */
+	DV_SIZE_1472,     /**< <= 1472 */
+	DV_SIZE_LARGE,    /**< larger */
+	DV_SIZE_UNKNOWN,  /**< no response and no first fragment: size never seen */
+	DV_SIZE_CLASSES
+};
+
+/** Class of a DNS message size. */
+static inline enum dv_size_class dv_size_class_of(unsigned dns_len)
+{
+	return dns_len <= 512 ? DV_SIZE_512 : dns_len <= 1232 ? DV_SIZE_1232 :
+	       dns_len <= 1452 ? DV_SIZE_1452 : dns_len <= 1472 ? DV_SIZE_1472 : DV_SIZE_LARGE;
+}
+
+/** Columns of the failure-rate table: how each attempt ended. Attempts = their sum. */
+enum dv_fail_col {
+	DV_FR_PLAIN = 0,  /**< answered, unfragmented */
+	DV_FR_REASM,      /**< answered after reassembly */
+	DV_FR_TC,         /**< answered with TC=1 (plain or reassembled) */
+	DV_FR_LOST_FRAG,  /**< no answer; a fragment set of its response was lost (first fragment seen) */
+	DV_FR_FRAG_DROP,  /**< no answer; its response came fragmented and --fragmented drop refused it */
+	DV_FR_ICMP,       /**< no answer; an ICMP error quoting it arrived */
+	DV_FR_TIMEOUT,    /**< no answer, nothing else known */
+	DV_FR_COLS
+};
+
+/** Fragments seen by a collector. */
+struct dv_frag_stats {
+	uint64_t frags[DV_FAMILIES];      /**< fragments received (IPv4 MF/offset, IPv6 fragment header) */
+	uint64_t frag_bytes;              /**< their frame bytes */
+	uint64_t reassembled[DV_FAMILIES];/**< datagrams completed by reassembly */
+	uint64_t lost_sets[DV_FAMILIES];  /**< incomplete sets expired (frag timeout) or evicted (table full) */
+	uint64_t lost_attributed;         /**< of those: first fragment seen, attributed to its attempt */
+	uint64_t dropped_sets;            /**< --fragmented drop: first fragments of responses refused */
+	uint64_t not_ours;                /**< fragments of datagrams that are no DNS response to us */
 };
 
 /** Written only by the generator role of one lcore. */
@@ -80,6 +122,14 @@ struct dv_rx_stats {
 	struct dv_edns_rx edns[DV_EDNS_VARIANTS][DV_FAMILIES]; /**< by EDNS variant and family of the attempt */
 	struct dv_seq_stats seq;
 	struct dv_hist timer_late;      /**< how late re-query timers fired after their deadline, ns */
+	/** Failure-rate table: [family][EDNS variant][size class][column], attempts that ended. */
+	uint64_t fail[DV_FAMILIES][DV_EDNS_VARIANTS][DV_SIZE_CLASSES][DV_FR_COLS];
+	struct dv_frag_stats frag;
+	struct dv_hist frag_count;      /**< fragments per reassembled response */
+	struct dv_hist frag_spread;     /**< ns between first and last fragment of a reassembled response */
+	uint64_t icmp[DV_FAMILIES][DV_ICMP_KINDS]; /**< ICMP errors received, by family and kind */
+	uint64_t icmp_attributed;       /**< of those: the quoted query was one of our outstanding attempts */
+	uint64_t icmp_mtu_min;          /**< smallest MTU in a too-big error (UINT64_MAX: none) */
 } __attribute__((aligned(64)));
 
 /** The merged result of a run (or one interval of it). */

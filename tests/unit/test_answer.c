@@ -12,39 +12,12 @@
 #include "wire/answer.h"
 #include "wire/query.h"
 #include "wire/response.h"
+#include "wire_helpers.h"
 
 #define OUR_PORT 20001
 #define CANARY   32
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* Reference one's-complement sum: big-endian words, end-around carry. */
-static uint32_t ref_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t ref_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /*
  * Check a response frame of exactly len bytes (plain IPv4 or IPv6, optional

@@ -10,103 +10,22 @@
 
 #include "util/log.h"
 #include "wire/query.h"
+#include "wire_helpers.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Straightforward reference: big-endian 16-bit words, end-around carry. */
+/* Folded reference sum over p, starting from sum. */
 static uint16_t ref_sum(const uint8_t *p, size_t len, uint32_t sum)
 {
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
+	return ref_fold(ref_add(sum, p, len));
 }
 
 /* One's-complement sum of the UDP pseudo header + UDP segment of a frame. */
 static uint16_t udp_total_sum(const uint8_t *frame, size_t len)
 {
-	uint8_t buf[2048];
-	size_t n = 0;
-	uint16_t et = rd16(frame + 12);
-	const uint8_t *ip = frame + 14;
-	const uint8_t *udp;
-	uint16_t ulen;
-	if (et == 0x0800) {
-		udp = ip + 20;
-		ulen = rd16(udp + 4);
-		memcpy(buf, ip + 12, 8);
-		buf[8] = 0;
-		buf[9] = 17;
-		buf[10] = (uint8_t)(ulen >> 8);
-		buf[11] = (uint8_t)ulen;
-		n = 12;
-	} else {
-		udp = ip + 40;
-		ulen = rd16(udp + 4);
-		memcpy(buf, ip + 8, 32);
-		buf[32] = 0;
-		buf[33] = 0;
-		buf[34] = (uint8_t)(ulen >> 8);
-		buf[35] = (uint8_t)ulen;
-		buf[36] = buf[37] = buf[38] = 0;
-		buf[39] = 17;
-		n = 40;
-	}
-	ck_assert_uint_le((size_t)(udp - frame) + ulen, len);
-	memcpy(buf + n, udp, ulen);
-	return ref_sum(buf, n + ulen, 0);
-}
-
-/* Compute the UDP checksum from scratch into the frame, RFC 768 style. */
-static void ref_fill_udp_csum(uint8_t *frame, size_t len)
-{
-	uint8_t *udp = frame + 14 + (rd16(frame + 12) == 0x0800 ? 20 : 40);
-	udp[6] = udp[7] = 0;
-	uint16_t c = (uint16_t)~udp_total_sum(frame, len);
-	if (c == 0)
-		c = 0xffff;
-	udp[6] = (uint8_t)(c >> 8);
-	udp[7] = (uint8_t)c;
-}
-
-static struct dv_query mkq(const char *name, uint16_t type)
-{
-	struct dv_query q;
-	memset(&q, 0, sizeof(q));
-	ldns_rdf *d = NULL;
-	ck_assert_int_eq(ldns_str2rdf_dname(&d, name), LDNS_STATUS_OK);
-	ck_assert_uint_le(ldns_rdf_size(d), sizeof(q.qname));
-	memcpy(q.qname, ldns_rdf_data(d), ldns_rdf_size(d));
-	q.qname_len = (uint8_t)ldns_rdf_size(d);
-	q.qtype = type;
-	ldns_rdf_deep_free(d);
-	return q;
-}
-
-static void mkep(struct dv_endpoints *ep, int family)
-{
-	static const uint8_t smac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const uint8_t dmac[6] = { 0x02, 0, 0, 0, 0, 0x53 };
-	memset(ep, 0, sizeof(*ep));
-	memcpy(ep->src_mac, smac, 6);
-	memcpy(ep->dst_mac, dmac, 6);
-	ep->src.family = ep->dst.family = family;
-	if (family == AF_INET) {
-		inet_pton(AF_INET, "198.18.2.1", &ep->src.v4);
-		inet_pton(AF_INET, "198.19.100.53", &ep->dst.v4);
-	} else {
-		inet_pton(AF_INET6, "2001:2::1", &ep->src.v6);
-		inet_pton(AF_INET6, "2001:2:ffff::53", &ep->dst.v6);
-	}
-	ep->dport = 53;
+	const uint8_t *udp = frame + 14 + (rd16(frame + 12) == 0x0800 ? 20 : 40);
+	ck_assert_uint_le((size_t)(udp - frame) + rd16(udp + 4), len);
+	return ref_udp_sum(frame);
 }
 
 /* Parse a DNS message with ldns and check it is the query we asked for. */
@@ -325,7 +244,7 @@ static void scratch_frame(uint8_t *f, const struct dv_endpoints *ep, const uint8
 	ck_assert_int_eq(dv_frame_build(ep, msg, dlen, f, DV_QUERY_FRAME_MAX, t), 0);
 	f[t->l4_off] = (uint8_t)(sport >> 8);
 	f[t->l4_off + 1] = (uint8_t)sport;
-	ref_fill_udp_csum(f, t->len);
+	ref_fill_udp_csum(f);
 }
 
 START_TEST(test_emit_matches_scratch)

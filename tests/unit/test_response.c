@@ -9,17 +9,12 @@
 #include <string.h>
 
 #include "wire/response.h"
+#include "wire_helpers.h"
 
 #define DNS_PORT 53
 #define OUR_PORT 10007
 
 /* ---- a small hand-written frame assembler ------------------------------ */
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* Ethernet header (+ optional 802.1Q tag); returns its length. */
 static size_t put_eth(uint8_t *f, uint16_t type, bool vlan)
