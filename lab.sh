@@ -13,7 +13,7 @@ BUILD_ASAN=${DV_BUILD_ASAN_DIR:-$ROOT/build-asan}
 PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
           libbpf-dev libxdp-dev
-          iproute2 ethtool nsd knot-dnsutils)
+          iproute2 ethtool nftables nsd knot-dnsutils)
 
 say() { printf 'lab: %s\n' "$*"; }
 die() { printf 'lab: %s\n' "$*" >&2; exit 2; }

@@ -47,6 +47,9 @@ enum {
 	OPT_QNAME,
 	OPT_QTYPES,
 	OPT_RESPONDER,
+	OPT_FRAG_TIMEOUT,
+	OPT_FRAGMENTED,
+	OPT_COLLECTORS,
 };
 
 /* '+': stop at the first non-option and never permute argv (the plan keeps
@@ -91,6 +94,9 @@ static const struct option long_opts[] = {
 	{ "qname",          required_argument, NULL, OPT_QNAME },
 	{ "qtypes",         required_argument, NULL, OPT_QTYPES },
 	{ "responder",      required_argument, NULL, OPT_RESPONDER },
+	{ "frag-timeout",   required_argument, NULL, OPT_FRAG_TIMEOUT },
+	{ "fragmented",     required_argument, NULL, OPT_FRAGMENTED },
+	{ "collectors",     required_argument, NULL, OPT_COLLECTORS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -126,6 +132,9 @@ static const struct {
 	{ OPT_QNAME, "qname" },
 	{ OPT_QTYPES, "qtypes" },
 	{ OPT_RESPONDER, "responder" },
+	{ OPT_FRAG_TIMEOUT, "frag-timeout" },
+	{ OPT_FRAGMENTED, "fragmented" },
+	{ OPT_COLLECTORS, "collectors" },
 };
 
 void dv_cli_usage(void *stream)
@@ -166,7 +175,16 @@ void dv_cli_usage(void *stream)
 "                     (instead of -d)\n"
 "  --qtypes MIX       qtypes of generated names, e.g. A:50,AAAA:50 (default A)\n"
 "  --responder LIST   embedded responder impairments: drop-v6, drop-v4,\n"
-"                     drop-first, drop=FRACTION, seed=N, delay=SECONDS, size=BYTES\n"
+"                     drop-first, drop=FRACTION, seed=N, delay=SECONDS, size=BYTES,\n"
+"                     frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both,\n"
+"                     ignore-edns\n"
+"\n"
+"Fragments and collectors:\n"
+"  --frag-timeout T   incomplete fragment sets expire after T (default 100ms,\n"
+"                     at most 10s, shorter than every re-query timer)\n"
+"  --fragmented MODE  reassemble (default) or drop: count fragmented responses\n"
+"                     as failures without reassembling them (RFC 9715)\n"
+"  --collectors N     collector lcores, one per RX queue, 1..16 (default 1)\n"
 "\n"
 "Port and network:\n"
 "  --port NAME[:ARG]  port profile and its argument, e.g. af_xdp:veth0,\n"
@@ -193,7 +211,8 @@ void dv_cli_usage(void *stream)
 "\n"
 "Every scenario key is also a long option: --target, --dns-port, --queries,\n"
 "--rate, --duration, --timeout, --edns, --dnssec-ok, --stats-interval,\n"
-"--source, --poll; and the sequence options above. See dnsvolley(1).\n");
+"--source, --poll; and the sequence and fragment options above.\n"
+"See dnsvolley(1).\n");
 }
 
 void dv_plan_free(struct dv_plan *p)
@@ -426,6 +445,17 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 	return 0;
 }
 
+/**
+ * RX queues a port profile gives the collectors. Every profile today is
+ * single-queue: the ring pair of the embedded port, AF_XDP on queue 0,
+ * AF_PACKET, TAP, null. Multi-queue profiles (RSS) will say so here.
+ */
+static unsigned profile_rx_queues(const struct dv_port_profile *prof)
+{
+	(void)prof;
+	return 1;
+}
+
 /** Checks across settings, once the port profile is known. */
 static int cross_check(struct dv_plan *plan)
 {
@@ -453,6 +483,17 @@ static int cross_check(struct dv_plan *plan)
 
 	if (dv_seqspec_check_targets(plan) != 0)
 		return -EINVAL;
+
+	unsigned rxq = profile_rx_queues(&plan->profile);
+	if (plan->collectors > rxq) {
+		if (rxq == 1)
+			dv_err("--collectors %u: --port %s has one RX queue", plan->collectors,
+			       plan->port_spec);
+		else
+			dv_err("--collectors %u: --port %s has %u RX queues", plan->collectors,
+			       plan->port_spec, rxq);
+		return -EINVAL;
+	}
 
 	/* A source address is only usable with a target of its family. */
 	for (int f = 0; f < DV_FAMILIES; f++) {

@@ -32,6 +32,9 @@ void dv_plan_defaults(struct dv_plan *p)
 	p->sport_base = DV_DEFAULT_SPORT_BASE;
 	p->poll = DV_POLL_FRUGAL;
 	p->roles = DV_ROLES_COMBINED;
+	p->frag_timeout_s = DV_DEFAULT_FRAG_TIMEOUT;
+	p->fragmented = DV_FRAG_REASSEMBLE;
+	p->collectors = DV_DEFAULT_COLLECTORS;
 	snprintf(p->port_spec, sizeof(p->port_spec), "%s", DV_DEFAULT_PORT_SPEC);
 	dv_seqspec_defaults(p);
 
@@ -205,6 +208,39 @@ static int set_poll(struct dv_plan *p, const char *v, const char *ctx)
 	return 0;
 }
 
+/* Messages spell these limits out. */
+_Static_assert((int)DV_FRAG_TIMEOUT_MAX == 10, "messages say 10 s");
+_Static_assert(DV_COLLECTORS_MAX == 16, "messages say 16");
+
+static int set_frag_timeout(struct dv_plan *p, const char *v, const char *ctx)
+{
+	double t;
+	if (dv_parse_seconds(v, false, &t) != 0 || t > DV_FRAG_TIMEOUT_MAX)
+		return not_a(ctx, v, "a fragment timeout in (0, 10 s], e.g. 100ms");
+	p->frag_timeout_s = t;
+	return 0;
+}
+
+static int set_fragmented(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (strcmp(v, "reassemble") == 0)
+		p->fragmented = DV_FRAG_REASSEMBLE;
+	else if (strcmp(v, "drop") == 0)
+		p->fragmented = DV_FRAG_DROP;
+	else
+		return not_a(ctx, v, "reassemble or drop");
+	return 0;
+}
+
+static int set_collectors(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, 1, DV_COLLECTORS_MAX, &n) != 0)
+		return not_a(ctx, v, "a number of collectors in 1.." STR(DV_COLLECTORS_MAX));
+	p->collectors = (unsigned)n;
+	return 0;
+}
+
 static int set_description(struct dv_plan *p, const char *v, const char *ctx)
 {
 	(void)p;
@@ -245,6 +281,9 @@ static const struct setting {
 	{ "sport-base",     set_sport_base,     0 },
 	{ "roles",          set_roles,          0 },
 	{ "poll",           set_poll,           0 },
+	{ "frag-timeout",   set_frag_timeout,   0 },
+	{ "fragmented",     set_fragmented,     0 },
+	{ "collectors",     set_collectors,     0 },
 	{ "family",         dv_set_family,      0 },
 	{ "requery",        dv_set_requery,     SET_JOIN },
 	{ "attempts",       dv_set_attempts,    0 },

@@ -32,6 +32,10 @@
 #define DV_BURST_MAX          512
 #define DV_SPORT_BASE_MIN     1024
 #define DV_SPORT_BASE_MAX     (65535 - 16)
+#define DV_DEFAULT_FRAG_TIMEOUT 0.1  /**< --frag-timeout, seconds: well under any resolver's re-query timer */
+#define DV_FRAG_TIMEOUT_MAX   10.0   /**< largest --frag-timeout, seconds */
+#define DV_DEFAULT_COLLECTORS 1
+#define DV_COLLECTORS_MAX     16
 
 /**
  * Reset a plan to the defaults (zeroes it first: free a previous plan's
@@ -45,9 +49,9 @@ void dv_plan_defaults(struct dv_plan *p);
  *
  * Keys: port, target, dns-port, source, queries, rate, duration, timeout,
  * max-queries, edns, dnssec-ok, stats-interval, json, eal, dst-mac, burst,
- * sport-base, roles, poll, description (ignored), and the sequence keys of
- * seqspec.h: family, requery, attempts, retry-change, edns-ladder, do,
- * qname, qtypes, responder. In a scenario, edns, requery, edns-ladder,
+ * sport-base, roles, poll, frag-timeout, fragmented, collectors, description
+ * (ignored), and the sequence keys of seqspec.h: family, requery, attempts,
+ * retry-change, edns-ladder, do, qname, qtypes, responder. In a scenario, edns, requery, edns-ladder,
  * qtypes and responder may also be YAML lists (joined with ',').
  *
  * "target" and "source" add one address (at most one per family; clear the

@@ -11,6 +11,7 @@
 
 #include "config/parse.h"
 #include "config/queryfile.h"
+#include "config/scenario.h"
 #include "util/log.h"
 #include "wire/qname.h"
 
@@ -23,6 +24,8 @@
 /* Messages spell these limits out. */
 _Static_assert((int)DV_TIMER_MAX_S == 60, "messages say 60 s");
 _Static_assert((int)DV_IMPAIR_DELAY_MAX_S == 10, "messages say 10 s");
+_Static_assert(DV_FRAG_MTU_MIN_V4 == 68 && DV_FRAG_MTU_MIN_V6 == 1280 && DV_DROP_FRAG_MAX == 64,
+	       "STR() spells the numbers");
 
 /* Tables. */
 
@@ -471,6 +474,11 @@ int dv_set_qtypes(struct dv_plan *p, const char *v, const char *ctx)
 	return dv_weighted_parse(v, ctx, qtype_value, "an RR type", &p->seq.qtypes);
 }
 
+/** What --responder lists, for messages. */
+#define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
+		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
+		    "ignore-edns"
+
 int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 {
 	char qb[DV_QUOTE_BUF];
@@ -478,9 +486,13 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 	char *item[16];
 	struct dv_impair_plan im;
 	/* Which keys were seen, to refuse one given twice. */
-	enum { K_DROP_V6, K_DROP_V4, K_DROP_FIRST, K_DROP, K_SEED, K_DELAY, K_SIZE, K_NONE, K_N };
+	enum {
+		K_DROP_V6, K_DROP_V4, K_DROP_FIRST, K_DROP, K_SEED, K_DELAY, K_SIZE,
+		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_NONE, K_N
+	};
 	static const char *const keys[K_N] = {
-		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size", "none",
+		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
+		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "none",
 	};
 	bool seen[K_N] = { false };
 
@@ -506,12 +518,12 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 			if (strcmp(it, keys[k]) == 0)
 				break;
 		}
-		bool takes_value = k == K_DROP || k == K_SEED || k == K_DELAY || k == K_SIZE;
+		bool takes_value = k == K_DROP || k == K_SEED || k == K_DELAY || k == K_SIZE ||
+				   k == K_FRAG_MTU || k == K_DROP_FRAG || k == K_FRAG_FAMILY;
 		if (k == K_N || takes_value != (val != NULL)) {
 			if (eq != NULL)
 				*eq = '=';
-			return not_a(ctx, it, "an impairment (drop-v6, drop-v4, drop-first, "
-					      "drop=FRACTION, seed=N, delay=SECONDS, size=BYTES)");
+			return not_a(ctx, it, "an impairment (" IMPAIRMENTS ")");
 		}
 		if (seen[k]) {
 			dv_err("%s: '%s' given twice", ctx, dv_quote(keys[k], qb, sizeof(qb)));
@@ -550,6 +562,36 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 				return not_a(ctx, it, "size=BYTES with 12..65535 bytes");
 			im.answer_size = (unsigned)u;
 			break;
+		case K_FRAG_MTU:
+			if (dv_parse_uint(val, DV_FRAG_MTU_MIN_V4, 65535, &u) != 0)
+				return not_a(ctx, it, "frag-mtu=BYTES with " STR(DV_FRAG_MTU_MIN_V4)
+						      "..65535 bytes (IPv6: "
+						      STR(DV_FRAG_MTU_MIN_V6) " or more)");
+			im.frag_mtu = (unsigned)u;
+			break;
+		case K_DROP_FRAG:
+			if (strcmp(val, "nonfirst") == 0) {
+				im.drop_frag = DV_DROP_FRAG_NONFIRST;
+				break;
+			}
+			if (dv_parse_uint(val, 1, DV_DROP_FRAG_MAX, &u) != 0)
+				return not_a(ctx, it, "drop-frag=K with K in 1.." STR(DV_DROP_FRAG_MAX)
+						      ", or drop-frag=nonfirst");
+			im.drop_frag = (int)u;
+			break;
+		case K_FRAG_FAMILY:
+			if (strcmp(val, "v4") == 0)
+				im.frag_families = 1u << DV_FAMILY_V4;
+			else if (strcmp(val, "v6") == 0)
+				im.frag_families = 1u << DV_FAMILY_V6;
+			else if (strcmp(val, "both") == 0)
+				im.frag_families = 0; /* 0 = both, the default */
+			else
+				return not_a(ctx, it, "frag-family=v4, v6 or both");
+			break;
+		case K_IGNORE_EDNS:
+			im.ignore_edns = true;
+			break;
 		case K_NONE:
 			if (n > 1) {
 				dv_err("%s: 'none' cannot be combined with impairments", ctx);
@@ -560,6 +602,16 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 			break;
 		}
 	}
+	/* Fragment impairments act on the fragments frag-mtu makes. */
+	if (seen[K_DROP_FRAG] && !seen[K_FRAG_MTU]) {
+		dv_err("%s: drop-frag needs frag-mtu (answers are only fragmented at a frag-mtu)", ctx);
+		return -EINVAL;
+	}
+	if (seen[K_FRAG_FAMILY] && !seen[K_FRAG_MTU]) {
+		dv_err("%s: frag-family needs frag-mtu (it says which answers frag-mtu fragments)",
+		       ctx);
+		return -EINVAL;
+	}
 	p->impair = im;
 	return 0;
 }
@@ -569,7 +621,9 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 bool dv_impair_any(const struct dv_impair_plan *im)
 {
 	return im->drop_v6 || im->drop_v4 || im->drop_first || im->drop_fraction > 0.0 ||
-	       im->seed != 0 || im->delay_s > 0.0 || im->answer_size != 0;
+	       im->seed != 0 || im->delay_s > 0.0 || im->answer_size != 0 ||
+	       im->frag_mtu != 0 || im->drop_frag != 0 || im->frag_families != 0 ||
+	       im->ignore_edns;
 }
 
 /** Targets a family policy needs: bit 0 IPv4, bit 1 IPv6. */
@@ -626,6 +680,40 @@ static void finish_timers(struct dv_plan *p)
 	memcpy(s->timer_s, t, sizeof(s->timer_s));
 }
 
+/**
+ * With sequences (N > 1), an incomplete fragment set must expire before the
+ * next attempt goes out, so that its loss is known (and attributed) while
+ * the resolver would still be waiting for it. The happy-eyeballs delay is
+ * not a re-query timer (the IPv6 attempt stays open after it), so it is not
+ * compared. The default (100 ms) gives way to half the shortest timer; a
+ * value the user chose that is too long is an error.
+ */
+static int finish_frag_timeout(struct dv_plan *p)
+{
+	const struct dv_seq_plan *s = &p->seq;
+	unsigned n = s->attempts;
+
+	if (n <= 1)
+		return 0;
+	/* happy-eyeballs: timer_s[k] follows attempt k + 1 (the delay comes first). */
+	if (s->family == DV_FAMPOL_HAPPY_EYEBALLS)
+		n--;
+	double shortest = 0.0;
+	for (unsigned k = 0; k < n && k < DV_MAX_ATTEMPTS; k++) {
+		if (k == 0 || s->timer_s[k] < shortest)
+			shortest = s->timer_s[k];
+	}
+	if (!(shortest > 0.0) || p->frag_timeout_s < shortest)
+		return 0;
+	if (p->frag_timeout_s == DV_DEFAULT_FRAG_TIMEOUT) {
+		p->frag_timeout_s = shortest / 2.0;
+		return 0;
+	}
+	dv_err("--frag-timeout: %gms is not shorter than the shortest re-query timer (%gms)",
+	       p->frag_timeout_s * 1e3, shortest * 1e3);
+	return -EINVAL;
+}
+
 int dv_seqspec_finish(struct dv_plan *p)
 {
 	if (p == NULL)
@@ -675,7 +763,7 @@ int dv_seqspec_finish(struct dv_plan *p)
 		       s->family == DV_FAMPOL_V4 ? "IPv4" : "IPv6");
 		return -EINVAL;
 	}
-	return 0;
+	return finish_frag_timeout(p);
 }
 
 int dv_seqspec_check_targets(const struct dv_plan *p)
@@ -699,6 +787,13 @@ int dv_seqspec_check_targets(const struct dv_plan *p)
 	}
 	if (dv_impair_any(&p->impair) && !p->profile.embedded) {
 		dv_err("--responder: only the embedded responder has impairments");
+		return -EINVAL;
+	}
+	const struct dv_impair_plan *im = &p->impair;
+	bool frag6 = im->frag_families == 0 || (im->frag_families & (1u << DV_FAMILY_V6));
+	if (im->frag_mtu != 0 && im->frag_mtu < DV_FRAG_MTU_MIN_V6 && frag6 && has6) {
+		dv_err("--responder: frag-mtu=%u is below the IPv6 minimum MTU of "
+		       STR(DV_FRAG_MTU_MIN_V6) " (frag-family=v4 keeps it to IPv4)", im->frag_mtu);
 		return -EINVAL;
 	}
 	return 0;

@@ -28,6 +28,12 @@
 #define DV_TIMER_MAX_S 60.0
 /** Largest delay of the embedded responder's answers. */
 #define DV_IMPAIR_DELAY_MAX_S 10.0
+/** Smallest frag-mtu: the IPv4 minimum MTU (RFC 791). */
+#define DV_FRAG_MTU_MIN_V4 68
+/** Smallest frag-mtu for answers over IPv6: the IPv6 minimum link MTU (RFC 8200). */
+#define DV_FRAG_MTU_MIN_V6 1280
+/** Largest k of drop-frag=K. */
+#define DV_DROP_FRAG_MAX 64
 /** Default happy-eyeballs delay (RFC 8305 resolution delay). */
 #define DV_HE_DELAY_DEFAULT_S 0.050
 /** Target of the embedded port for IPv6, when the policy needs one (RFC 5180 range). */
@@ -134,8 +140,14 @@ int dv_set_qname(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_qtypes(struct dv_plan *p, const char *v, const char *ctx);
 
 /**
- * --responder drop-v6,drop-v4,drop-first,drop=FRACTION,seed=N,delay=SECONDS,size=BYTES
+ * --responder drop-v6,drop-v4,drop-first,drop=FRACTION,seed=N,delay=SECONDS,size=BYTES,
+ * frag-mtu=BYTES,drop-frag=K|nonfirst,frag-family=v4|v6|both,ignore-edns
  * (or "none"): replaces plan->impair as a whole.
+ *
+ * frag-mtu is 68..65535 here (the IPv6 minimum of 1280 is checked against
+ * the targets by dv_seqspec_check_targets()); drop-frag (1..64, or nonfirst:
+ * DV_DROP_FRAG_NONFIRST) and frag-family need frag-mtu. frag-family=both is
+ * stored as 0, like no frag-family.
  */
 int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx);
 
@@ -158,7 +170,10 @@ bool dv_seqspec_needs_family(const struct dv_plan *p, int family);
  * continuing), default qtypes A:1 for --qname, and the checks that need no
  * target: DO needs EDNS, --qtypes needs --qname, --retry-change edns needs a
  * ladder, --retry-change family contradicts --family v4/v6, happy-eyeballs
- * needs 2 attempts.
+ * needs 2 attempts; and with N > 1 attempts, --frag-timeout must be shorter
+ * than every re-query timer (the happy-eyeballs delay is not one): the
+ * default (DV_DEFAULT_FRAG_TIMEOUT) becomes half the shortest timer, any
+ * other value is an error.
  *
  * @retval 0 or -EINVAL (reported on one line)
  */
@@ -167,7 +182,8 @@ int dv_seqspec_finish(struct dv_plan *p);
 /**
  * Checks against the targets and the port (after defaults are filled in):
  * each family policy has the targets it needs, --retry-change family has
- * both, impairments only on the embedded port.
+ * both, impairments only on the embedded port, and a frag-mtu below 1280
+ * only when it cannot apply to IPv6 (no IPv6 target, or frag-family=v4).
  *
  * @retval 0 or -EINVAL (reported on one line)
  */

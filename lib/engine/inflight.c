@@ -93,7 +93,7 @@ enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, 
 
 unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool all,
 			    unsigned budget,
-			    void (*on_timeout)(void *ctx, const struct dv_attempt_id *a),
+			    void (*on_timeout)(void *ctx, uint64_t seq, const struct dv_attempt_id *a),
 			    void *ctx)
 {
 	uint64_t sent = __atomic_load_n(&t->sent, __ATOMIC_ACQUIRE);
@@ -111,7 +111,7 @@ unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool a
 			d->outcome = DV_OUT_TIMEOUT;
 			__atomic_store_n(&d->seq, r, __ATOMIC_RELAXED);
 			if (on_timeout != NULL)
-				on_timeout(ctx, &s->a);
+				on_timeout(ctx, r, &s->a);
 		}
 		r++;
 		n++;

@@ -191,7 +191,7 @@ static inline void dv_inflight_answer(struct dv_inflight *t, const struct dv_mat
  */
 unsigned dv_inflight_expire(struct dv_inflight *t, uint64_t deadline_tsc, bool all,
 			    unsigned budget,
-			    void (*on_timeout)(void *ctx, const struct dv_attempt_id *a),
+			    void (*on_timeout)(void *ctx, uint64_t seq, const struct dv_attempt_id *a),
 			    void *ctx);
 
 /** Queries sent and not yet resolved (collector's view). */

@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "config/plan.h"
+#include "engine/fragments.h"
 #include "engine/inflight.h"
 #include "engine/pace.h"
 #include "engine/policy.h"
@@ -75,11 +76,26 @@ struct dv_gen {
 	struct dv_tx_stats tx;
 } __rte_cache_aligned;
 
+/** Why an attempt may fail, noted before its timeout (collector-owned, per in-flight slot). */
+struct dv_fail_note {
+	uint64_t seq;        /**< the attempt this note is about */
+	uint8_t reason;      /**< enum dv_fail_col: LOST_FRAG, FRAG_DROP or ICMP */
+	uint8_t pad;
+	uint16_t udp_len;    /**< from the first fragment, 0 if unknown */
+	uint32_t pad2;
+};
+
+#define DV_SCRATCH_LEN 65536 /**< a reassembled datagram, copied contiguous */
+
 /** Collector work space (one lcore, one RX queue). */
 struct dv_col {
 	struct dv_shared *sh;
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
+	struct dv_frags frags;
+	struct dv_fail_note *notes;    /**< one per in-flight slot */
+	uint8_t *scratch;              /**< DV_SCRATCH_LEN bytes: a reassembled datagram */
+	uint8_t *linear;               /**< DV_SCRATCH_LEN bytes: a chained frame, made contiguous */
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;
@@ -100,6 +116,10 @@ struct dv_resp {
 	uint64_t *seen;        /**< drop-first: hashes of (name, type) seen; open addressing */
 	uint32_t seen_mask;
 	uint32_t seen_used;
+	struct rte_mempool *big;      /**< frag-mtu: whole answers, up to 9 KB */
+	struct rte_mempool *hdr;      /**< frag-mtu: fragment headers */
+	struct rte_mempool *indirect; /**< frag-mtu: fragment payloads (pointing into big) */
+	uint32_t frag_id;             /**< a fresh IP / fragment ID per fragmented answer */
 	struct rte_mbuf **delay_m;  /**< delay: answers waiting, FIFO */
 	uint64_t *delay_due;
 	uint32_t delay_mask;

@@ -5,8 +5,12 @@
  * (drop by family, drop the first query of each name, drop a seeded
  * fraction, delay every answer), and count what it drops.
  */
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -17,9 +21,22 @@
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
 
+#define DV_BIG_ROOM (9216 + RTE_PKTMBUF_HEADROOM)
+#define DV_MAX_FRAGS 64
+
 int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t tsc_hz)
 {
 	const struct dv_impair_plan *ip = &plan->impair;
+	int socket = (int)rte_socket_id();
+
+	if (ip->frag_mtu > 0) {
+		r->big = rte_pktmbuf_pool_create("dv_resp_big", 4095, 64, 0, DV_BIG_ROOM, socket);
+		r->hdr = rte_pktmbuf_pool_create("dv_resp_hdr", 16383, 256, 0,
+						 RTE_PKTMBUF_HEADROOM + 128, socket);
+		r->indirect = rte_pktmbuf_pool_create("dv_resp_ind", 16383, 256, 0, 0, socket);
+		if (r->big == NULL || r->hdr == NULL || r->indirect == NULL)
+			return -ENOMEM;
+	}
 
 	dv_rng_seed(&r->rng, ip->seed);
 	if (ip->drop_first) {
@@ -49,6 +66,92 @@ void dv_responder_release(struct dv_resp *r)
 	rte_free(r->seen);
 	rte_free(r->delay_m);
 	rte_free(r->delay_due);
+	rte_mempool_free(r->big);
+	rte_mempool_free(r->hdr);
+	rte_mempool_free(r->indirect);
+}
+
+/* Does frag-mtu / drop-frag apply to this family? */
+static bool frag_family(const struct dv_impair_plan *ip, int family)
+{
+	unsigned bit = 1u << (family == AF_INET6 ? DV_FAMILY_V6 : DV_FAMILY_V4);
+	return ip->frag_families == 0 || (ip->frag_families & bit) != 0;
+}
+
+/*
+ * Fragment an answer frame at the configured MTU with DPDK's fragmenters,
+ * drop the fragments the plan says, and put the rest into out.
+ * Consumes m. @return fragments to send
+ */
+static unsigned fragment_answer(struct dv_resp *r, struct rte_mbuf *m, int family,
+				struct rte_mbuf **out, unsigned room)
+{
+	const struct dv_impair_plan *ip = &r->sh->plan->impair;
+	struct rte_mbuf *frag[DV_MAX_FRAGS];
+	uint8_t eth[14];
+	int n;
+
+	memcpy(eth, rte_pktmbuf_mtod(m, uint8_t *), sizeof(eth));
+	rte_pktmbuf_adj(m, sizeof(eth));
+	/* Every datagram its own ID, as a real stack does, or sets would mix at the receiver. */
+	uint32_t id = ++r->frag_id;
+	if (family == AF_INET) {
+		struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		iph->packet_id = rte_cpu_to_be_16((uint16_t)id);
+		/* The answer inherits our query's DF; a server that fragments does not set it. */
+		iph->fragment_offset &= rte_cpu_to_be_16((uint16_t)~RTE_IPV4_HDR_DF_FLAG);
+	}
+	if (family == AF_INET)
+		n = rte_ipv4_fragment_packet(m, frag, DV_MAX_FRAGS, (uint16_t)ip->frag_mtu, r->hdr,
+					     r->indirect);
+	else
+		n = rte_ipv6_fragment_packet(m, frag, DV_MAX_FRAGS, (uint16_t)ip->frag_mtu, r->hdr,
+					     r->indirect);
+	rte_pktmbuf_free(m); /* the fragments hold references to its data */
+	if (n <= 0) {
+		dv_count_add(&r->dropped, 1);
+		return 0;
+	}
+	unsigned kept = 0;
+	for (int i = 0; i < n; i++) {
+		bool drop = ip->drop_frag == DV_DROP_FRAG_NONFIRST ? i > 0 : ip->drop_frag == i + 1;
+		uint8_t *l2 = drop || kept >= room ? NULL
+						   : (uint8_t *)rte_pktmbuf_prepend(frag[i], sizeof(eth));
+		if (l2 == NULL) {
+			rte_pktmbuf_free(frag[i]);
+			dv_count_add(drop ? &r->impaired : &r->dropped, 1);
+			continue;
+		}
+		memcpy(l2, eth, sizeof(eth));
+		if (family == AF_INET6) {
+			struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)
+				(l2 + sizeof(eth) + sizeof(struct rte_ipv6_hdr));
+			fh->id = rte_cpu_to_be_32(id);
+		} else {
+			/* DPDK's fragmenter leaves the header checksum to offload: we have none. */
+			struct rte_ipv4_hdr *iph = (struct rte_ipv4_hdr *)(l2 + sizeof(eth));
+			iph->hdr_checksum = 0;
+			iph->hdr_checksum = rte_ipv4_cksum(iph);
+		}
+		out[kept++] = frag[i];
+	}
+	return kept;
+}
+
+/* Copy a query into a big mbuf, so that its answer can outgrow the 2 KB buffers. */
+static struct rte_mbuf *enlarge(struct dv_resp *r, struct rte_mbuf *m)
+{
+	struct rte_mbuf *b = rte_pktmbuf_alloc(r->big);
+	if (b == NULL)
+		return NULL;
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(b, m->data_len);
+	if (d == NULL) {
+		rte_pktmbuf_free(b);
+		return NULL;
+	}
+	memcpy(d, rte_pktmbuf_mtod(m, uint8_t *), m->data_len);
+	rte_pktmbuf_free(m);
+	return b;
 }
 
 static uint64_t name_hash(const uint8_t *name, unsigned len, uint16_t qtype)
@@ -152,6 +255,16 @@ int dv_responder_main(struct dv_resp *r)
 				dv_count_add(&r->impaired, 1);
 				continue;
 			}
+			int family = (data[12] == 0x86 && data[13] == 0xdd) ? AF_INET6 : AF_INET;
+			bool frag = r->big != NULL && frag_family(&sh->plan->impair, family);
+			if (frag) {
+				m = enlarge(r, m);
+				if (m == NULL) {
+					dv_count_add(&r->dropped, 1);
+					continue;
+				}
+				data = rte_pktmbuf_mtod(m, uint8_t *);
+			}
 			size_t cap = (size_t)m->data_len + rte_pktmbuf_tailroom(m);
 			int len = dv_answer_build(data, m->data_len, cap, &sh->answer_cfg);
 			if (len < 0) {
@@ -161,6 +274,15 @@ int dv_responder_main(struct dv_resp *r)
 			}
 			m->data_len = (uint16_t)len;
 			m->pkt_len = (uint32_t)len;
+			if (frag && (unsigned)len - 14u > sh->plan->impair.frag_mtu) {
+				/* Fragments go out at once (no delay line): the answer is the test. */
+				nout += fragment_answer(r, m, family, out + nout, DV_BURST_MAX - nout);
+				if (nout + DV_MAX_FRAGS > DV_BURST_MAX) {
+					send_burst(r, out, nout);
+					nout = 0;
+				}
+				continue;
+			}
 			if (r->delay_tsc != 0 && r->delay_tail - r->delay_head <= r->delay_mask) {
 				r->delay_m[r->delay_tail & r->delay_mask] = m;
 				r->delay_due[r->delay_tail & r->delay_mask] = now + r->delay_tsc;

@@ -284,6 +284,9 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 			dv_opt_build((uint16_t)st->pol.edns_size[v], d != 0, &sh->opt[v][d]);
 	dv_answer_cfg_default(&sh->answer_cfg);
 	sh->answer_cfg.answer_size = (uint16_t)plan->impair.answer_size;
+	sh->answer_cfg.ignore_edns = plan->impair.ignore_edns;
+	if (plan->impair.frag_mtu > 0)
+		sh->answer_cfg.mtu = 9000; /* built whole, then fragmented at frag-mtu */
 
 	struct dv_gen *g = st->gen;
 	g->sh = sh;
@@ -299,6 +302,20 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	c->sh = sh;
 	c->ifl = &st->ifl;
 	c->seq = &st->seq;
+	/* Fragment sets alive at once: every attempt's answer within one fragment timeout. */
+	double sets = plan->qps * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
+	c->notes = calloc(st->ifl.nslots, sizeof(*c->notes));
+	c->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
+	c->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
+	if (c->notes == NULL || c->scratch == NULL || c->linear == NULL ||
+	    dv_frags_init(&c->frags, sets < (1u << 21) ? (uint32_t)sets : (1u << 21),
+			  (uint64_t)(plan->frag_timeout_s * (double)hz), 1e9 / (double)hz,
+			  plan->fragmented == DV_FRAG_REASSEMBLE, (int)rte_socket_id()) != 0) {
+		dv_err("out of memory for the collector's fragment tables");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < st->ifl.nslots; i++)
+		c->notes[i].seq = DV_SEQ_NONE;
 	c->port = st->ports.gen_port;
 	c->burst = plan->burst;
 	dv_rx_stats_init(&c->rx);
@@ -361,6 +378,13 @@ static void run_release(struct run_state *st)
 {
 	if (st->json_open)
 		dv_json_close(&st->json);
+	if (st->col != NULL) {
+		/* rte_ip_frag still holds mbufs of the pools: free them before the pools go. */
+		dv_frags_free(&st->col->frags);
+		free(st->col->notes);
+		rte_free(st->col->scratch);
+		rte_free(st->col->linear);
+	}
 	if (st->resp != NULL)
 		dv_responder_release(st->resp);
 	if (st->ports_up)
@@ -441,6 +465,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	res.n_edns = st.pol.n_edns;
 	memcpy(res.edns_size, st.pol.edns_size, sizeof(res.edns_size));
 	res.attempts = st.pol.attempts;
+	res.frag_report = true; /* the failure table is the measurement: always report it */
 	res.sequences = st.pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
 			plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
 	if (res.tx.logical != 0)

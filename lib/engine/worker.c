@@ -14,6 +14,8 @@
 #include "engine/lcore.h"
 #include "engine/match.h"
 #include "util/count.h"
+#include "wire/fragment.h"
+#include "wire/icmp.h"
 #include "wire/response.h"
 
 /* Longest frugal nap: bounds the RX timestamp error in frugal mode. */
@@ -252,22 +254,49 @@ static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 
 /* ---------------------------------------------------------------- collector */
 
-static void col_on_timeout(void *ctx, const struct dv_attempt_id *a)
+static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *a)
 {
 	struct dv_col *c = ctx;
+	const struct dv_fail_note *n = &c->notes[(uint32_t)seq & c->ifl->mask];
+	bool noted = n->seq == seq;
+	enum dv_fail_col col = noted ? (enum dv_fail_col)n->reason : DV_FR_TIMEOUT;
+	enum dv_size_class cls = noted && n->udp_len > 8 ? dv_size_class_of(n->udp_len - 8u)
+							 : DV_SIZE_UNKNOWN;
 	dv_count_add(&c->rx.timeouts[a->family & 1], 1);
 	dv_count_add(&c->rx.edns[a->edns_var][a->family & 1].timeouts, 1);
+	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][cls][col], 1);
+}
+
+/* Note why an outstanding attempt will fail (the first reason found sticks). */
+static void col_note(struct dv_col *c, uint16_t dport, uint16_t id, enum dv_fail_col reason,
+		     uint16_t udp_len)
+{
+	struct dv_match m;
+	if (dv_inflight_lookup(c->ifl, dport, id, &m) != DV_OUT_ANSWERED)
+		return;
+	struct dv_fail_note *n = &c->notes[(uint32_t)m.seq & c->ifl->mask];
+	if (n->seq == m.seq)
+		return;
+	*n = (struct dv_fail_note){ .seq = m.seq, .reason = (uint8_t)reason, .udp_len = udp_len };
+}
+
+static void col_on_lost_set(void *ctx, const struct dv_frag_verdict *v)
+{
+	struct dv_col *c = ctx;
+	col_note(c, v->dport, v->dns_id, v->refused ? DV_FR_FRAG_DROP : DV_FR_LOST_FRAG, v->udp_len);
 }
 
 static void col_answered(struct dv_col *c, const struct dv_match *m,
-			 const struct dv_resp_info *ri, uint64_t now)
+			 const struct dv_resp_info *ri, uint64_t now, bool reassembled)
 {
 	const struct dv_attempt_id *a = &m->a;
 	struct dv_edns_rx *e = &c->rx.edns[a->edns_var][a->family & 1];
+	enum dv_fail_col col = ri->tc ? DV_FR_TC : reassembled ? DV_FR_REASM : DV_FR_PLAIN;
 
 	dv_inflight_answer(c->ifl, m);
 	dv_count_add(&c->rx.answered[a->family & 1], 1);
 	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
+	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->dns_len)][col], 1);
 	if (ri->tc) {
 		dv_count_add(&c->rx.truncated, 1);
 		dv_count_add(&e->truncated, 1);
@@ -283,17 +312,12 @@ static void col_answered(struct dv_col *c, const struct dv_match *m,
 	dv_seq_answer(c->seq, a, ri->tc != 0, &c->rx.seq);
 }
 
-static void col_handle(struct dv_col *c, const uint8_t *data, uint32_t len, uint64_t now)
+static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
 {
-	struct dv_resp_info ri;
-	enum dv_pkt_class cls = dv_response_parse(data, len, c->sh->plan->dport, &ri);
-	dv_count_add(&c->rx.rx_class[cls], 1);
-	if (cls != DV_PKT_DNS)
-		return;
 	struct dv_match m;
-	switch (dv_match_response(c->ifl, c->sh->qs, c->sh->plan->target, &ri, &m)) {
+	switch (dv_match_response(c->ifl, c->sh->qs, c->sh->plan->target, ri, &m)) {
 	case DV_OUT_ANSWERED:
-		col_answered(c, &m, &ri, now);
+		col_answered(c, &m, ri, now, reassembled);
 		break;
 	case DV_OUT_DUPLICATE:
 		dv_count_add(&c->rx.duplicate, 1);
@@ -304,6 +328,85 @@ static void col_handle(struct dv_col *c, const uint8_t *data, uint32_t len, uint
 	default:
 		dv_count_add(&c->rx.unmatched, 1);
 		break;
+	}
+}
+
+/* An ICMP error: count it, and note it on the attempt it quotes. */
+static void col_icmp(struct dv_col *c, const uint8_t *data, uint32_t len)
+{
+	struct dv_icmp_info ii;
+	if (dv_icmp_parse(data, len, &ii) != 0)
+		return;
+	unsigned fam = ii.family == AF_INET6 ? DV_FAMILY_V6 : DV_FAMILY_V4;
+	dv_count_add(&c->rx.icmp[fam][ii.kind], 1);
+	if (ii.kind == DV_ICMP_TOO_BIG && ii.mtu < c->rx.icmp_mtu_min)
+		dv_count_set(&c->rx.icmp_mtu_min, ii.mtu);
+	if (!ii.has_orig || !ii.has_dns_id)
+		return;
+	const struct dv_addr *t = &c->sh->plan->target[fam];
+	if (t->family == 0 || memcmp(ii.orig_dst, &t->v6, fam == DV_FAMILY_V6 ? 16 : 4) != 0)
+		return; /* not about a query to our target */
+	struct dv_match m;
+	if (dv_inflight_lookup(c->ifl, ii.orig_sport, ii.dns_id, &m) != DV_OUT_ANSWERED ||
+	    m.a.family != fam)
+		return;
+	dv_count_add(&c->rx.icmp_attributed, 1);
+	col_note(c, ii.orig_sport, ii.dns_id, DV_FR_ICMP, 0);
+}
+
+/* A fragment: account for it, and reassemble (or, in drop mode, let it go). @return consumed */
+static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len,
+			 uint64_t now)
+{
+	const struct dv_inflight *ifl = c->ifl;
+	struct dv_frag_info fi;
+	struct dv_frag_verdict v;
+	if (dv_frag_parse(data, len, &fi) != 0)
+		return false;
+	dv_frags_note(&c->frags, &fi, m->pkt_len, now, c->sh->plan->dport, ifl->sport_base,
+		      (uint16_t)(ifl->sport_base + ifl->nports), &c->rx.frag, &v);
+	if (c->frags.tbl == NULL)
+		return false; /* drop mode: tracked, never reassembled */
+
+	struct rte_mbuf *full = dv_frags_reassemble(&c->frags, m, &fi, now);
+	if (full == NULL)
+		return true;
+	uint32_t flen = rte_pktmbuf_pkt_len(full);
+	const uint8_t *p = flen <= DV_SCRATCH_LEN ? rte_pktmbuf_read(full, 0, flen, c->scratch) : NULL;
+	struct dv_resp_info ri;
+	if (p != NULL && dv_response_parse(p, flen, c->sh->plan->dport, &ri) == DV_PKT_DNS)
+		col_dns(c, &ri, now, true);
+	dv_frags_done(&c->frags, &fi, &c->rx.frag, &c->rx.frag_count, &c->rx.frag_spread);
+	rte_pktmbuf_free(full);
+	return true;
+}
+
+/* One received frame. @return true if it was consumed (not to be freed by the caller) */
+static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = m->data_len;
+	if (unlikely(m->nb_segs > 1)) {
+		/* Chained (a software fragmenter's header + payload): parse a contiguous copy. */
+		len = m->pkt_len <= DV_SCRATCH_LEN ? m->pkt_len : DV_SCRATCH_LEN;
+		data = rte_pktmbuf_read(m, 0, len, c->linear);
+		if (data == NULL)
+			return false;
+	}
+	struct dv_resp_info ri;
+	enum dv_pkt_class cls = dv_response_parse(data, len, c->sh->plan->dport, &ri);
+	dv_count_add(&c->rx.rx_class[cls], 1);
+	switch (cls) {
+	case DV_PKT_DNS:
+		col_dns(c, &ri, now, false);
+		return false;
+	case DV_PKT_FRAGMENT:
+		return col_fragment(c, m, data, len, now);
+	case DV_PKT_ICMP:
+		col_icmp(c, data, len);
+		return false;
+	default:
+		return false;
 	}
 }
 
@@ -318,16 +421,20 @@ static unsigned col_step(struct dv_col *c)
 	dv_seq_walk(c->seq, c->ifl);
 	if (nb > 0) {
 		uint64_t bytes = 0;
+		unsigned nfree = 0;
 		for (uint16_t i = 0; i < nb; i++) {
 			if (i + 1 < nb)
 				rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 			bytes += m[i]->pkt_len;
-			col_handle(c, rte_pktmbuf_mtod(m[i], const uint8_t *), m[i]->data_len, now);
+			if (!col_packet(c, m[i], now))
+				m[nfree++] = m[i];
 		}
 		dv_count_add(&c->rx.rx_pkts, nb);
 		dv_count_add(&c->rx.rx_bytes, bytes);
-		rte_pktmbuf_free_bulk(m, nb);
+		rte_pktmbuf_free_bulk(m, nfree);
+		dv_frags_flush(&c->frags);
 	}
+	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
 	dv_seq_fire(c->seq, now, &c->rx.seq, &c->rx.timer_late);
 	if (now >= c->next_expire_tsc) {
 		uint64_t deadline = now > c->sh->timeout_tsc ? now - c->sh->timeout_tsc : 0;
@@ -341,6 +448,8 @@ static void col_finish(struct dv_col *c)
 {
 	/* The drain is over: whatever is still outstanding has timed out. */
 	dv_seq_walk(c->seq, c->ifl);
+	dv_frags_expire(&c->frags, 0, true, &c->rx.frag, col_on_lost_set, c);
+	dv_frags_flush(&c->frags);
 	while (dv_inflight_expire(c->ifl, 0, true, 1u << 20, col_on_timeout, c) > 0)
 		;
 	dv_seq_finish(c->seq, &c->rx.seq);

@@ -298,6 +298,102 @@ static json_t *edns_arr(const struct dv_result *r, bool *ok)
 	return a;
 }
 
+/** {"ipv4": a, "ipv6": b} */
+static json_t *per_family(const uint64_t v[DV_FAMILIES], bool *ok)
+{
+	json_t *o = json_object();
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		put(o, fam_key[f], jint(v[f]), ok);
+	return o;
+}
+
+/** "fragments": what the collectors saw of fragmented responses. */
+static json_t *fragments_obj(const struct dv_result *r, bool *ok)
+{
+	const struct dv_frag_stats *fs = &r->rx.frag;
+	const struct dv_hist *cnt = &r->rx.frag_count;
+	const struct dv_hist *spr = &r->rx.frag_spread;
+	json_t *o = json_object();
+
+	put(o, "received", per_family(fs->frags, ok), ok);
+	put(o, "bytes", jint(fs->frag_bytes), ok);
+	put(o, "reassembled", per_family(fs->reassembled, ok), ok);
+	put(o, "lost_sets", per_family(fs->lost_sets, ok), ok);
+	put(o, "lost_attributed", jint(fs->lost_attributed), ok);
+	put(o, "dropped_sets", jint(fs->dropped_sets), ok);
+	put(o, "not_ours", jint(fs->not_ours), ok);
+
+	json_t *pr = json_object();
+	put(pr, "min", jint(cnt->count == 0 ? 0 : cnt->min), ok);
+	put(pr, "p50", jint(dv_hist_quantile(cnt, 0.50)), ok);
+	put(pr, "max", jint(cnt->count == 0 ? 0 : cnt->max), ok);
+	put(o, "per_response", pr, ok);
+
+	json_t *sp = json_object();
+	put(sp, "p50", jint(dv_hist_quantile(spr, 0.50)), ok);
+	put(sp, "p99", jint(dv_hist_quantile(spr, 0.99)), ok);
+	put(sp, "max", jint(spr->count == 0 ? 0 : spr->max), ok);
+	put(o, "spread_ns", sp, ok);
+	return o;
+}
+
+/** "icmp": errors by family and kind (only kinds seen), attributed, smallest too-big MTU. */
+static json_t *icmp_obj(const struct dv_result *r, bool *ok)
+{
+	const struct dv_rx_stats *rx = &r->rx;
+	json_t *o = json_object();
+
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		json_t *kinds = json_object();
+		for (unsigned k = 0; k < DV_ICMP_KINDS; k++) {
+			if (rx->icmp[f][k] != 0)
+				put(kinds, dv_icmp_kind_name((enum dv_icmp_kind)k),
+				    jint(rx->icmp[f][k]), ok);
+		}
+		put(o, fam_key[f], kinds, ok);
+	}
+	put(o, "attributed", jint(rx->icmp_attributed), ok);
+	put(o, "mtu_min", rx->icmp_mtu_min == UINT64_MAX ? json_null() : jint(rx->icmp_mtu_min),
+	    ok);
+	return o;
+}
+
+/** "failure_table": one object per (family, EDNS size, size class) with attempts. */
+static json_t *failure_arr(const struct dv_result *r, bool *ok)
+{
+	unsigned n = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
+	json_t *a = json_array();
+
+	for (unsigned f = 0; a != NULL && f < DV_FAMILIES; f++) {
+		for (unsigned v = 0; v < n; v++) {
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++) {
+				struct dv_fail_row row;
+				if (!dv_result_fail_row(r, f, v, (enum dv_size_class)c, &row))
+					continue;
+				json_t *e = json_object();
+				put(e, "family", json_string(fam_key[f]), ok);
+				if (row.edns_size == DV_EDNS_NONE)
+					put(e, "edns", json_string("none"), ok);
+				else
+					put(e, "edns", json_integer(row.edns_size), ok);
+				put(e, "size", json_string(dv_size_class_name(row.size)), ok);
+				put(e, "attempts", jint(row.attempts), ok);
+				put(e, "plain", jint(row.col[DV_FR_PLAIN]), ok);
+				put(e, "reassembled", jint(row.col[DV_FR_REASM]), ok);
+				put(e, "tc", jint(row.col[DV_FR_TC]), ok);
+				put(e, "lost_frag", jint(row.col[DV_FR_LOST_FRAG]), ok);
+				put(e, "frag_drop", jint(row.col[DV_FR_FRAG_DROP]), ok);
+				put(e, "icmp", jint(row.col[DV_FR_ICMP]), ok);
+				put(e, "timeout", jint(row.col[DV_FR_TIMEOUT]), ok);
+				put(e, "failed_pct",
+				    jreal(100.0 * (double)row.failed / (double)row.attempts), ok);
+				push(a, e, ok);
+			}
+		}
+	}
+	return a;
+}
+
 /** The "dnsvolley" extension object: what dns-metrics has no field for. */
 static json_t *extension_obj(const struct dv_result *r, double achieved, bool *ok)
 {
@@ -349,6 +445,11 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		put(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)
 		put(o, "edns", edns_arr(r, ok), ok);
+	if (dv_result_has_frag_report(r)) {
+		put(o, "fragments", fragments_obj(r, ok), ok);
+		put(o, "icmp", icmp_obj(r, ok), ok);
+		put(o, "failure_table", failure_arr(r, ok), ok);
+	}
 	return o;
 }
 

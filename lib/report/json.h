@@ -7,7 +7,9 @@
  * buckets as [low, high, count] triples of the non-empty histogram buckets.
  * What the schema has no field for is in each stats record's "dnsvolley"
  * object, including "sequences" (when the result has sequences) and "edns"
- * (with sequences or more than one EDNS size); see docs/sequences.md.
+ * (with sequences or more than one EDNS size), see docs/sequences.md; and
+ * "fragments", "icmp" and "failure_table" (when dv_result_has_frag_report()),
+ * see docs/fragments.md.
  */
 #pragma once
 

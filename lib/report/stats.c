@@ -142,6 +142,57 @@ static void seq_delta(struct dv_seq_stats *dst, const struct dv_seq_stats *now,
 	dst->retry_dropped = sub_sat(now->retry_dropped, before->retry_dropped);
 }
 
+/*
+ * The failure table is a 4-D array and the ICMP table a 2-D array of
+ * uint64_t: flat too.
+ */
+#define DV_FAIL_FLAT(a) (&(a)[0][0][0][0])
+#define DV_FAIL_LEN(a) (sizeof(a) / sizeof((a)[0][0][0][0]))
+
+static void frag_merge(struct dv_frag_stats *dst, const struct dv_frag_stats *src)
+{
+	add_arr(dst->frags, src->frags, DV_ARRAY_LEN(dst->frags));
+	dst->frag_bytes += src->frag_bytes;
+	add_arr(dst->reassembled, src->reassembled, DV_ARRAY_LEN(dst->reassembled));
+	add_arr(dst->lost_sets, src->lost_sets, DV_ARRAY_LEN(dst->lost_sets));
+	dst->lost_attributed += src->lost_attributed;
+	dst->dropped_sets += src->dropped_sets;
+	dst->not_ours += src->not_ours;
+}
+
+static void frag_snapshot(struct dv_frag_stats *dst, const struct dv_frag_stats *src)
+{
+	read_arr(dst->frags, src->frags, DV_ARRAY_LEN(dst->frags));
+	dst->frag_bytes = dv_count_read(&src->frag_bytes);
+	read_arr(dst->reassembled, src->reassembled, DV_ARRAY_LEN(dst->reassembled));
+	read_arr(dst->lost_sets, src->lost_sets, DV_ARRAY_LEN(dst->lost_sets));
+	dst->lost_attributed = dv_count_read(&src->lost_attributed);
+	dst->dropped_sets = dv_count_read(&src->dropped_sets);
+	dst->not_ours = dv_count_read(&src->not_ours);
+}
+
+static void frag_delta(struct dv_frag_stats *dst, const struct dv_frag_stats *now,
+		       const struct dv_frag_stats *before)
+{
+	sub_arr(dst->frags, now->frags, before->frags, DV_ARRAY_LEN(dst->frags));
+	dst->frag_bytes = sub_sat(now->frag_bytes, before->frag_bytes);
+	sub_arr(dst->reassembled, now->reassembled, before->reassembled,
+		DV_ARRAY_LEN(dst->reassembled));
+	sub_arr(dst->lost_sets, now->lost_sets, before->lost_sets, DV_ARRAY_LEN(dst->lost_sets));
+	dst->lost_attributed = sub_sat(now->lost_attributed, before->lost_attributed);
+	dst->dropped_sets = sub_sat(now->dropped_sets, before->dropped_sets);
+	dst->not_ours = sub_sat(now->not_ours, before->not_ours);
+}
+
+/** Too-big errors counted in an ICMP table (both families). */
+static uint64_t too_big_count(const uint64_t (*icmp)[DV_ICMP_KINDS])
+{
+	uint64_t n = 0;
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		n += icmp[f][DV_ICMP_TOO_BIG];
+	return n;
+}
+
 void dv_tx_stats_init(struct dv_tx_stats *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -154,6 +205,9 @@ void dv_rx_stats_init(struct dv_rx_stats *s)
 	dv_hist_init(&s->latency);
 	dv_hist_init(&s->timer_late);
 	edns_init(s->edns);
+	dv_hist_init(&s->frag_count);
+	dv_hist_init(&s->frag_spread);
+	s->icmp_mtu_min = UINT64_MAX;
 }
 
 void dv_tx_stats_merge(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -197,6 +251,14 @@ void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
 	}
 	seq_merge(&dst->seq, &src->seq);
 	dv_hist_merge(&dst->timer_late, &src->timer_late);
+	add_arr(DV_FAIL_FLAT(dst->fail), DV_FAIL_FLAT(src->fail), DV_FAIL_LEN(dst->fail));
+	frag_merge(&dst->frag, &src->frag);
+	dv_hist_merge(&dst->frag_count, &src->frag_count);
+	dv_hist_merge(&dst->frag_spread, &src->frag_spread);
+	add_arr(DV_FLAT(dst->icmp), DV_FLAT(src->icmp), DV_FLAT_LEN(dst->icmp));
+	dst->icmp_attributed += src->icmp_attributed;
+	if (src->icmp_mtu_min < dst->icmp_mtu_min)
+		dst->icmp_mtu_min = src->icmp_mtu_min;
 }
 
 void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -235,6 +297,13 @@ void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src
 	}
 	seq_snapshot(&dst->seq, &src->seq);
 	dv_hist_snapshot(&dst->timer_late, &src->timer_late);
+	read_arr(DV_FAIL_FLAT(dst->fail), DV_FAIL_FLAT(src->fail), DV_FAIL_LEN(dst->fail));
+	frag_snapshot(&dst->frag, &src->frag);
+	dv_hist_snapshot(&dst->frag_count, &src->frag_count);
+	dv_hist_snapshot(&dst->frag_spread, &src->frag_spread);
+	read_arr(DV_FLAT(dst->icmp), DV_FLAT(src->icmp), DV_FLAT_LEN(dst->icmp));
+	dst->icmp_attributed = dv_count_read(&src->icmp_attributed);
+	dst->icmp_mtu_min = dv_count_read(&src->icmp_mtu_min);
 }
 
 void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
@@ -277,6 +346,20 @@ void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
 	}
 	seq_delta(&dst->seq, &now->seq, &before->seq);
 	dv_hist_delta(&dst->timer_late, &now->timer_late, &before->timer_late);
+	sub_arr(DV_FAIL_FLAT(dst->fail), DV_FAIL_FLAT(now->fail), DV_FAIL_FLAT(before->fail),
+		DV_FAIL_LEN(dst->fail));
+	frag_delta(&dst->frag, &now->frag, &before->frag);
+	dv_hist_delta(&dst->frag_count, &now->frag_count, &before->frag_count);
+	dv_hist_delta(&dst->frag_spread, &now->frag_spread, &before->frag_spread);
+	sub_arr(DV_FLAT(dst->icmp), DV_FLAT(now->icmp), DV_FLAT(before->icmp),
+		DV_FLAT_LEN(dst->icmp));
+	dst->icmp_attributed = sub_sat(now->icmp_attributed, before->icmp_attributed);
+	/*
+	 * The smallest MTU of an interval is not known from two cumulative
+	 * snapshots: an interval with too-big errors keeps the run's so far
+	 * (which bounds it), one without has none (as the EDNS cells' sizes).
+	 */
+	dst->icmp_mtu_min = too_big_count(dst->icmp) != 0 ? now->icmp_mtu_min : UINT64_MAX;
 }
 
 uint64_t dv_result_sent(const struct dv_result *r)
@@ -375,4 +458,74 @@ bool dv_result_edns_cell(const struct dv_result *r, unsigned v, unsigned family,
 		edns_merge(cell, &r->rx.edns[i][family]);
 	}
 	return true;
+}
+
+const char *dv_size_class_name(enum dv_size_class c)
+{
+	static const char *const names[DV_SIZE_CLASSES] = {
+		[DV_SIZE_512] = "<=512",
+		[DV_SIZE_1232] = "<=1232",
+		[DV_SIZE_1452] = "<=1452",
+		[DV_SIZE_1472] = "<=1472",
+		[DV_SIZE_LARGE] = ">1472",
+		[DV_SIZE_UNKNOWN] = "unknown",
+	};
+	if ((unsigned)c >= DV_SIZE_CLASSES)
+		return "?";
+	return names[c];
+}
+
+bool dv_result_has_frag_report(const struct dv_result *r)
+{
+	const struct dv_rx_stats *rx = &r->rx;
+	const struct dv_frag_stats *fs = &rx->frag;
+	uint64_t any = 0;
+
+	if (r->frag_report)
+		return true;
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		any |= fs->frags[f] | fs->reassembled[f] | fs->lost_sets[f];
+		for (unsigned k = 0; k < DV_ICMP_KINDS; k++)
+			any |= rx->icmp[f][k];
+	}
+	any |= fs->frag_bytes | fs->lost_attributed | fs->dropped_sets | fs->not_ours;
+	any |= rx->frag_count.count | rx->frag_spread.count | rx->icmp_attributed;
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++) {
+				const uint64_t *col = rx->fail[f][v][c];
+				any |= col[DV_FR_REASM] | col[DV_FR_LOST_FRAG] |
+				       col[DV_FR_FRAG_DROP] | col[DV_FR_ICMP];
+			}
+		}
+	}
+	return any != 0;
+}
+
+bool dv_result_fail_row(const struct dv_result *r, unsigned family, unsigned v,
+			enum dv_size_class size, struct dv_fail_row *row)
+{
+	unsigned n = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
+
+	if (v >= n || family >= DV_FAMILIES || (unsigned)size >= DV_SIZE_CLASSES)
+		return false;
+	for (unsigned i = 0; i < v; i++) {
+		if (r->edns_size[i] == r->edns_size[v])
+			return false;
+	}
+	memset(row, 0, sizeof(*row));
+	row->family = family;
+	row->variant = v;
+	row->edns_size = r->edns_size[v];
+	row->size = size;
+	for (unsigned i = v; i < n; i++) {
+		if (r->edns_size[i] != r->edns_size[v])
+			continue;
+		add_arr(row->col, r->rx.fail[family][i][size], DV_FR_COLS);
+	}
+	for (unsigned c = 0; c < DV_FR_COLS; c++)
+		row->attempts += row->col[c];
+	row->failed = row->col[DV_FR_LOST_FRAG] + row->col[DV_FR_FRAG_DROP] +
+		      row->col[DV_FR_ICMP] + row->col[DV_FR_TIMEOUT];
+	return row->attempts != 0;
 }

@@ -147,6 +147,9 @@ struct dv_result {
 	int edns_size[DV_EDNS_VARIANTS];     /**< UDP size of variant i, 0 = no OPT */
 	unsigned attempts;                   /**< N of the plan */
 	bool sequences;                      /**< report the sequence tables (N > 1 or a family policy) */
+	bool frag_report;                    /**< report fragments, ICMP and the failure table even if all zero
+					          (the engine sets it for frag-mtu, --fragmented drop, or when
+					          anything fragmented arrived) */
 };
 
 /** Zero a tx struct. */
@@ -185,6 +188,38 @@ struct dv_seq_totals {
 	uint64_t attempts;  /**< attempts of the ended ones: sum of k * seq_len[k] */
 	uint64_t two_plus;  /**< sequences of >= 2 attempts: sum of first_two */
 };
+
+/** Labels of the size classes, as the text and JSON failure table print them ("<=512", ">1472", "unknown"). */
+const char *dv_size_class_name(enum dv_size_class c);
+
+/**
+ * Whether the fragment, ICMP and failure-rate blocks are reported:
+ * r->frag_report, or any fragment or ICMP counter, or any attempt that was
+ * reassembled or failed with a lost fragment, a refused fragmented response
+ * or an ICMP error. (A run without fragments or ICMP only counts plain
+ * answers and timeouts there: the v0 report already has them.)
+ */
+bool dv_result_has_frag_report(const struct dv_result *r);
+
+/** One row of the failure-rate table: (family, EDNS size, size class). */
+struct dv_fail_row {
+	unsigned family;              /**< DV_FAMILY_* */
+	unsigned variant;             /**< first EDNS variant with this size */
+	int edns_size;                /**< 0 = no OPT */
+	enum dv_size_class size;
+	uint64_t col[DV_FR_COLS];     /**< summed over the variants of that size */
+	uint64_t attempts;            /**< sum of col */
+	uint64_t failed;              /**< LOST_FRAG + FRAG_DROP + ICMP + TIMEOUT */
+};
+
+/**
+ * Row of the failure table at (family, variant v, size class), summed over
+ * the variants in use with the same EDNS size (as dv_result_edns_cell()).
+ * @return false when v >= n_edns, an earlier variant has the same size, or
+ *         the row has no attempts (row is then unspecified)
+ */
+bool dv_result_fail_row(const struct dv_result *r, unsigned family, unsigned v,
+			enum dv_size_class size, struct dv_fail_row *row);
 
 /** Sum the sequence outcomes. */
 void dv_seq_sum(const struct dv_seq_stats *s, struct dv_seq_totals *t);

@@ -5,6 +5,7 @@
 #include "report/text.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
 /** a as a percentage of b; 0 when b is 0. */
 static double pct(uint64_t a, uint64_t b)
@@ -238,6 +239,185 @@ static void print_edns(FILE *f, const struct dv_result *r)
 	}
 }
 
+/** Nanoseconds to microseconds. */
+static double ns_us(uint64_t ns)
+{
+	return (double)ns / 1e3;
+}
+
+/** "Fragments:": what the collectors saw of fragmented responses. */
+static void print_fragments(FILE *f, const struct dv_result *r)
+{
+	const struct dv_frag_stats *fs = &r->rx.frag;
+	const struct dv_hist *cnt = &r->rx.frag_count;
+	const struct dv_hist *spr = &r->rx.frag_spread;
+
+	fputs("\nFragments:\n\n", f);
+	fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 " (%" PRIu64 " frame bytes)\n",
+		"Received:", fs->frags[DV_FAMILY_V4], fs->frags[DV_FAMILY_V6], fs->frag_bytes);
+	fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 "\n", "Reassembled:",
+		fs->reassembled[DV_FAMILY_V4], fs->reassembled[DV_FAMILY_V6]);
+	fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 " (attributed %" PRIu64 ")\n",
+		"Lost sets:", fs->lost_sets[DV_FAMILY_V4], fs->lost_sets[DV_FAMILY_V6],
+		fs->lost_attributed);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Dropped by policy:", fs->dropped_sets);
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Not ours:", fs->not_ours);
+	if (cnt->count == 0)
+		fprintf(f, "  %-22s-\n", "Frags per response:");
+	else
+		fprintf(f, "  %-22smin %" PRIu64 ", p50 %" PRIu64 ", max %" PRIu64 "\n",
+			"Frags per response:", cnt->min, dv_hist_quantile(cnt, 0.50), cnt->max);
+	if (spr->count == 0)
+		fprintf(f, "  %-22s-\n", "First to last (us):");
+	else
+		fprintf(f, "  %-22sp50 %.3f, p99 %.3f, max %.3f\n", "First to last (us):",
+			ns_us(dv_hist_quantile(spr, 0.50)), ns_us(dv_hist_quantile(spr, 0.99)),
+			ns_us(spr->max));
+}
+
+/** "ICMP errors:" by family and kind (only kinds seen). */
+static void print_icmp(FILE *f, const struct dv_result *r)
+{
+	const struct dv_rx_stats *rx = &r->rx;
+	uint64_t total = 0;
+
+	fputs("\nICMP errors:\n\n", f);
+	for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+		const char *sep = "";
+		for (unsigned k = 0; k < DV_ICMP_KINDS; k++) {
+			if (rx->icmp[fam][k] == 0)
+				continue;
+			if (*sep == '\0') {
+				char label[16];
+				snprintf(label, sizeof(label), "%s:", family_label[fam]);
+				fprintf(f, "  %-22s", label);
+			}
+			fprintf(f, "%s%s %" PRIu64, sep, dv_icmp_kind_name((enum dv_icmp_kind)k),
+				rx->icmp[fam][k]);
+			sep = ", ";
+			total += rx->icmp[fam][k];
+		}
+		if (*sep != '\0')
+			fputc('\n', f);
+	}
+	if (total == 0) {
+		fprintf(f, "  %-22snone\n", "Received:");
+		return;
+	}
+	fprintf(f, "  %-22s%" PRIu64 "\n", "Attributed:", rx->icmp_attributed);
+	if (rx->icmp_mtu_min != UINT64_MAX)
+		fprintf(f, "  %-22s%" PRIu64 "\n", "Smallest too-big MTU:", rx->icmp_mtu_min);
+}
+
+/** "4096", or "none" for no OPT record. */
+static void edns_label(char *buf, size_t len, int size)
+{
+	if (size == DV_EDNS_NONE)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%d", size);
+}
+
+/** How the summary line names a size class. */
+static const char *const size_class_words[DV_SIZE_CLASSES] = {
+	[DV_SIZE_512] = "responses <=512 bytes",
+	[DV_SIZE_1232] = "responses <=1232 bytes",
+	[DV_SIZE_1452] = "responses <=1452 bytes",
+	[DV_SIZE_1472] = "responses <=1472 bytes",
+	[DV_SIZE_LARGE] = "large responses",
+	[DV_SIZE_UNKNOWN] = "responses of unknown size",
+};
+
+/**
+ * The summary line of one (family, EDNS size) cell, for its largest size
+ * class present (the unknown class only when no size is known), e.g.
+ * "IPv6, EDNS 4096, large responses: 41.2% failed (38.0% lost fragment)".
+ * Nothing when that class did not fail.
+ */
+static void print_fail_summary(FILE *f, const struct dv_result *r, unsigned fam, unsigned v)
+{
+	static const struct {
+		enum dv_fail_col col;
+		const char *words;
+	} causes[] = {
+		{ DV_FR_LOST_FRAG, "lost fragment" },
+		{ DV_FR_FRAG_DROP, "refused as fragmented" },
+		{ DV_FR_ICMP, "ICMP error" },
+		{ DV_FR_TIMEOUT, "timed out" },
+	};
+	struct dv_fail_row row;
+	bool found = false;
+
+	for (int c = DV_SIZE_LARGE; c >= 0 && !found; c--)
+		found = dv_result_fail_row(r, fam, v, (enum dv_size_class)c, &row);
+	if (!found && !dv_result_fail_row(r, fam, v, DV_SIZE_UNKNOWN, &row))
+		return;
+	if (row.failed == 0)
+		return;
+
+	if (row.edns_size == DV_EDNS_NONE)
+		fprintf(f, "  %s, no EDNS, ", family_label[fam]);
+	else
+		fprintf(f, "  %s, EDNS %d, ", family_label[fam], row.edns_size);
+	fprintf(f, "%s: %.1f%% failed (", size_class_words[row.size],
+		pct(row.failed, row.attempts));
+	const char *sep = "";
+	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
+		uint64_t n = row.col[causes[i].col];
+		if (n == 0)
+			continue;
+		fprintf(f, "%s%.1f%% %s", sep, pct(n, row.attempts), causes[i].words);
+		sep = ", ";
+	}
+	fputs(")\n", f);
+}
+
+/** "Failure rate by family, EDNS size and response size:" and its summary lines. */
+static void print_failures(FILE *f, const struct dv_result *r)
+{
+	unsigned n = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
+
+	fputs("\nFailure rate by family, EDNS size and response size:\n\n", f);
+	fprintf(f, "  %-6s %5s %-7s %10s %10s %11s %10s %10s %10s %10s %10s %8s\n", "family",
+		"EDNS", "size", "attempts", "plain", "reassembled", "TC", "lost-frag",
+		"frag-drop", "ICMP", "timeout", "failed%");
+	for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+		for (unsigned v = 0; v < n; v++) {
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++) {
+				struct dv_fail_row row;
+				if (!dv_result_fail_row(r, fam, v, (enum dv_size_class)c, &row))
+					continue;
+				char edns[16];
+				edns_label(edns, sizeof(edns), row.edns_size);
+				fprintf(f, "  %-6s %5s %-7s %10" PRIu64 " %10" PRIu64 " %11" PRIu64
+					" %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+					" %10" PRIu64 " %7.2f%%\n",
+					family_label[fam], edns, dv_size_class_name(row.size),
+					row.attempts, row.col[DV_FR_PLAIN], row.col[DV_FR_REASM],
+					row.col[DV_FR_TC], row.col[DV_FR_LOST_FRAG],
+					row.col[DV_FR_FRAG_DROP], row.col[DV_FR_ICMP],
+					row.col[DV_FR_TIMEOUT], pct(row.failed, row.attempts));
+			}
+		}
+	}
+
+	/* The summary lines, after a blank line when there is any. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m == NULL)
+		return;
+	for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+		for (unsigned v = 0; v < n; v++)
+			print_fail_summary(m, r, fam, v);
+	}
+	if (fclose(m) == 0 && len > 0) {
+		fputc('\n', f);
+		fwrite(buf, 1, len, f);
+	}
+	free(buf);
+}
+
 void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r)
 {
 	const struct dv_tx_stats *tx = &r->tx;
@@ -318,6 +498,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 		print_sequences(f, r);
 	if (r->sequences || r->n_edns > 1)
 		print_edns(f, r);
+	if (dv_result_has_frag_report(r)) {
+		print_fragments(f, r);
+		print_icmp(f, r);
+		print_failures(f, r);
+	}
 
 	if (r->interrupted)
 		fputs("\nInterrupted: stopped by signal, drained outstanding queries\n", f);

@@ -20,6 +20,12 @@
  * "Gap between attempts (ms):"; and, with sequences or more than one EDNS
  * size, "By EDNS size and family:". Rows that would be all zero are left out.
  * docs/sequences.md explains every table.
+ *
+ * When dv_result_has_frag_report(): "Fragments:", "ICMP errors:" and
+ * "Failure rate by family, EDNS size and response size:" with one summary
+ * line per (family, EDNS size) whose largest response-size class failed, e.g.
+ * "IPv6, EDNS 4096, large responses: 41.2% failed (38.0% lost fragment)".
+ * docs/fragments.md explains them.
  */
 void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r);
 

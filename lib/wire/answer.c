@@ -251,12 +251,15 @@ int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answ
 	else if (d.qclass != DV_DNS_CLASS_IN)
 		rcode = DNS_RCODE_REFUSED;
 
-	/* The message may not exceed the requestor's buffer, the IP MTU, the
-	 * UDP/IPv4 16-bit length fields, or the caller's buffer. */
+	/* The message may not exceed the requestor's buffer (unless told to
+	 * ignore it), the IP MTU, the UDP/IP 16-bit length fields, or the
+	 * caller's buffer. */
 	size_t ip_udp = (size_t)v.ip_hlen + DV_UDP_HLEN;
 	size_t room = cap - dns_off;
 	size_t req = e.present ? (e.udp_size > PLAIN_DNS_MAX ? e.udp_size : PLAIN_DNS_MAX)
 			       : PLAIN_DNS_MAX;
+	if (cfg->ignore_edns)
+		req = SIZE_MAX;
 	size_t mtu_room = cfg->mtu > ip_udp ? cfg->mtu - ip_udp : 0;
 	size_t limit = min_size(min_size(req, mtu_room), min_size(room, UINT16_MAX - ip_udp));
 

@@ -12,9 +12,15 @@
  * padded to exactly that many bytes of DNS message by a TXT record in the
  * additional section (before the OPT), so that truncation happens below a
  * chosen buffer size whatever the query.
+ * Ignoring EDNS: with ignore_edns set, the requestor's buffer size (its OPT,
+ * or 512 without one) is not a limit: answers are sent whole, as a
+ * misbehaving server would; the MTU and the caller's buffer still are. An
+ * MTU up to 65535 lets an answer be built whole for a caller that fragments
+ * it afterwards.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,12 +30,16 @@ struct dv_answer_cfg {
 	uint8_t a[4];           /**< address for A answers */
 	uint8_t aaaa[16];       /**< address for AAAA answers */
 	uint16_t edns_size;     /**< UDP size the responder advertises in its OPT */
-	uint16_t mtu;           /**< largest IP packet it sends (1500) */
+	uint16_t mtu;           /**< largest IP packet it sends (1500); up to 65535 when the
+				     caller fragments the answers itself */
 	uint16_t answer_size;   /**< pad each DNS message to this size (0 = off); if even the
 				     padding record does not fit, the response is not padded */
+	bool ignore_edns;       /**< answer in full whatever the requestor's buffer (no TC
+				     for its size; the MTU still applies) */
 };
 
-/** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500, no padding. */
+/** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500, no padding,
+ *  requestor's buffer respected. */
 void dv_answer_cfg_default(struct dv_answer_cfg *cfg);
 
 /**

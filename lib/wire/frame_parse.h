@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,14 @@
 #define DV_IPV6_HLEN    40
 #define DV_UDP_HLEN     8
 #define DV_DNS_HLEN     12
+
+/* IPv4 flags/fragment word: MF bit and the 13-bit offset in 8-byte units. */
+#define DV_IPV4_MF      0x2000
+#define DV_IPV4_OFFMASK 0x1fff
+/* IPv6 Fragment header's offset/flags word: offset in bytes (13 bits << 3), M flag. */
+#define DV_IPV6_FRAG_OFFMASK 0xfff8
+#define DV_IPV6_FRAG_M       0x0001
+#define DV_IPV6_FRAG_HLEN    8
 
 #define DV_ETHERTYPE_IPV4 0x0800
 #define DV_ETHERTYPE_ARP  0x0806
@@ -75,6 +84,55 @@ static inline void dv_wr32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/** Where the IP packet of a frame is and what it carries. */
+struct dv_ip_view {
+	int family;        /**< AF_INET or AF_INET6 */
+	uint16_t l3_off;   /**< IP header */
+	uint16_t l4_off;   /**< past the IPv4 header and options, or the IPv6 header and the
+			        hop-by-hop/routing/destination options headers walked */
+	uint16_t l4_len;   /**< bytes from l4_off to the end of the IP packet (by its length
+			        field, within the frame) */
+	uint8_t proto;     /**< what is at l4_off: IPv4 protocol, or IPv6 next header
+			        (DV_IPPROTO_FRAGMENT for a Fragment header) */
+	bool frag;         /**< IPv4 MF or offset != 0, or an IPv6 Fragment header at l4_off
+			        (its 8 bytes not checked yet) */
+};
+
+/**
+ * Walk Ethernet (one optional 802.1Q tag) and the IPv4 header, or the IPv6
+ * header and its extension headers up to the upper-layer (or Fragment) header.
+ * Every length is checked against the frame; the IP length fields must fit it.
+ * @param cls when false is returned: DV_PKT_ARP_ND, DV_PKT_OTHER or DV_PKT_MALFORMED
+ * @return true for a well-formed IPv4/IPv6 packet (w filled), false otherwise
+ */
+bool dv_frame_walk_ip(const uint8_t *frame, size_t len, struct dv_ip_view *w,
+		      enum dv_pkt_class *cls);
+
+/**
+ * Step over IPv6 hop-by-hop, routing and destination options headers in
+ * buf[*pos, end). Each is at least 8 bytes, so the loop ends within
+ * (end - *pos) / 8 steps whatever the input.
+ * @param nh in: next header of the IPv6 header; out: the first other one
+ * @return 0 (*pos at the header nh names), or -EBADMSG if one is cut short
+ */
+static inline int dv_ipv6_skip_ext(const uint8_t *buf, size_t *pos, size_t end, uint8_t *nh)
+{
+	size_t p = *pos;
+	uint8_t n = *nh;
+	while (n == DV_IPPROTO_HOPOPTS || n == DV_IPPROTO_ROUTING || n == DV_IPPROTO_DSTOPTS) {
+		if (p > end || end - p < 8)
+			return -EBADMSG;
+		size_t ext = ((size_t)buf[p + 1] + 1) * 8;
+		if (ext > end - p)
+			return -EBADMSG;
+		n = buf[p];
+		p += ext;
+	}
+	*pos = p;
+	*nh = n;
+	return 0;
 }
 
 /** Where the headers of a UDP frame are. */

@@ -29,7 +29,9 @@ struct dv_icmp_info {
 	const uint8_t *reporter;  /**< source address of the ICMP packet (4 or 16 bytes) */
 	/* the quoted original datagram (our query) */
 	bool has_orig;            /**< an IP + UDP header of the same family is quoted */
-	const uint8_t *orig_dst;  /**< destination of the original (the target) */
+	const uint8_t *orig_dst;  /**< destination of the original (the target); set whenever an
+				       IP header of the same family is quoted, even if has_orig is
+				       false (not UDP, or cut before the ports); else NULL */
 	uint16_t orig_sport;      /**< our source port, host order */
 	uint16_t orig_dport;
 	bool has_dns_id;          /**< the quote reaches the DNS ID */
@@ -38,7 +40,10 @@ struct dv_icmp_info {
 
 /**
  * Parse a frame that dv_response_parse() classified as DV_PKT_ICMP.
- * Echo, router and neighbour messages are not errors: -ENOMSG.
+ * Echo, router and neighbour messages are not errors: -ENOMSG (ICMPv4: every
+ * type but 3, 4, 5, 11 and 12; ICMPv6: types 128 and up). A message that
+ * quotes nothing usable is still parsed (0, has_orig false). Checksums are
+ * not verified.
  * @return 0, -ENOMSG (not an error message), or -EBADMSG
  */
 int dv_icmp_parse(const uint8_t *frame, size_t len, struct dv_icmp_info *ii);

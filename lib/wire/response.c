@@ -13,10 +13,6 @@
 
 #include "wire/frame_parse.h"
 
-/* IPv4 flags/fragment word: MF bit and the 13-bit offset; DF is fine. */
-#define IPV4_MF      0x2000
-#define IPV4_OFFMASK 0x1fff
-
 /* ICMPv6 router/neighbour discovery: RS, RA, NS, NA, Redirect. */
 #define ICMPV6_ND_FIRST 133
 #define ICMPV6_ND_LAST  137
@@ -59,90 +55,108 @@ static enum dv_pkt_class classify_l4(const uint8_t *frame, size_t l4_off, size_t
 	return DV_PKT_DNS;
 }
 
-static enum dv_pkt_class parse_ipv4(const uint8_t *frame, size_t len, size_t off,
-				    struct dv_frame_view *v)
+static bool walk_ipv4(const uint8_t *frame, size_t len, size_t off, struct dv_ip_view *w,
+		      enum dv_pkt_class *cls)
 {
 	if (len - off < DV_IPV4_HLEN)
-		return DV_PKT_MALFORMED;
+		goto malformed;
 	const uint8_t *ip = frame + off;
 	if ((ip[0] >> 4) != 4)
-		return DV_PKT_MALFORMED;
+		goto malformed;
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
 	size_t tot = dv_rd16(ip + 2);
 	if (ihl < DV_IPV4_HLEN || tot < ihl || tot > len - off)
-		return DV_PKT_MALFORMED;
-	uint16_t frag = dv_rd16(ip + 6);
-	if (frag & (IPV4_MF | IPV4_OFFMASK))
-		return DV_PKT_FRAGMENT;
-	v->family = AF_INET;
-	v->l3_off = (uint16_t)off;
-	return classify_l4(frame, off + ihl, tot - ihl, ip[9], v);
+		goto malformed;
+	w->family = AF_INET;
+	w->l3_off = (uint16_t)off;
+	w->l4_off = (uint16_t)(off + ihl);
+	w->l4_len = (uint16_t)(tot - ihl);
+	w->proto = ip[9];
+	w->frag = (dv_rd16(ip + 6) & (DV_IPV4_MF | DV_IPV4_OFFMASK)) != 0; /* DF is fine */
+	return true;
+malformed:
+	*cls = DV_PKT_MALFORMED;
+	return false;
 }
 
-static enum dv_pkt_class parse_ipv6(const uint8_t *frame, size_t len, size_t off,
-				    struct dv_frame_view *v)
+static bool walk_ipv6(const uint8_t *frame, size_t len, size_t off, struct dv_ip_view *w,
+		      enum dv_pkt_class *cls)
 {
 	if (len - off < DV_IPV6_HLEN)
-		return DV_PKT_MALFORMED;
+		goto malformed;
 	const uint8_t *ip = frame + off;
 	if ((ip[0] >> 4) != 6)
-		return DV_PKT_MALFORMED;
+		goto malformed;
 	size_t plen = dv_rd16(ip + 4);
 	if (plen > len - off - DV_IPV6_HLEN)
-		return DV_PKT_MALFORMED;
-	v->family = AF_INET6;
-	v->l3_off = (uint16_t)off;
-
-	/* Walk extension headers inside the payload. Each is at least 8 bytes,
-	 * so the loop ends within plen / 8 iterations. */
+		goto malformed;
 	uint8_t nh = ip[6];
 	size_t pos = off + DV_IPV6_HLEN;
 	size_t end = pos + plen;
-	for (;;) {
-		switch (nh) {
-		case DV_IPPROTO_HOPOPTS:
-		case DV_IPPROTO_ROUTING:
-		case DV_IPPROTO_DSTOPTS: {
-			if (end - pos < 8)
-				return DV_PKT_MALFORMED;
-			size_t ext = ((size_t)frame[pos + 1] + 1) * 8;
-			if (ext > end - pos)
-				return DV_PKT_MALFORMED;
-			nh = frame[pos];
-			pos += ext;
-			continue;
-		}
-		case DV_IPPROTO_FRAGMENT:
-			return DV_PKT_FRAGMENT;
-		default:
-			return classify_l4(frame, pos, end - pos, nh, v);
-		}
-	}
+	if (dv_ipv6_skip_ext(frame, &pos, end, &nh) != 0)
+		goto malformed;
+	w->family = AF_INET6;
+	w->l3_off = (uint16_t)off;
+	w->l4_off = (uint16_t)pos;
+	w->l4_len = (uint16_t)(end - pos);
+	w->proto = nh;
+	w->frag = nh == DV_IPPROTO_FRAGMENT;
+	return true;
+malformed:
+	*cls = DV_PKT_MALFORMED;
+	return false;
 }
 
-enum dv_pkt_class dv_frame_parse_udp(const uint8_t *frame, size_t len, struct dv_frame_view *v)
+/* The one walk; static so that the hot path gets it inlined. */
+static inline bool walk_ip(const uint8_t *frame, size_t len, struct dv_ip_view *w,
+			   enum dv_pkt_class *cls)
 {
 	/* Offsets are stored in 16 bits; no Ethernet frame comes near that. */
-	if (frame == NULL || len < DV_ETH_HLEN || len > UINT16_MAX)
-		return DV_PKT_MALFORMED;
+	if (frame == NULL || len < DV_ETH_HLEN || len > UINT16_MAX) {
+		*cls = DV_PKT_MALFORMED;
+		return false;
+	}
 	size_t off = DV_ETH_HLEN;
 	uint16_t type = dv_rd16(frame + 12);
 	if (type == DV_ETHERTYPE_VLAN) {
-		if (len < DV_ETH_HLEN + DV_VLAN_HLEN)
-			return DV_PKT_MALFORMED;
+		if (len < DV_ETH_HLEN + DV_VLAN_HLEN) {
+			*cls = DV_PKT_MALFORMED;
+			return false;
+		}
 		type = dv_rd16(frame + 16);
 		off += DV_VLAN_HLEN;
 	}
 	switch (type) {
-	case DV_ETHERTYPE_ARP:
-		return DV_PKT_ARP_ND;
 	case DV_ETHERTYPE_IPV4:
-		return parse_ipv4(frame, len, off, v);
+		return walk_ipv4(frame, len, off, w, cls);
 	case DV_ETHERTYPE_IPV6:
-		return parse_ipv6(frame, len, off, v);
+		return walk_ipv6(frame, len, off, w, cls);
+	case DV_ETHERTYPE_ARP:
+		*cls = DV_PKT_ARP_ND;
+		return false;
 	default:
-		return DV_PKT_OTHER;
+		*cls = DV_PKT_OTHER;
+		return false;
 	}
+}
+
+bool dv_frame_walk_ip(const uint8_t *frame, size_t len, struct dv_ip_view *w,
+		      enum dv_pkt_class *cls)
+{
+	return walk_ip(frame, len, w, cls);
+}
+
+enum dv_pkt_class dv_frame_parse_udp(const uint8_t *frame, size_t len, struct dv_frame_view *v)
+{
+	struct dv_ip_view w;
+	enum dv_pkt_class c;
+	if (!walk_ip(frame, len, &w, &c))
+		return c;
+	if (w.frag)
+		return DV_PKT_FRAGMENT;
+	v->family = w.family;
+	v->l3_off = w.l3_off;
+	return classify_l4(frame, w.l4_off, w.l4_len, w.proto, v);
 }
 
 int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d)

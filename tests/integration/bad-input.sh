@@ -94,5 +94,34 @@ expect "^dnsvolley: --do: the DO bit needs EDNS" --do 0.5 --edns none -d "$Q"
 printf 'port: embedded\nrequery: [375ms, 0]\n' >"$tmp/seq.yaml"
 expect "^dnsvolley: .*seq.yaml:2: requery: '0' in '375ms,0' is not a timer" --scenario "$tmp/seq.yaml" -d "$Q"
 
+# Fragments, ICMP and collectors; the responder's fragment impairments.
+expect "^dnsvolley: --frag-timeout: '0' is not a fragment timeout in \(0, 10 s\]" --frag-timeout 0 -d "$Q"
+expect "^dnsvolley: --frag-timeout: '11s' is not a fragment timeout" --frag-timeout 11s -d "$Q"
+expect "^dnsvolley: --frag-timeout: 500ms is not shorter than the shortest re-query timer \(376ms\)" \
+	--frag-timeout 500ms --requery unbound -d "$Q"
+expect "^dnsvolley: --fragmented: 'keep' is not reassemble or drop" --fragmented keep -d "$Q"
+expect "^dnsvolley: --collectors: '17' is not a number of collectors in 1..16" --collectors 17 -d "$Q"
+expect "^dnsvolley: --collectors 2: --port embedded has one RX queue" --collectors 2 -d "$Q"
+expect "^dnsvolley: --collectors 2: --port null has one RX queue" \
+	--port null -s 198.18.0.2 --collectors 2 -d "$Q"
+expect "^dnsvolley: --responder: 'frag-mtu=67' is not frag-mtu=BYTES with 68..65535 bytes" \
+	--responder frag-mtu=67 -d "$Q"
+expect "^dnsvolley: --responder: frag-mtu=1000 is below the IPv6 minimum MTU of 1280" \
+	--family v6 --responder frag-mtu=1000 -d "$Q"
+expect "^dnsvolley: --responder: 'drop-frag=65' is not drop-frag=K with K in 1..64, or drop-frag=nonfirst" \
+	--responder frag-mtu=1280,drop-frag=65 -d "$Q"
+expect "^dnsvolley: --responder: drop-frag needs frag-mtu" --responder size=3000,drop-frag=2 -d "$Q"
+expect "^dnsvolley: --responder: 'frag-family=v5' is not frag-family=v4, v6 or both" \
+	--responder frag-mtu=1280,frag-family=v5 -d "$Q"
+expect "^dnsvolley: --responder: frag-family needs frag-mtu" --responder frag-family=v6 -d "$Q"
+expect "^dnsvolley: --responder: 'ignore-edns=yes' is not an impairment" --responder ignore-edns=yes -d "$Q"
+expect "^dnsvolley: --responder: only the embedded responder has impairments" \
+	--port null -s 198.18.0.2 --responder frag-mtu=1280 -d "$Q"
+printf 'port: embedded\nfragmented: sometimes\n' >"$tmp/frag.yaml"
+expect "^dnsvolley: .*frag.yaml:2: fragmented: 'sometimes' is not reassemble or drop" \
+	--scenario "$tmp/frag.yaml" -d "$Q"
+printf 'port: embedded\ncollectors: 4\n' >"$tmp/coll.yaml"
+expect "^dnsvolley: --collectors 4: --port embedded has one RX queue" --scenario "$tmp/coll.yaml" -d "$Q"
+
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail

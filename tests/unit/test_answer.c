@@ -777,6 +777,139 @@ START_TEST(test_answer_size)
 }
 END_TEST
 
+START_TEST(test_ignore_edns)
+{
+	struct dv_answer_cfg cfg;
+	dv_answer_cfg_default(&cfg);
+	ck_assert(!cfg.ignore_edns);
+	struct dv_answer_cfg bad = cfg;
+	bad.ignore_edns = true;
+
+	for (int fam = 0; fam < 2; fam++) {
+		int af = fam ? AF_INET6 : AF_INET;
+		static const int edns[] = { 0, 512, 1232 };
+		for (size_t e = 0; e < sizeof(edns) / sizeof(edns[0]); e++) {
+			/* A well-behaved responder truncates for the requestor's buffer... */
+			ldns_pkt *p = txt_case(af, "s1300.example.", edns[e], true, &cfg, 4096);
+			ck_assert(ldns_pkt_tc(p));
+			ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+			ldns_pkt_free(p);
+			/* ... a misbehaving one sends the whole answer (OPT still echoed). */
+			p = txt_case(af, "s1300.example.", edns[e], edns[e] > 0, &bad, 4096);
+			ck_assert(!ldns_pkt_tc(p));
+			ck_assert_uint_eq(txt_rdlen(p), 1300);
+			ldns_pkt_free(p);
+			/* The MTU still applies. */
+			p = txt_case(af, "s1500.example.", edns[e], edns[e] > 0, &bad, 4096);
+			ck_assert(ldns_pkt_tc(p));
+			ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+			ldns_pkt_free(p);
+			/* And so does the caller's buffer: the TXT is capped to fit it. */
+			p = txt_case(af, "s1300.example.", edns[e], false, &bad, 1000);
+			ck_assert(!ldns_pkt_tc(p));
+			ck_assert_uint_lt(txt_rdlen(p), 1000);
+			ck_assert_uint_gt(txt_rdlen(p), 800);
+			ldns_pkt_free(p);
+		}
+		/* Padding over the requestor's size: sent padded, not truncated. */
+		struct qspec s = { .family = af, .name = "example.com.", .type = LDNS_RR_TYPE_A,
+				   .edns = 1232, .id = 3 };
+		struct dv_answer_cfg pad = bad;
+		pad.answer_size = 1400;
+		size_t dns_len;
+		ldns_pkt *p = sized_case(&s, &pad, &dns_len, NULL);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(dns_len, 1400);
+		ldns_pkt_free(p);
+		s.edns = 0;
+		p = sized_case(&s, &pad, &dns_len, NULL);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(dns_len, 1400);
+		ldns_pkt_free(p);
+	}
+}
+END_TEST
+
+/* Answer name/edns in a buffer of cap bytes; the raw response into r (r may be NULL). */
+static int raw_case(int family, const char *name, int edns, const struct dv_answer_cfg *cfg,
+		    size_t cap, uint8_t *r)
+{
+	struct qspec s = { .family = family, .name = name, .type = LDNS_RR_TYPE_TXT,
+			   .edns = edns, .id = 4242 };
+	uint8_t q[1024];
+	uint8_t *out = malloc(cap);
+	ck_assert_ptr_nonnull(out);
+	size_t qlen = mk_query(q, &s);
+	int rlen = answer(out, q, qlen, cap, cfg);
+	if (rlen > 0 && r != NULL)
+		memcpy(r, out, (size_t)rlen);
+	free(out);
+	return rlen;
+}
+
+START_TEST(test_large_mtu)
+{
+	/* The engine builds answers whole with a large MTU and fragments them itself. */
+	struct dv_answer_cfg cfg;
+	dv_answer_cfg_default(&cfg);
+	cfg.mtu = 65535;
+	struct dv_answer_cfg bad = cfg;
+	bad.ignore_edns = true;
+	static uint8_t r1[70000], r2[70000];
+
+	for (int fam = 0; fam < 2; fam++) {
+		int af = fam ? AF_INET6 : AF_INET;
+		size_t l3_udp = fam ? 14 + 48 : 14 + 28;
+
+		/* 3000 bytes of TXT over EDNS 4096: one frame of some 3100 bytes. */
+		ldns_pkt *p = txt_case(af, "s3000.example.", 4096, true, &cfg, 4096);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(txt_rdlen(p), 3000);
+		ldns_pkt_free(p);
+		/* Whatever the requestor's buffer, when told to ignore it. */
+		p = txt_case(af, "s3000.example.", 1232, false, &bad, 4096);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(txt_rdlen(p), 3000);
+		ldns_pkt_free(p);
+		p = txt_case(af, "s3000.example.", 0, false, &bad, 4096);
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(txt_rdlen(p), 3000);
+		ldns_pkt_free(p);
+
+		/* A buffer of exactly the response's size is enough, byte for byte. */
+		int big = raw_case(af, "s3000.example.", 1232, &bad, sizeof(r1), r1);
+		ck_assert_int_gt(big, 3000 + (int)l3_udp);
+		int exact = raw_case(af, "s3000.example.", 1232, &bad, (size_t)big, r2);
+		ck_assert_int_eq(exact, big);
+		ck_assert_mem_eq(r1, r2, (size_t)big);
+
+		/* Near the 16-bit limits: 60000 bytes fit, 65500 do not (truncated). */
+		p = txt_case(af, "s60000.example.", 65535, false, &cfg, sizeof(r1));
+		ck_assert(!ldns_pkt_tc(p));
+		ck_assert_uint_eq(txt_rdlen(p), 60000);
+		ldns_pkt_free(p);
+		p = txt_case(af, "s65500.example.", 0, false, &bad, sizeof(r1));
+		ck_assert(ldns_pkt_tc(p));
+		ck_assert_uint_eq(ldns_pkt_ancount(p), 0);
+		ldns_pkt_free(p);
+		/* Padded to the largest size that fits the IP length field. */
+		struct dv_answer_cfg pad = bad;
+		pad.answer_size = (uint16_t)(65535 - (l3_udp - 14));
+		struct qspec s = { .family = af, .name = "example.com.", .type = LDNS_RR_TYPE_A,
+				   .edns = 1232, .id = 5 };
+		uint8_t q[1024];
+		size_t qlen = mk_query(q, &s);
+		int rlen = answer(r1, q, qlen, sizeof(r1), &pad);
+		ck_assert_int_eq(rlen, (int)(l3_udp + pad.answer_size));
+		check_frame(r1, (size_t)rlen);
+		pad.answer_size++;
+		rlen = answer(r1, q, qlen, sizeof(r1), &pad);
+		ck_assert_int_gt(rlen, 0);
+		ck_assert_uint_eq(r1[l3_udp + 2] & 0x02, 0x02); /* TC */
+	}
+}
+END_TEST
+
 static Suite *answer_suite(void)
 {
 	Suite *s = suite_create("answer");
@@ -787,6 +920,8 @@ static Suite *answer_suite(void)
 	tcase_add_test(tc, test_rcodes_and_edns);
 	tcase_add_test(tc, test_refused_inputs);
 	tcase_add_test(tc, test_answer_size);
+	tcase_add_test(tc, test_ignore_edns);
+	tcase_add_test(tc, test_large_mtu);
 	tcase_add_test(tc, test_fuzz);
 	suite_add_tcase(s, tc);
 	return s;

@@ -84,6 +84,9 @@ START_TEST(defaults_with_query_file)
 	ck_assert(p.profile.embedded);
 	ck_assert_str_eq(p.scenario_file, "");
 	ck_assert_str_eq(p.json_path, "");
+	ck_assert_double_eq(p.frag_timeout_s, 0.1);
+	ck_assert_int_eq(p.fragmented, DV_FRAG_REASSEMBLE);
+	ck_assert_uint_eq(p.collectors, 1);
 	/* embedded and no -s: the benchmarking address */
 	char b[INET6_ADDRSTRLEN];
 	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "198.18.0.53");
@@ -105,7 +108,8 @@ START_TEST(every_option)
 			   "--eal", "--no-huge -l 0-1", "--dst-mac", "02:00:00:00:00:01",
 			   "--src", "198.18.2.1", "--src", "2001:2::1", "--max-queries", "5000",
 			   "--burst", "512", "--sport-base", "65519", "--roles", "split",
-			   "--busy-poll", "--drivers-dir", drivers);
+			   "--busy-poll", "--drivers-dir", drivers, "--frag-timeout", "20ms",
+			   "--fragmented", "drop", "--collectors", "1");
 	ck_assert_int_eq(parse(&p, argv), 0);
 	char b[INET6_ADDRSTRLEN];
 	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.53");
@@ -134,6 +138,9 @@ START_TEST(every_option)
 	ck_assert_int_eq(p.roles, DV_ROLES_SPLIT);
 	ck_assert_int_eq(p.poll, DV_POLL_BUSY);
 	ck_assert_str_eq(p.drivers_dir, drivers);
+	ck_assert_double_eq_tol(p.frag_timeout_s, 0.020, 1e-12);
+	ck_assert_int_eq(p.fragmented, DV_FRAG_DROP);
+	ck_assert_uint_eq(p.collectors, 1);
 	dv_plan_free(&p);
 }
 END_TEST
@@ -236,6 +243,8 @@ START_TEST(option_errors)
 	expect_error(ARGV("-d", QFILE, "stray"), "unexpected argument 'stray' (see --help)");
 	expect_error(ARGV("--s", "1"), "ambiguous option '--s' (could be --stats-interval, "
 				       "--scenario, --src, --source, --sport-base)");
+	expect_error(ARGV("-d", QFILE, "--frag", "drop"),
+		     "ambiguous option '--frag' (could be --frag-timeout, --fragmented)");
 	/* an unambiguous prefix is the option, named in full in messages */
 	expect_error(ARGV("-d", QFILE, "--sp", "1"),
 		     "--sport-base: '1' is not a source port in 1024..65519");
@@ -260,6 +269,11 @@ START_TEST(value_errors_name_the_option)
 	expect_error(ARGV("-d", QFILE, "--dst-mac", "zz"),
 		     "--dst-mac: 'zz' is not a MAC address (aa:bb:cc:dd:ee:ff)");
 	expect_error(ARGV("-d", ""), "-d: empty value");
+	expect_error(ARGV("-d", QFILE, "--frag-timeout", "20s"),
+		     "--frag-timeout: '20s' is not a fragment timeout in (0, 10 s], e.g. 100ms");
+	expect_error(ARGV("-d", QFILE, "--fragmented", ""), "--fragmented: '' is not reassemble or drop");
+	expect_error(ARGV("-d", QFILE, "--collectors", "two"),
+		     "--collectors: 'two' is not a number of collectors in 1..16");
 }
 END_TEST
 
@@ -345,6 +359,12 @@ START_TEST(port_checks)
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1")), 0);
 	ck_assert_str_eq(p.port_arg, "dvtap0");
 	dv_plan_free(&p);
+
+	/* one collector per RX queue; every profile today has one */
+	expect_error(ARGV("-d", QFILE, "--collectors", "2"),
+		     "--collectors 2: --port embedded has one RX queue");
+	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1", "--collectors", "4"),
+		     "--collectors 4: --port af_xdp:lo has one RX queue");
 }
 END_TEST
 

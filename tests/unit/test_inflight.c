@@ -51,9 +51,10 @@ START_TEST(wire_id_mapping)
 END_TEST
 
 static unsigned timeouts_by_family[2];
-static void count_timeout(void *ctx, const struct dv_attempt_id *a)
+static void count_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *a)
 {
 	(void)ctx;
+	(void)seq;
 	timeouts_by_family[a->family]++;
 }
 
@@ -152,9 +153,10 @@ static void *stress_gen(void *arg)
 	return NULL;
 }
 
-static void stress_timeout(void *ctx, const struct dv_attempt_id *a)
+static void stress_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *a)
 {
 	(void)a;
+	(void)seq;
 	((struct stress *)ctx)->timeouts++;
 }
 

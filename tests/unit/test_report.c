@@ -46,6 +46,12 @@ static void fill_tx(struct dv_tx_stats *s, uint64_t base)
 	}
 }
 
+/** A distinct small number for every cell of the failure table. */
+static uint64_t fail_index(unsigned f, unsigned v, unsigned c, unsigned col)
+{
+	return ((f * DV_EDNS_VARIANTS + v) * DV_SIZE_CLASSES + c) * DV_FR_COLS + col;
+}
+
 /** Give every rx counter a distinct value derived from base, and n latencies. */
 static void fill_rx(struct dv_rx_stats *s, uint64_t base, int n)
 {
@@ -97,6 +103,29 @@ static void fill_rx(struct dv_rx_stats *s, uint64_t base, int n)
 	q->single[DV_FAMILY_V4] = base + 1506;
 	q->single[DV_FAMILY_V6] = base + 1507;
 	q->retry_dropped = base + 1508;
+
+	struct dv_frag_stats *fs = &s->frag;
+	fs->frags[DV_FAMILY_V4] = base + 1600;
+	fs->frags[DV_FAMILY_V6] = base + 1601;
+	fs->frag_bytes = base + 1602;
+	fs->reassembled[DV_FAMILY_V4] = base + 1603;
+	fs->reassembled[DV_FAMILY_V6] = base + 1604;
+	fs->lost_sets[DV_FAMILY_V4] = base + 1605;
+	fs->lost_sets[DV_FAMILY_V6] = base + 1606;
+	fs->lost_attributed = base + 1607;
+	fs->dropped_sets = base + 1608;
+	fs->not_ours = base + 1609;
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		for (unsigned k = 0; k < DV_ICMP_KINDS; k++)
+			s->icmp[f][k] = base + 1700 + f * DV_ICMP_KINDS + k;
+	}
+	s->icmp_attributed = base + 1720;
+	s->icmp_mtu_min = base + 1280;
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++)
+				for (unsigned col = 0; col < DV_FR_COLS; col++)
+					s->fail[f][v][c][col] = base + 5000 + fail_index(f, v, c, col);
 }
 
 START_TEST(test_tx_merge)
@@ -407,6 +436,144 @@ START_TEST(test_delta_seq)
 }
 END_TEST
 
+START_TEST(test_init_frag)
+{
+	memset(&rxd, 0xab, sizeof(rxd));
+	dv_rx_stats_init(&rxd);
+	ck_assert_uint_eq(rxd.icmp_mtu_min, UINT64_MAX);
+	ck_assert_uint_eq(rxd.icmp_attributed, 0);
+	ck_assert_uint_eq(rxd.icmp[DV_FAMILY_V6][DV_ICMP_KINDS - 1], 0);
+	ck_assert_uint_eq(rxd.frag.frags[DV_FAMILY_V6], 0);
+	ck_assert_uint_eq(rxd.frag.not_ours, 0);
+	ck_assert_uint_eq(rxd.frag_count.count, 0);
+	ck_assert_uint_eq(rxd.frag_count.min, UINT64_MAX);
+	ck_assert_uint_eq(rxd.frag_spread.count, 0);
+	ck_assert_uint_eq(rxd.frag_spread.min, UINT64_MAX);
+	ck_assert_uint_eq(rxd.fail[DV_FAMILIES - 1][DV_EDNS_VARIANTS - 1][DV_SIZE_CLASSES - 1]
+				  [DV_FR_COLS - 1], 0);
+}
+END_TEST
+
+START_TEST(test_rx_merge_frag)
+{
+	fill_rx(&rxa, 100, 0);
+	fill_rx(&rxb, 1000, 0);
+	for (int i = 0; i < 30; i++) {
+		dv_hist_add(&rxa.frag_count, 3);
+		dv_hist_add(&rxa.frag_spread, 12000 + (uint64_t)i);
+	}
+	for (int i = 0; i < 20; i++) {
+		dv_hist_add(&rxb.frag_count, 45);
+		dv_hist_add(&rxb.frag_spread, 900000);
+	}
+	dv_rx_stats_init(&rxc); /* a collector that saw nothing */
+	dv_rx_stats_init(&rxd);
+	dv_rx_stats_merge(&rxd, &rxc);
+	dv_rx_stats_merge(&rxd, &rxb);
+	dv_rx_stats_merge(&rxd, &rxc);
+	dv_rx_stats_merge(&rxd, &rxa);
+
+	const struct dv_frag_stats *fs = &rxd.frag;
+	ck_assert_uint_eq(fs->frags[DV_FAMILY_V4], 1100 + 3200);
+	ck_assert_uint_eq(fs->frags[DV_FAMILY_V6], 1100 + 3202);
+	ck_assert_uint_eq(fs->frag_bytes, 1100 + 3204);
+	ck_assert_uint_eq(fs->reassembled[DV_FAMILY_V4], 1100 + 3206);
+	ck_assert_uint_eq(fs->reassembled[DV_FAMILY_V6], 1100 + 3208);
+	ck_assert_uint_eq(fs->lost_sets[DV_FAMILY_V4], 1100 + 3210);
+	ck_assert_uint_eq(fs->lost_sets[DV_FAMILY_V6], 1100 + 3212);
+	ck_assert_uint_eq(fs->lost_attributed, 1100 + 3214);
+	ck_assert_uint_eq(fs->dropped_sets, 1100 + 3216);
+	ck_assert_uint_eq(fs->not_ours, 1100 + 3218);
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		for (unsigned k = 0; k < DV_ICMP_KINDS; k++)
+			ck_assert_uint_eq(rxd.icmp[f][k], 1100 + 3400 + 2 * (f * DV_ICMP_KINDS + k));
+	}
+	ck_assert_uint_eq(rxd.icmp_attributed, 1100 + 3440);
+	/* the smallest MTU of any collector: 100 + 1280 */
+	ck_assert_uint_eq(rxd.icmp_mtu_min, 1380);
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++)
+				for (unsigned col = 0; col < DV_FR_COLS; col++)
+					ck_assert_uint_eq(rxd.fail[f][v][c][col],
+							  1100 + 10000 + 2 * fail_index(f, v, c, col));
+	ck_assert_uint_eq(rxd.frag_count.count, 50);
+	ck_assert_uint_eq(rxd.frag_count.min, 3);
+	ck_assert_uint_eq(rxd.frag_count.max, 45);
+	ck_assert_uint_eq(rxd.frag_count.sum, 30 * 3 + 20 * 45);
+	ck_assert_uint_eq(rxd.frag_spread.count, 50);
+	ck_assert_uint_eq(rxd.frag_spread.min, 12000);
+	ck_assert_uint_eq(rxd.frag_spread.max, 900000);
+	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
+		ck_assert_uint_eq(rxd.frag_spread.bucket[i],
+				  rxa.frag_spread.bucket[i] + rxb.frag_spread.bucket[i]);
+
+	/* No too-big error anywhere: no MTU. */
+	dv_rx_stats_init(&rxd);
+	dv_rx_stats_merge(&rxd, &rxc);
+	dv_rx_stats_merge(&rxd, &rxc);
+	ck_assert_uint_eq(rxd.icmp_mtu_min, UINT64_MAX);
+}
+END_TEST
+
+START_TEST(test_delta_frag)
+{
+	fill_rx(&rxb, 10, 0);
+	fill_rx(&rxa, 100, 0);
+	for (int i = 0; i < 5; i++) {
+		dv_hist_add(&rxb.frag_count, 3);
+		dv_hist_add(&rxa.frag_count, 3);
+	}
+	for (int i = 0; i < 7; i++) {
+		dv_hist_add(&rxa.frag_count, 2);
+		dv_hist_add(&rxa.frag_spread, 40000);
+	}
+	dv_rx_stats_delta(&rxd, &rxa, &rxb);
+	const struct dv_frag_stats *fs = &rxd.frag;
+	ck_assert_uint_eq(fs->frags[DV_FAMILY_V4], 90);
+	ck_assert_uint_eq(fs->frags[DV_FAMILY_V6], 90);
+	ck_assert_uint_eq(fs->frag_bytes, 90);
+	ck_assert_uint_eq(fs->reassembled[DV_FAMILY_V4], 90);
+	ck_assert_uint_eq(fs->reassembled[DV_FAMILY_V6], 90);
+	ck_assert_uint_eq(fs->lost_sets[DV_FAMILY_V4], 90);
+	ck_assert_uint_eq(fs->lost_sets[DV_FAMILY_V6], 90);
+	ck_assert_uint_eq(fs->lost_attributed, 90);
+	ck_assert_uint_eq(fs->dropped_sets, 90);
+	ck_assert_uint_eq(fs->not_ours, 90);
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		for (unsigned k = 0; k < DV_ICMP_KINDS; k++)
+			ck_assert_uint_eq(rxd.icmp[f][k], 90);
+	}
+	ck_assert_uint_eq(rxd.icmp_attributed, 90);
+	/* too-big errors in the interval: the run's smallest so far bounds it */
+	ck_assert_uint_eq(rxd.icmp_mtu_min, 100 + 1280);
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++)
+				for (unsigned col = 0; col < DV_FR_COLS; col++)
+					ck_assert_uint_eq(rxd.fail[f][v][c][col], 90);
+	ck_assert_uint_eq(rxd.frag_count.count, 7);
+	ck_assert_uint_eq(rxd.frag_count.bucket[2], 7);
+	ck_assert_uint_eq(rxd.frag_count.bucket[3], 0);
+	ck_assert_uint_eq(rxd.frag_spread.count, 7);
+	ck_assert_uint_eq(rxd.frag_spread.bucket[dv_hist_index(40000)], 7);
+
+	/* No too-big error in the interval: no MTU. */
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		rxa.icmp[f][DV_ICMP_TOO_BIG] = rxb.icmp[f][DV_ICMP_TOO_BIG];
+	dv_rx_stats_delta(&rxd, &rxa, &rxb);
+	ck_assert_uint_eq(rxd.icmp_mtu_min, UINT64_MAX);
+	ck_assert_uint_eq(rxd.icmp[DV_FAMILY_V4][DV_ICMP_TOO_BIG], 0);
+	ck_assert_uint_eq(rxd.icmp[DV_FAMILY_V4][DV_ICMP_PORT_UNREACH], 90);
+
+	/* Backwards saturates at 0. */
+	dv_rx_stats_delta(&rxd, &rxb, &rxa);
+	ck_assert_uint_eq(rxd.frag.frags[DV_FAMILY_V6], 0);
+	ck_assert_uint_eq(rxd.fail[0][0][0][0], 0);
+	ck_assert_uint_eq(rxd.icmp_mtu_min, UINT64_MAX);
+}
+END_TEST
+
 START_TEST(test_seq_sums)
 {
 	memset(&res, 0, sizeof(res));
@@ -619,6 +786,58 @@ static void make_seq_result(struct dv_result *r)
 	r->rx.edns[2][DV_FAMILY_V4].timeouts = 75;
 }
 
+/**
+ * make_result() plus fragments: EDNS variants 4096, 1232 and 4096 again
+ * (ladder). IPv6 EDNS 4096 large answers: 1000 attempts, 400 reassembled,
+ * 590 lost a fragment, 10 timed out; 10 more of unknown size (7 ICMP, 3
+ * timeouts); IPv6 EDNS 1232: 1000 TC. IPv4 EDNS 4096: 1000 plain; IPv4 EDNS
+ * 1232: 995 TC, 5 timeouts. 3000 IPv6 fragments, 400 reassembled responses of
+ * 3 fragments (390 spread over 12 us, 10 over 50 us). ICMP: IPv4 5 port
+ * unreachable; IPv6 7 too-big (MTU 1280) and 1 reassembly time exceeded.
+ */
+static void make_frag_result(struct dv_result *r)
+{
+	make_result(r);
+	r->frag_report = true;
+	r->n_edns = 3;
+	r->edns_size[0] = 4096;
+	r->edns_size[1] = 1232;
+	r->edns_size[2] = 4096;
+
+	uint64_t (*v6)[DV_SIZE_CLASSES][DV_FR_COLS] = r->rx.fail[DV_FAMILY_V6];
+	uint64_t (*v4)[DV_SIZE_CLASSES][DV_FR_COLS] = r->rx.fail[DV_FAMILY_V4];
+	v6[0][DV_SIZE_LARGE][DV_FR_REASM] = 390;
+	v6[2][DV_SIZE_LARGE][DV_FR_REASM] = 10;
+	v6[0][DV_SIZE_LARGE][DV_FR_LOST_FRAG] = 590;
+	v6[2][DV_SIZE_LARGE][DV_FR_TIMEOUT] = 10;
+	v6[0][DV_SIZE_UNKNOWN][DV_FR_ICMP] = 7;
+	v6[0][DV_SIZE_UNKNOWN][DV_FR_TIMEOUT] = 3;
+	v6[1][DV_SIZE_1232][DV_FR_TC] = 1000;
+	v4[0][DV_SIZE_LARGE][DV_FR_PLAIN] = 1000;
+	v4[1][DV_SIZE_1232][DV_FR_TC] = 995;
+	v4[1][DV_SIZE_UNKNOWN][DV_FR_TIMEOUT] = 5;
+
+	struct dv_frag_stats *fs = &r->rx.frag;
+	fs->frags[DV_FAMILY_V6] = 3000;
+	fs->frag_bytes = 3642000;
+	fs->reassembled[DV_FAMILY_V6] = 400;
+	fs->lost_sets[DV_FAMILY_V6] = 600;
+	fs->lost_attributed = 590;
+	fs->not_ours = 2;
+	for (int i = 0; i < 400; i++)
+		dv_hist_add(&r->rx.frag_count, 3);
+	for (int i = 0; i < 390; i++)
+		dv_hist_add(&r->rx.frag_spread, 12000);
+	for (int i = 0; i < 10; i++)
+		dv_hist_add(&r->rx.frag_spread, 50000);
+
+	r->rx.icmp[DV_FAMILY_V4][DV_ICMP_PORT_UNREACH] = 5;
+	r->rx.icmp[DV_FAMILY_V6][DV_ICMP_TOO_BIG] = 7;
+	r->rx.icmp[DV_FAMILY_V6][DV_ICMP_REASM_EXCEEDED] = 1;
+	r->rx.icmp_attributed = 12;
+	r->rx.icmp_mtu_min = 1280;
+}
+
 /** Render the text report into a malloc'ed string. */
 static char *render_text(const struct dv_result *r)
 {
@@ -794,6 +1013,131 @@ START_TEST(test_text_sequences_empty)
 	out = render_text(&res);
 	ck_assert_ptr_nonnull(strstr(out, "\n        5            1            0            1   100.00%"));
 	ck_assert_ptr_nonnull(strstr(out, "\n         5            1   100.00%\n"));
+	free(out);
+}
+END_TEST
+
+static const char expected_frag_text[] =
+	"\n"
+	"Fragments:\n"
+	"\n"
+	"  Received:             IPv4 0, IPv6 3000 (3642000 frame bytes)\n"
+	"  Reassembled:          IPv4 0, IPv6 400\n"
+	"  Lost sets:            IPv4 0, IPv6 600 (attributed 590)\n"
+	"  Dropped by policy:    0\n"
+	"  Not ours:             2\n"
+	"  Frags per response:   min 3, p50 3, max 3\n"
+	"  First to last (us):   p50 12.287, p99 50.000, max 50.000\n"
+	"\n"
+	"ICMP errors:\n"
+	"\n"
+	"  IPv4:                 port-unreachable 5\n"
+	"  IPv6:                 too-big 7, reassembly-time-exceeded 1\n"
+	"  Attributed:           12\n"
+	"  Smallest too-big MTU: 1280\n"
+	"\n"
+	"Failure rate by family, EDNS size and response size:\n"
+	"\n"
+	"  family  EDNS size      attempts      plain reassembled         TC  lost-frag  frag-drop"
+	"       ICMP    timeout  failed%\n"
+	"  IPv4    4096 >1472         1000       1000           0          0          0          0"
+	"          0          0    0.00%\n"
+	"  IPv4    1232 <=1232         995          0           0        995          0          0"
+	"          0          0    0.00%\n"
+	"  IPv4    1232 unknown          5          0           0          0          0          0"
+	"          0          5  100.00%\n"
+	"  IPv6    4096 >1472         1000          0         400          0        590          0"
+	"          0         10   60.00%\n"
+	"  IPv6    4096 unknown         10          0           0          0          0          0"
+	"          7          3  100.00%\n"
+	"  IPv6    1232 <=1232        1000          0           0       1000          0          0"
+	"          0          0    0.00%\n"
+	"\n"
+	"  IPv6, EDNS 4096, large responses: 60.0% failed (59.0% lost fragment, 1.0% timed out)\n"
+	"\n"
+	"Interrupted: stopped by signal, drained outstanding queries\n";
+
+START_TEST(test_text_fragments)
+{
+	make_frag_result(&res);
+	char *out = render_text(&res);
+	const char *tail = strstr(out, "\nFragments:");
+	ck_assert_ptr_nonnull(tail);
+	ck_assert_str_eq(tail, expected_frag_text);
+	free(out);
+
+	/* Without the flag, the counts alone bring the blocks. */
+	res.frag_report = false;
+	ck_assert(dv_result_has_frag_report(&res));
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, expected_frag_text));
+	free(out);
+
+	/* The summary takes the largest size class present, in words, and every cause. */
+	res.rx.fail[DV_FAMILY_V4][1][DV_SIZE_1232][DV_FR_ICMP] = 5;
+	res.rx.fail[DV_FAMILY_V4][1][DV_SIZE_1232][DV_FR_FRAG_DROP] = 500;
+	res.edns_size[1] = DV_EDNS_NONE;
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "\n  IPv4, no EDNS, responses <=1232 bytes: 33.7% failed "
+					  "(33.3% refused as fragmented, 0.3% ICMP error)\n"
+					  "  IPv6, EDNS 4096, large responses:"));
+	ck_assert_ptr_nonnull(strstr(out, "  IPv4    none <=1232        1500 "));
+	free(out);
+
+	/* Only sizes never seen: the unknown class speaks. */
+	make_frag_result(&res);
+	memset(res.rx.fail, 0, sizeof(res.rx.fail));
+	res.rx.fail[DV_FAMILY_V6][0][DV_SIZE_UNKNOWN][DV_FR_TIMEOUT] = 4;
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  IPv6, EDNS 4096, responses of unknown size: "
+					  "100.0% failed (100.0% timed out)\n"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_text_fragments_empty)
+{
+	/* v0: no fragment, ICMP or failure-table block, whatever the failure table says. */
+	make_result(&res);
+	res.n_edns = 1;
+	res.edns_size[0] = 1232;
+	res.rx.fail[DV_FAMILY_V4][0][DV_SIZE_512][DV_FR_PLAIN] = 899;
+	res.rx.fail[DV_FAMILY_V4][0][DV_SIZE_UNKNOWN][DV_FR_TIMEOUT] = 1;
+	res.rx.fail[DV_FAMILY_V4][0][DV_SIZE_512][DV_FR_TC] = 6;
+	ck_assert(!dv_result_has_frag_report(&res));
+	char *out = render_text(&res);
+	ck_assert_str_eq(out, expected_text);
+	free(out);
+
+	/* Any sign of fragments or ICMP brings them. */
+	res.rx.fail[DV_FAMILY_V4][0][DV_SIZE_1472][DV_FR_REASM] = 1;
+	ck_assert(dv_result_has_frag_report(&res));
+	res.rx.fail[DV_FAMILY_V4][0][DV_SIZE_1472][DV_FR_REASM] = 0;
+	res.rx.icmp[DV_FAMILY_V6][DV_ICMP_OTHER] = 1;
+	ck_assert(dv_result_has_frag_report(&res));
+	res.rx.icmp[DV_FAMILY_V6][DV_ICMP_OTHER] = 0;
+	res.rx.frag.not_ours = 1;
+	ck_assert(dv_result_has_frag_report(&res));
+	res.rx.frag.not_ours = 0;
+	ck_assert(!dv_result_has_frag_report(&res));
+
+	/* The flag alone: the blocks with zeros and dashes, no summary. */
+	memset(&res, 0, sizeof(res));
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	res.frag_report = true;
+	res.n_edns = 1;
+	out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "nan"));
+	ck_assert_ptr_nonnull(strstr(out, "  Received:             IPv4 0, IPv6 0 (0 frame bytes)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Frags per response:   -\n"
+					  "  First to last (us):   -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "ICMP errors:\n\n  Received:             none\n"));
+	ck_assert_ptr_null(strstr(out, "Attributed:"));
+	const char *t = strstr(out, "Failure rate by family, EDNS size and response size:\n\n"
+				    "  family  EDNS size      attempts");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(strstr(t, "failed%\n"), "failed%\n");
 	free(out);
 }
 END_TEST
@@ -1193,6 +1537,144 @@ START_TEST(test_json_sequences)
 }
 END_TEST
 
+/** Check one "failure_table" entry. */
+static void check_fail_row(const json_t *e, const char *family, int edns, const char *size,
+			   const json_int_t want[DV_FR_COLS], double failed_pct)
+{
+	static const char *const cols[DV_FR_COLS] = {
+		"plain", "reassembled", "tc", "lost_frag", "frag_drop", "icmp", "timeout",
+	};
+	ck_assert(json_is_object(e));
+	ck_assert_str_eq(json_string_value(json_object_get(e, "family")), family);
+	const json_t *ed = json_object_get(e, "edns");
+	if (edns == DV_EDNS_NONE) {
+		ck_assert_str_eq(json_string_value(ed), "none");
+	} else {
+		ck_assert(json_is_integer(ed));
+		ck_assert_int_eq(json_integer_value(ed), edns);
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(e, "size")), size);
+	json_int_t attempts = 0;
+	for (unsigned c = 0; c < DV_FR_COLS; c++) {
+		ck_assert_int_eq(jget_int(e, cols[c]), want[c]);
+		attempts += want[c];
+	}
+	ck_assert_int_eq(jget_int(e, "attempts"), attempts);
+	ck_assert(json_is_number(json_object_get(e, "failed_pct")));
+	ck_assert_double_eq_tol(json_number_value(json_object_get(e, "failed_pct")), failed_pct,
+				1e-9);
+	ck_assert_uint_eq(json_object_size(e), 4 + DV_FR_COLS + 1);
+}
+
+static void check_frag_ext(const json_t *rec)
+{
+	const json_t *dv = json_object_get(rec, "dnsvolley");
+	ck_assert(json_is_object(dv));
+
+	const json_t *fr = json_object_get(dv, "fragments");
+	ck_assert(json_is_object(fr));
+	ck_assert_int_eq(jpath(fr, "received", "ipv4"), 0);
+	ck_assert_int_eq(jpath(fr, "received", "ipv6"), 3000);
+	ck_assert_int_eq(jget_int(fr, "bytes"), 3642000);
+	ck_assert_int_eq(jpath(fr, "reassembled", "ipv4"), 0);
+	ck_assert_int_eq(jpath(fr, "reassembled", "ipv6"), 400);
+	ck_assert_int_eq(jpath(fr, "lost_sets", "ipv4"), 0);
+	ck_assert_int_eq(jpath(fr, "lost_sets", "ipv6"), 600);
+	ck_assert_int_eq(jget_int(fr, "lost_attributed"), 590);
+	ck_assert_int_eq(jget_int(fr, "dropped_sets"), 0);
+	ck_assert_int_eq(jget_int(fr, "not_ours"), 2);
+	ck_assert_int_eq(jpath(fr, "per_response", "min"), 3);
+	ck_assert_int_eq(jpath(fr, "per_response", "p50"), 3);
+	ck_assert_int_eq(jpath(fr, "per_response", "max"), 3);
+	ck_assert_int_eq(jpath(fr, "spread_ns", "p50"), 12287);
+	ck_assert_int_eq(jpath(fr, "spread_ns", "p99"), 50000);
+	ck_assert_int_eq(jpath(fr, "spread_ns", "max"), 50000);
+
+	const json_t *ic = json_object_get(dv, "icmp");
+	ck_assert(json_is_object(ic));
+	const json_t *i4 = json_object_get(ic, "ipv4");
+	const json_t *i6 = json_object_get(ic, "ipv6");
+	ck_assert_uint_eq(json_object_size(i4), 1); /* only kinds seen */
+	ck_assert_int_eq(jget_int(i4, "port-unreachable"), 5);
+	ck_assert_uint_eq(json_object_size(i6), 2);
+	ck_assert_int_eq(jget_int(i6, "too-big"), 7);
+	ck_assert_int_eq(jget_int(i6, "reassembly-time-exceeded"), 1);
+	ck_assert_int_eq(jget_int(ic, "attributed"), 12);
+	ck_assert_int_eq(jget_int(ic, "mtu_min"), 1280);
+
+	/* Rows with attempts, family by family, EDNS sizes merged (4096 twice is one). */
+	const json_t *ft = json_object_get(dv, "failure_table");
+	ck_assert(json_is_array(ft));
+	ck_assert_uint_eq(json_array_size(ft), 6);
+	check_fail_row(json_array_get(ft, 0), "ipv4", 4096, ">1472",
+		       (json_int_t[]){ 1000, 0, 0, 0, 0, 0, 0 }, 0.0);
+	check_fail_row(json_array_get(ft, 1), "ipv4", 1232, "<=1232",
+		       (json_int_t[]){ 0, 0, 995, 0, 0, 0, 0 }, 0.0);
+	check_fail_row(json_array_get(ft, 2), "ipv4", 1232, "unknown",
+		       (json_int_t[]){ 0, 0, 0, 0, 0, 0, 5 }, 100.0);
+	check_fail_row(json_array_get(ft, 3), "ipv6", 4096, ">1472",
+		       (json_int_t[]){ 0, 400, 0, 590, 0, 0, 10 }, 60.0);
+	check_fail_row(json_array_get(ft, 4), "ipv6", 4096, "unknown",
+		       (json_int_t[]){ 0, 0, 0, 0, 0, 7, 3 }, 100.0);
+	check_fail_row(json_array_get(ft, 5), "ipv6", 1232, "<=1232",
+		       (json_int_t[]){ 0, 0, 1000, 0, 0, 0, 0 }, 0.0);
+}
+
+START_TEST(test_json_fragments)
+{
+	char path[PATH_MAX];
+	json_t *obj[8];
+
+	temp_path(path, sizeof(path));
+	make_frag_result(&res);
+	res.sequences = true; /* with an EDNS mix: the dns-metrics check expects sequences */
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
+	ck_assert_int_eq(dv_json_sum(&jout, &res), 0);
+	/* v0: none of the keys. */
+	make_result(&res2);
+	res2.n_edns = 1;
+	ck_assert_int_eq(dv_json_sum(&jout, &res2), 0);
+	/* The flag, nothing counted: zeros, empty kinds, no MTU, empty table. */
+	memset(&res2, 0, sizeof(res2));
+	dv_tx_stats_init(&res2.tx);
+	dv_rx_stats_init(&res2.rx);
+	res2.frag_report = true;
+	res2.n_edns = 1;
+	ck_assert_int_eq(dv_json_periodic(&jout, &res2), 0);
+	ck_assert_int_eq(dv_json_close(&jout), 0);
+
+	size_t n = read_lines(path, obj, 8);
+	unlink(path);
+	ck_assert_uint_eq(n, 5);
+	check_frag_ext(obj[1]);
+	check_frag_ext(obj[2]);
+	const char *runid = json_string_value(json_object_get(obj[0], "runid"));
+	check_stats_obj(obj[2], "stats_sum", runid);
+
+	const json_t *dv = json_object_get(obj[3], "dnsvolley");
+	ck_assert_ptr_null(json_object_get(dv, "fragments"));
+	ck_assert_ptr_null(json_object_get(dv, "icmp"));
+	ck_assert_ptr_null(json_object_get(dv, "failure_table"));
+
+	dv = json_object_get(obj[4], "dnsvolley");
+	const json_t *fr = json_object_get(dv, "fragments");
+	ck_assert_int_eq(jpath(fr, "received", "ipv6"), 0);
+	ck_assert_int_eq(jpath(fr, "per_response", "min"), 0);
+	ck_assert_int_eq(jpath(fr, "per_response", "max"), 0);
+	ck_assert_int_eq(jpath(fr, "spread_ns", "max"), 0);
+	const json_t *ic = json_object_get(dv, "icmp");
+	ck_assert_uint_eq(json_object_size(json_object_get(ic, "ipv4")), 0);
+	ck_assert_uint_eq(json_object_size(json_object_get(ic, "ipv6")), 0);
+	ck_assert(json_is_null(json_object_get(ic, "mtu_min")));
+	ck_assert(json_is_array(json_object_get(dv, "failure_table")));
+	ck_assert_uint_eq(json_array_size(json_object_get(dv, "failure_table")), 0);
+
+	for (size_t i = 0; i < n; i++)
+		json_decref(obj[i]);
+}
+END_TEST
+
 START_TEST(test_json_empty_result)
 {
 	char path[PATH_MAX];
@@ -1282,6 +1764,9 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_tx_merge_seq);
 	tcase_add_test(tc, test_rx_merge_seq);
 	tcase_add_test(tc, test_delta_seq);
+	tcase_add_test(tc, test_init_frag);
+	tcase_add_test(tc, test_rx_merge_frag);
+	tcase_add_test(tc, test_delta_frag);
 	tcase_add_test(tc, test_seq_sums);
 	tcase_add_test(tc, test_edns_cell);
 	tcase_add_test(tc, test_result_sums);
@@ -1294,6 +1779,8 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_text_report_empty);
 	tcase_add_test(tc, test_text_sequences);
 	tcase_add_test(tc, test_text_sequences_empty);
+	tcase_add_test(tc, test_text_fragments);
+	tcase_add_test(tc, test_text_fragments_empty);
 	tcase_add_test(tc, test_status_line);
 	suite_add_tcase(s, tc);
 
@@ -1301,6 +1788,7 @@ static Suite *report_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_json_lines);
 	tcase_add_test(tc, test_json_sequences);
+	tcase_add_test(tc, test_json_fragments);
 	tcase_add_test(tc, test_json_empty_result);
 	tcase_add_test(tc, test_json_open_error);
 	tcase_add_test(tc, test_json_write_error);

@@ -708,7 +708,8 @@ START_TEST(responder_impairments)
 	expect_error(ARGV("-d", QFILE, "--port", "null", "-s", "198.18.2.1", "--responder",
 			  "drop-v6"), "--responder: only the embedded responder has impairments");
 	const char *imp = "an impairment (drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, "
-			  "delay=SECONDS, size=BYTES)";
+			  "delay=SECONDS, size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, "
+			  "frag-family=v4|v6|both, ignore-edns)";
 	char want[512];
 	snprintf(want, sizeof(want), "--responder: 'bogus' is not %s", imp);
 	expect_error(ARGV("-d", QFILE, "--responder", "bogus"), want);
@@ -733,6 +734,175 @@ START_TEST(responder_impairments)
 	expect_error(ARGV("-d", QFILE, "--responder", "none,drop-v4"),
 		     "--responder: 'none' cannot be combined with impairments");
 	expect_error(ARGV("-d", QFILE, "--responder", ""), "--responder: empty value");
+}
+END_TEST
+
+/* The fragment impairments of the embedded responder. */
+
+START_TEST(responder_fragments)
+{
+	struct dv_plan p;
+	ok(&p, ARGV("-d", QFILE, "--responder", "size=3000,frag-mtu=1280,drop-frag=2,"
+		    "frag-family=v6,ignore-edns"));
+	ck_assert_uint_eq(p.impair.answer_size, 3000);
+	ck_assert_uint_eq(p.impair.frag_mtu, 1280);
+	ck_assert_int_eq(p.impair.drop_frag, 2);
+	ck_assert_uint_eq(p.impair.frag_families, 1u << DV_FAMILY_V6);
+	ck_assert(p.impair.ignore_edns);
+	ck_assert(dv_impair_any(&p.impair));
+	dv_plan_free(&p);
+
+	/* nonfirst; v4; both is stored as 0 (= no frag-family) */
+	ok(&p, ARGV("-d", QFILE, "--responder", "frag-mtu=576,drop-frag=nonfirst,frag-family=v4"));
+	ck_assert_int_eq(p.impair.drop_frag, DV_DROP_FRAG_NONFIRST);
+	ck_assert_uint_eq(p.impair.frag_families, 1u << DV_FAMILY_V4);
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--responder", "frag-mtu=1500,frag-family=both,drop-frag=64"));
+	ck_assert_uint_eq(p.impair.frag_families, 0);
+	ck_assert_int_eq(p.impair.drop_frag, 64);
+	dv_plan_free(&p);
+
+	/* each alone is an impairment (and so only on the embedded port) */
+	ok(&p, ARGV("-d", QFILE, "--responder", "ignore-edns"));
+	ck_assert(p.impair.ignore_edns);
+	ck_assert_uint_eq(p.impair.frag_mtu, 0);
+	ck_assert(dv_impair_any(&p.impair));
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--responder", "frag-mtu=68"));
+	ck_assert(dv_impair_any(&p.impair));
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--port", "null", "-s", "198.18.2.1", "--responder",
+			  "frag-mtu=1280"), "--responder: only the embedded responder has impairments");
+	expect_error(ARGV("-d", QFILE, "--port", "null", "-s", "198.18.2.1", "--responder",
+			  "ignore-edns"), "--responder: only the embedded responder has impairments");
+
+	/* IPv6: 1280 or more, checked against the targets the run uses */
+	ok(&p, ARGV("-d", QFILE, "--responder", "frag-mtu=576"));  /* IPv4 only */
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "-s", "198.18.0.53", "-s", DV_EMBEDDED_TARGET6,
+		    "--responder", "frag-mtu=576,frag-family=v4"));
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--family", "v6", "--responder", "frag-mtu=1280"));
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--family", "v6", "--responder", "frag-mtu=1279"),
+		     "--responder: frag-mtu=1279 is below the IPv6 minimum MTU of 1280 "
+		     "(frag-family=v4 keeps it to IPv4)");
+	expect_error(ARGV("-d", QFILE, "-s", "198.18.0.53", "-s", DV_EMBEDDED_TARGET6,
+			  "--responder", "frag-mtu=576,frag-family=v6"),
+		     "--responder: frag-mtu=576 is below the IPv6 minimum MTU of 1280 "
+		     "(frag-family=v4 keeps it to IPv4)");
+
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=67"),
+		     "--responder: 'frag-mtu=67' is not frag-mtu=BYTES with 68..65535 bytes "
+		     "(IPv6: 1280 or more)");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=65536"),
+		     "--responder: 'frag-mtu=65536' is not frag-mtu=BYTES with 68..65535 bytes "
+		     "(IPv6: 1280 or more)");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=1280,drop-frag=0"),
+		     "--responder: 'drop-frag=0' is not drop-frag=K with K in 1..64, "
+		     "or drop-frag=nonfirst");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=1280,drop-frag=65"),
+		     "--responder: 'drop-frag=65' is not drop-frag=K with K in 1..64, "
+		     "or drop-frag=nonfirst");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=1280,drop-frag=first"),
+		     "--responder: 'drop-frag=first' is not drop-frag=K with K in 1..64, "
+		     "or drop-frag=nonfirst");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=1280,frag-family=v5"),
+		     "--responder: 'frag-family=v5' is not frag-family=v4, v6 or both");
+	expect_error(ARGV("-d", QFILE, "--responder", "drop-frag=2"),
+		     "--responder: drop-frag needs frag-mtu (answers are only fragmented at a "
+		     "frag-mtu)");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-family=v6"),
+		     "--responder: frag-family needs frag-mtu (it says which answers frag-mtu "
+		     "fragments)");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu=1280,frag-mtu=1400"),
+		     "--responder: 'frag-mtu' given twice");
+	char want[512];
+	snprintf(want, sizeof(want), "--responder: 'ignore-edns=1' is not an impairment (%s",
+		 "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, "
+		 "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, "
+		 "ignore-edns)");
+	expect_error(ARGV("-d", QFILE, "--responder", "ignore-edns=1"), want);
+	snprintf(want, sizeof(want), "--responder: 'frag-mtu' is not an impairment (%s",
+		 "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, "
+		 "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, "
+		 "ignore-edns)");
+	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu"), want);
+}
+END_TEST
+
+/* --frag-timeout, --fragmented, --collectors. */
+
+START_TEST(fragment_settings)
+{
+	struct dv_plan p;
+	ok(&p, ARGV("-d", QFILE));
+	ck_assert_double_eq(p.frag_timeout_s, 0.1);
+	ck_assert_int_eq(p.fragmented, DV_FRAG_REASSEMBLE);
+	ck_assert_uint_eq(p.collectors, 1);
+	dv_plan_free(&p);
+
+	ok(&p, ARGV("-d", QFILE, "--frag-timeout", "250ms", "--fragmented", "drop",
+		    "--collectors", "1"));
+	ck_assert_double_eq_tol(p.frag_timeout_s, 0.25, 1e-12);
+	ck_assert_int_eq(p.fragmented, DV_FRAG_DROP);
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--fragmented", "drop", "--fragmented", "reassemble",
+		    "--frag-timeout", "10s"));
+	ck_assert_int_eq(p.fragmented, DV_FRAG_REASSEMBLE);
+	ck_assert_double_eq(p.frag_timeout_s, 10.0);
+	dv_plan_free(&p);
+
+	expect_error(ARGV("-d", QFILE, "--frag-timeout", "0"),
+		     "--frag-timeout: '0' is not a fragment timeout in (0, 10 s], e.g. 100ms");
+	expect_error(ARGV("-d", QFILE, "--frag-timeout", "10.5s"),
+		     "--frag-timeout: '10.5s' is not a fragment timeout in (0, 10 s], e.g. 100ms");
+	expect_error(ARGV("-d", QFILE, "--frag-timeout", "soon"),
+		     "--frag-timeout: 'soon' is not a fragment timeout in (0, 10 s], e.g. 100ms");
+	expect_error(ARGV("-d", QFILE, "--fragmented", "keep"),
+		     "--fragmented: 'keep' is not reassemble or drop");
+	expect_error(ARGV("-d", QFILE, "--collectors", "0"),
+		     "--collectors: '0' is not a number of collectors in 1..16");
+	expect_error(ARGV("-d", QFILE, "--collectors", "17"),
+		     "--collectors: '17' is not a number of collectors in 1..16");
+	/* Every port profile today has one RX queue. */
+	expect_error(ARGV("-d", QFILE, "--collectors", "2"),
+		     "--collectors 2: --port embedded has one RX queue");
+	expect_error(ARGV("-d", QFILE, "--collectors", "16", "--port", "null", "-s", "198.18.2.1"),
+		     "--collectors 16: --port null has one RX queue");
+
+	/* With sequences, shorter than the shortest re-query timer. */
+	ok(&p, ARGV("-d", QFILE, "--requery", "unbound", "--frag-timeout", "375ms"));
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--requery", "unbound", "--frag-timeout", "400ms"),
+		     "--frag-timeout: 400ms is not shorter than the shortest re-query timer (376ms)");
+	expect_error(ARGV("-d", QFILE, "--requery", "1s,50ms", "--attempts", "3",
+			  "--frag-timeout", "60ms"),
+		     "--frag-timeout: 60ms is not shorter than the shortest re-query timer (50ms)");
+	expect_error(ARGV("-d", QFILE, "--requery", "200ms", "--frag-timeout", "200ms"),
+		     "--frag-timeout: 200ms is not shorter than the shortest re-query timer (200ms)");
+	/* --attempts without --requery: the timers are -t */
+	expect_error(ARGV("-d", QFILE, "--attempts", "2", "-t", "80ms", "--frag-timeout", "0.09"),
+		     "--frag-timeout: 90ms is not shorter than the shortest re-query timer (80ms)");
+	/* The default gives way: half the shortest timer. */
+	ok(&p, ARGV("-d", QFILE, "--requery", "1s,50ms", "--attempts", "3"));
+	ck_assert_double_eq_tol(p.frag_timeout_s, 0.025, 1e-12);
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--requery", "100ms", "--attempts", "3"));
+	ck_assert_double_eq_tol(p.frag_timeout_s, 0.050, 1e-12);
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--requery", "101ms", "--attempts", "3"));
+	ck_assert_double_eq(p.frag_timeout_s, 0.1);
+	dv_plan_free(&p);
+	/* One attempt: no re-query timer, so no limit but 10 s. */
+	ok(&p, ARGV("-d", QFILE, "-t", "50ms", "--frag-timeout", "5s"));
+	dv_plan_free(&p);
+	/* happy-eyeballs: the 50 ms delay is no re-query timer; the timers after it are. */
+	ok(&p, ARGV("-d", QFILE, "--family", "happy-eyeballs", "--frag-timeout", "200ms"));
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--family", "happy-eyeballs", "--requery", "150ms",
+			  "--frag-timeout", "200ms"),
+		     "--frag-timeout: 200ms is not shorter than the shortest re-query timer (150ms)");
 }
 END_TEST
 
@@ -786,7 +956,10 @@ static const char every_key_yaml[] =
 	"do: 0.3\n"
 	"qname: \"" PAT "\"\n"
 	"qtypes: A:50,AAAA:50\n"
-	"responder: drop-v6,drop=0.1,seed=3,delay=20ms,size=1300\n";
+	"responder: drop-v6,drop=0.1,seed=3,delay=20ms,size=1300\n"
+	"frag-timeout: 200ms\n"
+	"fragmented: drop\n"
+	"collectors: 1\n";
 
 /* The same, with YAML lists where a list is a natural spelling. */
 static const char every_key_lists_yaml[] =
@@ -800,7 +973,10 @@ static const char every_key_lists_yaml[] =
 	"do: 0.3\n"
 	"qname: \"" PAT "\"\n"
 	"qtypes:\n  - A:50\n  - AAAA:50\n"
-	"responder: [drop-v6, drop=0.1, seed=3, delay=20ms, size=1300]\n";
+	"responder: [drop-v6, drop=0.1, seed=3, delay=20ms, size=1300]\n"
+	"frag-timeout: 200ms\n"
+	"fragmented: drop\n"
+	"collectors: 1\n";
 
 static void expect_same_seq(const struct dv_plan *a, const struct dv_plan *b)
 {
@@ -809,6 +985,9 @@ static void expect_same_seq(const struct dv_plan *a, const struct dv_plan *b)
 	ck_assert_int_eq(a->edns_size, b->edns_size);
 	ck_assert_int_eq(a->dnssec_ok, b->dnssec_ok);
 	ck_assert_mem_eq(a->target, b->target, sizeof(a->target));
+	ck_assert_double_eq(a->frag_timeout_s, b->frag_timeout_s);
+	ck_assert_int_eq(a->fragmented, b->fragmented);
+	ck_assert_uint_eq(a->collectors, b->collectors);
 }
 
 START_TEST(scenario_keys_equal_options)
@@ -824,7 +1003,8 @@ START_TEST(scenario_keys_equal_options)
 		    "--requery", "375ms,750ms", "--attempts", "4", "--retry-change", "family+edns",
 		    "--edns-ladder", "1410,512,none", "--edns", "4096:42.3,1232:23.5,none:1.4",
 		    "--do", "0.3", "--qname", PAT, "--qtypes", "A:50,AAAA:50",
-		    "--responder", "drop-v6,drop=0.1,seed=3,delay=20ms,size=1300"));
+		    "--responder", "drop-v6,drop=0.1,seed=3,delay=20ms,size=1300",
+		    "--frag-timeout", "200ms", "--fragmented", "drop", "--collectors", "1"));
 	expect_same_seq(&s, &o);
 	expect_same_seq(&l, &o);
 
@@ -841,6 +1021,8 @@ START_TEST(scenario_keys_equal_options)
 	ck_assert_uint_eq(o.impair.answer_size, 1300);
 	ck_assert_int_eq(o.target[DV_FAMILY_V4].family, AF_INET);
 	ck_assert_int_eq(o.target[DV_FAMILY_V6].family, AF_INET6);
+	ck_assert_double_eq_tol(o.frag_timeout_s, 0.2, 1e-12);
+	ck_assert_int_eq(o.fragmented, DV_FRAG_DROP);
 	dv_plan_free(&s);
 	dv_plan_free(&l);
 	dv_plan_free(&o);
@@ -879,6 +1061,18 @@ START_TEST(scenario_errors_name_file_and_line)
 		  "x.yaml:1: responder: 'drop=x' is not drop=FRACTION with a fraction in 0..1" },
 		{ "edns-ladder: 512,1232\n",
 		  "x.yaml:1: edns-ladder: '512,1232' is not descending (1232 after 512)" },
+		{ "rate: 5\nfrag-timeout: 0\n",
+		  "x.yaml:2: frag-timeout: '0' is not a fragment timeout in (0, 10 s], e.g. 100ms" },
+		{ "fragmented: yes\n", "x.yaml:1: fragmented: 'yes' is not reassemble or drop" },
+		{ "collectors: [1, 2]\n", "x.yaml:1: collectors: expected a single value, not a list" },
+		{ "collectors: 99\n",
+		  "x.yaml:1: collectors: '99' is not a number of collectors in 1..16" },
+		{ "responder: [frag-mtu=1280, drop-frag=x]\n",
+		  "x.yaml:1: responder: 'drop-frag=x' is not drop-frag=K with K in 1..64, "
+		  "or drop-frag=nonfirst" },
+		{ "responder: [size=3000, drop-frag=2]\n",
+		  "x.yaml:1: responder: drop-frag needs frag-mtu (answers are only fragmented at "
+		  "a frag-mtu)" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dv_plan_defaults(&p);
@@ -922,6 +1116,29 @@ START_TEST(shipped_scenarios)
 	ck_assert_str_ne(p.seq.qname_pattern, "");
 	dv_plan_free(&p);
 
+	snprintf(path, sizeof(path), "%s/scenarios/v6-fragmentation-loss.yaml", root);
+	ok(&p, ARGV("--scenario", path));
+	ck_assert(p.profile.embedded);
+	ck_assert_int_eq(p.seq.family, DV_FAMPOL_ALTERNATE);
+	ck_assert_int_eq(p.target[DV_FAMILY_V4].family, AF_INET);
+	ck_assert_int_eq(p.target[DV_FAMILY_V6].family, AF_INET6);
+	ck_assert_uint_eq(p.seq.edns.n, 2);
+	ck_assert_int_eq(p.seq.edns.value[0], 4096);
+	ck_assert_int_eq(p.seq.edns.value[1], 1232);
+	ck_assert_str_ne(p.seq.qname_pattern, "");
+	ck_assert_uint_eq(p.impair.answer_size, 3000);
+	ck_assert_uint_eq(p.impair.frag_mtu, 1280);
+	ck_assert_int_eq(p.impair.drop_frag, 2);
+	ck_assert_uint_eq(p.impair.frag_families, 1u << DV_FAMILY_V6);
+	ck_assert_double_eq(p.qps, 5000.0);
+	ck_assert_double_eq(p.duration_s, 5.0);
+	ck_assert_int_eq(p.fragmented, DV_FRAG_REASSEMBLE);
+	dv_plan_free(&p);
+	/* the other resolver behaviour, one option away */
+	ok(&p, ARGV("--scenario", path, "--fragmented", "drop"));
+	ck_assert_int_eq(p.fragmented, DV_FRAG_DROP);
+	dv_plan_free(&p);
+
 	snprintf(path, sizeof(path), "%s/scenarios/requery-timers.yaml", root);
 	ok(&p, ARGV("--scenario", path));
 	ck_assert_str_eq(p.seq.requery_profile, "unbound");
@@ -950,6 +1167,8 @@ int main(void)
 	tcase_add_test(tc, qname_and_qtypes);
 	tcase_add_test(tc, qname_or_queries_override);
 	tcase_add_test(tc, responder_impairments);
+	tcase_add_test(tc, responder_fragments);
+	tcase_add_test(tc, fragment_settings);
 	tcase_add_test(tc, weighted_parser);
 	tcase_add_test(tc, scenario_keys_equal_options);
 	tcase_add_test(tc, scenario_errors_name_file_and_line);
