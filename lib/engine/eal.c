@@ -207,6 +207,7 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	push(&b, "--log-level=lib.eal:error");
 	push(&b, "--log-level=pmd.*:error");
 	push(&b, "--log-level=lib.ethdev:error");
+	push(&b, "--log-level=user1:error"); /* rte_ip_frag logs its table size as USER1 */
 	if (plan->profile.vdev[0] != '\0') {
 		char vdev[512];
 		if (expand_vdev(plan, vdev, sizeof(vdev)) != 0) {

@@ -24,6 +24,9 @@
 
 struct rte_mbuf;
 
+/** Concurrent fragment sets one collector tracks at most (about 40 MiB with rte_ip_frag's table). */
+#define DV_FRAG_SETS_MAX 65536
+
 /** One fragment set being tracked. */
 struct dv_frag_set {
 	uint8_t used;

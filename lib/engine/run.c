@@ -111,6 +111,18 @@ struct run_state {
 	bool json_open;
 };
 
+/* What the variant indexes and attempt numbers of a result mean, and which tables it has. */
+static void dv_result_describe(struct dv_result *r, const struct run_state *st,
+			       const struct dv_plan *plan)
+{
+	r->n_edns = st->pol.n_edns;
+	memcpy(r->edns_size, st->pol.edns_size, sizeof(r->edns_size));
+	r->attempts = st->pol.attempts;
+	r->frag_report = plan->impair.frag_mtu > 0 || plan->fragmented == DV_FRAG_DROP;
+	r->sequences = st->pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
+		       plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
+}
+
 static void status_intro(const struct dv_plan *plan)
 {
 	char a[2][64];
@@ -145,6 +157,7 @@ static void interval_emit(struct run_state *st, const struct dv_plan *plan, uint
 	iv.since_ns = *since_ns;
 	iv.until_ns = wall_ns();
 	iv.target_qps = plan->qps;
+	dv_result_describe(&iv, st, plan);
 	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
 	if (!plan->quiet)
 		dv_report_status_line(stdout, elapsed, &iv);
@@ -302,13 +315,14 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	c->sh = sh;
 	c->ifl = &st->ifl;
 	c->seq = &st->seq;
-	/* Fragment sets alive at once: every attempt's answer within one fragment timeout. */
+	/* Fragment sets alive at once: every attempt's answer within one fragment timeout,
+	 * bounded (memory); beyond, sets are counted lost ("table full"). */
 	double sets = plan->qps * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
 	c->notes = calloc(st->ifl.nslots, sizeof(*c->notes));
 	c->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
 	c->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
 	if (c->notes == NULL || c->scratch == NULL || c->linear == NULL ||
-	    dv_frags_init(&c->frags, sets < (1u << 21) ? (uint32_t)sets : (1u << 21),
+	    dv_frags_init(&c->frags, sets < DV_FRAG_SETS_MAX ? (uint32_t)sets : DV_FRAG_SETS_MAX,
 			  (uint64_t)(plan->frag_timeout_s * (double)hz), 1e9 / (double)hz,
 			  plan->fragmented == DV_FRAG_REASSEMBLE, (int)rte_socket_id()) != 0) {
 		dv_err("out of memory for the collector's fragment tables");
@@ -462,12 +476,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	dv_tx_stats_merge(&res.tx, &st.gen->tx);
 	dv_rx_stats_merge(&res.rx, &st.col->rx);
 	res.target_qps = plan->qps;
-	res.n_edns = st.pol.n_edns;
-	memcpy(res.edns_size, st.pol.edns_size, sizeof(res.edns_size));
-	res.attempts = st.pol.attempts;
-	res.frag_report = true; /* the failure table is the measurement: always report it */
-	res.sequences = st.pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
-			plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
+	dv_result_describe(&res, &st, plan);
 	if (res.tx.logical != 0)
 		res.send_seconds = (double)(res.tx.last_logical_tsc - st.sh->start_tsc) /
 					   (double)st.sh->tsc_hz + 1.0 / plan->qps;

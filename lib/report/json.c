@@ -445,11 +445,11 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		put(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)
 		put(o, "edns", edns_arr(r, ok), ok);
-	if (dv_result_has_frag_report(r)) {
-		put(o, "fragments", fragments_obj(r, ok), ok);
-		put(o, "icmp", icmp_obj(r, ok), ok);
-		put(o, "failure_table", failure_arr(r, ok), ok);
-	}
+	/* Always present: a stable schema for the instrument's main table
+	 * (the text report shows these blocks only when they say something). */
+	put(o, "fragments", fragments_obj(r, ok), ok);
+	put(o, "icmp", icmp_obj(r, ok), ok);
+	put(o, "failure_table", failure_arr(r, ok), ok);
 	return o;
 }
 

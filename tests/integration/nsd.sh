@@ -132,5 +132,30 @@ else
 	status=1
 fi
 
+# ICMP: queries to a port nothing listens on come back as port unreachable,
+# each attributed to its query (the server's ICMP rate limits are off).
+lab_exec srv sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
+	case $target in *:*) fam=ipv6 ;; *) fam=ipv4 ;; esac
+	json="$tmp/icmp-$fam.json"
+	rc=0
+	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
+		"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$target" -p 5353 -d "$queries" \
+		-Q 500 -l 1 -t 0.5 -S 0 -q --json "$json" &
+	run_pid=$!
+	LAB_PIDS+=("$run_pid")
+	wait "$run_pid" || rc=$?
+	if [ "$rc" -eq 0 ] && python3 "$root/tests/integration/check_json.py" "$json" \
+		"sent >= 450 and answered == 0" \
+		"dv['icmp']['$fam'].get('port-unreachable', 0) >= 0.99 * sent" \
+		"dv['icmp']['attributed'] >= 0.99 * sent" \
+		"sum(r['icmp'] for r in dv['failure_table']) >= 0.99 * sent"; then
+		echo "nsd icmp $fam: PASS"
+	else
+		echo "nsd icmp $fam: FAIL (exit $rc)"
+		status=1
+	fi
+done
+
 [ "$status" -eq 0 ] || nsd_dump_logs
 exit "$status"
