@@ -126,6 +126,9 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	struct rte_ether_addr mac;
 	if (rte_eth_macaddr_get(p->gen_port, &mac) == 0)
 		memcpy(p->mac, mac.addr_bytes, 6);
+	struct rte_eth_dev_info info;
+	if (rte_eth_dev_info_get(p->gen_port, &info) == 0)
+		p->nic_timestamps = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) != 0;
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct dv_ports {
 	struct rte_mempool *pool;
 	struct rte_ring *ring[2];     /**< embedded wire: gen->resp, resp->gen */
 	uint8_t mac[6];               /**< gen_port's MAC */
+	bool nic_timestamps;          /**< the PMD offers RTE_ETH_RX_OFFLOAD_TIMESTAMP (not used yet) */
 	bool started[2];
 };
 

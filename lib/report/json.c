@@ -441,6 +441,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	put(o, "target_qps", jreal(r->target_qps), ok);
 	put(o, "achieved_qps", jreal(achieved), ok);
 	put(o, "interrupted", json_boolean(r->interrupted), ok);
+	if (r->rx_timestamps != NULL)
+		put(o, "rx_timestamps", json_string(r->rx_timestamps), ok);
 	if (r->sequences)
 		put(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)

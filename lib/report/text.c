@@ -493,6 +493,8 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	for (unsigned c = 0; c < DV_PKT_CLASSES; c++)
 		fprintf(f, "%s%s %" PRIu64, c != 0 ? ", " : "", pkt_class_label[c], rx->rx_class[c]);
 	fputs(")\n", f);
+	if (r->rx_timestamps != NULL)
+		fprintf(f, "  RX timestamps: %s\n", r->rx_timestamps);
 
 	if (r->sequences)
 		print_sequences(f, r);
