@@ -446,14 +446,14 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 }
 
 /**
- * RX queues a port profile gives the collectors. Every profile today is
- * single-queue: the ring pair of the embedded port, AF_XDP on queue 0,
- * AF_PACKET, TAP, null. Multi-queue profiles (RSS) will say so here.
+ * RX queues a port profile gives the collectors. The embedded port has as
+ * many ring queues as asked (its responder hashes answers onto them as a
+ * NIC's RSS would); the other profiles of this lab are single-queue: AF_XDP
+ * on queue 0 of a veth, AF_PACKET, TAP, null.
  */
 static unsigned profile_rx_queues(const struct dv_port_profile *prof)
 {
-	(void)prof;
-	return 1;
+	return prof->embedded ? DV_MAX_LANES : 1;
 }
 
 /** Checks across settings, once the port profile is known. */
@@ -493,6 +493,17 @@ static int cross_check(struct dv_plan *plan)
 			dv_err("--collectors %u: --port %s has %u RX queues", plan->collectors,
 			       plan->port_spec, rxq);
 		return -EINVAL;
+	}
+	if (plan->collectors > 1) {
+		/* Each collector gets the answers to its own source addresses: dnsvolley picks them. */
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			if (plan->src[f].family != 0) {
+				dv_err("--collectors %u: the source addresses are chosen per collector; "
+				       "drop --src", plan->collectors);
+				return -EINVAL;
+			}
+		}
+		plan->roles = DV_ROLES_SPLIT; /* generator and collectors on lcores of their own */
 	}
 
 	/* A source address is only usable with a target of its family. */

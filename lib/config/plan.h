@@ -62,6 +62,7 @@ struct dv_port_profile {
 };
 
 #define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */
+#define DV_MAX_LANES 8      /**< collector lcores (one RX queue and one in-flight table each) */
 #define DV_WEIGHTED_MAX 32  /**< entries of a weighted list */
 #define DV_EDNS_NONE 0      /**< EDNS "size" meaning: no OPT record */
 

@@ -175,11 +175,17 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	unsigned next = 1;
 	map->gen = next++;
 	off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->gen, last);
-	map->col = map->gen;
+	map->col[0] = map->gen;
 	if (plan->roles == DV_ROLES_SPLIT) {
-		map->col = next++;
-		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->col,
-				ncpu > 2 ? cpus[ncpu - 2] : first);
+		unsigned ncol = plan->collectors > 1 ? plan->collectors : 1;
+		for (unsigned i = 0; i < ncol; i++) {
+			map->col[i] = next++;
+			/* Collectors spread over the other CPUs, oversubscribed on small hosts. */
+			int cpu = ncpu > 2 ? cpus[(ncpu - 2 + ncpu - (int)(i % (unsigned)(ncpu - 1))) % ncpu]
+					   : (i % 2 == 0 ? first : last);
+			off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d",
+					map->col[i], cpu);
+		}
 	}
 	map->resp = UINT32_MAX;
 	if (plan->profile.embedded) {

@@ -34,6 +34,8 @@ int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base
 	t->mask = nslots - 1;
 	t->sport_base = sport_base;
 	t->nports = (uint16_t)nports;
+	t->lane = 0;
+	t->nlanes = 1;
 	return 0;
 }
 

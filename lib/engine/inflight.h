@@ -72,6 +72,8 @@ struct dv_inflight {
 	uint32_t mask;
 	uint16_t sport_base;
 	uint16_t nports;          /**< source ports used: nslots / 65536 */
+	uint8_t lane;             /**< which collector lane this table is (0 with one collector) */
+	uint8_t nlanes;           /**< lanes in the run: global query number = lseq * nlanes + lane */
 	struct dv_issue *issue;   /**< generator-owned */
 	struct dv_done *done;     /**< collector-owned */
 	/** Next sequence the generator will issue (generator writes, release). */
@@ -109,6 +111,12 @@ static inline void dv_inflight_wire_id(const struct dv_inflight *t, uint64_t seq
 }
 
 /* ---- generator side ---- */
+
+/** The run-wide number of a lane's logical query (names and policies use it). */
+static inline uint64_t dv_inflight_global(const struct dv_inflight *t, uint64_t lseq)
+{
+	return lseq * t->nlanes + t->lane;
+}
 
 /** Sequence number the next issue will get (generator only). */
 static inline uint64_t dv_inflight_next(const struct dv_inflight *t)

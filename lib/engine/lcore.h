@@ -35,7 +35,8 @@ struct dv_shared {
 	const struct dv_plan *plan;
 	const struct dv_qsource *qs;
 	const struct dv_policy *pol;
-	struct dv_l34_tmpl l34[DV_FAMILIES];      /**< Ethernet + IP + UDP per family */
+	unsigned nlanes;                          /**< collectors, each with its own tables */
+	struct dv_l34_tmpl l34[DV_MAX_LANES][DV_FAMILIES]; /**< Ethernet + IP + UDP per lane (its source addresses) and family */
 	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;    /**< first logical query is due here */
@@ -54,13 +55,21 @@ struct dv_shared {
 struct dv_pending_meta {
 	uint64_t seq;
 	struct dv_attempt_id a;
+	uint8_t lane;
+};
+
+/** One collector's tables, as the generator sees them. */
+struct dv_lane {
+	struct dv_inflight *ifl;
+	struct dv_seq *seq;
 };
 
 /** Generator work space (one lcore, one TX queue). */
 struct dv_gen {
 	struct dv_shared *sh;
-	struct dv_inflight *ifl;
-	struct dv_seq *seq;
+	struct dv_lane lane[DV_MAX_LANES];
+	unsigned nlanes;
+	unsigned next_lane;    /**< round robin of new logical queries over lanes */
 	struct rte_mempool *pool;
 	uint16_t port;
 	uint16_t queue;

@@ -17,7 +17,7 @@ static bool from_target(const struct dv_addr *target, const struct dv_resp_info 
 }
 
 static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_id *a,
-			  const struct dv_resp_info *ri)
+			  uint64_t gseq, const struct dv_resp_info *ri)
 {
 	uint8_t gen[255];
 	const uint8_t *name;
@@ -28,7 +28,7 @@ static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_i
 	if (a->qidx == DV_QIDX_GENERATED) {
 		if (!qs->generated)
 			return false;
-		len = dv_qsource_name(qs, a->lseq, gen);
+		len = dv_qsource_name(qs, gseq, gen);
 		name = gen;
 	} else {
 		if (a->qidx >= qs->ql->n)
@@ -55,7 +55,7 @@ enum dv_outcome dv_match_response(const struct dv_inflight *ifl, const struct dv
 	if (out == DV_OUT_UNMATCHED)
 		return out;
 	if (m->a.family >= DV_FAMILIES || !from_target(&target[m->a.family], ri) ||
-	    !same_question(qs, &m->a, ri)) {
+	    !same_question(qs, &m->a, dv_inflight_global(ifl, m->a.lseq), ri)) {
 		m->outcome = DV_OUT_UNMATCHED;
 		return DV_OUT_UNMATCHED;
 	}

@@ -18,7 +18,7 @@
 #define DV_DEFAULT_DESC 1024
 
 static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_mempool *pool,
-		      const char *what)
+		      uint16_t nrxq, uint16_t ntxq, const char *what)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -28,7 +28,7 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc != 0)
 		goto fail;
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	rc = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
 	if (rc != 0)
 		goto fail;
 
@@ -40,12 +40,16 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 	int socket = rte_eth_dev_socket_id(port);
 	if (socket < 0)
 		socket = (int)rte_socket_id();
-	rc = rte_eth_rx_queue_setup(port, 0, nrx, (unsigned)socket, NULL, pool);
-	if (rc != 0)
-		goto fail;
-	rc = rte_eth_tx_queue_setup(port, 0, ntx, (unsigned)socket, NULL);
-	if (rc != 0)
-		goto fail;
+	for (uint16_t q = 0; q < nrxq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, nrx, (unsigned)socket, NULL, pool);
+		if (rc != 0)
+			goto fail;
+	}
+	for (uint16_t q = 0; q < ntxq; q++) {
+		rc = rte_eth_tx_queue_setup(port, q, ntx, (unsigned)socket, NULL);
+		if (rc != 0)
+			goto fail;
+	}
 	rc = rte_eth_dev_start(port);
 	if (rc != 0)
 		goto fail;
@@ -58,18 +62,22 @@ fail:
 
 static int embedded_wire(const struct dv_plan *plan, struct dv_ports *p)
 {
-	p->ring[0] = rte_ring_create("dv_wire_q", DV_RING_SIZE, (int)rte_socket_id(),
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	p->ring[1] = rte_ring_create("dv_wire_r", DV_RING_SIZE, (int)rte_socket_id(),
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (p->ring[0] == NULL || p->ring[1] == NULL) {
-		dv_err("--port %s: cannot create the embedded wire: %s", plan->port_spec,
-		       rte_strerror(rte_errno));
-		return -ENOMEM;
+	/* Ring 0 carries queries to the responder; ring 1 + i its answers to RX queue i. */
+	for (unsigned i = 0; i <= p->rx_queues; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "dv_wire_%u", i);
+		p->ring[i] = rte_ring_create(name, DV_RING_SIZE, (int)rte_socket_id(),
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (p->ring[i] == NULL) {
+			dv_err("--port %s: cannot create the embedded wire: %s", plan->port_spec,
+			       rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
 	}
-	/* Generator transmits into ring 0, the responder reads it and answers into ring 1. */
-	int g = rte_eth_from_rings("dv_gen", &p->ring[1], 1, &p->ring[0], 1, rte_socket_id());
-	int r = rte_eth_from_rings("dv_resp", &p->ring[0], 1, &p->ring[1], 1, rte_socket_id());
+	int g = rte_eth_from_rings("dv_gen", &p->ring[1], p->rx_queues, &p->ring[0], 1,
+				   rte_socket_id());
+	int r = rte_eth_from_rings("dv_resp", &p->ring[0], 1, &p->ring[1], p->rx_queues,
+				   rte_socket_id());
 	if (g < 0 || r < 0) {
 		dv_err("--port %s: cannot create ring ports: %s", plan->port_spec,
 		       rte_strerror(rte_errno));
@@ -85,9 +93,11 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 {
 	int rc;
 	memset(p, 0, sizeof(*p));
+	p->rx_queues = plan->collectors > 1 ? plan->collectors : 1;
 
 	/* Enough mbufs for every ring a frame can sit in, plus per-lcore caches and bursts. */
-	unsigned n = 2 * DV_DEFAULT_DESC * 2 + 2 * DV_RING_SIZE + nlcores * (256 + 2 * 512) + 4096;
+	unsigned n = 2 * DV_DEFAULT_DESC * 2 + (1 + p->rx_queues) * DV_RING_SIZE +
+		     nlcores * (256 + 2 * 512) + 4096;
 	unsigned pool_size = dv_pow2_at_least(n, 1, 1u << 24);
 	p->pool = rte_pktmbuf_pool_create("dv_pool", pool_size - 1, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
@@ -113,12 +123,12 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 		p->gen_port = id;
 	}
 
-	rc = port_start(plan, p->gen_port, p->pool, "generator");
+	rc = port_start(plan, p->gen_port, p->pool, (uint16_t)p->rx_queues, 1, "generator");
 	if (rc != 0)
 		return rc;
 	p->started[0] = true;
 	if (p->has_resp) {
-		rc = port_start(plan, p->resp_port, p->pool, "responder");
+		rc = port_start(plan, p->resp_port, p->pool, 1, (uint16_t)p->rx_queues, "responder");
 		if (rc != 0)
 			return rc;
 		p->started[1] = true;
@@ -143,7 +153,7 @@ void dv_ports_close(struct dv_ports *p)
 		rte_eth_dev_close(p->resp_port);
 	}
 	p->started[0] = p->started[1] = false;
-	for (int i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < 1 + DV_MAX_LANES; i++) {
 		rte_ring_free(p->ring[i]);
 		p->ring[i] = NULL;
 	}

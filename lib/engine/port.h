@@ -18,7 +18,8 @@ struct dv_ports {
 	uint16_t resp_port;           /**< embedded responder's port */
 	bool has_resp;
 	struct rte_mempool *pool;
-	struct rte_ring *ring[2];     /**< embedded wire: gen->resp, resp->gen */
+	struct rte_ring *ring[1 + DV_MAX_LANES]; /**< embedded wire: [0] gen->resp, [1 + i] resp->gen queue i */
+	unsigned rx_queues;           /**< RX queues of gen_port: one per collector */
 	uint8_t mac[6];               /**< gen_port's MAC */
 	bool nic_timestamps;          /**< the PMD offers RTE_ETH_RX_OFFLOAD_TIMESTAMP (not used yet) */
 	bool started[2];

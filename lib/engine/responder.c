@@ -20,6 +20,7 @@
 #include "util/pow2.h"
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
+#include "wire/rss.h"
 
 #define DV_BIG_ROOM (9216 + RTE_PKTMBUF_HEADROOM)
 #define DV_MAX_FRAGS 64
@@ -202,14 +203,43 @@ static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
 	return ip->drop_fraction > 0 && dv_rng_unit(&r->rng) < ip->drop_fraction;
 }
 
-static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n)
+static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, unsigned n)
 {
-	uint16_t sent = rte_eth_tx_burst(r->port, 0, out, (uint16_t)n);
+	uint16_t sent = rte_eth_tx_burst(r->port, q, out, (uint16_t)n);
 	dv_count_add(&r->answered, sent);
 	if (sent < n) {
 		rte_pktmbuf_free_bulk(out + sent, n - sent);
 		dv_count_add(&r->dropped, n - sent);
 	}
+}
+
+/* The RX queue (collector) an answer goes to: address-only RSS, as a NIC would hash it. */
+static unsigned answer_queue(const struct dv_resp *r, const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	if (r->sh->nlanes <= 1 || m->data_len < 14 + 40)
+		return 0;
+	if (d[12] == 0x86 && d[13] == 0xdd)
+		return dv_rss_queue(d + 14 + 8, d + 14 + 24, AF_INET6, r->sh->nlanes);
+	return dv_rss_queue(d + 14 + 12, d + 14 + 16, AF_INET, r->sh->nlanes);
+}
+
+/* Send answers, each on its queue. */
+static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n)
+{
+	if (r->sh->nlanes <= 1) {
+		send_queue(r, 0, out, n);
+		return;
+	}
+	struct rte_mbuf *byq[DV_MAX_LANES][DV_BURST_MAX];
+	unsigned cnt[DV_MAX_LANES] = { 0 };
+	for (unsigned i = 0; i < n; i++) {
+		unsigned q = answer_queue(r, out[i]);
+		byq[q][cnt[q]++] = out[i];
+	}
+	for (unsigned q = 0; q < r->sh->nlanes; q++)
+		if (cnt[q] > 0)
+			send_queue(r, (uint16_t)q, byq[q], cnt[q]);
 }
 
 /* Send the delayed answers that are due. */

@@ -26,6 +26,7 @@
 #include "engine/port.h"
 #include "engine/responder.h"
 #include "net/neigh.h"
+#include "wire/rss.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "util/log.h"
@@ -100,13 +101,14 @@ struct run_state {
 	bool ports_up;
 	struct dv_qsource qs;
 	struct dv_policy pol;
-	struct dv_inflight ifl;
-	struct dv_seq seq;
+	unsigned nlanes;                     /**< collectors, each with its own tables */
+	struct dv_inflight ifl[DV_MAX_LANES];
+	struct dv_seq seq[DV_MAX_LANES];
 	struct dv_shared *sh;
 	struct dv_gen *gen;
-	struct dv_col *col;
+	struct dv_col *col[DV_MAX_LANES];
 	struct dv_resp *resp;
-	struct dv_lcore lc[3];
+	struct dv_lcore lc[2 + DV_MAX_LANES];
 	struct dv_json_out json;
 	bool json_open;
 };
@@ -152,8 +154,13 @@ static void interval_emit(struct run_state *st, const struct dv_plan *plan, uint
 	static struct dv_tx_stats tx_now;
 	static struct dv_rx_stats rx_now;
 
+	static struct dv_rx_stats one;
 	dv_tx_stats_snapshot(&tx_now, &st->gen->tx);
-	dv_rx_stats_snapshot(&rx_now, &st->col->rx);
+	dv_rx_stats_init(&rx_now);
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		dv_rx_stats_snapshot(&one, &st->col[li]->rx);
+		dv_rx_stats_merge(&rx_now, &one);
+	}
 	memset(&iv, 0, sizeof(iv));
 	dv_tx_stats_delta(&iv.tx, &tx_now, tx_prev);
 	dv_rx_stats_delta(&iv.rx, &rx_now, rx_prev);
@@ -209,9 +216,11 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 			drain_deadline = (last > now ? last : now) + sh->timeout_tsc + hz / 50;
 		}
 		if (drain_deadline != UINT64_MAX) {
-			uint64_t sent = __atomic_load_n(&st->ifl.sent, __ATOMIC_ACQUIRE);
-			uint64_t resolved = __atomic_load_n(&st->ifl.resolved, __ATOMIC_ACQUIRE);
-			if (resolved == sent || now >= drain_deadline)
+			bool drained = true;
+			for (unsigned li = 0; li < st->nlanes; li++)
+				drained &= __atomic_load_n(&st->ifl[li].resolved, __ATOMIC_ACQUIRE) ==
+					   __atomic_load_n(&st->ifl[li].sent, __ATOMIC_ACQUIRE);
+			if (drained || now >= drain_deadline)
 				break;
 		}
 	}
@@ -222,6 +231,64 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 	if (interval != 0 && now > next_tick - interval + hz / 20)
 		interval_emit(st, plan, now, &tx_prev, &rx_prev, &since_ns);
 	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
+}
+
+/*
+ * With several collectors, lane li's answers must hash to RX queue li: pick a
+ * source address next to the default one whose (target -> source) address
+ * pair does, as the NIC's address-only RSS (and the embedded responder) will.
+ */
+static int lane_source(struct dv_endpoints *ep, unsigned li, unsigned nlanes)
+{
+	int af = ep->src.family;
+	unsigned alen = af == AF_INET6 ? 16 : 4;
+	for (unsigned k = 0; k < 4096; k++) {
+		struct dv_addr cand = ep->src;
+		uint8_t *b = af == AF_INET6 ? cand.v6.s6_addr : (uint8_t *)&cand.v4;
+		unsigned v = ((unsigned)b[alen - 2] << 8 | b[alen - 1]) + k;
+		b[alen - 2] = (uint8_t)(v >> 8);
+		b[alen - 1] = (uint8_t)v;
+		const uint8_t *t = af == AF_INET6 ? ep->dst.v6.s6_addr : (const uint8_t *)&ep->dst.v4;
+		if (dv_rss_queue(t, b, af, nlanes) == li) {
+			ep->src = cand;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Collector li: its lane's tables, its RX queue, its fragment tracker. */
+static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned li, uint64_t hz)
+{
+	struct dv_col *c = rte_zmalloc("dv_col", sizeof(*c), RTE_CACHE_LINE_SIZE);
+	if (c == NULL) {
+		dv_err("out of DPDK memory for lcore state");
+		return -ENOMEM;
+	}
+	st->col[li] = c;
+	c->sh = st->sh;
+	c->ifl = &st->ifl[li];
+	c->seq = &st->seq[li];
+	/* Fragment sets alive at once: every attempt's answer within one fragment timeout,
+	 * bounded (memory); beyond, sets are counted lost ("table full"). */
+	double sets = plan->qps / st->nlanes * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
+	c->notes = calloc(c->ifl->nslots, sizeof(*c->notes));
+	c->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
+	c->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
+	if (c->notes == NULL || c->scratch == NULL || c->linear == NULL ||
+	    dv_frags_init(&c->frags, sets < DV_FRAG_SETS_MAX ? (uint32_t)sets : DV_FRAG_SETS_MAX,
+			  (uint64_t)(plan->frag_timeout_s * (double)hz), 1e9 / (double)hz,
+			  plan->fragmented == DV_FRAG_REASSEMBLE, (int)rte_socket_id()) != 0) {
+		dv_err("out of memory for the collector's fragment tables");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < c->ifl->nslots; i++)
+		c->notes[i].seq = DV_SEQ_NONE;
+	c->port = st->ports.gen_port;
+	c->queue = (uint16_t)li;
+	c->burst = plan->burst;
+	dv_rx_stats_init(&c->rx);
+	return 0;
 }
 
 static int run_setup(struct run_state *st, const struct dv_plan *plan,
@@ -257,29 +324,39 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	}
 	double lifetime_s = plan->timeout_s > seq_s ? plan->timeout_s : seq_s;
 
-	uint32_t slots = dv_inflight_slots_for(plan->qps * st->pol.attempts, lifetime_s);
-	if ((uint32_t)plan->sport_base + (slots >> 16) > 65536)
-		slots = (uint32_t)(65536 - plan->sport_base) << 16;
-	while (slots & (slots - 1))
-		slots &= slots - 1;
-	rc = dv_inflight_init(&st->ifl, slots, plan->sport_base);
-	if (rc != 0) {
-		dv_err("cannot allocate the in-flight table (%u slots): %s", slots, strerror(-rc));
-		return rc;
+	/* Each lane (collector) gets 1/N of the load; its tables are sized for that. */
+	st->nlanes = plan->collectors > 1 ? plan->collectors : 1;
+	double lane_qps = plan->qps / st->nlanes;
+	uint32_t slots = dv_inflight_slots_for(lane_qps * st->pol.attempts, lifetime_s);
+	uint32_t lslots = dv_seq_slots_for(lane_qps, seq_s);
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		/* Lanes take consecutive source-port ranges. */
+		uint32_t base = plan->sport_base + li * (slots >> 16);
+		if (base + (slots >> 16) > 65536) {
+			dv_err("--collectors %u: not enough source ports above %u for %u slots each",
+			       st->nlanes, plan->sport_base, slots);
+			return -EINVAL;
+		}
+		rc = dv_inflight_init(&st->ifl[li], slots, (uint16_t)base);
+		if (rc != 0) {
+			dv_err("cannot allocate the in-flight table (%u slots): %s", slots,
+			       strerror(-rc));
+			return rc;
+		}
+		st->ifl[li].lane = (uint8_t)li;
+		st->ifl[li].nlanes = (uint8_t)st->nlanes;
+		rc = dv_seq_init(&st->seq[li], lslots, st->pol.attempts, timer_tsc);
+		if (rc != 0) {
+			dv_err("cannot allocate the sequence tables (%u logical queries): %s", lslots,
+			       strerror(-rc));
+			return rc;
+		}
+		st->seq[li].ns_per_tick = 1e9 / (double)hz;
 	}
-	uint32_t lslots = dv_seq_slots_for(plan->qps, seq_s);
-	rc = dv_seq_init(&st->seq, lslots, st->pol.attempts, timer_tsc);
-	if (rc != 0) {
-		dv_err("cannot allocate the sequence tables (%u logical queries): %s", lslots,
-		       strerror(-rc));
-		return rc;
-	}
-	st->seq.ns_per_tick = 1e9 / (double)hz;
 
 	st->sh = rte_zmalloc("dv_shared", sizeof(*st->sh), RTE_CACHE_LINE_SIZE);
 	st->gen = rte_zmalloc("dv_gen", sizeof(*st->gen), RTE_CACHE_LINE_SIZE);
-	st->col = rte_zmalloc("dv_col", sizeof(*st->col), RTE_CACHE_LINE_SIZE);
-	if (st->sh == NULL || st->gen == NULL || st->col == NULL) {
+	if (st->sh == NULL || st->gen == NULL) {
 		dv_err("out of DPDK memory for lcore state");
 		return -ENOMEM;
 	}
@@ -290,11 +367,23 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	sh->tsc_hz = hz;
 	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
 	sh->seed = seed;
-	for (int f = 0; f < DV_FAMILIES; f++)
-		if (ep[f].src.family != 0 && dv_l34_build(&ep[f], &sh->l34[f]) != 0) {
-			dv_err("cannot build the frame header for family %d", f);
-			return -EINVAL;
+	sh->nlanes = st->nlanes;
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			if (ep[f].src.family == 0)
+				continue;
+			struct dv_endpoints lep = ep[f];
+			if (st->nlanes > 1 && lane_source(&lep, li, st->nlanes) != 0) {
+				dv_err("--collectors %u: no source address hashes to collector %u",
+				       st->nlanes, li);
+				return -EINVAL;
+			}
+			if (dv_l34_build(&lep, &sh->l34[li][f]) != 0) {
+				dv_err("cannot build the frame header for family %d", f);
+				return -EINVAL;
+			}
 		}
+	}
 	for (unsigned v = 0; v < st->pol.n_edns; v++)
 		for (int d = 0; d < 2; d++)
 			dv_opt_build((uint16_t)st->pol.edns_size[v], d != 0, &sh->opt[v][d]);
@@ -306,36 +395,20 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 
 	struct dv_gen *g = st->gen;
 	g->sh = sh;
-	g->ifl = &st->ifl;
-	g->seq = &st->seq;
+	g->nlanes = st->nlanes;
+	for (unsigned li = 0; li < st->nlanes; li++)
+		g->lane[li] = (struct dv_lane){ .ifl = &st->ifl[li], .seq = &st->seq[li] };
 	dv_rng_seed(&g->rng, seed);
 	g->pool = st->ports.pool;
 	g->port = st->ports.gen_port;
 	g->burst = plan->burst;
 	dv_tx_stats_init(&g->tx);
 
-	struct dv_col *c = st->col;
-	c->sh = sh;
-	c->ifl = &st->ifl;
-	c->seq = &st->seq;
-	/* Fragment sets alive at once: every attempt's answer within one fragment timeout,
-	 * bounded (memory); beyond, sets are counted lost ("table full"). */
-	double sets = plan->qps * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
-	c->notes = calloc(st->ifl.nslots, sizeof(*c->notes));
-	c->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
-	c->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
-	if (c->notes == NULL || c->scratch == NULL || c->linear == NULL ||
-	    dv_frags_init(&c->frags, sets < DV_FRAG_SETS_MAX ? (uint32_t)sets : DV_FRAG_SETS_MAX,
-			  (uint64_t)(plan->frag_timeout_s * (double)hz), 1e9 / (double)hz,
-			  plan->fragmented == DV_FRAG_REASSEMBLE, (int)rte_socket_id()) != 0) {
-		dv_err("out of memory for the collector's fragment tables");
-		return -ENOMEM;
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		rc = col_setup(st, plan, li, hz);
+		if (rc != 0)
+			return rc;
 	}
-	for (uint32_t i = 0; i < st->ifl.nslots; i++)
-		c->notes[i].seq = DV_SEQ_NONE;
-	c->port = st->ports.gen_port;
-	c->burst = plan->burst;
-	dv_rx_stats_init(&c->rx);
 
 	if (st->ports.has_resp) {
 		st->resp = rte_zmalloc("dv_resp", sizeof(*st->resp), RTE_CACHE_LINE_SIZE);
@@ -359,14 +432,23 @@ static int run_launch(struct run_state *st, const struct dv_plan *plan)
 	struct dv_shared *sh = st->sh;
 	unsigned n = 0;
 
+	unsigned ids[2 + DV_MAX_LANES];
 	if (plan->roles == DV_ROLES_SPLIT) {
+		ids[n] = st->map.gen;
 		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen };
-		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col };
+		for (unsigned li = 0; li < st->nlanes; li++) {
+			ids[n] = st->map.col[li];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col[li] };
+		}
 	} else {
-		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen, .col = st->col };
+		ids[n] = st->map.gen;
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen,
+						 .col = st->col[0] };
 	}
-	if (st->resp != NULL)
+	if (st->resp != NULL) {
+		ids[n] = st->map.resp;
 		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_RESPONDER, .resp = st->resp };
+	}
 
 	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
 	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
@@ -375,9 +457,6 @@ static int run_launch(struct run_state *st, const struct dv_plan *plan)
 	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
 	dv_pace_init(&st->gen->pace, sh->start_tsc, sh->tsc_hz, plan->qps, plan->burst);
 
-	unsigned ids[3] = { st->map.gen, st->map.col, st->map.resp };
-	if (plan->roles != DV_ROLES_SPLIT)
-		ids[1] = st->map.resp;
 	for (unsigned i = 0; i < n; i++) {
 		int rc = rte_eal_remote_launch(dv_lcore_main, &st->lc[i], ids[i]);
 		if (rc != 0) {
@@ -395,23 +474,29 @@ static void run_release(struct run_state *st)
 {
 	if (st->json_open)
 		dv_json_close(&st->json);
-	if (st->col != NULL) {
+	for (unsigned li = 0; li < DV_MAX_LANES; li++) {
+		struct dv_col *c = st->col[li];
+		if (c == NULL)
+			continue;
 		/* rte_ip_frag still holds mbufs of the pools: free them before the pools go. */
-		dv_frags_free(&st->col->frags);
-		free(st->col->notes);
-		rte_free(st->col->scratch);
-		rte_free(st->col->linear);
+		dv_frags_free(&c->frags);
+		free(c->notes);
+		rte_free(c->scratch);
+		rte_free(c->linear);
 	}
 	if (st->resp != NULL)
 		dv_responder_release(st->resp);
 	if (st->ports_up)
 		dv_ports_close(&st->ports);
 	rte_free(st->resp);
-	rte_free(st->col);
+	for (unsigned li = 0; li < DV_MAX_LANES; li++)
+		rte_free(st->col[li]);
 	rte_free(st->gen);
 	rte_free(st->sh);
-	dv_inflight_free(&st->ifl);
-	dv_seq_free(&st->seq);
+	for (unsigned li = 0; li < DV_MAX_LANES; li++) {
+		dv_inflight_free(&st->ifl[li]);
+		dv_seq_free(&st->seq[li]);
+	}
 	dv_qsource_free(&st->qs);
 	if (st->eal_up)
 		rte_eal_cleanup();
@@ -477,7 +562,11 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	dv_tx_stats_init(&res.tx);
 	dv_rx_stats_init(&res.rx);
 	dv_tx_stats_merge(&res.tx, &st.gen->tx);
-	dv_rx_stats_merge(&res.rx, &st.col->rx);
+	for (unsigned li = 0; li < st.nlanes; li++) {
+		dv_rx_stats_merge(&res.rx, &st.col[li]->rx);
+		res.col_rx_pkts[li] = st.col[li]->rx.rx_pkts;
+	}
+	res.ncollectors = st.nlanes;
 	res.target_qps = plan->qps;
 	dv_result_describe(&res, &st, plan);
 	if (res.tx.logical != 0)

@@ -70,7 +70,7 @@ static bool gen_retry_pending(struct dv_gen *g, uint64_t now)
 	if (g->npending == 0)
 		return true;
 	for (unsigned i = 0; i < g->npending; i++)
-		dv_inflight_issue(g->ifl, g->pmeta[i].seq, &g->pmeta[i].a, now);
+		dv_inflight_issue(g->lane[g->pmeta[i].lane].ifl, g->pmeta[i].seq, &g->pmeta[i].a, now);
 	gen_transmit(g, g->pending, g->pmeta, g->npending, now);
 	return g->npending == 0;
 }
@@ -89,9 +89,9 @@ static void gen_finish(struct dv_gen *g)
 	__atomic_store_n(&g->finished, 1, __ATOMIC_RELEASE);
 }
 
-/* Compose the frame of one attempt: header of its family, its question, its OPT. */
-static uint16_t gen_compose(const struct dv_gen *g, uint8_t *dst, const struct dv_attempt_id *a,
-			    bool dnssec_ok, uint16_t id, uint16_t sport)
+/* Compose the frame of one attempt: its lane's header for its family, its question, its OPT. */
+static uint16_t gen_compose(const struct dv_gen *g, unsigned li, uint8_t *dst,
+			    const struct dv_attempt_id *a, bool dnssec_ok, uint16_t id, uint16_t sport)
 {
 	const struct dv_shared *sh = g->sh;
 	const uint8_t *q;
@@ -101,7 +101,8 @@ static uint16_t gen_compose(const struct dv_gen *g, uint8_t *dst, const struct d
 
 	if (a->qidx == DV_QIDX_GENERATED) {
 		uint8_t name[255];
-		uint8_t nlen = dv_qsource_name(sh->qs, a->lseq, name);
+		uint8_t nlen = dv_qsource_name(sh->qs, dv_inflight_global(g->lane[li].ifl, a->lseq),
+					       name);
 		qlen = dv_question_write(scratch, name, nlen, a->qtype);
 		qsum = dv_question_sum(scratch, qlen);
 		q = scratch;
@@ -113,14 +114,15 @@ static uint16_t gen_compose(const struct dv_gen *g, uint8_t *dst, const struct d
 	}
 	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
 				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
-	return dv_frame_compose(dst, &sh->l34[a->family & 1], q, qlen, qsum, opt, id, sport);
+	return dv_frame_compose(dst, &sh->l34[li][a->family & 1], q, qlen, qsum, opt, id, sport);
 }
 
 /* A new logical query: what it asks, and the plan of all its attempts. */
-static void gen_create(struct dv_gen *g, uint64_t lseq, uint64_t now, struct dv_attempt_id *a)
+static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint64_t now,
+		       struct dv_attempt_id *a)
 {
 	const struct dv_shared *sh = g->sh;
-	struct dv_lq *lq = dv_seq_lq(g->seq, lseq);
+	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
 
 	lq->lseq = lseq;
 	if (sh->qs->generated) {
@@ -132,7 +134,7 @@ static void gen_create(struct dv_gen *g, uint64_t lseq, uint64_t now, struct dv_
 		if (++g->qcursor == sh->qs->ql->n)
 			g->qcursor = 0;
 	}
-	dv_policy_draw(sh->pol, lseq, &g->rng, &lq->ap);
+	dv_policy_draw(sh->pol, dv_inflight_global(ln->ifl, lseq), &g->rng, &lq->ap);
 	lq->sent = 1;
 	lq->tx_tsc[0] = now;
 	dv_count_set(&g->tx.last_logical_tsc, now);
@@ -142,10 +144,10 @@ static void gen_create(struct dv_gen *g, uint64_t lseq, uint64_t now, struct dv_
 }
 
 /* Attempt k of an existing logical query, as the collector asked. */
-static void gen_next_attempt(struct dv_gen *g, uint64_t lseq, uint8_t k, uint64_t now,
-			     struct dv_attempt_id *a)
+static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint8_t k,
+			     uint64_t now, struct dv_attempt_id *a)
 {
-	struct dv_lq *lq = dv_seq_lq(g->seq, lseq);
+	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
 	uint64_t prev = lq->tx_tsc[k - 1];
 	dv_hist_add(&g->tx.gap, (uint64_t)((double)(now - prev) * 1e9 / (double)g->sh->tsc_hz));
 	dv_count_add(&g->tx.retries, 1);
@@ -157,30 +159,15 @@ static void gen_next_attempt(struct dv_gen *g, uint64_t lseq, uint8_t k, uint64_
 }
 
 /**
- * One generator step: retries the collector asked for, then the new logical
- * queries the schedule says are due.
- * @return TSC when something is next due (UINT64_MAX when finished)
+ * One lane's share of a step: the retries its collector asked for, then up
+ * to `fresh` new logical queries, in one burst.
+ * @return new logical queries actually started
  */
-static uint64_t gen_step(struct dv_gen *g, uint64_t now)
+static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t now)
 {
-	const struct dv_shared *sh = g->sh;
-	const struct dv_plan *plan = sh->plan;
-	struct dv_inflight *ifl = g->ifl;
-	struct dv_seq *seq = g->seq;
-
-	if (g->finished)
-		return UINT64_MAX;
-	if (!g->creating_done &&
-	    (now >= sh->end_tsc || load_flag(&sh->stop_tx) ||
-	     (plan->max_queries != 0 && g->pace.n >= plan->max_queries)))
-		g->creating_done = true;
-	if (!gen_retry_pending(g, now))
-		return now; /* PMD full: the schedule runs on and slips if this lasts */
-	if (g->creating_done &&
-	    (dv_seq_all_ended(seq) || now >= sh->hard_end_tsc || load_flag(&sh->stop_tx))) {
-		gen_finish(g);
-		return UINT64_MAX;
-	}
+	const struct dv_lane *ln = &g->lane[li];
+	struct dv_inflight *ifl = ln->ifl;
+	struct dv_seq *seq = ln->seq;
 
 	/* Room: in-flight slots for attempts, logical slots for new queries. */
 	uint64_t seq0 = dv_inflight_next(ifl);
@@ -191,65 +178,109 @@ static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 	uint8_t r_att[DV_BURST_MAX];
 	unsigned nr = cap > 0 ? dv_seq_retries(seq, r_lseq, r_att, cap) : 0;
 
-	unsigned due = 0;
-	if (!g->creating_done) {
-		due = dv_pace_due(&g->pace, now, g->burst);
-		if (plan->max_queries != 0 && g->pace.n + due > plan->max_queries)
-			due = (unsigned)(plan->max_queries - g->pace.n);
-	}
-	unsigned fresh = due;
 	uint64_t lq_room = seq->nslots - (seq->created -
 					  __atomic_load_n(&seq->ended_upto, __ATOMIC_ACQUIRE));
 	if (fresh > lq_room)
 		fresh = (unsigned)lq_room;
 	if (fresh > cap - nr)
 		fresh = cap - nr;
-	if (fresh < due)
-		dv_count_add(&g->tx.inflight_full, due - fresh);
-	dv_pace_advance(&g->pace, due);
-	dv_count_set(&g->tx.sched_slips, g->pace.slips);
-
 	unsigned n = nr + fresh;
-	if (n == 0) {
-		if (g->creating_done)
-			return now + sh->tsc_hz / 10000; /* waiting for timers: nap */
-		return dv_pace_due_tsc(&g->pace, g->pace.n);
-	}
+	if (n == 0)
+		return 0;
 
 	struct rte_mbuf *m[DV_BURST_MAX];
 	struct dv_pending_meta meta[DV_BURST_MAX];
 	if (rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
 		/* Requested retries are not lost: they fail at their logical query's end. */
 		dv_count_add(&g->tx.alloc_fail, n);
-		return now;
+		return 0;
 	}
 
 	uint64_t created = seq->created;
 	for (unsigned i = 0; i < n; i++) {
 		struct dv_attempt_id *a = &meta[i].a;
-		bool dnssec_ok;
 		if (i < nr) {
-			gen_next_attempt(g, r_lseq[i], r_att[i], now, a);
-			dnssec_ok = dv_seq_lq(seq, r_lseq[i])->ap.dnssec_ok;
+			gen_next_attempt(g, ln, r_lseq[i], r_att[i], now, a);
 		} else {
-			gen_create(g, created++, now, a);
-			dnssec_ok = dv_seq_lq(seq, a->lseq)->ap.dnssec_ok;
+			gen_create(g, ln, created++, now, a);
 			dv_count_add(&g->tx.logical, 1);
 		}
+		bool dnssec_ok = dv_seq_lq(seq, a->lseq)->ap.dnssec_ok;
 		uint64_t aseq = seq0 + i;
 		uint16_t sport, id;
 		dv_inflight_wire_id(ifl, aseq, &sport, &id);
-		uint16_t len = gen_compose(g, rte_pktmbuf_mtod(m[i], uint8_t *), a, dnssec_ok, id, sport);
+		uint16_t len = gen_compose(g, li, rte_pktmbuf_mtod(m[i], uint8_t *), a, dnssec_ok, id,
+					   sport);
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;
 		dv_inflight_issue(ifl, aseq, a, now);
 		meta[i].seq = aseq;
+		meta[i].lane = (uint8_t)li;
 	}
 	/* Publish before TX: a response may come back before tx_burst returns. */
 	dv_inflight_publish(ifl, seq0 + n);
 	dv_seq_publish(seq, created);
 	gen_transmit(g, m, meta, n, now);
-	return g->creating_done ? now : dv_pace_due_tsc(&g->pace, g->pace.n);
+	return fresh;
+}
+
+static bool gen_all_ended(const struct dv_gen *g)
+{
+	for (unsigned li = 0; li < g->nlanes; li++)
+		if (!dv_seq_all_ended(g->lane[li].seq))
+			return false;
+	return true;
+}
+
+/**
+ * One generator step: for each lane, the retries its collector asked for,
+ * and a share of the new logical queries the schedule says are due.
+ * @return TSC when something is next due (UINT64_MAX when finished)
+ */
+static uint64_t gen_step(struct dv_gen *g, uint64_t now)
+{
+	const struct dv_shared *sh = g->sh;
+	const struct dv_plan *plan = sh->plan;
+
+	if (g->finished)
+		return UINT64_MAX;
+	if (!g->creating_done &&
+	    (now >= sh->end_tsc || load_flag(&sh->stop_tx) ||
+	     (plan->max_queries != 0 && g->pace.n >= plan->max_queries)))
+		g->creating_done = true;
+	if (!gen_retry_pending(g, now))
+		return now; /* PMD full: the schedule runs on and slips if this lasts */
+	if (g->creating_done &&
+	    (gen_all_ended(g) || now >= sh->hard_end_tsc || load_flag(&sh->stop_tx))) {
+		gen_finish(g);
+		return UINT64_MAX;
+	}
+
+	unsigned due = 0;
+	if (!g->creating_done) {
+		due = dv_pace_due(&g->pace, now, g->burst);
+		if (plan->max_queries != 0 && g->pace.n + due > plan->max_queries)
+			due = (unsigned)(plan->max_queries - g->pace.n);
+	}
+	dv_pace_advance(&g->pace, due);
+	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+
+	/* New logical queries go round robin over the lanes (their collectors). */
+	unsigned left = due, started = 0;
+	for (unsigned k = 0; k < g->nlanes; k++) {
+		unsigned li = (g->next_lane + k) % g->nlanes;
+		unsigned share = (left + (g->nlanes - k) - 1) / (g->nlanes - k);
+		unsigned got = gen_lane(g, li, share, now);
+		left -= share;
+		started += got;
+	}
+	g->next_lane = (g->next_lane + 1) % g->nlanes;
+	if (started < due)
+		dv_count_add(&g->tx.inflight_full, due - started);
+
+	if (g->creating_done)
+		return due == 0 && started == 0 ? now + sh->tsc_hz / 10000 : now;
+	return dv_pace_due_tsc(&g->pace, g->pace.n);
 }
 
 /* ---------------------------------------------------------------- collector */

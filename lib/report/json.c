@@ -443,6 +443,12 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	put(o, "interrupted", json_boolean(r->interrupted), ok);
 	if (r->rx_timestamps != NULL)
 		put(o, "rx_timestamps", json_string(r->rx_timestamps), ok);
+	if (r->ncollectors > 0) {
+		json_t *cols = json_array();
+		for (unsigned i = 0; cols != NULL && i < r->ncollectors && i < DV_MAX_LANES; i++)
+			push(cols, jint(r->col_rx_pkts[i]), ok);
+		put(o, "collector_rx_packets", cols, ok);
+	}
 	if (r->sequences)
 		put(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)

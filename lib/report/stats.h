@@ -147,6 +147,8 @@ struct dv_result {
 	int edns_size[DV_EDNS_VARIANTS];     /**< UDP size of variant i, 0 = no OPT */
 	unsigned attempts;                   /**< N of the plan */
 	bool sequences;                      /**< report the sequence tables (N > 1 or a family policy) */
+	unsigned ncollectors;                /**< collector lcores of the run */
+	uint64_t col_rx_pkts[DV_MAX_LANES];  /**< packets each collector received */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	bool frag_report;                    /**< report fragments, ICMP and the failure table even if all zero
 					          (the engine sets it for frag-mtu, --fragmented drop, or when

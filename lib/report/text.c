@@ -495,6 +495,12 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	fputs(")\n", f);
 	if (r->rx_timestamps != NULL)
 		fprintf(f, "  RX timestamps: %s\n", r->rx_timestamps);
+	if (r->ncollectors > 1) {
+		fputs("  Collectors (RX packets):", f);
+		for (unsigned i = 0; i < r->ncollectors && i < DV_MAX_LANES; i++)
+			fprintf(f, " #%u %" PRIu64, i, r->col_rx_pkts[i]);
+		fputc('\n', f);
+	}
 
 	if (r->sequences)
 		print_sequences(f, r);

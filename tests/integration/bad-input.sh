@@ -101,7 +101,7 @@ expect "^dnsvolley: --frag-timeout: 500ms is not shorter than the shortest re-qu
 	--frag-timeout 500ms --requery unbound -d "$Q"
 expect "^dnsvolley: --fragmented: 'keep' is not reassemble or drop" --fragmented keep -d "$Q"
 expect "^dnsvolley: --collectors: '17' is not a number of collectors in 1..16" --collectors 17 -d "$Q"
-expect "^dnsvolley: --collectors 2: --port embedded has one RX queue" --collectors 2 -d "$Q"
+expect "^dnsvolley: --collectors 9: --port embedded has 8 RX queues" --collectors 9 -d "$Q"
 expect "^dnsvolley: --collectors 2: --port null has one RX queue" \
 	--port null -s 198.18.0.2 --collectors 2 -d "$Q"
 expect "^dnsvolley: --responder: 'frag-mtu=67' is not frag-mtu=BYTES with 68..65535 bytes" \
@@ -120,8 +120,11 @@ expect "^dnsvolley: --responder: only the embedded responder has impairments" \
 printf 'port: embedded\nfragmented: sometimes\n' >"$tmp/frag.yaml"
 expect "^dnsvolley: .*frag.yaml:2: fragmented: 'sometimes' is not reassemble or drop" \
 	--scenario "$tmp/frag.yaml" -d "$Q"
-printf 'port: embedded\ncollectors: 4\n' >"$tmp/coll.yaml"
-expect "^dnsvolley: --collectors 4: --port embedded has one RX queue" --scenario "$tmp/coll.yaml" -d "$Q"
+printf 'port: embedded\ncollectors: 12\n' >"$tmp/coll.yaml"
+expect "^dnsvolley: --collectors 12: --port embedded has 8 RX queues" --scenario "$tmp/coll.yaml" -d "$Q"
+
+expect "^dnsvolley: --collectors 2: the source addresses are chosen per collector" \
+	--collectors 2 --src 198.18.0.7 -d "$Q"
 
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail

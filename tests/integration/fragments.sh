@@ -62,4 +62,14 @@ $CHECK "$tmp/g.json" "${FR}['reassembled']['ipv6'] == $N" "$(row ipv6 1232 '>147
 run -s 198.18.0.53 -s 2001:2::53 -e 4096 --responder size=1400,frag-mtu=1280,frag-family=v6 --json "$tmp/h.json"
 $CHECK "$tmp/h.json" "answered == $N" "${FR}['received']['ipv4'] == 0" \
 	"${FR}['reassembled']['ipv6'] == $N // 2" "$(row ipv4 4096 '<=1452')['plain'] == $N // 2"
+# Two collectors (address-only hashing: every fragment of an answer reaches the collector
+# that owns its query): still exact, and both collectors get their share.
+COLS="dv['collector_rx_packets']"
+run -s 198.18.0.53 -s 2001:2::53 -e 4096 --collectors 2 --responder size=3000,frag-mtu=1280 --json "$tmp/i.json"
+$CHECK "$tmp/i.json" "answered == $N" "${FR}['reassembled']['ipv4'] + ${FR}['reassembled']['ipv6'] == $N" \
+	"${FR}['lost_sets']['ipv4'] + ${FR}['lost_sets']['ipv6'] == 0" \
+	"len(${COLS}) == 2 and min(${COLS}) > 0 and sum(${COLS}) == dv['rx_packets']"
+run -s 2001:2::53 -e 4096 --collectors 2 --responder size=3000,frag-mtu=1280,drop-frag=2 --json "$tmp/j.json"
+$CHECK "$tmp/j.json" "${FR}['lost_attributed'] == $N" "$(row ipv6 4096 '>1472')['lost_frag'] == $N" \
+	"min(${COLS}) > 0"
 echo "fragments: all checks passed"

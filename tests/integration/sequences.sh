@@ -88,4 +88,13 @@ $CHECK "$tmp/h.json" \
 	"dv['sequences']['failed'] + $(on 1 ipv4) == $N" \
 	"400 < dv['sequences']['failed'] < 600"
 
+# The first case again over two collectors: sequences stay exact when answers
+# arrive on two RX queues (each collector owns the queries whose answers it gets).
+run "${BOTH[@]}" -d "$Q" --collectors 2 --family v6-first --requery 375ms --attempts 2 \
+	--responder drop-v6 --json "$tmp/i.json"
+$CHECK "$tmp/i.json" \
+	"$(on 2 ipv4) == $N and dv['sequences']['failed'] == 0" \
+	"dv['sequences']['first_two']['v6->v4'] == $N" \
+	"min(dv['collector_rx_packets']) > 0"
+
 echo "sequences: all checks passed"

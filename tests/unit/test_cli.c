@@ -360,9 +360,16 @@ START_TEST(port_checks)
 	ck_assert_str_eq(p.port_arg, "dvtap0");
 	dv_plan_free(&p);
 
-	/* one collector per RX queue; every profile today has one */
-	expect_error(ARGV("-d", QFILE, "--collectors", "2"),
-		     "--collectors 2: --port embedded has one RX queue");
+	/* Several collectors run on lcores of their own: the roles become split. */
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--collectors", "3")), 0);
+	ck_assert_uint_eq(p.collectors, 3);
+	ck_assert_int_eq(p.roles, DV_ROLES_SPLIT);
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--collectors", "2", "--src", "198.18.0.7"),
+		     "--collectors 2: the source addresses are chosen per collector; drop --src");
+	/* one collector per RX queue: the embedded port has 8, kernel interfaces here one */
+	expect_error(ARGV("-d", QFILE, "--collectors", "9"),
+		     "--collectors 9: --port embedded has 8 RX queues");
 	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1", "--collectors", "4"),
 		     "--collectors 4: --port af_xdp:lo has one RX queue");
 }

@@ -865,9 +865,9 @@ START_TEST(fragment_settings)
 		     "--collectors: '0' is not a number of collectors in 1..16");
 	expect_error(ARGV("-d", QFILE, "--collectors", "17"),
 		     "--collectors: '17' is not a number of collectors in 1..16");
-	/* Every port profile today has one RX queue. */
-	expect_error(ARGV("-d", QFILE, "--collectors", "2"),
-		     "--collectors 2: --port embedded has one RX queue");
+	/* The embedded port has 8 RX queues; the other profiles one. */
+	expect_error(ARGV("-d", QFILE, "--collectors", "9"),
+		     "--collectors 9: --port embedded has 8 RX queues");
 	expect_error(ARGV("-d", QFILE, "--collectors", "16", "--port", "null", "-s", "198.18.2.1"),
 		     "--collectors 16: --port null has one RX queue");
 
