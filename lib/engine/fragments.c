@@ -179,6 +179,7 @@ void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_
 	if (!f->set[i].used)
 		return;
 	const struct dv_frag_set *s = &f->set[i];
+	dv_count_add(&st->reassembled_bytes, s->bytes);
 	dv_hist_add(count, s->nfrags);
 	dv_hist_add(spread, (uint64_t)((double)(s->last_tsc - s->first_tsc) * f->ns_per_tick));
 	erase(f, i);

@@ -11,6 +11,7 @@
 #include <rte_ring.h>
 
 #include "engine/eal.h"
+#include "wire/rss.h"
 #include "util/log.h"
 #include "util/pow2.h"
 
@@ -28,6 +29,16 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc != 0)
 		goto fail;
+	/* Several RX queues: RSS on addresses only, so all fragments of a datagram meet
+	 * on one queue; the generator picks source addresses with the same key. */
+	uint64_t ip_only = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_IPV6 |
+			   RTE_ETH_RSS_FRAG_IPV6;
+	if (nrxq > 1 && (info.flow_type_rss_offloads & ip_only) != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)dv_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(dv_rss_key);
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & ip_only;
+	}
 	rc = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
 	if (rc != 0)
 		goto fail;

@@ -396,6 +396,11 @@ static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *da
 		return false;
 	dv_frags_note(&c->frags, &fi, m->pkt_len, now, c->sh->plan->dport, ifl->sport_base,
 		      (uint16_t)(ifl->sport_base + ifl->nports), &c->rx.frag, &v);
+	/* One target per family: the per-family counts are per source; others are told apart. */
+	const struct dv_addr *t = &c->sh->plan->target[fi.family == AF_INET6];
+	if (t->family != fi.family ||
+	    memcmp(fi.src, &t->v6, fi.family == AF_INET6 ? 16 : 4) != 0)
+		dv_count_add(&c->rx.frag.other_source, 1);
 	if (c->frags.tbl == NULL)
 		return false; /* drop mode: tracked, never reassembled */
 

@@ -322,11 +322,13 @@ static json_t *fragments_obj(const struct dv_result *r, bool *ok)
 	put(o, "lost_attributed", jint(fs->lost_attributed), ok);
 	put(o, "dropped_sets", jint(fs->dropped_sets), ok);
 	put(o, "not_ours", jint(fs->not_ours), ok);
+	put(o, "other_source", jint(fs->other_source), ok);
 
 	json_t *pr = json_object();
 	put(pr, "min", jint(cnt->count == 0 ? 0 : cnt->min), ok);
 	put(pr, "p50", jint(dv_hist_quantile(cnt, 0.50)), ok);
 	put(pr, "max", jint(cnt->count == 0 ? 0 : cnt->max), ok);
+	put(pr, "bytes_avg", jint(cnt->count == 0 ? 0 : fs->reassembled_bytes / cnt->count), ok);
 	put(o, "per_response", pr, ok);
 
 	json_t *sp = json_object();

@@ -158,6 +158,8 @@ static void frag_merge(struct dv_frag_stats *dst, const struct dv_frag_stats *sr
 	dst->lost_attributed += src->lost_attributed;
 	dst->dropped_sets += src->dropped_sets;
 	dst->not_ours += src->not_ours;
+	dst->other_source += src->other_source;
+	dst->reassembled_bytes += src->reassembled_bytes;
 }
 
 static void frag_snapshot(struct dv_frag_stats *dst, const struct dv_frag_stats *src)
@@ -169,6 +171,8 @@ static void frag_snapshot(struct dv_frag_stats *dst, const struct dv_frag_stats 
 	dst->lost_attributed = dv_count_read(&src->lost_attributed);
 	dst->dropped_sets = dv_count_read(&src->dropped_sets);
 	dst->not_ours = dv_count_read(&src->not_ours);
+	dst->other_source = dv_count_read(&src->other_source);
+	dst->reassembled_bytes = dv_count_read(&src->reassembled_bytes);
 }
 
 static void frag_delta(struct dv_frag_stats *dst, const struct dv_frag_stats *now,
@@ -182,6 +186,8 @@ static void frag_delta(struct dv_frag_stats *dst, const struct dv_frag_stats *no
 	dst->lost_attributed = sub_sat(now->lost_attributed, before->lost_attributed);
 	dst->dropped_sets = sub_sat(now->dropped_sets, before->dropped_sets);
 	dst->not_ours = sub_sat(now->not_ours, before->not_ours);
+	dst->other_source = sub_sat(now->other_source, before->other_source);
+	dst->reassembled_bytes = sub_sat(now->reassembled_bytes, before->reassembled_bytes);
 }
 
 /** Too-big errors counted in an ICMP table (both families). */

@@ -87,6 +87,8 @@ struct dv_frag_stats {
 	uint64_t lost_attributed;         /**< of those: first fragment seen, attributed to its attempt */
 	uint64_t dropped_sets;            /**< --fragmented drop: first fragments of responses refused */
 	uint64_t not_ours;                /**< fragments of datagrams that are no DNS response to us */
+	uint64_t other_source;            /**< fragments from an address that is not our target of that family */
+	uint64_t reassembled_bytes;       /**< frame bytes of the fragments of reassembled responses */
 };
 
 /** Written only by the generator role of one lcore. */

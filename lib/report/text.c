@@ -261,12 +261,15 @@ static void print_fragments(FILE *f, const struct dv_result *r)
 		"Lost sets:", fs->lost_sets[DV_FAMILY_V4], fs->lost_sets[DV_FAMILY_V6],
 		fs->lost_attributed);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Dropped by policy:", fs->dropped_sets);
-	fprintf(f, "  %-22s%" PRIu64 "\n", "Not ours:", fs->not_ours);
+	fprintf(f, "  %-22s%" PRIu64 " (from other sources than the target: %" PRIu64 ")\n",
+		"Not ours:", fs->not_ours, fs->other_source);
 	if (cnt->count == 0)
 		fprintf(f, "  %-22s-\n", "Frags per response:");
 	else
-		fprintf(f, "  %-22smin %" PRIu64 ", p50 %" PRIu64 ", max %" PRIu64 "\n",
-			"Frags per response:", cnt->min, dv_hist_quantile(cnt, 0.50), cnt->max);
+		fprintf(f, "  %-22smin %" PRIu64 ", p50 %" PRIu64 ", max %" PRIu64
+			", %" PRIu64 " frame bytes on average\n",
+			"Frags per response:", cnt->min, dv_hist_quantile(cnt, 0.50), cnt->max,
+			fs->reassembled_bytes / cnt->count);
 	if (spr->count == 0)
 		fprintf(f, "  %-22s-\n", "First to last (us):");
 	else

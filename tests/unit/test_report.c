@@ -823,6 +823,8 @@ static void make_frag_result(struct dv_result *r)
 	fs->reassembled[DV_FAMILY_V6] = 400;
 	fs->lost_sets[DV_FAMILY_V6] = 600;
 	fs->lost_attributed = 590;
+	fs->other_source = 1;
+	fs->reassembled_bytes = 400 * 3642;
 	fs->not_ours = 2;
 	for (int i = 0; i < 400; i++)
 		dv_hist_add(&r->rx.frag_count, 3);
@@ -1025,8 +1027,8 @@ static const char expected_frag_text[] =
 	"  Reassembled:          IPv4 0, IPv6 400\n"
 	"  Lost sets:            IPv4 0, IPv6 600 (attributed 590)\n"
 	"  Dropped by policy:    0\n"
-	"  Not ours:             2\n"
-	"  Frags per response:   min 3, p50 3, max 3\n"
+	"  Not ours:             2 (from other sources than the target: 1)\n"
+	"  Frags per response:   min 3, p50 3, max 3, 3642 frame bytes on average\n"
 	"  First to last (us):   p50 12.287, p99 50.000, max 50.000\n"
 	"\n"
 	"ICMP errors:\n"
