@@ -33,7 +33,7 @@ $CHECK "$tmp/dual.json" \
 
 # Split roles (generator and collector on separate lcores), IPv6, DO bit, EDNS 4096.
 run --port embedded --roles split -s 2001:2::53 -d "$Q" -Q 5000 -l 2 -t 0.5 -e 4096 -D --json "$tmp/split.json"
-$CHECK "$tmp/split.json" "answered == sent and timeouts == 0 and sent >= 9800"
+$CHECK "$tmp/split.json" "answered == sent and timeouts == 0 and sent >= 9500"
 
 # Truncation ground truth: a 1300-byte TXT answer does not fit EDNS 1232, does fit 1452
 # (and the 1500 MTU); without EDNS (512) it never fits.
@@ -52,5 +52,5 @@ $CHECK "$tmp/max.json" "sent == 777 and answered == 777"
 # A target that never answers (net_null drops everything): timeouts and a complete report.
 run --port null -s 198.18.0.53 -d "$Q" -Q 2000 -l 1 -t 0.2 --json "$tmp/null.json"
 grep -q 'Queries lost' "$tmp/out"
-$CHECK "$tmp/null.json" "sent >= 1960 and answered == 0 and timeouts == sent"
+$CHECK "$tmp/null.json" "sent >= 1900 and answered == 0 and timeouts == sent"
 echo "embedded: all checks passed"
