@@ -62,6 +62,9 @@ struct dv_pending_meta {
 struct dv_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
+	unsigned ncarry;                       /**< retries taken but not sent yet (no mbufs) */
+	uint64_t carry_lseq[DV_BURST_MAX];
+	uint8_t carry_att[DV_BURST_MAX];
 };
 
 /** Generator work space (one lcore, one TX queue). */

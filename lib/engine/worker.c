@@ -165,7 +165,7 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
  */
 static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t now)
 {
-	const struct dv_lane *ln = &g->lane[li];
+	struct dv_lane *ln = &g->lane[li];
 	struct dv_inflight *ifl = ln->ifl;
 	struct dv_seq *seq = ln->seq;
 
@@ -174,9 +174,17 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	uint64_t room = ifl->nslots - (seq0 - __atomic_load_n(&ifl->resolved, __ATOMIC_ACQUIRE));
 	unsigned cap = g->burst < room ? g->burst : (unsigned)room;
 
+	/* Retries first: those carried over from a step without mbufs, then new requests. */
 	uint64_t r_lseq[DV_BURST_MAX];
 	uint8_t r_att[DV_BURST_MAX];
-	unsigned nr = cap > 0 ? dv_seq_retries(seq, r_lseq, r_att, cap) : 0;
+	unsigned nr = ln->ncarry < cap ? ln->ncarry : cap;
+	memcpy(r_lseq, ln->carry_lseq, nr * sizeof(*r_lseq));
+	memcpy(r_att, ln->carry_att, nr * sizeof(*r_att));
+	memmove(ln->carry_lseq, ln->carry_lseq + nr, (ln->ncarry - nr) * sizeof(*r_lseq));
+	memmove(ln->carry_att, ln->carry_att + nr, (ln->ncarry - nr) * sizeof(*r_att));
+	ln->ncarry -= nr;
+	if (cap > nr && ln->ncarry == 0)
+		nr += dv_seq_retries(seq, r_lseq + nr, r_att + nr, cap - nr);
 
 	uint64_t lq_room = seq->nslots - (seq->created -
 					  __atomic_load_n(&seq->ended_upto, __ATOMIC_ACQUIRE));
@@ -191,8 +199,13 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	struct rte_mbuf *m[DV_BURST_MAX];
 	struct dv_pending_meta meta[DV_BURST_MAX];
 	if (rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
-		/* Requested retries are not lost: they fail at their logical query's end. */
-		dv_count_add(&g->tx.alloc_fail, n);
+		/* No mbufs: the new queries are not sent (counted); the retries wait for the next step. */
+		dv_count_add(&g->tx.alloc_fail, fresh);
+		memmove(ln->carry_lseq + nr, ln->carry_lseq, ln->ncarry * sizeof(*r_lseq));
+		memmove(ln->carry_att + nr, ln->carry_att, ln->ncarry * sizeof(*r_att));
+		memcpy(ln->carry_lseq, r_lseq, nr * sizeof(*r_lseq));
+		memcpy(ln->carry_att, r_att, nr * sizeof(*r_att));
+		ln->ncarry += nr;
 		return 0;
 	}
 

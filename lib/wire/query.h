@@ -1,11 +1,14 @@
 /**
  * @file query.h
- * @brief Query frame templates: built once with ldns, patched per packet.
+ * @brief Whole query frames: a DNS query encoded with ldns, framed in
+ *        Ethernet + IPv4/IPv6 + UDP, then patched with an ID and source port.
  *
- * A template is a complete Ethernet frame (Ethernet + IPv4/IPv6 + UDP + DNS
- * query) with DNS ID = 0, UDP source port = 0 and UDP checksum = 0. Per packet
- * the generator copies it, writes ID and source port, and finishes the UDP
- * checksum from the precomputed partial sum: three stores and a fold.
+ * The engine composes frames from parts (compose.h); this is the independent
+ * whole-frame builder the wire tests check the composer against, and a
+ * simple way for tools and tests to make a query frame. A frame is built with
+ * DNS ID = 0, UDP source port = 0 and UDP checksum = 0; dv_frame_emit() copies
+ * it, writes ID and source port, and finishes the UDP checksum from the
+ * precomputed partial sum.
  */
 #pragma once
 
@@ -38,13 +41,6 @@ struct dv_frame_tmpl {
 	uint32_t csum_partial; /**< unfolded one's-complement sum over pseudo header + UDP, ID = sport = 0 */
 };
 
-/** Templates for every (query, family) of a run: index = qidx * DV_FAMILIES + family. */
-struct dv_tmpl_set {
-	uint8_t *arena;
-	size_t arena_len;
-	struct dv_frame_tmpl *t;
-	size_t n;              /**< = queries * DV_FAMILIES; families not used have len 0 */
-};
 
 /**
  * Encode one DNS query message with ldns (ID 0, RD set, one question,
@@ -61,16 +57,7 @@ int dv_query_wire(const struct dv_query *q, int edns_size, bool dnssec_ok,
 int dv_frame_build(const struct dv_endpoints *ep, const uint8_t *dns, size_t dns_len,
 		   uint8_t *frame, size_t cap, struct dv_frame_tmpl *t);
 
-/**
- * Build templates for all queries of the plan over the given endpoints
- * (ep[DV_FAMILY_V4], ep[DV_FAMILY_V6]; an endpoint with src.family 0 is skipped).
- * @return 0 or negative errno (reported with dv_err)
- */
-int dv_tmpl_set_build(struct dv_tmpl_set *set, const struct dv_query_list *ql,
-		      const struct dv_endpoints ep[DV_FAMILIES], int edns_size, bool dnssec_ok);
 
-/** Free a template set. */
-void dv_tmpl_set_free(struct dv_tmpl_set *set);
 
 /** Fold a 32-bit one's-complement sum to 16 bits. */
 static inline uint16_t dv_csum_fold(uint32_t sum)

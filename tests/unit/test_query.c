@@ -298,96 +298,7 @@ START_TEST(test_emit_matches_scratch)
 }
 END_TEST
 
-START_TEST(test_tmpl_set)
-{
-	struct dv_query qs[4];
-	qs[0] = mkq("example.com.", LDNS_RR_TYPE_A);
-	qs[1] = mkq("www.example.org.", LDNS_RR_TYPE_AAAA);
-	qs[2] = mkq(".", LDNS_RR_TYPE_SOA);
-	qs[3] = mkq("s600.example.", LDNS_RR_TYPE_TXT);
-	struct dv_query_list ql = { .q = qs, .n = 4 };
 
-	for (int mode = 0; mode < 3; mode++) {
-		struct dv_endpoints ep[DV_FAMILIES];
-		memset(ep, 0, sizeof(ep));
-		if (mode != 2)
-			mkep(&ep[DV_FAMILY_V4], AF_INET);
-		if (mode != 1)
-			mkep(&ep[DV_FAMILY_V6], AF_INET6);
-		int edns = mode == 1 ? 0 : 1232;
-		bool dob = mode == 2;
-
-		struct dv_tmpl_set set;
-		ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, edns, dob), 0);
-		ck_assert_uint_eq(set.n, 4 * DV_FAMILIES);
-		size_t sum = 0, expect_off = 0;
-		for (size_t i = 0; i < 4; i++) {
-			for (int f = 0; f < DV_FAMILIES; f++) {
-				const struct dv_frame_tmpl *t = &set.t[i * DV_FAMILIES + f];
-				if (ep[f].src.family == 0) {
-					ck_assert_uint_eq(t->len, 0);
-					continue;
-				}
-				/* Packed back to back in build order. */
-				ck_assert_uint_eq(t->off, expect_off);
-				expect_off += t->len;
-				sum += t->len;
-				ck_assert_uint_le(t->off + t->len, set.arena_len);
-				ck_assert_uint_le(t->len, DV_QUERY_FRAME_MAX);
-				size_t dlen = t->len - t->dns_off;
-				check_frame(set.arena + t->off, t->len, &ep[f], t, dlen, 0);
-				check_msg(set.arena + t->off + t->dns_off, dlen, &qs[i], 0, edns, dob);
-
-				uint8_t out[DV_QUERY_FRAME_MAX];
-				dv_frame_emit(out, set.arena, t, (uint16_t)(i * 77 + 1),
-					      (uint16_t)(10000 + i));
-				check_frame(out, t->len, &ep[f], t, dlen, (uint16_t)(10000 + i));
-				check_msg(out + t->dns_off, dlen, &qs[i], (uint16_t)(i * 77 + 1),
-					  edns, dob);
-			}
-		}
-		ck_assert_uint_eq(sum, set.arena_len);
-		dv_tmpl_set_free(&set);
-		ck_assert_ptr_null(set.arena);
-		ck_assert_ptr_null(set.t);
-		dv_tmpl_set_free(&set); /* twice is harmless */
-	}
-}
-END_TEST
-
-START_TEST(test_tmpl_set_errors)
-{
-	char msg[256];
-	struct dv_query qs[2];
-	qs[0] = mkq("example.com.", LDNS_RR_TYPE_A);
-	qs[1] = mkq("example.net.", LDNS_RR_TYPE_A);
-	qs[1].qname_len = 3; /* labels overrun */
-	struct dv_query_list ql = { .q = qs, .n = 2 };
-	struct dv_endpoints ep[DV_FAMILIES];
-	memset(ep, 0, sizeof(ep));
-	mkep(&ep[DV_FAMILY_V4], AF_INET);
-	struct dv_tmpl_set set;
-
-	dv_log_capture(msg, sizeof(msg));
-	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(msg, "query 2"));
-	ck_assert_ptr_null(set.arena);
-
-	ql.n = 1;
-	msg[0] = '\0';
-	mkep(&ep[DV_FAMILY_V4], AF_INET6); /* wrong family in the v4 slot */
-	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EAFNOSUPPORT);
-	ck_assert_str_ne(msg, "");
-
-	memset(ep, 0, sizeof(ep));
-	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EINVAL);
-
-	mkep(&ep[DV_FAMILY_V6], AF_INET6);
-	ql.n = 0;
-	ck_assert_int_eq(dv_tmpl_set_build(&set, &ql, ep, 0, false), -EINVAL);
-	dv_log_capture(NULL, 0);
-}
-END_TEST
 
 static Suite *query_suite(void)
 {
@@ -398,8 +309,6 @@ static Suite *query_suite(void)
 	tcase_add_test(tc, test_frame_build);
 	tcase_add_test(tc, test_frame_build_errors);
 	tcase_add_test(tc, test_emit_matches_scratch);
-	tcase_add_test(tc, test_tmpl_set);
-	tcase_add_test(tc, test_tmpl_set_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
