@@ -90,11 +90,38 @@ nsd_write_conf() {
 # Start NSD in the server namespace with zone example. built from query file
 # $1, and wait (up to 10 s) until it answers kdig from the generator namespace.
 nsd_start() {
-	local qf=$1 tries=50
+	local qf=$1
 	NSD_DIR="$(lab_tmpdir)/nsd"
 	lab_must mkdir -p "$NSD_DIR"
 	nsd_write_zone "$qf" >"$NSD_DIR/example.zone"
 	nsd_write_conf "$NSD_DIR" >"$NSD_DIR/nsd.conf"
+	nsd_launch
+}
+
+# Show NSD's output and log (for failures).
+nsd_dump_logs() {
+	local f
+	for f in "$NSD_DIR/nsd.out" "$NSD_DIR/nsd.log"; do
+		[ -s "$f" ] || continue
+		echo "--- $f" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
+# Ask NSD one question from the generator namespace and compare the short
+# answer: nsd_expect SERVER NAME TYPE EXPECTED
+nsd_expect() {
+	local server=$1 name=$2 type=$3 want=$4 got
+	# stdout only: a retried query warns on stderr and still answers.
+	got=$(lab_gen kdig @"$server" "$name" "$type" +timeout=1 +retry=1 +short 2>/dev/null) ||
+		lab_die "kdig @$server $name $type: no answer"
+	[ "$got" = "$want" ] || lab_die "kdig @$server $name $type: got '$got', want '$want'"
+}
+
+# nsd_launch: check the conf and zone written in $NSD_DIR, start NSD in the
+# server namespace, and wait (10 s at most) until it answers over IPv4.
+nsd_launch() {
+	local tries=50
 	nsd-checkconf "$NSD_DIR/nsd.conf" || lab_die "nsd-checkconf rejects $NSD_DIR/nsd.conf"
 	nsd-checkzone example. "$NSD_DIR/example.zone" >/dev/null ||
 		lab_die "nsd-checkzone rejects $NSD_DIR/example.zone"
@@ -118,24 +145,4 @@ nsd_start() {
 	done
 	nsd_dump_logs
 	lab_die "nsd does not answer on $LAB_SRV_V4 after 10 s"
-}
-
-# Show NSD's output and log (for failures).
-nsd_dump_logs() {
-	local f
-	for f in "$NSD_DIR/nsd.out" "$NSD_DIR/nsd.log"; do
-		[ -s "$f" ] || continue
-		echo "--- $f" >&2
-		tail -n 30 "$f" >&2
-	done
-}
-
-# Ask NSD one question from the generator namespace and compare the short
-# answer: nsd_expect SERVER NAME TYPE EXPECTED
-nsd_expect() {
-	local server=$1 name=$2 type=$3 want=$4 got
-	# stdout only: a retried query warns on stderr and still answers.
-	got=$(lab_gen kdig @"$server" "$name" "$type" +timeout=1 +retry=1 +short 2>/dev/null) ||
-		lab_die "kdig @$server $name $type: no answer"
-	[ "$got" = "$want" ] || lab_die "kdig @$server $name $type: got '$got', want '$want'"
 }

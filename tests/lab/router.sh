@@ -267,30 +267,9 @@ router_write_nsd_conf() {
 # Start NSD and wait (up to 10 s) until it answers kdig from the generator
 # namespace, through the router.
 router_nsd_start() {
-	local tries=50
 	NSD_DIR="$(lab_tmpdir)/nsd"
 	lab_must mkdir -p "$NSD_DIR"
 	router_write_zone >"$NSD_DIR/example.zone"
 	router_write_nsd_conf "$NSD_DIR" >"$NSD_DIR/nsd.conf"
-	nsd-checkconf "$NSD_DIR/nsd.conf" || lab_die "nsd-checkconf rejects $NSD_DIR/nsd.conf"
-	nsd-checkzone example. "$NSD_DIR/example.zone" >/dev/null ||
-		lab_die "nsd-checkzone rejects $NSD_DIR/example.zone"
-
-	lab_bg srv env -u NOTIFY_SOCKET nsd -d -c "$NSD_DIR/nsd.conf" >"$NSD_DIR/nsd.out" 2>&1
-	NSD_PID=$LAB_LAST_PID
-	while [ "$tries" -gt 0 ]; do
-		if ! kill -0 "$NSD_PID" 2>/dev/null; then
-			nsd_dump_logs
-			lab_die "nsd exited during startup"
-		fi
-		if lab_gen kdig @"$LAB_SRV_V4" example. SOA +timeout=1 +retry=0 +short 2>/dev/null |
-			grep -q 'ns\.example\.'; then
-			lab_log "nsd (pid $NSD_PID) answers on $LAB_SRV_V4 and $LAB_SRV_V6 port 53"
-			return 0
-		fi
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	nsd_dump_logs
-	lab_die "nsd does not answer on $LAB_SRV_V4 after 10 s"
+	nsd_launch
 }

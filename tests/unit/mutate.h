@@ -33,3 +33,20 @@ static inline size_t dv_mutate(uint8_t *buf, const uint8_t *seeds, size_t stride
 		buf[(size_t)random() % len] = (uint8_t)random();
 	return len;
 }
+
+/**
+ * The usual fuzz run over a parser: every truncation of every seed, then
+ * `rounds` mutated inputs (seeded, so a failure reproduces). buf holds at
+ * least stride bytes.
+ */
+static inline void dv_fuzz_seeds(const uint8_t *seeds, size_t stride, const size_t *slen,
+				 int nseeds, unsigned rounds, unsigned seed, uint8_t *buf,
+				 void (*one)(const uint8_t *data, size_t len))
+{
+	for (int s = 0; s < nseeds; s++)
+		for (size_t len = 0; len <= slen[s]; len++)
+			one(seeds + (size_t)s * stride, len);
+	srandom(seed);
+	for (unsigned i = 0; i < rounds; i++)
+		one(buf, dv_mutate(buf, seeds, stride, slen, nseeds, 200));
+}

@@ -664,15 +664,8 @@ START_TEST(test_fuzz)
 	}
 	ck_assert_int_ge(ns, 16);
 
-	for (int s = 0; s < ns; s++)
-		for (size_t len = 0; len <= slen[s]; len++)
-			fuzz_one(seeds[s], len);
-	srandom(20240404);
 	uint8_t buf[FRAME_MAX];
-	for (int i = 0; i < 100000; i++) {
-		size_t len = dv_mutate(buf, seeds[0], sizeof(seeds[0]), slen, ns, 200);
-		fuzz_one(buf, len);
-	}
+	dv_fuzz_seeds(seeds[0], sizeof(seeds[0]), slen, ns, 100000, 20240404, buf, fuzz_one);
 }
 END_TEST
 

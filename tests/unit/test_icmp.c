@@ -553,15 +553,8 @@ START_TEST(test_fuzz)
 	slen[ns] = mk_icmp4(seeds[ns], false, 3, 3, 0, x, q4len + 4); ns++;
 	ck_assert_int_eq(ns, NSEEDS);
 
-	for (int s = 0; s < ns; s++)
-		for (size_t len = 0; len <= slen[s]; len++)
-			fuzz_one(seeds[s], len);
-	srandom(8675309);
 	uint8_t buf[FRAME_MAX];
-	for (int i = 0; i < 100000; i++) {
-		size_t len = dv_mutate(buf, seeds[0], sizeof(seeds[0]), slen, ns, 200);
-		fuzz_one(buf, len);
-	}
+	dv_fuzz_seeds(seeds[0], sizeof(seeds[0]), slen, ns, 100000, 8675309, buf, fuzz_one);
 }
 END_TEST
 
