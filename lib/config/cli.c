@@ -445,17 +445,6 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 	return 0;
 }
 
-/**
- * RX queues a port profile gives the collectors. The embedded port has as
- * many ring queues as asked (its responder hashes answers onto them as a
- * NIC's RSS would); the other profiles of this lab are single-queue: AF_XDP
- * on queue 0 of a veth, AF_PACKET, TAP, null.
- */
-static unsigned profile_rx_queues(const struct dv_port_profile *prof)
-{
-	return prof->embedded ? DV_MAX_LANES : 1;
-}
-
 /** Checks across settings, once the port profile is known. */
 static int cross_check(struct dv_plan *plan)
 {
@@ -484,7 +473,7 @@ static int cross_check(struct dv_plan *plan)
 	if (dv_seqspec_check_targets(plan) != 0)
 		return -EINVAL;
 
-	unsigned rxq = profile_rx_queues(&plan->profile);
+	unsigned rxq = plan->profile.rx_queues;
 	if (plan->collectors > rxq) {
 		if (rxq == 1)
 			dv_err("--collectors %u: --port %s has one RX queue", plan->collectors,

@@ -59,6 +59,7 @@ struct dv_port_profile {
 	bool embedded;         /**< in-process ring pair with the embedded responder */
 	enum dv_csum_mode csum;
 	uint16_t rx_desc, tx_desc;
+	unsigned rx_queues;    /**< RX queues the port can give collectors (1..DV_MAX_LANES) */
 };
 
 #define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */

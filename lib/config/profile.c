@@ -161,6 +161,15 @@ static int h_tx_desc(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return set_desc(e, &c->p.tx_desc);
 }
 
+static int h_rx_queues(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	uint64_t v;
+	if (dv_parse_uint(e->v[0], 1, DV_MAX_LANES, &v) != 0)
+		return bad_value(e, 0, "a number of RX queues in 1.." STR(DV_MAX_LANES));
+	c->p.rx_queues = (unsigned)v;
+	return 0;
+}
+
 /** Profile keys. */
 static const struct {
 	const char *key;
@@ -178,6 +187,7 @@ static const struct {
 	{ "checksum",     h_checksum,     false },
 	{ "rx-desc",      h_rx_desc,      false },
 	{ "tx-desc",      h_tx_desc,      false },
+	{ "rx-queues",    h_rx_queues,    false },
 };
 
 static int prof_entry(const struct dv_yaml_entry *e, void *arg)
@@ -295,6 +305,7 @@ int dv_profile_load_mem(const char *file, const char *name, const char *text,
 	c.p.csum = DV_CSUM_SOFTWARE;
 	c.p.rx_desc = DESC_DEFAULT;
 	c.p.tx_desc = DESC_DEFAULT;
+	c.p.rx_queues = 1;
 
 	int ret = dv_yaml_map_walk(file, text, len, prof_entry, &c);
 	if (ret == 0)

@@ -9,6 +9,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "config/profile.h"
 #include "util/log.h"
 
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11
@@ -93,30 +94,6 @@ void dv_eal_vdev_name(const struct dv_plan *plan, char *buf, size_t len)
 		n = len - 1;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
-}
-
-/* Expand "{arg}" in the profile's vdev template. */
-static int expand_vdev(const struct dv_plan *plan, char *out, size_t len)
-{
-	const char *t = plan->profile.vdev;
-	const char *arg = plan->port_arg;
-	size_t o = 0;
-	while (*t != '\0') {
-		if (strncmp(t, "{arg}", 5) == 0) {
-			size_t al = strlen(arg);
-			if (o + al >= len)
-				return -E2BIG;
-			memcpy(out + o, arg, al);
-			o += al;
-			t += 5;
-			continue;
-		}
-		if (o + 1 >= len)
-			return -E2BIG;
-		out[o++] = *t++;
-	}
-	out[o] = '\0';
-	return 0;
 }
 
 struct argv_builder {
@@ -216,7 +193,7 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	push(&b, "--log-level=user1:error"); /* rte_ip_frag logs its table size as USER1 */
 	if (plan->profile.vdev[0] != '\0') {
 		char vdev[512];
-		if (expand_vdev(plan, vdev, sizeof(vdev)) != 0) {
+		if (dv_profile_devargs(&plan->profile, plan->port_arg, vdev, sizeof(vdev)) < 0) {
 			dv_err("--port %s: device arguments too long", plan->port_spec);
 			return -E2BIG;
 		}

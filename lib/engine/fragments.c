@@ -101,9 +101,9 @@ void dv_frags_free(struct dv_frags *f)
 	f->fifo = NULL;
 }
 
-bool dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t frame_len,
+void dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t frame_len,
 		   uint64_t now, uint16_t dns_port, uint16_t ours_lo, uint16_t ours_hi,
-		   struct dv_frag_stats *st, struct dv_frag_verdict *v)
+		   struct dv_frag_stats *st)
 {
 	uint8_t family, src[16];
 	key_of(fi, &family, src);
@@ -112,13 +112,11 @@ bool dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t f
 
 	uint32_t i = find(f, family, src, fi->ip_id);
 	struct dv_frag_set *s = &f->set[i];
-	bool created = false;
 	if (!s->used) {
 		if (f->live >= f->mask / 2 || f->tail - f->head > f->fifo_mask) {
 			/* Table full: this fragment's set cannot be tracked: lost. */
 			dv_count_add(&st->lost_sets[family], 1);
-			memset(v, 0, sizeof(*v));
-			return false;
+			return;
 		}
 		*s = (struct dv_frag_set){ .used = 1, .family = family, .ip_id = fi->ip_id,
 					   .first_tsc = now };
@@ -127,7 +125,6 @@ bool dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t f
 		struct dv_frag_age *a = &f->fifo[f->tail++ & f->fifo_mask];
 		*a = (struct dv_frag_age){ .created_tsc = now, .ip_id = fi->ip_id, .family = family };
 		memcpy(a->src, src, 16);
-		created = true;
 	}
 	s->nfrags++;
 	s->bytes += frame_len;
@@ -142,10 +139,6 @@ bool dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t f
 		if (!s->ours)
 			dv_count_add(&st->not_ours, 1);
 	}
-	*v = (struct dv_frag_verdict){ .attributable = s->has_first && s->ours, .dport = s->dport,
-				       .dns_id = s->dns_id, .udp_len = s->udp_len,
-				       .family = family };
-	return created;
 }
 
 struct rte_mbuf *dv_frags_reassemble(struct dv_frags *f, struct rte_mbuf *m,
@@ -183,15 +176,6 @@ void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_
 	dv_hist_add(count, s->nfrags);
 	dv_hist_add(spread, (uint64_t)((double)(s->last_tsc - s->first_tsc) * f->ns_per_tick));
 	erase(f, i);
-}
-
-void dv_frags_forget(struct dv_frags *f, const struct dv_frag_info *fi)
-{
-	uint8_t family, src[16];
-	key_of(fi, &family, src);
-	uint32_t i = find(f, family, src, fi->ip_id);
-	if (f->set[i].used)
-		erase(f, i);
 }
 
 unsigned dv_frags_expire(struct dv_frags *f, uint64_t now, bool all, struct dv_frag_stats *st,

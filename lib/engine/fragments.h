@@ -84,16 +84,14 @@ int dv_frags_init(struct dv_frags *f, uint32_t max_sets, uint64_t timeout_tsc, d
 void dv_frags_free(struct dv_frags *f);
 
 /**
- * Account one fragment. Returns its set's state after the update.
+ * Account one fragment in its set (created on its first fragment).
  * @param fi parsed fragment
  * @param frame_len its frame length
  * @param ours_lo, ours_hi our source port range (a first fragment to these ports from dns_port is "ours")
- * @param[out] v the set as known now (for the drop mode's attribution)
- * @return true if this fragment created the set
  */
-bool dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t frame_len,
+void dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t frame_len,
 		   uint64_t now, uint16_t dns_port, uint16_t ours_lo, uint16_t ours_hi,
-		   struct dv_frag_stats *st, struct dv_frag_verdict *v);
+		   struct dv_frag_stats *st);
 
 /**
  * Hand a fragment to rte_ip_frag (which owns it from now on).
@@ -109,11 +107,6 @@ struct rte_mbuf *dv_frags_reassemble(struct dv_frags *f, struct rte_mbuf *m,
  */
 void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_frag_stats *st,
 		   struct dv_hist *count, struct dv_hist *spread);
-
-/**
- * Forget a set without counting it lost (the drop mode refused it already).
- */
-void dv_frags_forget(struct dv_frags *f, const struct dv_frag_info *fi);
 
 /**
  * Expire sets older than the timeout (or all, at the end of a run): each is a

@@ -124,11 +124,16 @@ static inline uint64_t dv_inflight_next(const struct dv_inflight *t)
 	return t->sent;
 }
 
-/** Can the generator issue one more without reusing an outstanding slot? */
+/** How many more the generator may issue without reusing an outstanding slot. */
+static inline uint64_t dv_inflight_room(const struct dv_inflight *t)
+{
+	return t->nslots - (t->sent - __atomic_load_n(&t->resolved, __ATOMIC_ACQUIRE));
+}
+
+/** Can the generator issue one more? */
 static inline bool dv_inflight_has_room(const struct dv_inflight *t)
 {
-	uint64_t resolved = __atomic_load_n(&t->resolved, __ATOMIC_ACQUIRE);
-	return t->sent - resolved < t->nslots;
+	return dv_inflight_room(t) > 0;
 }
 
 /** Record attempt seq (= dv_inflight_next() + i) as being sent now. Not yet visible. */

@@ -39,11 +39,11 @@ struct dv_shared {
 	struct dv_l34_tmpl l34[DV_MAX_LANES][DV_FAMILIES]; /**< Ethernet + IP + UDP per lane (its source addresses) and family */
 	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;
+	double ns_per_tick;    /**< 1e9 / tsc_hz, so the hot path multiplies instead of dividing */
 	uint64_t start_tsc;    /**< first logical query is due here */
 	uint64_t end_tsc;      /**< no logical query starts at or after this */
 	uint64_t hard_end_tsc; /**< no retry is sent after this, whatever happened */
 	uint64_t timeout_tsc;  /**< how long an attempt stays matchable: max(-t, sum of timers) */
-	uint64_t seed;         /**< run seed: the same plan draws the same choices */
 	struct dv_answer_cfg answer_cfg;
 	/** Stop sending (signal): written by main only. */
 	uint32_t stop_tx __rte_cache_aligned;
@@ -112,7 +112,6 @@ struct dv_col {
 	uint16_t queue;
 	unsigned burst;
 	uint64_t next_expire_tsc;
-	uint32_t finished;
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;
 
@@ -137,7 +136,6 @@ struct dv_resp {
 	uint32_t delay_mask;
 	uint64_t delay_head, delay_tail;
 	uint64_t delay_tsc;
-	uint32_t finished;
 } __rte_cache_aligned;
 
 /** What one lcore runs. */

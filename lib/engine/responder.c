@@ -324,6 +324,5 @@ int dv_responder_main(struct dv_resp *r)
 		if (nout > 0)
 			send_burst(r, out, nout);
 	}
-	__atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
 	return 0;
 }

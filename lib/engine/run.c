@@ -365,8 +365,8 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	sh->qs = &st->qs;
 	sh->pol = &st->pol;
 	sh->tsc_hz = hz;
+	sh->ns_per_tick = 1e9 / (double)hz;
 	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
-	sh->seed = seed;
 	sh->nlanes = st->nlanes;
 	for (unsigned li = 0; li < st->nlanes; li++) {
 		for (int f = 0; f < DV_FAMILIES; f++) {

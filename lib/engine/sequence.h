@@ -29,11 +29,9 @@ struct rte_ring;
 
 /** Generator's record of a logical query. */
 struct dv_lq {
-	uint64_t lseq;
 	uint32_t qidx;                     /**< DV_QIDX_GENERATED for a pattern name */
 	uint16_t qtype;
-	uint8_t sent;                      /**< attempts sent */
-	uint8_t pad;
+	uint16_t pad;
 	struct dv_attempt_plan ap;
 	uint64_t tx_tsc[DV_MAX_ATTEMPTS];  /**< for the gap between attempts */
 };
@@ -99,10 +97,16 @@ void dv_seq_free(struct dv_seq *s);
 
 /* ---- generator side ---- */
 
+/** How many more logical queries the generator may create. */
+static inline uint64_t dv_seq_room(const struct dv_seq *s)
+{
+	return s->nslots - (s->created - __atomic_load_n(&s->ended_upto, __ATOMIC_ACQUIRE));
+}
+
 /** Room for one more logical query? */
 static inline bool dv_seq_has_room(const struct dv_seq *s)
 {
-	return s->created - __atomic_load_n(&s->ended_upto, __ATOMIC_ACQUIRE) < s->nslots;
+	return dv_seq_room(s) > 0;
 }
 
 /** The generator's record for logical query lseq. */

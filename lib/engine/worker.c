@@ -124,7 +124,6 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 	const struct dv_shared *sh = g->sh;
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
 
-	lq->lseq = lseq;
 	if (sh->qs->generated) {
 		lq->qidx = DV_QIDX_GENERATED;
 		lq->qtype = (uint16_t)dv_alias_pick(&sh->qs->qtypes, &g->rng);
@@ -135,7 +134,6 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 			g->qcursor = 0;
 	}
 	dv_policy_draw(sh->pol, dv_inflight_global(ln->ifl, lseq), &g->rng, &lq->ap);
-	lq->sent = 1;
 	lq->tx_tsc[0] = now;
 	dv_count_set(&g->tx.last_logical_tsc, now);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
@@ -149,10 +147,9 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
 {
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
 	uint64_t prev = lq->tx_tsc[k - 1];
-	dv_hist_add(&g->tx.gap, (uint64_t)((double)(now - prev) * 1e9 / (double)g->sh->tsc_hz));
+	dv_hist_add(&g->tx.gap, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
 	dv_count_add(&g->tx.retries, 1);
 	lq->tx_tsc[k] = now;
-	lq->sent = (uint8_t)(k + 1);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[k], .attempt = k,
 				     .edns_var = lq->ap.edns_var[k] };
@@ -171,7 +168,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 
 	/* Room: in-flight slots for attempts, logical slots for new queries. */
 	uint64_t seq0 = dv_inflight_next(ifl);
-	uint64_t room = ifl->nslots - (seq0 - __atomic_load_n(&ifl->resolved, __ATOMIC_ACQUIRE));
+	uint64_t room = dv_inflight_room(ifl);
 	unsigned cap = g->burst < room ? g->burst : (unsigned)room;
 
 	/* Retries first: those carried over from a step without mbufs, then new requests. */
@@ -186,8 +183,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	if (cap > nr && ln->ncarry == 0)
 		nr += dv_seq_retries(seq, r_lseq + nr, r_att + nr, cap - nr);
 
-	uint64_t lq_room = seq->nslots - (seq->created -
-					  __atomic_load_n(&seq->ended_upto, __ATOMIC_ACQUIRE));
+	uint64_t lq_room = dv_seq_room(seq);
 	if (fresh > lq_room)
 		fresh = (unsigned)lq_room;
 	if (fresh > cap - nr)
@@ -352,7 +348,7 @@ static void col_answered(struct dv_col *c, const struct dv_match *m,
 	if (ri->dns_len > e->resp_max)
 		dv_count_set(&e->resp_max, ri->dns_len);
 	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
-	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * 1e9 / (double)c->sh->tsc_hz));
+	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
 	dv_seq_answer(c->seq, a, ri->tc != 0, &c->rx.seq);
 }
 
@@ -404,11 +400,10 @@ static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *da
 {
 	const struct dv_inflight *ifl = c->ifl;
 	struct dv_frag_info fi;
-	struct dv_frag_verdict v;
 	if (dv_frag_parse(data, len, &fi) != 0)
 		return false;
 	dv_frags_note(&c->frags, &fi, m->pkt_len, now, c->sh->plan->dport, ifl->sport_base,
-		      (uint16_t)(ifl->sport_base + ifl->nports), &c->rx.frag, &v);
+		      (uint16_t)(ifl->sport_base + ifl->nports), &c->rx.frag);
 	/* One target per family: the per-family counts are per source; others are told apart. */
 	const struct dv_addr *t = &c->sh->plan->target[fi.family == AF_INET6];
 	if (t->family != fi.family ||
@@ -502,7 +497,6 @@ static void col_finish(struct dv_col *c)
 	while (dv_inflight_expire(c->ifl, 0, true, 1u << 20, col_on_timeout, c) > 0)
 		;
 	dv_seq_finish(c->seq, &c->rx.seq);
-	__atomic_store_n(&c->finished, 1, __ATOMIC_RELEASE);
 }
 
 /* ---------------------------------------------------------------- lcore loops */

@@ -298,6 +298,12 @@ START_TEST(shipped_profiles)
 	ck_assert_str_eq(pr.arg_kind, "iface");
 	ck_assert(pr.needs_arg && pr.needs_hugepages && pr.needs_bpffs && pr.kernel_iface);
 	ck_assert(!pr.embedded);
+	ck_assert_uint_eq(pr.rx_queues, 1); /* a veth gives one queue */
+	struct dv_port_profile emb;
+	char epath[2 * PATH_MAX];
+	snprintf(epath, sizeof(epath), "%s/embedded.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(epath, &emb), 0);
+	ck_assert_uint_eq(emb.rx_queues, DV_MAX_LANES); /* one ring per collector */
 	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE);
 	char dev[256];
 	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", dev, sizeof(dev)), 51);
@@ -343,6 +349,8 @@ START_TEST(profile_errors)
 			  "p.yaml:2: needs: 'root' is not a known requirement (hugepages, bpffs)");
 	expect_prof_error("vdev: x\nchecksum: hardware\n",
 			  "p.yaml:2: checksum: 'hardware' is not software or offload");
+	expect_prof_error("vdev: x\nrx-queues: 9\n",
+			  "p.yaml:2: rx-queues: '9' is not a number of RX queues in 1..8");
 	expect_prof_error("vdev: x\nkernel-iface: sure\n",
 			  "p.yaml:2: kernel-iface: 'sure' is not a boolean (true or false)");
 	expect_prof_error("vdev: x\nrx-desc: 8\n",
