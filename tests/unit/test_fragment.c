@@ -24,21 +24,6 @@
 static const char *const src4 = "198.19.100.53", *const dst4 = "198.18.2.1";
 static const char *const src6 = "2001:2:ffff::53", *const dst6 = "2001:2::1";
 
-/* Ethernet header (+ optional 802.1Q tag); returns its length. */
-static size_t put_eth(uint8_t *f, uint16_t type, bool vlan)
-{
-	static const uint8_t mac[12] = { 0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x53 };
-	memcpy(f, mac, 12);
-	if (!vlan) {
-		wr16(f + 12, type);
-		return 14;
-	}
-	wr16(f + 12, 0x8100);
-	wr16(f + 14, 0x0064);
-	wr16(f + 16, type);
-	return 18;
-}
-
 /* IPv4 header checksum from scratch. */
 static void ip4_csum(uint8_t *ip)
 {

@@ -38,20 +38,6 @@ static size_t mk_query(uint8_t *f, int family, uint16_t sport, uint16_t id)
 	return t.len;
 }
 
-static size_t put_eth(uint8_t *f, uint16_t type, bool vlan)
-{
-	static const uint8_t mac[12] = { 0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0xfe };
-	memcpy(f, mac, 12);
-	if (!vlan) {
-		wr16(f + 12, type);
-		return 14;
-	}
-	wr16(f + 12, 0x8100);
-	wr16(f + 14, 0x0064);
-	wr16(f + 16, type);
-	return 18;
-}
-
 /* ICMP header: type, code, checksum over the message (v6: with pseudo header), rest. */
 static void put_icmp(uint8_t *m, uint8_t type, uint8_t code, uint32_t rest,
 		     const uint8_t *quote, size_t qlen, uint32_t pseudo)

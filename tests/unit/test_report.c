@@ -1483,32 +1483,52 @@ static void check_seq_ext(const json_t *rec)
 	check_edns(json_array_get(ed, 2), DV_EDNS_NONE, "ipv4", 75, 0, 0, 75, 0, 0, 0);
 }
 
-START_TEST(test_json_sequences)
+/*
+ * Write header, periodic + sum of res, a v0 sum, and a periodic of an empty
+ * result flagged by flag_empty; read the five lines back into obj.
+ */
+static void json_five(void (*flag_empty)(struct dv_result *), json_t **obj)
 {
 	char path[PATH_MAX];
-	json_t *obj[8];
 
 	temp_path(path, sizeof(path));
-	make_seq_result(&res);
 	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
 	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
 	ck_assert_int_eq(dv_json_sum(&jout, &res), 0);
-	/* v0: neither key. */
 	make_result(&res2);
 	res2.n_edns = 1;
 	ck_assert_int_eq(dv_json_sum(&jout, &res2), 0);
-	/* Sequences on, nothing counted: empty gap, empty edns list. */
 	memset(&res2, 0, sizeof(res2));
 	dv_tx_stats_init(&res2.tx);
 	dv_rx_stats_init(&res2.rx);
-	res2.sequences = true;
-	res2.attempts = 2;
+	flag_empty(&res2);
 	ck_assert_int_eq(dv_json_periodic(&jout, &res2), 0);
 	ck_assert_int_eq(dv_json_close(&jout), 0);
-
 	size_t n = read_lines(path, obj, 8);
 	unlink(path);
 	ck_assert_uint_eq(n, 5);
+}
+
+/* Sequences on, nothing counted: empty gap, empty edns list. */
+static void flag_sequences(struct dv_result *r)
+{
+	r->sequences = true;
+	r->attempts = 2;
+}
+
+/* The fragment flag, nothing counted: zeros, empty kinds, no MTU, empty table. */
+static void flag_fragments(struct dv_result *r)
+{
+	r->frag_report = true;
+	r->n_edns = 1;
+}
+
+START_TEST(test_json_sequences)
+{
+	json_t *obj[8];
+
+	make_seq_result(&res);
+	json_five(flag_sequences, obj);
 	check_seq_ext(obj[1]);
 	check_seq_ext(obj[2]);
 	/* The dns-metrics part is unchanged. */
@@ -1534,7 +1554,7 @@ START_TEST(test_json_sequences)
 	ck_assert(json_is_array(json_object_get(dv, "edns")));
 	ck_assert_uint_eq(json_array_size(json_object_get(dv, "edns")), 0);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < 5; i++)
 		json_decref(obj[i]);
 }
 END_TEST
@@ -1624,31 +1644,11 @@ static void check_frag_ext(const json_t *rec)
 
 START_TEST(test_json_fragments)
 {
-	char path[PATH_MAX];
 	json_t *obj[8];
 
-	temp_path(path, sizeof(path));
 	make_frag_result(&res);
 	res.sequences = true; /* with an EDNS mix: the dns-metrics check expects sequences */
-	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
-	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
-	ck_assert_int_eq(dv_json_sum(&jout, &res), 0);
-	/* v0: none of the keys. */
-	make_result(&res2);
-	res2.n_edns = 1;
-	ck_assert_int_eq(dv_json_sum(&jout, &res2), 0);
-	/* The flag, nothing counted: zeros, empty kinds, no MTU, empty table. */
-	memset(&res2, 0, sizeof(res2));
-	dv_tx_stats_init(&res2.tx);
-	dv_rx_stats_init(&res2.rx);
-	res2.frag_report = true;
-	res2.n_edns = 1;
-	ck_assert_int_eq(dv_json_periodic(&jout, &res2), 0);
-	ck_assert_int_eq(dv_json_close(&jout), 0);
-
-	size_t n = read_lines(path, obj, 8);
-	unlink(path);
-	ck_assert_uint_eq(n, 5);
+	json_five(flag_fragments, obj);
 	check_frag_ext(obj[1]);
 	check_frag_ext(obj[2]);
 	const char *runid = json_string_value(json_object_get(obj[0], "runid"));
@@ -1673,7 +1673,7 @@ START_TEST(test_json_fragments)
 	ck_assert(json_is_array(json_object_get(dv, "failure_table")));
 	ck_assert_uint_eq(json_array_size(json_object_get(dv, "failure_table")), 0);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < 5; i++)
 		json_decref(obj[i]);
 }
 END_TEST

@@ -16,23 +16,6 @@
 
 /* ---- a small hand-written frame assembler ------------------------------ */
 
-/* Ethernet header (+ optional 802.1Q tag); returns its length. */
-static size_t put_eth(uint8_t *f, uint16_t type, bool vlan)
-{
-	static const uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0x53 };
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	if (!vlan) {
-		wr16(f + 12, type);
-		return 14;
-	}
-	wr16(f + 12, 0x8100);
-	wr16(f + 14, 0x0064); /* VLAN 100 */
-	wr16(f + 16, type);
-	return 18;
-}
-
 /* Ethernet + IPv4 (no options) around l4 bytes; returns the frame length. */
 static size_t mk_ip4(uint8_t *f, bool vlan, uint8_t proto, uint16_t frag,
 		     const uint8_t *l4, size_t l4len)

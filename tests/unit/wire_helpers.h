@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <ldns/ldns.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -95,4 +96,19 @@ static inline void mkep(struct dv_endpoints *ep, int family)
 		inet_pton(AF_INET6, "2001:2:ffff::53", &ep->dst.v6);
 	}
 	ep->dport = 53;
+}
+
+/** Ethernet header (+ an optional 802.1Q tag, VLAN 100) to our MAC; returns its length. */
+static inline size_t put_eth(uint8_t *f, uint16_t type, bool vlan)
+{
+	static const uint8_t mac[12] = { 0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x53 };
+	memcpy(f, mac, 12);
+	if (!vlan) {
+		wr16(f + 12, type);
+		return 14;
+	}
+	wr16(f + 12, 0x8100);
+	wr16(f + 14, 0x0064);
+	wr16(f + 16, type);
+	return 18;
 }
