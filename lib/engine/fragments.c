@@ -10,13 +10,12 @@
 
 #include "config/plan.h"
 #include "util/count.h"
+#include "util/hash.h"
 #include "util/pow2.h"
 
 static uint64_t key_hash(uint8_t family, const uint8_t *src, uint32_t ip_id)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ family ^ ((uint64_t)ip_id << 8);
-	for (unsigned i = 0; i < 16; i++)
-		h = (h ^ src[i]) * 0x100000001b3ull;
+	uint64_t h = dv_fnv1a(DV_FNV_OFFSET ^ family ^ ((uint64_t)ip_id << 8), src, 16);
 	return h ^ (h >> 29);
 }
 

@@ -2,10 +2,7 @@
 
 #include <string.h>
 
-static inline uint8_t ascii_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-}
+#include "util/hash.h"
 
 static bool from_target(const struct dv_addr *target, const struct dv_resp_info *ri)
 {
@@ -39,7 +36,7 @@ static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_i
 	if (ri->qname_len != len)
 		return false;
 	for (unsigned i = 0; i < len; i++)
-		if (ascii_lower(ri->qname[i]) != ascii_lower(name[i]))
+		if (dv_ascii_lower(ri->qname[i]) != dv_ascii_lower(name[i]))
 			return false;
 	return true;
 }

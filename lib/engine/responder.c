@@ -17,6 +17,7 @@
 #include "engine/lcore.h"
 #include "engine/responder.h"
 #include "util/count.h"
+#include "util/hash.h"
 #include "util/pow2.h"
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
@@ -157,14 +158,10 @@ static struct rte_mbuf *enlarge(struct dv_resp *r, struct rte_mbuf *m)
 
 static uint64_t name_hash(const uint8_t *name, unsigned len, uint16_t qtype)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ qtype;
-	for (unsigned i = 0; i < len; i++) {
-		uint8_t c = name[i];
-		if (c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		h = (h ^ c) * 0x100000001b3ull;
-	}
-	return h | 1; /* 0 marks an empty cell */
+	uint8_t lower[255];
+	for (unsigned i = 0; i < len; i++)
+		lower[i] = dv_ascii_lower(name[i]);
+	return dv_fnv1a(DV_FNV_OFFSET ^ qtype, lower, len) | 1; /* 0 marks an empty cell */
 }
 
 /* First time this (name, type) is asked? Remember it. */
