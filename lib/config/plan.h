@@ -59,11 +59,15 @@ struct dv_port_profile {
 	bool embedded;         /**< in-process ring pair with the embedded responder */
 	enum dv_csum_mode csum;
 	uint16_t rx_desc, tx_desc;
-	unsigned rx_queues;    /**< RX queues the port can give collectors (1..DV_MAX_LANES) */
+	unsigned rx_queues;    /**< RX queues the port can give collectors (1..DV_MAX_COLLECTORS) */
+	unsigned tx_queues;    /**< TX queues the port can give generators (1..DV_MAX_GENERATORS) */
+	bool tx_csum_offload;  /**< the profile may ask the PMD for IPv4/UDP checksum offload (if dev_info offers it) */
 };
 
 #define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */
-#define DV_MAX_LANES 8      /**< collector lcores (one RX queue and one in-flight table each) */
+#define DV_MAX_COLLECTORS 8 /**< collector lcores (one RX queue each) */
+#define DV_MAX_GENERATORS 8 /**< generator lcores (one TX queue and one mbuf pool each) */
+#define DV_MAX_LANES 16     /**< generator x collector pairs: one in-flight table and one sequence table each */
 #define DV_WEIGHTED_MAX 32  /**< entries of a weighted list */
 #define DV_EDNS_NONE 0      /**< EDNS "size" meaning: no OPT record */
 
@@ -137,6 +141,30 @@ enum dv_poll_mode {
 	DV_POLL_BUSY,       /**< spin: dedicated cores only */
 };
 
+/** How the offered rate is set over a run. */
+enum dv_rate_mode {
+	DV_RATE_FIXED = 0, /**< -Q QPS for the whole run */
+	DV_RATE_MAX,       /**< -Q 0 or --max: as fast as the port takes (bounded by the in-flight tables) */
+	DV_RATE_RAMP,      /**< --ramp FROM:TO:DURATION: linear, like resperf */
+	DV_RATE_SEARCH,    /**< --search LOSS%[:TRIAL[:REPEATS]]: RFC 8219 9.2 / RFC 2544 binary search */
+};
+
+/** --ramp FROM:TO:DURATION: the offered rate grows linearly from FROM to TO. */
+struct dv_ramp_plan {
+	double from_qps;   /**< >= 0 */
+	double to_qps;     /**< > from_qps */
+	double duration_s; /**< > 0; the run sends for this long (overrides -l) */
+};
+
+/** --search LOSS%[:TRIAL[:REPEATS]]: highest rate with at most LOSS% unanswered. */
+struct dv_search_plan {
+	double loss_pct;       /**< 0..100 (default given with the option) */
+	double trial_s;        /**< one trial's sending time, default 2 s */
+	unsigned repeats;      /**< independent searches; median and spread reported; default 3 */
+	double resolution_pct; /**< stop when hi - lo < this share of the upper bound; default 1 */
+	double max_qps;        /**< upper bound: -Q (the search starts below it) */
+};
+
 /** Lcore roles. */
 enum dv_roles {
 	DV_ROLES_COMBINED = 0, /**< one lcore generates and collects */
@@ -149,11 +177,18 @@ struct dv_plan {
 	struct dv_addr target[DV_FAMILIES]; /**< by DV_FAMILY_*; family 0 = not used */
 	uint16_t dport;                     /**< host order, default 53 */
 	struct dv_addr src[DV_FAMILIES];    /**< source addresses; family 0 = learn/default */
+	unsigned src_prefix[DV_FAMILIES];   /**< --src ADDR/PREFIX: a range of source addresses sharing
+					       the first PREFIX bits of src; 0 = src alone (no range) */
 
 	/* load */
 	char query_file[PATH_MAX];
 	struct dv_query_list queries;       /**< owned by the plan; dv_plan_free() */
-	double qps;                         /**< offered rate, > 0 */
+	double qps;                         /**< offered rate, > 0 (fixed); the upper bound (search) */
+	enum dv_rate_mode rate_mode;        /**< -Q 0 / --max, --ramp, --search */
+	struct dv_ramp_plan ramp;
+	struct dv_search_plan search;
+	char plot_path[PATH_MAX];           /**< --plot FILE: resperf-style plot data, per interval */
+	double plot_interval_s;             /**< interval of plot lines (default 0.5 s, as resperf) */
 	double duration_s;                  /**< -l */
 	double timeout_s;                   /**< -t */
 	uint64_t max_queries;               /**< stop after this many (0 = no limit) */
@@ -179,8 +214,14 @@ struct dv_plan {
 	bool dst_mac_set;
 	unsigned burst;                     /**< TX/RX burst size, default 32 */
 	uint16_t sport_base;                /**< first source port, default 10000 */
+	uint16_t sport_high;                /**< --sport LOW-HIGH: last source port (LOW is sport_base);
+					       0 = as many ports above sport_base as the tables need */
 
 	/* lcores */
+	unsigned generators;                /**< -T N: generator lcores, one TX queue each (default 1) */
+	unsigned lcore_cpu[2 * DV_MAX_GENERATORS + 1]; /**< --lcores CPU,...: generators, then collectors,
+					       then the embedded responder, in that order */
+	unsigned n_lcore_cpu;               /**< 0 = dnsvolley places them */
 	enum dv_poll_mode poll;
 	enum dv_roles roles;
 

@@ -33,9 +33,40 @@ int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base
 	t->nslots = nslots;
 	t->mask = nslots - 1;
 	t->sport_base = sport_base;
-	t->nports = (uint16_t)nports;
 	t->lane = 0;
 	t->nlanes = 1;
+	return dv_inflight_spread(t, nports, 0);
+}
+
+/* The inverse of an odd number modulo 2^32 (Newton's iteration doubles the correct bits). */
+static uint32_t odd_inverse(uint32_t a)
+{
+	uint32_t x = a; /* correct to 3 bits */
+	for (int i = 0; i < 5; i++)
+		x *= 2u - a * x;
+	return x;
+}
+
+int dv_inflight_spread(struct dv_inflight *t, uint32_t nports, uint64_t key)
+{
+	uint32_t lim = t->nslots < 32768 ? t->nslots : 32768;
+	if (nports == 0 || (nports & (nports - 1)) != 0 || nports < (t->nslots >> 16) ||
+	    nports > lim || (uint32_t)t->sport_base + nports > 65536)
+		return -EINVAL;
+	t->nports = (uint16_t)nports;
+	t->port_bits = (uint8_t)__builtin_ctz(nports);
+	if (key == 0) {
+		t->port_mul = t->id_mul = t->port_inv = t->id_inv = 1;
+		t->port_add = t->id_add = 0;
+		return 0;
+	}
+	/* Odd multipliers and offsets from the key: bijections modulo any power of two. */
+	t->port_mul = (uint32_t)(key >> 32) | 1u;
+	t->id_mul = (uint32_t)(key * 0x9e3779b97f4a7c15ull >> 32) | 1u;
+	t->port_add = (uint32_t)key;
+	t->id_add = (uint32_t)(key >> 16);
+	t->port_inv = odd_inverse(t->port_mul);
+	t->id_inv = odd_inverse(t->id_mul);
 	return 0;
 }
 
@@ -68,10 +99,15 @@ enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, 
 				   struct dv_match *m)
 {
 	m->outcome = DV_OUT_UNMATCHED;
-	uint32_t port_idx = (uint32_t)(uint16_t)(dport - t->sport_base);
-	if (port_idx >= t->nports)
+	uint32_t pidx = (uint32_t)(uint16_t)(dport - t->sport_base);
+	if (pidx >= t->nports)
 		return DV_OUT_UNMATCHED;
-	uint32_t slot = (port_idx << 16) | id;
+	/* Invert both bijections: slot = id index above the port index. */
+	uint32_t plow = ((pidx - t->port_add) * t->port_inv) & (t->nports - 1u);
+	uint32_t idx = ((uint32_t)id - t->id_add) * t->id_inv & 0xffffu;
+	if (idx > (t->mask >> t->port_bits))
+		return DV_OUT_UNMATCHED;
+	uint32_t slot = idx << t->port_bits | plow;
 	const struct dv_issue *s = &t->issue[slot];
 
 	uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);

@@ -3,8 +3,12 @@
  * @brief In-flight query table: single-writer hand-off between generator and collector.
  *
  * Query number n (a 64-bit sequence) lives in slot n & mask. The slot number
- * is carried on the wire: DNS ID = slot & 0xffff, UDP source port =
- * sport_base + (slot >> 16). So a response finds its slot in O(1), and the
+ * is carried on the wire, split over the UDP source port and the DNS ID:
+ * the low bits pick one of nports ports (so consecutive queries change port,
+ * which spreads them over the server's RSS queues), the high bits the ID.
+ * Both halves go through a keyed bijection (x * odd + key, modulo a power of
+ * two), so ports and IDs look pseudorandom on the wire (RFC 4814 §4.5) and
+ * the collector still inverts them in O(1). As the map is a bijection, the
  * 16-bit ID space of one (address, port) is never reused while a query in it
  * is outstanding: the generator may only issue n when n - resolved < nslots.
  *
@@ -71,7 +75,10 @@ struct dv_inflight {
 	uint32_t nslots;          /**< power of two, 65536 * nports */
 	uint32_t mask;
 	uint16_t sport_base;
-	uint16_t nports;          /**< source ports used: nslots / 65536 */
+	uint16_t nports;          /**< source ports used: a power of two in [nslots / 65536, nslots] */
+	uint8_t port_bits;        /**< log2(nports) */
+	uint32_t port_mul, port_inv, port_add; /**< port index bijection (mod nports) */
+	uint32_t id_mul, id_inv, id_add;       /**< ID bijection (mod 65536) */
 	uint8_t lane;             /**< which collector lane this table is (0 with one collector) */
 	uint8_t nlanes;           /**< lanes in the run: global query number = lseq * nlanes + lane */
 	struct dv_issue *issue;   /**< generator-owned */
@@ -98,6 +105,17 @@ uint32_t dv_inflight_slots_for(double qps, double timeout_s);
  */
 int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base);
 
+/**
+ * Spread the table over more source ports and scramble ports and IDs.
+ * Without this call: nslots / 65536 ports, identity maps (port index and ID
+ * straight from the slot number).
+ * @param nports power of two, nslots / 65536 <= nports <= min(nslots, 32768),
+ *               and sport_base + nports <= 65536
+ * @param key    0 = identity maps; anything else picks the bijections
+ * @return 0 or -EINVAL
+ */
+int dv_inflight_spread(struct dv_inflight *t, uint32_t nports, uint64_t key);
+
 /** Release memory. */
 void dv_inflight_free(struct dv_inflight *t);
 
@@ -106,8 +124,9 @@ static inline void dv_inflight_wire_id(const struct dv_inflight *t, uint64_t seq
 				       uint16_t *sport, uint16_t *id)
 {
 	uint32_t slot = (uint32_t)seq & t->mask;
-	*id = (uint16_t)(slot & 0xffff);
-	*sport = (uint16_t)(t->sport_base + (slot >> 16));
+	uint32_t pidx = (slot * t->port_mul + t->port_add) & (t->nports - 1u);
+	*id = (uint16_t)((slot >> t->port_bits) * t->id_mul + t->id_add);
+	*sport = (uint16_t)(t->sport_base + pidx);
 }
 
 /* ---- generator side ---- */

@@ -114,7 +114,7 @@ static uint16_t gen_compose(const struct dv_gen *g, unsigned li, uint8_t *dst,
 	}
 	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
 				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
-	return dv_frame_compose(dst, &sh->l34[li][a->family & 1], q, qlen, qsum, opt, id, sport);
+	return dv_frame_compose(dst, &sh->l34[li][a->family & 1], q, qlen, qsum, opt, id, sport, NULL);
 }
 
 /* A new logical query: what it asks, and the plan of all its attempts. */

@@ -60,6 +60,8 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 		ip[9] = DV_IPPROTO_UDP;
 		memcpy(ip + 12, &ep->src.v4, 4);
 		memcpy(ip + 16, &ep->dst.v4, 4);
+		t->src_off = DV_ETH_HLEN + 12;
+		t->src_len = 4;
 		t->l4_off = DV_ETH_HLEN + DV_IPV4_HLEN;
 		phdr = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)ip,
 					   RTE_MBUF_F_TX_TCP_SEG);
@@ -70,6 +72,8 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 		ip[7] = DEF_TTL;
 		memcpy(ip + 8, &ep->src.v6, 16);
 		memcpy(ip + 24, &ep->dst.v6, 16);
+		t->src_off = DV_ETH_HLEN + 8;
+		t->src_len = 16;
 		t->l4_off = DV_ETH_HLEN + DV_IPV6_HLEN;
 		phdr = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)ip,
 					   RTE_MBUF_F_TX_TCP_SEG);
@@ -80,8 +84,32 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 	t->len = (uint16_t)(t->l4_off + DV_UDP_HLEN);
 	t->l3_off = DV_ETH_HLEN;
 	t->family = family;
+	t->phdr_sum = phdr;
 	t->const_sum = (uint32_t)phdr + be_word(ep->dport);
+	t->src_sum = __rte_raw_cksum_reduce(__rte_raw_cksum(f + t->src_off, t->src_len, 0));
 	return 0;
+}
+
+void dv_src_make(const struct dv_addr *a, struct dv_src *s)
+{
+	unsigned len = a->family == AF_INET6 ? 16 : 4;
+	memset(s, 0, sizeof(*s));
+	memcpy(s->addr, a->family == AF_INET6 ? (const void *)&a->v6 : (const void *)&a->v4, len);
+	s->sum = __rte_raw_cksum_reduce(__rte_raw_cksum(s->addr, len, 0));
+}
+
+void dv_l34_offload(struct dv_l34_tmpl *t)
+{
+	t->csum_offload = true;
+}
+
+uint64_t dv_l34_ol_flags(const struct dv_l34_tmpl *t)
+{
+	if (!t->csum_offload)
+		return 0;
+	return t->family == AF_INET
+	       ? RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM
+	       : RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
 }
 
 int dv_question_build(const struct dv_query *q, struct dv_question *out)
@@ -168,7 +196,7 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
 
 uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
 			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			  uint16_t sport)
+			  uint16_t sport, const struct dv_src *src)
 {
 	uint8_t *ip = dst + t->l3_off;
 	uint8_t *udp = dst + t->l4_off;
@@ -180,6 +208,15 @@ uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8
 
 	memcpy(dst, t->bytes, t->len);
 	memcpy(dns, q, q_len);
+	/* Another source address: take the template's out of the sums (adding the
+	 * one's complement subtracts), put the new one in. */
+	uint32_t src_adj = 0;
+	if (src != NULL) {
+		memcpy(dst + t->src_off, src->addr, t->src_len);
+		src_adj = (uint16_t)~__rte_raw_cksum_reduce(t->src_sum) +
+			  __rte_raw_cksum_reduce(src->sum);
+		sum += src_adj;
+	}
 	if (opt != NULL) {
 		memcpy(dns + q_len, opt->wire, DV_OPT_LEN);
 		/* Starting at an odd offset swaps the bytes of every word of the
@@ -203,10 +240,18 @@ uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8
 
 	if (t->family == AF_INET) {
 		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
-		uint16_t hc = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
-		memcpy(ip + 10, &hc, 2);
+		if (!t->csum_offload) {
+			uint16_t hc = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+			memcpy(ip + 10, &hc, 2);
+		}
 	} else {
 		memcpy(ip + 4, &ulen_be, 2);
+	}
+	if (t->csum_offload) {
+		/* The NIC adds the rest; it wants the pseudo header (with the length) here. */
+		uint16_t ph = __rte_raw_cksum_reduce(t->phdr_sum + src_adj + ulen_be);
+		memcpy(udp + 6, &ph, 2);
+		return (uint16_t)(t->l4_off + udp_len);
 	}
 
 	uint16_t c = (uint16_t)~__rte_raw_cksum_reduce(sum);

@@ -32,7 +32,32 @@ struct dv_l34_tmpl {
 	uint16_t l4_off;     /**< UDP header offset */
 	int family;          /**< AF_INET / AF_INET6 */
 	uint32_t const_sum;  /**< partial sum: pseudo-header addresses + protocol + UDP dport */
+	uint32_t phdr_sum;   /**< partial sum: pseudo-header addresses + protocol */
+	uint16_t src_off;    /**< offset of the source address in bytes[] */
+	uint16_t src_len;    /**< 4 or 16 */
+	uint32_t src_sum;    /**< partial sum of the template's source address */
+	bool csum_offload;   /**< leave the checksums to the NIC (dv_l34_offload()) */
 };
+
+/** A source address to put in a frame instead of the template's, with its partial sum. */
+struct dv_src {
+	uint8_t addr[16];    /**< 4 or 16 bytes used, network order */
+	uint32_t sum;        /**< partial sum over the used bytes */
+};
+
+/** A dv_src for an address (family as in the template it will be used with). */
+void dv_src_make(const struct dv_addr *a, struct dv_src *s);
+
+/**
+ * Let the NIC compute the checksums of frames composed from this template:
+ * the IPv4 header checksum is left 0 and the UDP checksum field holds the
+ * pseudo-header sum, as DPDK's TX checksum offload expects (the caller sets
+ * the mbuf's ol_flags, l2_len and l3_len; see dv_l34_ol_flags()).
+ */
+void dv_l34_offload(struct dv_l34_tmpl *t);
+
+/** The mbuf ol_flags a frame from an offloading template needs (0 for software checksums). */
+uint64_t dv_l34_ol_flags(const struct dv_l34_tmpl *t);
 
 /** DNS header (ID 0, RD=1, QDCOUNT 1, ARCOUNT 0) and one question, with its partial sum. */
 struct dv_question {
@@ -73,8 +98,9 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len);
  * @param q      header + question bytes (e.g. struct dv_question.wire)
  * @param q_sum  their partial sum
  * @param opt    NULL for no OPT record
+ * @param src    source address instead of the template's, or NULL
  * @return frame length
  */
 uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
 			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			  uint16_t sport);
+			  uint16_t sport, const struct dv_src *src);

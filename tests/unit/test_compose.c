@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ip.h>
+#include <rte_mbuf_core.h>
+
 #include "util/log.h"
 #include "wire/compose.h"
 #include "wire/query.h"
@@ -92,7 +95,7 @@ static void compare_one(const struct dv_l34_tmpl *l34, const struct dv_endpoints
 	uint8_t ref[DV_QUERY_FRAME_MAX], out[DV_QUERY_FRAME_MAX + 16];
 	memset(out, 0xa5, sizeof(out));
 	uint16_t rlen = ref_frame(ref, ep, q, size, do_bit, id, sport);
-	uint16_t olen = dv_frame_compose(out, l34, qb->wire, qb->len, qb->sum, opt, id, sport);
+	uint16_t olen = dv_frame_compose(out, l34, qb->wire, qb->len, qb->sum, opt, id, sport, NULL);
 	/* Plain comparisons first: each Check assertion costs a system call. */
 	bool same = olen == rlen && memcmp(out, ref, rlen) == 0;
 	bool canary = true;
@@ -175,7 +178,7 @@ static void compare_all(int family, const struct dv_query *q)
 			uint16_t id = (uint16_t)(0xffff - ref_udp_sum(f));
 			uint8_t out[DV_QUERY_FRAME_MAX];
 			uint16_t len = dv_frame_compose(out, &l34, qb.wire, qb.len, qb.sum, op,
-							id, sport);
+							id, sport, NULL);
 			ck_assert_uint_eq(rd16(out + l34.l4_off + 6), 0xffff);
 			compare_one(&l34, &ep, q, &qb, op, opts[o].size, opts[o].do_bit, id, sport);
 			parse_back(out, len, q, opts[o].size, opts[o].do_bit, id);
@@ -183,7 +186,7 @@ static void compare_all(int family, const struct dv_query *q)
 
 		uint8_t out[DV_QUERY_FRAME_MAX];
 		uint16_t len = dv_frame_compose(out, &l34, qb.wire, qb.len, qb.sum, op, 0x1234,
-						40000);
+						40000, NULL);
 		parse_back(out, len, q, opts[o].size, opts[o].do_bit, 0x1234);
 	}
 }
@@ -395,6 +398,85 @@ START_TEST(test_compose_written)
 }
 END_TEST
 
+START_TEST(test_compose_other_source)
+{
+	/* A per-query source address gives the frame a template built for it would. */
+	srandom(77);
+	struct dv_query q = mkq("www.example.test.", 28);
+	struct dv_question qb;
+	ck_assert_int_eq(dv_question_build(&q, &qb), 0);
+	for (int n = 0; n < 400; n++) {
+		int af = (n & 1) ? AF_INET6 : AF_INET;
+		struct dv_endpoints ep, ep2;
+		struct dv_l34_tmpl l34, l34b;
+		mkep(&ep, af);
+		ep2 = ep;
+		uint8_t *b = af == AF_INET6 ? ep2.src.v6.s6_addr : (uint8_t *)&ep2.src.v4;
+		for (unsigned i = 0; i < (af == AF_INET6 ? 16u : 4u); i++)
+			b[i] = (uint8_t)random();
+		ck_assert_int_eq(dv_l34_build(&ep, &l34), 0);
+		ck_assert_int_eq(dv_l34_build(&ep2, &l34b), 0);
+		struct dv_src src;
+		dv_src_make(&ep2.src, &src);
+		struct dv_opt opt;
+		dv_opt_build(1232, n & 2, &opt);
+		uint16_t id = (uint16_t)random(), sport = (uint16_t)random();
+		uint8_t a[DV_QUERY_FRAME_MAX], c[DV_QUERY_FRAME_MAX];
+		uint16_t la = dv_frame_compose(a, &l34, qb.wire, qb.len, qb.sum, &opt, id, sport, &src);
+		uint16_t lc = dv_frame_compose(c, &l34b, qb.wire, qb.len, qb.sum, &opt, id, sport, NULL);
+		ck_assert_uint_eq(la, lc);
+		ck_assert_mem_eq(a, c, la);
+		ck_assert_uint_eq(ref_udp_sum(a), 0xffff);
+	}
+}
+END_TEST
+
+START_TEST(test_compose_offload)
+{
+	/* Offload: IPv4 header checksum left 0, UDP checksum field = pseudo-header sum. */
+	struct dv_query q = mkq("offload.example.test.", 1);
+	struct dv_question qb;
+	ck_assert_int_eq(dv_question_build(&q, &qb), 0);
+	for (int af = 0; af < 2; af++) {
+		struct dv_endpoints ep;
+		struct dv_l34_tmpl l34;
+		mkep(&ep, af ? AF_INET6 : AF_INET);
+		ck_assert_int_eq(dv_l34_build(&ep, &l34), 0);
+		ck_assert_uint_eq(dv_l34_ol_flags(&l34), 0);
+		dv_l34_offload(&l34);
+		ck_assert_uint_ne(dv_l34_ol_flags(&l34) & RTE_MBUF_F_TX_UDP_CKSUM, 0);
+		struct dv_src src;
+		struct dv_addr other = ep.src;
+		if (af)
+			other.v6.s6_addr[15] ^= 0x5a;
+		else
+			((uint8_t *)&other.v4)[3] ^= 0x5a;
+		dv_src_make(&other, &src);
+		uint8_t f[DV_QUERY_FRAME_MAX];
+		uint16_t len = dv_frame_compose(f, &l34, qb.wire, qb.len, qb.sum, NULL, 7, 4444,
+						&src);
+		ck_assert_uint_gt(len, 0);
+		uint8_t *ip = f + 14;
+		uint16_t want;
+		if (!af) {
+			ck_assert_uint_eq(rd16(ip + 10), 0);
+			want = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)ip, 0);
+		} else {
+			want = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)ip, 0);
+		}
+		uint16_t got;
+		memcpy(&got, f + l34.l4_off + 6, 2);
+		ck_assert_uint_eq(got, want);
+		/* What the NIC would do gives a checksum that verifies. */
+		memset(f + l34.l4_off + 6, 0, 2);
+		uint16_t full = af ? rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)ip, ip + 40)
+				   : rte_ipv4_udptcp_cksum((const struct rte_ipv4_hdr *)ip, ip + 20);
+		memcpy(f + l34.l4_off + 6, &full, 2);
+		ck_assert_uint_eq(ref_udp_sum(f), 0xffff);
+	}
+}
+END_TEST
+
 static Suite *compose_suite(void)
 {
 	Suite *s = suite_create("compose");
@@ -405,6 +487,8 @@ static Suite *compose_suite(void)
 	tcase_add_test(tc, test_compose_names);
 	tcase_add_test(tc, test_compose_lengths);
 	tcase_add_test(tc, test_compose_written);
+	tcase_add_test(tc, test_compose_other_source);
+	tcase_add_test(tc, test_compose_offload);
 	suite_add_tcase(s, tc);
 	return s;
 }

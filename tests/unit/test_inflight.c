@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config/plan.h"
 #include "engine/inflight.h"
@@ -37,15 +38,85 @@ START_TEST(wire_id_mapping)
 	struct dv_inflight t;
 	ck_assert_int_eq(dv_inflight_init(&t, 1u << 17, 10000), 0);
 	uint16_t sport, id;
+	/* Identity maps: the low slot bit picks the port, the rest is the ID. */
 	dv_inflight_wire_id(&t, 0, &sport, &id);
 	ck_assert_uint_eq(sport, 10000);
 	ck_assert_uint_eq(id, 0);
 	dv_inflight_wire_id(&t, 65537, &sport, &id);
 	ck_assert_uint_eq(sport, 10001);
-	ck_assert_uint_eq(id, 1);
+	ck_assert_uint_eq(id, 32768);
 	dv_inflight_wire_id(&t, (1u << 17) + 5, &sport, &id);
-	ck_assert_uint_eq(sport, 10000);
-	ck_assert_uint_eq(id, 5);
+	ck_assert_uint_eq(sport, 10001);
+	ck_assert_uint_eq(id, 2);
+	dv_inflight_free(&t);
+}
+END_TEST
+
+/* Publish attempt seq so that a lookup can find it. */
+static void issue_one(struct dv_inflight *t, uint64_t seq)
+{
+	struct dv_attempt_id a = { .lseq = seq };
+	dv_inflight_issue(t, seq, &a, 1);
+	dv_inflight_publish(t, seq + 1);
+}
+
+START_TEST(spread_is_a_bijection)
+{
+	static uint8_t seen[65536 / 8 * 256];
+	struct dv_inflight t;
+	ck_assert_int_eq(dv_inflight_init(&t, 65536, 20000), 0);
+	ck_assert_int_eq(dv_inflight_spread(&t, 256, 0x1234567887654321ull), 0);
+	memset(seen, 0, sizeof(seen));
+	unsigned consecutive_same_port = 0;
+	uint16_t prev_port = 0;
+	for (uint32_t slot = 0; slot < 65536; slot++) {
+		uint16_t sport, id;
+		dv_inflight_wire_id(&t, slot, &sport, &id);
+		ck_assert_uint_ge(sport, 20000);
+		ck_assert_uint_lt(sport, 20256);
+		uint32_t key = (uint32_t)(sport - 20000) << 16 | id;
+		ck_assert_msg(!(seen[key >> 3] & (1u << (key & 7))), "slot %u reuses (port, ID)", slot);
+		seen[key >> 3] |= (uint8_t)(1u << (key & 7));
+		consecutive_same_port += slot > 0 && sport == prev_port;
+		prev_port = sport;
+	}
+	ck_assert_uint_eq(consecutive_same_port, 0);
+
+	/* Round trip through the wire for a few slots, then what is not ours. */
+	uint64_t probes[] = { 0, 1, 255, 256, 40000, 65535 };
+	for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		uint16_t sport, id;
+		struct dv_match m;
+		t.sent = probes[i]; /* publish in any order: the table does not care here */
+		issue_one(&t, probes[i]);
+		dv_inflight_wire_id(&t, probes[i], &sport, &id);
+		ck_assert_int_eq(dv_inflight_lookup(&t, sport, id, &m), DV_OUT_ANSWERED);
+		ck_assert_uint_eq(m.seq, probes[i]);
+		ck_assert_uint_eq(m.a.lseq, probes[i]);
+		struct dv_match miss;
+		ck_assert_int_eq(dv_inflight_lookup(&t, 20256, id, &miss), DV_OUT_UNMATCHED);
+		ck_assert_int_eq(dv_inflight_lookup(&t, 19999, id, &miss), DV_OUT_UNMATCHED);
+	}
+	/* 256 ports x 256 IDs: three quarters of the ID space of each port is never used. */
+	unsigned unused = 0;
+	for (uint32_t id = 0; id < 65536; id++) {
+		struct dv_match m;
+		unused += dv_inflight_lookup(&t, 20000, (uint16_t)id, &m) == DV_OUT_UNMATCHED;
+	}
+	ck_assert_uint_ge(unused, 65536 - 256);
+	dv_inflight_free(&t);
+}
+END_TEST
+
+START_TEST(spread_rejects_bad_port_counts)
+{
+	struct dv_inflight t;
+	ck_assert_int_eq(dv_inflight_init(&t, 1u << 17, 60000), 0);
+	ck_assert_int_eq(dv_inflight_spread(&t, 1, 7), -EINVAL);     /* fewer than nslots / 65536 */
+	ck_assert_int_eq(dv_inflight_spread(&t, 96, 7), -EINVAL);    /* not a power of two */
+	ck_assert_int_eq(dv_inflight_spread(&t, 8192, 7), -EINVAL);  /* beyond port 65535 */
+	ck_assert_int_eq(dv_inflight_spread(&t, 4096, 7), 0);
+	ck_assert_uint_eq(t.nports, 4096);
 	dv_inflight_free(&t);
 }
 END_TEST
@@ -222,6 +293,8 @@ int main(void)
 	tcase_add_test(tc, slots_for_rate);
 	tcase_add_test(tc, init_rejects_bad_sizes);
 	tcase_add_test(tc, wire_id_mapping);
+	tcase_add_test(tc, spread_is_a_bijection);
+	tcase_add_test(tc, spread_rejects_bad_port_counts);
 	tcase_add_test(tc, match_outcomes);
 	tcase_add_test(tc, timeouts_are_fifo);
 	tcase_add_test(tc, room_is_bounded);

@@ -69,7 +69,7 @@ static void send_query(uint64_t seq, uint32_t qidx, uint8_t family, uint32_t rec
 	uint16_t sport, id;
 	dv_inflight_wire_id(&ifl, seq, &sport, &id);
 	const struct dv_question *q = &qs.questions[qidx];
-	*len = dv_frame_compose(frame, &l34[family], q->wire, q->len, q->sum, &opt, id, sport);
+	*len = dv_frame_compose(frame, &l34[family], q->wire, q->len, q->sum, &opt, id, sport, NULL);
 	struct dv_attempt_id a = { .lseq = seq, .qidx = rec_qidx,
 				   .qtype = ql.q[rec_qidx].qtype, .family = rec_family };
 	dv_inflight_issue(&ifl, seq, &a, 1000 + seq);
@@ -205,7 +205,7 @@ START_TEST(generated_names)
 	uint16_t sport, id;
 	dv_inflight_wire_id(&ifl, 0, &sport, &id);
 	size_t len = dv_frame_compose(f, &l34[DV_FAMILY_V6], q, qlen, dv_question_sum(q, qlen),
-				      NULL, id, sport);
+				      NULL, id, sport, NULL);
 	struct dv_attempt_id a = { .lseq = 77, .qidx = DV_QIDX_GENERATED, .qtype = 28,
 				   .family = DV_FAMILY_V6 };
 	dv_inflight_issue(&ifl, 0, &a, 5);
