@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,9 @@
 
 /** Target used by the embedded port when none is given (RFC 2544 range). */
 #define DV_EMBEDDED_TARGET "198.18.0.53"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /** Long-only options (values above any char). */
 enum {
@@ -50,11 +54,19 @@ enum {
 	OPT_FRAG_TIMEOUT,
 	OPT_FRAGMENTED,
 	OPT_COLLECTORS,
+	OPT_LCORES,
+	OPT_SPORT,
+	OPT_MAX,
+	OPT_RAMP,
+	OPT_SEARCH,
+	OPT_SEARCH_RESOLUTION,
+	OPT_PLOT,
+	OPT_PLOT_INTERVAL,
 };
 
 /* '+': stop at the first non-option and never permute argv (the plan keeps
  * argv for the JSON header); ':': report a missing value as ':'. */
-static const char short_opts[] = "+:s:p:d:Q:l:t:e:DS:qhV";
+static const char short_opts[] = "+:s:p:d:Q:l:t:e:DS:T:qhV";
 
 /* Every scenario key is also a long option of the same name, so the
  * letters have long spellings too. */
@@ -97,6 +109,15 @@ static const struct option long_opts[] = {
 	{ "frag-timeout",   required_argument, NULL, OPT_FRAG_TIMEOUT },
 	{ "fragmented",     required_argument, NULL, OPT_FRAGMENTED },
 	{ "collectors",     required_argument, NULL, OPT_COLLECTORS },
+	{ "generators",     required_argument, NULL, 'T' },
+	{ "lcores",         required_argument, NULL, OPT_LCORES },
+	{ "sport",          required_argument, NULL, OPT_SPORT },
+	{ "max",            no_argument,       NULL, OPT_MAX },
+	{ "ramp",           required_argument, NULL, OPT_RAMP },
+	{ "search",         required_argument, NULL, OPT_SEARCH },
+	{ "search-resolution", required_argument, NULL, OPT_SEARCH_RESOLUTION },
+	{ "plot",           required_argument, NULL, OPT_PLOT },
+	{ "plot-interval",  required_argument, NULL, OPT_PLOT_INTERVAL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -135,6 +156,15 @@ static const struct {
 	{ OPT_FRAG_TIMEOUT, "frag-timeout" },
 	{ OPT_FRAGMENTED, "fragmented" },
 	{ OPT_COLLECTORS, "collectors" },
+	{ 'T', "generators" },
+	{ OPT_LCORES, "lcores" },
+	{ OPT_SPORT, "sport" },
+	{ OPT_MAX, "max" },
+	{ OPT_RAMP, "ramp" },
+	{ OPT_SEARCH, "search" },
+	{ OPT_SEARCH_RESOLUTION, "search-resolution" },
+	{ OPT_PLOT, "plot" },
+	{ OPT_PLOT_INTERVAL, "plot-interval" },
 };
 
 void dv_cli_usage(void *stream)
@@ -143,8 +173,8 @@ void dv_cli_usage(void *stream)
 	fprintf(f,
 "Usage: dnsvolley [-s server_addr] [-p port] [-d datafile] [-Q max_qps]\n"
 "                 [-l limit] [-t timeout] [-e bufsize] [-D] [-S interval]\n"
-"                 [--port NAME[:ARG]] [--scenario FILE] [--json FILE] [-q]\n"
-"                 [other options]\n"
+"                 [-T generators] [--port NAME[:ARG]] [--scenario FILE]\n"
+"                 [--json FILE] [-q] [other options]\n"
 "\n"
 "Load (dnsperf letters):\n"
 "  -s ADDR            server address; repeat for one IPv4 and one IPv6\n"
@@ -152,7 +182,8 @@ void dv_cli_usage(void *stream)
 "                     and " DV_EMBEDDED_TARGET6 " when the policy needs IPv6)\n"
 "  -p PORT            server port (default 53)\n"
 "  -d FILE            query file, one \"NAME [TYPE]\" per line\n"
-"  -Q QPS             offered rate, e.g. 20000, 20k, 1.5M (default 1000)\n"
+"  -Q QPS             offered rate, e.g. 20000, 20k, 1.5M (default 1000);\n"
+"                     0 = --max; with --search the highest rate it tries\n"
 "  -l SECONDS         run duration, e.g. 30, 2.5, 500ms (default 10)\n"
 "  -t SECONDS         query timeout (default 1)\n"
 "  -e SIZE            EDNS UDP buffer size, 0 = no OPT record (default 1232)\n"
@@ -160,11 +191,27 @@ void dv_cli_usage(void *stream)
 "  -S SECONDS         periodic statistics interval, 0 = off (default 1)\n"
 "  --max-queries N    stop after N queries (default: no limit)\n"
 "\n"
+"Rate modes (at most one; default: the fixed rate -Q):\n"
+"  --max              as fast as the port takes (= -Q 0); the in-flight tables\n"
+"                     are sized for 2 Mpps per generator lcore\n"
+"  --ramp FROM:TO:DURATION\n"
+"                     rate grows linearly from FROM (0 or more) to TO over\n"
+"                     DURATION, which is also the run's -l; e.g. 0:100k:60s\n"
+"  --search LOSS%%[:TRIAL[:REPEATS]]\n"
+"                     binary search for the highest rate up to -Q with at most\n"
+"                     LOSS%% (0..100) unanswered (RFC 8219 9.2); TRIAL seconds\n"
+"                     per step (default 2s, at most 3600s), REPEATS searches\n"
+"                     1..15 (default 3); e.g. 0.1%%:5s:3\n"
+"  --search-resolution PCT\n"
+"                     stop when the bounds are closer than PCT%% of -Q,\n"
+"                     0.01..50 (default 1)\n"
+"\n"
 "Query sequences (each logical query is sent as up to N attempts):\n"
 "  --family POLICY    v4, v6, v4-first, v6-first, alternate, mix:P,\n"
 "                     happy-eyeballs[:DELAY] (default: the target's family)\n"
 "  --requery SPEC     re-query timers: a list 375ms,750ms,1500ms, one timer\n"
-"                     400ms, or a profile (" DV_REQUERY_PROFILES ")\n"
+"                     400ms, or a profile\n"
+"                     (" DV_REQUERY_PROFILES ")\n"
 "  --attempts N       attempts per logical query, 1..8\n"
 "  --retry-change X   what a retry changes: same, family, edns, family+edns\n"
 "  --edns-ladder L    sizes a retry steps down (default 4096,1410,512)\n"
@@ -184,7 +231,7 @@ void dv_cli_usage(void *stream)
 "                     at most 10s, shorter than every re-query timer)\n"
 "  --fragmented MODE  reassemble (default) or drop: count fragmented responses\n"
 "                     as failures without reassembling them (RFC 9715)\n"
-"  --collectors N     collector lcores, one per RX queue, 1..16 (default 1)\n"
+"  --collectors N     collector lcores, one per RX queue, 1..8 (default 1)\n"
 "\n"
 "Port and network:\n"
 "  --port NAME[:ARG]  port profile and its argument, e.g. af_xdp:veth0,\n"
@@ -192,26 +239,43 @@ void dv_cli_usage(void *stream)
 "  --drivers-dir DIR  where the port profiles are (default:\n"
 "                     " DV_SOURCE_DRIVERS_DIR " if it exists,\n"
 "                     else " DV_INSTALL_DRIVERS_DIR ")\n"
-"  --src ADDR         source address; repeat for one per family\n"
+"  --src ADDR[/PREFIX]\n"
+"                     source address, or a range: the addresses sharing its\n"
+"                     first PREFIX bits (IPv4 8..32, IPv6 48..128); repeat\n"
+"                     for one per family\n"
 "  --dst-mac MAC      next hop MAC, aa:bb:cc:dd:ee:ff\n"
 "  --sport-base N     first UDP source port, 1024..65519 (default 10000)\n"
+"  --sport LOW-HIGH   UDP source ports LOW..HIGH, 1024 <= LOW <= HIGH <= 65535\n"
+"                     (default: from --sport-base up, as many as needed)\n"
 "  --burst N          TX/RX burst size, 1..512 (default 32)\n"
 "  --eal \"ARGS\"       extra DPDK EAL arguments, split on spaces\n"
 "\n"
 "Lcores:\n"
-"  --roles MODE       combined (one lcore) or split (generator + collector)\n"
+"  -T N               generator lcores, one TX queue each, 1..8 (default 1);\n"
+"                     with --collectors, at most 16 generator x collector pairs\n"
+"  --lcores CPUS      CPUs of the worker lcores, e.g. 2,3,4: the generators,\n"
+"                     then the collectors (split roles), then the embedded\n"
+"                     responder; one CPU each (default: dnsvolley places them)\n"
+"  --roles MODE       combined (one lcore) or split (generator + collector);\n"
+"                     more than one generator or collector means split\n"
 "  --busy-poll        spin instead of sleeping when idle (= --poll busy)\n"
 "\n"
 "Output and files:\n"
 "  --scenario FILE    YAML scenario; options on the command line override it\n"
 "  --json FILE        write results as JSON lines (dns-metrics schema)\n"
+"  --plot FILE        resperf-style plot data, one line per interval: time,\n"
+"                     target_qps, actual_qps, responses_per_sec,\n"
+"                     failures_per_sec, avg_latency, connections,\n"
+"                     conn_avg_latency (the last two are 0: UDP)\n"
+"  --plot-interval T  interval of the plot lines (default 0.5s)\n"
 "  -q, --quiet        no periodic output\n"
 "  -h, --help         show this help and exit\n"
 "  -V, --version      show the version and exit\n"
 "\n"
 "Every scenario key is also a long option: --target, --dns-port, --queries,\n"
 "--rate, --duration, --timeout, --edns, --dnssec-ok, --stats-interval,\n"
-"--source, --poll; and the sequence and fragment options above.\n"
+"--source, --poll, --generators (-T); and the other options above\n"
+"(in a scenario, max: true|false).\n"
 "See dnsvolley(1).\n");
 }
 
@@ -312,16 +376,24 @@ static void report_missing_value(const char *arg)
 	}
 }
 
+/** Rate options on the command line (they replace a scenario's rate mode). */
+struct cli_rate {
+	bool rate; /**< -Q */
+	bool mode; /**< --max, --ramp, --search, or a last -Q of 0 */
+};
+
 /**
- * First pass: find --help, --version and --scenario, ignoring every error
- * (the second pass reports them in order).
+ * First pass: find --help, --version and --scenario, and which rate options
+ * there are, ignoring every error (the second pass reports them in order).
  * @return 1 if help/version was printed, 0 otherwise, -EINVAL on a repeated
  *         --scenario
  */
-static int pre_scan(int argc, char **argv, const char **scenario)
+static int pre_scan(int argc, char **argv, const char **scenario, struct cli_rate *rate)
 {
 	int c;
+	bool zero = false;
 	*scenario = NULL;
+	memset(rate, 0, sizeof(*rate));
 	getopt_reset();
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
@@ -338,10 +410,22 @@ static int pre_scan(int argc, char **argv, const char **scenario)
 			}
 			*scenario = optarg;
 			break;
+		case 'Q': {
+			double q;
+			rate->rate = true;
+			zero = dv_parse_rate_zero(optarg, &q) == 0 && q == 0.0;
+			break;
+		}
+		case OPT_MAX:
+		case OPT_RAMP:
+		case OPT_SEARCH:
+			rate->mode = true;
+			break;
 		default:
 			break;
 		}
 	}
+	rate->mode |= zero;
 	return 0;
 }
 
@@ -406,8 +490,10 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 			target_seen = true;
 			break;
 		case OPT_SRC:
-			if (!src_seen)
+			if (!src_seen) {
 				memset(plan->src, 0, sizeof(plan->src));
+				memset(plan->src_prefix, 0, sizeof(plan->src_prefix));
+			}
 			src_seen = true;
 			break;
 		case 'd':
@@ -432,7 +518,8 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 			dv_err("%s: internal error: option not handled", name);
 			return -EINVAL;
 		}
-		int ret = dv_setting_set(plan, key, optarg, name);
+		/* --max is a flag on the command line, a boolean in a scenario. */
+		int ret = dv_setting_set(plan, key, c == OPT_MAX ? "true" : optarg, name);
 		if (ret != 0)
 			return -EINVAL;
 	}
@@ -440,6 +527,74 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 	if (optind < argc) {
 		dv_err("unexpected argument '%s' (see --help)",
 		       dv_quote(argv[optind], qb, sizeof(qb)));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/** Format a CPU set as "0-3,6" (cut with "..." if buf is short). */
+static void cpuset_str(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < CPU_SETSIZE; i++) {
+		if (!CPU_ISSET(i, set))
+			continue;
+		int j = i;
+		while (j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, set))
+			j++;
+		int w = j > i ? snprintf(buf + o, len - o, "%s%d-%d", o > 0 ? "," : "", i, j)
+			      : snprintf(buf + o, len - o, "%s%d", o > 0 ? "," : "", i);
+		if (w < 0 || (size_t)w >= len - o) {
+			if (len >= 4)
+				snprintf(buf + len - 4, 4, "...");
+			return;
+		}
+		o += (size_t)w;
+		i = j;
+	}
+}
+
+/**
+ * --lcores: one CPU per worker lcore (generators, collectors when split,
+ * the embedded responder), each one the process may run on.
+ */
+static int check_lcores(const struct dv_plan *plan)
+{
+	if (plan->n_lcore_cpu == 0)
+		return 0;
+
+	bool split = plan->roles == DV_ROLES_SPLIT;
+	unsigned ncol = split ? plan->collectors : 0;
+	unsigned nresp = plan->profile.embedded ? 1 : 0;
+	unsigned want = plan->generators + ncol + nresp;
+	if (plan->n_lcore_cpu != want) {
+		char what[128];
+		int o = snprintf(what, sizeof(what), "%u generator%s", plan->generators,
+				 plan->generators == 1 ? "" : "s");
+		if (split)
+			o += snprintf(what + o, sizeof(what) - (size_t)o, ", %u collector%s", ncol,
+				      ncol == 1 ? "" : "s");
+		if (nresp)
+			snprintf(what + o, sizeof(what) - (size_t)o, ", the embedded responder");
+		dv_err("--lcores: %u CPU%s for %u worker lcore%s (%s)", plan->n_lcore_cpu,
+		       plan->n_lcore_cpu == 1 ? "" : "s", want, want == 1 ? "" : "s", what);
+		return -EINVAL;
+	}
+
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+		dv_err("--lcores: cannot read the CPU affinity: %s", strerror(errno));
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < plan->n_lcore_cpu; i++) {
+		if (plan->lcore_cpu[i] < CPU_SETSIZE && CPU_ISSET(plan->lcore_cpu[i], &set))
+			continue;
+		char allowed[128];
+		cpuset_str(&set, allowed, sizeof(allowed));
+		dv_err("--lcores: CPU %u is not one this process may run on (%s)",
+		       plan->lcore_cpu[i], allowed);
 		return -EINVAL;
 	}
 	return 0;
@@ -483,17 +638,46 @@ static int cross_check(struct dv_plan *plan)
 			       plan->port_spec, rxq);
 		return -EINVAL;
 	}
+	unsigned txq = plan->profile.tx_queues;
+	if (plan->generators > txq) {
+		if (txq == 1)
+			dv_err("-T %u: --port %s has one TX queue", plan->generators,
+			       plan->port_spec);
+		else
+			dv_err("-T %u: --port %s has %u TX queues", plan->generators,
+			       plan->port_spec, txq);
+		return -EINVAL;
+	}
+	if (plan->generators * plan->collectors > DV_MAX_LANES) {
+		dv_err("-T %u, --collectors %u: %u generator x collector pairs, at most "
+		       STR(DV_MAX_LANES), plan->generators, plan->collectors,
+		       plan->generators * plan->collectors);
+		return -EINVAL;
+	}
 	if (plan->collectors > 1) {
-		/* Each collector gets the answers to its own source addresses: dnsvolley picks them. */
+		/* Each collector gets the answers to its own source addresses: dnsvolley
+		 * picks them, from a --src range if there is one. */
 		for (int f = 0; f < DV_FAMILIES; f++) {
-			if (plan->src[f].family != 0) {
+			if (plan->src[f].family == 0)
+				continue;
+			if (plan->src_prefix[f] == 0) {
 				dv_err("--collectors %u: the source addresses are chosen per collector; "
-				       "drop --src", plan->collectors);
+				       "drop --src or give a range (--src ADDR/PREFIX)",
+				       plan->collectors);
+				return -EINVAL;
+			}
+			unsigned host_bits = (f == DV_FAMILY_V4 ? 32 : 128) - plan->src_prefix[f];
+			if (host_bits < 32 && (1u << host_bits) < plan->collectors) {
+				dv_err("--src %s/%u: %u addresses for %u collectors",
+				       dv_addr_str(&plan->src[f], ab, sizeof(ab)), plan->src_prefix[f],
+				       1u << host_bits, plan->collectors);
 				return -EINVAL;
 			}
 		}
-		plan->roles = DV_ROLES_SPLIT; /* generator and collectors on lcores of their own */
 	}
+	/* Several generators or collectors run on lcores of their own. */
+	if (plan->collectors > 1 || plan->generators > 1)
+		plan->roles = DV_ROLES_SPLIT;
 
 	/* A source address is only usable with a target of its family. */
 	for (int f = 0; f < DV_FAMILIES; f++) {
@@ -504,7 +688,7 @@ static int cross_check(struct dv_plan *plan)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return check_lcores(plan);
 }
 
 int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
@@ -517,7 +701,8 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 	plan->argv = argv;
 
 	const char *scenario = NULL;
-	int ret = pre_scan(argc, argv, &scenario);
+	struct cli_rate rate;
+	int ret = pre_scan(argc, argv, &scenario, &rate);
 	if (ret != 0)
 		goto cleanup;
 
@@ -525,6 +710,9 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 		ret = dv_scenario_load(scenario, plan);
 		if (ret != 0)
 			goto cleanup;
+		/* The command line's rate mode replaces the scenario's. */
+		if (rate.rate || rate.mode)
+			dv_rate_forget(plan, rate.mode);
 	}
 
 	struct cli_seen seen = { false, false, false };
@@ -551,6 +739,9 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 	}
 
 	/* Cheap checks before loading a possibly large query file. */
+	ret = dv_settings_finish(plan);
+	if (ret != 0)
+		goto cleanup;
 	ret = dv_seqspec_finish(plan);
 	if (ret != 0)
 		goto cleanup;

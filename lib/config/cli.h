@@ -10,8 +10,14 @@
  * Parse the command line into a complete, validated plan.
  *
  * Order: defaults, then the scenario file (--scenario), then every other
- * option (the command line overrides the scenario), then the query file and
- * the port profile are loaded and cross-checked.
+ * option (the command line overrides the scenario; a rate mode on the
+ * command line replaces the scenario's, see dv_rate_forget()), then the
+ * settings are finished (dv_settings_finish(), dv_seqspec_finish()), then
+ * the query file and the port profile are loaded and cross-checked: RX and
+ * TX queues for --collectors and -T, at most DV_MAX_LANES generator x
+ * collector pairs, --src ranges for several collectors, the roles (split
+ * with more than one generator or collector), and --lcores (one CPU per
+ * worker lcore, each in the process's CPU affinity).
  *
  * @retval 0       plan is ready to run
  * @retval 1       --help or --version was printed: exit 0

@@ -55,7 +55,8 @@ static size_t scan_decimal(const char *s, double *val)
 	return i;
 }
 
-int dv_parse_rate(const char *s, double *out)
+/** dv_parse_rate() and dv_parse_rate_zero(). */
+static int parse_rate(const char *s, bool allow_zero, double *out)
 {
 	if (s == NULL || out == NULL)
 		return -EINVAL;
@@ -78,10 +79,20 @@ int dv_parse_rate(const char *s, double *out)
 		return -EINVAL;
 
 	v *= mult;
-	if (!(v > 0.0) || v > DV_RATE_MAX)
+	if (v < 0.0 || v > DV_QPS_MAX || (v == 0.0 && !allow_zero))
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int dv_parse_rate(const char *s, double *out)
+{
+	return parse_rate(s, false, out);
+}
+
+int dv_parse_rate_zero(const char *s, double *out)
+{
+	return parse_rate(s, true, out);
 }
 
 int dv_parse_seconds(const char *s, bool allow_zero, double *out)
@@ -116,6 +127,23 @@ int dv_parse_number(const char *s, double *out)
 	double v;
 	size_t n = scan_decimal(s, &v);
 	if (n == 0 || s[n] != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int dv_parse_percent(const char *s, double *out)
+{
+	if (s == NULL || out == NULL)
+		return -EINVAL;
+
+	double v;
+	size_t n = scan_decimal(s, &v);
+	if (n == 0)
+		return -EINVAL;
+	if (s[n] == '%')
+		n++;
+	if (s[n] != '\0' || v > 100.0)
 		return -EINVAL;
 	*out = v;
 	return 0;

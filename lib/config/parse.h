@@ -18,20 +18,41 @@
 
 #include "config/plan.h"
 
-/** Largest accepted query rate (queries per second). */
-#define DV_RATE_MAX 1e9
+/** Largest accepted query rate (queries per second). Not DV_RATE_MAX: that
+ *  is the rate mode of plan.h. */
+#define DV_QPS_MAX 1e9
 /** Largest accepted duration/timeout/interval in seconds (about 115 days). */
 #define DV_SECONDS_MAX 1e7
 
 /**
  * Parse a query rate: a positive decimal number with an optional k, M or G
- * suffix ("20000", "20k", "1.5M"), at most DV_RATE_MAX.
+ * suffix ("20000", "20k", "1.5M"), at most DV_QPS_MAX.
  *
  * @param s    input string
  * @param out  the rate in queries per second (written only on success)
  * @retval 0 or -EINVAL
  */
 int dv_parse_rate(const char *s, double *out);
+
+/**
+ * Parse a query rate like dv_parse_rate(), also accepting zero ("0", "0.0",
+ * "0k"): -Q 0 and the FROM of --ramp.
+ *
+ * @param s    input string
+ * @param out  the rate in queries per second, >= 0 (written only on success)
+ * @retval 0 or -EINVAL
+ */
+int dv_parse_rate_zero(const char *s, double *out);
+
+/**
+ * Parse a percentage: a plain decimal number in [0, 100] with an optional
+ * '%' right after it ("1%", "1", "0.5%").
+ *
+ * @param s    input string
+ * @param out  the percentage, 0..100 (written only on success)
+ * @retval 0 or -EINVAL
+ */
+int dv_parse_percent(const char *s, double *out);
 
 /**
  * Parse a time span: a decimal number of seconds ("0.375", "2"), optionally

@@ -125,6 +125,7 @@ struct dv_impair_plan {
 	int drop_frag;                 /**< drop fragment k (1-based) of each fragmented answer; DV_DROP_FRAG_NONFIRST; 0 = none */
 	uint8_t frag_families;         /**< which families frag-mtu/drop-frag apply to: bit (1 << DV_FAMILY_*); 0 = both */
 	bool ignore_edns;              /**< answer in full whatever the requestor's buffer (a misbehaving server) */
+	double rate_qps;               /**< answer at most this many queries per second (token bucket); 0 = off */
 };
 
 #define DV_DROP_FRAG_NONFIRST (-1) /**< drop every fragment but the first */

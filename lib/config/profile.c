@@ -164,10 +164,24 @@ static int h_tx_desc(struct prof_ctx *c, const struct dv_yaml_entry *e)
 static int h_rx_queues(struct prof_ctx *c, const struct dv_yaml_entry *e)
 {
 	uint64_t v;
-	if (dv_parse_uint(e->v[0], 1, DV_MAX_LANES, &v) != 0)
-		return bad_value(e, 0, "a number of RX queues in 1.." STR(DV_MAX_LANES));
+	if (dv_parse_uint(e->v[0], 1, DV_MAX_COLLECTORS, &v) != 0)
+		return bad_value(e, 0, "a number of RX queues in 1.." STR(DV_MAX_COLLECTORS));
 	c->p.rx_queues = (unsigned)v;
 	return 0;
+}
+
+static int h_tx_queues(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	uint64_t v;
+	if (dv_parse_uint(e->v[0], 1, DV_MAX_GENERATORS, &v) != 0)
+		return bad_value(e, 0, "a number of TX queues in 1.." STR(DV_MAX_GENERATORS));
+	c->p.tx_queues = (unsigned)v;
+	return 0;
+}
+
+static int h_tx_csum_offload(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	return set_bool(e, &c->p.tx_csum_offload);
 }
 
 /** Profile keys. */
@@ -188,6 +202,8 @@ static const struct {
 	{ "rx-desc",      h_rx_desc,      false },
 	{ "tx-desc",      h_tx_desc,      false },
 	{ "rx-queues",    h_rx_queues,    false },
+	{ "tx-queues",    h_tx_queues,    false },
+	{ "tx-checksum-offload", h_tx_csum_offload, false },
 };
 
 static int prof_entry(const struct dv_yaml_entry *e, void *arg)
@@ -223,7 +239,7 @@ static bool name_ok(const char *name)
 	return true;
 }
 
-/** The vdev template may only use the "{arg}" placeholder. */
+/** The vdev template may only use the placeholders "{arg}" and "{queues}". */
 static bool template_ok(const char *vdev, bool *uses_arg)
 {
 	*uses_arg = false;
@@ -232,10 +248,14 @@ static bool template_ok(const char *vdev, bool *uses_arg)
 			return false;
 		if (*p != '{')
 			continue;
-		if (strncmp(p, "{arg}", 5) != 0)
+		if (strncmp(p, "{arg}", 5) == 0) {
+			*uses_arg = true;
+			p += 4;
+		} else if (strncmp(p, "{queues}", 8) == 0) {
+			p += 7;
+		} else {
 			return false;
-		*uses_arg = true;
-		p += 4;
+		}
 	}
 	return true;
 }
@@ -246,8 +266,8 @@ static int prof_validate(struct prof_ctx *c)
 	struct dv_port_profile *p = &c->p;
 	bool uses_arg;
 	if (!template_ok(p->vdev, &uses_arg)) {
-		dv_err("%s:%zu: vdev: only the placeholder {arg} is known", c->file,
-		       c->vdev_line);
+		dv_err("%s:%zu: vdev: only the placeholders {arg} and {queues} are known",
+		       c->file, c->vdev_line);
 		return -EINVAL;
 	}
 	if (p->embedded) {
@@ -306,6 +326,8 @@ int dv_profile_load_mem(const char *file, const char *name, const char *text,
 	c.p.rx_desc = DESC_DEFAULT;
 	c.p.tx_desc = DESC_DEFAULT;
 	c.p.rx_queues = 1;
+	c.p.tx_queues = 1;
+	c.p.tx_csum_offload = false;
 
 	int ret = dv_yaml_map_walk(file, text, len, prof_entry, &c);
 	if (ret == 0)
@@ -408,14 +430,16 @@ int dv_profile_check_arg(const struct dv_port_profile *prof, const char *arg,
 }
 
 int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
-		       char *buf, size_t len)
+		       unsigned nqueues, char *buf, size_t len)
 {
-	if (prof == NULL || buf == NULL || len == 0)
+	if (prof == NULL || buf == NULL || len == 0 || nqueues == 0)
 		return -EINVAL;
 	if (arg == NULL)
 		arg = "";
 
-	size_t o = 0, alen = strlen(arg);
+	char queues[16];
+	snprintf(queues, sizeof(queues), "%u", nqueues);
+	size_t o = 0, alen = strlen(arg), qlen = strlen(queues);
 	for (const char *p = prof->vdev; *p != '\0';) {
 		const char *piece = p;
 		size_t plen = 1;
@@ -423,6 +447,10 @@ int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
 			piece = arg;
 			plen = alen;
 			p += 5;
+		} else if (strncmp(p, "{queues}", 8) == 0) {
+			piece = queues;
+			plen = qlen;
+			p += 8;
 		} else {
 			p++;
 		}

@@ -73,17 +73,19 @@ int dv_profile_check_arg(const struct dv_port_profile *prof, const char *arg,
 			 const char **why);
 
 /**
- * Expand the profile's vdev template: every "{arg}" becomes arg.
+ * Expand the profile's vdev template: every "{arg}" becomes arg and every
+ * "{queues}" the number of queues (pairs) to open, in decimal.
  *
- * @param prof  the profile
- * @param arg   the argument (may be "" when the template has no "{arg}")
- * @param buf   destination
- * @param len   size of buf
+ * @param prof     the profile
+ * @param arg      the argument (may be "" when the template has no "{arg}")
+ * @param nqueues  queues the run uses, >= 1: max(generators, collectors)
+ * @param buf      destination
+ * @param len      size of buf
  * @return length of the devargs string (0 for profiles without a vdev),
- *         or -ENOSPC if it does not fit
+ *         -ENOSPC if it does not fit, or -EINVAL (bad arguments, nqueues 0)
  */
 int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
-		       char *buf, size_t len);
+		       unsigned nqueues, char *buf, size_t len);
 
 /**
  * List the profile names of a directory, sorted, as "a, b, c".

@@ -35,6 +35,10 @@ void dv_plan_defaults(struct dv_plan *p)
 	p->frag_timeout_s = DV_DEFAULT_FRAG_TIMEOUT;
 	p->fragmented = DV_FRAG_REASSEMBLE;
 	p->collectors = DV_DEFAULT_COLLECTORS;
+	p->generators = DV_DEFAULT_GENERATORS;
+	p->rate_mode = DV_RATE_FIXED;
+	p->search.resolution_pct = DV_DEFAULT_SEARCH_RESOLUTION;
+	p->plot_interval_s = DV_DEFAULT_PLOT_INTERVAL;
 	snprintf(p->port_spec, sizeof(p->port_spec), "%s", DV_DEFAULT_PORT_SPEC);
 	dv_seqspec_defaults(p);
 
@@ -57,20 +61,59 @@ static int not_a(const char *ctx, const char *v, const char *what)
 	return -EINVAL;
 }
 
-/** Add an address to a per-family array (target or source). */
+/** "CTX: 'FIELD' in 'VALUE' is not WHAT" (or without "in" when FIELD is VALUE). */
+static int bad_field(const char *ctx, const char *field, const char *v, const char *what)
+{
+	char qf[DV_QUOTE_BUF], qv[DV_QUOTE_BUF];
+	if (strcmp(field, v) == 0)
+		return not_a(ctx, v, what);
+	dv_err("%s: '%s' in '%s' is not %s", ctx, dv_quote(field, qf, sizeof(qf)),
+	       dv_quote(v, qv, sizeof(qv)), what);
+	return -EINVAL;
+}
+
+/**
+ * Split a copy of v on sep into at most max fields (empty fields kept).
+ * @return the number of fields, or -EINVAL if there are more than max or v
+ *         does not fit buf
+ */
+static int split_fields(const char *v, char sep, char *buf, size_t size, char **f,
+			int max)
+{
+	if (strlen(v) >= size)
+		return -EINVAL;
+	strcpy(buf, v);
+	int n = 0;
+	for (char *p = buf;;) {
+		if (n == max)
+			return -EINVAL;
+		f[n++] = p;
+		p = strchr(p, sep);
+		if (p == NULL)
+			return n;
+		*p++ = '\0';
+	}
+}
+
+/**
+ * Add an address to a per-family array (target or source).
+ * @param idx  receives the family index (may be NULL)
+ */
 static int add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
-		    const char *v, const char *what)
+		    const char *v, const char *what, int *idx)
 {
 	struct dv_addr a;
 	if (dv_parse_addr(v, &a) != 0)
 		return not_a(ctx, v, "an IPv4 or IPv6 address");
-	int idx = a.family == AF_INET ? DV_FAMILY_V4 : DV_FAMILY_V6;
-	if (arr[idx].family != 0) {
+	int i = a.family == AF_INET ? DV_FAMILY_V4 : DV_FAMILY_V6;
+	if (arr[i].family != 0) {
 		dv_err("%s: more than one %s %s (at most one IPv4 and one IPv6)",
-		       ctx, idx == DV_FAMILY_V4 ? "IPv4" : "IPv6", what);
+		       ctx, i == DV_FAMILY_V4 ? "IPv4" : "IPv6", what);
 		return -EINVAL;
 	}
-	arr[idx] = a;
+	arr[i] = a;
+	if (idx != NULL)
+		*idx = i;
 	return 0;
 }
 
@@ -81,12 +124,47 @@ static int set_port(struct dv_plan *p, const char *v, const char *ctx)
 
 static int set_target(struct dv_plan *p, const char *v, const char *ctx)
 {
-	return add_addr(p->target, ctx, v, "target");
+	return add_addr(p->target, ctx, v, "target", NULL);
 }
 
+/* Messages spell these out. */
+_Static_assert(DV_SRC_PREFIX_MIN_V4 == 8 && DV_SRC_PREFIX_MIN_V6 == 48, "messages say 8 and 48");
+
+/** ADDR or ADDR/PREFIX: a source address, or the range sharing its first PREFIX bits. */
 static int set_source(struct dv_plan *p, const char *v, const char *ctx)
 {
-	return add_addr(p->src, ctx, v, "source");
+	const char *slash = strchr(v, '/');
+	if (slash == NULL) {
+		int idx;
+		int ret = add_addr(p->src, ctx, v, "source", &idx);
+		if (ret == 0)
+			p->src_prefix[idx] = 0;
+		return ret;
+	}
+
+	char addr[INET6_ADDRSTRLEN];
+	struct dv_addr a;
+	size_t alen = (size_t)(slash - v);
+	if (alen >= sizeof(addr))
+		return not_a(ctx, v, "an IPv4 or IPv6 address");
+	memcpy(addr, v, alen);
+	addr[alen] = '\0';
+	if (dv_parse_addr(addr, &a) != 0)
+		return not_a(ctx, v, "an IPv4 or IPv6 address");
+
+	bool v4 = a.family == AF_INET;
+	uint64_t plen;
+	if (dv_parse_uint(slash + 1, v4 ? DV_SRC_PREFIX_MIN_V4 : DV_SRC_PREFIX_MIN_V6,
+			  v4 ? 32 : 128, &plen) != 0)
+		return not_a(ctx, v, v4 ? "an IPv4 range ADDR/PREFIX with PREFIX in 8..32"
+					: "an IPv6 range ADDR/PREFIX with PREFIX in 48..128");
+	int idx;
+	int ret = add_addr(p->src, ctx, addr, "source", &idx);
+	if (ret != 0)
+		return ret;
+	/* All the bits: one address, no range. */
+	p->src_prefix[idx] = plen == (v4 ? 32 : 128) ? 0 : (unsigned)plen;
+	return 0;
 }
 
 static int set_dns_port(struct dv_plan *p, const char *v, const char *ctx)
@@ -101,10 +179,88 @@ static int set_queries(struct dv_plan *p, const char *v, const char *ctx)
 	return dv_copy_value(ctx, v, p->query_file, sizeof(p->query_file));
 }
 
+/* -Q 0 is --max: recorded as qps 0, resolved by dv_settings_finish(). */
 static int set_rate(struct dv_plan *p, const char *v, const char *ctx)
 {
-	if (dv_parse_rate(v, &p->qps) != 0)
+	if (dv_parse_rate_zero(v, &p->qps) != 0)
 		return not_a(ctx, v, "a rate");
+	return 0;
+}
+
+static int set_max(struct dv_plan *p, const char *v, const char *ctx)
+{
+	bool on;
+	if (dv_parse_bool(v, &on) != 0)
+		return not_a(ctx, v, "a boolean (true or false)");
+	if (on)
+		p->rate_mode = DV_RATE_MAX;
+	else if (p->rate_mode == DV_RATE_MAX)
+		p->rate_mode = DV_RATE_FIXED;
+	return 0;
+}
+
+/** FROM:TO:DURATION, FROM >= 0, TO > FROM, the duration as -l takes it. */
+static int set_ramp(struct dv_plan *p, const char *v, const char *ctx)
+{
+	char buf[128], *f[3];
+	struct dv_ramp_plan r;
+	if (split_fields(v, ':', buf, sizeof(buf), f, 3) != 3)
+		return not_a(ctx, v, "a ramp FROM:TO:DURATION, e.g. 0:50k:60s");
+	if (dv_parse_rate_zero(f[0], &r.from_qps) != 0)
+		return bad_field(ctx, f[0], v, "a starting rate (FROM, 0 or more)");
+	if (dv_parse_rate(f[1], &r.to_qps) != 0)
+		return bad_field(ctx, f[1], v, "an end rate (TO, above 0)");
+	if (dv_parse_seconds(f[2], false, &r.duration_s) != 0)
+		return bad_field(ctx, f[2], v, "a duration in seconds");
+	if (!(r.to_qps > r.from_qps)) {
+		char qb[DV_QUOTE_BUF];
+		dv_err("%s: '%s' does not ramp up (TO must be above FROM)", ctx,
+		       dv_quote(v, qb, sizeof(qb)));
+		return -EINVAL;
+	}
+	p->ramp = r;
+	return 0;
+}
+
+/* Messages spell these limits out. */
+_Static_assert((int)DV_SEARCH_TRIAL_MAX == 3600 && DV_SEARCH_REPEATS_MAX == 15,
+	       "messages say 3600 s and 15");
+_Static_assert(DV_SEARCH_RESOLUTION_MIN == 0.01 && DV_SEARCH_RESOLUTION_MAX == 50.0,
+	       "messages say 0.01..50");
+
+/** LOSS%[:TRIAL[:REPEATS]]; keeps --search-resolution. */
+static int set_search(struct dv_plan *p, const char *v, const char *ctx)
+{
+	char buf[128], *f[3];
+	int n = split_fields(v, ':', buf, sizeof(buf), f, 3);
+	if (n < 1)
+		return not_a(ctx, v, "a search LOSS%[:TRIAL[:REPEATS]], e.g. 1%:2s:3");
+
+	struct dv_search_plan s = p->search;
+	s.trial_s = DV_DEFAULT_SEARCH_TRIAL;
+	s.repeats = DV_DEFAULT_SEARCH_REPEATS;
+	if (dv_parse_percent(f[0], &s.loss_pct) != 0)
+		return bad_field(ctx, f[0], v, "a loss percentage in 0..100, e.g. 1%");
+	if (n > 1 && (dv_parse_seconds(f[1], false, &s.trial_s) != 0 ||
+		      s.trial_s > DV_SEARCH_TRIAL_MAX))
+		return bad_field(ctx, f[1], v, "a trial duration in (0, 3600 s]");
+	uint64_t r;
+	if (n > 2) {
+		if (dv_parse_uint(f[2], 1, DV_SEARCH_REPEATS_MAX, &r) != 0)
+			return bad_field(ctx, f[2], v, "a number of repeats in 1..15");
+		s.repeats = (unsigned)r;
+	}
+	p->search = s;
+	return 0;
+}
+
+static int set_search_resolution(struct dv_plan *p, const char *v, const char *ctx)
+{
+	double r;
+	if (dv_parse_percent(v, &r) != 0 || r < DV_SEARCH_RESOLUTION_MIN ||
+	    r > DV_SEARCH_RESOLUTION_MAX)
+		return not_a(ctx, v, "a percentage in 0.01..50");
+	p->search.resolution_pct = r;
 	return 0;
 }
 
@@ -149,6 +305,18 @@ static int set_json(struct dv_plan *p, const char *v, const char *ctx)
 	return dv_copy_value(ctx, v, p->json_path, sizeof(p->json_path));
 }
 
+static int set_plot(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return dv_copy_value(ctx, v, p->plot_path, sizeof(p->plot_path));
+}
+
+static int set_plot_interval(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_seconds(v, false, &p->plot_interval_s) != 0)
+		return not_a(ctx, v, "an interval in seconds above 0, e.g. 0.5");
+	return 0;
+}
+
 static int set_eal(struct dv_plan *p, const char *v, const char *ctx)
 {
 	/* Empty is allowed: it clears arguments a scenario gave. */
@@ -186,6 +354,20 @@ static int set_sport_base(struct dv_plan *p, const char *v, const char *ctx)
 	return 0;
 }
 
+/** LOW-HIGH: the source ports the in-flight table may use. */
+static int set_sport(struct dv_plan *p, const char *v, const char *ctx)
+{
+	char buf[32], *f[2];
+	uint64_t lo, hi;
+	if (split_fields(v, '-', buf, sizeof(buf), f, 2) != 2 ||
+	    dv_parse_uint(f[0], DV_SPORT_BASE_MIN, DV_SPORT_MAX, &lo) != 0 ||
+	    dv_parse_uint(f[1], lo, DV_SPORT_MAX, &hi) != 0)
+		return not_a(ctx, v, "a source port range LOW-HIGH, 1024 <= LOW <= HIGH <= 65535");
+	p->sport_base = (uint16_t)lo;
+	p->sport_high = (uint16_t)hi;
+	return 0;
+}
+
 static int set_roles(struct dv_plan *p, const char *v, const char *ctx)
 {
 	if (strcmp(v, "combined") == 0)
@@ -210,7 +392,8 @@ static int set_poll(struct dv_plan *p, const char *v, const char *ctx)
 
 /* Messages spell these limits out. */
 _Static_assert((int)DV_FRAG_TIMEOUT_MAX == 10, "messages say 10 s");
-_Static_assert(DV_COLLECTORS_MAX == 16, "messages say 16");
+_Static_assert(DV_MAX_COLLECTORS == 8 && DV_MAX_GENERATORS == 8, "messages say 8");
+_Static_assert(DV_CPU_MAX == 1023, "messages say 1023");
 
 static int set_frag_timeout(struct dv_plan *p, const char *v, const char *ctx)
 {
@@ -235,9 +418,46 @@ static int set_fragmented(struct dv_plan *p, const char *v, const char *ctx)
 static int set_collectors(struct dv_plan *p, const char *v, const char *ctx)
 {
 	uint64_t n;
-	if (dv_parse_uint(v, 1, DV_COLLECTORS_MAX, &n) != 0)
-		return not_a(ctx, v, "a number of collectors in 1.." STR(DV_COLLECTORS_MAX));
+	if (dv_parse_uint(v, 1, DV_MAX_COLLECTORS, &n) != 0)
+		return not_a(ctx, v, "a number of collectors in 1..8");
 	p->collectors = (unsigned)n;
+	return 0;
+}
+
+static int set_generators(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, 1, DV_MAX_GENERATORS, &n) != 0)
+		return not_a(ctx, v, "a number of generators in 1..8");
+	p->generators = (unsigned)n;
+	return 0;
+}
+
+#define LCORE_CPUS_MAX (sizeof(((struct dv_plan *)0)->lcore_cpu) / sizeof(unsigned))
+
+/** CPU,CPU,...: CPUs of the worker lcores; the count is checked with the port. */
+static int set_lcores(struct dv_plan *p, const char *v, const char *ctx)
+{
+	char buf[8 * LCORE_CPUS_MAX], *f[LCORE_CPUS_MAX];
+	int n = split_fields(v, ',', buf, sizeof(buf), f, (int)LCORE_CPUS_MAX);
+	if (n < 0 && strlen(v) < sizeof(buf)) {
+		dv_err("%s: more than %zu CPUs (one per worker lcore)", ctx, LCORE_CPUS_MAX);
+		return -EINVAL;
+	}
+	if (n < 0)
+		return not_a(ctx, v, "a list of CPU numbers, e.g. 2,3");
+
+	unsigned cpu[LCORE_CPUS_MAX];
+	for (int i = 0; i < n; i++) {
+		uint64_t c;
+		if (*f[i] == '\0')
+			return not_a(ctx, v, "a list of CPU numbers, e.g. 2,3");
+		if (dv_parse_uint(f[i], 0, DV_CPU_MAX, &c) != 0)
+			return bad_field(ctx, f[i], v, "a CPU number in 0..1023");
+		cpu[i] = (unsigned)c;
+	}
+	memcpy(p->lcore_cpu, cpu, (size_t)n * sizeof(cpu[0]));
+	p->n_lcore_cpu = (unsigned)n;
 	return 0;
 }
 
@@ -268,6 +488,10 @@ static const struct setting {
 	{ "source",         set_source,         SET_LIST },
 	{ "queries",        set_queries,        SET_RELPATH },
 	{ "rate",           set_rate,           0 },
+	{ "max",            set_max,            0 },
+	{ "ramp",           set_ramp,           0 },
+	{ "search",         set_search,         0 },
+	{ "search-resolution", set_search_resolution, 0 },
 	{ "duration",       set_duration,       0 },
 	{ "timeout",        set_timeout,        0 },
 	{ "max-queries",    set_max_queries,    0 },
@@ -275,15 +499,20 @@ static const struct setting {
 	{ "dnssec-ok",      set_dnssec_ok,      0 },
 	{ "stats-interval", set_stats_interval, 0 },
 	{ "json",           set_json,           0 },
+	{ "plot",           set_plot,           0 },
+	{ "plot-interval",  set_plot_interval,  0 },
 	{ "eal",            set_eal,            0 },
 	{ "dst-mac",        set_dst_mac,        0 },
 	{ "burst",          set_burst,          0 },
 	{ "sport-base",     set_sport_base,     0 },
+	{ "sport",          set_sport,          0 },
 	{ "roles",          set_roles,          0 },
 	{ "poll",           set_poll,           0 },
 	{ "frag-timeout",   set_frag_timeout,   0 },
 	{ "fragmented",     set_fragmented,     0 },
 	{ "collectors",     set_collectors,     0 },
+	{ "generators",     set_generators,     0 },
+	{ "lcores",         set_lcores,         SET_JOIN },
 	{ "family",         dv_set_family,      0 },
 	{ "requery",        dv_set_requery,     SET_JOIN },
 	{ "attempts",       dv_set_attempts,    0 },
@@ -314,6 +543,65 @@ int dv_setting_set(struct dv_plan *p, const char *key, const char *value,
 	if (s == NULL)
 		return -ENOENT;
 	return s->fn(p, value, ctx != NULL ? ctx : key);
+}
+
+void dv_rate_forget(struct dv_plan *p, bool all)
+{
+	if (p->rate_mode == DV_RATE_MAX)
+		p->rate_mode = DV_RATE_FIXED;
+	memset(&p->ramp, 0, sizeof(p->ramp));
+	if (!all)
+		return;
+	double resolution = p->search.resolution_pct;
+	memset(&p->search, 0, sizeof(p->search));
+	p->search.resolution_pct = resolution;
+	if (p->qps == 0.0)
+		p->qps = DV_DEFAULT_QPS;
+}
+
+int dv_settings_finish(struct dv_plan *p)
+{
+	if (p == NULL)
+		return -EINVAL;
+
+	bool zero = p->qps == 0.0;
+	bool max = p->rate_mode == DV_RATE_MAX;
+	bool ramp = p->ramp.to_qps > 0.0;
+	bool search = p->search.repeats > 0;
+	const char *max_name = max ? "--max" : "-Q 0";
+
+	if (ramp && search) {
+		dv_err("--ramp: conflicts with --search");
+		return -EINVAL;
+	}
+	if ((max || zero) && (ramp || search)) {
+		if (max || ramp)
+			dv_err("%s: conflicts with %s", max_name, ramp ? "--ramp" : "--search");
+		else
+			dv_err("--search: needs an upper bound: -Q QPS above 0 (-Q 0 is --max)");
+		return -EINVAL;
+	}
+
+	if (max || zero) {
+		p->rate_mode = DV_RATE_MAX;
+		p->qps = 0.0;
+	} else if (ramp) {
+		p->rate_mode = DV_RATE_RAMP;
+		p->duration_s = p->ramp.duration_s;
+		p->qps = p->ramp.to_qps;
+	} else if (search) {
+		p->rate_mode = DV_RATE_SEARCH;
+		p->search.max_qps = p->qps;
+	} else {
+		p->rate_mode = DV_RATE_FIXED;
+	}
+
+	if (p->sport_high != 0 && p->sport_base > p->sport_high) {
+		dv_err("--sport-base %u: above the end of the --sport range (%u)",
+		       (unsigned)p->sport_base, (unsigned)p->sport_high);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Scenario files. */
@@ -383,8 +671,10 @@ static int scn_entry(const struct dv_yaml_entry *e, void *arg)
 	/* A scenario's address list replaces whatever the plan had. */
 	if (s->fn == set_target)
 		memset(c->plan->target, 0, sizeof(c->plan->target));
-	else if (s->fn == set_source)
+	else if (s->fn == set_source) {
 		memset(c->plan->src, 0, sizeof(c->plan->src));
+		memset(c->plan->src_prefix, 0, sizeof(c->plan->src_prefix));
+	}
 
 	for (size_t i = 0; i < e->n; i++) {
 		char ctx[PATH_MAX + 64];

@@ -15,6 +15,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/plan.h"
@@ -34,8 +35,20 @@
 #define DV_SPORT_BASE_MAX     (65535 - 16)
 #define DV_DEFAULT_FRAG_TIMEOUT 0.1  /**< --frag-timeout, seconds: well under any resolver's re-query timer */
 #define DV_FRAG_TIMEOUT_MAX   10.0   /**< largest --frag-timeout, seconds */
-#define DV_DEFAULT_COLLECTORS 1
-#define DV_COLLECTORS_MAX     16
+#define DV_DEFAULT_COLLECTORS 1   /**< --collectors, 1..DV_MAX_COLLECTORS */
+#define DV_DEFAULT_GENERATORS 1   /**< -T, 1..DV_MAX_GENERATORS */
+#define DV_SPORT_MAX          65535 /**< last port of --sport LOW-HIGH */
+#define DV_SRC_PREFIX_MIN_V4  8     /**< shortest IPv4 prefix of --src ADDR/PREFIX */
+#define DV_SRC_PREFIX_MIN_V6  48    /**< shortest IPv6 prefix of --src ADDR/PREFIX */
+#define DV_CPU_MAX            1023  /**< largest CPU number of --lcores (CPU_SETSIZE - 1) */
+#define DV_DEFAULT_PLOT_INTERVAL 0.5 /**< --plot-interval, seconds (resperf's) */
+#define DV_DEFAULT_SEARCH_TRIAL 2.0  /**< --search LOSS%:TRIAL, seconds */
+#define DV_SEARCH_TRIAL_MAX   3600.0 /**< largest TRIAL, seconds */
+#define DV_DEFAULT_SEARCH_REPEATS 3  /**< --search LOSS%:TRIAL:REPEATS */
+#define DV_SEARCH_REPEATS_MAX 15
+#define DV_DEFAULT_SEARCH_RESOLUTION 1.0 /**< --search-resolution, percent of the upper bound */
+#define DV_SEARCH_RESOLUTION_MIN 0.01
+#define DV_SEARCH_RESOLUTION_MAX 50.0
 
 /**
  * Reset a plan to the defaults (zeroes it first: free a previous plan's
@@ -47,15 +60,27 @@ void dv_plan_defaults(struct dv_plan *p);
 /**
  * Apply one setting by its scenario key / long option name.
  *
- * Keys: port, target, dns-port, source, queries, rate, duration, timeout,
- * max-queries, edns, dnssec-ok, stats-interval, json, eal, dst-mac, burst,
- * sport-base, roles, poll, frag-timeout, fragmented, collectors, description
- * (ignored), and the sequence keys of seqspec.h: family, requery, attempts,
- * retry-change, edns-ladder, do, qname, qtypes, responder. In a scenario, edns, requery, edns-ladder,
- * qtypes and responder may also be YAML lists (joined with ',').
+ * Keys: port, target, dns-port, source, queries, rate, max, ramp, search,
+ * search-resolution, duration, timeout, max-queries, edns, dnssec-ok,
+ * stats-interval, json, plot, plot-interval, eal, dst-mac, burst, sport-base,
+ * sport, roles, poll, generators, lcores, frag-timeout, fragmented,
+ * collectors, description (ignored), and the sequence keys of seqspec.h:
+ * family, requery, attempts, retry-change, edns-ladder, do, qname, qtypes,
+ * responder. In a scenario, edns, requery, edns-ladder, qtypes, responder and
+ * lcores may also be YAML lists (joined with ',').
  *
  * "target" and "source" add one address (at most one per family; clear the
- * array first to replace). Errors are one line, "CTX: 'VALUE' is not ...".
+ * array, and src_prefix with src, first to replace); "source" takes
+ * ADDR[/PREFIX]. Errors are one line, "CTX: 'VALUE' is not ...".
+ *
+ * The rate mode depends on settings that may come in any order, so the
+ * handlers only record what was given and dv_settings_finish() derives
+ * plan->rate_mode once every setting is in:
+ *
+ * - plan->qps == 0 means "-Q 0" (rate: 0);
+ * - plan->rate_mode == DV_RATE_MAX means "--max" (no handler sets another mode);
+ * - plan->ramp.to_qps > 0 means "--ramp" was given;
+ * - plan->search.repeats > 0 means "--search" was given.
  *
  * @param p      the plan being built
  * @param key    the setting
@@ -67,6 +92,39 @@ void dv_plan_defaults(struct dv_plan *p);
  */
 int dv_setting_set(struct dv_plan *p, const char *key, const char *value,
 		   const char *ctx);
+
+/**
+ * Forget the rate mode settings already in the plan (a scenario's), because
+ * the command line chooses again: its choice replaces the scenario's instead
+ * of conflicting with it.
+ *
+ * Always forgets --max and --ramp (a -Q QPS on the command line means a
+ * fixed rate, or the upper bound of a scenario's search); with @p all also
+ * --search, and rate 0 becomes DV_DEFAULT_QPS (the command line gives
+ * --max, --ramp, --search or -Q 0). --search-resolution stays.
+ *
+ * @param p    the plan, after the scenario and before the command line
+ * @param all  also forget --search and -Q 0
+ */
+void dv_rate_forget(struct dv_plan *p, bool all);
+
+/**
+ * Finish the settings that depend on each other, once every setting is in
+ * (before the query file and the port profile are read).
+ *
+ * Rate mode: at most one of --max (or -Q 0), --ramp and --search, and a
+ * search needs -Q above 0 (its upper bound). Then plan->rate_mode is set and:
+ * DV_RATE_MAX sets qps to 0; DV_RATE_RAMP sets duration_s to the ramp's
+ * duration and qps to its end rate (the highest it offers);
+ * DV_RATE_SEARCH sets search.max_qps to qps. Also: --sport-base must not be
+ * above the end of a --sport range.
+ *
+ * Idempotent. Errors name the options, e.g. "--ramp: conflicts with --search".
+ *
+ * @param p  the plan
+ * @retval 0 or -EINVAL (reported on one line)
+ */
+int dv_settings_finish(struct dv_plan *p);
 
 /**
  * Load a scenario file on top of the plan.

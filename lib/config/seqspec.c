@@ -477,7 +477,7 @@ int dv_set_qtypes(struct dv_plan *p, const char *v, const char *ctx)
 /** What --responder lists, for messages. */
 #define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
 		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
-		    "ignore-edns"
+		    "ignore-edns, rate=QPS"
 
 int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 {
@@ -488,11 +488,11 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 	/* Which keys were seen, to refuse one given twice. */
 	enum {
 		K_DROP_V6, K_DROP_V4, K_DROP_FIRST, K_DROP, K_SEED, K_DELAY, K_SIZE,
-		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_NONE, K_N
+		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_NONE, K_N
 	};
 	static const char *const keys[K_N] = {
 		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
-		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "none",
+		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "none",
 	};
 	bool seen[K_N] = { false };
 
@@ -519,7 +519,8 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 				break;
 		}
 		bool takes_value = k == K_DROP || k == K_SEED || k == K_DELAY || k == K_SIZE ||
-				   k == K_FRAG_MTU || k == K_DROP_FRAG || k == K_FRAG_FAMILY;
+				   k == K_FRAG_MTU || k == K_DROP_FRAG || k == K_FRAG_FAMILY ||
+				   k == K_RATE;
 		if (k == K_N || takes_value != (val != NULL)) {
 			if (eq != NULL)
 				*eq = '=';
@@ -592,6 +593,10 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		case K_IGNORE_EDNS:
 			im.ignore_edns = true;
 			break;
+		case K_RATE:
+			if (dv_parse_rate(val, &im.rate_qps) != 0 || im.rate_qps <= 0.0)
+				return not_a(ctx, it, "rate=QPS with a rate above 0, e.g. rate=50000");
+			break;
 		case K_NONE:
 			if (n > 1) {
 				dv_err("%s: 'none' cannot be combined with impairments", ctx);
@@ -623,7 +628,7 @@ bool dv_impair_any(const struct dv_impair_plan *im)
 	return im->drop_v6 || im->drop_v4 || im->drop_first || im->drop_fraction > 0.0 ||
 	       im->seed != 0 || im->delay_s > 0.0 || im->answer_size != 0 ||
 	       im->frag_mtu != 0 || im->drop_frag != 0 || im->frag_families != 0 ||
-	       im->ignore_edns;
+	       im->ignore_edns || im->rate_qps > 0.0;
 }
 
 /** Targets a family policy needs: bit 0 IPv4, bit 1 IPv6. */

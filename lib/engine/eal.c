@@ -147,28 +147,39 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	/* lcore 0: main (control loop, mostly asleep). */
 	int last = cpus[ncpu - 1];
 	int first = cpus[0];
-	char lcores[256];
+	unsigned ngen = plan->generators > 1 ? plan->generators : 1;
+	unsigned ncol = plan->roles == DV_ROLES_SPLIT ? (plan->collectors > 1 ? plan->collectors : 1) : 0;
+	unsigned explicit_k = 0;
+	char lcores[512];
 	int off = snprintf(lcores, sizeof(lcores), "0@%d", first);
 	unsigned next = 1;
-	map->gen = next++;
-	off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->gen, last);
-	map->col[0] = map->gen;
-	if (plan->roles == DV_ROLES_SPLIT) {
-		unsigned ncol = plan->collectors > 1 ? plan->collectors : 1;
-		for (unsigned i = 0; i < ncol; i++) {
-			map->col[i] = next++;
-			/* Collectors spread over the other CPUs, oversubscribed on small hosts. */
-			int cpu = ncpu > 2 ? cpus[(ncpu - 2 + ncpu - (int)(i % (unsigned)(ncpu - 1))) % ncpu]
-					   : (i % 2 == 0 ? first : last);
-			off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d",
-					map->col[i], cpu);
-		}
+	/* --lcores: worker CPUs in the order generators, collectors, responder (checked by the CLI). */
+#define PLACE(id, dflt)                                                                        \
+	do {                                                                                   \
+		int cpu_ = plan->n_lcore_cpu > 0 ? (int)plan->lcore_cpu[explicit_k++] : (dflt);  \
+		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", (id), cpu_); \
+	} while (0)
+	for (unsigned i = 0; i < ngen; i++) {
+		map->gen[i] = next++;
+		/* Generators from the last CPU down, oversubscribed on small hosts. */
+		PLACE(map->gen[i], cpus[(unsigned)(ncpu - 1) - i % (unsigned)ncpu]);
+	}
+	map->col[0] = map->gen[0];
+	for (unsigned i = 0; i < ncol; i++) {
+		map->col[i] = next++;
+		/* Collectors spread over the other CPUs, oversubscribed on small hosts. */
+		PLACE(map->col[i], ncpu > 2 ? cpus[(ncpu - 2 + ncpu - (int)(i % (unsigned)(ncpu - 1))) % ncpu]
+					    : (i % 2 == 0 ? first : last));
 	}
 	map->resp = UINT32_MAX;
 	if (plan->profile.embedded) {
 		map->resp = next++;
-		snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%d", map->resp,
-			 ncpu > 3 ? cpus[ncpu - 3] : first);
+		PLACE(map->resp, ncpu > 3 ? cpus[ncpu - 3] : first);
+	}
+#undef PLACE
+	if ((size_t)off >= sizeof(lcores)) {
+		dv_err("--lcores: too many lcores");
+		return -E2BIG;
 	}
 	a->nlcores = next;
 
@@ -193,7 +204,8 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	push(&b, "--log-level=user1:error"); /* rte_ip_frag logs its table size as USER1 */
 	if (plan->profile.vdev[0] != '\0') {
 		char vdev[512];
-		if (dv_profile_devargs(&plan->profile, plan->port_arg, vdev, sizeof(vdev)) < 0) {
+		unsigned nq = plan->generators > plan->collectors ? plan->generators : plan->collectors;
+		if (dv_profile_devargs(&plan->profile, plan->port_arg, nq, vdev, sizeof(vdev)) < 0) {
 			dv_err("--port %s: device arguments too long", plan->port_spec);
 			return -E2BIG;
 		}

@@ -22,8 +22,8 @@ struct dv_eal_args {
 
 /** Lcore ids by role, as laid out by dv_eal_args_build. */
 struct dv_lcore_map {
-	unsigned gen;          /**< generator (also collector when combined) */
-	unsigned col[DV_MAX_LANES]; /**< collectors when split, one per RX queue */
+	unsigned gen[DV_MAX_GENERATORS]; /**< generators (gen[0] also collects when combined) */
+	unsigned col[DV_MAX_COLLECTORS]; /**< collectors when split, one per RX queue */
 	unsigned resp;         /**< embedded responder */
 };
 

@@ -30,13 +30,23 @@
 
 #define DV_BURST_MAX 512
 
+/** Source addresses a lane draws from (RFC 4814 pseudorandom selection); n = 0: the template's. */
+struct dv_src_pool {
+	const struct dv_src *a;
+	uint32_t n;          /**< a power of two, or 0 */
+};
+
 /** Run-wide context. Read-only while lcores run, except the main-owned stop flags. */
 struct dv_shared {
 	const struct dv_plan *plan;
 	const struct dv_qsource *qs;
 	const struct dv_policy *pol;
-	unsigned nlanes;                          /**< collectors, each with its own tables */
+	unsigned ngen;                            /**< generator lcores (TX queues) */
+	unsigned ncol;                            /**< collector lcores (RX queues) */
+	unsigned nlanes;                          /**< ngen * ncol: lane g * ncol + c is generator g's table for collector c */
 	struct dv_l34_tmpl l34[DV_MAX_LANES][DV_FAMILIES]; /**< Ethernet + IP + UDP per lane (its source addresses) and family */
+	struct dv_src_pool srcs[DV_MAX_LANES][DV_FAMILIES]; /**< --src ranges: addresses hashing to the lane's collector */
+	uint64_t ol_flags[DV_FAMILIES];           /**< TX checksum offload flags per family, 0 = software */
 	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;
 	double ns_per_tick;    /**< 1e9 / tsc_hz, so the hot path multiplies instead of dividing */
@@ -62,6 +72,7 @@ struct dv_pending_meta {
 struct dv_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
+	unsigned global;                       /**< run-wide lane index (templates, source pools) */
 	unsigned ncarry;                       /**< retries taken but not sent yet (no mbufs) */
 	uint64_t carry_lseq[DV_BURST_MAX];
 	uint8_t carry_att[DV_BURST_MAX];
@@ -70,9 +81,11 @@ struct dv_lane {
 /** Generator work space (one lcore, one TX queue). */
 struct dv_gen {
 	struct dv_shared *sh;
-	struct dv_lane lane[DV_MAX_LANES];
+	struct dv_lane lane[DV_MAX_COLLECTORS]; /**< one per collector */
 	unsigned nlanes;
 	unsigned next_lane;    /**< round robin of new logical queries over lanes */
+	unsigned index;        /**< which generator (its TX queue) */
+	uint64_t quota;        /**< its share of --max-queries (0 = no limit) */
 	struct rte_mempool *pool;
 	uint16_t port;
 	uint16_t queue;
@@ -99,13 +112,23 @@ struct dv_fail_note {
 
 #define DV_SCRATCH_LEN 65536 /**< a reassembled datagram, copied contiguous */
 
+struct dv_col;
+
+/** One generator's tables, as a collector sees them (the collector half is its own). */
+struct dv_col_lane {
+	struct dv_col *col;
+	struct dv_inflight *ifl;
+	struct dv_seq *seq;
+	struct dv_fail_note *notes;    /**< one per in-flight slot */
+};
+
 /** Collector work space (one lcore, one RX queue). */
 struct dv_col {
 	struct dv_shared *sh;
-	struct dv_inflight *ifl;
-	struct dv_seq *seq;
+	struct dv_col_lane lane[DV_MAX_GENERATORS]; /**< one per generator */
+	unsigned nlanes;
+	uint16_t sport_lo, sport_hi;   /**< source ports of the whole run: [lo, hi) */
 	struct dv_frags frags;
-	struct dv_fail_note *notes;    /**< one per in-flight slot */
 	uint8_t *scratch;              /**< DV_SCRATCH_LEN bytes: a reassembled datagram */
 	uint8_t *linear;               /**< DV_SCRATCH_LEN bytes: a chained frame, made contiguous */
 	uint16_t port;
@@ -115,6 +138,8 @@ struct dv_col {
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;
 
+#define DV_CLIENT_BITS 65536 /**< bits of the responder's client-address sketch */
+
 /** Embedded responder work space. */
 struct dv_resp {
 	struct dv_shared *sh;
@@ -123,6 +148,13 @@ struct dv_resp {
 	uint64_t answered;
 	uint64_t dropped;      /**< not answerable, or the TX ring was full */
 	uint64_t impaired;     /**< dropped on purpose (impairments) */
+	unsigned nrxq;         /**< RX queues to poll: one per generator */
+	double tokens;         /**< rate=QPS: answers allowed now (token bucket) */
+	double tok_per_tick;
+	double tok_max;
+	uint64_t tok_tsc;
+	uint64_t src_seen[DV_CLIENT_BITS / 64]; /**< client addresses seen, a bit per hash (read after the run) */
+	uint64_t port_seen[65536 / 64];         /**< client source ports seen */
 	struct dv_rng rng;
 	uint64_t *seen;        /**< drop-first: hashes of (name, type) seen; open addressing */
 	uint32_t seen_mask;

@@ -19,7 +19,7 @@
 #define DV_DEFAULT_DESC 1024
 
 static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_mempool *pool,
-		      uint16_t nrxq, uint16_t ntxq, const char *what)
+		      uint16_t nrxq, uint16_t ntxq, bool *csum_offload, const char *what)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -38,6 +38,13 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)dv_rss_key;
 		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(dv_rss_key);
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & ip_only;
+	}
+	/* Checksum offload where the profile allows it and the PMD says it can. */
+	uint64_t csum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	if (csum_offload != NULL) {
+		*csum_offload = plan->profile.tx_csum_offload && (info.tx_offload_capa & csum) == csum;
+		if (*csum_offload)
+			conf.txmode.offloads |= csum;
 	}
 	rc = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
 	if (rc != 0)
@@ -71,23 +78,30 @@ fail:
 	return rc < 0 ? rc : -EIO;
 }
 
+static struct rte_ring *wire_ring(const struct dv_plan *plan, const char *kind, unsigned i)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "dv_%s_%u", kind, i);
+	struct rte_ring *r = rte_ring_create(name, DV_RING_SIZE, (int)rte_socket_id(),
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (r == NULL)
+		dv_err("--port %s: cannot create the embedded wire: %s", plan->port_spec,
+		       rte_strerror(rte_errno));
+	return r;
+}
+
 static int embedded_wire(const struct dv_plan *plan, struct dv_ports *p)
 {
-	/* Ring 0 carries queries to the responder; ring 1 + i its answers to RX queue i. */
-	for (unsigned i = 0; i <= p->rx_queues; i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "dv_wire_%u", i);
-		p->ring[i] = rte_ring_create(name, DV_RING_SIZE, (int)rte_socket_id(),
-					     RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (p->ring[i] == NULL) {
-			dv_err("--port %s: cannot create the embedded wire: %s", plan->port_spec,
-			       rte_strerror(rte_errno));
+	/* One ring per generator TX queue (queries), one per collector RX queue (answers). */
+	for (unsigned i = 0; i < p->tx_queues; i++)
+		if ((p->qring[i] = wire_ring(plan, "q", i)) == NULL)
 			return -ENOMEM;
-		}
-	}
-	int g = rte_eth_from_rings("dv_gen", &p->ring[1], p->rx_queues, &p->ring[0], 1,
+	for (unsigned i = 0; i < p->rx_queues; i++)
+		if ((p->aring[i] = wire_ring(plan, "a", i)) == NULL)
+			return -ENOMEM;
+	int g = rte_eth_from_rings("dv_gen", p->aring, p->rx_queues, p->qring, p->tx_queues,
 				   rte_socket_id());
-	int r = rte_eth_from_rings("dv_resp", &p->ring[0], 1, &p->ring[1], p->rx_queues,
+	int r = rte_eth_from_rings("dv_resp", p->qring, p->tx_queues, p->aring, p->rx_queues,
 				   rte_socket_id());
 	if (g < 0 || r < 0) {
 		dv_err("--port %s: cannot create ring ports: %s", plan->port_spec,
@@ -100,22 +114,46 @@ static int embedded_wire(const struct dv_plan *plan, struct dv_ports *p)
 	return 0;
 }
 
+static struct rte_mempool *pool_create(const char *name, unsigned n, uint64_t *bytes)
+{
+	unsigned size = dv_pow2_at_least(n, 4096, 1u << 24) - 1;
+	struct rte_mempool *mp = rte_pktmbuf_pool_create(name, size, 256, 0,
+							 RTE_MBUF_DEFAULT_BUF_SIZE,
+							 (int)rte_socket_id());
+	if (mp == NULL) {
+		dv_err("cannot create the mbuf pool %s (%u mbufs): %s", name, size,
+		       rte_strerror(rte_errno));
+		return NULL;
+	}
+	*bytes += (uint64_t)size * rte_mempool_calc_obj_size(mp->elt_size, mp->flags, NULL);
+	return mp;
+}
+
 int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlcores)
 {
 	int rc;
 	memset(p, 0, sizeof(*p));
 	p->rx_queues = plan->collectors > 1 ? plan->collectors : 1;
+	p->tx_queues = plan->generators > 1 ? plan->generators : 1;
 
-	/* Enough mbufs for every ring a frame can sit in, plus per-lcore caches and bursts. */
+	/*
+	 * Enough mbufs for every ring a frame can sit in, plus per-lcore caches
+	 * and bursts. A generator's frames travel (embedded port) through its
+	 * ring, the responder's delay line and an answer ring back to a
+	 * collector, which frees them to the generator's own pool.
+	 */
 	unsigned n = 2 * DV_DEFAULT_DESC * 2 + (1 + p->rx_queues) * DV_RING_SIZE +
 		     nlcores * (256 + 2 * 512) + 4096;
-	unsigned pool_size = dv_pow2_at_least(n, 1, 1u << 24);
-	p->pool = rte_pktmbuf_pool_create("dv_pool", pool_size - 1, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (p->pool == NULL) {
-		dv_err("cannot create the mbuf pool (%u mbufs): %s", pool_size - 1,
-		       rte_strerror(rte_errno));
+	p->pool = pool_create("dv_pool", n / (plan->profile.embedded ? p->tx_queues : 1),
+			      &p->mbuf_bytes);
+	if (p->pool == NULL)
 		return -ENOMEM;
+	for (unsigned g = 0; g < p->tx_queues; g++) {
+		char name[32];
+		snprintf(name, sizeof(name), "dv_gen_pool_%u", g);
+		p->gen_pool[g] = pool_create(name, n / p->tx_queues, &p->mbuf_bytes);
+		if (p->gen_pool[g] == NULL)
+			return -ENOMEM;
 	}
 
 	if (plan->profile.embedded) {
@@ -134,12 +172,14 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 		p->gen_port = id;
 	}
 
-	rc = port_start(plan, p->gen_port, p->pool, (uint16_t)p->rx_queues, 1, "generator");
+	rc = port_start(plan, p->gen_port, p->pool, (uint16_t)p->rx_queues, (uint16_t)p->tx_queues,
+			&p->tx_csum_offload, "generator");
 	if (rc != 0)
 		return rc;
 	p->started[0] = true;
 	if (p->has_resp) {
-		rc = port_start(plan, p->resp_port, p->pool, 1, (uint16_t)p->rx_queues, "responder");
+		rc = port_start(plan, p->resp_port, p->pool, (uint16_t)p->tx_queues,
+				(uint16_t)p->rx_queues, NULL, "responder");
 		if (rc != 0)
 			return rc;
 		p->started[1] = true;
@@ -164,9 +204,15 @@ void dv_ports_close(struct dv_ports *p)
 		rte_eth_dev_close(p->resp_port);
 	}
 	p->started[0] = p->started[1] = false;
-	for (unsigned i = 0; i < 1 + DV_MAX_LANES; i++) {
-		rte_ring_free(p->ring[i]);
-		p->ring[i] = NULL;
+	for (unsigned i = 0; i < DV_MAX_GENERATORS; i++) {
+		rte_ring_free(p->qring[i]);
+		rte_mempool_free(p->gen_pool[i]);
+		p->qring[i] = NULL;
+		p->gen_pool[i] = NULL;
+	}
+	for (unsigned i = 0; i < DV_MAX_COLLECTORS; i++) {
+		rte_ring_free(p->aring[i]);
+		p->aring[i] = NULL;
 	}
 	rte_mempool_free(p->pool);
 	p->pool = NULL;

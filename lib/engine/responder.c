@@ -41,6 +41,12 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 	}
 
 	dv_rng_seed(&r->rng, ip->seed);
+	if (ip->rate_qps > 0.0) {
+		r->tok_per_tick = ip->rate_qps / (double)tsc_hz;
+		r->tok_max = ip->rate_qps * 0.01 > 32.0 ? ip->rate_qps * 0.01 : 32.0;
+		r->tokens = r->tok_max;
+		r->tok_tsc = rte_rdtsc();
+	}
 	if (ip->drop_first) {
 		/* Half-full at most: 2^21 names, then it answers everything (counted). */
 		r->seen_mask = (1u << 22) - 1;
@@ -181,6 +187,16 @@ static bool first_time(struct dv_resp *r, const struct dv_dns_view *d)
 	return true;
 }
 
+/* Which client addresses and ports asked: a bit per hash, so tests can see the source ranges at work. */
+static void note_client(struct dv_resp *r, const uint8_t *frame, const struct dv_frame_view *v)
+{
+	const uint8_t *src = frame + v->l3_off + (v->family == AF_INET6 ? 8 : 12);
+	uint64_t h = dv_fnv1a(DV_FNV_OFFSET, src, v->family == AF_INET6 ? 16 : 4);
+	r->src_seen[(h >> 6) & (DV_CLIENT_BITS / 64 - 1)] |= 1ull << (h & 63);
+	uint32_t p = v->sport;
+	r->port_seen[p >> 6] |= 1ull << (p & 63);
+}
+
 /* Should this query go unanswered, on purpose? */
 static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
 {
@@ -188,6 +204,7 @@ static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
 	struct dv_frame_view v;
 	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
 		return false;
+	note_client(r, frame, &v);
 	if ((ip->drop_v6 && v.family == AF_INET6) || (ip->drop_v4 && v.family == AF_INET))
 		return true;
 	if (ip->drop_first) {
@@ -198,6 +215,25 @@ static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
 			return true;
 	}
 	return ip->drop_fraction > 0 && dv_rng_unit(&r->rng) < ip->drop_fraction;
+}
+
+/* rate=QPS: a token bucket 10 ms deep, so the limit is sharp but scheduling jitter is no loss. */
+static void refill(struct dv_resp *r, uint64_t now)
+{
+	r->tokens += (double)(now - r->tok_tsc) * r->tok_per_tick;
+	if (r->tokens > r->tok_max)
+		r->tokens = r->tok_max;
+	r->tok_tsc = now;
+}
+
+static bool over_rate(struct dv_resp *r)
+{
+	if (r->tok_per_tick <= 0.0)
+		return false;
+	if (r->tokens < 1.0)
+		return true;
+	r->tokens -= 1.0;
+	return false;
 }
 
 static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, unsigned n)
@@ -214,27 +250,27 @@ static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, uns
 static unsigned answer_queue(const struct dv_resp *r, const struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	if (r->sh->nlanes <= 1 || m->data_len < 14 + 40)
+	if (r->sh->ncol <= 1 || m->data_len < 14 + 40)
 		return 0;
 	if (d[12] == 0x86 && d[13] == 0xdd)
-		return dv_rss_queue(d + 14 + 8, d + 14 + 24, AF_INET6, r->sh->nlanes);
-	return dv_rss_queue(d + 14 + 12, d + 14 + 16, AF_INET, r->sh->nlanes);
+		return dv_rss_queue(d + 14 + 8, d + 14 + 24, AF_INET6, r->sh->ncol);
+	return dv_rss_queue(d + 14 + 12, d + 14 + 16, AF_INET, r->sh->ncol);
 }
 
 /* Send answers, each on its queue. */
 static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n)
 {
-	if (r->sh->nlanes <= 1) {
+	if (r->sh->ncol <= 1) {
 		send_queue(r, 0, out, n);
 		return;
 	}
-	struct rte_mbuf *byq[DV_MAX_LANES][DV_BURST_MAX];
-	unsigned cnt[DV_MAX_LANES] = { 0 };
+	struct rte_mbuf *byq[DV_MAX_COLLECTORS][DV_BURST_MAX];
+	unsigned cnt[DV_MAX_COLLECTORS] = { 0 };
 	for (unsigned i = 0; i < n; i++) {
 		unsigned q = answer_queue(r, out[i]);
 		byq[q][cnt[q]++] = out[i];
 	}
-	for (unsigned q = 0; q < r->sh->nlanes; q++)
+	for (unsigned q = 0; q < r->sh->ncol; q++)
 		if (cnt[q] > 0)
 			send_queue(r, (uint16_t)q, byq[q], cnt[q]);
 }
@@ -251,20 +287,43 @@ static void release_due(struct dv_resp *r, uint64_t now)
 		send_burst(r, out, n);
 }
 
+static uint64_t bits_set(const uint64_t *w, unsigned nwords)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < nwords; i++)
+		n += (uint64_t)__builtin_popcountll(w[i]);
+	return n;
+}
+
+uint64_t dv_responder_sources(const struct dv_resp *r)
+{
+	return bits_set(r->src_seen, DV_CLIENT_BITS / 64);
+}
+
+uint64_t dv_responder_ports(const struct dv_resp *r)
+{
+	return bits_set(r->port_seen, 65536 / 64);
+}
+
 int dv_responder_main(struct dv_resp *r)
 {
 	const struct dv_shared *sh = r->sh;
 	bool frugal = sh->plan->poll == DV_POLL_FRUGAL;
 	struct rte_mbuf *in[DV_BURST_MAX];
 	struct rte_mbuf *out[DV_BURST_MAX];
+	unsigned rxq = 0;
 
 	while (!__atomic_load_n(&sh->stop_rx, __ATOMIC_ACQUIRE)) {
-		uint16_t nb = rte_eth_rx_burst(r->port, 0, in, (uint16_t)r->burst);
+		/* One queue per generator, taken in turn. */
+		uint16_t nb = rte_eth_rx_burst(r->port, (uint16_t)rxq, in, (uint16_t)r->burst);
+		rxq = rxq + 1 < r->nrxq ? rxq + 1 : 0;
 		uint64_t now = rte_rdtsc();
+		if (r->tok_per_tick > 0.0)
+			refill(r, now);
 		if (r->delay_tsc != 0)
 			release_due(r, now);
 		if (nb == 0) {
-			if (frugal)
+			if (frugal && rxq == 0)
 				dv_frugal_sleep(10000);
 			continue;
 		}
@@ -277,7 +336,7 @@ int dv_responder_main(struct dv_resp *r)
 				dv_count_add(&r->dropped, 1);
 				continue;
 			}
-			if (impaired(r, data, m->data_len)) {
+			if (impaired(r, data, m->data_len) || over_rate(r)) {
 				rte_pktmbuf_free(m);
 				dv_count_add(&r->impaired, 1);
 				continue;

@@ -25,11 +25,19 @@
 #include "config/parse.h"
 #include "engine/port.h"
 #include "engine/responder.h"
+#include "engine/search.h"
+#include "engine/sources.h"
+#include "report/plot.h"
 #include "net/neigh.h"
 #include "wire/rss.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "util/log.h"
+#include "util/pow2.h"
+#include "util/rng.h"
+
+/* --max: the in-flight tables are sized for this rate per generator lcore. */
+#define DV_MAX_MODE_QPS 2e6
 
 static volatile sig_atomic_t interrupts;
 
@@ -74,7 +82,10 @@ static int endpoints_resolve(const struct dv_plan *plan, struct dv_endpoints ep[
 		ep[f].dport = plan->dport;
 		if (plan->profile.kernel_iface) {
 			struct dv_nexthop nh;
-			int rc = dv_nexthop_resolve(plan->port_arg, target, &plan->src[f],
+			/* A --src range: the kernel's source goes in the template; frames get range addresses. */
+			static const struct dv_addr any;
+			const struct dv_addr *want = plan->src_prefix[f] != 0 ? &any : &plan->src[f];
+			int rc = dv_nexthop_resolve(plan->port_arg, target, want,
 						    plan->dst_mac_set ? 0 : 1000, &nh);
 			if (rc != 0 && !(plan->dst_mac_set && nh.src.family != 0))
 				return rc;
@@ -101,17 +112,57 @@ struct run_state {
 	bool ports_up;
 	struct dv_qsource qs;
 	struct dv_policy pol;
-	unsigned nlanes;                     /**< collectors, each with its own tables */
+	unsigned ngen, ncol, nlanes;         /**< lane g * ncol + c: generator g's tables for collector c */
 	struct dv_inflight ifl[DV_MAX_LANES];
 	struct dv_seq seq[DV_MAX_LANES];
+	struct dv_src *srcs[DV_MAX_COLLECTORS][DV_FAMILIES]; /**< --src ranges, per collector */
 	struct dv_shared *sh;
-	struct dv_gen *gen;
-	struct dv_col *col[DV_MAX_LANES];
+	struct dv_gen *gen[DV_MAX_GENERATORS];
+	struct dv_col *col[DV_MAX_COLLECTORS];
 	struct dv_resp *resp;
-	struct dv_lcore lc[2 + DV_MAX_LANES];
+	struct dv_lcore lc[1 + DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
 	struct dv_json_out json;
 	bool json_open;
+	FILE *plot;
+	uint64_t mem_inflight, mem_sequences, inflight_slots;
+	double trial_qps;                    /**< search: the current trial's rate */
 };
+
+/* Everything the generators sent and the collectors saw, as of now (relaxed reads). */
+static void totals_snapshot(const struct run_state *st, struct dv_tx_stats *tx,
+			    struct dv_rx_stats *rx)
+{
+	static struct dv_tx_stats one_tx;
+	static struct dv_rx_stats one_rx;
+	dv_tx_stats_init(tx);
+	dv_rx_stats_init(rx);
+	for (unsigned g = 0; g < st->ngen; g++) {
+		dv_tx_stats_snapshot(&one_tx, &st->gen[g]->tx);
+		dv_tx_stats_merge(tx, &one_tx);
+	}
+	for (unsigned c = 0; c < st->ncol; c++) {
+		dv_rx_stats_snapshot(&one_rx, &st->col[c]->rx);
+		dv_rx_stats_merge(rx, &one_rx);
+	}
+}
+
+/* The offered rate the plan asks for at t seconds after the start. */
+static double target_at(const struct run_state *st, const struct dv_plan *plan, double t)
+{
+	switch (plan->rate_mode) {
+	case DV_RATE_RAMP:
+		if (t > plan->ramp.duration_s)
+			t = plan->ramp.duration_s;
+		return plan->ramp.from_qps +
+		       (plan->ramp.to_qps - plan->ramp.from_qps) * t / plan->ramp.duration_s;
+	case DV_RATE_MAX:
+		return 0.0;
+	case DV_RATE_SEARCH:
+		return st->trial_qps;
+	default:
+		return plan->qps;
+	}
+}
 
 /* What the variant indexes and attempt numbers of a result mean, and which tables it has. */
 static void dv_result_describe(struct dv_result *r, const struct run_state *st,
@@ -120,6 +171,13 @@ static void dv_result_describe(struct dv_result *r, const struct run_state *st,
 	/* NIC timestamps would need the PMD's clock mapped to the TSC: not done yet, so say so. */
 	r->rx_timestamps = st->ports.nic_timestamps ? "tsc-rx-burst (the NIC offers timestamps, unused)"
 						    : "tsc-rx-burst";
+	r->rate_mode = plan->rate_mode;
+	r->ngenerators = st->ngen;
+	r->tsc_hz = st->sh != NULL ? (double)st->sh->tsc_hz : 0.0;
+	r->mem_inflight = st->mem_inflight;
+	r->mem_sequences = st->mem_sequences;
+	r->mem_mbufs = st->ports.mbuf_bytes;
+	r->inflight_slots = st->inflight_slots;
 	r->n_edns = st->pol.n_edns;
 	memcpy(r->edns_size, st->pol.edns_size, sizeof(r->edns_size));
 	r->attempts = st->pol.attempts;
@@ -128,7 +186,7 @@ static void dv_result_describe(struct dv_result *r, const struct run_state *st,
 		       plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
 }
 
-static void status_intro(const struct dv_plan *plan)
+static void status_intro(const struct run_state *st, const struct dv_plan *plan)
 {
 	char a[2][64];
 	for (int f = 0; f < DV_FAMILIES; f++) {
@@ -139,61 +197,150 @@ static void status_intro(const struct dv_plan *plan)
 	printf("DNS load generator dnsvolley %s\n\n", DV_VERSION);
 	printf("[Status] Sending queries (to %s%s%s port %u via %s)\n", a[0],
 	       a[0][0] && a[1][0] ? " and " : "", a[1], plan->dport, plan->port_spec);
-	printf("[Status] Rate %.0f qps for %.3f s, timeout %.3f s, EDNS %s%d%s, %zu queries in %s\n",
-	       plan->qps, plan->duration_s, plan->timeout_s, plan->edns_size ? "" : "off (",
-	       plan->edns_size, plan->edns_size ? (plan->dnssec_ok ? " +DO" : "") : ")",
-	       plan->queries.n, plan->query_file);
+	char rate[128];
+	switch (plan->rate_mode) {
+	case DV_RATE_MAX:
+		snprintf(rate, sizeof(rate), "Rate unlimited (--max)");
+		break;
+	case DV_RATE_RAMP:
+		snprintf(rate, sizeof(rate), "Rate ramp %.0f to %.0f qps", plan->ramp.from_qps,
+			 plan->ramp.to_qps);
+		break;
+	case DV_RATE_SEARCH:
+		snprintf(rate, sizeof(rate), "Throughput search up to %.0f qps (unanswered <= %g%%), trials",
+			 plan->qps, plan->search.loss_pct);
+		break;
+	default:
+		snprintf(rate, sizeof(rate), "Rate %.0f qps", plan->qps);
+		break;
+	}
+	printf("[Status] %s for %.3f s, timeout %.3f s, EDNS %s%d%s, %zu queries in %s\n", rate,
+	       plan->rate_mode == DV_RATE_SEARCH ? plan->search.trial_s : plan->duration_s,
+	       plan->timeout_s, plan->edns_size ? "" : "off (", plan->edns_size,
+	       plan->edns_size ? (plan->dnssec_ok ? " +DO" : "") : ")", plan->queries.n,
+	       plan->query_file);
+	printf("[Status] %u generator%s, %u collector%s; memory: in-flight %" PRIu64
+	       " slots %.1f MiB, sequences %.1f MiB, mbufs %.1f MiB (sized at start, fixed)\n",
+	       st->ngen, st->ngen == 1 ? "" : "s", st->ncol, st->ncol == 1 ? "" : "s",
+	       st->inflight_slots, (double)st->mem_inflight / 1048576.0,
+	       (double)st->mem_sequences / 1048576.0, (double)st->ports.mbuf_bytes / 1048576.0);
 	fflush(stdout);
 }
 
-static void interval_emit(struct run_state *st, const struct dv_plan *plan, uint64_t now_tsc,
-			  struct dv_tx_stats *tx_prev, struct dv_rx_stats *rx_prev,
-			  uint64_t *since_ns)
+/** Interval bookkeeping: what was counted at the interval's start. */
+struct sampler {
+	struct dv_tx_stats tx;
+	struct dv_rx_stats rx;
+	uint64_t since_ns;
+	uint64_t since_tsc;
+};
+
+static void sampler_start(struct sampler *sm, const struct run_state *st)
 {
-	static struct dv_result iv;
+	totals_snapshot(st, &sm->tx, &sm->rx);
+	sm->since_ns = wall_ns();
+	sm->since_tsc = rte_rdtsc();
+}
+
+/* The interval since the last call: iv gets the deltas; the sampler moves on. */
+static void sampler_take(struct sampler *sm, const struct run_state *st, struct dv_result *iv)
+{
 	static struct dv_tx_stats tx_now;
 	static struct dv_rx_stats rx_now;
+	totals_snapshot(st, &tx_now, &rx_now);
+	memset(iv, 0, sizeof(*iv));
+	dv_tx_stats_delta(&iv->tx, &tx_now, &sm->tx);
+	dv_rx_stats_delta(&iv->rx, &rx_now, &sm->rx);
+	iv->since_ns = sm->since_ns;
+	iv->until_ns = wall_ns();
+	sm->tx = tx_now;
+	sm->rx = rx_now;
+	sm->since_ns = iv->until_ns;
+	sm->since_tsc = rte_rdtsc();
+}
 
-	static struct dv_rx_stats one;
-	dv_tx_stats_snapshot(&tx_now, &st->gen->tx);
-	dv_rx_stats_init(&rx_now);
-	for (unsigned li = 0; li < st->nlanes; li++) {
-		dv_rx_stats_snapshot(&one, &st->col[li]->rx);
-		dv_rx_stats_merge(&rx_now, &one);
-	}
-	memset(&iv, 0, sizeof(iv));
-	dv_tx_stats_delta(&iv.tx, &tx_now, tx_prev);
-	dv_rx_stats_delta(&iv.rx, &rx_now, rx_prev);
-	iv.since_ns = *since_ns;
-	iv.until_ns = wall_ns();
-	iv.target_qps = plan->qps;
-	dv_result_describe(&iv, st, plan);
+static void interval_emit(struct run_state *st, const struct dv_plan *plan, uint64_t now_tsc,
+			  struct sampler *sm)
+{
+	static struct dv_result iv;
+	sampler_take(sm, st, &iv);
 	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
+	iv.target_qps = target_at(st, plan, elapsed);
+	dv_result_describe(&iv, st, plan);
 	if (!plan->quiet)
 		dv_report_status_line(stdout, elapsed, &iv);
 	fflush(stdout);
 	if (st->json_open)
 		dv_json_periodic(&st->json, &iv);
-	*tx_prev = tx_now;
-	*rx_prev = rx_now;
-	*since_ns = iv.until_ns;
 }
 
-/* The main lcore: status lines, end of sending, drain, stop. */
-static void control_loop(struct run_state *st, const struct dv_plan *plan, struct dv_result *res)
+/* One resperf-style plot line; the ramp's best interval is remembered in res. */
+static void plot_emit(struct run_state *st, const struct dv_plan *plan, uint64_t now_tsc,
+		      struct sampler *sm, struct dv_result *res)
+{
+	static struct dv_result iv;
+	double hz = (double)st->sh->tsc_hz;
+	double secs = (double)(now_tsc - sm->since_tsc) / hz;
+	double mid = ((double)sm->since_tsc + (double)now_tsc) / 2.0 - (double)st->sh->start_tsc;
+	sampler_take(sm, st, &iv);
+	if (secs <= 0.0)
+		return;
+	uint64_t sent = dv_result_sent(&iv), answered = dv_result_answered(&iv);
+	struct dv_plot_row row = {
+		.time_s = (double)(now_tsc - st->sh->start_tsc) / hz,
+		.target_qps = target_at(st, plan, mid / hz),
+		.actual_qps = (double)sent / secs,
+		.responses_ps = (double)answered / secs,
+		.failures_ps = (double)dv_result_timeouts(&iv) / secs,
+		.avg_latency_s = dv_hist_mean(&iv.rx.latency) / 1e9,
+	};
+	if (st->plot != NULL)
+		dv_plot_write(st->plot, &row);
+	/* resperf's "maximum throughput": the most responses per second in one interval. */
+	if (row.responses_ps > res->rate.ramp_max_qps) {
+		res->rate.ramp_max_qps = row.responses_ps;
+		res->rate.ramp_at_qps = row.actual_qps;
+		res->rate.ramp_loss_pct = sent > answered ? 100.0 * (double)(sent - answered) /
+								    (double)sent : 0.0;
+	}
+}
+
+static bool gens_finished(const struct run_state *st)
+{
+	for (unsigned g = 0; g < st->ngen; g++)
+		if (!__atomic_load_n(&st->gen[g]->finished, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+static uint64_t gens_last_tx(const struct run_state *st)
+{
+	uint64_t last = 0;
+	for (unsigned g = 0; g < st->ngen; g++) {
+		uint64_t l = dv_count_read(&st->gen[g]->tx.last_tx_tsc);
+		last = l > last ? l : last;
+	}
+	return last;
+}
+
+/* The main lcore: status lines, plot lines, end of sending, drain, stop. */
+static void control_loop(struct run_state *st, const struct dv_plan *plan, struct dv_result *res,
+			 bool status)
 {
 	struct dv_shared *sh = st->sh;
 	uint64_t hz = sh->tsc_hz;
-	uint64_t interval = (uint64_t)(plan->stats_interval_s * (double)hz);
+	uint64_t interval = status ? (uint64_t)(plan->stats_interval_s * (double)hz) : 0;
 	uint64_t next_tick = interval ? sh->start_tsc + interval : UINT64_MAX;
+	bool plotting = plan->rate_mode == DV_RATE_RAMP || st->plot != NULL;
+	uint64_t pinterval = (uint64_t)(plan->plot_interval_s * (double)hz);
+	uint64_t next_plot = plotting && pinterval ? sh->start_tsc + pinterval : UINT64_MAX;
 	uint64_t drain_deadline = UINT64_MAX;
-	static struct dv_tx_stats tx_prev;
-	static struct dv_rx_stats rx_prev;
-	uint64_t since_ns = wall_ns();
-	int seen_interrupts = 0;
+	static struct sampler sm, pm;
+	int seen_interrupts = interrupts;
 
-	dv_tx_stats_init(&tx_prev);
-	dv_rx_stats_init(&rx_prev);
+	sampler_start(&sm, st);
+	sampler_start(&pm, st);
+	pm.since_tsc = sh->start_tsc;
 	for (;;) {
 		dv_frugal_sleep(1000000);
 		uint64_t now = rte_rdtsc();
@@ -206,12 +353,16 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 				break; /* second Ctrl-C: no drain */
 		}
 		if (now >= next_tick) {
-			interval_emit(st, plan, now, &tx_prev, &rx_prev, &since_ns);
+			interval_emit(st, plan, now, &sm);
 			next_tick += interval;
 		}
-		if (drain_deadline == UINT64_MAX &&
-		    __atomic_load_n(&st->gen->finished, __ATOMIC_ACQUIRE)) {
-			uint64_t last = dv_count_read(&st->gen->tx.last_tx_tsc);
+		/* Plot lines cover the sending time, as resperf's do. */
+		if (now >= next_plot && now <= sh->end_tsc + pinterval) {
+			plot_emit(st, plan, now, &pm, res);
+			next_plot += pinterval;
+		}
+		if (drain_deadline == UINT64_MAX && gens_finished(st)) {
+			uint64_t last = gens_last_tx(st);
 			/* Wait one timeout after the last send, plus a little for the collector's walk. */
 			drain_deadline = (last > now ? last : now) + sh->timeout_tsc + hz / 50;
 		}
@@ -229,16 +380,17 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 
 	uint64_t now = rte_rdtsc();
 	if (interval != 0 && now > next_tick - interval + hz / 20)
-		interval_emit(st, plan, now, &tx_prev, &rx_prev, &since_ns);
+		interval_emit(st, plan, now, &sm);
 	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
 }
 
 /*
- * With several collectors, lane li's answers must hash to RX queue li: pick a
- * source address next to the default one whose (target -> source) address
- * pair does, as the NIC's address-only RSS (and the embedded responder) will.
+ * With several collectors and one source address, collector c's answers must
+ * hash to RX queue c: pick a source address next to the default one whose
+ * (target -> source) address pair does, as the NIC's address-only RSS (and
+ * the embedded responder) will.
  */
-static int lane_source(struct dv_endpoints *ep, unsigned li, unsigned nlanes)
+static int lane_source(struct dv_endpoints *ep, unsigned c, unsigned ncol)
 {
 	int af = ep->src.family;
 	unsigned alen = af == AF_INET6 ? 16 : 4;
@@ -249,7 +401,7 @@ static int lane_source(struct dv_endpoints *ep, unsigned li, unsigned nlanes)
 		b[alen - 2] = (uint8_t)(v >> 8);
 		b[alen - 1] = (uint8_t)v;
 		const uint8_t *t = af == AF_INET6 ? ep->dst.v6.s6_addr : (const uint8_t *)&ep->dst.v4;
-		if (dv_rss_queue(t, b, af, nlanes) == li) {
+		if (dv_rss_queue(t, b, af, ncol) == c) {
 			ep->src = cand;
 			return 0;
 		}
@@ -257,37 +409,154 @@ static int lane_source(struct dv_endpoints *ep, unsigned li, unsigned nlanes)
 	return -ENOENT;
 }
 
-/* Collector li: its lane's tables, its RX queue, its fragment tracker. */
-static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned li, uint64_t hz)
+/* Collector c: its lanes (one per generator), its RX queue, its fragment tracker. */
+static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned c, double qps,
+		     uint64_t hz)
 {
-	struct dv_col *c = rte_zmalloc("dv_col", sizeof(*c), RTE_CACHE_LINE_SIZE);
-	if (c == NULL) {
+	struct dv_col *col = rte_zmalloc("dv_col", sizeof(*col), RTE_CACHE_LINE_SIZE);
+	if (col == NULL) {
 		dv_err("out of DPDK memory for lcore state");
 		return -ENOMEM;
 	}
-	st->col[li] = c;
-	c->sh = st->sh;
-	c->ifl = &st->ifl[li];
-	c->seq = &st->seq[li];
+	st->col[c] = col;
+	col->sh = st->sh;
+	col->nlanes = st->ngen;
+	uint32_t lo = 65536, hi = 0;
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		lo = st->ifl[li].sport_base < lo ? st->ifl[li].sport_base : lo;
+		hi = st->ifl[li].sport_base + st->ifl[li].nports > hi
+		     ? st->ifl[li].sport_base + st->ifl[li].nports : hi;
+	}
+	col->sport_lo = (uint16_t)lo;
+	col->sport_hi = (uint16_t)(hi > 65535 ? 65535 : hi);
+	for (unsigned g = 0; g < st->ngen; g++) {
+		unsigned li = g * st->ncol + c;
+		struct dv_col_lane *ln = &col->lane[g];
+		ln->col = col;
+		ln->ifl = &st->ifl[li];
+		ln->seq = &st->seq[li];
+		ln->notes = calloc(ln->ifl->nslots, sizeof(*ln->notes));
+		if (ln->notes == NULL) {
+			dv_err("out of memory for the collector's tables");
+			return -ENOMEM;
+		}
+		for (uint32_t i = 0; i < ln->ifl->nslots; i++)
+			ln->notes[i].seq = DV_SEQ_NONE;
+		st->mem_inflight += (uint64_t)ln->ifl->nslots * sizeof(*ln->notes);
+	}
 	/* Fragment sets alive at once: every attempt's answer within one fragment timeout,
 	 * bounded (memory); beyond, sets are counted lost ("table full"). */
-	double sets = plan->qps / st->nlanes * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
-	c->notes = calloc(c->ifl->nslots, sizeof(*c->notes));
-	c->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
-	c->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
-	if (c->notes == NULL || c->scratch == NULL || c->linear == NULL ||
-	    dv_frags_init(&c->frags, sets < DV_FRAG_SETS_MAX ? (uint32_t)sets : DV_FRAG_SETS_MAX,
+	double sets = qps / st->ncol * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
+	col->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
+	col->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
+	if (col->scratch == NULL || col->linear == NULL ||
+	    dv_frags_init(&col->frags, sets < DV_FRAG_SETS_MAX ? (uint32_t)sets : DV_FRAG_SETS_MAX,
 			  (uint64_t)(plan->frag_timeout_s * (double)hz), 1e9 / (double)hz,
 			  plan->fragmented == DV_FRAG_REASSEMBLE, (int)rte_socket_id()) != 0) {
 		dv_err("out of memory for the collector's fragment tables");
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < c->ifl->nslots; i++)
-		c->notes[i].seq = DV_SEQ_NONE;
-	c->port = st->ports.gen_port;
-	c->queue = (uint16_t)li;
-	c->burst = plan->burst;
-	dv_rx_stats_init(&c->rx);
+	col->port = st->ports.gen_port;
+	col->queue = (uint16_t)c;
+	col->burst = plan->burst;
+	dv_rx_stats_init(&col->rx);
+	return 0;
+}
+
+/* The rate the tables are sized for: memory follows rate x longest timeout, never run length. */
+static double sizing_qps(const struct dv_plan *plan, unsigned ngen)
+{
+	switch (plan->rate_mode) {
+	case DV_RATE_MAX:
+		return DV_MAX_MODE_QPS * ngen;
+	case DV_RATE_RAMP:
+		return plan->ramp.to_qps > plan->ramp.from_qps ? plan->ramp.to_qps : plan->ramp.from_qps;
+	default:
+		return plan->qps; /* fixed rate, or the search's upper bound */
+	}
+}
+
+/* Source ports of lane li: [base, base + nports), disjoint across lanes. */
+static int lane_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes, uint32_t slots,
+		      uint32_t *base, uint32_t *nports)
+{
+	uint32_t need = slots >> 16;
+	if (plan->sport_high == 0) {
+		*nports = need;
+		*base = plan->sport_base + li * need;
+		if (*base + need > 65536) {
+			dv_err("not enough source ports above %u for %u lanes of %u in-flight slots; "
+			       "use --sport LOW-HIGH", plan->sport_base, nlanes, slots);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	uint32_t chunk = ((uint32_t)plan->sport_high - plan->sport_base + 1) / nlanes;
+	uint32_t p = 1;
+	while (p * 2 <= chunk && p * 2 <= 32768 && p * 2 <= slots)
+		p *= 2;
+	if (chunk == 0 || p < need) {
+		dv_err("--sport %u-%u: %u ports per lane (%u lanes), the in-flight tables need %u",
+		       plan->sport_base, plan->sport_high, chunk, nlanes, need);
+		return -EINVAL;
+	}
+	*base = plan->sport_base + li * chunk;
+	*nports = p;
+	return 0;
+}
+
+/* --src ranges: each collector's share of the addresses; its lanes draw from it. */
+static int sources_setup(struct run_state *st, const struct dv_plan *plan,
+			 const struct dv_endpoints ep[DV_FAMILIES], uint64_t seed)
+{
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		if (plan->src_prefix[f] == 0 || ep[f].src.family == 0)
+			continue;
+		for (unsigned c = 0; c < st->ncol; c++) {
+			st->srcs[c][f] = calloc(DV_SRC_POOL_MAX, sizeof(struct dv_src));
+			if (st->srcs[c][f] == NULL) {
+				dv_err("out of memory for source addresses");
+				return -ENOMEM;
+			}
+			int n = dv_src_pool_build(&plan->src[f], plan->src_prefix[f], &ep[f].dst, c,
+						  st->ncol, seed, st->srcs[c][f]);
+			if (n < 0) {
+				char ab[64];
+				dv_err("--src %s/%u: no address of the range hashes to collector %u of %u",
+				       dv_addr_str(&plan->src[f], ab, sizeof(ab)), plan->src_prefix[f],
+				       c, st->ncol);
+				return -EINVAL;
+			}
+			for (unsigned g = 0; g < st->ngen; g++)
+				st->sh->srcs[g * st->ncol + c][f] =
+					(struct dv_src_pool){ .a = st->srcs[c][f], .n = (uint32_t)n };
+		}
+	}
+	return 0;
+}
+
+static int gen_setup(struct run_state *st, const struct dv_plan *plan, unsigned g, uint64_t seed)
+{
+	struct dv_gen *gen = rte_zmalloc("dv_gen", sizeof(*gen), RTE_CACHE_LINE_SIZE);
+	if (gen == NULL) {
+		dv_err("out of DPDK memory for lcore state");
+		return -ENOMEM;
+	}
+	st->gen[g] = gen;
+	gen->sh = st->sh;
+	gen->index = g;
+	gen->nlanes = st->ncol;
+	for (unsigned c = 0; c < st->ncol; c++) {
+		unsigned li = g * st->ncol + c;
+		gen->lane[c] = (struct dv_lane){ .ifl = &st->ifl[li], .seq = &st->seq[li], .global = li };
+	}
+	/* Own RNG stream, own pool, own TX queue: nothing shared on the hot path. */
+	dv_rng_seed(&gen->rng, seed + 0x9e3779b97f4a7c15ull * (g + 1));
+	gen->pool = st->ports.gen_pool[g];
+	gen->port = st->ports.gen_port;
+	gen->queue = (uint16_t)g;
+	gen->burst = plan->burst;
+	dv_tx_stats_init(&gen->tx);
 	return 0;
 }
 
@@ -324,20 +593,24 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	}
 	double lifetime_s = plan->timeout_s > seq_s ? plan->timeout_s : seq_s;
 
-	/* Each lane (collector) gets 1/N of the load; its tables are sized for that. */
-	st->nlanes = plan->collectors > 1 ? plan->collectors : 1;
-	double lane_qps = plan->qps / st->nlanes;
+	/* Each lane (generator x collector) gets its share of the load; its tables are sized for that. */
+	st->ngen = plan->generators > 1 ? plan->generators : 1;
+	st->ncol = plan->collectors > 1 ? plan->collectors : 1;
+	st->nlanes = st->ngen * st->ncol;
+	double qps = sizing_qps(plan, st->ngen);
+	double lane_qps = qps / st->nlanes;
 	uint32_t slots = dv_inflight_slots_for(lane_qps * st->pol.attempts, lifetime_s);
 	uint32_t lslots = dv_seq_slots_for(lane_qps, seq_s);
+	struct dv_rng keys;
+	dv_rng_seed(&keys, seed ^ 0x5350524541445321ull);
 	for (unsigned li = 0; li < st->nlanes; li++) {
-		/* Lanes take consecutive source-port ranges. */
-		uint32_t base = plan->sport_base + li * (slots >> 16);
-		if (base + (slots >> 16) > 65536) {
-			dv_err("--collectors %u: not enough source ports above %u for %u slots each",
-			       st->nlanes, plan->sport_base, slots);
-			return -EINVAL;
-		}
+		uint32_t base, nports;
+		rc = lane_ports(plan, li, st->nlanes, slots, &base, &nports);
+		if (rc != 0)
+			return rc;
 		rc = dv_inflight_init(&st->ifl[li], slots, (uint16_t)base);
+		if (rc == 0)
+			rc = dv_inflight_spread(&st->ifl[li], nports, dv_rng_next(&keys) | 1);
 		if (rc != 0) {
 			dv_err("cannot allocate the in-flight table (%u slots): %s", slots,
 			       strerror(-rc));
@@ -352,11 +625,13 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 			return rc;
 		}
 		st->seq[li].ns_per_tick = 1e9 / (double)hz;
+		st->inflight_slots += slots;
+		st->mem_inflight += (uint64_t)slots * (sizeof(struct dv_issue) + sizeof(struct dv_done));
+		st->mem_sequences += (uint64_t)lslots * (sizeof(struct dv_lq) + sizeof(struct dv_lq_state));
 	}
 
 	st->sh = rte_zmalloc("dv_shared", sizeof(*st->sh), RTE_CACHE_LINE_SIZE);
-	st->gen = rte_zmalloc("dv_gen", sizeof(*st->gen), RTE_CACHE_LINE_SIZE);
-	if (st->sh == NULL || st->gen == NULL) {
+	if (st->sh == NULL) {
 		dv_err("out of DPDK memory for lcore state");
 		return -ENOMEM;
 	}
@@ -367,23 +642,33 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	sh->tsc_hz = hz;
 	sh->ns_per_tick = 1e9 / (double)hz;
 	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
+	sh->ngen = st->ngen;
+	sh->ncol = st->ncol;
 	sh->nlanes = st->nlanes;
 	for (unsigned li = 0; li < st->nlanes; li++) {
+		unsigned c = li % st->ncol;
 		for (int f = 0; f < DV_FAMILIES; f++) {
 			if (ep[f].src.family == 0)
 				continue;
 			struct dv_endpoints lep = ep[f];
-			if (st->nlanes > 1 && lane_source(&lep, li, st->nlanes) != 0) {
+			if (st->ncol > 1 && plan->src_prefix[f] == 0 &&
+			    lane_source(&lep, c, st->ncol) != 0) {
 				dv_err("--collectors %u: no source address hashes to collector %u",
-				       st->nlanes, li);
+				       st->ncol, c);
 				return -EINVAL;
 			}
 			if (dv_l34_build(&lep, &sh->l34[li][f]) != 0) {
 				dv_err("cannot build the frame header for family %d", f);
 				return -EINVAL;
 			}
+			if (st->ports.tx_csum_offload)
+				dv_l34_offload(&sh->l34[li][f]);
+			sh->ol_flags[f] = dv_l34_ol_flags(&sh->l34[li][f]);
 		}
 	}
+	rc = sources_setup(st, plan, ep, seed);
+	if (rc != 0)
+		return rc;
 	for (unsigned v = 0; v < st->pol.n_edns; v++)
 		for (int d = 0; d < 2; d++)
 			dv_opt_build((uint16_t)st->pol.edns_size[v], d != 0, &sh->opt[v][d]);
@@ -393,19 +678,13 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	if (plan->impair.frag_mtu > 0)
 		sh->answer_cfg.mtu = 9000; /* built whole, then fragmented at frag-mtu */
 
-	struct dv_gen *g = st->gen;
-	g->sh = sh;
-	g->nlanes = st->nlanes;
-	for (unsigned li = 0; li < st->nlanes; li++)
-		g->lane[li] = (struct dv_lane){ .ifl = &st->ifl[li], .seq = &st->seq[li] };
-	dv_rng_seed(&g->rng, seed);
-	g->pool = st->ports.pool;
-	g->port = st->ports.gen_port;
-	g->burst = plan->burst;
-	dv_tx_stats_init(&g->tx);
-
-	for (unsigned li = 0; li < st->nlanes; li++) {
-		rc = col_setup(st, plan, li, hz);
+	for (unsigned g = 0; g < st->ngen; g++) {
+		rc = gen_setup(st, plan, g, seed);
+		if (rc != 0)
+			return rc;
+	}
+	for (unsigned c = 0; c < st->ncol; c++) {
+		rc = col_setup(st, plan, c, qps, hz);
 		if (rc != 0)
 			return rc;
 	}
@@ -419,6 +698,7 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 		st->resp->sh = sh;
 		st->resp->port = st->ports.resp_port;
 		st->resp->burst = plan->burst;
+		st->resp->nrxq = st->ngen;
 		if (dv_responder_setup(st->resp, plan, hz) != 0) {
 			dv_err("out of DPDK memory for the responder's impairments");
 			return -ENOMEM;
@@ -427,35 +707,65 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	return 0;
 }
 
+/* Schedules for one sending period of `secs` seconds at `qps` (fixed mode), from now on. */
+static void run_schedule(struct run_state *st, const struct dv_plan *plan, double qps, double secs)
+{
+	struct dv_shared *sh = st->sh;
+	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
+	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
+	sh->end_tsc = sh->start_tsc + (uint64_t)(secs * (double)sh->tsc_hz);
+	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
+	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
+	__atomic_store_n(&sh->stop_rx, 0, __ATOMIC_RELAXED);
+	for (unsigned g = 0; g < st->ngen; g++) {
+		struct dv_gen *gen = st->gen[g];
+		gen->finished = 0;
+		gen->creating_done = false;
+		/* --max-queries is the run's: each generator sends its share. */
+		gen->quota = plan->max_queries / st->ngen + (g < plan->max_queries % st->ngen);
+		/* Each generator sends its share; together they keep the plan's rate. */
+		switch (plan->rate_mode) {
+		case DV_RATE_MAX:
+			dv_pace_init_max(&gen->pace, sh->start_tsc);
+			break;
+		case DV_RATE_RAMP:
+			dv_pace_init_ramp(&gen->pace, sh->start_tsc, sh->tsc_hz,
+					  plan->ramp.from_qps / st->ngen, plan->ramp.to_qps / st->ngen,
+					  plan->ramp.duration_s, plan->burst);
+			break;
+		default:
+			dv_pace_init(&gen->pace, sh->start_tsc, sh->tsc_hz, qps / st->ngen,
+				     plan->burst);
+			break;
+		}
+		gen->pace.n = 0;
+	}
+}
+
 static int run_launch(struct run_state *st, const struct dv_plan *plan)
 {
 	struct dv_shared *sh = st->sh;
 	unsigned n = 0;
+	unsigned ids[1 + DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
 
-	unsigned ids[2 + DV_MAX_LANES];
 	if (plan->roles == DV_ROLES_SPLIT) {
-		ids[n] = st->map.gen;
-		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen };
-		for (unsigned li = 0; li < st->nlanes; li++) {
-			ids[n] = st->map.col[li];
-			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col[li] };
+		for (unsigned g = 0; g < st->ngen; g++) {
+			ids[n] = st->map.gen[g];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen[g] };
+		}
+		for (unsigned c = 0; c < st->ncol; c++) {
+			ids[n] = st->map.col[c];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col[c] };
 		}
 	} else {
-		ids[n] = st->map.gen;
-		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen,
+		ids[n] = st->map.gen[0];
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen[0],
 						 .col = st->col[0] };
 	}
 	if (st->resp != NULL) {
 		ids[n] = st->map.resp;
 		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_RESPONDER, .resp = st->resp };
 	}
-
-	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
-	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
-	sh->end_tsc = sh->start_tsc + (uint64_t)(plan->duration_s * (double)sh->tsc_hz);
-	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
-	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
-	dv_pace_init(&st->gen->pace, sh->start_tsc, sh->tsc_hz, plan->qps, plan->burst);
 
 	for (unsigned i = 0; i < n; i++) {
 		int rc = rte_eal_remote_launch(dv_lcore_main, &st->lc[i], ids[i]);
@@ -470,28 +780,88 @@ static int run_launch(struct run_state *st, const struct dv_plan *plan)
 	return 0;
 }
 
+/*
+ * --search: trials at the rates a binary search asks for, each drained before
+ * the next, REPEATS searches in a row. Every trial's queries are in the
+ * run's totals; the finding goes to res->rate.
+ */
+static int run_search(struct run_state *st, const struct dv_plan *plan, struct dv_result *res)
+{
+	static struct dv_tx_stats tx0, tx1;
+	static struct dv_rx_stats rx0, rx1;
+	const struct dv_search_plan *sp = &plan->search;
+	struct dv_rate_summary *rs = &res->rate;
+	rs->search_loss_pct = sp->loss_pct;
+
+	for (unsigned rep = 0; rep < sp->repeats && rep < DV_SEARCH_REPEATS_MAX; rep++) {
+		struct dv_search s;
+		dv_search_init(&s, sp->max_qps, sp->loss_pct, sp->resolution_pct);
+		while (!dv_search_done(&s) && !res->interrupted) {
+			st->trial_qps = dv_search_rate(&s);
+			totals_snapshot(st, &tx0, &rx0);
+			run_schedule(st, plan, st->trial_qps, sp->trial_s);
+			int rc = run_launch(st, plan);
+			if (rc != 0)
+				return rc;
+			control_loop(st, plan, res, false);
+			totals_snapshot(st, &tx1, &rx1);
+			uint64_t sent = 0, answered = 0;
+			for (int f = 0; f < DV_FAMILIES; f++) {
+				sent += tx1.sent[f] - tx0.sent[f];
+				answered += rx1.answered[f] - rx0.answered[f];
+			}
+			double loss = sent > 0 ? 100.0 * (double)(sent - (answered < sent ? answered : sent)) /
+							 (double)sent : 100.0;
+			dv_search_report(&s, loss);
+			rs->search_trials++;
+			if (!plan->quiet)
+				printf("[Search] %u.%u: offered %.0f qps, sent %" PRIu64 ", answered %" PRIu64
+				       ", unanswered %.3f%% -> %s\n", rep + 1, s.trials, st->trial_qps,
+				       sent, answered, loss, loss <= sp->loss_pct ? "pass" : "fail");
+			fflush(stdout);
+		}
+		if (res->interrupted)
+			break;
+		rs->search_qps[rs->search_n++] = dv_search_found(&s);
+	}
+	if (rs->search_n > 0) {
+		double v[DV_SEARCH_REPEATS_MAX];
+		memcpy(v, rs->search_qps, sizeof(v));
+		dv_search_summary(v, rs->search_n, &rs->search_median, &rs->search_min,
+				  &rs->search_max);
+	}
+	return 0;
+}
+
 static void run_release(struct run_state *st)
 {
 	if (st->json_open)
 		dv_json_close(&st->json);
-	for (unsigned li = 0; li < DV_MAX_LANES; li++) {
-		struct dv_col *c = st->col[li];
-		if (c == NULL)
+	if (st->plot != NULL)
+		fclose(st->plot);
+	for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++) {
+		struct dv_col *col = st->col[c];
+		if (col == NULL)
 			continue;
 		/* rte_ip_frag still holds mbufs of the pools: free them before the pools go. */
-		dv_frags_free(&c->frags);
-		free(c->notes);
-		rte_free(c->scratch);
-		rte_free(c->linear);
+		dv_frags_free(&col->frags);
+		for (unsigned g = 0; g < DV_MAX_GENERATORS; g++)
+			free(col->lane[g].notes);
+		rte_free(col->scratch);
+		rte_free(col->linear);
 	}
 	if (st->resp != NULL)
 		dv_responder_release(st->resp);
 	if (st->ports_up)
 		dv_ports_close(&st->ports);
 	rte_free(st->resp);
-	for (unsigned li = 0; li < DV_MAX_LANES; li++)
-		rte_free(st->col[li]);
-	rte_free(st->gen);
+	for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++) {
+		rte_free(st->col[c]);
+		for (int f = 0; f < DV_FAMILIES; f++)
+			free(st->srcs[c][f]);
+	}
+	for (unsigned g = 0; g < DV_MAX_GENERATORS; g++)
+		rte_free(st->gen[g]);
 	rte_free(st->sh);
 	for (unsigned li = 0; li < DV_MAX_LANES; li++) {
 		dv_inflight_free(&st->ifl[li]);
@@ -523,6 +893,8 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 			goto cleanup;
 		st.json_open = true;
 	}
+	if (plan->plot_path[0] != '\0' && (st.plot = dv_plot_open(plan->plot_path)) == NULL)
+		goto cleanup;
 	if (dv_eal_args_build(plan, plan->argv != NULL ? plan->argv[0] : "dnsvolley", &st.eal,
 			      &st.map) != 0)
 		goto cleanup;
@@ -550,40 +922,63 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!plan->quiet)
-		status_intro(plan);
+		status_intro(&st, plan);
 	res.since_ns = wall_ns();
-	if (run_launch(&st, plan) != 0)
-		goto cleanup;
-	control_loop(&st, plan, &res);
+	if (plan->rate_mode == DV_RATE_SEARCH) {
+		if (run_search(&st, plan, &res) != 0)
+			goto cleanup;
+	} else {
+		run_schedule(&st, plan, plan->qps, plan->duration_s);
+		if (run_launch(&st, plan) != 0)
+			goto cleanup;
+		control_loop(&st, plan, &res, true);
+	}
 	res.until_ns = wall_ns();
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 
 	dv_tx_stats_init(&res.tx);
 	dv_rx_stats_init(&res.rx);
-	dv_tx_stats_merge(&res.tx, &st.gen->tx);
-	for (unsigned li = 0; li < st.nlanes; li++) {
-		dv_rx_stats_merge(&res.rx, &st.col[li]->rx);
-		res.col_rx_pkts[li] = st.col[li]->rx.rx_pkts;
+	for (unsigned g = 0; g < st.ngen; g++)
+		dv_tx_stats_merge(&res.tx, &st.gen[g]->tx);
+	for (unsigned c = 0; c < st.ncol; c++) {
+		dv_rx_stats_merge(&res.rx, &st.col[c]->rx);
+		res.col_rx_pkts[c] = st.col[c]->rx.rx_pkts;
 	}
-	res.ncollectors = st.nlanes;
-	res.target_qps = plan->qps;
+	res.ncollectors = st.ncol;
+	res.target_qps = plan->rate_mode == DV_RATE_FIXED ? plan->qps : 0.0;
 	dv_result_describe(&res, &st, plan);
-	if (res.tx.logical != 0)
+	if (res.tx.logical != 0 && plan->rate_mode != DV_RATE_SEARCH)
 		res.send_seconds = (double)(res.tx.last_logical_tsc - st.sh->start_tsc) /
-					   (double)st.sh->tsc_hz + 1.0 / plan->qps;
+					   (double)st.sh->tsc_hz +
+				   (plan->rate_mode == DV_RATE_FIXED ? 1.0 / plan->qps : 0.0);
 
+	if (st.resp != NULL) {
+		res.has_responder = true;
+		res.resp_answered = dv_count_read(&st.resp->answered);
+		res.resp_dropped = dv_count_read(&st.resp->dropped);
+		res.resp_impaired = dv_count_read(&st.resp->impaired);
+		res.resp_sources = dv_responder_sources(st.resp);
+		res.resp_ports = dv_responder_ports(st.resp);
+	}
 	if (!plan->quiet) {
 		printf("[Status] Testing complete (%s)\n\n",
 		       res.interrupted ? "interrupted" : "time limit");
 		if (st.resp != NULL)
 			printf("[Status] Embedded responder: %" PRIu64 " answered, %" PRIu64
-			       " dropped, %" PRIu64 " impaired on purpose\n\n",
-			       dv_count_read(&st.resp->answered), dv_count_read(&st.resp->dropped),
-			       dv_count_read(&st.resp->impaired));
+			       " dropped, %" PRIu64 " impaired on purpose; queries came from %" PRIu64
+			       " addresses and %" PRIu64 " source ports\n\n",
+			       res.resp_answered, res.resp_dropped, res.resp_impaired,
+			       res.resp_sources, res.resp_ports);
 	}
 	dv_report_text(stdout, plan, &res);
 	fflush(stdout);
+	if (st.plot != NULL) {
+		FILE *f = st.plot;
+		st.plot = NULL;
+		if (dv_plot_close(f, plan->plot_path) != 0)
+			goto cleanup;
+	}
 	if (st.json_open) {
 		dv_json_sum(&st.json, &res);
 		st.json_open = false;

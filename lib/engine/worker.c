@@ -15,6 +15,7 @@
 #include "engine/match.h"
 #include "util/count.h"
 #include "wire/fragment.h"
+#include "wire/frame_parse.h"
 #include "wire/icmp.h"
 #include "wire/response.h"
 
@@ -90,7 +91,7 @@ static void gen_finish(struct dv_gen *g)
 }
 
 /* Compose the frame of one attempt: its lane's header for its family, its question, its OPT. */
-static uint16_t gen_compose(const struct dv_gen *g, unsigned li, uint8_t *dst,
+static uint16_t gen_compose(struct dv_gen *g, unsigned li, uint8_t *dst,
 			    const struct dv_attempt_id *a, bool dnssec_ok, uint16_t id, uint16_t sport)
 {
 	const struct dv_shared *sh = g->sh;
@@ -114,7 +115,12 @@ static uint16_t gen_compose(const struct dv_gen *g, unsigned li, uint8_t *dst,
 	}
 	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
 				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
-	return dv_frame_compose(dst, &sh->l34[li][a->family & 1], q, qlen, qsum, opt, id, sport, NULL);
+	unsigned gl = g->lane[li].global;
+	const struct dv_src_pool *sp = &sh->srcs[gl][a->family & 1];
+	const struct dv_src *src = sp->n == 0 ? NULL
+				   : &sp->a[dv_rng_next(&g->rng) & (sp->n - 1)];
+	return dv_frame_compose(dst, &sh->l34[gl][a->family & 1], q, qlen, qsum, opt, id, sport,
+				src);
 }
 
 /* A new logical query: what it asks, and the plan of all its attempts. */
@@ -133,7 +139,9 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 		if (++g->qcursor == sh->qs->ql->n)
 			g->qcursor = 0;
 	}
-	dv_policy_draw(sh->pol, dv_inflight_global(ln->ifl, lseq), &g->rng, &lq->ap);
+	/* Alternation runs within each lane: with an even number of lanes, the run-wide
+	 * number's parity would give each collector one family only. */
+	dv_policy_draw(sh->pol, lseq + ln->global, &g->rng, &lq->ap);
 	lq->tx_tsc[0] = now;
 	dv_count_set(&g->tx.last_logical_tsc, now);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
@@ -160,7 +168,8 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
  * to `fresh` new logical queries, in one burst.
  * @return new logical queries actually started
  */
-static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t now)
+static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t now,
+			 unsigned *frames)
 {
 	struct dv_lane *ln = &g->lane[li];
 	struct dv_inflight *ifl = ln->ifl;
@@ -191,6 +200,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	unsigned n = nr + fresh;
 	if (n == 0)
 		return 0;
+	*frames += n;
 
 	struct rte_mbuf *m[DV_BURST_MAX];
 	struct dv_pending_meta meta[DV_BURST_MAX];
@@ -222,6 +232,12 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 					   sport);
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;
+		uint64_t olf = g->sh->ol_flags[a->family & 1];
+		if (olf != 0) {
+			m[i]->ol_flags = olf;
+			m[i]->l2_len = DV_ETH_HLEN;
+			m[i]->l3_len = (a->family & 1) ? DV_IPV6_HLEN : DV_IPV4_HLEN;
+		}
 		dv_inflight_issue(ifl, aseq, a, now);
 		meta[i].seq = aseq;
 		meta[i].lane = (uint8_t)li;
@@ -249,13 +265,12 @@ static bool gen_all_ended(const struct dv_gen *g)
 static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 {
 	const struct dv_shared *sh = g->sh;
-	const struct dv_plan *plan = sh->plan;
 
 	if (g->finished)
 		return UINT64_MAX;
 	if (!g->creating_done &&
 	    (now >= sh->end_tsc || load_flag(&sh->stop_tx) ||
-	     (plan->max_queries != 0 && g->pace.n >= plan->max_queries)))
+	     (g->quota != 0 && g->pace.n >= g->quota)))
 		g->creating_done = true;
 	if (!gen_retry_pending(g, now))
 		return now; /* PMD full: the schedule runs on and slips if this lasts */
@@ -268,27 +283,32 @@ static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 	unsigned due = 0;
 	if (!g->creating_done) {
 		due = dv_pace_due(&g->pace, now, g->burst);
-		if (plan->max_queries != 0 && g->pace.n + due > plan->max_queries)
-			due = (unsigned)(plan->max_queries - g->pace.n);
+		if (g->quota != 0 && g->pace.n + due > g->quota)
+			due = (unsigned)(g->quota - g->pace.n);
 	}
 	dv_pace_advance(&g->pace, due);
 	dv_count_set(&g->tx.sched_slips, g->pace.slips);
 
 	/* New logical queries go round robin over the lanes (their collectors). */
-	unsigned left = due, started = 0;
+	unsigned left = due, started = 0, frames = 0;
 	for (unsigned k = 0; k < g->nlanes; k++) {
 		unsigned li = (g->next_lane + k) % g->nlanes;
 		unsigned share = (left + (g->nlanes - k) - 1) / (g->nlanes - k);
-		unsigned got = gen_lane(g, li, share, now);
+		unsigned got = gen_lane(g, li, share, now, &frames);
 		left -= share;
 		started += got;
 	}
 	g->next_lane = (g->next_lane + 1) % g->nlanes;
-	if (started < due)
+	/* --max: the table's room is the only limit, not a failure to keep up with a schedule. */
+	if (started < due && !g->pace.unlimited)
 		dv_count_add(&g->tx.inflight_full, due - started);
+	if (frames > 0)
+		dv_count_add(&g->tx.busy_tsc, rte_rdtsc() - now);
 
 	if (g->creating_done)
 		return due == 0 && started == 0 ? now + sh->tsc_hz / 10000 : now;
+	if (g->pace.unlimited)
+		return started > 0 ? now : now + sh->tsc_hz / 100000; /* table full: let answers come */
 	return dv_pace_due_tsc(&g->pace, g->pace.n);
 }
 
@@ -296,8 +316,9 @@ static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 
 static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *a)
 {
-	struct dv_col *c = ctx;
-	const struct dv_fail_note *n = &c->notes[(uint32_t)seq & c->ifl->mask];
+	struct dv_col_lane *ln = ctx;
+	struct dv_col *c = ln->col;
+	const struct dv_fail_note *n = &ln->notes[(uint32_t)seq & ln->ifl->mask];
 	bool noted = n->seq == seq;
 	enum dv_fail_col col = noted ? (enum dv_fail_col)n->reason : DV_FR_TIMEOUT;
 	enum dv_size_class cls = noted && n->udp_len > 8 ? dv_size_class_of(n->udp_len - 8u)
@@ -307,14 +328,26 @@ static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *
 	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][cls][col], 1);
 }
 
+/* The generator's lane a response to this port belongs to (ports are disjoint per lane). */
+static inline struct dv_col_lane *col_lane_of(struct dv_col *c, uint16_t dport)
+{
+	for (unsigned i = 0; i < c->nlanes; i++) {
+		const struct dv_inflight *t = c->lane[i].ifl;
+		if ((uint16_t)(dport - t->sport_base) < t->nports)
+			return &c->lane[i];
+	}
+	return NULL;
+}
+
 /* Note why an outstanding attempt will fail (the first reason found sticks). */
 static void col_note(struct dv_col *c, uint16_t dport, uint16_t id, enum dv_fail_col reason,
 		     uint16_t udp_len)
 {
 	struct dv_match m;
-	if (dv_inflight_lookup(c->ifl, dport, id, &m) != DV_OUT_ANSWERED)
+	struct dv_col_lane *ln = col_lane_of(c, dport);
+	if (ln == NULL || dv_inflight_lookup(ln->ifl, dport, id, &m) != DV_OUT_ANSWERED)
 		return;
-	struct dv_fail_note *n = &c->notes[(uint32_t)m.seq & c->ifl->mask];
+	struct dv_fail_note *n = &ln->notes[(uint32_t)m.seq & ln->ifl->mask];
 	if (n->seq == m.seq)
 		return;
 	*n = (struct dv_fail_note){ .seq = m.seq, .reason = (uint8_t)reason, .udp_len = udp_len };
@@ -326,14 +359,15 @@ static void col_on_lost_set(void *ctx, const struct dv_frag_verdict *v)
 	col_note(c, v->dport, v->dns_id, v->refused ? DV_FR_FRAG_DROP : DV_FR_LOST_FRAG, v->udp_len);
 }
 
-static void col_answered(struct dv_col *c, const struct dv_match *m,
+static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 			 const struct dv_resp_info *ri, uint64_t now, bool reassembled)
 {
+	struct dv_col *c = ln->col;
 	const struct dv_attempt_id *a = &m->a;
 	struct dv_edns_rx *e = &c->rx.edns[a->edns_var][a->family & 1];
 	enum dv_fail_col col = ri->tc ? DV_FR_TC : reassembled ? DV_FR_REASM : DV_FR_PLAIN;
 
-	dv_inflight_answer(c->ifl, m);
+	dv_inflight_answer(ln->ifl, m);
 	dv_count_add(&c->rx.answered[a->family & 1], 1);
 	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
 	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->dns_len)][col], 1);
@@ -349,15 +383,18 @@ static void col_answered(struct dv_col *c, const struct dv_match *m,
 		dv_count_set(&e->resp_max, ri->dns_len);
 	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
 	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
-	dv_seq_answer(c->seq, a, ri->tc != 0, &c->rx.seq);
+	dv_seq_answer(ln->seq, a, ri->tc != 0, &c->rx.seq);
 }
 
 static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
 {
 	struct dv_match m;
-	switch (dv_match_response(c->ifl, c->sh->qs, c->sh->plan->target, ri, &m)) {
+	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
+	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
+			    : dv_match_response(ln->ifl, c->sh->qs, c->sh->plan->target, ri, &m);
+	switch (o) {
 	case DV_OUT_ANSWERED:
-		col_answered(c, &m, ri, now, reassembled);
+		col_answered(ln, &m, ri, now, reassembled);
 		break;
 	case DV_OUT_DUPLICATE:
 		dv_count_add(&c->rx.duplicate, 1);
@@ -387,7 +424,8 @@ static void col_icmp(struct dv_col *c, const uint8_t *data, uint32_t len)
 	if (t->family == 0 || memcmp(ii.orig_dst, &t->v6, fam == DV_FAMILY_V6 ? 16 : 4) != 0)
 		return; /* not about a query to our target */
 	struct dv_match m;
-	if (dv_inflight_lookup(c->ifl, ii.orig_sport, ii.dns_id, &m) != DV_OUT_ANSWERED ||
+	struct dv_col_lane *ln = col_lane_of(c, ii.orig_sport);
+	if (ln == NULL || dv_inflight_lookup(ln->ifl, ii.orig_sport, ii.dns_id, &m) != DV_OUT_ANSWERED ||
 	    m.a.family != fam)
 		return;
 	dv_count_add(&c->rx.icmp_attributed, 1);
@@ -398,12 +436,11 @@ static void col_icmp(struct dv_col *c, const uint8_t *data, uint32_t len)
 static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len,
 			 uint64_t now)
 {
-	const struct dv_inflight *ifl = c->ifl;
 	struct dv_frag_info fi;
 	if (dv_frag_parse(data, len, &fi) != 0)
 		return false;
-	dv_frags_note(&c->frags, &fi, m->pkt_len, now, c->sh->plan->dport, ifl->sport_base,
-		      (uint16_t)(ifl->sport_base + ifl->nports), &c->rx.frag);
+	dv_frags_note(&c->frags, &fi, m->pkt_len, now, c->sh->plan->dport, c->sport_lo,
+		      c->sport_hi, &c->rx.frag);
 	/* One target per family: the per-family counts are per source; others are told apart. */
 	const struct dv_addr *t = &c->sh->plan->target[fi.family == AF_INET6];
 	if (t->family != fi.family ||
@@ -462,7 +499,8 @@ static unsigned col_step(struct dv_col *c)
 	uint64_t now = rte_rdtsc();
 
 	/* After RX: every attempt a response in this burst answers is published by now. */
-	dv_seq_walk(c->seq, c->ifl);
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
 	if (nb > 0) {
 		uint64_t bytes = 0;
 		unsigned nfree = 0;
@@ -477,12 +515,16 @@ static unsigned col_step(struct dv_col *c)
 		dv_count_add(&c->rx.rx_bytes, bytes);
 		rte_pktmbuf_free_bulk(m, nfree);
 		dv_frags_flush(&c->frags);
+		dv_count_add(&c->rx.busy_tsc, rte_rdtsc() - now);
 	}
 	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
-	dv_seq_fire(c->seq, now, &c->rx.seq, &c->rx.timer_late);
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
 	if (now >= c->next_expire_tsc) {
 		uint64_t deadline = now > c->sh->timeout_tsc ? now - c->sh->timeout_tsc : 0;
-		dv_inflight_expire(c->ifl, deadline, false, 4096, col_on_timeout, c);
+		for (unsigned i = 0; i < c->nlanes; i++)
+			dv_inflight_expire(c->lane[i].ifl, deadline, false, 4096, col_on_timeout,
+					   &c->lane[i]);
 		c->next_expire_tsc = now + c->sh->tsc_hz / (1000000 / DV_EXPIRE_EVERY_US);
 	}
 	return nb;
@@ -491,12 +533,16 @@ static unsigned col_step(struct dv_col *c)
 static void col_finish(struct dv_col *c)
 {
 	/* The drain is over: whatever is still outstanding has timed out. */
-	dv_seq_walk(c->seq, c->ifl);
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
 	dv_frags_expire(&c->frags, 0, true, &c->rx.frag, col_on_lost_set, c);
 	dv_frags_flush(&c->frags);
-	while (dv_inflight_expire(c->ifl, 0, true, 1u << 20, col_on_timeout, c) > 0)
-		;
-	dv_seq_finish(c->seq, &c->rx.seq);
+	for (unsigned i = 0; i < c->nlanes; i++) {
+		struct dv_col_lane *ln = &c->lane[i];
+		while (dv_inflight_expire(ln->ifl, 0, true, 1u << 20, col_on_timeout, ln) > 0)
+			;
+		dv_seq_finish(ln->seq, &c->rx.seq);
+	}
 }
 
 /* ---------------------------------------------------------------- lcore loops */

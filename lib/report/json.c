@@ -440,8 +440,47 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	put(pq, "p99.9", jint(dv_hist_quantile(&rx->latency, 0.999)), ok);
 	put(o, "percentiles_ns", pq, ok);
 
+	static const char *const mode_name[] = { "fixed", "max", "ramp", "search" };
+	put(o, "rate_mode", json_string(mode_name[r->rate_mode & 3]), ok);
 	put(o, "target_qps", jreal(r->target_qps), ok);
 	put(o, "achieved_qps", jreal(achieved), ok);
+	put(o, "generators", jint(r->ngenerators), ok);
+	uint64_t sent_all = dv_result_sent(r);
+	put(o, "cycles_per_query", jreal(sent_all ? (double)r->tx.busy_tsc / (double)sent_all : 0.0),
+	    ok);
+	put(o, "cycles_per_response",
+	    jreal(rx->rx_pkts ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0), ok);
+	put(o, "memory",
+	    json_pack("{s:o, s:o, s:o, s:o}", "inflight_slots", jint(r->inflight_slots),
+		      "inflight_bytes", jint(r->mem_inflight), "sequence_bytes",
+		      jint(r->mem_sequences), "mbuf_bytes", jint(r->mem_mbufs)),
+	    ok);
+	if (r->has_responder)
+		put(o, "responder",
+		    json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", jint(r->resp_answered),
+			      "dropped", jint(r->resp_dropped), "impaired", jint(r->resp_impaired),
+			      "client_addresses", jint(r->resp_sources), "client_ports",
+			      jint(r->resp_ports)),
+		    ok);
+	const struct dv_rate_summary *rs = &r->rate;
+	if (r->rate_mode == DV_RATE_RAMP)
+		put(o, "ramp",
+		    json_pack("{s:o, s:o, s:o}", "max_throughput_qps", jreal(rs->ramp_max_qps),
+			      "offered_qps", jreal(rs->ramp_at_qps), "loss_pct",
+			      jreal(rs->ramp_loss_pct)),
+		    ok);
+	if (r->rate_mode == DV_RATE_SEARCH) {
+		json_t *found = json_array();
+		for (unsigned i = 0; found != NULL && i < rs->search_n; i++)
+			push(found, jreal(rs->search_qps[i]), ok);
+		put(o, "search",
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "loss_pct",
+			      jreal(rs->search_loss_pct), "median_qps", jreal(rs->search_median),
+			      "min_qps", jreal(rs->search_min), "max_qps", jreal(rs->search_max),
+			      "searches", jint(rs->search_n), "trials", jint(rs->search_trials),
+			      "found_qps", found ? found : json_null()),
+		    ok);
+	}
 	put(o, "interrupted", json_boolean(r->interrupted), ok);
 	if (r->rx_timestamps != NULL)
 		put(o, "rx_timestamps", json_string(r->rx_timestamps), ok);

@@ -236,6 +236,7 @@ void dv_tx_stats_merge(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
 	dst->retries += src->retries;
 	add_arr(DV_FLAT(dst->edns_sent), DV_FLAT(src->edns_sent), DV_FLAT_LEN(dst->edns_sent));
 	dv_hist_merge(&dst->gap, &src->gap);
+	dst->busy_tsc += src->busy_tsc;
 }
 
 void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
@@ -265,6 +266,7 @@ void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
 	dst->icmp_attributed += src->icmp_attributed;
 	if (src->icmp_mtu_min < dst->icmp_mtu_min)
 		dst->icmp_mtu_min = src->icmp_mtu_min;
+	dst->busy_tsc += src->busy_tsc;
 }
 
 void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -282,6 +284,7 @@ void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src
 	dst->retries = dv_count_read(&src->retries);
 	read_arr(DV_FLAT(dst->edns_sent), DV_FLAT(src->edns_sent), DV_FLAT_LEN(dst->edns_sent));
 	dv_hist_snapshot(&dst->gap, &src->gap);
+	dst->busy_tsc = dv_count_read(&src->busy_tsc);
 }
 
 void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
@@ -310,6 +313,7 @@ void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src
 	read_arr(DV_FLAT(dst->icmp), DV_FLAT(src->icmp), DV_FLAT_LEN(dst->icmp));
 	dst->icmp_attributed = dv_count_read(&src->icmp_attributed);
 	dst->icmp_mtu_min = dv_count_read(&src->icmp_mtu_min);
+	dst->busy_tsc = dv_count_read(&src->busy_tsc);
 }
 
 void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
@@ -330,6 +334,7 @@ void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
 	sub_arr(DV_FLAT(dst->edns_sent), DV_FLAT(now->edns_sent), DV_FLAT(before->edns_sent),
 		DV_FLAT_LEN(dst->edns_sent));
 	dv_hist_delta(&dst->gap, &now->gap, &before->gap);
+	dst->busy_tsc = sub_sat(now->busy_tsc, before->busy_tsc);
 }
 
 void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
@@ -366,6 +371,7 @@ void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
 	 * (which bounds it), one without has none (as the EDNS cells' sizes).
 	 */
 	dst->icmp_mtu_min = too_big_count(dst->icmp) != 0 ? now->icmp_mtu_min : UINT64_MAX;
+	dst->busy_tsc = sub_sat(now->busy_tsc, before->busy_tsc);
 }
 
 uint64_t dv_result_sent(const struct dv_result *r)

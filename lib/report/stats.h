@@ -106,6 +106,7 @@ struct dv_tx_stats {
 	uint64_t retries;             /**< attempts after the first */
 	uint64_t edns_sent[DV_EDNS_VARIANTS][DV_FAMILIES]; /**< attempts by EDNS variant and family */
 	struct dv_hist gap;           /**< time between consecutive attempts of a logical query, ns */
+	uint64_t busy_tsc;            /**< TSC ticks spent in steps that sent something: cycles per query */
 } __attribute__((aligned(64)));
 
 /** Written only by the collector role of one lcore. */
@@ -132,7 +133,22 @@ struct dv_rx_stats {
 	uint64_t icmp[DV_FAMILIES][DV_ICMP_KINDS]; /**< ICMP errors received, by family and kind */
 	uint64_t icmp_attributed;       /**< of those: the quoted query was one of our outstanding attempts */
 	uint64_t icmp_mtu_min;          /**< smallest MTU in a too-big error (UINT64_MAX: none) */
+	uint64_t busy_tsc;              /**< TSC ticks spent handling received bursts: cycles per response */
 } __attribute__((aligned(64)));
+
+#define DV_SEARCH_REPEATS_MAX 15
+
+/** What the ramp and the throughput search found (the engine fills it at the end). */
+struct dv_rate_summary {
+	double ramp_max_qps;      /**< ramp: most responses per second in one plot interval */
+	double ramp_at_qps;       /**< ramp: the offered rate in that interval */
+	double ramp_loss_pct;     /**< ramp: unanswered share of that interval's queries */
+	unsigned search_n;        /**< search: completed binary searches */
+	unsigned search_trials;   /**< search: trials run, all searches */
+	double search_qps[DV_SEARCH_REPEATS_MAX]; /**< search: the rate each search found */
+	double search_median, search_min, search_max;
+	double search_loss_pct;   /**< the loss criterion, for the report */
+};
 
 /** The merged result of a run (or one interval of it). */
 struct dv_result {
@@ -152,6 +168,18 @@ struct dv_result {
 	unsigned ncollectors;                /**< collector lcores of the run */
 	uint64_t col_rx_pkts[DV_MAX_LANES];  /**< packets each collector received */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
+	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
+	struct dv_rate_summary rate;         /**< ramp / search findings */
+	bool has_responder;                  /**< the embedded responder ran: its counts follow */
+	uint64_t resp_answered, resp_dropped, resp_impaired;
+	uint64_t resp_sources;               /**< distinct client addresses it saw (sketch) */
+	uint64_t resp_ports;                 /**< distinct client source ports it saw */
+	unsigned ngenerators;                /**< generator lcores of the run */
+	double tsc_hz;                       /**< to turn busy_tsc into cycles (the TSC counts at this rate) */
+	uint64_t mem_inflight;               /**< bytes of the in-flight tables (all lanes) */
+	uint64_t mem_sequences;              /**< bytes of the sequence tables */
+	uint64_t mem_mbufs;                  /**< bytes of the mbuf pools */
+	uint64_t inflight_slots;             /**< attempts that can be outstanding at once (all lanes) */
 	bool frag_report;                    /**< report fragments, ICMP and the failure table even if all zero
 					          (the engine sets it for frag-mtu, --fragmented drop, or when
 					          anything fragmented arrived) */

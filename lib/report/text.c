@@ -479,9 +479,43 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 		target = plan->qps;
 	/* The offered rate is of new logical queries: retries come on top. */
 	double achieved = r->send_seconds > 0.0 ? (double)tx->logical / r->send_seconds : 0.0;
-	fprintf(f, "  Send rate (qps): achieved %.1f of target %.1f (%.2f%%)%s\n", achieved, target,
-		target > 0.0 ? 100.0 * achieved / target : 0.0,
-		tx->retries > 0 ? ", new queries only" : "");
+	switch (r->rate_mode) {
+	case DV_RATE_MAX:
+		fprintf(f, "  Send rate (qps): achieved %.1f, unlimited (--max)%s\n", achieved,
+			tx->retries > 0 ? ", new queries only" : "");
+		break;
+	case DV_RATE_RAMP:
+		fprintf(f, "  Send rate (qps): %.1f on average over the ramp%s\n", achieved,
+			tx->retries > 0 ? ", new queries only" : "");
+		break;
+	case DV_RATE_SEARCH:
+		break;
+	default:
+		fprintf(f, "  Send rate (qps): achieved %.1f of target %.1f (%.2f%%)%s\n", achieved,
+			target, target > 0.0 ? 100.0 * achieved / target : 0.0,
+			tx->retries > 0 ? ", new queries only" : "");
+		break;
+	}
+	if (r->tsc_hz > 0.0 && dv_result_sent(r) > 0)
+		fprintf(f, "  TSC cycles: %.0f per query sent, %.0f per packet received "
+			   "(%u generator%s, TSC %.2f GHz)\n",
+			(double)tx->busy_tsc / (double)dv_result_sent(r),
+			rx->rx_pkts > 0 ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0,
+			r->ngenerators, r->ngenerators == 1 ? "" : "s", r->tsc_hz / 1e9);
+	if (r->inflight_slots > 0)
+		fprintf(f, "  Memory: in-flight %" PRIu64 " slots (%.1f MiB), sequences %.1f MiB, "
+			   "mbuf pools %.1f MiB\n", r->inflight_slots,
+			(double)r->mem_inflight / 1048576.0, (double)r->mem_sequences / 1048576.0,
+			(double)r->mem_mbufs / 1048576.0);
+	const struct dv_rate_summary *rs = &r->rate;
+	if (r->rate_mode == DV_RATE_RAMP)
+		fprintf(f, "  Maximum throughput: %.1f qps (offered %.1f qps then), lost at that point: "
+			   "%.2f%%\n", rs->ramp_max_qps, rs->ramp_at_qps, rs->ramp_loss_pct);
+	if (r->rate_mode == DV_RATE_SEARCH && rs->search_n > 0)
+		fprintf(f, "  Throughput (RFC 8219 9.2 search, unanswered <= %g%%): median %.1f qps, "
+			   "min %.1f, max %.1f over %u search%s (%u trials)\n", rs->search_loss_pct,
+			rs->search_median, rs->search_min, rs->search_max, rs->search_n,
+			rs->search_n == 1 ? "" : "es", rs->search_trials);
 
 	fprintf(f,
 		"  Late responses: %" PRIu64 ", duplicates: %" PRIu64 ", unmatched: %" PRIu64

@@ -65,6 +65,66 @@ START_TEST(long_run_rate_is_exact)
 }
 END_TEST
 
+/* Drive a schedule with steps every `step` ticks for `ticks`, no stalls: count sent. */
+static uint64_t drive(struct dv_pace *p, uint64_t t0, uint64_t ticks, uint64_t step, unsigned cap)
+{
+	for (uint64_t t = t0; t < t0 + ticks; t += step)
+		dv_pace_advance(p, dv_pace_due(p, t, cap));
+	return p->n;
+}
+
+START_TEST(ramp_sends_the_integral)
+{
+	/* 0 -> 10000 qps over 2 s: 10000 queries in all, 2500 in the first second. */
+	struct dv_pace p;
+	dv_pace_init_ramp(&p, 0, HZ, 0, 10000, 2.0, 32);
+	ck_assert_uint_eq(dv_pace_due(&p, 0, 32), 1); /* a ramp from 0 still starts */
+	dv_pace_advance(&p, 1);
+	uint64_t first = drive(&p, 1, HZ - 1, 10000, 32);
+	ck_assert_uint_ge(first, 2499);
+	ck_assert_uint_le(first, 2502);
+	uint64_t all = drive(&p, HZ, HZ, 10000, 32);
+	ck_assert_uint_ge(all, 9999);
+	ck_assert_uint_le(all, 10002);
+	ck_assert_uint_eq(p.slips, 0);
+	/* Due times invert the count: query 2500 is due at 1 s. */
+	uint64_t t = dv_pace_due_tsc(&p, 2500);
+	ck_assert_uint_ge(t, HZ - 1000);
+	ck_assert_uint_le(t, HZ + 1000);
+}
+END_TEST
+
+START_TEST(ramp_stall_keeps_shape_without_burst)
+{
+	struct dv_pace p;
+	dv_pace_init_ramp(&p, 0, HZ, 1000, 11000, 1.0, 32);
+	drive(&p, 0, HZ / 2, 100000, 32);
+	uint64_t before = p.n;
+	/* A 200 ms stall: no burst of the backlog, one query now. */
+	ck_assert_uint_eq(dv_pace_due(&p, HZ / 2 + HZ / 5, 64), 1);
+	ck_assert_uint_eq(p.slips, 1);
+	dv_pace_advance(&p, 1);
+	/* After the stall the rate is where the ramp was when the backlog began (~6000 qps), not 0. */
+	uint64_t t0 = HZ / 2 + HZ / 5;
+	drive(&p, t0 + 1, HZ / 10, 10000, 32);
+	uint64_t in_100ms = p.n - before - 1;
+	ck_assert_uint_ge(in_100ms, 550);
+	ck_assert_uint_le(in_100ms, 800);
+}
+END_TEST
+
+START_TEST(max_mode_is_always_due)
+{
+	struct dv_pace p;
+	dv_pace_init_max(&p, 5000);
+	ck_assert_uint_eq(dv_pace_due(&p, 4999, 32), 0);
+	ck_assert_uint_eq(dv_pace_due(&p, 5000, 32), 32);
+	dv_pace_advance(&p, 32);
+	ck_assert_uint_eq(dv_pace_due(&p, 5001, 64), 64);
+	ck_assert_uint_eq(p.slips, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pace");
@@ -73,6 +133,9 @@ int main(void)
 	tcase_add_test(tc, jitter_catches_up_within_backlog);
 	tcase_add_test(tc, stall_reanchors_instead_of_bursting);
 	tcase_add_test(tc, long_run_rate_is_exact);
+	tcase_add_test(tc, ramp_sends_the_integral);
+	tcase_add_test(tc, ramp_stall_keeps_shape_without_burst);
+	tcase_add_test(tc, max_mode_is_always_due);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

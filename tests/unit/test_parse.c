@@ -47,6 +47,58 @@ START_TEST(rate_rejects_garbage)
 }
 END_TEST
 
+START_TEST(rate_zero)
+{
+	double r = -1;
+	ck_assert_int_eq(dv_parse_rate_zero("0", &r), 0);
+	ck_assert_double_eq(r, 0.0);
+	r = -1;
+	ck_assert_int_eq(dv_parse_rate_zero("0.0k", &r), 0);
+	ck_assert_double_eq(r, 0.0);
+	ck_assert_int_eq(dv_parse_rate_zero("20k", &r), 0);
+	ck_assert_double_eq(r, 20000.0);
+	ck_assert_int_eq(dv_parse_rate_zero("1G", &r), 0);
+	ck_assert_double_eq(r, 1e9);
+	/* zero is the only thing it adds */
+	static const char *const bad[] = { "", "-0", "+0", "-5", "0x", "0m", "2G", "nan", " 0" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = -1;
+		ck_assert_msg(dv_parse_rate_zero(bad[i], &r) == -EINVAL, "accepted '%s'", bad[i]);
+		ck_assert_double_eq(r, -1);
+	}
+	ck_assert_int_eq(dv_parse_rate_zero(NULL, &r), -EINVAL);
+	ck_assert_int_eq(dv_parse_rate("0", &r), -EINVAL); /* unchanged */
+}
+END_TEST
+
+START_TEST(percent)
+{
+	double v = -1;
+	ck_assert_int_eq(dv_parse_percent("1%", &v), 0);
+	ck_assert_double_eq(v, 1.0);
+	ck_assert_int_eq(dv_parse_percent("1", &v), 0);
+	ck_assert_double_eq(v, 1.0);
+	ck_assert_int_eq(dv_parse_percent("0.5%", &v), 0);
+	ck_assert_double_eq(v, 0.5);
+	ck_assert_int_eq(dv_parse_percent("0", &v), 0);
+	ck_assert_double_eq(v, 0.0);
+	ck_assert_int_eq(dv_parse_percent("100%", &v), 0);
+	ck_assert_double_eq(v, 100.0);
+	ck_assert_int_eq(dv_parse_percent(".25", &v), 0);
+	ck_assert_double_eq(v, 0.25);
+	static const char *const bad[] = {
+		"", "%", "100.1", "101%", "-1%", "+1", "1%%", "1 %", "1% ", "%1", "1e1", "nan",
+		"1.5.1%", "0x10",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = -1;
+		ck_assert_msg(dv_parse_percent(bad[i], &v) == -EINVAL, "accepted '%s'", bad[i]);
+		ck_assert_double_eq(v, -1);
+	}
+	ck_assert_int_eq(dv_parse_percent(NULL, &v), -EINVAL);
+}
+END_TEST
+
 START_TEST(seconds_units)
 {
 	double s = 0;
@@ -244,6 +296,8 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, rate_accepts_plain_and_suffixes);
 	tcase_add_test(tc, rate_rejects_garbage);
+	tcase_add_test(tc, rate_zero);
+	tcase_add_test(tc, percent);
 	tcase_add_test(tc, seconds_units);
 	tcase_add_test(tc, seconds_zero_only_when_allowed);
 	tcase_add_test(tc, seconds_rejects_garbage);

@@ -66,6 +66,15 @@ START_TEST(defaults)
 	ck_assert_int_eq(p.target[0].family, 0);
 	ck_assert(!p.dnssec_ok);
 	ck_assert_uint_gt(strlen(p.drivers_dir), 0);
+	ck_assert_uint_eq(p.generators, 1);
+	ck_assert_uint_eq(p.collectors, 1);
+	ck_assert_uint_eq(p.n_lcore_cpu, 0);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_FIXED);
+	ck_assert_double_eq(p.search.resolution_pct, 1.0);
+	ck_assert_uint_eq(p.search.repeats, 0);
+	ck_assert_double_eq(p.plot_interval_s, 0.5);
+	ck_assert_str_eq(p.plot_path, "");
+	ck_assert_uint_eq(p.sport_high, 0);
 }
 END_TEST
 
@@ -81,6 +90,7 @@ START_TEST(good_file_sets_everything)
 	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:2::53");
 	ck_assert_uint_eq(p.dport, 5353);
 	ck_assert_str_eq(dv_addr_str(&p.src[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.1");
+	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V4], 24);
 	ck_assert_int_eq(p.src[DV_FAMILY_V6].family, 0);
 	/* relative to the scenario's directory */
 	ck_assert_str_eq(p.query_file, DATA "q-good.txt");
@@ -98,8 +108,23 @@ START_TEST(good_file_sets_everything)
 	ck_assert_mem_eq(p.dst_mac, mac, 6);
 	ck_assert_uint_eq(p.burst, 64);
 	ck_assert_uint_eq(p.sport_base, 20000);
+	ck_assert_uint_eq(p.sport_high, 30000);
 	ck_assert_int_eq(p.roles, DV_ROLES_SPLIT);
 	ck_assert_int_eq(p.poll, DV_POLL_BUSY);
+	ck_assert_double_eq(p.search.loss_pct, 0.5);
+	ck_assert_double_eq(p.search.trial_s, 3.0);
+	ck_assert_uint_eq(p.search.repeats, 5);
+	ck_assert_double_eq(p.search.resolution_pct, 2.0);
+	ck_assert_str_eq(p.plot_path, "plot.dat"); /* relative to cwd, like json */
+	ck_assert_double_eq(p.plot_interval_s, 0.25);
+	ck_assert_uint_eq(p.generators, 2);
+	ck_assert_uint_eq(p.n_lcore_cpu, 3);
+	ck_assert_uint_eq(p.lcore_cpu[0], 0);
+	ck_assert_uint_eq(p.lcore_cpu[1], 1);
+	ck_assert_uint_eq(p.lcore_cpu[2], 0);
+	ck_assert_int_eq(dv_settings_finish(&p), 0);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_SEARCH);
+	ck_assert_double_eq(p.search.max_qps, 1500.0);
 	ck_assert_str_eq(p.scenario_file, DATA "good.yaml");
 }
 END_TEST
@@ -171,6 +196,29 @@ START_TEST(bad_values)
 	expect_scn_error("rate:\n", "x.yaml:1: rate: missing value");
 	expect_scn_error("rate: ~\n", "x.yaml:1: rate: missing value");
 	expect_scn_error("rate: \"a\\nb\"\n", "x.yaml:1: rate: 'a\\x0ab' is not a rate");
+	/* issue 5 */
+	expect_scn_error("generators: 9\n",
+			 "x.yaml:1: generators: '9' is not a number of generators in 1..8");
+	expect_scn_error("collectors: 9\n",
+			 "x.yaml:1: collectors: '9' is not a number of collectors in 1..8");
+	expect_scn_error("lcores: [1, x]\n",
+			 "x.yaml:1: lcores: 'x' in '1,x' is not a CPU number in 0..1023");
+	expect_scn_error("sport: 1-2\n", "x.yaml:1: sport: '1-2' is not a source port range "
+			 "LOW-HIGH, 1024 <= LOW <= HIGH <= 65535");
+	expect_scn_error("max: maybe\n", "x.yaml:1: max: 'maybe' is not a boolean (true or false)");
+	expect_scn_error("ramp: [0, 1k, 1s]\n",
+			 "x.yaml:1: ramp: expected a single value, not a list");
+	expect_scn_error("rate: 5\n\nramp: 0:1k\n",
+			 "x.yaml:3: ramp: '0:1k' is not a ramp FROM:TO:DURATION, e.g. 0:50k:60s");
+	expect_scn_error("search: 1%:2s:99\n",
+			 "x.yaml:1: search: '99' in '1%:2s:99' is not a number of repeats in 1..15");
+	expect_scn_error("search-resolution: 0\n",
+			 "x.yaml:1: search-resolution: '0' is not a percentage in 0.01..50");
+	expect_scn_error("plot: \"\"\n", "x.yaml:1: plot: empty value");
+	expect_scn_error("plot-interval: 0\n",
+			 "x.yaml:1: plot-interval: '0' is not an interval in seconds above 0, e.g. 0.5");
+	expect_scn_error("source: 198.18.0.0/33\n", "x.yaml:1: source: '198.18.0.0/33' is not an "
+			 "IPv4 range ADDR/PREFIX with PREFIX in 8..32");
 }
 END_TEST
 
@@ -239,6 +287,76 @@ START_TEST(addresses_one_per_family)
 }
 END_TEST
 
+START_TEST(new_keys)
+{
+	struct dv_plan p;
+	ck_assert_int_eq(scn("lcores: 2,3\nmax: yes\n", &p), 0);
+	ck_assert_uint_eq(p.n_lcore_cpu, 2);
+	ck_assert_uint_eq(p.lcore_cpu[1], 3);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_MAX); /* recorded; finished below */
+	ck_assert_int_eq(dv_settings_finish(&p), 0);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_MAX);
+	ck_assert_double_eq(p.qps, 0.0);
+	ck_assert_int_eq(scn("max: true\nmax: false\n", &p), -EINVAL); /* duplicate key */
+	ck_assert_int_eq(scn("max: off\n", &p), 0);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_FIXED);
+
+	ck_assert_int_eq(scn("ramp: 100:2k:30s\nduration: 5\n", &p), 0);
+	ck_assert_double_eq(p.ramp.from_qps, 100.0);
+	ck_assert_double_eq(p.ramp.to_qps, 2000.0);
+	ck_assert_double_eq(p.ramp.duration_s, 30.0);
+	ck_assert_double_eq(p.duration_s, 5.0); /* until finished */
+	ck_assert_int_eq(dv_settings_finish(&p), 0);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_RAMP);
+	ck_assert_double_eq(p.duration_s, 30.0);
+	ck_assert_double_eq(p.qps, 2000.0);
+	ck_assert_int_eq(dv_settings_finish(&p), 0); /* idempotent */
+	ck_assert_int_eq(p.rate_mode, DV_RATE_RAMP);
+
+	/* addresses and ranges; a list replaces the prefixes too */
+	ck_assert_int_eq(scn("source: [198.18.0.0/16, 2001:db8::/48]\n", &p), 0);
+	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V4], 16);
+	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V6], 48);
+	ck_assert_int_eq(dv_scenario_load_mem("y.yaml", "source: 2001:db8::1\n", 20, &p), 0);
+	ck_assert_int_eq(p.src[DV_FAMILY_V4].family, 0);
+	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V4], 0);
+	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V6], 0);
+
+	/* conflicts are found once every setting is in */
+	ck_assert_int_eq(scn("ramp: 0:1k:1s\nsearch: 1%\n", &p), 0);
+	ck_assert_int_eq(dv_settings_finish(&p), -EINVAL);
+	ck_assert_str_eq(msg, "--ramp: conflicts with --search");
+	ck_assert_int_eq(scn("rate: 0\nramp: 0:1k:1s\n", &p), 0);
+	ck_assert_int_eq(dv_settings_finish(&p), -EINVAL);
+	ck_assert_str_eq(msg, "-Q 0: conflicts with --ramp");
+	ck_assert_int_eq(scn("sport: 20000-20010\nsport-base: 20011\n", &p), 0);
+	ck_assert_int_eq(dv_settings_finish(&p), -EINVAL);
+	ck_assert_str_eq(msg, "--sport-base 20011: above the end of the --sport range (20010)");
+	ck_assert_int_eq(scn("sport: 20000-20010\nsport-base: 20010\n", &p), 0);
+	ck_assert_int_eq(dv_settings_finish(&p), 0);
+}
+END_TEST
+
+START_TEST(rate_forget)
+{
+	struct dv_plan p;
+	/* -Q alone: --max and --ramp go, a search stays (-Q is its bound) */
+	ck_assert_int_eq(scn("max: true\nramp: 0:1k:1s\nsearch: 1%\nsearch-resolution: 3\n", &p), 0);
+	dv_rate_forget(&p, false);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_FIXED);
+	ck_assert_double_eq(p.ramp.to_qps, 0.0);
+	ck_assert_uint_eq(p.search.repeats, 3);
+	/* a mode: all three go, and rate 0; the resolution stays */
+	ck_assert_int_eq(scn("rate: 0\nsearch: 1%\nsearch-resolution: 3\n", &p), 0);
+	dv_rate_forget(&p, true);
+	ck_assert_uint_eq(p.search.repeats, 0);
+	ck_assert_double_eq(p.search.resolution_pct, 3.0);
+	ck_assert_double_eq(p.qps, 1000.0);
+	ck_assert_int_eq(dv_settings_finish(&p), 0);
+	ck_assert_int_eq(p.rate_mode, DV_RATE_FIXED);
+}
+END_TEST
+
 START_TEST(relative_queries_path)
 {
 	struct dv_plan p;
@@ -294,42 +412,65 @@ START_TEST(shipped_profiles)
 	snprintf(path, sizeof(path), "%s/af_xdp.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert_str_eq(pr.name, "af_xdp");
-	ck_assert_str_eq(pr.vdev, "net_af_xdp0,iface={arg},start_queue=0,queue_count=1");
+	ck_assert_str_eq(pr.vdev, "net_af_xdp0,iface={arg},start_queue=0,queue_count={queues}");
 	ck_assert_str_eq(pr.arg_kind, "iface");
 	ck_assert(pr.needs_arg && pr.needs_hugepages && pr.needs_bpffs && pr.kernel_iface);
 	ck_assert(!pr.embedded);
-	ck_assert_uint_eq(pr.rx_queues, 1); /* a veth gives one queue */
+	/* queue pairs: as many RX as TX queues */
+	ck_assert_uint_eq(pr.rx_queues, DV_MAX_COLLECTORS);
+	ck_assert_uint_eq(pr.tx_queues, DV_MAX_GENERATORS);
+	ck_assert(!pr.tx_csum_offload);
 	struct dv_port_profile emb;
 	char epath[2 * PATH_MAX];
 	snprintf(epath, sizeof(epath), "%s/embedded.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(epath, &emb), 0);
-	ck_assert_uint_eq(emb.rx_queues, DV_MAX_LANES); /* one ring per collector */
+	ck_assert_uint_eq(emb.rx_queues, DV_MAX_COLLECTORS); /* one ring per collector */
+	ck_assert_uint_eq(emb.tx_queues, DV_MAX_GENERATORS); /* and per generator */
 	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE);
 	char dev[256];
-	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", dev, sizeof(dev)), 51);
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 1, dev, sizeof(dev)), 51);
 	ck_assert_str_eq(dev, "net_af_xdp0,iface=veth0,start_queue=0,queue_count=1");
-	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", dev, 20), -ENOSPC);
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 12, dev, sizeof(dev)), 52);
+	ck_assert_str_eq(dev, "net_af_xdp0,iface=veth0,start_queue=0,queue_count=12");
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 1, dev, 20), -ENOSPC);
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 1, dev, 51), -ENOSPC);
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 1, dev, 52), 51);
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 0, dev, sizeof(dev)), -EINVAL);
 
 	snprintf(path, sizeof(path), "%s/af_packet.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
-	ck_assert_str_eq(pr.vdev, "net_af_packet0,iface={arg},qpairs=1");
+	ck_assert_str_eq(pr.vdev, "net_af_packet0,iface={arg},qpairs={queues}");
 	ck_assert(pr.kernel_iface && !pr.needs_bpffs);
+	ck_assert_uint_eq(pr.rx_queues, 8);
+	ck_assert_uint_eq(pr.tx_queues, 8);
+	ck_assert(!pr.tx_csum_offload);
+	ck_assert_int_eq(dv_profile_devargs(&pr, "eth0", 3, dev, sizeof(dev)), 34);
+	ck_assert_str_eq(dev, "net_af_packet0,iface=eth0,qpairs=3");
 
 	snprintf(path, sizeof(path), "%s/tap.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert_str_eq(pr.default_arg, "dvtap0");
 	ck_assert(!pr.kernel_iface);
+	ck_assert_uint_eq(pr.rx_queues, 1);
+	ck_assert_uint_eq(pr.tx_queues, 8);
+	ck_assert(pr.tx_csum_offload); /* net_tap offers IPv4/UDP TX checksum offload */
+	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE); /* the old key, unchanged */
 
 	snprintf(path, sizeof(path), "%s/embedded.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert(pr.embedded && !pr.needs_arg);
 	ck_assert_str_eq(pr.vdev, "");
+	ck_assert_int_eq(dv_profile_devargs(&pr, "", 4, dev, sizeof(dev)), 0);
+	ck_assert_str_eq(dev, "");
 
 	snprintf(path, sizeof(path), "%s/null.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert_str_eq(pr.name, "null");
 	ck_assert_str_eq(pr.vdev, "net_null0,no-rx=1");
 	ck_assert(!pr.needs_arg);
+	ck_assert_uint_eq(pr.rx_queues, 1);
+	ck_assert_uint_eq(pr.tx_queues, 8);
+	ck_assert(!pr.tx_csum_offload);
 
 	char known[256];
 	ck_assert_int_eq(dv_profile_list(drivers, known, sizeof(known)), 5);
@@ -351,6 +492,14 @@ START_TEST(profile_errors)
 			  "p.yaml:2: checksum: 'hardware' is not software or offload");
 	expect_prof_error("vdev: x\nrx-queues: 9\n",
 			  "p.yaml:2: rx-queues: '9' is not a number of RX queues in 1..8");
+	expect_prof_error("vdev: x\ntx-queues: 9\n",
+			  "p.yaml:2: tx-queues: '9' is not a number of TX queues in 1..8");
+	expect_prof_error("vdev: x\ntx-queues: 0\n",
+			  "p.yaml:2: tx-queues: '0' is not a number of TX queues in 1..8");
+	expect_prof_error("vdev: x\ntx-checksum-offload: sometimes\n",
+			  "p.yaml:2: tx-checksum-offload: 'sometimes' is not a boolean (true or false)");
+	expect_prof_error("vdev: x\ntx-checksum-offload: [true]\n",
+			  "p.yaml:2: tx-checksum-offload: expected a single value, not a list");
 	expect_prof_error("vdev: x\nkernel-iface: sure\n",
 			  "p.yaml:2: kernel-iface: 'sure' is not a boolean (true or false)");
 	expect_prof_error("vdev: x\nrx-desc: 8\n",
@@ -363,12 +512,38 @@ START_TEST(profile_errors)
 	expect_prof_error("vdev: \"x,iface=eth0\"\narg: iface\n",
 			  "p.yaml:1: vdev: 'arg' is iface but the template has no {arg}");
 	expect_prof_error("vdev: \"x,iface={iface}\"\narg: iface\n",
-			  "p.yaml:1: vdev: only the placeholder {arg} is known");
+			  "p.yaml:1: vdev: only the placeholders {arg} and {queues} are known");
+	expect_prof_error("vdev: \"x,q={queue}\"\narg: none\n",
+			  "p.yaml:1: vdev: only the placeholders {arg} and {queues} are known");
+	expect_prof_error("vdev: \"x,q={queues\"\narg: none\n",
+			  "p.yaml:1: vdev: only the placeholders {arg} and {queues} are known");
 	expect_prof_error("vdev: \"x,iface={arg}\"\narg: iface\ndefault-arg: \"a,b\"\n",
 			  "p.yaml:3: default-arg: ',' and '=' are not allowed");
 	expect_prof_error("embedded: true\nvdev: x\n",
 			  "p.yaml: an embedded profile has no vdev and no arg");
 	expect_prof_error("needs: {a: 1}\n", "p.yaml:1: needs: expected a value, not a mapping");
+}
+END_TEST
+
+START_TEST(profile_defaults_and_queues)
+{
+	struct dv_port_profile pr;
+	const char *t = "vdev: \"net_x0,qpairs={queues},n={queues}\"\narg: none\n";
+	ck_assert_int_eq(dv_profile_load_mem("p.yaml", "p", t, strlen(t), &pr), 0);
+	ck_assert_uint_eq(pr.rx_queues, 1);
+	ck_assert_uint_eq(pr.tx_queues, 1);
+	ck_assert(!pr.tx_csum_offload);
+	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE);
+	char dev[64];
+	ck_assert_int_eq(dv_profile_devargs(&pr, NULL, 8, dev, sizeof(dev)), 19);
+	ck_assert_str_eq(dev, "net_x0,qpairs=8,n=8");
+	t = "vdev: x\narg: none\ntx-queues: 8\nrx-queues: 2\ntx-checksum-offload: yes\n"
+	    "checksum: offload\n";
+	ck_assert_int_eq(dv_profile_load_mem("p.yaml", "p", t, strlen(t), &pr), 0);
+	ck_assert_uint_eq(pr.tx_queues, 8);
+	ck_assert_uint_eq(pr.rx_queues, 2);
+	ck_assert(pr.tx_csum_offload);
+	ck_assert_int_eq(pr.csum, DV_CSUM_OFFLOAD);
 }
 END_TEST
 
@@ -441,6 +616,8 @@ int main(void)
 	tcase_add_test(tc, syntax_errors_have_lines);
 	tcase_add_test(tc, empty_scenarios_are_fine);
 	tcase_add_test(tc, addresses_one_per_family);
+	tcase_add_test(tc, new_keys);
+	tcase_add_test(tc, rate_forget);
 	tcase_add_test(tc, relative_queries_path);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, setting_table);
@@ -450,6 +627,7 @@ int main(void)
 	tcase_add_checked_fixture(tp, setup, teardown);
 	tcase_add_test(tp, shipped_profiles);
 	tcase_add_test(tp, profile_errors);
+	tcase_add_test(tp, profile_defaults_and_queues);
 	tcase_add_test(tp, resolve_specs);
 	suite_add_tcase(s, tp);
 

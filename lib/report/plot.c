@@ -1,0 +1,33 @@
+#include "report/plot.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util/log.h"
+
+FILE *dv_plot_open(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		dv_err("--plot: cannot create '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "# time target_qps actual_qps responses_per_sec failures_per_sec "
+		   "avg_latency connections conn_avg_latency\n");
+	return f;
+}
+
+void dv_plot_write(FILE *f, const struct dv_plot_row *r)
+{
+	fprintf(f, "%.6f %.6f %.6f %.6f %.6f %.6f 0.000000 0.000000\n", r->time_s, r->target_qps,
+		r->actual_qps, r->responses_ps, r->failures_ps, r->avg_latency_s);
+}
+
+int dv_plot_close(FILE *f, const char *path)
+{
+	if (fclose(f) != 0) {
+		dv_err("--plot: cannot write '%s': %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
