@@ -648,6 +648,16 @@ static int cross_check(struct dv_plan *plan)
 			       plan->port_spec, txq);
 		return -EINVAL;
 	}
+	/* A kernel-backed port (af_xdp, af_packet, tap) opens max(-T, --collectors)
+	 * queue pairs and the kernel delivers answers to any of them: each needs a
+	 * collector reading it. The embedded wire steers answers itself; null
+	 * receives nothing. */
+	bool any_queue = !plan->profile.embedded && strcmp(plan->profile.name, "null") != 0;
+	if (any_queue && plan->generators > plan->collectors) {
+		dv_err("-T %u: --port %s delivers answers on all %u queues; add --collectors %u",
+		       plan->generators, plan->port_spec, plan->generators, plan->generators);
+		return -EINVAL;
+	}
 	if (plan->generators * plan->collectors > DV_MAX_LANES) {
 		dv_err("-T %u, --collectors %u: %u generator x collector pairs, at most "
 		       STR(DV_MAX_LANES), plan->generators, plan->collectors,

@@ -100,8 +100,9 @@ expect "^dnsvolley: --frag-timeout: '11s' is not a fragment timeout" --frag-time
 expect "^dnsvolley: --frag-timeout: 500ms is not shorter than the shortest re-query timer \(376ms\)" \
 	--frag-timeout 500ms --requery unbound -d "$Q"
 expect "^dnsvolley: --fragmented: 'keep' is not reassemble or drop" --fragmented keep -d "$Q"
-expect "^dnsvolley: --collectors: '17' is not a number of collectors in 1..16" --collectors 17 -d "$Q"
-expect "^dnsvolley: --collectors 9: --port embedded has 8 RX queues" --collectors 9 -d "$Q"
+expect "^dnsvolley: --collectors: '9' is not a number of collectors in 1..8" --collectors 9 -d "$Q"
+expect "^dnsvolley: --collectors 2: --port tap has one RX queue" \
+	--port tap -s 198.18.0.2 --collectors 2 -d "$Q"
 expect "^dnsvolley: --collectors 2: --port null has one RX queue" \
 	--port null -s 198.18.0.2 --collectors 2 -d "$Q"
 expect "^dnsvolley: --responder: 'frag-mtu=67' is not frag-mtu=BYTES with 68..65535 bytes" \
@@ -121,10 +122,32 @@ printf 'port: embedded\nfragmented: sometimes\n' >"$tmp/frag.yaml"
 expect "^dnsvolley: .*frag.yaml:2: fragmented: 'sometimes' is not reassemble or drop" \
 	--scenario "$tmp/frag.yaml" -d "$Q"
 printf 'port: embedded\ncollectors: 12\n' >"$tmp/coll.yaml"
-expect "^dnsvolley: --collectors 12: --port embedded has 8 RX queues" --scenario "$tmp/coll.yaml" -d "$Q"
+expect "^dnsvolley: .*coll.yaml:2: collectors: '12' is not a number of collectors in 1..8" \
+	--scenario "$tmp/coll.yaml" -d "$Q"
 
 expect "^dnsvolley: --collectors 2: the source addresses are chosen per collector" \
 	--collectors 2 --src 198.18.0.7 -d "$Q"
+
+# Generators, lcores, source ranges and ports, rate modes, plot (issue 5).
+expect "^dnsvolley: -T: '9' is not a number of generators in 1..8" -T 9 -d "$Q"
+expect "^dnsvolley: -T 2: --port af_packet:lo delivers answers on all 2 queues; add --collectors 2" \
+	--port af_packet:lo -T 2 -s 198.18.0.2 -d "$Q"
+expect "^dnsvolley: -T 3, --collectors 6: 18 generator x collector pairs, at most 16" \
+	-T 3 --collectors 6 -d "$Q"
+expect "^dnsvolley: --lcores: 1 CPU for 2 worker lcores \(1 generator, the embedded responder\)" \
+	--lcores 0 -d "$Q"
+expect "^dnsvolley: --lcores: '1024' is not a CPU number in 0..1023" --lcores 1024 -d "$Q"
+expect "^dnsvolley: --src 198.18.0.0/31: 2 addresses for 4 collectors" \
+	--collectors 4 --src 198.18.0.0/31 -d "$Q"
+expect "^dnsvolley: --src: '198.18.0.0/7' is not an IPv4 range" --src 198.18.0.0/7 -d "$Q"
+expect "^dnsvolley: --sport: '80-90' is not a source port range" --sport 80-90 -d "$Q"
+expect "^dnsvolley: -Q: '-1' is not a rate" -Q -1 -d "$Q"
+expect "^dnsvolley: --ramp: conflicts with --search" --ramp 0:1k:1s --search 1% -d "$Q"
+expect "^dnsvolley: --max: conflicts with --ramp" --max --ramp 0:1k:1s -d "$Q"
+expect "^dnsvolley: --search: needs an upper bound" -Q 0 --search 1% -d "$Q"
+expect "^dnsvolley: --ramp: '5k:5k:1s' does not ramp up" --ramp 5k:5k:1s -d "$Q"
+expect "^dnsvolley: --search: '101%' is not a loss percentage" --search 101% -d "$Q"
+expect "^dnsvolley: --plot-interval: '0' is not an interval" --plot-interval 0 -d "$Q"
 
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail

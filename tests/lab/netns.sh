@@ -265,6 +265,24 @@ lab_static_neigh() {
 	lab_must ip -n "$LAB_SRV_NS" neigh replace "$LAB_GEN_V6" lladdr "$mac" dev "$LAB_SRV_IF" nud permanent
 }
 
+# Routes on the server for the generator's source ranges (--src PREFIX), via the
+# generator's own address. With AF_XDP no kernel answers ARP/ND for the range's
+# addresses (the XDP program takes every frame of the queue), so the server must
+# not ask: it sends to the generator's MAC, which lab_static_neigh pinned. On a
+# real network the same route goes on the server or its router; the
+# alternative, the generator's kernel answering for the range, needs an XDP
+# program that passes ARP/ND to the kernel (issue 6) and proxy ARP/NDP.
+#   lab_route_sources 198.18.128.0/20 2001:2:0:100::/64
+lab_route_sources() {
+	local p
+	for p in "$@"; do
+		case $p in
+		*:*) lab_must ip -n "$LAB_SRV_NS" -6 route replace "$p" via "$LAB_GEN_V6" dev "$LAB_SRV_IF" ;;
+		*) lab_must ip -n "$LAB_SRV_NS" route replace "$p" via "$LAB_GEN_V4" dev "$LAB_SRV_IF" ;;
+		esac
+	done
+}
+
 # Stop a background process: TERM, up to 5 s, then KILL.
 lab_stop_pid() {
 	local pid=$1 tries=50
