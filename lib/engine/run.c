@@ -812,7 +812,7 @@ static int run_search(struct run_state *st, const struct dv_plan *plan, struct d
 			}
 			double loss = sent > 0 ? 100.0 * (double)(sent - (answered < sent ? answered : sent)) /
 							 (double)sent : 100.0;
-			dv_search_report(&s, loss);
+			dv_search_report(&s, loss, (double)sent / sp->trial_s);
 			rs->search_trials++;
 			if (!plan->quiet)
 				printf("[Search] %u.%u: offered %.0f qps, sent %" PRIu64 ", answered %" PRIu64

@@ -8,18 +8,21 @@ void dv_search_init(struct dv_search *s, double max_qps, double loss_pct, double
 	s->loss_pct = loss_pct;
 	s->step_qps = max_qps * resolution_pct / 100.0;
 	s->pass_qps = 0.0;
+	s->found_qps = 0.0;
 	s->fail_qps = max_qps + s->step_qps;
 	s->next_qps = max_qps;
 	s->trials = 0;
 	s->done = false;
 }
 
-void dv_search_report(struct dv_search *s, double loss_pct)
+void dv_search_report(struct dv_search *s, double loss_pct, double sent_qps)
 {
 	s->trials++;
-	if (loss_pct <= s->loss_pct)
+	if (loss_pct <= s->loss_pct) {
+		double got = sent_qps < s->next_qps ? sent_qps : s->next_qps;
+		s->found_qps = got > s->found_qps ? got : s->found_qps;
 		s->pass_qps = s->next_qps;
-	else
+	} else
 		s->fail_qps = s->next_qps;
 	/* Passing at the upper bound, or an interval below the resolution: done. */
 	if (s->pass_qps >= s->max_qps || s->fail_qps - s->pass_qps <= s->step_qps) {

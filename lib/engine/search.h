@@ -18,7 +18,8 @@ struct dv_search {
 	double max_qps;        /**< upper bound */
 	double loss_pct;       /**< acceptance: loss <= this */
 	double step_qps;       /**< stop when fail - pass <= this */
-	double pass_qps;       /**< highest rate that passed (0 = none yet) */
+	double pass_qps;       /**< highest offered rate that passed (0 = none yet) */
+	double found_qps;      /**< what the passes credit: the rate actually sent, at most the offered one */
 	double fail_qps;       /**< lowest rate that failed (max_qps + step while none) */
 	double next_qps;       /**< rate of the next trial */
 	unsigned trials;
@@ -37,8 +38,13 @@ static inline double dv_search_rate(const struct dv_search *s)
 	return s->next_qps;
 }
 
-/** The trial at dv_search_rate() lost this share (percent) of its queries. */
-void dv_search_report(struct dv_search *s, double loss_pct);
+/**
+ * The trial at dv_search_rate() lost this share (percent) of its queries.
+ * @param sent_qps what the generator actually sent per second: a pass counts
+ *                 at this rate when it is lower (a generator that fell behind
+ *                 must not credit the server with the rate it did not offer)
+ */
+void dv_search_report(struct dv_search *s, double loss_pct, double sent_qps);
 
 /** Whether the search has its answer (dv_search_found()). */
 static inline bool dv_search_done(const struct dv_search *s)
@@ -46,10 +52,10 @@ static inline bool dv_search_done(const struct dv_search *s)
 	return s->done;
 }
 
-/** The highest rate that passed (0 when even the lowest trial failed). */
+/** The highest rate that passed, as sent (0 when even the lowest trial failed). */
 static inline double dv_search_found(const struct dv_search *s)
 {
-	return s->pass_qps;
+	return s->found_qps;
 }
 
 /** Median, minimum and maximum of n values (n >= 1); the array is sorted in place. */

@@ -18,7 +18,7 @@ static double run(double max, double limit, double loss_pct, double res_pct, uns
 	unsigned n = 0;
 	while (!dv_search_done(&s)) {
 		ck_assert_uint_lt(n, 64);
-		dv_search_report(&s, loss_at(limit, dv_search_rate(&s)));
+		dv_search_report(&s, loss_at(limit, dv_search_rate(&s)), dv_search_rate(&s));
 		n++;
 	}
 	*trials = n;
@@ -58,6 +58,16 @@ START_TEST(nothing_passes)
 }
 END_TEST
 
+START_TEST(a_pass_counts_at_the_rate_sent)
+{
+	/* The generator fell behind: 10000 offered, 8000 sent, nothing lost. */
+	struct dv_search s;
+	dv_search_init(&s, 10000, 1.0, 1.0);
+	dv_search_report(&s, 0.0, 8000);
+	ck_assert_double_eq(dv_search_found(&s), 8000);
+}
+END_TEST
+
 START_TEST(summary_median_and_spread)
 {
 	double v[] = { 9.0, 1.0, 5.0 };
@@ -80,6 +90,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, passing_at_the_top_ends_at_once);
 	tcase_add_test(tc, nothing_passes);
 	tcase_add_test(tc, summary_median_and_spread);
+	tcase_add_test(tc, a_pass_counts_at_the_rate_sent);
 	suite_add_tcase(s, tc);
 	return s;
 }
