@@ -2,6 +2,8 @@
 # dnsvolley lab helper: the two commands of the README.
 #   ./lab.sh quickstart   install what is missing, build, prepare the host, 5 s against the embedded responder
 #   ./lab.sh test         install what is missing, build, run every test (unit, ASan/UBSan unit, integration)
+#   ./lab.sh bench [NAME...]  also install the benchmarks' tools, build, run tests/bench/NAME.sh
+#                         (default: crafting afxdp knot scaling memory); never part of "test"
 # Needs root on a fresh machine (apt-get, hugepages, bpffs, network namespaces).
 set -euo pipefail
 
@@ -15,6 +17,13 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
           libbpf-dev libxdp-dev
           iproute2 ethtool nftables nsd knot-dnsutils)
 
+# Only for ./lab.sh bench: the anchors the benchmarks compare against.
+# dpdk: dpdk-testpmd; knot: knotd in XDP mode; knot-dnsutils: kxdpgun;
+# dnsperf; clang: builds the XDP drop sink tests/bench/xdp_drop.c (bookworm's
+# xdp-tools 1.3.1 has "xdp-bench drop", but it fails to load on newer kernels).
+BENCH_PACKAGES=(dpdk knot knot-dnsutils dnsperf clang python3 iproute2 ethtool)
+BENCH_DEFAULT=(crafting afxdp knot scaling memory)
+
 say() { printf 'lab: %s\n' "$*"; }
 die() { printf 'lab: %s\n' "$*" >&2; exit 2; }
 
@@ -25,9 +34,11 @@ as_root() {
 	fi
 }
 
+# install_deps [PACKAGE...]: the missing ones of the list (default: PACKAGES).
 install_deps() {
-	local missing=()
-	for p in "${PACKAGES[@]}"; do
+	local missing=() p
+	[ $# -gt 0 ] || set -- "${PACKAGES[@]}"
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -111,9 +122,35 @@ cmd_test() {
 	return $rc
 }
 
+# Benchmarks (tests/bench/, docs/performance.md): each prints its figures and a
+# ratio against its anchor. BENCH_REPS (default 5) sets the alternations.
+cmd_bench() {
+	local names=("$@") n rc=0
+	[ ${#names[@]} -gt 0 ] || names=("${BENCH_DEFAULT[@]}")
+	for n in "${names[@]}"; do
+		[ -f "$ROOT/tests/bench/$n.sh" ] || die "no benchmark tests/bench/$n.sh"
+	done
+	install_deps
+	install_deps "${BENCH_PACKAGES[@]}"
+	build
+	host_prereqs
+	for n in "${names[@]}"; do
+		say "benchmark $n"
+		local st=0
+		DV_BIN=${DV_BIN:-$BUILD/app/dnsvolley} bash "$ROOT/tests/bench/$n.sh" || st=$?
+		case $st in
+		0) ;;
+		130 | 143) say "benchmark $n interrupted"; return $st ;;
+		*) say "benchmark $n: could not measure (exit $st)"; rc=1 ;;
+		esac
+	done
+	return $rc
+}
+
 case "${1:-}" in
 quickstart) shift; cmd_quickstart "$@" ;;
 test) shift; cmd_test "$@" ;;
+bench) shift; cmd_bench "$@" ;;
 build) install_deps; build ;;
-*) echo "usage: $0 quickstart|test|build" >&2; exit 2 ;;
+*) echo "usage: $0 quickstart|test|bench [NAME...]|build" >&2; exit 2 ;;
 esac

@@ -193,6 +193,8 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 		push(&b, DV_EAL_MEM_MB);
 	} else {
 		push(&b, "--no-huge");
+		/* No shared config: nothing left in /var/run/dpdk after the run. */
+		push(&b, "--no-shconf");
 		push(&b, "-m");
 		push(&b, DV_EAL_MEM_MB);
 	}

@@ -5,8 +5,11 @@
  */
 #include "engine/run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -833,6 +836,24 @@ static int run_search(struct run_state *st, const struct dv_plan *plan, struct d
 	return 0;
 }
 
+/* Remove a directory of plain files (EAL's runtime directory: config, sockets). */
+static void remove_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static void run_release(struct run_state *st)
 {
 	if (st->json_open)
@@ -868,8 +889,13 @@ static void run_release(struct run_state *st)
 		dv_seq_free(&st->seq[li]);
 	}
 	dv_qsource_free(&st->qs);
-	if (st->eal_up)
+	if (st->eal_up) {
+		/* EAL leaves its runtime directory (/var/run/dpdk/PREFIX) behind: one per run. */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 		rte_eal_cleanup();
+		remove_runtime_dir(dir);
+	}
 }
 
 int dv_run(const struct dv_plan *plan, struct dv_result *result)

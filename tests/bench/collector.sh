@@ -3,10 +3,10 @@
 # matches, with plain answers and with fragmented ones, against the embedded
 # responder. Both runs share this machine's cores with the responder, so
 # compare them side by side, as a ratio, not as absolute numbers.
-# usage: tests/bench/collector.sh [DNSVOLLEY] [SECONDS]
+# usage: tests/bench/collector.sh [DNSVOLLEY] [SECONDS]   (DNSVOLLEY default: $DV_BIN, build/app/dnsvolley)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-DV=${1:-$ROOT/build/app/dnsvolley}
+DV=${1:-${DV_BIN:-$ROOT/build/app/dnsvolley}}
 SECS=${2:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

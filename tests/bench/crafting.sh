@@ -1,0 +1,78 @@
+#!/bin/bash
+# Benchmark (not a test), issue 5 item 1: how fast one core builds DNS queries
+# and hands them to a port. dnsvolley into net_null (every frame freed by the
+# PMD) against dpdk-testpmd --forward-mode=txonly into net_null, frames of the
+# same length, on the same CPU, alternating, medians.
+# Target: dnsvolley >= 0.9x testpmd's packet rate.
+#
+# usage: tests/bench/crafting.sh    (env: BENCH_REPS, BENCH_SECS, BENCH_CPU, DV_BIN;
+#                                    docs/performance.md)
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SECS=${BENCH_SECS:-5}
+TARGET=0.9
+
+bench_require dpdk-testpmd taskset timeout python3
+bench_init_plain
+tmp=$(bench_tmp)
+bench_dv_rate
+
+# dnsvolley's names are '{seq}.{rand8}.bench.test': Ethernet 14 + IPv4 20 +
+# UDP 8 + DNS header 12 + name (7-digit seq: 28) + type/class 4 + OPT 11 = 97.
+# Each dnsvolley run then gives the exact average (tx_bytes / sent), which the
+# following testpmd run uses.
+FRAME_LEN=97
+
+bench_one_dnsvolley() {
+	local rep=$1
+	local json="$tmp/dv-$rep.json" out="$tmp/dv-$rep.out" rc=0 v len cpq
+	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port null -s 198.18.0.2 "${BENCH_DV_RATE[@]}"
+		-l "$SECS" -t 0.05 --qname '{seq}.{rand8}.bench.test' --quiet --json "$json")
+	bench_note_cmd dnsvolley "${cmd[@]}"
+	bench_run $((SECS + 30)) "$out" "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$out")"
+	v=$(bench_json "$json" 'dv["achieved_qps"]')
+	[ -n "$v" ] || bench_die "no achieved_qps in $json"
+	bench_add dnsvolley "$v"
+	len=$(bench_json "$json" 'round(dv["tx_bytes"] / s["sent"]["queries"])')
+	[ -n "$len" ] && FRAME_LEN=$len
+	bench_add dv_len "$len"
+	cpq=$(bench_json "$json" 'dv["cycles_per_query"]')
+	bench_add dv_cpq "$cpq"
+}
+
+bench_one_testpmd() {
+	local rep=$1
+	local prefix="dvbench-tp-$$-$rep" out="$tmp/tp-$rep.out" rc=0 v
+	# shellcheck disable=SC2054 # --lcores takes a comma-separated list
+	local cmd=(taskset -c "$BENCH_CPU" dpdk-testpmd --lcores "0@$BENCH_CPU,1@$BENCH_CPU"
+		--no-huge -m 512 --file-prefix "$prefix" --no-pci --no-telemetry
+		--vdev net_null0,no-rx=1 --
+		--forward-mode=txonly --auto-start --stats-period 1 --txpkts="$FRAME_LEN"
+		--burst=32 --nb-cores=1 --txq=1 --rxq=1 --total-num-mbufs=16384 --record-core-cycles)
+	bench_note_cmd testpmd "${cmd[@]}"
+	# testpmd forwards until SIGINT; it starts in well under a second.
+	bench_run -s INT $((SECS + 2)) "$out" "${cmd[@]}" || rc=$?
+	bench_testpmd_cleanup "$prefix"
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 124 ] || bench_die "testpmd exited with $rc: $(tail -n 5 "$out")"
+	v=$(bench_testpmd_pps "$out")
+	[ -n "$v" ] || bench_die "no Tx-pps lines in $out"
+	bench_add testpmd "$v"
+	bench_add tp_len "$FRAME_LEN"
+	bench_add tp_cpp "$(bench_testpmd_cpp "$out")"
+}
+
+bench_header "crafting: one core building queries into net_null (issue 5, item 1)"
+bench_alternate dnsvolley testpmd
+
+echo "   frame length (bytes): dnsvolley $(bench_vals dv_len | sed 's/^ //'); testpmd --txpkts $(bench_vals tp_len | sed 's/^ //')"
+bench_row dnsvolley "dnsvolley --port null" qps
+bench_row testpmd "testpmd txonly net_null" pps
+echo "   CPU cycles per frame (medians): dnsvolley cycles_per_query $(bench_fmt "$(bench_med dv_cpq)" 1);" \
+	"testpmd CPU cycles/packet $(bench_fmt "$(bench_med tp_cpp)" 1)"
+ratio=$(bench_ratio "$(bench_med dnsvolley)" "$(bench_med testpmd)")
+bench_target "dnsvolley / testpmd" "$ratio" ">=" "$TARGET"
+bench_commands
+bench_footer

@@ -1,0 +1,233 @@
+#!/bin/bash
+# Benchmark (not a test), issue 5 item 3: end to end against Knot DNS in XDP
+# mode (knotd with "xdp: listen: dvs0") in the namespace lab. Answered queries
+# per second and latency for three generators on the same CPU:
+#   dnsvolley --port af_xdp:dvg0
+#   kxdpgun (AF_XDP, Knot's own generator)
+#   dnsperf (kernel sockets, from the generator namespace)
+# Each first climbs a small ladder of offered rates (one short run each) and
+# keeps the rate where it got the most answers; then the three alternate at
+# their best rates, BENCH_REPS times, medians. knotd runs on the other CPU.
+# If Knot cannot run in XDP mode here, it falls back to plain UDP and says so.
+# Ratios: dnsvolley / kxdpgun and dnsvolley / dnsperf (answered per second).
+#
+# usage: tests/bench/knot.sh    (env: BENCH_REPS, BENCH_SECS, BENCH_CPU, BENCH_CPU2, DV_BIN,
+#                                BENCH_KNOT_RATES="100000 200000 400000 800000",
+#                                BENCH_LADDER_SECS=3, BENCH_KNOT_MODE=udp to skip XDP mode;
+#                                docs/performance.md)
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SECS=${BENCH_SECS:-5}
+LADDER_SECS=${BENCH_LADDER_SECS:-3}
+read -r -a RATES <<<"${BENCH_KNOT_RATES:-100000 200000 400000 800000}"
+NAMES=1000
+
+bench_require ip ethtool knotd knotc kdig kxdpgun dnsperf taskset timeout python3
+bench_init_lab
+tmp=$(bench_tmp)
+kdir="$tmp/knot"
+mkdir -p "$kdir"
+
+# Zone bench.test: NAMES A records, and the query file asking exactly those
+# (dnsperf's "NAME TYPE" lines, which kxdpgun and dnsvolley read too).
+python3 - "$kdir/bench.test.zone" "$tmp/queries.txt" "$NAMES" "$LAB_SRV_V4" <<'PY'
+import sys
+zone, queries, n, ns = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+with open(zone, "w") as z, open(queries, "w") as q:
+    z.write("$ORIGIN bench.test.\n$TTL 3600\n")
+    z.write("@ SOA ns hostmaster 1 3600 900 604800 300\n@ NS ns\n")
+    z.write(f"ns A {ns}\n")
+    for i in range(n):
+        z.write(f"h{i} A 198.18.{1 + i // 250}.{1 + i % 250}\n")
+        q.write(f"h{i}.bench.test A\n")
+PY
+
+# knot_conf xdp|udp
+knot_conf() {
+	local mode=$1
+	echo "server:"
+	echo "    rundir: \"$kdir\""
+	echo "    pidfile: \"$kdir/knot.pid\""
+	if [ "$mode" = xdp ]; then
+		echo "    listen: 127.0.0.1@53"
+		echo "xdp:"
+		echo "    listen: $LAB_SRV_IF"
+		echo "    udp: on"
+		echo "    route-check: off"
+	else
+		echo "    listen: $LAB_SRV_V4@53"
+	fi
+	cat <<-EOF
+		database:
+		    storage: "$kdir"
+		log:
+		  - target: stderr
+		    any: info
+		template:
+		  - id: default
+		    storage: "$kdir"
+		zone:
+		  - domain: bench.test
+		    file: "$kdir/bench.test.zone"
+	EOF
+}
+
+KNOT_PID=""
+# Start knotd in the server namespace on BENCH_CPU2; succeed once it answers kdig.
+knot_start() {
+	local mode=$1
+	local tries=50
+	knot_conf "$mode" >"$kdir/knot.conf"
+	ip netns exec "$LAB_SRV_NS" knotc -c "$kdir/knot.conf" conf-check >"$kdir/check.out" 2>&1 ||
+		bench_die "knotc conf-check: $(cat "$kdir/check.out")"
+	# Knot's own timeout bounds it; lab_cleanup stops it earlier.
+	bench_bg 3600 "$kdir/knotd-$mode.out" "${BENCH_IN_SRV_BPF[@]}" \
+		taskset -c "$BENCH_CPU2" knotd -c "$kdir/knot.conf"
+	KNOT_PID=$BENCH_BG_PID
+	bench_note_cmd "knotd ($mode)" taskset -c "$BENCH_CPU2" knotd -c knot.conf
+	while [ "$tries" -gt 0 ]; do
+		kill -0 "$KNOT_PID" 2>/dev/null || return 1
+		if ip netns exec "$LAB_GEN_NS" kdig @"$LAB_SRV_V4" h1.bench.test A +short +timeout=1 +retry=0 \
+			2>/dev/null | grep -q '^198\.18\.1\.2$'; then
+			return 0
+		fi
+		sleep 0.2
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# BENCH_KNOT_MODE=udp skips XDP mode (to compare, or to try the fallback).
+KNOT_MODE=xdp
+if [ "${BENCH_KNOT_MODE:-xdp}" = udp ]; then
+	KNOT_MODE=udp
+	knot_start udp || bench_die "knotd does not answer in UDP mode: $(tail -n 5 "$kdir/knotd-udp.out")"
+elif knot_start xdp && grep -q 'initialized XDP interface' "$kdir/knotd-xdp.out"; then
+	bench_log "knotd answers in XDP mode: $(grep 'initialized XDP interface' "$kdir/knotd-xdp.out" | sed 's/.*info: //')"
+else
+	bench_log "knotd in XDP mode does not answer here; falling back to UDP mode"
+	sed 's/^/  knotd: /' "$kdir/knotd-xdp.out" | tail -n 10 >&2
+	[ -n "$KNOT_PID" ] && bench_stop "$KNOT_PID"
+	bench_gen_xdp_off
+	ip -n "$LAB_SRV_NS" link set dev "$LAB_SRV_IF" xdp off 2>/dev/null || true
+	KNOT_MODE=udp
+	knot_start udp || bench_die "knotd does not answer in UDP mode either: $(tail -n 5 "$kdir/knotd-udp.out")"
+fi
+
+# One run of a tool at a rate: run_TOOL TAG RATE SECONDS; sets ANS (answered
+# per second), PCT (answered share of sent, %), LAT (average latency, ms),
+# P50/P99 (ms, when the tool measures them).
+run_dnsvolley() {
+	local tag=$1 rate=$2 secs=$3
+	local json="$tmp/dnsvolley-$1.json" rc=0
+	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4"
+		-d "$tmp/queries.txt" -e 0 -Q "$rate" -l "$secs" -t 0.5 --quiet --json "$json")
+	[[ $tag != rep-* ]] || bench_note_cmd dnsvolley "${cmd[@]}"
+	bench_gen_xdp_off
+	bench_run $((secs + 30)) "$tmp/dnsvolley-$tag.out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$tmp/dnsvolley-$tag.out")"
+	# answered per second of sending: achieved (logical/s) x answered / sent
+	ANS=$(bench_json "$json" 'dv["achieved_qps"] * s["received"]["responses"] / s["sent"]["queries"]')
+	PCT=$(bench_json "$json" '100.0 * s["received"]["responses"] / s["sent"]["queries"]')
+	LAT=$(bench_json "$json" 's["response_latency"]["avg"] / 1e6')
+	P50=$(bench_json "$json" 'dv["percentiles_ns"]["p50"] / 1e6')
+	P99=$(bench_json "$json" 'dv["percentiles_ns"]["p99"] / 1e6')
+}
+
+run_kxdpgun() {
+	local tag=$1 rate=$2 secs=$3
+	local out="$tmp/kxdpgun-$1.out" rc=0
+	local cmd=(taskset -c "$BENCH_CPU" kxdpgun -t "$secs" -Q "$rate" -F "$BENCH_CPU"
+		-i "$tmp/queries.txt" -I "$LAB_GEN_IF" -R "$BENCH_SRV_MAC" "$LAB_SRV_V4")
+	[[ $tag != rep-* ]] || bench_note_cmd kxdpgun "${cmd[@]}"
+	bench_gen_xdp_off
+	bench_run $((secs + 30)) "$out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
+	bench_gen_xdp_off
+	[ "$rc" -eq 0 ] || bench_die "kxdpgun exited with $rc: $(tail -n 5 "$out")"
+	# "total replies:     600000 (200000 pps) (100%)"
+	ANS=$(sed -n 's/^total replies: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
+	PCT=$(sed -n 's/^total replies: .*(\([0-9.]*\)%).*/\1/p' "$out")
+	LAT="" P50="" P99=""
+}
+
+run_dnsperf() {
+	local tag=$1 rate=$2 secs=$3
+	local out="$tmp/dnsperf-$1.out" rc=0
+	local cmd=(taskset -c "$BENCH_CPU" dnsperf -s "$LAB_SRV_V4" -d "$tmp/queries.txt" -l "$secs"
+		-Q "$rate" -c 4 -q 10000 -t 0.5)
+	[[ $tag != rep-* ]] || bench_note_cmd dnsperf "${cmd[@]}"
+	bench_gen_xdp_off
+	bench_run $((secs + 30)) "$out" "${BENCH_IN_GEN[@]}" "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "dnsperf exited with $rc: $(tail -n 5 "$out")"
+	ANS=$(sed -n 's/^ *Queries per second: *\([0-9.]*\).*/\1/p' "$out")
+	PCT=$(sed -n 's/^ *Queries completed: *[0-9]* (\([0-9.]*\)%).*/\1/p' "$out")
+	LAT=$(sed -n 's/^ *Average Latency (s): *\([0-9.]*\).*/\1/p' "$out" | awk '{ printf "%.4f", $1 * 1000 }')
+	P50="" P99=""
+}
+
+bench_header "knot: answered queries per second from Knot DNS $(knotd -V 2>/dev/null | awk '{ print $NF }') (issue 5, item 3)"
+if [ "$KNOT_MODE" = xdp ]; then
+	echo "   server: knotd in XDP mode on $LAB_SRV_IF (xdp: listen), CPU $BENCH_CPU2; zone bench.test, $NAMES names"
+else
+	if [ "${BENCH_KNOT_MODE:-xdp}" = udp ]; then
+		echo "   server: knotd in plain UDP mode (BENCH_KNOT_MODE=udp), CPU $BENCH_CPU2"
+	else
+		echo "   server: FALLBACK: knotd in plain UDP mode (XDP mode did not work on this veth), CPU $BENCH_CPU2"
+	fi
+fi
+echo "   knot.conf (DIR = scratch directory):"
+sed -e "s|$kdir|DIR|g" -e 's/^/   | /' "$kdir/knot.conf"
+
+# Ladder: the offered rate where each tool gets the most answers.
+declare -A BEST=()
+for tool in dnsvolley kxdpgun dnsperf; do
+	best_rate="" best_ans=0
+	line=""
+	for rate in "${RATES[@]}"; do
+		bench_log "ladder: $tool at $rate qps for $LADDER_SECS s"
+		"run_$tool" "ladder-$rate" "$rate" "$LADDER_SECS"
+		line+=" $rate:$(bench_si "${ANS:-0}")($(bench_fmt "$PCT" 1)%)"
+		if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1] or 0) > float(sys.argv[2]) else 1)' \
+			"${ANS:-0}" "$best_ans"; then
+			best_ans=${ANS:-0}
+			best_rate=$rate
+		fi
+	done
+	[ -n "$best_rate" ] || bench_die "$tool got no answers at any rate of the ladder"
+	BEST[$tool]=$best_rate
+	echo "   ladder $tool (offered:answered/s(answered %)):$line -> $best_rate"
+done
+
+one() {
+	local tool=$1
+	local rep=$2
+	"run_$tool" "rep-$rep" "${BEST[$tool]}" "$SECS"
+	bench_add "$tool" "$ANS"
+	bench_add "${tool}_pct" "$PCT"
+	bench_add "${tool}_lat" "$LAT"
+	bench_add "${tool}_p50" "$P50"
+	bench_add "${tool}_p99" "$P99"
+}
+bench_one_dnsvolley() { one dnsvolley "$1"; }
+bench_one_kxdpgun() { one kxdpgun "$1"; }
+bench_one_dnsperf() { one dnsperf "$1"; }
+bench_alternate dnsvolley kxdpgun dnsperf
+
+echo "   answered per second at each tool's best offered rate (medians of $BENCH_REPS):"
+bench_row dnsvolley "dnsvolley af_xdp @${BEST[dnsvolley]}" "ans/s"
+bench_row kxdpgun "kxdpgun @${BEST[kxdpgun]}" "ans/s"
+bench_row dnsperf "dnsperf (sockets) @${BEST[dnsperf]}" "ans/s"
+for t in dnsvolley kxdpgun dnsperf; do
+	printf '   %-10s answered %s%% of sent; latency ms: avg %s  p50 %s  p99 %s\n' "$t" \
+		"$(bench_fmt "$(bench_med "${t}_pct")" 2)" "$(bench_fmt "$(bench_med "${t}_lat")" 3)" \
+		"$(bench_fmt "$(bench_med "${t}_p50")" 3)" "$(bench_fmt "$(bench_med "${t}_p99")" 3)"
+done
+echo "   (kxdpgun 3.2 reports no latency; dnsperf only its average)"
+echo "   dnsvolley / kxdpgun: $(bench_ratio "$(bench_med dnsvolley)" "$(bench_med kxdpgun)")x answered/s"
+echo "   dnsvolley / dnsperf: $(bench_ratio "$(bench_med dnsvolley)" "$(bench_med dnsperf)")x answered/s"
+[ "$KNOT_MODE" = xdp ] || echo "   NOTE: Knot ran in UDP mode, not XDP"
+bench_commands
+echo "   (the ladder runs the same commands with -Q RATE and $LADDER_SECS s)"
+bench_footer
