@@ -465,15 +465,19 @@ START_TEST(generators)
 	snprintf(one, sizeof(one), "%s", write_file(dir, "one.yaml", "vdev: net_null0\narg: none\n"));
 	snprintf(two, sizeof(two), "%s",
 		 write_file(dir, "two.yaml", "vdev: \"net_null0,q={queues}\"\narg: none\n"
-					     "tx-queues: 2\n"));
+					     "tx-queues: 2\nrx-queues: 2\n"));
 	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "one", "-s", "198.18.2.1",
 			  "-T", "2"),
 		     "-T 2: --port one has one TX queue");
 	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "-s", "198.18.2.1",
 			  "-T", "3"),
 		     "-T 3: --port two has 2 TX queues");
+	/* a port that delivers answers on any queue needs a collector per queue */
+	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "-s", "198.18.2.1",
+			  "-T", "2"),
+		     "-T 2: --port two delivers answers on all 2 queues; add --collectors 2");
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "-s",
-					"198.18.2.1", "-T", "2")), 0);
+					"198.18.2.1", "-T", "2", "--collectors", "2")), 0);
 	ck_assert_uint_eq(p.profile.tx_queues, 2);
 	dv_plan_free(&p);
 	unlink(one);
