@@ -47,6 +47,7 @@ struct dv_shared {
 	struct dv_l34_tmpl l34[DV_MAX_LANES][DV_FAMILIES]; /**< Ethernet + IP + UDP per lane (its source addresses) and family */
 	struct dv_src_pool srcs[DV_MAX_LANES][DV_FAMILIES]; /**< --src ranges: addresses hashing to the lane's collector */
 	uint64_t ol_flags[DV_FAMILIES];           /**< TX checksum offload flags per family, 0 = software */
+	int tmpl_tag_off;                         /**< mbuf dynfield: which template the buffer holds (0 = none) */
 	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;
 	double ns_per_tick;    /**< 1e9 / tsc_hz, so the hot path multiplies instead of dividing */

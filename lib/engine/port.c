@@ -8,6 +8,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 
 #include "engine/eal.h"
@@ -114,6 +115,14 @@ static int embedded_wire(const struct dv_plan *plan, struct dv_ports *p)
 	return 0;
 }
 
+/* Every mbuf of a generator pool starts with no template in it. */
+static void clear_tag(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	(void)mp;
+	(void)idx;
+	*RTE_MBUF_DYNFIELD((struct rte_mbuf *)obj, *(const int *)arg, uint32_t *) = 0;
+}
+
 static struct rte_mempool *pool_create(const char *name, unsigned n, uint64_t *bytes)
 {
 	unsigned size = dv_pow2_at_least(n, 4096, 1u << 24) - 1;
@@ -135,6 +144,14 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	memset(p, 0, sizeof(*p));
 	p->rx_queues = plan->collectors > 1 ? plan->collectors : 1;
 	p->tx_queues = plan->generators > 1 ? plan->generators : 1;
+	static const struct rte_mbuf_dynfield tag = {
+		.name = "dnsvolley_template_tag", .size = sizeof(uint32_t), .align = __alignof__(uint32_t),
+	};
+	p->tmpl_tag_off = rte_mbuf_dynfield_register(&tag);
+	if (p->tmpl_tag_off < 0) {
+		dv_err("cannot register an mbuf field: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
 
 	/*
 	 * Enough mbufs for every ring a frame can sit in, plus per-lcore caches
@@ -154,6 +171,7 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 		p->gen_pool[g] = pool_create(name, n / p->tx_queues, &p->mbuf_bytes);
 		if (p->gen_pool[g] == NULL)
 			return -ENOMEM;
+		rte_mempool_obj_iter(p->gen_pool[g], clear_tag, &p->tmpl_tag_off);
 	}
 
 	if (plan->profile.embedded) {

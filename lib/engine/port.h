@@ -24,6 +24,7 @@ struct dv_ports {
 	struct rte_ring *aring[DV_MAX_COLLECTORS]; /**< embedded wire: responder TX queue c -> collector RX queue c */
 	unsigned rx_queues;           /**< RX queues of gen_port: one per collector */
 	unsigned tx_queues;           /**< TX queues of gen_port: one per generator */
+	int tmpl_tag_off;             /**< mbuf dynfield offset of the generator's template tag */
 	bool tx_csum_offload;         /**< the profile allows it and the PMD offers IPv4 + UDP checksum offload */
 	uint8_t mac[6];               /**< gen_port's MAC */
 	bool nic_timestamps;          /**< the PMD offers RTE_ETH_RX_OFFLOAD_TIMESTAMP (not used yet) */

@@ -333,6 +333,8 @@ int dv_responder_main(struct dv_resp *r)
 		for (uint16_t i = 0; i < nb; i++) {
 			struct rte_mbuf *m = in[i];
 			uint8_t *data = rte_pktmbuf_mtod(m, uint8_t *);
+			/* The answer is written over the query: the generator must copy its header again. */
+			*RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *) = 0;
 			if (m->nb_segs != 1) {
 				rte_pktmbuf_free(m);
 				dv_count_add(&r->dropped, 1);

@@ -647,6 +647,7 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
 	sh->ngen = st->ngen;
 	sh->ncol = st->ncol;
+	sh->tmpl_tag_off = st->ports.tmpl_tag_off;
 	sh->nlanes = st->nlanes;
 	for (unsigned li = 0; li < st->nlanes; li++) {
 		unsigned c = li % st->ncol;

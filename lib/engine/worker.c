@@ -91,9 +91,10 @@ static void gen_finish(struct dv_gen *g)
 }
 
 /* Compose the frame of one attempt: its lane's header for its family, its question, its OPT. */
-static uint16_t gen_compose(struct dv_gen *g, unsigned li, uint8_t *dst,
+static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 			    const struct dv_attempt_id *a, bool dnssec_ok, uint16_t id, uint16_t sport)
 {
+	uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
 	const struct dv_shared *sh = g->sh;
 	const uint8_t *q;
 	uint16_t qlen;
@@ -119,8 +120,14 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, uint8_t *dst,
 	const struct dv_src_pool *sp = &sh->srcs[gl][a->family & 1];
 	const struct dv_src *src = sp->n == 0 ? NULL
 				   : &sp->a[dv_rng_next(&g->rng) & (sp->n - 1)];
-	return dv_frame_compose(dst, &sh->l34[gl][a->family & 1], q, qlen, qsum, opt, id, sport,
-				src);
+	const struct dv_l34_tmpl *t = &sh->l34[gl][a->family & 1];
+	/* The mbuf keeps its last frame between uses: the same template's headers need no copy. */
+	uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
+	uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
+	if (*tag == want)
+		return dv_frame_recompose(dst, t, q, qlen, qsum, opt, id, sport, src);
+	*tag = want;
+	return dv_frame_compose(dst, t, q, qlen, qsum, opt, id, sport, src);
 }
 
 /* A new logical query: what it asks, and the plan of all its attempts. */
@@ -228,7 +235,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 		uint64_t aseq = seq0 + i;
 		uint16_t sport, id;
 		dv_inflight_wire_id(ifl, aseq, &sport, &id);
-		uint16_t len = gen_compose(g, li, rte_pktmbuf_mtod(m[i], uint8_t *), a, dnssec_ok, id,
+		uint16_t len = gen_compose(g, li, m[i], a, dnssec_ok, id,
 					   sport);
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;

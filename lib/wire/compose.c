@@ -194,9 +194,9 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
 	return __rte_raw_cksum_reduce(__rte_raw_cksum(q, len, 0));
 }
 
-uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
-			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			  uint16_t sport, const struct dv_src *src)
+static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+			       uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
+			       uint16_t sport, const struct dv_src *src, bool copy_header)
 {
 	uint8_t *ip = dst + t->l3_off;
 	uint8_t *udp = dst + t->l4_off;
@@ -206,7 +206,12 @@ uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8
 	 * at most 24 bits even unfolded): no overflow of 32 bits. */
 	uint32_t sum = t->const_sum + q_sum;
 
-	memcpy(dst, t->bytes, t->len);
+	if (copy_header) {
+		memcpy(dst, t->bytes, t->len);
+	} else if (t->family == AF_INET) {
+		/* The header is the template's already; only the checksum must be 0 again. */
+		memset(ip + 10, 0, 2);
+	}
 	memcpy(dns, q, q_len);
 	/* Another source address: take the template's out of the sums (adding the
 	 * one's complement subtracts), put the new one in. */
@@ -259,4 +264,18 @@ uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8
 		c = 0xffff; /* 0 means "no checksum" in UDP */
 	memcpy(udp + 6, &c, 2);
 	return (uint16_t)(t->l4_off + udp_len);
+}
+
+uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
+			  uint16_t sport, const struct dv_src *src)
+{
+	return compose(dst, t, q, q_len, q_sum, opt, id, sport, src, true);
+}
+
+uint16_t dv_frame_recompose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+			    uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
+			    uint16_t sport, const struct dv_src *src)
+{
+	return compose(dst, t, q, q_len, q_sum, opt, id, sport, src, false);
 }

@@ -104,3 +104,13 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len);
 uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
 			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
 			  uint16_t sport, const struct dv_src *src);
+
+/**
+ * dv_frame_compose() into a buffer that still holds a frame composed from the
+ * same template (an mbuf back from a PMD that does not write to what it
+ * sends): the Ethernet, IP and UDP headers are not copied again, only the
+ * fields that change are written. Same result as dv_frame_compose().
+ */
+uint16_t dv_frame_recompose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+			    uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
+			    uint16_t sport, const struct dv_src *src);

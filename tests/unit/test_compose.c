@@ -431,6 +431,45 @@ START_TEST(test_compose_other_source)
 }
 END_TEST
 
+START_TEST(test_recompose_in_place)
+{
+	/* Over a frame of the same template, recompose gives what a fresh compose gives. */
+	srandom(99);
+	struct dv_question qa, qb;
+	struct dv_query q1 = mkq("a.example.test.", 1), q2 = mkq("a-much-longer-name.example.test.", 28);
+	ck_assert_int_eq(dv_question_build(&q1, &qa), 0);
+	ck_assert_int_eq(dv_question_build(&q2, &qb), 0);
+	for (int n = 0; n < 200; n++) {
+		int af = (n & 1) ? AF_INET6 : AF_INET;
+		struct dv_endpoints ep;
+		struct dv_l34_tmpl l34;
+		mkep(&ep, af);
+		ck_assert_int_eq(dv_l34_build(&ep, &l34), 0);
+		if (n & 4)
+			dv_l34_offload(&l34);
+		struct dv_opt opt;
+		dv_opt_build(4096, n & 2, &opt);
+		struct dv_src src;
+		struct dv_addr other = ep.src;
+		if (af == AF_INET6)
+			other.v6.s6_addr[15] = (uint8_t)random();
+		else
+			((uint8_t *)&other.v4)[3] = (uint8_t)random();
+		dv_src_make(&other, &src);
+		const struct dv_src *sp = (n & 8) ? &src : NULL;
+		uint8_t buf[DV_QUERY_FRAME_MAX], ref[DV_QUERY_FRAME_MAX];
+		/* First use: the long name, another source; then the short one in place. */
+		dv_frame_compose(buf, &l34, qb.wire, qb.len, qb.sum, NULL, (uint16_t)random(),
+				 (uint16_t)random(), sp);
+		uint16_t id = (uint16_t)random(), sport = (uint16_t)random();
+		uint16_t lr = dv_frame_recompose(buf, &l34, qa.wire, qa.len, qa.sum, &opt, id, sport, sp);
+		uint16_t lc = dv_frame_compose(ref, &l34, qa.wire, qa.len, qa.sum, &opt, id, sport, sp);
+		ck_assert_uint_eq(lr, lc);
+		ck_assert_mem_eq(buf, ref, lc);
+	}
+}
+END_TEST
+
 START_TEST(test_compose_offload)
 {
 	/* Offload: IPv4 header checksum left 0, UDP checksum field = pseudo-header sum. */
@@ -489,6 +528,7 @@ static Suite *compose_suite(void)
 	tcase_add_test(tc, test_compose_written);
 	tcase_add_test(tc, test_compose_other_source);
 	tcase_add_test(tc, test_compose_offload);
+	tcase_add_test(tc, test_recompose_in_place);
 	suite_add_tcase(s, tc);
 	return s;
 }
