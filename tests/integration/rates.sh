@@ -36,7 +36,9 @@ $CHECK "$tmp/a.json" \
 	"dv['cycles_per_query'] > 0 and dv['cycles_per_response'] > 0"
 
 # Without ranges: one address per collector, consecutive ports: few clients.
-run -s 198.18.0.53 -Q 5000 -l 2 --max-queries 5000 --json "$tmp/b.json"
+# Explicit placement: generator and responder on the first CPU we may use.
+cpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
+run -s 198.18.0.53 -Q 5000 -l 2 --max-queries 5000 --lcores "$cpu,$cpu" --json "$tmp/b.json"
 $CHECK "$tmp/b.json" \
 	"answered == 5000" \
 	"dv['responder']['client_addresses'] == 1 and dv['responder']['client_ports'] == 1"
