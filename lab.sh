@@ -3,7 +3,7 @@
 #   ./lab.sh quickstart   install what is missing, build, prepare the host, 5 s against the embedded responder
 #   ./lab.sh test         install what is missing, build, run every test (unit, ASan/UBSan unit, integration)
 #   ./lab.sh bench [NAME...]  also install the benchmarks' tools, build, run tests/bench/NAME.sh
-#                         (default: crafting afxdp knot scaling memory); never part of "test"
+#                         (default: crafting accuracy afxdp knot scaling memory); never part of "test"
 # Needs root on a fresh machine (apt-get, hugepages, bpffs, network namespaces).
 set -euo pipefail
 
@@ -22,7 +22,7 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
 # dnsperf; clang: builds the XDP drop sink tests/bench/xdp_drop.c (bookworm's
 # xdp-tools 1.3.1 has "xdp-bench drop", but it fails to load on newer kernels).
 BENCH_PACKAGES=(dpdk knot knot-dnsutils dnsperf clang python3 iproute2 ethtool)
-BENCH_DEFAULT=(crafting afxdp knot scaling memory)
+BENCH_DEFAULT=(crafting accuracy afxdp knot scaling memory)
 
 say() { printf 'lab: %s\n' "$*"; }
 die() { printf 'lab: %s\n' "$*" >&2; exit 2; }

@@ -721,6 +721,11 @@ static void run_schedule(struct run_state *st, const struct dv_plan *plan, doubl
 	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
 	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
 	__atomic_store_n(&sh->stop_rx, 0, __ATOMIC_RELAXED);
+	/* Jitter the schedule absorbs by catching up: 200 us of queries (a nap that
+	 * overslept, a short preemption), at least a burst; longer stalls re-anchor. */
+	double top = plan->rate_mode == DV_RATE_RAMP ? plan->ramp.to_qps : qps;
+	double jitter = top / st->ngen * 200e-6;
+	uint64_t backlog = jitter > plan->burst ? (uint64_t)jitter : plan->burst;
 	for (unsigned g = 0; g < st->ngen; g++) {
 		struct dv_gen *gen = st->gen[g];
 		gen->finished = 0;
@@ -735,11 +740,10 @@ static void run_schedule(struct run_state *st, const struct dv_plan *plan, doubl
 		case DV_RATE_RAMP:
 			dv_pace_init_ramp(&gen->pace, sh->start_tsc, sh->tsc_hz,
 					  plan->ramp.from_qps / st->ngen, plan->ramp.to_qps / st->ngen,
-					  plan->ramp.duration_s, plan->burst);
+					  plan->ramp.duration_s, backlog);
 			break;
 		default:
-			dv_pace_init(&gen->pace, sh->start_tsc, sh->tsc_hz, qps / st->ngen,
-				     plan->burst);
+			dv_pace_init(&gen->pace, sh->start_tsc, sh->tsc_hz, qps / st->ngen, backlog);
 			break;
 		}
 		gen->pace.n = 0;
