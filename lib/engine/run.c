@@ -389,27 +389,19 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 
 /*
  * With several collectors and one source address, collector c's answers must
- * hash to RX queue c: pick a source address next to the default one whose
- * (target -> source) address pair does, as the NIC's address-only RSS (and
- * the embedded responder) will.
+ * hash to RX queue c: take an address of the default one's /20 that does, as
+ * the NIC's address-only RSS (and the embedded responder) will hash it. The
+ * same draw as for --src ranges (lib/engine/sources.c).
  */
 static int lane_source(struct dv_endpoints *ep, unsigned c, unsigned ncol)
 {
-	int af = ep->src.family;
-	unsigned alen = af == AF_INET6 ? 16 : 4;
-	for (unsigned k = 0; k < 4096; k++) {
-		struct dv_addr cand = ep->src;
-		uint8_t *b = af == AF_INET6 ? cand.v6.s6_addr : (uint8_t *)&cand.v4;
-		unsigned v = ((unsigned)b[alen - 2] << 8 | b[alen - 1]) + k;
-		b[alen - 2] = (uint8_t)(v >> 8);
-		b[alen - 1] = (uint8_t)v;
-		const uint8_t *t = af == AF_INET6 ? ep->dst.v6.s6_addr : (const uint8_t *)&ep->dst.v4;
-		if (dv_rss_queue(t, b, af, ncol) == c) {
-			ep->src = cand;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	static struct dv_src pool[DV_SRC_POOL_MAX];
+	unsigned bits = ep->src.family == AF_INET6 ? 128 : 32;
+	if (dv_src_pool_build(&ep->src, bits - 12, &ep->dst, c, ncol, 0, pool) < 0)
+		return -ENOENT;
+	memcpy(ep->src.family == AF_INET6 ? (void *)&ep->src.v6 : (void *)&ep->src.v4, pool[0].addr,
+	       bits / 8);
+	return 0;
 }
 
 /* Collector c: its lanes (one per generator), its RX queue, its fragment tracker. */

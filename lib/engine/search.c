@@ -30,8 +30,6 @@ void dv_search_report(struct dv_search *s, double loss_pct, double sent_qps)
 		return;
 	}
 	s->next_qps = (s->pass_qps + s->fail_qps) / 2.0;
-	if (s->fail_qps > s->max_qps) /* only possible before the first trial */
-		s->next_qps = s->max_qps;
 }
 
 static int cmp_double(const void *a, const void *b)

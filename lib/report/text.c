@@ -479,21 +479,19 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 		target = plan->qps;
 	/* The offered rate is of new logical queries: retries come on top. */
 	double achieved = r->send_seconds > 0.0 ? (double)tx->logical / r->send_seconds : 0.0;
+	const char *only_new = tx->retries > 0 ? ", new queries only" : "";
 	switch (r->rate_mode) {
 	case DV_RATE_MAX:
-		fprintf(f, "  Send rate (qps): achieved %.1f, unlimited (--max)%s\n", achieved,
-			tx->retries > 0 ? ", new queries only" : "");
+		fprintf(f, "  Send rate (qps): achieved %.1f, unlimited (--max)%s\n", achieved, only_new);
 		break;
 	case DV_RATE_RAMP:
-		fprintf(f, "  Send rate (qps): %.1f on average over the ramp%s\n", achieved,
-			tx->retries > 0 ? ", new queries only" : "");
+		fprintf(f, "  Send rate (qps): %.1f on average over the ramp%s\n", achieved, only_new);
 		break;
 	case DV_RATE_SEARCH:
-		break;
+		break; /* per trial, in the [Search] lines */
 	default:
 		fprintf(f, "  Send rate (qps): achieved %.1f of target %.1f (%.2f%%)%s\n", achieved,
-			target, target > 0.0 ? 100.0 * achieved / target : 0.0,
-			tx->retries > 0 ? ", new queries only" : "");
+			target, target > 0.0 ? 100.0 * achieved / target : 0.0, only_new);
 		break;
 	}
 	if (r->tsc_hz > 0.0 && dv_result_sent(r) > 0)
