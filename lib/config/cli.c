@@ -439,7 +439,7 @@ struct cli_seen {
 /** Second pass: apply every option except --scenario over the plan. */
 static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli_seen *seen)
 {
-	bool target_seen = false, src_seen = false;
+	bool target_seen = false, src_seen = false, port_seen = false;
 	int c, longindex;
 	char qb[DV_QUOTE_BUF];
 
@@ -488,6 +488,11 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 			if (!target_seen)
 				memset(plan->target, 0, sizeof(plan->target));
 			target_seen = true;
+			break;
+		case OPT_PORT:
+			if (!port_seen)
+				dv_plan_ports_forget(plan);
+			port_seen = true;
 			break;
 		case OPT_SRC:
 			if (!src_seen) {
@@ -566,7 +571,7 @@ static int check_lcores(const struct dv_plan *plan)
 
 	bool split = plan->roles == DV_ROLES_SPLIT;
 	unsigned ncol = split ? plan->collectors : 0;
-	unsigned nresp = plan->profile.embedded ? 1 : 0;
+	unsigned nresp = plan->port[0].profile.embedded ? 1 : 0;
 	unsigned want = plan->generators + ncol + nresp;
 	if (plan->n_lcore_cpu != want) {
 		char what[128];
@@ -600,19 +605,97 @@ static int check_lcores(const struct dv_plan *plan)
 	return 0;
 }
 
+/** The ports: interfaces exist, none twice, the embedded wire alone, a generator and a collector each. */
+static int check_ports(const struct dv_plan *plan)
+{
+	for (unsigned k = 0; k < plan->nports; k++) {
+		const struct dv_port_plan *pp = &plan->port[k];
+		if (pp->profile.kernel_iface && if_nametoindex(pp->arg) == 0) {
+			dv_err("--port: no interface '%s'", pp->arg);
+			return -EINVAL;
+		}
+		if (plan->nports > 1 && pp->profile.embedded) {
+			dv_err("--port %s: the embedded responder's port cannot be combined with others",
+			       pp->spec);
+			return -EINVAL;
+		}
+		for (unsigned j = 0; j < k; j++) {
+			if (pp->arg[0] != '\0' && strcmp(plan->port[j].profile.name, pp->profile.name) == 0 &&
+			    strcmp(plan->port[j].arg, pp->arg) == 0) {
+				dv_err("--port %s: given twice", pp->spec);
+				return -EINVAL;
+			}
+		}
+	}
+	if (plan->nports > 1 && (plan->generators < plan->nports || plan->collectors < plan->nports)) {
+		dv_err("--port: %u ports need a generator and a collector each: -T %u --collectors %u "
+		       "at least", plan->nports, plan->nports, plan->nports);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/** "one RX queue", "8 RX queues". */
+static void queues_str(unsigned n, const char *dir, char *buf, size_t len)
+{
+	if (n == 1)
+		snprintf(buf, len, "one %s queue", dir);
+	else
+		snprintf(buf, len, "%u %s queues", n, dir);
+}
+
+/** Each port's share of generators and collectors fits its queues. */
+static int check_queues(const struct dv_plan *plan)
+{
+	for (unsigned k = 0; k < plan->nports; k++) {
+		const struct dv_port_plan *pp = &plan->port[k];
+		unsigned cols = dv_plan_on_port(plan, plan->collectors, k);
+		unsigned gens = dv_plan_on_port(plan, plan->generators, k);
+		/* Say it in the user's terms: the run-wide option, and this port's share. */
+		char share[48] = "";
+		if (plan->nports > 1)
+			snprintf(share, sizeof(share), " (%u on this port)", cols);
+		char has[32];
+		unsigned rxq = pp->profile.rx_queues;
+		if (cols > rxq) {
+			queues_str(rxq, "RX", has, sizeof(has));
+			dv_err("--collectors %u%s: --port %s has %s", plan->collectors, share, pp->spec,
+			       has);
+			return -EINVAL;
+		}
+		if (plan->nports > 1)
+			snprintf(share, sizeof(share), " (%u on this port)", gens);
+		unsigned txq = pp->profile.tx_queues;
+		if (gens > txq) {
+			queues_str(txq, "TX", has, sizeof(has));
+			dv_err("-T %u%s: --port %s has %s", plan->generators, share, pp->spec, has);
+			return -EINVAL;
+		}
+		/* A kernel-backed port (af_xdp, af_packet, tap) opens max(generators,
+		 * collectors) queue pairs and the kernel delivers answers to any of them:
+		 * each needs a collector reading it. The embedded wire steers answers
+		 * itself; null receives nothing. */
+		bool any_queue = !pp->profile.embedded && strcmp(pp->profile.name, "null") != 0;
+		if (any_queue && gens > cols) {
+			dv_err("-T %u: --port %s delivers answers on all %u queues; add --collectors %u",
+			       plan->generators, pp->spec, gens, plan->generators);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /** Checks across settings, once the port profile is known. */
 static int cross_check(struct dv_plan *plan)
 {
 	char ab[INET6_ADDRSTRLEN];
 	static const char *const fam_name[DV_FAMILIES] = { "IPv4", "IPv6" };
 
-	if (plan->profile.kernel_iface && if_nametoindex(plan->port_arg) == 0) {
-		dv_err("--port: no interface '%s'", plan->port_arg);
+	if (check_ports(plan) != 0)
 		return -EINVAL;
-	}
 
 	if (dv_plan_families(plan) == 0) {
-		if (!plan->profile.embedded) {
+		if (!plan->port[0].profile.embedded) {
 			dv_err("no target: pass -s ADDR (or 'target' in a scenario)");
 			return -EINVAL;
 		}
@@ -628,43 +711,20 @@ static int cross_check(struct dv_plan *plan)
 	if (dv_seqspec_check_targets(plan) != 0)
 		return -EINVAL;
 
-	unsigned rxq = plan->profile.rx_queues;
-	if (plan->collectors > rxq) {
-		if (rxq == 1)
-			dv_err("--collectors %u: --port %s has one RX queue", plan->collectors,
-			       plan->port_spec);
-		else
-			dv_err("--collectors %u: --port %s has %u RX queues", plan->collectors,
-			       plan->port_spec, rxq);
+	if (check_queues(plan) != 0)
 		return -EINVAL;
+	unsigned lanes = 0, cols_per_port = 0;
+	for (unsigned k = 0; k < plan->nports; k++) {
+		unsigned cols = dv_plan_on_port(plan, plan->collectors, k);
+		lanes += dv_plan_on_port(plan, plan->generators, k) * cols;
+		cols_per_port = cols > cols_per_port ? cols : cols_per_port;
 	}
-	unsigned txq = plan->profile.tx_queues;
-	if (plan->generators > txq) {
-		if (txq == 1)
-			dv_err("-T %u: --port %s has one TX queue", plan->generators,
-			       plan->port_spec);
-		else
-			dv_err("-T %u: --port %s has %u TX queues", plan->generators,
-			       plan->port_spec, txq);
-		return -EINVAL;
-	}
-	/* A kernel-backed port (af_xdp, af_packet, tap) opens max(-T, --collectors)
-	 * queue pairs and the kernel delivers answers to any of them: each needs a
-	 * collector reading it. The embedded wire steers answers itself; null
-	 * receives nothing. */
-	bool any_queue = !plan->profile.embedded && strcmp(plan->profile.name, "null") != 0;
-	if (any_queue && plan->generators > plan->collectors) {
-		dv_err("-T %u: --port %s delivers answers on all %u queues; add --collectors %u",
-		       plan->generators, plan->port_spec, plan->generators, plan->generators);
-		return -EINVAL;
-	}
-	if (plan->generators * plan->collectors > DV_MAX_LANES) {
+	if (lanes > DV_MAX_LANES) {
 		dv_err("-T %u, --collectors %u: %u generator x collector pairs, at most "
-		       STR(DV_MAX_LANES), plan->generators, plan->collectors,
-		       plan->generators * plan->collectors);
+		       STR(DV_MAX_LANES), plan->generators, plan->collectors, lanes);
 		return -EINVAL;
 	}
-	if (plan->collectors > 1) {
+	if (cols_per_port > 1) {
 		/* Each collector gets the answers to its own source addresses: dnsvolley
 		 * picks them, from a --src range if there is one. */
 		for (int f = 0; f < DV_FAMILIES; f++) {
@@ -767,10 +827,13 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 			goto cleanup;
 	}
 
-	ret = dv_profile_resolve(plan->port_spec, plan->drivers_dir, &plan->profile,
-				 plan->port_arg, sizeof(plan->port_arg));
-	if (ret != 0)
-		goto cleanup;
+	for (unsigned k = 0; k < plan->nports; k++) {
+		struct dv_port_plan *pp = &plan->port[k];
+		ret = dv_profile_resolve(pp->spec, plan->drivers_dir, &pp->profile, pp->arg,
+					 sizeof(pp->arg));
+		if (ret != 0)
+			goto cleanup;
+	}
 
 	ret = cross_check(plan);
 cleanup:

@@ -68,8 +68,16 @@ struct dv_port_profile {
 #define DV_MAX_COLLECTORS 8 /**< collector lcores (one RX queue each) */
 #define DV_MAX_GENERATORS 8 /**< generator lcores (one TX queue and one mbuf pool each) */
 #define DV_MAX_LANES 16     /**< generator x collector pairs: one in-flight table and one sequence table each */
+#define DV_MAX_PORTS 4      /**< --port, repeatable: generators and collectors are dealt over the ports */
 #define DV_WEIGHTED_MAX 32  /**< entries of a weighted list */
 #define DV_EDNS_NONE 0      /**< EDNS "size" meaning: no OPT record */
+
+/** One --port: a profile from drivers-config/ and its argument. */
+struct dv_port_plan {
+	char spec[128];                 /**< as given, e.g. "af_xdp:veth0" */
+	char arg[96];                   /**< the part after ':' */
+	struct dv_port_profile profile;
+};
 
 /** Address-family policy of a logical query. */
 enum dv_family_policy {
@@ -205,10 +213,9 @@ struct dv_plan {
 	struct dv_seq_plan seq;
 	struct dv_impair_plan impair;       /**< embedded responder only */
 
-	/* port */
-	char port_spec[128];                /**< as given, e.g. "af_xdp:veth0" */
-	char port_arg[96];                  /**< the part after ':' */
-	struct dv_port_profile profile;
+	/* ports: generator g sends on port g % nports, collector c reads port c % nports */
+	struct dv_port_plan port[DV_MAX_PORTS];
+	unsigned nports;                    /**< 1..DV_MAX_PORTS (default: one, "embedded") */
 	char drivers_dir[PATH_MAX];
 	char eal_extra[1024];               /**< --eal "..." appended verbatim (split on spaces) */
 	uint8_t dst_mac[6];
@@ -241,6 +248,25 @@ struct dv_plan {
 static inline unsigned dv_plan_families(const struct dv_plan *p)
 {
 	return (p->target[DV_FAMILY_V4].family != 0) + (p->target[DV_FAMILY_V6].family != 0);
+}
+
+/** Port of generator or collector i: they are dealt round robin over the ports. */
+static inline unsigned dv_plan_port_of(const struct dv_plan *p, unsigned i)
+{
+	return p->nports > 1 ? i % p->nports : 0;
+}
+
+/** Queue of generator or collector i on its port. */
+static inline unsigned dv_plan_queue_of(const struct dv_plan *p, unsigned i)
+{
+	return p->nports > 1 ? i / p->nports : i;
+}
+
+/** How many of n generators (or collectors) port k gets. */
+static inline unsigned dv_plan_on_port(const struct dv_plan *p, unsigned n, unsigned k)
+{
+	unsigned np = p->nports > 1 ? p->nports : 1;
+	return n / np + (k < n % np);
 }
 
 /** Release what the plan owns (the query list). */

@@ -39,7 +39,8 @@ void dv_plan_defaults(struct dv_plan *p)
 	p->rate_mode = DV_RATE_FIXED;
 	p->search.resolution_pct = DV_DEFAULT_SEARCH_RESOLUTION;
 	p->plot_interval_s = DV_DEFAULT_PLOT_INTERVAL;
-	snprintf(p->port_spec, sizeof(p->port_spec), "%s", DV_DEFAULT_PORT_SPEC);
+	snprintf(p->port[0].spec, sizeof(p->port[0].spec), "%s", DV_DEFAULT_PORT_SPEC);
+	p->nports = 1;
 	dv_seqspec_defaults(p);
 
 	/* Prefer the source tree so a build runs without "ninja install". */
@@ -117,9 +118,24 @@ static int add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
 	return 0;
 }
 
+/* Ports add up; the first one a scenario or the command line gives replaces the
+ * ones before (dv_plan_ports_forget). */
 static int set_port(struct dv_plan *p, const char *v, const char *ctx)
 {
-	return dv_copy_value(ctx, v, p->port_spec, sizeof(p->port_spec));
+	if (p->nports >= DV_MAX_PORTS) {
+		dv_err("%s: more than " STR(DV_MAX_PORTS) " ports", ctx);
+		return -EINVAL;
+	}
+	int ret = dv_copy_value(ctx, v, p->port[p->nports].spec, sizeof(p->port[0].spec));
+	if (ret == 0)
+		p->nports++;
+	return ret;
+}
+
+void dv_plan_ports_forget(struct dv_plan *p)
+{
+	memset(p->port, 0, sizeof(p->port));
+	p->nports = 0;
 }
 
 static int set_target(struct dv_plan *p, const char *v, const char *ctx)
@@ -482,7 +498,7 @@ static const struct setting {
 	set_fn fn;
 	unsigned flags;
 } settings[] = {
-	{ "port",           set_port,           0 },
+	{ "port",           set_port,           SET_LIST },
 	{ "target",         set_target,         SET_LIST },
 	{ "dns-port",       set_dns_port,       0 },
 	{ "source",         set_source,         SET_LIST },
@@ -671,6 +687,8 @@ static int scn_entry(const struct dv_yaml_entry *e, void *arg)
 	/* A scenario's address list replaces whatever the plan had. */
 	if (s->fn == set_target)
 		memset(c->plan->target, 0, sizeof(c->plan->target));
+	else if (s->fn == set_port)
+		dv_plan_ports_forget(c->plan);
 	else if (s->fn == set_source) {
 		memset(c->plan->src, 0, sizeof(c->plan->src));
 		memset(c->plan->src_prefix, 0, sizeof(c->plan->src_prefix));

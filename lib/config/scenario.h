@@ -109,6 +109,12 @@ int dv_setting_set(struct dv_plan *p, const char *key, const char *value,
 void dv_rate_forget(struct dv_plan *p, bool all);
 
 /**
+ * Forget every port (a scenario's "port" list, or the first --port on the
+ * command line, replaces the ports given before).
+ */
+void dv_plan_ports_forget(struct dv_plan *p);
+
+/**
  * Finish the settings that depend on each other, once every setting is in
  * (before the query file and the port profile are read).
  *

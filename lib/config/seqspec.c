@@ -790,7 +790,7 @@ int dv_seqspec_check_targets(const struct dv_plan *p)
 		dv_err("--retry-change family: needs an IPv4 and an IPv6 target (-s)");
 		return -EINVAL;
 	}
-	if (dv_impair_any(&p->impair) && !p->profile.embedded) {
+	if (dv_impair_any(&p->impair) && !p->port[0].profile.embedded) {
 		dv_err("--responder: only the embedded responder has impairments");
 		return -EINVAL;
 	}

@@ -51,12 +51,12 @@ static int mounted_fs(const char *fstype)
 	return found;
 }
 
-int dv_preflight(const struct dv_plan *plan)
+static int preflight_port(const struct dv_port_plan *pp)
 {
-	const struct dv_port_profile *pr = &plan->profile;
+	const struct dv_port_profile *pr = &pp->profile;
 
 	if ((pr->kernel_iface || pr->needs_hugepages || pr->needs_bpffs) && geteuid() != 0) {
-		dv_err("--port %s: needs root (raw access to %s)", plan->port_spec,
+		dv_err("--port %s: needs root (raw access to %s)", pp->spec,
 		       pr->kernel_iface ? "the interface" : "hugepages");
 		return -EPERM;
 	}
@@ -65,12 +65,12 @@ int dv_preflight(const struct dv_plan *plan)
 		long page_kb = meminfo_value("Hugepagesize");
 		if (!mounted_fs("hugetlbfs")) {
 			dv_err("--port %s: needs hugepages, and no hugetlbfs is mounted "
-			       "(mount -t hugetlbfs nodev /dev/hugepages)", plan->port_spec);
+			       "(mount -t hugetlbfs nodev /dev/hugepages)", pp->spec);
 			return -ENOENT;
 		}
 		if (free_pages <= 0 || page_kb <= 0 || free_pages * page_kb < 512L * 1024) {
 			dv_err("--port %s: needs 512 MiB of free hugepages, %ld kB free "
-			       "(echo 1024 > /proc/sys/vm/nr_hugepages)", plan->port_spec,
+			       "(echo 1024 > /proc/sys/vm/nr_hugepages)", pp->spec,
 			       free_pages > 0 && page_kb > 0 ? free_pages * page_kb : 0L);
 			return -ENOMEM;
 		}
@@ -79,20 +79,64 @@ int dv_preflight(const struct dv_plan *plan)
 		struct statfs st;
 		if (statfs("/sys/fs/bpf", &st) != 0 || (unsigned long)st.f_type != BPF_FS_MAGIC_NUMBER) {
 			dv_err("--port %s: needs bpffs at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)",
-			       plan->port_spec);
+			       pp->spec);
 			return -ENOENT;
 		}
 	}
 	return 0;
 }
 
-void dv_eal_vdev_name(const struct dv_plan *plan, char *buf, size_t len)
+int dv_preflight(const struct dv_plan *plan)
 {
-	const char *v = plan->profile.vdev;
-	size_t n = strcspn(v, ",");
+	for (unsigned k = 0; k < plan->nports; k++) {
+		int rc = preflight_port(&plan->port[k]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool dv_eal_needs_hugepages(const struct dv_plan *plan)
+{
+	for (unsigned k = 0; k < plan->nports; k++)
+		if (plan->port[k].profile.needs_hugepages)
+			return true;
+	return false;
+}
+
+/*
+ * The profile's vdev with its arguments filled in, renamed for port k: the
+ * digits ending the driver instance name ("net_af_xdp0") become k, so that
+ * two ports of one profile are two devices.
+ */
+static int port_devargs(const struct dv_plan *plan, unsigned k, char *buf, size_t len)
+{
+	const struct dv_port_plan *pp = &plan->port[k];
+	char exp[512];
+	unsigned nq = dv_plan_on_port(plan, plan->generators, k);
+	unsigned ncol = dv_plan_on_port(plan, plan->collectors, k);
+	nq = nq > ncol ? nq : ncol;
+	if (dv_profile_devargs(&pp->profile, pp->arg, nq ? nq : 1, exp, sizeof(exp)) < 0)
+		return -E2BIG;
+	size_t n = strcspn(exp, ",");
+	size_t stem = n;
+	while (stem > 0 && exp[stem - 1] >= '0' && exp[stem - 1] <= '9')
+		stem--;
+	int w = snprintf(buf, len, "%.*s%u%s", (int)stem, exp, k, exp + n);
+	return w < 0 || (size_t)w >= len ? -E2BIG : 0;
+}
+
+void dv_eal_vdev_name(const struct dv_plan *plan, unsigned k, char *buf, size_t len)
+{
+	char dev[512];
+	buf[0] = '\0';
+	if (k >= plan->nports || plan->port[k].profile.vdev[0] == '\0' ||
+	    port_devargs(plan, k, dev, sizeof(dev)) != 0)
+		return;
+	size_t n = strcspn(dev, ",");
 	if (n >= len)
 		n = len - 1;
-	memcpy(buf, v, n);
+	memcpy(buf, dev, n);
 	buf[n] = '\0';
 }
 
@@ -172,7 +216,7 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 					    : (i % 2 == 0 ? first : last));
 	}
 	map->resp = UINT32_MAX;
-	if (plan->profile.embedded) {
+	if (plan->port[0].profile.embedded) {
 		map->resp = next++;
 		PLACE(map->resp, ncpu > 3 ? cpus[ncpu - 3] : first);
 	}
@@ -186,7 +230,7 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	push(&b, "%s", prog);
 	push(&b, "--file-prefix=dnsvolley-%d", (int)getpid());
 	push(&b, "--lcores=%s", lcores);
-	if (plan->profile.needs_hugepages) {
+	if (dv_eal_needs_hugepages(plan)) {
 		/* No hugepage files left behind, even after a crash. */
 		push(&b, "--in-memory");
 		push(&b, "-m");
@@ -204,11 +248,12 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	push(&b, "--log-level=pmd.*:error");
 	push(&b, "--log-level=lib.ethdev:error");
 	push(&b, "--log-level=user1:error"); /* rte_ip_frag logs its table size as USER1 */
-	if (plan->profile.vdev[0] != '\0') {
+	for (unsigned k = 0; k < plan->nports; k++) {
+		if (plan->port[k].profile.vdev[0] == '\0')
+			continue;
 		char vdev[512];
-		unsigned nq = plan->generators > plan->collectors ? plan->generators : plan->collectors;
-		if (dv_profile_devargs(&plan->profile, plan->port_arg, nq, vdev, sizeof(vdev)) < 0) {
-			dv_err("--port %s: device arguments too long", plan->port_spec);
+		if (port_devargs(plan, k, vdev, sizeof(vdev)) != 0) {
+			dv_err("--port %s: device arguments too long", plan->port[k].spec);
 			return -E2BIG;
 		}
 		push(&b, "--vdev=%s", vdev);

@@ -8,6 +8,9 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "config/plan.h"
 
 #define DV_EAL_ARGV_MAX 64
@@ -43,5 +46,11 @@ int dv_preflight(const struct dv_plan *plan);
 int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_eal_args *a,
 		      struct dv_lcore_map *map);
 
-/** Name of the ethdev created from the profile's vdev ("net_af_xdp0"), or "" for embedded. */
-void dv_eal_vdev_name(const struct dv_plan *plan, char *buf, size_t len);
+/**
+ * Name of the ethdev created for port k from its profile's vdev ("net_af_xdp0",
+ * "net_af_xdp1" for a second af_xdp port), or "" for embedded.
+ */
+void dv_eal_vdev_name(const struct dv_plan *plan, unsigned k, char *buf, size_t len);
+
+/** Whether any port of the plan needs hugepages (then EAL gets them for all). */
+bool dv_eal_needs_hugepages(const struct dv_plan *plan);

@@ -43,10 +43,9 @@ struct dv_shared {
 	const struct dv_policy *pol;
 	unsigned ngen;                            /**< generator lcores (TX queues) */
 	unsigned ncol;                            /**< collector lcores (RX queues) */
-	unsigned nlanes;                          /**< ngen * ncol: lane g * ncol + c is generator g's table for collector c */
+	unsigned nlanes;                          /**< generator x collector pairs on the same port */
 	struct dv_l34_tmpl l34[DV_MAX_LANES][DV_FAMILIES]; /**< Ethernet + IP + UDP per lane (its source addresses) and family */
 	struct dv_src_pool srcs[DV_MAX_LANES][DV_FAMILIES]; /**< --src ranges: addresses hashing to the lane's collector */
-	uint64_t ol_flags[DV_FAMILIES];           /**< TX checksum offload flags per family, 0 = software */
 	int tmpl_tag_off;                         /**< mbuf dynfield: which template the buffer holds (0 = none) */
 	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;
@@ -82,7 +81,7 @@ struct dv_lane {
 /** Generator work space (one lcore, one TX queue). */
 struct dv_gen {
 	struct dv_shared *sh;
-	struct dv_lane lane[DV_MAX_COLLECTORS]; /**< one per collector */
+	struct dv_lane lane[DV_MAX_COLLECTORS]; /**< one per collector of its port */
 	unsigned nlanes;
 	unsigned next_lane;    /**< round robin of new logical queries over lanes */
 	unsigned index;        /**< which generator (its TX queue) */
@@ -91,6 +90,7 @@ struct dv_gen {
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;
+	uint64_t ol_flags[DV_FAMILIES]; /**< TX checksum offload flags of its port per family, 0 = software */
 	struct dv_pace pace;
 	struct dv_rng rng;
 	uint32_t qcursor;
@@ -126,7 +126,7 @@ struct dv_col_lane {
 /** Collector work space (one lcore, one RX queue). */
 struct dv_col {
 	struct dv_shared *sh;
-	struct dv_col_lane lane[DV_MAX_GENERATORS]; /**< one per generator */
+	struct dv_col_lane lane[DV_MAX_GENERATORS]; /**< one per generator of its port */
 	unsigned nlanes;
 	uint16_t sport_lo, sport_hi;   /**< source ports of the whole run: [lo, hi) */
 	struct dv_frags frags;

@@ -19,7 +19,7 @@
 #define DV_RING_SIZE 4096
 #define DV_DEFAULT_DESC 1024
 
-static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_mempool *pool,
+static int port_start(const struct dv_port_plan *pp, uint16_t port, struct rte_mempool *pool,
 		      uint16_t nrxq, uint16_t ntxq, bool *csum_offload, const char *what)
 {
 	struct rte_eth_conf conf;
@@ -43,7 +43,7 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 	/* Checksum offload where the profile allows it and the PMD says it can. */
 	uint64_t csum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	if (csum_offload != NULL) {
-		*csum_offload = plan->profile.tx_csum_offload && (info.tx_offload_capa & csum) == csum;
+		*csum_offload = pp->profile.tx_csum_offload && (info.tx_offload_capa & csum) == csum;
 		if (*csum_offload)
 			conf.txmode.offloads |= csum;
 	}
@@ -51,8 +51,8 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 	if (rc != 0)
 		goto fail;
 
-	uint16_t nrx = plan->profile.rx_desc ? plan->profile.rx_desc : DV_DEFAULT_DESC;
-	uint16_t ntx = plan->profile.tx_desc ? plan->profile.tx_desc : DV_DEFAULT_DESC;
+	uint16_t nrx = pp->profile.rx_desc ? pp->profile.rx_desc : DV_DEFAULT_DESC;
+	uint16_t ntx = pp->profile.tx_desc ? pp->profile.tx_desc : DV_DEFAULT_DESC;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
 	if (rc != 0)
 		goto fail;
@@ -74,42 +74,44 @@ static int port_start(const struct dv_plan *plan, uint16_t port, struct rte_memp
 		goto fail;
 	return 0;
 fail:
-	dv_err("--port %s: cannot start %s port %u: %s", plan->port_spec, what, port,
+	dv_err("--port %s: cannot start %s port %u: %s", pp->spec, what, port,
 	       rte_strerror(-rc));
 	return rc < 0 ? rc : -EIO;
 }
 
-static struct rte_ring *wire_ring(const struct dv_plan *plan, const char *kind, unsigned i)
+static struct rte_ring *wire_ring(const struct dv_port_plan *pp, const char *kind, unsigned i)
 {
 	char name[32];
 	snprintf(name, sizeof(name), "dv_%s_%u", kind, i);
 	struct rte_ring *r = rte_ring_create(name, DV_RING_SIZE, (int)rte_socket_id(),
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (r == NULL)
-		dv_err("--port %s: cannot create the embedded wire: %s", plan->port_spec,
+		dv_err("--port %s: cannot create the embedded wire: %s", pp->spec,
 		       rte_strerror(rte_errno));
 	return r;
 }
 
-static int embedded_wire(const struct dv_plan *plan, struct dv_ports *p)
+/* The embedded wire is the run's only port (the CLI sees to it). */
+static int embedded_wire(const struct dv_port_plan *pp, struct dv_ports *p)
 {
+	struct dv_port_rt *pt = &p->port[0];
 	/* One ring per generator TX queue (queries), one per collector RX queue (answers). */
-	for (unsigned i = 0; i < p->tx_queues; i++)
-		if ((p->qring[i] = wire_ring(plan, "q", i)) == NULL)
+	for (unsigned i = 0; i < pt->tx_queues; i++)
+		if ((p->qring[i] = wire_ring(pp, "q", i)) == NULL)
 			return -ENOMEM;
-	for (unsigned i = 0; i < p->rx_queues; i++)
-		if ((p->aring[i] = wire_ring(plan, "a", i)) == NULL)
+	for (unsigned i = 0; i < pt->rx_queues; i++)
+		if ((p->aring[i] = wire_ring(pp, "a", i)) == NULL)
 			return -ENOMEM;
-	int g = rte_eth_from_rings("dv_gen", p->aring, p->rx_queues, p->qring, p->tx_queues,
+	int g = rte_eth_from_rings("dv_gen", p->aring, pt->rx_queues, p->qring, pt->tx_queues,
 				   rte_socket_id());
-	int r = rte_eth_from_rings("dv_resp", p->qring, p->tx_queues, p->aring, p->rx_queues,
+	int r = rte_eth_from_rings("dv_resp", p->qring, pt->tx_queues, p->aring, pt->rx_queues,
 				   rte_socket_id());
 	if (g < 0 || r < 0) {
-		dv_err("--port %s: cannot create ring ports: %s", plan->port_spec,
+		dv_err("--port %s: cannot create ring ports: %s", pp->spec,
 		       rte_strerror(rte_errno));
 		return -ENODEV;
 	}
-	p->gen_port = (uint16_t)g;
+	pt->id = (uint16_t)g;
 	p->resp_port = (uint16_t)r;
 	p->has_resp = true;
 	return 0;
@@ -142,8 +144,13 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 {
 	int rc;
 	memset(p, 0, sizeof(*p));
-	p->rx_queues = plan->collectors > 1 ? plan->collectors : 1;
-	p->tx_queues = plan->generators > 1 ? plan->generators : 1;
+	p->nports = plan->nports;
+	unsigned ngen = plan->generators > 1 ? plan->generators : 1;
+	unsigned ncol = plan->collectors > 1 ? plan->collectors : 1;
+	for (unsigned k = 0; k < p->nports; k++) {
+		p->port[k].rx_queues = dv_plan_on_port(plan, ncol, k);
+		p->port[k].tx_queues = dv_plan_on_port(plan, ngen, k);
+	}
 	static const struct rte_mbuf_dynfield tag = {
 		.name = "dnsvolley_template_tag", .size = sizeof(uint32_t), .align = __alignof__(uint32_t),
 	};
@@ -159,69 +166,75 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	 * ring, the responder's delay line and an answer ring back to a
 	 * collector, which frees them to the generator's own pool.
 	 */
-	unsigned n = 2 * DV_DEFAULT_DESC * 2 + (1 + p->rx_queues) * DV_RING_SIZE +
+	bool embedded = plan->port[0].profile.embedded;
+	unsigned n = 2 * DV_DEFAULT_DESC * 2 + (1 + ncol) * DV_RING_SIZE +
 		     nlcores * (256 + 2 * 512) + 4096;
-	p->pool = pool_create("dv_pool", n / (plan->profile.embedded ? p->tx_queues : 1),
+	/* RX: every port's descriptors fill from the one pool. */
+	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + (p->nports - 1) * 2 * DV_DEFAULT_DESC,
 			      &p->mbuf_bytes);
 	if (p->pool == NULL)
 		return -ENOMEM;
-	for (unsigned g = 0; g < p->tx_queues; g++) {
+	for (unsigned g = 0; g < ngen; g++) {
 		char name[32];
 		snprintf(name, sizeof(name), "dv_gen_pool_%u", g);
-		p->gen_pool[g] = pool_create(name, n / p->tx_queues, &p->mbuf_bytes);
+		p->gen_pool[g] = pool_create(name, n / ngen, &p->mbuf_bytes);
 		if (p->gen_pool[g] == NULL)
 			return -ENOMEM;
 		rte_mempool_obj_iter(p->gen_pool[g], clear_tag, &p->tmpl_tag_off);
 	}
 
-	if (plan->profile.embedded) {
-		rc = embedded_wire(plan, p);
-		if (rc != 0)
-			return rc;
-	} else {
-		char name[64];
-		dv_eal_vdev_name(plan, name, sizeof(name));
-		uint16_t id;
-		if (name[0] == '\0' || rte_eth_dev_get_port_by_name(name, &id) != 0) {
-			dv_err("--port %s: no DPDK port '%s' (did the driver fail to probe?)",
-			       plan->port_spec, name);
-			return -ENODEV;
+	for (unsigned k = 0; k < p->nports; k++) {
+		const struct dv_port_plan *pp = &plan->port[k];
+		struct dv_port_rt *pt = &p->port[k];
+		if (pp->profile.embedded) {
+			rc = embedded_wire(pp, p);
+			if (rc != 0)
+				return rc;
+		} else {
+			char name[64];
+			dv_eal_vdev_name(plan, k, name, sizeof(name));
+			if (name[0] == '\0' || rte_eth_dev_get_port_by_name(name, &pt->id) != 0) {
+				dv_err("--port %s: no DPDK port '%s' (did the driver fail to probe?)",
+				       pp->spec, name);
+				return -ENODEV;
+			}
 		}
-		p->gen_port = id;
-	}
-
-	rc = port_start(plan, p->gen_port, p->pool, (uint16_t)p->rx_queues, (uint16_t)p->tx_queues,
-			&p->tx_csum_offload, "generator");
-	if (rc != 0)
-		return rc;
-	p->started[0] = true;
-	if (p->has_resp) {
-		rc = port_start(plan, p->resp_port, p->pool, (uint16_t)p->tx_queues,
-				(uint16_t)p->rx_queues, NULL, "responder");
+		rc = port_start(pp, pt->id, p->pool, (uint16_t)pt->rx_queues, (uint16_t)pt->tx_queues,
+				&pt->tx_csum_offload, "generator");
 		if (rc != 0)
 			return rc;
-		p->started[1] = true;
+		pt->started = true;
+		struct rte_ether_addr mac;
+		if (rte_eth_macaddr_get(pt->id, &mac) == 0)
+			memcpy(pt->mac, mac.addr_bytes, 6);
+		struct rte_eth_dev_info info;
+		if (rte_eth_dev_info_get(pt->id, &info) == 0)
+			pt->nic_timestamps = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) != 0;
 	}
-	struct rte_ether_addr mac;
-	if (rte_eth_macaddr_get(p->gen_port, &mac) == 0)
-		memcpy(p->mac, mac.addr_bytes, 6);
-	struct rte_eth_dev_info info;
-	if (rte_eth_dev_info_get(p->gen_port, &info) == 0)
-		p->nic_timestamps = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) != 0;
+	if (p->has_resp) {
+		rc = port_start(&plan->port[0], p->resp_port, p->pool, (uint16_t)p->port[0].tx_queues,
+				(uint16_t)p->port[0].rx_queues, NULL, "responder");
+		if (rc != 0)
+			return rc;
+		p->resp_started = true;
+	}
 	return 0;
 }
 
 void dv_ports_close(struct dv_ports *p)
 {
-	if (p->started[0]) {
-		rte_eth_dev_stop(p->gen_port);
-		rte_eth_dev_close(p->gen_port);
+	for (unsigned k = 0; k < p->nports; k++) {
+		if (!p->port[k].started)
+			continue;
+		rte_eth_dev_stop(p->port[k].id);
+		rte_eth_dev_close(p->port[k].id);
+		p->port[k].started = false;
 	}
-	if (p->started[1]) {
+	if (p->resp_started) {
 		rte_eth_dev_stop(p->resp_port);
 		rte_eth_dev_close(p->resp_port);
+		p->resp_started = false;
 	}
-	p->started[0] = p->started[1] = false;
 	for (unsigned i = 0; i < DV_MAX_GENERATORS; i++) {
 		rte_ring_free(p->qring[i]);
 		rte_mempool_free(p->gen_pool[i]);

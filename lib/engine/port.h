@@ -12,29 +12,36 @@
 struct rte_mempool;
 struct rte_ring;
 
+/** One port generators send on and collectors read. */
+struct dv_port_rt {
+	uint16_t id;                  /**< ethdev port id */
+	unsigned rx_queues;           /**< one per collector of this port */
+	unsigned tx_queues;           /**< one per generator of this port */
+	bool tx_csum_offload;         /**< the profile allows it and the PMD offers IPv4 + UDP checksum offload */
+	uint8_t mac[6];
+	bool nic_timestamps;          /**< the PMD offers RTE_ETH_RX_OFFLOAD_TIMESTAMP (not used yet) */
+	bool started;
+};
+
 /** The ports of a run. */
 struct dv_ports {
-	uint16_t gen_port;            /**< the port queries go out on */
+	struct dv_port_rt port[DV_MAX_PORTS]; /**< as the plan's --port list */
+	unsigned nports;
 	uint16_t resp_port;           /**< embedded responder's port */
 	bool has_resp;
+	bool resp_started;
 	struct rte_mempool *pool;     /**< RX queues and the responder */
 	struct rte_mempool *gen_pool[DV_MAX_GENERATORS]; /**< one per generator lcore: nothing shared on TX */
 	uint64_t mbuf_bytes;          /**< memory of all the pools */
 	struct rte_ring *qring[DV_MAX_GENERATORS]; /**< embedded wire: generator TX queue g -> responder RX queue g */
 	struct rte_ring *aring[DV_MAX_COLLECTORS]; /**< embedded wire: responder TX queue c -> collector RX queue c */
-	unsigned rx_queues;           /**< RX queues of gen_port: one per collector */
-	unsigned tx_queues;           /**< TX queues of gen_port: one per generator */
 	int tmpl_tag_off;             /**< mbuf dynfield offset of the generator's template tag */
-	bool tx_csum_offload;         /**< the profile allows it and the PMD offers IPv4 + UDP checksum offload */
-	uint8_t mac[6];               /**< gen_port's MAC */
-	bool nic_timestamps;          /**< the PMD offers RTE_ETH_RX_OFFLOAD_TIMESTAMP (not used yet) */
-	bool started[2];
 };
 
 /**
- * Create (embedded) or find (vdev) the ports, configure an RX queue per
- * collector and a TX queue per generator, create the mbuf pools (one per
- * generator, one for RX), start them.
+ * Create (embedded) or find (vdev) the ports, configure on each an RX queue
+ * per collector and a TX queue per generator it has (dv_plan_port_of), create
+ * the mbuf pools (one per generator, one for RX), start them.
  * @param nlcores lcores that will hold mbufs (sizes the pool cache)
  * @return 0 or negative errno (reported)
  */

@@ -71,10 +71,12 @@ static void default_addr(int family, struct dv_addr *a, uint8_t last)
 	}
 }
 
-/* Addresses and MACs per family, learned from the kernel for kernel interfaces. */
-static int endpoints_resolve(const struct dv_plan *plan, struct dv_endpoints ep[DV_FAMILIES])
+/* Port k's addresses and MACs per family, learned from the kernel for kernel interfaces. */
+static int endpoints_resolve(const struct dv_plan *plan, unsigned k,
+			     struct dv_endpoints ep[DV_FAMILIES])
 {
 	static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+	const struct dv_port_plan *pp = &plan->port[k];
 	memset(ep, 0, sizeof(*ep) * DV_FAMILIES);
 
 	for (int f = 0; f < DV_FAMILIES; f++) {
@@ -83,13 +85,14 @@ static int endpoints_resolve(const struct dv_plan *plan, struct dv_endpoints ep[
 			continue;
 		ep[f].dst = *target;
 		ep[f].dport = plan->dport;
-		if (plan->profile.kernel_iface) {
+		if (pp->profile.kernel_iface) {
 			struct dv_nexthop nh;
 			/* A --src range: the kernel's source goes in the template; frames get range addresses. */
 			static const struct dv_addr any;
 			const struct dv_addr *want = plan->src_prefix[f] != 0 ? &any : &plan->src[f];
-			int rc = dv_nexthop_resolve(plan->port_arg, target, want,
-						    plan->dst_mac_set ? 0 : 1000, &nh);
+			/* Several ports reach the target each by its own route. */
+			int rc = dv_nexthop_resolve(pp->arg, target, want, plan->dst_mac_set ? 0 : 1000,
+						    plan->nports > 1, &nh);
 			if (rc != 0 && !(plan->dst_mac_set && nh.src.family != 0))
 				return rc;
 			ep[f].src = nh.src;
@@ -115,7 +118,10 @@ struct run_state {
 	bool ports_up;
 	struct dv_qsource qs;
 	struct dv_policy pol;
-	unsigned ngen, ncol, nlanes;         /**< lane g * ncol + c: generator g's tables for collector c */
+	unsigned ngen, ncol, nlanes;         /**< a lane per generator x collector of the same port */
+	struct dv_endpoints ep[DV_MAX_PORTS][DV_FAMILIES]; /**< per port and family */
+	uint8_t lane_gen[DV_MAX_LANES];      /**< the generator of lane li */
+	uint8_t lane_col[DV_MAX_LANES];      /**< the collector of lane li (same port) */
 	struct dv_inflight ifl[DV_MAX_LANES];
 	struct dv_seq seq[DV_MAX_LANES];
 	struct dv_src *srcs[DV_MAX_COLLECTORS][DV_FAMILIES]; /**< --src ranges, per collector */
@@ -172,8 +178,8 @@ static void dv_result_describe(struct dv_result *r, const struct run_state *st,
 			       const struct dv_plan *plan)
 {
 	/* NIC timestamps would need the PMD's clock mapped to the TSC: not done yet, so say so. */
-	r->rx_timestamps = st->ports.nic_timestamps ? "tsc-rx-burst (the NIC offers timestamps, unused)"
-						    : "tsc-rx-burst";
+	r->rx_timestamps = st->ports.port[0].nic_timestamps
+			   ? "tsc-rx-burst (the NIC offers timestamps, unused)" : "tsc-rx-burst";
 	r->rate_mode = plan->rate_mode;
 	r->ngenerators = st->ngen;
 	r->tsc_hz = st->sh != NULL ? (double)st->sh->tsc_hz : 0.0;
@@ -198,8 +204,12 @@ static void status_intro(const struct run_state *st, const struct dv_plan *plan)
 			dv_addr_str(&plan->target[f], a[f], sizeof(a[f]));
 	}
 	printf("DNS load generator dnsvolley %s\n\n", DV_VERSION);
+	char via[DV_MAX_PORTS * 130] = "";
+	for (unsigned k = 0, o = 0; k < plan->nports && o < sizeof(via); k++)
+		o += (unsigned)snprintf(via + o, sizeof(via) - o, "%s%s", k ? ", " : "",
+					plan->port[k].spec);
 	printf("[Status] Sending queries (to %s%s%s port %u via %s)\n", a[0],
-	       a[0][0] && a[1][0] ? " and " : "", a[1], plan->dport, plan->port_spec);
+	       a[0][0] && a[1][0] ? " and " : "", a[1], plan->dport, via);
 	char rate[128];
 	switch (plan->rate_mode) {
 	case DV_RATE_MAX:
@@ -415,7 +425,6 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	}
 	st->col[c] = col;
 	col->sh = st->sh;
-	col->nlanes = st->ngen;
 	uint32_t lo = 65536, hi = 0;
 	for (unsigned li = 0; li < st->nlanes; li++) {
 		lo = st->ifl[li].sport_base < lo ? st->ifl[li].sport_base : lo;
@@ -424,9 +433,10 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	}
 	col->sport_lo = (uint16_t)lo;
 	col->sport_hi = (uint16_t)(hi > 65535 ? 65535 : hi);
-	for (unsigned g = 0; g < st->ngen; g++) {
-		unsigned li = g * st->ncol + c;
-		struct dv_col_lane *ln = &col->lane[g];
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		if (st->lane_col[li] != c)
+			continue;
+		struct dv_col_lane *ln = &col->lane[col->nlanes++];
 		ln->col = col;
 		ln->ifl = &st->ifl[li];
 		ln->seq = &st->seq[li];
@@ -451,8 +461,8 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 		dv_err("out of memory for the collector's fragment tables");
 		return -ENOMEM;
 	}
-	col->port = st->ports.gen_port;
-	col->queue = (uint16_t)c;
+	col->port = st->ports.port[dv_plan_port_of(plan, c)].id;
+	col->queue = (uint16_t)dv_plan_queue_of(plan, c);
 	col->burst = plan->burst;
 	dv_rx_stats_init(&col->rx);
 	return 0;
@@ -501,30 +511,36 @@ static int lane_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes, 
 }
 
 /* --src ranges: each collector's share of the addresses; its lanes draw from it. */
-static int sources_setup(struct run_state *st, const struct dv_plan *plan,
-			 const struct dv_endpoints ep[DV_FAMILIES], uint64_t seed)
+static int sources_setup(struct run_state *st, const struct dv_plan *plan, uint64_t seed)
 {
 	for (int f = 0; f < DV_FAMILIES; f++) {
-		if (plan->src_prefix[f] == 0 || ep[f].src.family == 0)
+		if (plan->src_prefix[f] == 0)
 			continue;
 		for (unsigned c = 0; c < st->ncol; c++) {
+			/* Collector c reads RX queue q of its port, which has ncolp of them. */
+			unsigned k = dv_plan_port_of(plan, c), q = dv_plan_queue_of(plan, c);
+			unsigned ncolp = dv_plan_on_port(plan, st->ncol, k);
+			const struct dv_endpoints *ep = st->ep[k];
+			if (ep[f].src.family == 0)
+				continue;
 			st->srcs[c][f] = calloc(DV_SRC_POOL_MAX, sizeof(struct dv_src));
 			if (st->srcs[c][f] == NULL) {
 				dv_err("out of memory for source addresses");
 				return -ENOMEM;
 			}
-			int n = dv_src_pool_build(&plan->src[f], plan->src_prefix[f], &ep[f].dst, c,
-						  st->ncol, seed, st->srcs[c][f]);
+			int n = dv_src_pool_build(&plan->src[f], plan->src_prefix[f], &ep[f].dst, q,
+						  ncolp, seed, st->srcs[c][f]);
 			if (n < 0) {
 				char ab[64];
 				dv_err("--src %s/%u: no address of the range hashes to collector %u of %u",
 				       dv_addr_str(&plan->src[f], ab, sizeof(ab)), plan->src_prefix[f],
-				       c, st->ncol);
+				       q, ncolp);
 				return -EINVAL;
 			}
-			for (unsigned g = 0; g < st->ngen; g++)
-				st->sh->srcs[g * st->ncol + c][f] =
-					(struct dv_src_pool){ .a = st->srcs[c][f], .n = (uint32_t)n };
+			for (unsigned li = 0; li < st->nlanes; li++)
+				if (st->lane_col[li] == c)
+					st->sh->srcs[li][f] = (struct dv_src_pool){ .a = st->srcs[c][f],
+										    .n = (uint32_t)n };
 		}
 	}
 	return 0;
@@ -540,30 +556,34 @@ static int gen_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	st->gen[g] = gen;
 	gen->sh = st->sh;
 	gen->index = g;
-	gen->nlanes = st->ncol;
-	for (unsigned c = 0; c < st->ncol; c++) {
-		unsigned li = g * st->ncol + c;
-		gen->lane[c] = (struct dv_lane){ .ifl = &st->ifl[li], .seq = &st->seq[li], .global = li };
+	for (unsigned li = 0; li < st->nlanes; li++) {
+		if (st->lane_gen[li] != g)
+			continue;
+		gen->lane[gen->nlanes++] = (struct dv_lane){ .ifl = &st->ifl[li], .seq = &st->seq[li],
+							     .global = li };
+		/* Checksum offload is its port's: the same for all its lanes. */
+		for (int f = 0; f < DV_FAMILIES; f++)
+			gen->ol_flags[f] = dv_l34_ol_flags(&st->sh->l34[li][f]);
 	}
 	/* Own RNG stream, own pool, own TX queue: nothing shared on the hot path. */
 	dv_rng_seed(&gen->rng, seed + 0x9e3779b97f4a7c15ull * (g + 1));
 	gen->pool = st->ports.gen_pool[g];
-	gen->port = st->ports.gen_port;
-	gen->queue = (uint16_t)g;
+	gen->port = st->ports.port[dv_plan_port_of(plan, g)].id;
+	gen->queue = (uint16_t)dv_plan_queue_of(plan, g);
 	gen->burst = plan->burst;
 	dv_tx_stats_init(&gen->tx);
 	return 0;
 }
 
-static int run_setup(struct run_state *st, const struct dv_plan *plan,
-		     struct dv_endpoints ep[DV_FAMILIES])
+static int run_setup(struct run_state *st, const struct dv_plan *plan)
 {
 	int rc;
 
 	/* The embedded port's and tap's MAC is only known once the port exists. */
-	for (int f = 0; f < DV_FAMILIES; f++)
-		if (ep[f].src.family != 0 && !plan->profile.kernel_iface)
-			memcpy(ep[f].src_mac, st->ports.mac, 6);
+	for (unsigned k = 0; k < plan->nports; k++)
+		for (int f = 0; f < DV_FAMILIES; f++)
+			if (st->ep[k][f].src.family != 0 && !plan->port[k].profile.kernel_iface)
+				memcpy(st->ep[k][f].src_mac, st->ports.port[k].mac, 6);
 
 	/* Same plan, same draws: a run is reproducible. */
 	const uint64_t seed = 0x64767679ull ^ plan->impair.seed;
@@ -591,7 +611,14 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	/* Each lane (generator x collector) gets its share of the load; its tables are sized for that. */
 	st->ngen = plan->generators > 1 ? plan->generators : 1;
 	st->ncol = plan->collectors > 1 ? plan->collectors : 1;
-	st->nlanes = st->ngen * st->ncol;
+	/* A lane for each generator and collector of the same port, port by port. */
+	st->nlanes = 0;
+	for (unsigned g = 0; g < st->ngen; g++)
+		for (unsigned c = 0; c < st->ncol; c++)
+			if (dv_plan_port_of(plan, g) == dv_plan_port_of(plan, c)) {
+				st->lane_gen[st->nlanes] = (uint8_t)g;
+				st->lane_col[st->nlanes++] = (uint8_t)c;
+			}
 	double qps = sizing_qps(plan, st->ngen);
 	double lane_qps = qps / st->nlanes;
 	uint32_t slots = dv_inflight_slots_for(lane_qps * st->pol.attempts, lifetime_s);
@@ -642,13 +669,14 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 	sh->tmpl_tag_off = st->ports.tmpl_tag_off;
 	sh->nlanes = st->nlanes;
 	for (unsigned li = 0; li < st->nlanes; li++) {
-		unsigned c = li % st->ncol;
+		unsigned c = st->lane_col[li];
+		unsigned k = dv_plan_port_of(plan, c), q = dv_plan_queue_of(plan, c);
+		unsigned ncolp = dv_plan_on_port(plan, st->ncol, k);
 		for (int f = 0; f < DV_FAMILIES; f++) {
-			if (ep[f].src.family == 0)
+			if (st->ep[k][f].src.family == 0)
 				continue;
-			struct dv_endpoints lep = ep[f];
-			if (st->ncol > 1 && plan->src_prefix[f] == 0 &&
-			    lane_source(&lep, c, st->ncol) != 0) {
+			struct dv_endpoints lep = st->ep[k][f];
+			if (ncolp > 1 && plan->src_prefix[f] == 0 && lane_source(&lep, q, ncolp) != 0) {
 				dv_err("--collectors %u: no source address hashes to collector %u",
 				       st->ncol, c);
 				return -EINVAL;
@@ -657,12 +685,11 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 				dv_err("cannot build the frame header for family %d", f);
 				return -EINVAL;
 			}
-			if (st->ports.tx_csum_offload)
+			if (st->ports.port[k].tx_csum_offload)
 				dv_l34_offload(&sh->l34[li][f]);
-			sh->ol_flags[f] = dv_l34_ol_flags(&sh->l34[li][f]);
 		}
 	}
-	rc = sources_setup(st, plan, ep, seed);
+	rc = sources_setup(st, plan, seed);
 	if (rc != 0)
 		return rc;
 	for (unsigned v = 0; v < st->pol.n_edns; v++)
@@ -694,7 +721,7 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan,
 		st->resp->sh = sh;
 		st->resp->port = st->ports.resp_port;
 		st->resp->burst = plan->burst;
-		st->resp->nrxq = st->ngen;
+		st->resp->nrxq = st->ngen; /* the embedded wire is the only port */
 		if (dv_responder_setup(st->resp, plan, hz) != 0) {
 			dv_err("out of DPDK memory for the responder's impairments");
 			return -ENOMEM;
@@ -899,7 +926,6 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 {
 	static struct run_state st;
 	static struct dv_result res;
-	struct dv_endpoints ep[DV_FAMILIES];
 	int status = DV_EXIT_USAGE;
 	int rc;
 
@@ -909,8 +935,9 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	/* Everything the user can get wrong is found here, before EAL and before any packet. */
 	if (dv_preflight(plan) != 0)
 		goto cleanup;
-	if (endpoints_resolve(plan, ep) != 0)
-		goto cleanup;
+	for (unsigned k = 0; k < plan->nports; k++)
+		if (endpoints_resolve(plan, k, st.ep[k]) != 0)
+			goto cleanup;
 	if (plan->json_path[0] != '\0') {
 		if (dv_json_open(&st.json, plan->json_path, plan) != 0)
 			goto cleanup;
@@ -924,7 +951,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 
 	rc = rte_eal_init(st.eal.argc, st.eal.argv);
 	if (rc < 0) {
-		dv_err("--port %s: DPDK EAL initialisation failed: %s", plan->port_spec,
+		dv_err("--port %s: DPDK EAL initialisation failed: %s", plan->port[0].spec,
 		       rte_strerror(rte_errno));
 		goto cleanup;
 	}
@@ -939,7 +966,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	st.ports_up = true;
 
 	status = DV_EXIT_FAILURE;
-	if (run_setup(&st, plan, ep) != 0)
+	if (run_setup(&st, plan) != 0)
 		goto cleanup;
 
 	signal(SIGINT, on_signal);
@@ -969,6 +996,14 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 		res.col_rx_pkts[c] = st.col[c]->rx.rx_pkts;
 	}
 	res.ncollectors = st.ncol;
+	res.nports = plan->nports;
+	for (unsigned k = 0; k < plan->nports; k++)
+		res.port_spec[k] = plan->port[k].spec;
+	for (unsigned g = 0; g < st.ngen; g++)
+		for (int f = 0; f < DV_FAMILIES; f++)
+			res.port_sent[dv_plan_port_of(plan, g)] += st.gen[g]->tx.sent[f];
+	for (unsigned c = 0; c < st.ncol; c++)
+		res.port_rx_pkts[dv_plan_port_of(plan, c)] += st.col[c]->rx.rx_pkts;
 	res.target_qps = plan->rate_mode == DV_RATE_FIXED ? plan->qps : 0.0;
 	dv_result_describe(&res, &st, plan);
 	if (res.tx.logical != 0 && plan->rate_mode != DV_RATE_SEARCH)

@@ -239,7 +239,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 					   sport);
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;
-		uint64_t olf = g->sh->ol_flags[a->family & 1];
+		uint64_t olf = g->ol_flags[a->family & 1];
 		if (olf != 0) {
 			m[i]->ol_flags = olf;
 			m[i]->l2_len = DV_ETH_HLEN;

@@ -505,7 +505,7 @@ static const char *family_name(int family)
 /* ------------------------------------------------------------------- API */
 
 int dv_nexthop_resolve(const char *ifname, const struct dv_addr *target,
-		       const struct dv_addr *src_hint, unsigned timeout_ms,
+		       const struct dv_addr *src_hint, unsigned timeout_ms, bool own_route,
 		       struct dv_nexthop *nh)
 {
 	int ret;
@@ -539,7 +539,7 @@ int dv_nexthop_resolve(const char *ifname, const struct dv_addr *target,
 	/* Route. IPv6 link-local has no meaning without an interface: force ours. */
 	bool scoped = target->family == AF_INET6 &&
 		      (IN6_IS_ADDR_LINKLOCAL(&target->v6) || IN6_IS_ADDR_MC_LINKLOCAL(&target->v6));
-	ret = route_get(target, scoped ? out.ifindex : 0, &ri);
+	ret = route_get(target, scoped || own_route ? out.ifindex : 0, &ri);
 	if (ret != 0) {
 		dv_err("-s %s: no route (%s)", tbuf, strerror(-ret));
 		goto cleanup;

@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/plan.h"
@@ -50,6 +51,9 @@ struct dv_nexthop {
  * @param target      address to reach (AF_INET or AF_INET6)
  * @param src_hint    wanted source address, or NULL / family 0 to learn it
  * @param timeout_ms  how long to wait for neighbour resolution (0: look once)
+ * @param own_route   look up the route through ifname only (several ports
+ *                    reach one target, each by a route of its own), instead
+ *                    of requiring the kernel's preferred route to use ifname
  * @param nh          result; zeroed on every error except -ENOENT and
  *                    -ETIMEDOUT, where all but next_mac (zero) is filled
  *
@@ -66,5 +70,5 @@ struct dv_nexthop {
  * @retval <0            other -errno from netlink or socket calls
  */
 int dv_nexthop_resolve(const char *ifname, const struct dv_addr *target,
-		       const struct dv_addr *src_hint, unsigned timeout_ms,
+		       const struct dv_addr *src_hint, unsigned timeout_ms, bool own_route,
 		       struct dv_nexthop *nh);

@@ -490,6 +490,16 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 			push(cols, jint(r->col_rx_pkts[i]), ok);
 		put(o, "collector_rx_packets", cols, ok);
 	}
+	if (r->nports > 0) {
+		json_t *ports = json_array();
+		for (unsigned i = 0; ports != NULL && i < r->nports && i < DV_MAX_PORTS; i++)
+			push(ports, json_pack("{s:s, s:o, s:o}", "port",
+					      r->port_spec[i] != NULL ? r->port_spec[i] : "",
+					      "sent", jint(r->port_sent[i]),
+					      "rx_packets", jint(r->port_rx_pkts[i])),
+			     ok);
+		put(o, "ports", ports, ok);
+	}
 	if (r->sequences)
 		put(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)

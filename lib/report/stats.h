@@ -167,6 +167,10 @@ struct dv_result {
 	bool sequences;                      /**< report the sequence tables (N > 1 or a family policy) */
 	unsigned ncollectors;                /**< collector lcores of the run */
 	uint64_t col_rx_pkts[DV_MAX_LANES];  /**< packets each collector received */
+	unsigned nports;                     /**< ports of the run (--port, repeatable) */
+	const char *port_spec[DV_MAX_PORTS]; /**< each port as given (borrowed from the plan) */
+	uint64_t port_sent[DV_MAX_PORTS];    /**< queries its generators sent */
+	uint64_t port_rx_pkts[DV_MAX_PORTS]; /**< packets its collectors received */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
 	struct dv_rate_summary rate;         /**< ramp / search findings */

@@ -536,6 +536,14 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			fprintf(f, " #%u %" PRIu64, i, r->col_rx_pkts[i]);
 		fputc('\n', f);
 	}
+	if (r->nports > 1) {
+		fputs("  Ports (sent / RX packets):", f);
+		for (unsigned i = 0; i < r->nports && i < DV_MAX_PORTS; i++)
+			fprintf(f, "%s %s %" PRIu64 " / %" PRIu64, i ? "," : "",
+				r->port_spec[i] != NULL ? r->port_spec[i] : "?", r->port_sent[i],
+				r->port_rx_pkts[i]);
+		fputc('\n', f);
+	}
 
 	if (r->sequences)
 		print_sequences(f, r);

@@ -32,7 +32,8 @@ env = {
 }
 failed = False
 for e in exprs:
-    ok = eval(e, {}, env)  # noqa: S307 - test-owned expressions
+    # The names as globals, so that comprehensions in an expression see them too.
+    ok = eval(e, dict(env))  # noqa: S307 - test-owned expressions
     if not ok:
         failed = True
         print(f"FAIL: {e}")

@@ -170,5 +170,20 @@ for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
 		-Q 500 -l 1 -t 0.5 || status=1
 done
 
+# Two ports (AF_PACKET on dvg0 and dvg1), a generator and a collector each, both
+# families: each port carries its share, and every answer comes back on the
+# port its query left by (the server answers over the link the query came in on).
+lab_second_link
+lab_log "dnsvolley af_packet on two ports: -T 2 --collectors 2, 10000 qps for 2 s"
+nsd_case "nsd two ports" "$tmp/two-ports.json" \
+	"sent >= 10000" "answered >= 0.99 * sent" "dv['unmatched'] == 0" \
+	"len(dv['ports']) == 2" \
+	"all(p['sent'] >= 0.4 * sent for p in dv['ports'])" \
+	"all(p['rx_packets'] >= 0.99 * p['sent'] for p in dv['ports'])" \
+	"dv['ports'][0]['port'] == 'af_packet:$LAB_GEN_IF'" \
+	"dv['ports'][1]['port'] == 'af_packet:$LAB_GEN_IF2'" -- \
+	--port "af_packet:$LAB_GEN_IF" --port "af_packet:$LAB_GEN_IF2" -T 2 --collectors 2 \
+	-s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -d "$queries" -Q 10000 -l 2 || status=1
+
 [ "$status" -eq 0 ] || nsd_dump_logs
 exit "$status"

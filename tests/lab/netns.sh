@@ -253,6 +253,38 @@ lab_setup() {
 	lab_log "namespaces $LAB_GEN_NS ($LAB_GEN_IF) and $LAB_SRV_NS ($LAB_SRV_IF) are up"
 }
 
+# A second veth between the namespaces, for runs over two ports:
+#   dvg1 198.18.2.1/24, 2001:2:0:2::1/64  <-veth->  dvs1 198.18.2.2/24, 2001:2:0:2::2/64
+# The server's addresses on dvs0 stay the target; the generator namespace gets
+# a second route to them through dvs1, with a higher metric, so the kernel
+# still prefers dvg0 and a lookup through dvg1 finds the second path.
+LAB_GEN_IF2=dvg1
+LAB_SRV_IF2=dvs1
+LAB_GEN2_V4=198.18.2.1
+LAB_SRV2_V4=198.18.2.2
+LAB_GEN2_V6=2001:2:0:2::1
+LAB_SRV2_V6=2001:2:0:2::2
+lab_second_link() {
+	ip -n "$LAB_GEN_NS" link add "$LAB_GEN_IF2" type veth \
+		peer name "$LAB_SRV_IF2" netns "$LAB_SRV_NS" || lab_die "cannot create the second veth pair"
+	lab_must ip -n "$LAB_GEN_NS" addr add "$LAB_GEN2_V4/$LAB_V4_PLEN" dev "$LAB_GEN_IF2"
+	lab_must ip -n "$LAB_GEN_NS" addr add "$LAB_GEN2_V6/$LAB_V6_PLEN" dev "$LAB_GEN_IF2" nodad
+	lab_must ip -n "$LAB_SRV_NS" addr add "$LAB_SRV2_V4/$LAB_V4_PLEN" dev "$LAB_SRV_IF2"
+	lab_must ip -n "$LAB_SRV_NS" addr add "$LAB_SRV2_V6/$LAB_V6_PLEN" dev "$LAB_SRV_IF2" nodad
+	lab_srv ethtool -K "$LAB_SRV_IF2" tx off >/dev/null 2>&1 ||
+		lab_die "cannot turn off TX checksum offload on $LAB_SRV_IF2 (ethtool)"
+	lab_must ip -n "$LAB_GEN_NS" link set "$LAB_GEN_IF2" up
+	lab_must ip -n "$LAB_SRV_NS" link set "$LAB_SRV_IF2" up
+	lab_wait_oper_up "$LAB_GEN_NS" "$LAB_GEN_IF2"
+	lab_wait_oper_up "$LAB_SRV_NS" "$LAB_SRV_IF2"
+	lab_must ip -n "$LAB_GEN_NS" route add "$LAB_SRV_V4/32" via "$LAB_SRV2_V4" dev "$LAB_GEN_IF2" metric 100
+	lab_must ip -n "$LAB_GEN_NS" -6 route add "$LAB_SRV_V6/128" via "$LAB_SRV2_V6" dev "$LAB_GEN_IF2" metric 2048
+	# The first link keeps the preferred route: a /32 (/128) of lower metric.
+	lab_must ip -n "$LAB_GEN_NS" route add "$LAB_SRV_V4/32" dev "$LAB_GEN_IF" metric 10
+	lab_must ip -n "$LAB_GEN_NS" -6 route add "$LAB_SRV_V6/128" dev "$LAB_GEN_IF" metric 10
+	lab_log "second link $LAB_GEN_IF2 <-> $LAB_SRV_IF2 is up"
+}
+
 # Permanent neighbour entries on the server for the generator's addresses.
 # With AF_XDP the default XDP program on dvg0 hands every frame arriving on
 # queue 0 to dnsvolley, ARP and ND replies included: the kernel in the

@@ -81,8 +81,8 @@ START_TEST(defaults_with_query_file)
 	ck_assert_int_eq(p.roles, DV_ROLES_COMBINED);
 	ck_assert_int_eq(p.poll, DV_POLL_FRUGAL);
 	ck_assert(!p.quiet);
-	ck_assert_str_eq(p.port_spec, "embedded");
-	ck_assert(p.profile.embedded);
+	ck_assert_str_eq(p.port[0].spec, "embedded");
+	ck_assert(p.port[0].profile.embedded);
 	ck_assert_str_eq(p.scenario_file, "");
 	ck_assert_str_eq(p.json_path, "");
 	ck_assert_double_eq(p.frag_timeout_s, 0.1);
@@ -99,7 +99,7 @@ START_TEST(defaults_with_query_file)
 	ck_assert_uint_eq(p.sport_high, 0);
 	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V4], 0);
 	ck_assert_uint_eq(p.src_prefix[DV_FAMILY_V6], 0);
-	ck_assert_uint_eq(p.profile.tx_queues, 8);
+	ck_assert_uint_eq(p.port[0].profile.tx_queues, 8);
 	/* embedded and no -s: the benchmarking address */
 	char b[INET6_ADDRSTRLEN];
 	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "198.18.0.53");
@@ -137,10 +137,10 @@ START_TEST(every_option)
 	ck_assert(p.dnssec_ok);
 	ck_assert_double_eq(p.stats_interval_s, 0.0);
 	ck_assert(p.quiet);
-	ck_assert_str_eq(p.port_spec, "af_packet:lo");
-	ck_assert_str_eq(p.port_arg, "lo");
-	ck_assert_str_eq(p.profile.name, "af_packet");
-	ck_assert(p.profile.kernel_iface);
+	ck_assert_str_eq(p.port[0].spec, "af_packet:lo");
+	ck_assert_str_eq(p.port[0].arg, "lo");
+	ck_assert_str_eq(p.port[0].profile.name, "af_packet");
+	ck_assert(p.port[0].profile.kernel_iface);
 	ck_assert_str_eq(p.json_path, "out.json");
 	ck_assert_str_eq(p.eal_extra, "--no-huge -l 0-1");
 	ck_assert(p.dst_mac_set);
@@ -391,12 +391,12 @@ START_TEST(port_checks)
 
 	struct dv_plan p;
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1")), 0);
-	ck_assert_str_eq(p.port_arg, "lo");
-	ck_assert(p.profile.needs_bpffs);
+	ck_assert_str_eq(p.port[0].arg, "lo");
+	ck_assert(p.port[0].profile.needs_bpffs);
 	dv_plan_free(&p);
 	/* tap creates its interface: no lookup, default name */
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1")), 0);
-	ck_assert_str_eq(p.port_arg, "dvtap0");
+	ck_assert_str_eq(p.port[0].arg, "dvtap0");
 	dv_plan_free(&p);
 
 	/* Several collectors run on lcores of their own: the roles become split. */
@@ -478,9 +478,63 @@ START_TEST(generators)
 		     "-T 2: --port two delivers answers on all 2 queues; add --collectors 2");
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "-s",
 					"198.18.2.1", "-T", "2", "--collectors", "2")), 0);
-	ck_assert_uint_eq(p.profile.tx_queues, 2);
+	ck_assert_uint_eq(p.port[0].profile.tx_queues, 2);
 	dv_plan_free(&p);
 	unlink(one);
+	unlink(two);
+	rmdir(dir);
+}
+END_TEST
+
+/* --port repeats: generators and collectors are dealt over the ports round robin. */
+START_TEST(several_ports)
+{
+	struct dv_plan p;
+	char dir[] = "/tmp/dv-test-cli-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char two[PATH_MAX];
+	snprintf(two, sizeof(two), "%s",
+		 write_file(dir, "two.yaml", "vdev: \"net_null0,q={queues}\"\narg: none\n"
+					     "tx-queues: 2\nrx-queues: 2\n"));
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two",
+					"--port", "two", "-s", "198.18.2.1", "-T", "3",
+					"--collectors", "4")), 0);
+	ck_assert_uint_eq(p.nports, 2);
+	ck_assert_str_eq(p.port[1].spec, "two");
+	ck_assert_uint_eq(dv_plan_port_of(&p, 2), 0);
+	ck_assert_uint_eq(dv_plan_queue_of(&p, 2), 1);
+	ck_assert_uint_eq(dv_plan_port_of(&p, 3), 1);
+	ck_assert_uint_eq(dv_plan_queue_of(&p, 3), 1);
+	ck_assert_uint_eq(dv_plan_on_port(&p, 3, 0), 2);
+	ck_assert_uint_eq(dv_plan_on_port(&p, 3, 1), 1);
+	ck_assert(p.roles == DV_ROLES_SPLIT);
+	dv_plan_free(&p);
+
+	/* the first --port replaces the default (and a scenario's) */
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two",
+					"-s", "198.18.2.1")), 0);
+	ck_assert_uint_eq(p.nports, 1);
+	dv_plan_free(&p);
+
+	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "--port", "two",
+			  "-s", "198.18.2.1"),
+		     "--port: 2 ports need a generator and a collector each: -T 2 --collectors 2 "
+		     "at least");
+	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "--port", "two",
+			  "-s", "198.18.2.1", "-T", "6", "--collectors", "6"),
+		     "--collectors 6 (3 on this port): --port two has 2 RX queues");
+	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two", "--port", "two",
+			  "-s", "198.18.2.1", "-T", "4", "--collectors", "2"),
+		     "-T 4: --port two delivers answers on all 2 queues; add --collectors 4");
+	expect_error(ARGV("-d", QFILE, "--port", "embedded", "--port", "null", "-T", "2",
+			  "--collectors", "2"),
+		     "--port embedded: the embedded responder's port cannot be combined with others");
+	expect_error(ARGV("-d", QFILE, "--port", "af_packet:lo", "--port", "af_packet:lo",
+			  "-s", "127.0.0.1", "-T", "2", "--collectors", "2"),
+		     "--port af_packet:lo: given twice");
+	expect_error(ARGV("-d", QFILE, "--port", "null", "--port", "null", "--port", "null",
+			  "--port", "null", "--port", "null", "-s", "198.18.2.1"),
+		     "--port: more than 4 ports");
 	unlink(two);
 	rmdir(dir);
 }
@@ -886,6 +940,7 @@ int main(void)
 	tcase_add_test(tc, rate_modes);
 	tcase_add_test(tc, rate_mode_replaces_the_scenarios);
 	tcase_add_test(tc, plot);
+	tcase_add_test(tc, several_ports);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

@@ -99,12 +99,12 @@ START_TEST(missing_interface)
 {
 	struct dv_nexthop nh;
 	struct dv_addr t = addr("198.18.0.2");
-	ck_assert_int_eq(dv_nexthop_resolve("dvnosuch0", &t, NULL, 100, &nh), -ENODEV);
+	ck_assert_int_eq(dv_nexthop_resolve("dvnosuch0", &t, NULL, 100, false, &nh), -ENODEV);
 	ck_assert_msg(strstr(msg, "no interface 'dvnosuch0'") != NULL, "message: %s", msg);
 
 	/* Longer than IFNAMSIZ: no such interface either, and no overflow. */
 	msg[0] = '\0';
-	ck_assert_int_eq(dv_nexthop_resolve("dv-a-name-far-too-long-for-linux", &t, NULL, 100, &nh),
+	ck_assert_int_eq(dv_nexthop_resolve("dv-a-name-far-too-long-for-linux", &t, NULL, 100, false, &nh),
 			 -ENODEV);
 	ck_assert_msg(strstr(msg, "no interface") != NULL, "message: %s", msg);
 }
@@ -114,9 +114,9 @@ START_TEST(bad_arguments)
 {
 	struct dv_nexthop nh;
 	struct dv_addr none = { 0 };
-	ck_assert_int_eq(dv_nexthop_resolve("lo", &none, NULL, 0, &nh), -EINVAL);
-	ck_assert_int_eq(dv_nexthop_resolve("lo", NULL, NULL, 0, &nh), -EINVAL);
-	ck_assert_int_eq(dv_nexthop_resolve(NULL, &none, NULL, 0, &nh), -EINVAL);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", &none, NULL, 0, false, &nh), -EINVAL);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", NULL, NULL, 0, false, &nh), -EINVAL);
+	ck_assert_int_eq(dv_nexthop_resolve(NULL, &none, NULL, 0, false, &nh), -EINVAL);
 }
 END_TEST
 
@@ -127,7 +127,7 @@ START_TEST(loopback_v4)
 	struct dv_nexthop nh;
 	memset(&nh, 0xa5, sizeof(nh));
 	struct dv_addr t = addr("127.0.0.1");
-	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, NULL, 0, &nh), 0);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, NULL, 0, false, &nh), 0);
 	ck_assert_int_eq(nh.ifindex, (int)if_nametoindex("lo"));
 	assert_zero_mac(nh.if_mac);
 	assert_zero_mac(nh.next_mac);
@@ -137,7 +137,7 @@ START_TEST(loopback_v4)
 
 	/* A configured source is taken as given. */
 	struct dv_addr s = addr("127.0.0.1");
-	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, &s, 0, &nh), 0);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, &s, 0, false, &nh), 0);
 	ck_assert_uint_eq(ntohl(nh.src.v4.s_addr), INADDR_LOOPBACK);
 }
 END_TEST
@@ -148,7 +148,7 @@ START_TEST(loopback_v6)
 		return; /* no IPv6 on this host */
 	struct dv_nexthop nh;
 	struct dv_addr t = addr("::1");
-	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, NULL, 0, &nh), 0);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, NULL, 0, false, &nh), 0);
 	assert_zero_mac(nh.next_mac);
 	ck_assert_int_eq(nh.gateway.family, 0);
 	ck_assert_int_eq(nh.src.family, AF_INET6);
@@ -165,12 +165,12 @@ START_TEST(source_checks)
 
 	/* 127.0.0.2 is routed to lo but is not an address of it. */
 	struct dv_addr s = addr("127.0.0.2");
-	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, &s, 0, &nh), -EADDRNOTAVAIL);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, &s, 0, false, &nh), -EADDRNOTAVAIL);
 	ck_assert_msg(strstr(msg, "source 127.0.0.2 is not an address of lo") != NULL,
 		      "message: %s", msg);
 
 	s = addr("2001:2::1");
-	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, &s, 0, &nh), -EINVAL);
+	ck_assert_int_eq(dv_nexthop_resolve("lo", &t, &s, 0, false, &nh), -EINVAL);
 	ck_assert_msg(strstr(msg, "not of the same family") != NULL, "message: %s", msg);
 }
 END_TEST
@@ -183,7 +183,7 @@ START_TEST(route_elsewhere)
 	 * Either way the route lookup fails before anything is sent. */
 	struct dv_nexthop nh;
 	struct dv_addr t = addr("198.18.0.2");
-	int ret = dv_nexthop_resolve("lo", &t, NULL, 0, &nh);
+	int ret = dv_nexthop_resolve("lo", &t, NULL, 0, false, &nh);
 	ck_assert_msg(ret == -EXDEV || ret == -ENETUNREACH, "ret %d, message: %s", ret, msg);
 	ck_assert_msg(strncmp(msg, "-s 198.18.0.2: ", 15) == 0, "message: %s", msg);
 	if (ret == -EXDEV)

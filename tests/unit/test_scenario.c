@@ -60,7 +60,7 @@ START_TEST(defaults)
 	ck_assert_double_eq(p.stats_interval_s, 1.0);
 	ck_assert_uint_eq(p.burst, 32);
 	ck_assert_uint_eq(p.sport_base, 10000);
-	ck_assert_str_eq(p.port_spec, "embedded");
+	ck_assert_str_eq(p.port[0].spec, "embedded");
 	ck_assert_int_eq(p.poll, DV_POLL_FRUGAL);
 	ck_assert_int_eq(p.roles, DV_ROLES_COMBINED);
 	ck_assert_int_eq(p.target[0].family, 0);
@@ -85,7 +85,7 @@ START_TEST(good_file_sets_everything)
 	ck_assert_int_eq(dv_scenario_load(DATA "good.yaml", &p), 0);
 	ck_assert_str_eq(msg, "");
 	char b[INET6_ADDRSTRLEN];
-	ck_assert_str_eq(p.port_spec, "af_xdp:lo");
+	ck_assert_str_eq(p.port[0].spec, "af_xdp:lo");
 	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V4], b, sizeof(b)), "198.18.2.53");
 	ck_assert_str_eq(dv_addr_str(&p.target[DV_FAMILY_V6], b, sizeof(b)), "2001:2::53");
 	ck_assert_uint_eq(p.dport, 5353);
@@ -139,7 +139,7 @@ START_TEST(shipped_scenarios_load)
 	snprintf(path, sizeof(path), "%s/scenarios/quickstart.yaml", root);
 	dv_plan_defaults(&p);
 	ck_assert_int_eq(dv_scenario_load(path, &p), 0);
-	ck_assert_str_eq(p.port_spec, "embedded");
+	ck_assert_str_eq(p.port[0].spec, "embedded");
 	ck_assert_double_eq(p.qps, 20000.0);
 	ck_assert_double_eq(p.duration_s, 5.0);
 	ck_assert_int_eq(p.edns_size, 1232);
@@ -150,8 +150,16 @@ START_TEST(shipped_scenarios_load)
 	snprintf(path, sizeof(path), "%s/scenarios/nsd-lab.yaml", root);
 	dv_plan_defaults(&p);
 	ck_assert_int_eq(dv_scenario_load(path, &p), 0);
-	ck_assert_str_eq(p.port_spec, "af_xdp:veth0");
+	ck_assert_str_eq(p.port[0].spec, "af_xdp:veth0");
 	ck_assert_double_eq(p.qps, 20000.0);
+
+	/* a list of ports replaces the default one */
+	dv_plan_defaults(&p);
+	ck_assert_uint_eq(p.nports, 1);
+	ck_assert_int_eq(dv_scenario_load_mem("x.yaml", "port: [af_xdp:a, af_xdp:b]\n", 26, &p), 0);
+	ck_assert_uint_eq(p.nports, 2);
+	ck_assert_str_eq(p.port[0].spec, "af_xdp:a");
+	ck_assert_str_eq(p.port[1].spec, "af_xdp:b");
 }
 END_TEST
 

@@ -1097,7 +1097,7 @@ START_TEST(shipped_scenarios)
 
 	snprintf(path, sizeof(path), "%s/scenarios/apnic-2023-edns-mix.yaml", root);
 	ok(&p, ARGV("--scenario", path));
-	ck_assert(p.profile.embedded);
+	ck_assert(p.port[0].profile.embedded);
 	ck_assert_str_eq(p.seq.edns_preset, "apnic-2023");
 	ck_assert_str_eq(p.seq.qname_pattern, PAT);
 	ck_assert_uint_eq(p.seq.qtypes.n, 2);
@@ -1119,7 +1119,7 @@ START_TEST(shipped_scenarios)
 
 	snprintf(path, sizeof(path), "%s/scenarios/v6-fragmentation-loss.yaml", root);
 	ok(&p, ARGV("--scenario", path));
-	ck_assert(p.profile.embedded);
+	ck_assert(p.port[0].profile.embedded);
 	ck_assert_int_eq(p.seq.family, DV_FAMPOL_ALTERNATE);
 	ck_assert_int_eq(p.target[DV_FAMILY_V4].family, AF_INET);
 	ck_assert_int_eq(p.target[DV_FAMILY_V6].family, AF_INET6);
