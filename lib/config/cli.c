@@ -671,12 +671,10 @@ static int check_queues(const struct dv_plan *plan)
 			dv_err("-T %u%s: --port %s has %s", plan->generators, share, pp->spec, has);
 			return -EINVAL;
 		}
-		/* A kernel-backed port (af_xdp, af_packet, tap) opens max(generators,
+		/* A kernel-steered port (af_xdp, af_packet, tap) opens max(generators,
 		 * collectors) queue pairs and the kernel delivers answers to any of them:
-		 * each needs a collector reading it. The embedded wire steers answers
-		 * itself; null receives nothing. */
-		bool any_queue = !pp->profile.embedded && strcmp(pp->profile.name, "null") != 0;
-		if (any_queue && gens > cols) {
+		 * each needs a collector reading it. */
+		if (pp->profile.rx_steering == DV_STEER_KERNEL && gens > cols) {
 			dv_err("-T %u: --port %s delivers answers on all %u queues; add --collectors %u",
 			       plan->generators, pp->spec, gens, plan->generators);
 			return -EINVAL;
@@ -717,7 +715,9 @@ static int cross_check(struct dv_plan *plan)
 	for (unsigned k = 0; k < plan->nports; k++) {
 		unsigned cols = dv_plan_on_port(plan, plan->collectors, k);
 		lanes += dv_plan_on_port(plan, plan->generators, k) * cols;
-		cols_per_port = cols > cols_per_port ? cols : cols_per_port;
+		/* Only where the port steers by our address hash do collectors need addresses of their own. */
+		if (plan->port[k].profile.rx_steering == DV_STEER_ADDRESS)
+			cols_per_port = cols > cols_per_port ? cols : cols_per_port;
 	}
 	if (lanes > DV_MAX_LANES) {
 		dv_err("-T %u, --collectors %u: %u generator x collector pairs, at most "

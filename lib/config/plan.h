@@ -45,6 +45,15 @@ enum dv_csum_mode {
 	DV_CSUM_OFFLOAD,      /**< request TX offloads (only if dev_info says so) */
 };
 
+/** How a port spreads what it receives over its RX queues. */
+enum dv_rx_steering {
+	DV_STEER_ADDRESS = 0, /**< by dnsvolley's address hash (wire/rss.h): each collector gets
+				   answers to its own source addresses (embedded wire, RSS we configure) */
+	DV_STEER_KERNEL,      /**< by the kernel's or driver's own hash (af_xdp, af_packet, tap): every
+				   queue needs a collector, which hands others' packets over */
+	DV_STEER_NONE,        /**< receives nothing (null) */
+};
+
 /** A port profile from drivers-config/ (one YAML file per DPDK driver). */
 struct dv_port_profile {
 	char name[32];         /**< profile name, = file name without .yaml */
@@ -62,6 +71,7 @@ struct dv_port_profile {
 	unsigned rx_queues;    /**< RX queues the port can give collectors (1..DV_MAX_COLLECTORS) */
 	unsigned tx_queues;    /**< TX queues the port can give generators (1..DV_MAX_GENERATORS) */
 	bool tx_csum_offload;  /**< the profile may ask the PMD for IPv4/UDP checksum offload (if dev_info offers it) */
+	enum dv_rx_steering rx_steering; /**< rx-steering: address (default), kernel, none */
 };
 
 #define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */
@@ -260,6 +270,12 @@ static inline unsigned dv_plan_port_of(const struct dv_plan *p, unsigned i)
 static inline unsigned dv_plan_queue_of(const struct dv_plan *p, unsigned i)
 {
 	return p->nports > 1 ? i / p->nports : i;
+}
+
+/** The generator (or collector) on queue q of port k. */
+static inline unsigned dv_plan_index_of(const struct dv_plan *p, unsigned k, unsigned q)
+{
+	return p->nports > 1 ? q * p->nports + k : q;
 }
 
 /** How many of n generators (or collectors) port k gets. */

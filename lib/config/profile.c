@@ -184,6 +184,19 @@ static int h_tx_csum_offload(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return set_bool(e, &c->p.tx_csum_offload);
 }
 
+static int h_rx_steering(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	if (strcmp(e->v[0], "address") == 0)
+		c->p.rx_steering = DV_STEER_ADDRESS;
+	else if (strcmp(e->v[0], "kernel") == 0)
+		c->p.rx_steering = DV_STEER_KERNEL;
+	else if (strcmp(e->v[0], "none") == 0)
+		c->p.rx_steering = DV_STEER_NONE;
+	else
+		return bad_value(e, 0, "address, kernel or none");
+	return 0;
+}
+
 /** Profile keys. */
 static const struct {
 	const char *key;
@@ -204,6 +217,7 @@ static const struct {
 	{ "rx-queues",    h_rx_queues,    false },
 	{ "tx-queues",    h_tx_queues,    false },
 	{ "tx-checksum-offload", h_tx_csum_offload, false },
+	{ "rx-steering",  h_rx_steering,  false },
 };
 
 static int prof_entry(const struct dv_yaml_entry *e, void *arg)

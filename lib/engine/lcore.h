@@ -55,6 +55,14 @@ struct dv_shared {
 	uint64_t hard_end_tsc; /**< no retry is sent after this, whatever happened */
 	uint64_t timeout_tsc;  /**< how long an attempt stays matchable: max(-t, sum of timers) */
 	struct dv_answer_cfg answer_cfg;
+	/*
+	 * Hand-off between collectors of one port: a kernel-backed port (a veth,
+	 * PACKET_FANOUT) spreads answers over its queues by its own hash, not by
+	 * ours, so a collector may read another's answers; it passes them on.
+	 */
+	const uint8_t *sport_owner;            /**< per source port: its collector + 1, 0 = none */
+	struct rte_ring *inbox[DV_MAX_COLLECTORS]; /**< per collector, NULL when it has no peer */
+	int rx_ts_off;                         /**< mbuf dynfield: RX timestamp of a handed-over packet */
 	/** Stop sending (signal): written by main only. */
 	uint32_t stop_tx __rte_cache_aligned;
 	/** Stop collecting and exit (end of drain): written by main only. */
@@ -135,6 +143,10 @@ struct dv_col {
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;
+	unsigned index;                /**< which collector */
+	unsigned npeers;               /**< collectors of its port, itself included */
+	uint8_t peer[DV_MAX_COLLECTORS]; /**< collector reading RX queue q of its port */
+	struct rte_ring *inbox;        /**< packets other collectors read for it; NULL alone */
 	uint64_t next_expire_tsc;
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;

@@ -21,6 +21,8 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
 
 #include "dv_config.h"
 #include "engine/eal.h"
@@ -38,6 +40,9 @@
 #include "util/log.h"
 #include "util/pow2.h"
 #include "util/rng.h"
+
+/* Packets in flight from one collector to another: a few bursts of each peer. */
+#define DV_INBOX_SIZE 4096
 
 /* --max: the in-flight tables are sized for this rate per generator lcore. */
 #define DV_MAX_MODE_QPS 2e6
@@ -134,6 +139,7 @@ struct run_state {
 	bool json_open;
 	FILE *plot;
 	uint64_t mem_inflight, mem_sequences, inflight_slots;
+	uint8_t *sport_owner;                /**< source port -> its collector + 1 */
 	double trial_qps;                    /**< search: the current trial's rate */
 };
 
@@ -461,8 +467,13 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 		dv_err("out of memory for the collector's fragment tables");
 		return -ENOMEM;
 	}
-	col->port = st->ports.port[dv_plan_port_of(plan, c)].id;
+	unsigned k = dv_plan_port_of(plan, c);
+	col->port = st->ports.port[k].id;
 	col->queue = (uint16_t)dv_plan_queue_of(plan, c);
+	col->index = c;
+	col->npeers = dv_plan_on_port(plan, st->ncol, k);
+	for (unsigned q = 0; q < col->npeers; q++)
+		col->peer[q] = (uint8_t)dv_plan_index_of(plan, k, q);
 	col->burst = plan->burst;
 	dv_rx_stats_init(&col->rx);
 	return 0;
@@ -542,6 +553,43 @@ static int sources_setup(struct run_state *st, const struct dv_plan *plan, uint6
 					st->sh->srcs[li][f] = (struct dv_src_pool){ .a = st->srcs[c][f],
 										    .n = (uint32_t)n };
 		}
+	}
+	return 0;
+}
+
+/*
+ * Collectors sharing a port hand each other what the port's queues delivered
+ * to the wrong one: an inbox ring each (many producers, one consumer), the
+ * owner of every source port, and an mbuf field for the RX time.
+ */
+static int handoff_setup(struct run_state *st)
+{
+	struct dv_shared *sh = st->sh;
+	st->sport_owner = calloc(65536, 1);
+	if (st->sport_owner == NULL) {
+		dv_err("out of memory for the collectors' port table");
+		return -ENOMEM;
+	}
+	for (unsigned li = 0; li < st->nlanes; li++)
+		for (uint32_t i = 0; i < st->ifl[li].nports && st->ifl[li].sport_base + i < 65536; i++)
+			st->sport_owner[st->ifl[li].sport_base + i] = (uint8_t)(st->lane_col[li] + 1);
+	sh->sport_owner = st->sport_owner;
+	sh->rx_ts_off = -1;
+	for (unsigned c = 0; c < st->ncol; c++) {
+		if (st->col[c]->npeers < 2)
+			continue;
+		if (sh->rx_ts_off < 0 && rte_mbuf_dyn_rx_timestamp_register(&sh->rx_ts_off, NULL) != 0) {
+			dv_err("cannot register the mbuf RX timestamp: %s", rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		char name[32];
+		snprintf(name, sizeof(name), "dv_inbox_%u", c);
+		sh->inbox[c] = rte_ring_create(name, DV_INBOX_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
+		if (sh->inbox[c] == NULL) {
+			dv_err("cannot create the collectors' hand-off rings: %s", rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		st->col[c]->inbox = sh->inbox[c];
 	}
 	return 0;
 }
@@ -676,7 +724,11 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 			if (st->ep[k][f].src.family == 0)
 				continue;
 			struct dv_endpoints lep = st->ep[k][f];
-			if (ncolp > 1 && plan->src_prefix[f] == 0 && lane_source(&lep, q, ncolp) != 0) {
+			/* Address-steered ports bring collector c the answers to addresses that hash
+			 * to its queue; kernel-steered ones need no such address (hand-off). */
+			if (ncolp > 1 && plan->src_prefix[f] == 0 &&
+			    plan->port[k].profile.rx_steering == DV_STEER_ADDRESS &&
+			    lane_source(&lep, q, ncolp) != 0) {
 				dv_err("--collectors %u: no source address hashes to collector %u",
 				       st->ncol, c);
 				return -EINVAL;
@@ -711,6 +763,9 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 		if (rc != 0)
 			return rc;
 	}
+	rc = handoff_setup(st);
+	if (rc != 0)
+		return rc;
 
 	if (st->ports.has_resp) {
 		st->resp = rte_zmalloc("dv_resp", sizeof(*st->resp), RTE_CACHE_LINE_SIZE);
@@ -907,6 +962,10 @@ static void run_release(struct run_state *st)
 	}
 	for (unsigned g = 0; g < DV_MAX_GENERATORS; g++)
 		rte_free(st->gen[g]);
+	if (st->sh != NULL)
+		for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++)
+			rte_ring_free(st->sh->inbox[c]);
+	free(st->sport_owner);
 	rte_free(st->sh);
 	for (unsigned li = 0; li < DV_MAX_LANES; li++) {
 		dv_inflight_free(&st->ifl[li]);

@@ -10,6 +10,8 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
 
 #include "engine/lcore.h"
 #include "engine/match.h"
@@ -18,6 +20,7 @@
 #include "wire/frame_parse.h"
 #include "wire/icmp.h"
 #include "wire/response.h"
+#include "wire/rss.h"
 
 /* Longest frugal nap: bounds the RX timestamp error in frugal mode. */
 #define DV_FRUGAL_MAX_NS 50000
@@ -439,6 +442,53 @@ static void col_icmp(struct dv_col *c, const uint8_t *data, uint32_t len)
 	col_note(c, ii.orig_sport, ii.dns_id, DV_FR_ICMP, 0);
 }
 
+/*
+ * The collector a packet belongs to, when this one shares its port with
+ * others: answers and ICMP errors by our source port (each lane has its own),
+ * fragments by the address hash our source addresses were picked for (a
+ * non-first fragment has no ports; all of a datagram's meet there).
+ */
+static unsigned col_owner(const struct dv_col *c, enum dv_pkt_class cls,
+			  const struct dv_resp_info *ri, const uint8_t *data, uint32_t len)
+{
+	unsigned o = 0;
+	switch (cls) {
+	case DV_PKT_DNS:
+		o = c->sh->sport_owner[ri->dport];
+		break;
+	case DV_PKT_ICMP: {
+		struct dv_icmp_info ii;
+		if (dv_icmp_parse(data, len, &ii) == 0 && ii.has_orig)
+			o = c->sh->sport_owner[ii.orig_sport];
+		break;
+	}
+	case DV_PKT_FRAGMENT: {
+		struct dv_frag_info fi;
+		if (dv_frag_parse(data, len, &fi) == 0)
+			o = 1u + c->peer[dv_rss_queue(fi.src, fi.dst, fi.family, c->npeers)];
+		break;
+	}
+	default:
+		break;
+	}
+	return o != 0 ? o - 1 : c->index;
+}
+
+/* Pass a packet to its owner's inbox with its RX time. @return consumed */
+static bool col_handoff(struct dv_col *c, struct rte_mbuf *m, unsigned owner, uint64_t now)
+{
+	struct rte_ring *r = c->sh->inbox[owner];
+	if (r == NULL)
+		return false;
+	*RTE_MBUF_DYNFIELD(m, c->sh->rx_ts_off, uint64_t *) = now;
+	dv_count_add(&c->rx.handoff_out, 1);
+	if (rte_ring_mp_enqueue(r, m) != 0) {
+		dv_count_add(&c->rx.handoff_drop, 1);
+		return false;
+	}
+	return true;
+}
+
 /* A fragment: account for it, and reassemble (or, in drop mode, let it go). @return consumed */
 static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len,
 			 uint64_t now)
@@ -462,15 +512,27 @@ static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *da
 	uint32_t flen = rte_pktmbuf_pkt_len(full);
 	const uint8_t *p = flen <= DV_SCRATCH_LEN ? rte_pktmbuf_read(full, 0, flen, c->scratch) : NULL;
 	struct dv_resp_info ri;
-	if (p != NULL && dv_response_parse(p, flen, c->sh->plan->dport, &ri) == DV_PKT_DNS)
-		col_dns(c, &ri, now, true);
+	bool handed = false;
+	if (p != NULL && dv_response_parse(p, flen, c->sh->plan->dport, &ri) == DV_PKT_DNS) {
+		/* Fragments meet by address, the answer belongs to its port's lane: with one
+		 * source address on a kernel-steered port that may be another collector's
+		 * (which then counts it as a plain answer). */
+		unsigned owner = c->npeers > 1 ? col_owner(c, DV_PKT_DNS, &ri, p, flen) : c->index;
+		handed = owner != c->index && col_handoff(c, full, owner, now);
+		if (!handed)
+			col_dns(c, &ri, now, true);
+	}
 	dv_frags_done(&c->frags, &fi, &c->rx.frag, &c->rx.frag_count, &c->rx.frag_spread);
-	rte_pktmbuf_free(full);
+	if (!handed)
+		rte_pktmbuf_free(full);
 	return true;
 }
 
-/* One received frame. @return true if it was consumed (not to be freed by the caller) */
-static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now)
+/*
+ * One received frame (handed: from another collector's queue, so it is ours).
+ * @return true if it was consumed (not to be freed by the caller)
+ */
+static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool handed)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = m->data_len;
@@ -483,6 +545,11 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now)
 	}
 	struct dv_resp_info ri;
 	enum dv_pkt_class cls = dv_response_parse(data, len, c->sh->plan->dport, &ri);
+	if (c->npeers > 1 && !handed) {
+		unsigned owner = col_owner(c, cls, &ri, data, len);
+		if (owner != c->index)
+			return col_handoff(c, m, owner, now);
+	}
 	dv_count_add(&c->rx.rx_class[cls], 1);
 	switch (cls) {
 	case DV_PKT_DNS:
@@ -498,12 +565,28 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now)
 	}
 }
 
+/* What the other collectors of the port passed on, each with its RX time. @return packets */
+static unsigned col_inbox(struct dv_col *c)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	unsigned n = rte_ring_sc_dequeue_burst(c->inbox, (void **)m, c->burst, NULL);
+	unsigned nfree = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t at = *RTE_MBUF_DYNFIELD(m[i], c->sh->rx_ts_off, uint64_t *);
+		if (!col_packet(c, m[i], at, true))
+			m[nfree++] = m[i];
+	}
+	rte_pktmbuf_free_bulk(m, nfree);
+	return n;
+}
+
 /** One collector step. @return packets received */
 static unsigned col_step(struct dv_col *c)
 {
 	struct rte_mbuf *m[DV_BURST_MAX];
 	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
 	uint64_t now = rte_rdtsc();
+	unsigned handed = 0;
 
 	/* After RX: every attempt a response in this burst answers is published by now. */
 	for (unsigned i = 0; i < c->nlanes; i++)
@@ -515,15 +598,18 @@ static unsigned col_step(struct dv_col *c)
 			if (i + 1 < nb)
 				rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 			bytes += m[i]->pkt_len;
-			if (!col_packet(c, m[i], now))
+			if (!col_packet(c, m[i], now, false))
 				m[nfree++] = m[i];
 		}
 		dv_count_add(&c->rx.rx_pkts, nb);
 		dv_count_add(&c->rx.rx_bytes, bytes);
 		rte_pktmbuf_free_bulk(m, nfree);
 		dv_frags_flush(&c->frags);
-		dv_count_add(&c->rx.busy_tsc, rte_rdtsc() - now);
 	}
+	if (c->inbox != NULL && (handed = col_inbox(c)) > 0)
+		dv_frags_flush(&c->frags);
+	if (nb + handed > 0)
+		dv_count_add(&c->rx.busy_tsc, rte_rdtsc() - now);
 	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
@@ -534,12 +620,15 @@ static unsigned col_step(struct dv_col *c)
 					   &c->lane[i]);
 		c->next_expire_tsc = now + c->sh->tsc_hz / (1000000 / DV_EXPIRE_EVERY_US);
 	}
-	return nb;
+	return nb + handed;
 }
 
 static void col_finish(struct dv_col *c)
 {
-	/* The drain is over: whatever is still outstanding has timed out. */
+	/* The drain is over: what the peers handed over last is still ours to match. */
+	while (c->inbox != NULL && col_inbox(c) > 0)
+		;
+	/* Whatever is still outstanding has timed out. */
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
 	dv_frags_expire(&c->frags, 0, true, &c->rx.frag, col_on_lost_set, c);

@@ -489,6 +489,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		for (unsigned i = 0; cols != NULL && i < r->ncollectors && i < DV_MAX_LANES; i++)
 			push(cols, jint(r->col_rx_pkts[i]), ok);
 		put(o, "collector_rx_packets", cols, ok);
+		put(o, "handoff", json_pack("{s:o, s:o}", "packets", jint(r->rx.handoff_out),
+					    "dropped", jint(r->rx.handoff_drop)), ok);
 	}
 	if (r->nports > 0) {
 		json_t *ports = json_array();

@@ -267,6 +267,8 @@ void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
 	if (src->icmp_mtu_min < dst->icmp_mtu_min)
 		dst->icmp_mtu_min = src->icmp_mtu_min;
 	dst->busy_tsc += src->busy_tsc;
+	dst->handoff_out += src->handoff_out;
+	dst->handoff_drop += src->handoff_drop;
 }
 
 void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -314,6 +316,8 @@ void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src
 	dst->icmp_attributed = dv_count_read(&src->icmp_attributed);
 	dst->icmp_mtu_min = dv_count_read(&src->icmp_mtu_min);
 	dst->busy_tsc = dv_count_read(&src->busy_tsc);
+	dst->handoff_out = dv_count_read(&src->handoff_out);
+	dst->handoff_drop = dv_count_read(&src->handoff_drop);
 }
 
 void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
@@ -372,6 +376,8 @@ void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
 	 */
 	dst->icmp_mtu_min = too_big_count(dst->icmp) != 0 ? now->icmp_mtu_min : UINT64_MAX;
 	dst->busy_tsc = sub_sat(now->busy_tsc, before->busy_tsc);
+	dst->handoff_out = sub_sat(now->handoff_out, before->handoff_out);
+	dst->handoff_drop = sub_sat(now->handoff_drop, before->handoff_drop);
 }
 
 uint64_t dv_result_sent(const struct dv_result *r)

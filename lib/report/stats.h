@@ -134,6 +134,8 @@ struct dv_rx_stats {
 	uint64_t icmp_attributed;       /**< of those: the quoted query was one of our outstanding attempts */
 	uint64_t icmp_mtu_min;          /**< smallest MTU in a too-big error (UINT64_MAX: none) */
 	uint64_t busy_tsc;              /**< TSC ticks spent handling received bursts: cycles per response */
+	uint64_t handoff_out;           /**< packets that reached this collector's queue but were another's: handed over */
+	uint64_t handoff_drop;          /**< of those: the owner's inbox was full, dropped */
 } __attribute__((aligned(64)));
 
 #define DV_SEARCH_REPEATS_MAX 15

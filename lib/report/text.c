@@ -536,6 +536,9 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			fprintf(f, " #%u %" PRIu64, i, r->col_rx_pkts[i]);
 		fputc('\n', f);
 	}
+	if (rx->handoff_out > 0)
+		fprintf(f, "  Handed to the owning collector: %" PRIu64 " packets (inbox full: %" PRIu64
+			" dropped)\n", rx->handoff_out, rx->handoff_drop);
 	if (r->nports > 1) {
 		fputs("  Ports (sent / RX packets):", f);
 		for (unsigned i = 0; i < r->nports && i < DV_MAX_PORTS; i++)

@@ -170,6 +170,18 @@ for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
 		-Q 500 -l 1 -t 0.5 || status=1
 done
 
+# Two generators and two collectors on one AF_PACKET port with one source
+# address: the kernel spreads answers over the two sockets by its own flow hash
+# (PACKET_FANOUT), so about half reach the other collector, which hands them
+# to the owner of their source port. Every answer must still be matched.
+lab_log "dnsvolley af_packet: -T 2 --collectors 2 on one port, 10000 qps for 2 s"
+nsd_case "nsd hand-off" "$tmp/handoff.json" \
+	"sent >= 10000" "answered >= 0.99 * sent" "dv['unmatched'] == 0" \
+	"dv['handoff']['packets'] >= 0.1 * sent" "dv['handoff']['dropped'] == 0" \
+	"min(dv['collector_rx_packets']) >= 0.1 * sent" -- \
+	--port "af_packet:$LAB_GEN_IF" -T 2 --collectors 2 \
+	-s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -d "$queries" -Q 10000 -l 2 || status=1
+
 # Two ports (AF_PACKET on dvg0 and dvg1), a generator and a collector each, both
 # families: each port carries its share, and every answer comes back on the
 # port its query left by (the server answers over the link the query came in on).

@@ -465,7 +465,7 @@ START_TEST(generators)
 	snprintf(one, sizeof(one), "%s", write_file(dir, "one.yaml", "vdev: net_null0\narg: none\n"));
 	snprintf(two, sizeof(two), "%s",
 		 write_file(dir, "two.yaml", "vdev: \"net_null0,q={queues}\"\narg: none\n"
-					     "tx-queues: 2\nrx-queues: 2\n"));
+					     "tx-queues: 2\nrx-queues: 2\nrx-steering: kernel\n"));
 	expect_error(ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "one", "-s", "198.18.2.1",
 			  "-T", "2"),
 		     "-T 2: --port one has one TX queue");
@@ -495,7 +495,7 @@ START_TEST(several_ports)
 	char two[PATH_MAX];
 	snprintf(two, sizeof(two), "%s",
 		 write_file(dir, "two.yaml", "vdev: \"net_null0,q={queues}\"\narg: none\n"
-					     "tx-queues: 2\nrx-queues: 2\n"));
+					     "tx-queues: 2\nrx-queues: 2\nrx-steering: kernel\n"));
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--drivers-dir", dir, "--port", "two",
 					"--port", "two", "-s", "198.18.2.1", "-T", "3",
 					"--collectors", "4")), 0);
