@@ -65,6 +65,7 @@ struct dv_port_profile {
 	bool needs_hugepages;
 	bool needs_bpffs;
 	bool kernel_iface;     /**< ARG is a kernel interface: learn MAC and neighbours from the kernel */
+	bool peer_has_port_mac; /**< the kernel side has the port's own MAC (tap): send to it by default */
 	bool embedded;         /**< in-process ring pair with the embedded responder */
 	enum dv_csum_mode csum;
 	uint16_t rx_desc, tx_desc;

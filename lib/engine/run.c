@@ -627,11 +627,19 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 {
 	int rc;
 
-	/* The embedded port's and tap's MAC is only known once the port exists. */
-	for (unsigned k = 0; k < plan->nports; k++)
-		for (int f = 0; f < DV_FAMILIES; f++)
-			if (st->ep[k][f].src.family != 0 && !plan->port[k].profile.kernel_iface)
-				memcpy(st->ep[k][f].src_mac, st->ports.port[k].mac, 6);
+	/* The embedded port's and tap's MAC is only known once the port exists; the
+	 * kernel side of a tap has the same MAC, so frames go to it. */
+	for (unsigned k = 0; k < plan->nports; k++) {
+		const struct dv_port_profile *pr = &plan->port[k].profile;
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			struct dv_endpoints *e = &st->ep[k][f];
+			if (e->src.family == 0 || pr->kernel_iface)
+				continue;
+			memcpy(e->src_mac, st->ports.port[k].mac, 6);
+			if (pr->peer_has_port_mac && !plan->dst_mac_set)
+				memcpy(e->dst_mac, st->ports.port[k].mac, 6);
+		}
+	}
 
 	/* Same plan, same draws: a run is reproducible. */
 	const uint64_t seed = 0x64767679ull ^ plan->impair.seed;
@@ -1056,8 +1064,10 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	}
 	res.ncollectors = st.ncol;
 	res.nports = plan->nports;
-	for (unsigned k = 0; k < plan->nports; k++)
+	for (unsigned k = 0; k < plan->nports; k++) {
 		res.port_spec[k] = plan->port[k].spec;
+		res.port_csum_offload[k] = st.ports.port[k].tx_csum_offload;
+	}
 	for (unsigned g = 0; g < st.ngen; g++)
 		for (int f = 0; f < DV_FAMILIES; f++)
 			res.port_sent[dv_plan_port_of(plan, g)] += st.gen[g]->tx.sent[f];

@@ -495,10 +495,11 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	if (r->nports > 0) {
 		json_t *ports = json_array();
 		for (unsigned i = 0; ports != NULL && i < r->nports && i < DV_MAX_PORTS; i++)
-			push(ports, json_pack("{s:s, s:o, s:o}", "port",
+			push(ports, json_pack("{s:s, s:o, s:o, s:b}", "port",
 					      r->port_spec[i] != NULL ? r->port_spec[i] : "",
 					      "sent", jint(r->port_sent[i]),
-					      "rx_packets", jint(r->port_rx_pkts[i])),
+					      "rx_packets", jint(r->port_rx_pkts[i]),
+					      "tx_checksum_offload", r->port_csum_offload[i]),
 			     ok);
 		put(o, "ports", ports, ok);
 	}

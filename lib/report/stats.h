@@ -173,6 +173,7 @@ struct dv_result {
 	const char *port_spec[DV_MAX_PORTS]; /**< each port as given (borrowed from the plan) */
 	uint64_t port_sent[DV_MAX_PORTS];    /**< queries its generators sent */
 	uint64_t port_rx_pkts[DV_MAX_PORTS]; /**< packets its collectors received */
+	bool port_csum_offload[DV_MAX_PORTS]; /**< the PMD computed IPv4/UDP checksums */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
 	struct dv_rate_summary rate;         /**< ramp / search findings */
