@@ -73,6 +73,7 @@ struct dv_port_profile {
 	unsigned tx_queues;    /**< TX queues the port can give generators (1..DV_MAX_GENERATORS) */
 	bool tx_csum_offload;  /**< the profile may ask the PMD for IPv4/UDP checksum offload (if dev_info offers it) */
 	enum dv_rx_steering rx_steering; /**< rx-steering: address (default), kernel, none */
+	double max_qps;        /**< max-qps: what one TX queue can take; --max sizes the tables for it */
 };
 
 #define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */

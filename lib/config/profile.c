@@ -202,6 +202,15 @@ static int h_rx_steering(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return 0;
 }
 
+static int h_max_qps(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	uint64_t v;
+	if (dv_parse_uint(e->v[0], 1000, 1000000000, &v) != 0)
+		return bad_value(e, 0, "a rate in 1000..1000000000 queries per second");
+	c->p.max_qps = (double)v;
+	return 0;
+}
+
 /** Profile keys. */
 static const struct {
 	const char *key;
@@ -224,6 +233,7 @@ static const struct {
 	{ "tx-queues",    h_tx_queues,    false },
 	{ "tx-checksum-offload", h_tx_csum_offload, false },
 	{ "rx-steering",  h_rx_steering,  false },
+	{ "max-qps",      h_max_qps,      false },
 };
 
 static int prof_entry(const struct dv_yaml_entry *e, void *arg)
@@ -348,6 +358,7 @@ int dv_profile_load_mem(const char *file, const char *name, const char *text,
 	c.p.rx_queues = 1;
 	c.p.tx_queues = 1;
 	c.p.tx_csum_offload = false;
+	c.p.max_qps = DV_PROFILE_MAX_QPS;
 
 	int ret = dv_yaml_map_walk(file, text, len, prof_entry, &c);
 	if (ret == 0)

@@ -14,6 +14,7 @@
 
 /** Longest profile name ([a-z0-9_-], file name without ".yaml"). */
 #define DV_PROFILE_NAME_MAX 31
+#define DV_PROFILE_MAX_QPS 2e6  /**< max-qps when a profile does not say (per TX queue) */
 
 /**
  * Load and validate a profile file.

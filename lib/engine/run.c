@@ -44,9 +44,6 @@
 /* Packets in flight from one collector to another: a few bursts of each peer. */
 #define DV_INBOX_SIZE 4096
 
-/* --max: the in-flight tables are sized for this rate per generator lcore. */
-#define DV_MAX_MODE_QPS 2e6
-
 static volatile sig_atomic_t interrupts;
 
 static void on_signal(int sig)
@@ -482,9 +479,13 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 /* The rate the tables are sized for: memory follows rate x longest timeout, never run length. */
 static double sizing_qps(const struct dv_plan *plan, unsigned ngen)
 {
+	double max = 0;
 	switch (plan->rate_mode) {
 	case DV_RATE_MAX:
-		return DV_MAX_MODE_QPS * ngen;
+		/* As fast as the port takes: each generator at its port's max-qps. */
+		for (unsigned g = 0; g < ngen; g++)
+			max += plan->port[dv_plan_port_of(plan, g)].profile.max_qps;
+		return max;
 	case DV_RATE_RAMP:
 		return plan->ramp.to_qps > plan->ramp.from_qps ? plan->ramp.to_qps : plan->ramp.from_qps;
 	default:

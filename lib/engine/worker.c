@@ -99,18 +99,20 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 {
 	uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
 	const struct dv_shared *sh = g->sh;
+	unsigned gl = g->lane[li].global;
+	const struct dv_l34_tmpl *t = &sh->l34[gl][a->family & 1];
 	const uint8_t *q;
 	uint16_t qlen;
 	uint32_t qsum;
-	uint8_t scratch[DV_QUESTION_MAX];
 
 	if (a->qidx == DV_QIDX_GENERATED) {
-		uint8_t name[255];
+		/* Straight into the frame: no copy of the name, none of the question. */
+		uint8_t *dns = dst + t->l4_off + DV_UDP_HLEN;
 		uint8_t nlen = dv_qsource_name(sh->qs, dv_inflight_global(g->lane[li].ifl, a->lseq),
-					       name);
-		qlen = dv_question_write(scratch, name, nlen, a->qtype);
-		qsum = dv_question_sum(scratch, qlen);
-		q = scratch;
+					       dns + DV_DNS_HLEN);
+		qlen = dv_question_finish(dns, nlen, a->qtype);
+		qsum = dv_question_sum(dns, qlen);
+		q = dns;
 	} else {
 		const struct dv_question *qq = &sh->qs->questions[a->qidx];
 		q = qq->wire;
@@ -119,11 +121,9 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 	}
 	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
 				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
-	unsigned gl = g->lane[li].global;
 	const struct dv_src_pool *sp = &sh->srcs[gl][a->family & 1];
 	const struct dv_src *src = sp->n == 0 ? NULL
 				   : &sp->a[dv_rng_next(&g->rng) & (sp->n - 1)];
-	const struct dv_l34_tmpl *t = &sh->l34[gl][a->family & 1];
 	/* The mbuf keeps its last frame between uses: the same template's headers need no copy. */
 	uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
 	uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
@@ -194,11 +194,13 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	uint64_t r_lseq[DV_BURST_MAX];
 	uint8_t r_att[DV_BURST_MAX];
 	unsigned nr = ln->ncarry < cap ? ln->ncarry : cap;
-	memcpy(r_lseq, ln->carry_lseq, nr * sizeof(*r_lseq));
-	memcpy(r_att, ln->carry_att, nr * sizeof(*r_att));
-	memmove(ln->carry_lseq, ln->carry_lseq + nr, (ln->ncarry - nr) * sizeof(*r_lseq));
-	memmove(ln->carry_att, ln->carry_att + nr, (ln->ncarry - nr) * sizeof(*r_att));
-	ln->ncarry -= nr;
+	if (unlikely(nr > 0)) {
+		memcpy(r_lseq, ln->carry_lseq, nr * sizeof(*r_lseq));
+		memcpy(r_att, ln->carry_att, nr * sizeof(*r_att));
+		memmove(ln->carry_lseq, ln->carry_lseq + nr, (ln->ncarry - nr) * sizeof(*r_lseq));
+		memmove(ln->carry_att, ln->carry_att + nr, (ln->ncarry - nr) * sizeof(*r_att));
+		ln->ncarry -= nr;
+	}
 	if (cap > nr && ln->ncarry == 0)
 		nr += dv_seq_retries(seq, r_lseq + nr, r_att + nr, cap - nr);
 

@@ -174,7 +174,7 @@ void dv_opt_build(uint16_t size, bool dnssec_ok, struct dv_opt *o)
 	o->sum = __rte_raw_cksum_reduce(__rte_raw_cksum(o->wire, DV_OPT_LEN, 0));
 }
 
-uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len, uint16_t qtype)
+uint16_t dv_question_finish(uint8_t *dst, uint8_t qname_len, uint16_t qtype)
 {
 	dv_wr16(dst, 0);           /* ID: per packet */
 	dv_wr16(dst + 2, DV_DNS_RD);
@@ -182,16 +182,44 @@ uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len
 	dv_wr16(dst + 6, 0);
 	dv_wr16(dst + 8, 0);
 	dv_wr16(dst + 10, 0);      /* ARCOUNT: set by dv_frame_compose() with an OPT */
-	memcpy(dst + DV_DNS_HLEN, qname, qname_len);
 	uint8_t *p = dst + DV_DNS_HLEN + qname_len;
 	dv_wr16(p, qtype);
 	dv_wr16(p + 2, DV_DNS_CLASS_IN);
 	return (uint16_t)(DV_DNS_HLEN + qname_len + 4);
 }
 
+uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len, uint16_t qtype)
+{
+	memcpy(dst + DV_DNS_HLEN, qname, qname_len);
+	return dv_question_finish(dst, qname_len, qtype);
+}
+
 uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
 {
-	return __rte_raw_cksum_reduce(__rte_raw_cksum(q, len, 0));
+	/* Four bytes at a time: 2^16 = 1 and 2^32 = 1 modulo 0xffff, so summing
+	 * 32-bit words gives the one's-complement sum of the 16-bit ones
+	 * (rte_raw_cksum's, which takes two bytes a step). */
+	uint64_t s = 0;
+	unsigned i = 0;
+	for (; i + 4 <= len; i += 4) {
+		uint32_t w;
+		memcpy(&w, q + i, 4);
+		s += w;
+	}
+	if (i + 2 <= len) {
+		uint16_t h;
+		memcpy(&h, q + i, 2);
+		s += h;
+		i += 2;
+	}
+	if (i < len) {
+		uint16_t left = 0; /* the odd last byte, as rte_raw_cksum takes it */
+		memcpy(&left, q + i, 1);
+		s += left;
+	}
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return __rte_raw_cksum_reduce((uint32_t)s);
 }
 
 static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
@@ -212,7 +240,8 @@ static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const 
 		/* The header is the template's already; only the checksum must be 0 again. */
 		memset(ip + 10, 0, 2);
 	}
-	memcpy(dns, q, q_len);
+	if (q != dns)
+		memcpy(dns, q, q_len);
 	/* Another source address: take the template's out of the sums (adding the
 	 * one's complement subtracts), put the new one in. */
 	uint32_t src_adj = 0;

@@ -89,13 +89,21 @@ void dv_opt_build(uint16_t size, bool dnssec_ok, struct dv_opt *o);
  */
 uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len, uint16_t qtype);
 
+/**
+ * Write header, type and class around a name already at dst + 12 (the
+ * generator expands names straight into the frame).
+ * @return bytes of header + question (12 + qname_len + 4)
+ */
+uint16_t dv_question_finish(uint8_t *dst, uint8_t qname_len, uint16_t qtype);
+
 /** Partial sum of bytes written by dv_question_write (even alignment). */
 uint32_t dv_question_sum(const uint8_t *q, uint16_t len);
 
 /**
  * Compose a frame into dst: header, question bytes, optional OPT (ARCOUNT set
  * to 1), with DNS ID and UDP source port (host order), lengths and checksums.
- * @param q      header + question bytes (e.g. struct dv_question.wire)
+ * @param q      header + question bytes (e.g. struct dv_question.wire), or
+ *               the frame's own DNS part when already written there
  * @param q_sum  their partial sum
  * @param opt    NULL for no OPT record
  * @param src    source address instead of the template's, or NULL

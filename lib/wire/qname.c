@@ -194,34 +194,98 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 	return 0;
 }
 
+/* "00" .. "99": decimal two digits per division. */
+static const char two_digits[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static const uint64_t pow10[SEQ_DIGITS] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+};
+
 /** Write v in decimal at out. @return digits written */
-static unsigned write_dec(uint8_t *out, uint64_t v)
+static inline unsigned write_dec(uint8_t *out, uint64_t v)
 {
-	uint8_t tmp[SEQ_DIGITS];
-	unsigned n = 0;
-	do {
-		tmp[n++] = (uint8_t)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (unsigned i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
+	/* Count first (bits x log10(2), then one correction), then fill from the
+	 * end: no reversal, one division per two digits. */
+	unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
+	unsigned n = (bits * 1233u) >> 12; /* floor(bits x 0.30103): digits, or one less */
+	if (n < SEQ_DIGITS && v >= pow10[n])
+		n++;
+	if (n == 0)
+		n = 1;
+	unsigned pos = n;
+	while (v >= 100) {
+		unsigned i = (unsigned)(v % 100) * 2;
+		v /= 100;
+		out[--pos] = (uint8_t)two_digits[i + 1];
+		out[--pos] = (uint8_t)two_digits[i];
+	}
+	if (v >= 10) {
+		out[1] = (uint8_t)two_digits[v * 2 + 1];
+		out[0] = (uint8_t)two_digits[v * 2];
+	} else {
+		out[0] = (uint8_t)('0' + v);
+	}
 	return n;
+}
+
+/* Exactly n bytes, inline: literals are short, and a call to memcpy costs more. */
+static inline void copy_small(uint8_t *d, const char *s, unsigned n)
+{
+	uint64_t w8;
+	uint32_t w4;
+	uint16_t w2;
+	for (; n >= 8; n -= 8, d += 8, s += 8) {
+		memcpy(&w8, s, 8);
+		memcpy(d, &w8, 8);
+	}
+	if (n & 4) {
+		memcpy(&w4, s, 4);
+		memcpy(d, &w4, 4);
+		d += 4;
+		s += 4;
+	}
+	if (n & 2) {
+		memcpy(&w2, s, 2);
+		memcpy(d, &w2, 2);
+		d += 2;
+		s += 2;
+	}
+	if (n & 1)
+		*d = (uint8_t)*s;
+}
+
+/* The next character of [a-z0-9] from the random fraction x, which goes on. */
+static inline uint8_t rand_char(uint64_t *x)
+{
+	unsigned __int128 m = (unsigned __int128)*x * RAND_ALPHABET;
+	*x = (uint64_t)m;
+	return (uint8_t)rand_chars[(unsigned)(m >> 64)];
 }
 
 /**
  * Write n characters of [a-z0-9]. Each character is the integer part of the
- * random fraction times 36, the fraction going on: 8 characters use 41 of
- * the 64 bits, so the bias stays below 2^-20.
+ * random fraction times 36, the fraction going on; two fractions (two draws)
+ * take turns, so the multiplications of the two chains overlap. Every 8
+ * characters take two fresh draws, 4 characters (21 of 64 bits) from each:
+ * the bias stays below 2^-40.
  */
 static void write_rand(uint8_t *out, unsigned n, struct dv_rng *r)
 {
-	uint64_t x = 0;
-	for (unsigned i = 0; i < n; i++) {
-		if (i % RAND_PER_DRAW == 0)
+	uint64_t x = 0, y = 0;
+	for (unsigned i = 0; i < n; i += 2) {
+		if (i % RAND_PER_DRAW == 0) {
 			x = dv_rng_next(r);
-		unsigned __int128 m = (unsigned __int128)x * RAND_ALPHABET;
-		out[i] = (uint8_t)rand_chars[(unsigned)(m >> 64)];
-		x = (uint64_t)m;
+			y = dv_rng_next(r);
+		}
+		out[i] = rand_char(&x);
+		if (i + 1 < n)
+			out[i + 1] = rand_char(&y);
 	}
 }
 
@@ -240,7 +304,7 @@ uint8_t dv_qname_expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned
 		}
 		switch (pc->kind) {
 		case PIECE_LITERAL:
-			memcpy(out + pos, p->text + pc->off, pc->len);
+			copy_small(out + pos, p->text + pc->off, pc->len);
 			pos += pc->len;
 			break;
 		case PIECE_SEQ:

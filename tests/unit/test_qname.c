@@ -89,6 +89,17 @@ START_TEST(test_literal_tokens)
 	snprintf(longp, sizeof(longp), "{seq}.%s.%s.%s.%.40s", l63, l63, l63, l63);
 	snprintf(longw, sizeof(longw), "18446744073709551615.%s.%s.%s.%.40s.", l63, l63, l63, l63);
 	expect(longp, UINT64_MAX, 0, longw);
+	/* Every number of digits, and both sides of each power of ten. */
+	uint64_t p10 = 1;
+	for (int d = 1; d <= 20; d++) {
+		uint64_t vals[2] = { p10, p10 - 1 };
+		for (int k = 0; k < 2; k++) {
+			char w[32];
+			snprintf(w, sizeof(w), "%llu.", (unsigned long long)vals[k]);
+			expect("{seq}", vals[k], 0, w);
+		}
+		p10 = d < 20 ? p10 * 10 : p10;
+	}
 }
 END_TEST
 
