@@ -119,6 +119,11 @@ struct dv_fail_note {
 	uint32_t pad2;
 };
 
+/* Frugal mode: an RX queue found empty is polled again this much later (ns),
+ * the longest frugal nap: an empty poll of a kernel-backed port is a system
+ * call (docs/architecture.md). */
+#define DV_RX_QUIET_NS 50000
+
 #define DV_SCRATCH_LEN 65536 /**< a reassembled datagram, copied contiguous */
 
 struct dv_col;
@@ -148,6 +153,9 @@ struct dv_col {
 	uint8_t peer[DV_MAX_COLLECTORS]; /**< collector reading RX queue q of its port */
 	struct rte_ring *inbox;        /**< packets other collectors read for it; NULL alone */
 	uint64_t next_expire_tsc;
+	uint64_t rx_quiet_until;       /**< RX was empty: poll again from here (DV_RX_QUIET_NS) */
+	uint64_t rx_quiet_tsc;         /**< DV_RX_QUIET_NS in TSC ticks */
+	uint64_t last_tsc;             /**< the step before's clock */
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;
 

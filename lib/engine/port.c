@@ -150,6 +150,11 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	for (unsigned k = 0; k < p->nports; k++) {
 		p->port[k].rx_queues = dv_plan_on_port(plan, ncol, k);
 		p->port[k].tx_queues = dv_plan_on_port(plan, ngen, k);
+		/* A kernel port opens queue pairs (net_tap refuses unequal counts): the
+		 * generators use the first TX queues, the rest idle. */
+		if (plan->port[k].profile.rx_steering == DV_STEER_KERNEL &&
+		    p->port[k].tx_queues < p->port[k].rx_queues)
+			p->port[k].tx_queues = p->port[k].rx_queues;
 	}
 	static const struct rte_mbuf_dynfield tag = {
 		.name = "dnsvolley_template_tag", .size = sizeof(uint32_t), .align = __alignof__(uint32_t),

@@ -472,6 +472,7 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	for (unsigned q = 0; q < col->npeers; q++)
 		col->peer[q] = (uint8_t)dv_plan_index_of(plan, k, q);
 	col->burst = plan->burst;
+	col->rx_quiet_tsc = plan->poll == DV_POLL_FRUGAL ? hz * DV_RX_QUIET_NS / 1000000000ull : 0;
 	dv_rx_stats_init(&col->rx);
 	return 0;
 }

@@ -586,8 +586,15 @@ static unsigned col_inbox(struct dv_col *c)
 static unsigned col_step(struct dv_col *c)
 {
 	struct rte_mbuf *m[DV_BURST_MAX];
-	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
+	uint16_t nb = 0;
+	/* An empty queue waits a little before the next poll (docs/architecture.md). */
+	if (c->last_tsc >= c->rx_quiet_until) {
+		nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
+		if (nb == 0)
+			c->rx_quiet_until = c->last_tsc + c->rx_quiet_tsc;
+	}
 	uint64_t now = rte_rdtsc();
+	c->last_tsc = now;
 	unsigned handed = 0;
 
 	/* After RX: every attempt a response in this burst answers is published by now. */

@@ -101,8 +101,8 @@ expect "^dnsvolley: --frag-timeout: 500ms is not shorter than the shortest re-qu
 	--frag-timeout 500ms --requery unbound -d "$Q"
 expect "^dnsvolley: --fragmented: 'keep' is not reassemble or drop" --fragmented keep -d "$Q"
 expect "^dnsvolley: --collectors: '9' is not a number of collectors in 1..8" --collectors 9 -d "$Q"
-expect "^dnsvolley: --collectors 2: --port tap has one RX queue" \
-	--port tap -s 198.18.0.2 --collectors 2 -d "$Q"
+expect "^dnsvolley: -T 2: --port tap delivers answers on all 2 queues; add --collectors 2" \
+	--port tap -s 198.18.0.2 -T 2 -d "$Q"
 expect "^dnsvolley: --collectors 2: --port null has one RX queue" \
 	--port null -s 198.18.0.2 --collectors 2 -d "$Q"
 expect "^dnsvolley: --responder: 'frag-mtu=67' is not frag-mtu=BYTES with 68..65535 bytes" \

@@ -407,14 +407,18 @@ START_TEST(port_checks)
 	expect_error(ARGV("-d", QFILE, "--collectors", "2", "--src", "198.18.0.7"),
 		     "--collectors 2: the source addresses are chosen per collector; "
 		     "drop --src or give a range (--src ADDR/PREFIX)");
-	/* one collector per RX queue: embedded, af_xdp and af_packet have 8, null and tap one */
+	/* one collector per RX queue: embedded, af_xdp, af_packet and tap have 8, null one */
 	expect_error(ARGV("-d", QFILE, "--collectors", "9"),
 		     "--collectors: '9' is not a number of collectors in 1..8");
 	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1",
 					"--collectors", "8")), 0);
 	dv_plan_free(&p);
-	expect_error(ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1", "--collectors", "2"),
-		     "--collectors 2: --port tap has one RX queue");
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1",
+					"--collectors", "2", "-T", "2")), 0);
+	ck_assert_int_eq(p.port[0].profile.rx_steering, DV_STEER_KERNEL);
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--port", "null", "-s", "198.18.2.1", "--collectors", "2"),
+		     "--collectors 2: --port null has one RX queue");
 }
 END_TEST
 

@@ -459,8 +459,11 @@ START_TEST(shipped_profiles)
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert_str_eq(pr.default_arg, "dvtap0");
 	ck_assert(!pr.kernel_iface);
-	ck_assert_uint_eq(pr.rx_queues, 1);
+	ck_assert(pr.peer_has_port_mac); /* the PMD gives the kernel side the port's MAC */
+	ck_assert_uint_eq(pr.rx_queues, 8);
 	ck_assert_uint_eq(pr.tx_queues, 8);
+	ck_assert_int_eq(pr.rx_steering, DV_STEER_KERNEL);
+	ck_assert_double_eq(pr.max_qps, 2e6);
 	ck_assert(pr.tx_csum_offload); /* net_tap offers IPv4/UDP TX checksum offload */
 	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE); /* the old key, unchanged */
 
