@@ -62,6 +62,8 @@ enum {
 	OPT_SEARCH_RESOLUTION,
 	OPT_PLOT,
 	OPT_PLOT_INTERVAL,
+	OPT_GATEWAY,
+	OPT_VLAN,
 };
 
 /* '+': stop at the first non-option and never permute argv (the plan keeps
@@ -88,6 +90,8 @@ static const struct option long_opts[] = {
 	{ "json",           required_argument, NULL, OPT_JSON },
 	{ "eal",            required_argument, NULL, OPT_EAL },
 	{ "dst-mac",        required_argument, NULL, OPT_DST_MAC },
+	{ "gateway",        required_argument, NULL, OPT_GATEWAY },
+	{ "vlan",           required_argument, NULL, OPT_VLAN },
 	{ "src",            required_argument, NULL, OPT_SRC },
 	{ "source",         required_argument, NULL, OPT_SRC },
 	{ "max-queries",    required_argument, NULL, OPT_MAX_QUERIES },
@@ -138,6 +142,8 @@ static const struct {
 	{ OPT_JSON, "json" },
 	{ OPT_EAL, "eal" },
 	{ OPT_DST_MAC, "dst-mac" },
+	{ OPT_GATEWAY, "gateway" },
+	{ OPT_VLAN, "vlan" },
 	{ OPT_SRC, "source" },
 	{ OPT_MAX_QUERIES, "max-queries" },
 	{ OPT_BURST, "burst" },
@@ -243,7 +249,10 @@ void dv_cli_usage(void *stream)
 "                     source address, or a range: the addresses sharing its\n"
 "                     first PREFIX bits (IPv4 8..32, IPv6 48..128); repeat\n"
 "                     for one per family\n"
-"  --dst-mac MAC      next hop MAC, aa:bb:cc:dd:ee:ff\n"
+"  --dst-mac MAC      next hop MAC, aa:bb:cc:dd:ee:ff (no ARP/ND resolution)\n"
+"  --gateway ADDR     next hop to resolve by ARP/ND on ports no kernel serves\n"
+"                     (tap, NICs DPDK owns); one per family; default: the target\n"
+"  --vlan ID          802.1Q tag on every frame sent, 1..4094\n"
 "  --sport-base N     first UDP source port, 1024..65519 (default 10000)\n"
 "  --sport LOW-HIGH   UDP source ports LOW..HIGH, 1024 <= LOW <= HIGH <= 65535\n"
 "                     (default: from --sport-base up, as many as needed)\n"
@@ -439,7 +448,7 @@ struct cli_seen {
 /** Second pass: apply every option except --scenario over the plan. */
 static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli_seen *seen)
 {
-	bool target_seen = false, src_seen = false, port_seen = false;
+	bool target_seen = false, src_seen = false, port_seen = false, gw_seen = false;
 	int c, longindex;
 	char qb[DV_QUOTE_BUF];
 
@@ -488,6 +497,11 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 			if (!target_seen)
 				memset(plan->target, 0, sizeof(plan->target));
 			target_seen = true;
+			break;
+		case OPT_GATEWAY:
+			if (!gw_seen)
+				memset(plan->gateway, 0, sizeof(plan->gateway));
+			gw_seen = true;
 			break;
 		case OPT_PORT:
 			if (!port_seen)
@@ -757,6 +771,21 @@ static int cross_check(struct dv_plan *plan)
 			       fam_name[f]);
 			return -EINVAL;
 		}
+		if (plan->gateway[f].family != 0 && plan->target[f].family == 0) {
+			dv_err("--gateway: %s is %s but there is no %s target",
+			       dv_addr_str(&plan->gateway[f], ab, sizeof(ab)), fam_name[f],
+			       fam_name[f]);
+			return -EINVAL;
+		}
+	}
+	/* --gateway names a next hop to resolve: only ports dnsvolley speaks ARP/ND on have one. */
+	bool any_arp = false;
+	for (unsigned k = 0; k < plan->nports; k++)
+		any_arp |= plan->port[k].profile.arp_nd;
+	if (!any_arp && (plan->gateway[0].family != 0 || plan->gateway[1].family != 0)) {
+		dv_err("--gateway: only for ports where dnsvolley resolves the next hop (arp-nd: tap, "
+		       "NICs DPDK owns); kernel interfaces use the kernel's routes");
+		return -EINVAL;
 	}
 	return check_lcores(plan);
 }

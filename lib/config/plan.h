@@ -65,7 +65,8 @@ struct dv_port_profile {
 	bool needs_hugepages;
 	bool needs_bpffs;
 	bool kernel_iface;     /**< ARG is a kernel interface: learn MAC and neighbours from the kernel */
-	bool peer_has_port_mac; /**< the kernel side has the port's own MAC (tap): send to it by default */
+	bool arp_nd;           /**< no kernel answers for us here: dnsvolley resolves the next hop and
+				    answers ARP/ND for its source addresses (tap, DPDK-owned NICs) */
 	bool embedded;         /**< in-process ring pair with the embedded responder */
 	enum dv_csum_mode csum;
 	uint16_t rx_desc, tx_desc;
@@ -198,6 +199,8 @@ struct dv_plan {
 	struct dv_addr target[DV_FAMILIES]; /**< by DV_FAMILY_*; family 0 = not used */
 	uint16_t dport;                     /**< host order, default 53 */
 	struct dv_addr src[DV_FAMILIES];    /**< source addresses; family 0 = learn/default */
+	struct dv_addr gateway[DV_FAMILIES]; /**< --gateway: next hop on arp-nd ports (default: the target) */
+	uint16_t vlan;                      /**< --vlan: 802.1Q VLAN ID on every frame sent, 0 = none */
 	unsigned src_prefix[DV_FAMILIES];   /**< --src ADDR/PREFIX: a range of source addresses sharing
 					       the first PREFIX bits of src; 0 = src alone (no range) */
 

@@ -126,9 +126,9 @@ static int h_kernel_iface(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return set_bool(e, &c->p.kernel_iface);
 }
 
-static int h_peer_has_port_mac(struct prof_ctx *c, const struct dv_yaml_entry *e)
+static int h_arp_nd(struct prof_ctx *c, const struct dv_yaml_entry *e)
 {
-	return set_bool(e, &c->p.peer_has_port_mac);
+	return set_bool(e, &c->p.arp_nd);
 }
 
 static int h_embedded(struct prof_ctx *c, const struct dv_yaml_entry *e)
@@ -225,7 +225,7 @@ static const struct {
 	{ "needs",        h_needs,        true },
 	{ "kernel-iface", h_kernel_iface, false },
 	{ "embedded",     h_embedded,     false },
-	{ "peer-has-port-mac", h_peer_has_port_mac, false },
+	{ "arp-nd",       h_arp_nd,       false },
 	{ "checksum",     h_checksum,     false },
 	{ "rx-desc",      h_rx_desc,      false },
 	{ "tx-desc",      h_tx_desc,      false },

@@ -352,6 +352,20 @@ static int set_dst_mac(struct dv_plan *p, const char *v, const char *ctx)
 	return 0;
 }
 
+static int set_gateway(struct dv_plan *p, const char *v, const char *ctx)
+{
+	return add_addr(p->gateway, ctx, v, "gateway", NULL);
+}
+
+static int set_vlan(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, 1, 4094, &n) != 0)
+		return not_a(ctx, v, "a VLAN ID in 1..4094");
+	p->vlan = (uint16_t)n;
+	return 0;
+}
+
 static int set_burst(struct dv_plan *p, const char *v, const char *ctx)
 {
 	uint64_t n;
@@ -519,6 +533,8 @@ static const struct setting {
 	{ "plot-interval",  set_plot_interval,  0 },
 	{ "eal",            set_eal,            0 },
 	{ "dst-mac",        set_dst_mac,        0 },
+	{ "gateway",        set_gateway,        SET_LIST },
+	{ "vlan",           set_vlan,           0 },
 	{ "burst",          set_burst,          0 },
 	{ "sport-base",     set_sport_base,     0 },
 	{ "sport",          set_sport,          0 },
@@ -689,6 +705,8 @@ static int scn_entry(const struct dv_yaml_entry *e, void *arg)
 		memset(c->plan->target, 0, sizeof(c->plan->target));
 	else if (s->fn == set_port)
 		dv_plan_ports_forget(c->plan);
+	else if (s->fn == set_gateway)
+		memset(c->plan->gateway, 0, sizeof(c->plan->gateway));
 	else if (s->fn == set_source) {
 		memset(c->plan->src, 0, sizeof(c->plan->src));
 		memset(c->plan->src_prefix, 0, sizeof(c->plan->src_prefix));

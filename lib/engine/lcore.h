@@ -63,6 +63,13 @@ struct dv_shared {
 	const uint8_t *sport_owner;            /**< per source port: its collector + 1, 0 = none */
 	struct rte_ring *inbox[DV_MAX_COLLECTORS]; /**< per collector, NULL when it has no peer */
 	int rx_ts_off;                         /**< mbuf dynfield: RX timestamp of a handed-over packet */
+	uint8_t lane_port[DV_MAX_LANES];       /**< the port of each lane */
+	/** Ports dnsvolley speaks ARP/ND on (profile arp-nd): collectors answer for our
+	 * addresses into ctl, which the port's first generator sends. */
+	struct {
+		struct rte_ring *ctl;          /**< NULL: not an arp-nd port */
+		uint8_t mac[6];
+	} nd[DV_MAX_PORTS];
 	/** Stop sending (signal): written by main only. */
 	uint32_t stop_tx __rte_cache_aligned;
 	/** Stop collecting and exit (end of drain): written by main only. */
@@ -99,6 +106,7 @@ struct dv_gen {
 	uint16_t queue;
 	unsigned burst;
 	uint64_t ol_flags[DV_FAMILIES]; /**< TX checksum offload flags of its port per family, 0 = software */
+	struct rte_ring *ctl;  /**< ARP/ND answers to send (its port's first generator only) */
 	struct dv_pace pace;
 	struct dv_rng rng;
 	uint32_t qcursor;
@@ -118,11 +126,6 @@ struct dv_fail_note {
 	uint16_t udp_len;    /**< from the first fragment, 0 if unknown */
 	uint32_t pad2;
 };
-
-/* Frugal mode: an RX queue found empty is polled again this much later (ns),
- * the longest frugal nap: an empty poll of a kernel-backed port is a system
- * call (docs/architecture.md). */
-#define DV_RX_QUIET_NS 50000
 
 #define DV_SCRATCH_LEN 65536 /**< a reassembled datagram, copied contiguous */
 
@@ -149,13 +152,11 @@ struct dv_col {
 	uint16_t queue;
 	unsigned burst;
 	unsigned index;                /**< which collector */
+	unsigned port_index;           /**< which port it reads (plan order) */
 	unsigned npeers;               /**< collectors of its port, itself included */
 	uint8_t peer[DV_MAX_COLLECTORS]; /**< collector reading RX queue q of its port */
 	struct rte_ring *inbox;        /**< packets other collectors read for it; NULL alone */
 	uint64_t next_expire_tsc;
-	uint64_t rx_quiet_until;       /**< RX was empty: poll again from here (DV_RX_QUIET_NS) */
-	uint64_t rx_quiet_tsc;         /**< DV_RX_QUIET_NS in TSC ticks */
-	uint64_t last_tsc;             /**< the step before's clock */
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;
 

@@ -27,6 +27,7 @@
 #include "dv_config.h"
 #include "engine/eal.h"
 #include "engine/lcore.h"
+#include "engine/neighbours.h"
 #include "config/parse.h"
 #include "engine/port.h"
 #include "engine/responder.h"
@@ -43,6 +44,8 @@
 
 /* Packets in flight from one collector to another: a few bursts of each peer. */
 #define DV_INBOX_SIZE 4096
+/* ARP/ND answers waiting for the generator: far more than a neighbour storm. */
+#define DV_CTL_RING 1024
 
 static volatile sig_atomic_t interrupts;
 
@@ -87,6 +90,7 @@ static int endpoints_resolve(const struct dv_plan *plan, unsigned k,
 			continue;
 		ep[f].dst = *target;
 		ep[f].dport = plan->dport;
+		ep[f].vlan = plan->vlan;
 		if (pp->profile.kernel_iface) {
 			struct dv_nexthop nh;
 			/* A --src range: the kernel's source goes in the template; frames get range addresses. */
@@ -137,6 +141,8 @@ struct run_state {
 	FILE *plot;
 	uint64_t mem_inflight, mem_sequences, inflight_slots;
 	uint8_t *sport_owner;                /**< source port -> its collector + 1 */
+	bool nd_resolved[DV_MAX_PORTS][DV_FAMILIES]; /**< next hop learned by ARP/ND */
+	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent */
 	double trial_qps;                    /**< search: the current trial's rate */
 };
 
@@ -235,6 +241,18 @@ static void status_intro(const struct run_state *st, const struct dv_plan *plan)
 	       plan->timeout_s, plan->edns_size ? "" : "off (", plan->edns_size,
 	       plan->edns_size ? (plan->dnssec_ok ? " +DO" : "") : ")", plan->queries.n,
 	       plan->query_file);
+	for (unsigned k = 0; k < plan->nports; k++)
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			if (!st->nd_resolved[k][f])
+				continue;
+			const uint8_t *m = st->ep[k][f].dst_mac;
+			char hb[64];
+			const struct dv_addr *hop = plan->gateway[f].family != 0 ? &plan->gateway[f]
+										 : &plan->target[f];
+			printf("[Status] Next hop %s on %s is at %02x:%02x:%02x:%02x:%02x:%02x (%s)\n",
+			       dv_addr_str(hop, hb, sizeof(hb)), plan->port[k].spec, m[0], m[1], m[2],
+			       m[3], m[4], m[5], f == DV_FAMILY_V6 ? "neighbour solicitation" : "ARP");
+		}
 	printf("[Status] %u generator%s, %u collector%s; memory: in-flight %" PRIu64
 	       " slots %.1f MiB, sequences %.1f MiB, mbufs %.1f MiB (sized at start, fixed)\n",
 	       st->ngen, st->ngen == 1 ? "" : "s", st->ncol, st->ncol == 1 ? "" : "s",
@@ -466,13 +484,13 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	}
 	unsigned k = dv_plan_port_of(plan, c);
 	col->port = st->ports.port[k].id;
+	col->port_index = k;
 	col->queue = (uint16_t)dv_plan_queue_of(plan, c);
 	col->index = c;
 	col->npeers = dv_plan_on_port(plan, st->ncol, k);
 	for (unsigned q = 0; q < col->npeers; q++)
 		col->peer[q] = (uint8_t)dv_plan_index_of(plan, k, q);
 	col->burst = plan->burst;
-	col->rx_quiet_tsc = plan->poll == DV_POLL_FRUGAL ? hz * DV_RX_QUIET_NS / 1000000000ull : 0;
 	dv_rx_stats_init(&col->rx);
 	return 0;
 }
@@ -596,6 +614,79 @@ static int handoff_setup(struct run_state *st)
 	return 0;
 }
 
+/* What the ARP/ND helpers need to know of port k. */
+static struct dv_nd_port nd_port(const struct run_state *st, const struct dv_plan *plan, unsigned k)
+{
+	return (struct dv_nd_port){ .spec = plan->port[k].spec, .port_id = st->ports.port[k].id,
+				    .nrxq = st->ports.port[k].rx_queues, .pool = st->ports.pool,
+				    .mac = { st->ports.port[k].mac[0], st->ports.port[k].mac[1],
+					     st->ports.port[k].mac[2], st->ports.port[k].mac[3],
+					     st->ports.port[k].mac[4], st->ports.port[k].mac[5] },
+				    .vlan = plan->vlan };
+}
+
+/* Ports no kernel answers for: the next hop's MAC by ARP/ND, unless --dst-mac gives it. */
+static int nd_resolve_all(struct run_state *st, const struct dv_plan *plan)
+{
+	for (unsigned k = 0; k < plan->nports; k++) {
+		if (!plan->port[k].profile.arp_nd || plan->dst_mac_set)
+			continue;
+		struct dv_nd_port np = nd_port(st, plan, k);
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			struct dv_endpoints *e = &st->ep[k][f];
+			if (e->src.family == 0)
+				continue;
+			const struct dv_addr *hop = plan->gateway[f].family != 0 ? &plan->gateway[f]
+										 : &plan->target[f];
+			int rc = dv_nd_resolve(&np, &e->src, hop, e->dst_mac);
+			if (rc != 0)
+				return rc;
+			st->nd_resolved[k][f] = true;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Ports no kernel answers for: a ring for the collectors' ARP/ND answers,
+ * sent by the port's first generator, and our addresses announced.
+ */
+static int nd_setup(struct run_state *st, const struct dv_plan *plan)
+{
+	struct dv_shared *sh = st->sh;
+	for (unsigned k = 0; k < plan->nports; k++) {
+		if (!plan->port[k].profile.arp_nd)
+			continue;
+		char name[32];
+		snprintf(name, sizeof(name), "dv_ctl_%u", k);
+		sh->nd[k].ctl = rte_ring_create(name, DV_CTL_RING, (int)rte_socket_id(), RING_F_SC_DEQ);
+		if (sh->nd[k].ctl == NULL) {
+			dv_err("cannot create the ARP/ND ring: %s", rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		memcpy(sh->nd[k].mac, st->ports.port[k].mac, 6);
+		for (unsigned g = 0; g < st->ngen; g++)
+			if (dv_plan_port_of(plan, g) == k && dv_plan_queue_of(plan, g) == 0)
+				st->gen[g]->ctl = sh->nd[k].ctl;
+		/* Each lane's own source address; range addresses answer when asked. */
+		struct dv_nd_port np = nd_port(st, plan, k);
+		for (unsigned li = 0; li < st->nlanes; li++) {
+			if (sh->lane_port[li] != k)
+				continue;
+			for (int f = 0; f < DV_FAMILIES; f++) {
+				const struct dv_l34_tmpl *t = &sh->l34[li][f];
+				if (t->family == 0)
+					continue;
+				struct dv_addr a = { .family = t->family };
+				memcpy(t->family == AF_INET6 ? (void *)&a.v6 : (void *)&a.v4,
+				       t->bytes + t->src_off, t->src_len);
+				st->nd_announced += dv_nd_announce(&np, &a);
+			}
+		}
+	}
+	return 0;
+}
+
 static int gen_setup(struct run_state *st, const struct dv_plan *plan, unsigned g, uint64_t seed)
 {
 	struct dv_gen *gen = rte_zmalloc("dv_gen", sizeof(*gen), RTE_CACHE_LINE_SIZE);
@@ -629,8 +720,7 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 {
 	int rc;
 
-	/* The embedded port's and tap's MAC is only known once the port exists; the
-	 * kernel side of a tap has the same MAC, so frames go to it. */
+	/* The embedded port's and tap's MAC is only known once the port exists. */
 	for (unsigned k = 0; k < plan->nports; k++) {
 		const struct dv_port_profile *pr = &plan->port[k].profile;
 		for (int f = 0; f < DV_FAMILIES; f++) {
@@ -638,10 +728,11 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 			if (e->src.family == 0 || pr->kernel_iface)
 				continue;
 			memcpy(e->src_mac, st->ports.port[k].mac, 6);
-			if (pr->peer_has_port_mac && !plan->dst_mac_set)
-				memcpy(e->dst_mac, st->ports.port[k].mac, 6);
 		}
 	}
+	rc = nd_resolve_all(st, plan);
+	if (rc != 0)
+		return rc;
 
 	/* Same plan, same draws: a run is reproducible. */
 	const uint64_t seed = 0x64767679ull ^ plan->impair.seed;
@@ -726,6 +817,8 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 	sh->ncol = st->ncol;
 	sh->tmpl_tag_off = st->ports.tmpl_tag_off;
 	sh->nlanes = st->nlanes;
+	for (unsigned li = 0; li < st->nlanes; li++)
+		sh->lane_port[li] = (uint8_t)dv_plan_port_of(plan, st->lane_col[li]);
 	for (unsigned li = 0; li < st->nlanes; li++) {
 		unsigned c = st->lane_col[li];
 		unsigned k = dv_plan_port_of(plan, c), q = dv_plan_queue_of(plan, c);
@@ -774,6 +867,9 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 			return rc;
 	}
 	rc = handoff_setup(st);
+	if (rc != 0)
+		return rc;
+	rc = nd_setup(st, plan);
 	if (rc != 0)
 		return rc;
 
@@ -943,6 +1039,15 @@ static void remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* Free a ring and the mbufs left in it (NULL: nothing). */
+static void ring_free_mbufs(struct rte_ring *r)
+{
+	void *m;
+	while (r != NULL && rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
 static void run_release(struct run_state *st)
 {
 	if (st->json_open)
@@ -962,6 +1067,13 @@ static void run_release(struct run_state *st)
 	}
 	if (st->resp != NULL)
 		dv_responder_release(st->resp);
+	if (st->sh != NULL) {
+		/* Rings between lcores may still hold mbufs: free them before the pools go. */
+		for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++)
+			ring_free_mbufs(st->sh->inbox[c]);
+		for (unsigned k = 0; k < DV_MAX_PORTS; k++)
+			ring_free_mbufs(st->sh->nd[k].ctl);
+	}
 	if (st->ports_up)
 		dv_ports_close(&st->ports);
 	rte_free(st->resp);
@@ -972,9 +1084,7 @@ static void run_release(struct run_state *st)
 	}
 	for (unsigned g = 0; g < DV_MAX_GENERATORS; g++)
 		rte_free(st->gen[g]);
-	if (st->sh != NULL)
-		for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++)
-			rte_ring_free(st->sh->inbox[c]);
+
 	free(st->sport_owner);
 	rte_free(st->sh);
 	for (unsigned li = 0; li < DV_MAX_LANES; li++) {
@@ -1069,7 +1179,12 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	for (unsigned k = 0; k < plan->nports; k++) {
 		res.port_spec[k] = plan->port[k].spec;
 		res.port_csum_offload[k] = st.ports.port[k].tx_csum_offload;
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			memcpy(res.port_next_mac[k][f], st.ep[k][f].dst_mac, 6);
+			res.port_resolved[k][f] = st.nd_resolved[k][f];
+		}
 	}
+	res.nd_announced = st.nd_announced;
 	for (unsigned g = 0; g < st.ngen; g++)
 		for (int f = 0; f < DV_FAMILIES; f++)
 			res.port_sent[dv_plan_port_of(plan, g)] += st.gen[g]->tx.sent[f];

@@ -20,6 +20,7 @@
 #include "wire/frame_parse.h"
 #include "wire/icmp.h"
 #include "wire/response.h"
+#include "wire/arp_nd.h"
 #include "wire/rss.h"
 
 /* Longest frugal nap: bounds the RX timestamp error in frugal mode. */
@@ -247,8 +248,9 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 		uint64_t olf = g->ol_flags[a->family & 1];
 		if (olf != 0) {
 			m[i]->ol_flags = olf;
-			m[i]->l2_len = DV_ETH_HLEN;
-			m[i]->l3_len = (a->family & 1) ? DV_IPV6_HLEN : DV_IPV4_HLEN;
+			const struct dv_l34_tmpl *t = &g->sh->l34[ln->global][a->family & 1];
+			m[i]->l2_len = t->l3_off;
+			m[i]->l3_len = (uint16_t)(t->l4_off - t->l3_off);
 		}
 		dv_inflight_issue(ifl, aseq, a, now);
 		meta[i].seq = aseq;
@@ -274,10 +276,26 @@ static bool gen_all_ended(const struct dv_gen *g)
  * and a share of the new logical queries the schedule says are due.
  * @return TSC when something is next due (UINT64_MAX when finished)
  */
+/* Send the ARP/ND answers the collectors of its port prepared (first generator of an arp-nd port). */
+static void gen_ctl(struct dv_gen *g)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	unsigned n = rte_ring_sc_dequeue_burst(g->ctl, (void **)m, DV_BURST_MAX, NULL);
+	if (n == 0)
+		return;
+	uint16_t sent = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
+	if (sent < n)
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+	dv_count_add(&g->tx.ctl_sent, sent);
+}
+
 static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 {
 	const struct dv_shared *sh = g->sh;
 
+	/* Answers to ARP/ND go out as long as the run lasts, sending or draining. */
+	if (g->ctl != NULL && g->npending == 0)
+		gen_ctl(g);
 	if (g->finished)
 		return UINT64_MAX;
 	if (!g->creating_done &&
@@ -530,6 +548,62 @@ static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *da
 	return true;
 }
 
+/* Whether addr (4 or 16 bytes) is one of the run's source addresses on the collector's port. */
+static bool col_owns(const struct dv_col *c, int family, const uint8_t *addr)
+{
+	const struct dv_shared *sh = c->sh;
+	const struct dv_plan *p = sh->plan;
+	unsigned f = family == AF_INET6;
+	unsigned bits = p->src_prefix[f];
+	if (bits != 0 && p->src[f].family == family) {
+		const uint8_t *base = (const uint8_t *)&p->src[f].v6; /* v4 shares the union's start */
+		unsigned full = bits / 8, rest = bits % 8;
+		if (memcmp(base, addr, full) == 0 &&
+		    (rest == 0 || ((base[full] ^ addr[full]) & (0xff00 >> rest)) == 0))
+			return true;
+	}
+	for (unsigned li = 0; li < sh->nlanes; li++) {
+		const struct dv_l34_tmpl *t = &sh->l34[li][f];
+		if (sh->lane_port[li] == c->port_index && t->family == family &&
+		    memcmp(t->bytes + t->src_off, addr, t->src_len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * ARP or ND on a port no kernel answers for: a request for one of our
+ * addresses is answered in the same mbuf, which the port's first generator
+ * sends (it owns the TX queue). @return consumed
+ */
+static bool col_neigh(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len)
+{
+	struct rte_ring *ctl = c->sh->nd[c->port_index].ctl;
+	struct dv_nd_info ni;
+	if (ctl == NULL || m->nb_segs != 1 || dv_nd_parse(data, len, &ni) != 0 ||
+	    ni.kind != DV_ND_REQUEST || !col_owns(c, ni.family, ni.target)) {
+		dv_count_add(&c->rx.nd_ignored, 1);
+		return false;
+	}
+	uint8_t frame[DV_ND_FRAME_MAX];
+	uint16_t flen = dv_nd_build_reply(&ni, c->sh->nd[c->port_index].mac, frame);
+	if (flen > rte_pktmbuf_data_room_size(m->pool) - RTE_PKTMBUF_HEADROOM) {
+		dv_count_add(&c->rx.nd_ignored, 1);
+		return false;
+	}
+	rte_pktmbuf_reset_headroom(m);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), frame, flen);
+	m->data_len = flen;
+	m->pkt_len = flen;
+	m->ol_flags = 0;
+	if (rte_ring_mp_enqueue(ctl, m) != 0) {
+		dv_count_add(&c->rx.nd_ignored, 1);
+		return false;
+	}
+	dv_count_add(&c->rx.nd_answered[ni.family == AF_INET6], 1);
+	return true;
+}
+
 /*
  * One received frame (handed: from another collector's queue, so it is ours).
  * @return true if it was consumed (not to be freed by the caller)
@@ -562,6 +636,8 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 	case DV_PKT_ICMP:
 		col_icmp(c, data, len);
 		return false;
+	case DV_PKT_ARP_ND:
+		return col_neigh(c, m, data, len);
 	default:
 		return false;
 	}
@@ -586,15 +662,11 @@ static unsigned col_inbox(struct dv_col *c)
 static unsigned col_step(struct dv_col *c)
 {
 	struct rte_mbuf *m[DV_BURST_MAX];
-	uint16_t nb = 0;
-	/* An empty queue waits a little before the next poll (docs/architecture.md). */
-	if (c->last_tsc >= c->rx_quiet_until) {
-		nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
-		if (nb == 0)
-			c->rx_quiet_until = c->last_tsc + c->rx_quiet_tsc;
-	}
+	/* Every loop, also when the queue was empty: on af_xdp an empty poll is the
+	 * busy-poll recvfrom() that runs the kernel's receive path on this CPU
+	 * (docs/performance.md). */
+	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
 	uint64_t now = rte_rdtsc();
-	c->last_tsc = now;
 	unsigned handed = 0;
 
 	/* After RX: every attempt a response in this burst answers is published by now. */
@@ -691,6 +763,11 @@ static int run_gen(struct dv_gen *g)
 		uint64_t next_due = gen_step(g, rte_rdtsc());
 		if (frugal && g->npending == 0 && next_due != UINT64_MAX)
 			frugal_nap(sh, rte_rdtsc(), next_due);
+	}
+	/* The drain: the server may still ask who we are. */
+	while (g->ctl != NULL && !load_flag(&sh->stop_rx)) {
+		gen_step(g, rte_rdtsc());
+		dv_frugal_sleep(DV_FRUGAL_MAX_NS);
 	}
 	return 0;
 }

@@ -495,14 +495,22 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	if (r->nports > 0) {
 		json_t *ports = json_array();
 		for (unsigned i = 0; ports != NULL && i < r->nports && i < DV_MAX_PORTS; i++)
-			push(ports, json_pack("{s:s, s:o, s:o, s:b}", "port",
+			push(ports, json_pack("{s:s, s:o, s:o, s:b, s:b}", "port",
 					      r->port_spec[i] != NULL ? r->port_spec[i] : "",
 					      "sent", jint(r->port_sent[i]),
 					      "rx_packets", jint(r->port_rx_pkts[i]),
-					      "tx_checksum_offload", r->port_csum_offload[i]),
+					      "tx_checksum_offload", r->port_csum_offload[i],
+					      "next_hop_by_arp_nd",
+					      r->port_resolved[i][0] || r->port_resolved[i][1]),
 			     ok);
 		put(o, "ports", ports, ok);
 	}
+	put(o, "arp_nd",
+	    json_pack("{s:{s:o, s:o}, s:o, s:o, s:o}", "answered", "ipv4",
+		      jint(r->rx.nd_answered[DV_FAMILY_V4]), "ipv6", jint(r->rx.nd_answered[DV_FAMILY_V6]),
+		      "ignored", jint(r->rx.nd_ignored), "sent", jint(r->tx.ctl_sent),
+		      "announced", jint(r->nd_announced)),
+	    ok);
 	if (r->sequences)
 		put(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)

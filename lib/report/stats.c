@@ -234,6 +234,7 @@ void dv_tx_stats_merge(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
 	if (src->last_logical_tsc > dst->last_logical_tsc)
 		dst->last_logical_tsc = src->last_logical_tsc;
 	dst->retries += src->retries;
+	dst->ctl_sent += src->ctl_sent;
 	add_arr(DV_FLAT(dst->edns_sent), DV_FLAT(src->edns_sent), DV_FLAT_LEN(dst->edns_sent));
 	dv_hist_merge(&dst->gap, &src->gap);
 	dst->busy_tsc += src->busy_tsc;
@@ -269,6 +270,8 @@ void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
 	dst->busy_tsc += src->busy_tsc;
 	dst->handoff_out += src->handoff_out;
 	dst->handoff_drop += src->handoff_drop;
+	add_arr(dst->nd_answered, src->nd_answered, DV_ARRAY_LEN(dst->nd_answered));
+	dst->nd_ignored += src->nd_ignored;
 }
 
 void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src)
@@ -284,6 +287,7 @@ void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src
 	dst->logical = dv_count_read(&src->logical);
 	dst->last_logical_tsc = dv_count_read(&src->last_logical_tsc);
 	dst->retries = dv_count_read(&src->retries);
+	dst->ctl_sent = dv_count_read(&src->ctl_sent);
 	read_arr(DV_FLAT(dst->edns_sent), DV_FLAT(src->edns_sent), DV_FLAT_LEN(dst->edns_sent));
 	dv_hist_snapshot(&dst->gap, &src->gap);
 	dst->busy_tsc = dv_count_read(&src->busy_tsc);
@@ -318,6 +322,8 @@ void dv_rx_stats_snapshot(struct dv_rx_stats *dst, const struct dv_rx_stats *src
 	dst->busy_tsc = dv_count_read(&src->busy_tsc);
 	dst->handoff_out = dv_count_read(&src->handoff_out);
 	dst->handoff_drop = dv_count_read(&src->handoff_drop);
+	read_arr(dst->nd_answered, src->nd_answered, DV_ARRAY_LEN(dst->nd_answered));
+	dst->nd_ignored = dv_count_read(&src->nd_ignored);
 }
 
 void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
@@ -335,6 +341,7 @@ void dv_tx_stats_delta(struct dv_tx_stats *dst, const struct dv_tx_stats *now,
 	dst->logical = sub_sat(now->logical, before->logical);
 	dst->last_logical_tsc = now->last_logical_tsc;
 	dst->retries = sub_sat(now->retries, before->retries);
+	dst->ctl_sent = sub_sat(now->ctl_sent, before->ctl_sent);
 	sub_arr(DV_FLAT(dst->edns_sent), DV_FLAT(now->edns_sent), DV_FLAT(before->edns_sent),
 		DV_FLAT_LEN(dst->edns_sent));
 	dv_hist_delta(&dst->gap, &now->gap, &before->gap);
@@ -378,6 +385,9 @@ void dv_rx_stats_delta(struct dv_rx_stats *dst, const struct dv_rx_stats *now,
 	dst->busy_tsc = sub_sat(now->busy_tsc, before->busy_tsc);
 	dst->handoff_out = sub_sat(now->handoff_out, before->handoff_out);
 	dst->handoff_drop = sub_sat(now->handoff_drop, before->handoff_drop);
+	sub_arr(dst->nd_answered, now->nd_answered, before->nd_answered,
+		DV_ARRAY_LEN(dst->nd_answered));
+	dst->nd_ignored = sub_sat(now->nd_ignored, before->nd_ignored);
 }
 
 uint64_t dv_result_sent(const struct dv_result *r)

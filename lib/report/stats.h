@@ -104,6 +104,7 @@ struct dv_tx_stats {
 	uint64_t logical;             /**< logical queries started (first attempts sent) */
 	uint64_t last_logical_tsc;    /**< TSC of the last logical query started: the offered-rate span */
 	uint64_t retries;             /**< attempts after the first */
+	uint64_t ctl_sent;            /**< ARP/ND frames (answers) sent for the collectors */
 	uint64_t edns_sent[DV_EDNS_VARIANTS][DV_FAMILIES]; /**< attempts by EDNS variant and family */
 	struct dv_hist gap;           /**< time between consecutive attempts of a logical query, ns */
 	uint64_t busy_tsc;            /**< TSC ticks spent in steps that sent something: cycles per query */
@@ -136,6 +137,8 @@ struct dv_rx_stats {
 	uint64_t busy_tsc;              /**< TSC ticks spent handling received bursts: cycles per response */
 	uint64_t handoff_out;           /**< packets that reached this collector's queue but were another's: handed over */
 	uint64_t handoff_drop;          /**< of those: the owner's inbox was full, dropped */
+	uint64_t nd_answered[DV_FAMILIES]; /**< ARP requests / neighbour solicitations for our addresses, answered */
+	uint64_t nd_ignored;            /**< ARP/ND for other addresses, replies, or no room to answer */
 } __attribute__((aligned(64)));
 
 #define DV_SEARCH_REPEATS_MAX 15
@@ -174,6 +177,9 @@ struct dv_result {
 	uint64_t port_sent[DV_MAX_PORTS];    /**< queries its generators sent */
 	uint64_t port_rx_pkts[DV_MAX_PORTS]; /**< packets its collectors received */
 	bool port_csum_offload[DV_MAX_PORTS]; /**< the PMD computed IPv4/UDP checksums */
+	uint8_t port_next_mac[DV_MAX_PORTS][DV_FAMILIES][6]; /**< the next hop's MAC per family */
+	bool port_resolved[DV_MAX_PORTS][DV_FAMILIES]; /**< ... learned by ARP/ND (else given or learned from the kernel) */
+	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent at start */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
 	struct dv_rate_summary rate;         /**< ramp / search findings */

@@ -536,6 +536,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			fprintf(f, " #%u %" PRIu64, i, r->col_rx_pkts[i]);
 		fputc('\n', f);
 	}
+	if (rx->nd_answered[0] + rx->nd_answered[1] + r->nd_announced + rx->nd_ignored > 0)
+		fprintf(f, "  ARP/ND: answered %" PRIu64 " ARP requests and %" PRIu64
+			" neighbour solicitations (%" PRIu64 " sent), %" PRIu64 " ignored; announced %"
+			PRIu64 " addresses\n", rx->nd_answered[DV_FAMILY_V4],
+			rx->nd_answered[DV_FAMILY_V6], r->tx.ctl_sent, rx->nd_ignored, r->nd_announced);
 	if (rx->handoff_out > 0)
 		fprintf(f, "  Handed to the owning collector: %" PRIu64 " packets (inbox full: %" PRIu64
 			" dropped)\n", rx->handoff_out, rx->handoff_drop);

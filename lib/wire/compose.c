@@ -42,9 +42,15 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 
 	memset(t, 0, sizeof(*t));
 	uint8_t *f = t->bytes;
-	uint8_t *ip = f + DV_ETH_HLEN;
+	uint16_t l3 = DV_ETH_HLEN;
 	memcpy(f, ep->dst_mac, 6);
 	memcpy(f + 6, ep->src_mac, 6);
+	if (ep->vlan != 0) {
+		dv_wr16(f + 12, DV_ETHERTYPE_VLAN);
+		dv_wr16(f + 14, ep->vlan & 0x0fff);
+		l3 += DV_VLAN_HLEN;
+	}
+	uint8_t *ip = f + l3;
 
 	/*
 	 * The pseudo header's length is what changes per packet; DPDK leaves it
@@ -53,28 +59,28 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 	 */
 	uint16_t phdr;
 	if (family == AF_INET) {
-		dv_wr16(f + 12, DV_ETHERTYPE_IPV4);
+		dv_wr16(ip - 2, DV_ETHERTYPE_IPV4);
 		ip[0] = 0x45;             /* version 4, IHL 5; TOS 0, total length per packet */
 		dv_wr16(ip + 6, IPV4_DF); /* ID 0, DF, fragment offset 0 */
 		ip[8] = DEF_TTL;
 		ip[9] = DV_IPPROTO_UDP;
 		memcpy(ip + 12, &ep->src.v4, 4);
 		memcpy(ip + 16, &ep->dst.v4, 4);
-		t->src_off = DV_ETH_HLEN + 12;
+		t->src_off = (uint16_t)(l3 + 12);
 		t->src_len = 4;
-		t->l4_off = DV_ETH_HLEN + DV_IPV4_HLEN;
+		t->l4_off = (uint16_t)(l3 + DV_IPV4_HLEN);
 		phdr = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)ip,
 					   RTE_MBUF_F_TX_TCP_SEG);
 	} else {
-		dv_wr16(f + 12, DV_ETHERTYPE_IPV6);
+		dv_wr16(ip - 2, DV_ETHERTYPE_IPV6);
 		ip[0] = 0x60;             /* version 6, traffic class 0, flow label 0 */
 		ip[6] = DV_IPPROTO_UDP;   /* payload length per packet */
 		ip[7] = DEF_TTL;
 		memcpy(ip + 8, &ep->src.v6, 16);
 		memcpy(ip + 24, &ep->dst.v6, 16);
-		t->src_off = DV_ETH_HLEN + 8;
+		t->src_off = (uint16_t)(l3 + 8);
 		t->src_len = 16;
-		t->l4_off = DV_ETH_HLEN + DV_IPV6_HLEN;
+		t->l4_off = (uint16_t)(l3 + DV_IPV6_HLEN);
 		phdr = rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)ip,
 					   RTE_MBUF_F_TX_TCP_SEG);
 	}
@@ -82,7 +88,7 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 	dv_wr16(udp + 2, ep->dport); /* source port, length, checksum per packet */
 
 	t->len = (uint16_t)(t->l4_off + DV_UDP_HLEN);
-	t->l3_off = DV_ETH_HLEN;
+	t->l3_off = l3;
 	t->family = family;
 	t->phdr_sum = phdr;
 	t->const_sum = (uint32_t)phdr + be_word(ep->dport);

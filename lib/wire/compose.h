@@ -28,7 +28,7 @@
 struct dv_l34_tmpl {
 	uint8_t bytes[DV_L34_MAX];
 	uint16_t len;        /**< 42 (IPv4) or 62 (IPv6) */
-	uint16_t l3_off;     /**< 14 */
+	uint16_t l3_off;     /**< 14, or 18 behind an 802.1Q tag */
 	uint16_t l4_off;     /**< UDP header offset */
 	int family;          /**< AF_INET / AF_INET6 */
 	uint32_t const_sum;  /**< partial sum: pseudo-header addresses + protocol + UDP dport */

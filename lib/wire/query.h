@@ -29,6 +29,7 @@ struct dv_endpoints {
 	struct dv_addr src;  /**< family decides IPv4 or IPv6 */
 	struct dv_addr dst;  /**< same family as src */
 	uint16_t dport;      /**< host order */
+	uint16_t vlan;       /**< 802.1Q VLAN ID, 0 = untagged */
 };
 
 /** One prebuilt frame. */

@@ -459,7 +459,7 @@ START_TEST(shipped_profiles)
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert_str_eq(pr.default_arg, "dvtap0");
 	ck_assert(!pr.kernel_iface);
-	ck_assert(pr.peer_has_port_mac); /* the PMD gives the kernel side the port's MAC */
+	ck_assert(pr.arp_nd); /* no kernel answers ARP/ND on our side of a tap */
 	ck_assert_uint_eq(pr.rx_queues, 8);
 	ck_assert_uint_eq(pr.tx_queues, 8);
 	ck_assert_int_eq(pr.rx_steering, DV_STEER_KERNEL);
