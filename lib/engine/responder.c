@@ -250,13 +250,17 @@ static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, uns
 static unsigned answer_queue(const struct dv_resp *r, const struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	if (r->sh->ncol <= 1 || m->data_len < DV_ETH_HLEN + DV_VLAN_HLEN)
+		return 0;
+	/* --vlan: the answer keeps the query's tag. */
+	unsigned l3 = dv_rd16(d + 12) == DV_ETHERTYPE_VLAN ? DV_ETH_HLEN + DV_VLAN_HLEN : DV_ETH_HLEN;
+	bool v6 = dv_rd16(d + l3 - 2) == DV_ETHERTYPE_IPV6;
 	/* A fragment's first segment may be its headers alone: 34 bytes for IPv4. */
-	bool v6 = m->data_len >= 14 && d[12] == 0x86 && d[13] == 0xdd;
-	if (r->sh->ncol <= 1 || m->data_len < (v6 ? 14 + 40 : 14 + 20))
+	if (m->data_len < l3 + (v6 ? DV_IPV6_HLEN : DV_IPV4_HLEN))
 		return 0;
 	if (v6)
-		return dv_rss_queue(d + 14 + 8, d + 14 + 24, AF_INET6, r->sh->ncol);
-	return dv_rss_queue(d + 14 + 12, d + 14 + 16, AF_INET, r->sh->ncol);
+		return dv_rss_queue(d + l3 + 8, d + l3 + 24, AF_INET6, r->sh->ncol);
+	return dv_rss_queue(d + l3 + 12, d + l3 + 16, AF_INET, r->sh->ncol);
 }
 
 /* Send answers, each on its queue. */
