@@ -62,6 +62,9 @@ struct dv_port_profile {
 	bool needs_arg;        /**< spec must be "name:ARG" (unless default_arg is set) */
 	char default_arg[32];  /**< ARG when the spec has none, e.g. "dvtap0" for tap */
 	char arg_kind[16];     /**< "iface", "pci", "path" or "" */
+	char pci_devargs[128]; /**< pci profiles: driver options after "-a ADDR," (may be empty) */
+	char kernel_driver[32]; /**< pci profiles: the driver the device must be bound to (vfio-pci,
+				     mlx5_core for the bifurcated mlx5); empty: not checked */
 	bool needs_hugepages;
 	bool needs_bpffs;
 	bool kernel_iface;     /**< ARG is a kernel interface: learn MAC and neighbours from the kernel */

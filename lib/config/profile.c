@@ -86,6 +86,22 @@ static int h_vdev(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return set_str(e, c->p.vdev, sizeof(c->p.vdev));
 }
 
+static int h_pci_devargs(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	/* Options only: the address comes from --port, and no second device may sneak in. */
+	if (strchr(e->v[0], ' ') != NULL || strchr(e->v[0], ':') != NULL)
+		return bad_value(e, 0, "driver options like key=value,key=value");
+	return set_str(e, c->p.pci_devargs, sizeof(c->p.pci_devargs));
+}
+
+static int h_kernel_driver(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	for (const char *q = e->v[0]; *q != '\0'; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '-'))
+			return bad_value(e, 0, "a kernel driver name like vfio-pci");
+	return set_str(e, c->p.kernel_driver, sizeof(c->p.kernel_driver));
+}
+
 static int h_arg(struct prof_ctx *c, const struct dv_yaml_entry *e)
 {
 	static const char *const kinds[] = { "iface", "pci", "path", "none" };
@@ -234,6 +250,8 @@ static const struct {
 	{ "tx-checksum-offload", h_tx_csum_offload, false },
 	{ "rx-steering",  h_rx_steering,  false },
 	{ "max-qps",      h_max_qps,      false },
+	{ "pci-devargs",  h_pci_devargs,  false },
+	{ "kernel-driver", h_kernel_driver, false },
 };
 
 static int prof_entry(const struct dv_yaml_entry *e, void *arg)
@@ -307,7 +325,17 @@ static int prof_validate(struct prof_ctx *c)
 		}
 		return 0;
 	}
-	if (p->vdev[0] == '\0' && strcmp(p->arg_kind, "pci") != 0) {
+	bool pci = strcmp(p->arg_kind, "pci") == 0;
+	if (pci && p->vdev[0] != '\0') {
+		dv_err("%s:%zu: a pci profile has no vdev (the device is on the PCI bus)", c->file,
+		       c->vdev_line);
+		return -EINVAL;
+	}
+	if (!pci && (p->pci_devargs[0] != '\0' || p->kernel_driver[0] != '\0')) {
+		dv_err("%s: pci-devargs and kernel-driver are for pci profiles (arg: pci)", c->file);
+		return -EINVAL;
+	}
+	if (p->vdev[0] == '\0' && !pci) {
 		dv_err("%s: missing key 'vdev' (only pci and embedded profiles go without)",
 		       c->file);
 		return -EINVAL;

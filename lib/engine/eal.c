@@ -51,6 +51,47 @@ static int mounted_fs(const char *fstype)
 	return found;
 }
 
+static bool is_pci(const struct dv_port_plan *pp)
+{
+	return strcmp(pp->profile.arg_kind, "pci") == 0;
+}
+
+/* "3b:00.0" -> "0000:3b:00.0": DPDK names PCI devices with their domain. */
+static void pci_canonical(const char *arg, char *buf, size_t len)
+{
+	const char *c1 = strchr(arg, ':');
+	bool has_domain = c1 != NULL && strchr(c1 + 1, ':') != NULL;
+	snprintf(buf, len, "%s%s", has_domain ? "" : "0000:", arg);
+}
+
+/* The device exists, and is bound to the driver the profile needs (before EAL probes it). */
+static int preflight_pci(const struct dv_port_plan *pp)
+{
+	char addr[64], path[PATH_MAX], link[PATH_MAX];
+	pci_canonical(pp->arg, addr, sizeof(addr));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", addr);
+	if (access(path, F_OK) != 0) {
+		dv_err("--port %s: no PCI device %s (lspci -D lists them)", pp->spec, addr);
+		return -ENODEV;
+	}
+	if (pp->profile.kernel_driver[0] == '\0')
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	const char *drv = "no driver";
+	if (n > 0) {
+		link[n] = '\0';
+		const char *slash = strrchr(link, '/');
+		drv = slash != NULL ? slash + 1 : link;
+	}
+	if (strcmp(drv, pp->profile.kernel_driver) != 0) {
+		dv_err("--port %s: %s is bound to %s, not %s (docs/drivers.md: dpdk-devbind.py -b %s %s)",
+		       pp->spec, addr, drv, pp->profile.kernel_driver, pp->profile.kernel_driver, addr);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static int preflight_port(const struct dv_port_plan *pp)
 {
 	const struct dv_port_profile *pr = &pp->profile;
@@ -83,7 +124,7 @@ static int preflight_port(const struct dv_port_plan *pp)
 			return -ENOENT;
 		}
 	}
-	return 0;
+	return is_pci(pp) ? preflight_pci(pp) : 0;
 }
 
 int dv_preflight(const struct dv_plan *plan)
@@ -130,6 +171,10 @@ void dv_eal_vdev_name(const struct dv_plan *plan, unsigned k, char *buf, size_t 
 {
 	char dev[512];
 	buf[0] = '\0';
+	if (k < plan->nports && is_pci(&plan->port[k])) {
+		pci_canonical(plan->port[k].arg, buf, len);
+		return;
+	}
 	if (k >= plan->nports || plan->port[k].profile.vdev[0] == '\0' ||
 	    port_devargs(plan, k, dev, sizeof(dev)) != 0)
 		return;
@@ -242,7 +287,20 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 		push(&b, "-m");
 		push(&b, DV_EAL_MEM_MB);
 	}
-	push(&b, "--no-pci");
+	bool any_pci = false;
+	for (unsigned k = 0; k < plan->nports; k++) {
+		if (!is_pci(&plan->port[k]))
+			continue;
+		/* Only the devices of the run: -a ADDR[,driver options]. */
+		char addr[64];
+		pci_canonical(plan->port[k].arg, addr, sizeof(addr));
+		push(&b, "-a");
+		push(&b, "%s%s%s", addr, plan->port[k].profile.pci_devargs[0] ? "," : "",
+		     plan->port[k].profile.pci_devargs);
+		any_pci = true;
+	}
+	if (!any_pci)
+		push(&b, "--no-pci");
 	push(&b, "--no-telemetry");
 	push(&b, "--log-level=lib.eal:error");
 	push(&b, "--log-level=pmd.*:error");

@@ -47,8 +47,9 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 		      struct dv_lcore_map *map);
 
 /**
- * Name of the ethdev created for port k from its profile's vdev ("net_af_xdp0",
- * "net_af_xdp1" for a second af_xdp port), or "" for embedded.
+ * Name of the ethdev of port k: from its profile's vdev ("net_af_xdp0",
+ * "net_af_xdp1" for a second af_xdp port), the PCI address with its domain
+ * for pci profiles ("0000:3b:00.0"), or "" for embedded.
  */
 void dv_eal_vdev_name(const struct dv_plan *plan, unsigned k, char *buf, size_t len);
 

@@ -52,9 +52,9 @@ static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_at
 	dv_count_set(&g->tx.last_tx_tsc, now);
 }
 
-/* Hand frames to the PMD; keep what it refuses for the next round. */
+/* Hand frames to the PMD; keep what it refuses for the next round (counted once, when new). */
 static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pending_meta *meta,
-			 unsigned n, uint64_t now)
+			 unsigned n, uint64_t now, bool retry)
 {
 	uint16_t nb = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
 	for (unsigned i = 0; i < nb; i++)
@@ -64,7 +64,8 @@ static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pendin
 		/* memmove: m/meta may already be the pending arrays */
 		memmove(g->pending, m + nb, left * sizeof(*m));
 		memmove(g->pmeta, meta + nb, left * sizeof(*meta));
-		dv_count_add(&g->tx.tx_full, left);
+		if (!retry)
+			dv_count_add(&g->tx.tx_full, left);
 	}
 	g->npending = left;
 }
@@ -76,7 +77,7 @@ static bool gen_retry_pending(struct dv_gen *g, uint64_t now)
 		return true;
 	for (unsigned i = 0; i < g->npending; i++)
 		dv_inflight_issue(g->lane[g->pmeta[i].lane].ifl, g->pmeta[i].seq, &g->pmeta[i].a, now);
-	gen_transmit(g, g->pending, g->pmeta, g->npending, now);
+	gen_transmit(g, g->pending, g->pmeta, g->npending, now, true);
 	return g->npending == 0;
 }
 
@@ -259,7 +260,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	/* Publish before TX: a response may come back before tx_burst returns. */
 	dv_inflight_publish(ifl, seq0 + n);
 	dv_seq_publish(seq, created);
-	gen_transmit(g, m, meta, n, now);
+	gen_transmit(g, m, meta, n, now, false);
 	return fresh;
 }
 
@@ -302,8 +303,15 @@ static uint64_t gen_step(struct dv_gen *g, uint64_t now)
 	    (now >= sh->end_tsc || load_flag(&sh->stop_tx) ||
 	     (g->quota != 0 && g->pace.n >= g->quota)))
 		g->creating_done = true;
-	if (!gen_retry_pending(g, now))
+	if (!gen_retry_pending(g, now)) {
+		/* A PMD that takes nothing (a link that never came up) must not hold the run:
+		 * once sending time is over, what it refused is given up. */
+		if (g->creating_done && (now >= sh->end_tsc + sh->tsc_hz / 10 || load_flag(&sh->stop_tx))) {
+			gen_finish(g);
+			return UINT64_MAX;
+		}
 		return now; /* PMD full: the schedule runs on and slips if this lasts */
+	}
 	if (g->creating_done &&
 	    (gen_all_ended(g) || now >= sh->hard_end_tsc || load_flag(&sh->stop_tx))) {
 		gen_finish(g);
@@ -618,6 +626,13 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 		data = rte_pktmbuf_read(m, 0, len, c->linear);
 		if (data == NULL)
 			return false;
+	}
+	/* --vlan: only our VLAN is ours (a NIC that strips tags would need none here). */
+	uint16_t vlan = c->sh->plan->vlan;
+	if (vlan != 0 && (len < DV_ETH_HLEN + DV_VLAN_HLEN || dv_rd16(data + 12) != DV_ETHERTYPE_VLAN ||
+			  (dv_rd16(data + 14) & 0x0fff) != vlan)) {
+		dv_count_add(&c->rx.rx_class[DV_PKT_OTHER], 1);
+		return false;
 	}
 	struct dv_resp_info ri;
 	enum dv_pkt_class cls = dv_response_parse(data, len, c->sh->plan->dport, &ri);

@@ -96,7 +96,7 @@ struct dv_tx_stats {
 	uint64_t sent[DV_FAMILIES];   /**< queries handed to the PMD and accepted */
 	uint64_t tx_bytes;            /**< frame bytes of those */
 	uint64_t alloc_fail;          /**< mbuf pool empty: query not sent */
-	uint64_t tx_full;             /**< PMD refused the burst tail: not sent */
+	uint64_t tx_full;             /**< frames the PMD refused when new (retried until sent or the run ends) */
 	uint64_t inflight_full;       /**< in-flight table full: not sent */
 	uint64_t sched_slips;         /**< schedule re-anchored after a stall */
 	uint64_t first_tx_tsc;        /**< TSC of the first send, 0 before */

@@ -45,6 +45,13 @@ $CHECK "$tmp/notc.json" "answered == sent and dv['truncated'] == 0"
 run --port embedded -s 198.18.0.53 -d "$tmp/big.txt" -Q 1000 -l 1 -e 0 --json "$tmp/noedns.json"
 $CHECK "$tmp/noedns.json" "answered == sent and dv['truncated'] == answered"
 
+# An 802.1Q tag on everything sent: the responder answers on the same VLAN,
+# collectors take only that VLAN, both families, two collectors.
+run --port embedded -s 198.18.0.53 -s 2001:2::53 -d "$Q" -Q 5000 -l 1 --vlan 7 -T 2 --collectors 2 \
+	--json "$tmp/vlan.json"
+$CHECK "$tmp/vlan.json" "answered == sent and sent >= 4900 and dv['unmatched'] == 0" \
+	"dv['rx_classes']['other'] == 0"
+
 # --max-queries bounds the count exactly.
 run --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 10 --max-queries 777 --json "$tmp/max.json"
 $CHECK "$tmp/max.json" "sent == 777 and answered == 777"
