@@ -64,6 +64,7 @@ enum {
 	OPT_PLOT_INTERVAL,
 	OPT_GATEWAY,
 	OPT_VLAN,
+	OPT_LIST_PORTS,
 };
 
 /* '+': stop at the first non-option and never permute argv (the plan keeps
@@ -92,6 +93,7 @@ static const struct option long_opts[] = {
 	{ "dst-mac",        required_argument, NULL, OPT_DST_MAC },
 	{ "gateway",        required_argument, NULL, OPT_GATEWAY },
 	{ "vlan",           required_argument, NULL, OPT_VLAN },
+	{ "list-ports",     no_argument,       NULL, OPT_LIST_PORTS },
 	{ "src",            required_argument, NULL, OPT_SRC },
 	{ "source",         required_argument, NULL, OPT_SRC },
 	{ "max-queries",    required_argument, NULL, OPT_MAX_QUERIES },
@@ -241,7 +243,9 @@ void dv_cli_usage(void *stream)
 "\n"
 "Port and network:\n"
 "  --port NAME[:ARG]  port profile and its argument, e.g. af_xdp:veth0,\n"
-"                     af_packet:eth0, tap, null, embedded (default)\n"
+"                     af_packet:eth0, tap, ice:0000:3b:00.0, null, embedded\n"
+"                     (default); repeat it for more ports (up to 4)\n"
+"  --list-ports       the profiles, what each needs, and exit\n"
 "  --drivers-dir DIR  where the port profiles are (default:\n"
 "                     " DV_SOURCE_DRIVERS_DIR " if it exists,\n"
 "                     else " DV_INSTALL_DRIVERS_DIR ")\n"
@@ -397,10 +401,11 @@ struct cli_rate {
  * @return 1 if help/version was printed, 0 otherwise, -EINVAL on a repeated
  *         --scenario
  */
-static int pre_scan(int argc, char **argv, const char **scenario, struct cli_rate *rate)
+static int pre_scan(int argc, char **argv, const char **scenario, struct cli_rate *rate,
+		    const char *drivers_dir)
 {
 	int c;
-	bool zero = false;
+	bool zero = false, list_ports = false;
 	*scenario = NULL;
 	memset(rate, 0, sizeof(*rate));
 	getopt_reset();
@@ -430,10 +435,18 @@ static int pre_scan(int argc, char **argv, const char **scenario, struct cli_rat
 		case OPT_SEARCH:
 			rate->mode = true;
 			break;
+		case OPT_LIST_PORTS:
+			list_ports = true;
+			break;
+		case OPT_DRIVERS_DIR:
+			drivers_dir = optarg;
+			break;
 		default:
 			break;
 		}
 	}
+	if (list_ports)
+		return dv_profile_print_all(drivers_dir, stdout) == 0 ? 1 : -EINVAL;
 	rate->mode |= zero;
 	return 0;
 }
@@ -481,6 +494,7 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 			plan->poll = DV_POLL_BUSY;
 			continue;
 		case OPT_SCENARIO:
+		case OPT_LIST_PORTS:
 		case 'h':
 		case 'V':
 			continue; /* done in pre_scan() */
@@ -801,7 +815,7 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 
 	const char *scenario = NULL;
 	struct cli_rate rate;
-	int ret = pre_scan(argc, argv, &scenario, &rate);
+	int ret = pre_scan(argc, argv, &scenario, &rate, plan->drivers_dir);
 	if (ret != 0)
 		goto cleanup;
 

@@ -689,3 +689,63 @@ int dv_profile_resolve(const char *spec, const char *dir,
 	*prof = p;
 	return 0;
 }
+
+/* What a profile's port needs from the host, in words. */
+static void needs_words(const struct dv_port_profile *p, char *buf, size_t len)
+{
+	size_t o = 0;
+	bool root = p->kernel_iface || p->needs_hugepages || p->needs_bpffs ||
+		    strcmp(p->arg_kind, "pci") == 0;
+	const char *w[5];
+	unsigned n = 0;
+	if (root)
+		w[n++] = "root";
+	if (p->needs_hugepages)
+		w[n++] = "hugepages";
+	if (p->needs_bpffs)
+		w[n++] = "bpffs";
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", w[i]);
+	if (p->kernel_driver[0] != '\0' && o < len)
+		snprintf(buf + o, len - o, "%sthe device bound to %s", n ? ", " : "", p->kernel_driver);
+	else if (n == 0)
+		snprintf(buf, len, "nothing");
+}
+
+int dv_profile_print_all(const char *dir, FILE *out)
+{
+	char list[2048];
+	int n = dv_profile_list(dir, list, sizeof(list));
+	if (n < 0) {
+		dv_err("--list-ports: cannot read %s: %s", dir, strerror(-n));
+		return n;
+	}
+	fprintf(out, "Port profiles in %s (--port NAME[:ARG]; docs/drivers.md):\n", dir);
+	char *save = NULL;
+	for (char *name = strtok_r(list, ", ", &save); name != NULL; name = strtok_r(NULL, ", ", &save)) {
+		char path[PATH_MAX];
+		struct dv_port_profile p;
+		snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
+		if (dv_profile_load(path, &p) != 0) {
+			fprintf(out, "  %-22s (invalid, see the error above)\n", name);
+			continue;
+		}
+		char usage[64], needs[128];
+		if (!p.needs_arg)
+			snprintf(usage, sizeof(usage), "%s", p.name);
+		else if (p.default_arg[0] != '\0')
+			snprintf(usage, sizeof(usage), "%s[:%s]", p.name, arg_meta(&p));
+		else
+			snprintf(usage, sizeof(usage), "%s:%s", p.name, arg_meta(&p));
+		needs_words(&p, needs, sizeof(needs));
+		static const char *const steer[] = { "by our address hash", "by the kernel/peer (hand-off)",
+						     "nowhere (it receives nothing)" };
+		fprintf(out, "  %-22s %s\n", usage, p.description);
+		fprintf(out, "  %-22s needs %s; %u RX / %u TX queues, answers spread %s%s%s\n", "", needs,
+			p.rx_queues, p.tx_queues, steer[p.rx_steering],
+			p.arp_nd ? "; speaks ARP/ND itself" : "",
+			p.tx_csum_offload ? "; TX checksum offload" : "");
+	}
+	return 0;
+}

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config/plan.h"
 
@@ -97,3 +98,10 @@ int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
  * @return number of profiles, or a negative errno if dir cannot be read
  */
 int dv_profile_list(const char *dir, char *buf, size_t len);
+
+/**
+ * --list-ports: every profile of dir, what its argument is, what it needs
+ * (root, hugepages, bpffs, a driver binding) and what it does.
+ * @return 0, or a negative errno if dir cannot be read (reported)
+ */
+int dv_profile_print_all(const char *dir, FILE *out);

@@ -63,6 +63,25 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 		"$DV" --port af_xdp:lo -s 127.0.0.1 -d "$Q"
 fi
 
+# PCI devices are checked before EAL probes anything (read from sysfs only).
+if [ "$(id -u)" -eq 0 ]; then
+	expect "^dnsvolley: --port ice:0000:99:1f.7: no PCI device 0000:99:1f.7" \
+		--port ice:0000:99:1f.7 -s 198.18.0.2 -d "$Q"
+	dev=$(ls /sys/bus/pci/devices 2>/dev/null | head -n 1)
+	if [ -n "$dev" ]; then
+		drv=no\ driver
+		if [ -L "/sys/bus/pci/devices/$dev/driver" ]; then
+			drv=$(basename "$(readlink "/sys/bus/pci/devices/$dev/driver")")
+		fi
+		[ "$drv" = vfio-pci ] ||
+			expect "^dnsvolley: --port ixgbe:$dev: $dev is bound to $drv, not vfio-pci" \
+				--port "ixgbe:$dev" -s 198.18.0.2 -d "$Q"
+	fi
+fi
+expect "^dnsvolley: --gateway: only for ports where dnsvolley resolves the next hop" \
+	--gateway 198.18.0.1 -s 198.18.0.2 -d "$Q"
+expect "^dnsvolley: --vlan: '4095' is not a VLAN ID in 1..4094" --vlan 4095 -d "$Q"
+
 # Query sequences: timers, weights, family policies, name patterns, responder impairments.
 expect "^dnsvolley: --requery: '' in '375ms,,1s' is not a timer" --requery 375ms,,1s -d "$Q"
 expect "^dnsvolley: --requery: 'x' in '375ms,x' is not a timer" --requery 375ms,x -d "$Q"

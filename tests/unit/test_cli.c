@@ -12,6 +12,7 @@
 
 #include "dv_config.h"
 #include "config/cli.h"
+#include "engine/eal.h"
 #include "config/parse.h"
 #include "util/log.h"
 
@@ -317,12 +318,14 @@ START_TEST(help_and_version)
 	int h2 = parse(&p, ARGV("-Q", "bad", "-h"));  /* help wins over errors */
 	int v = parse(&p, ARGV("-V"));
 	int v2 = parse(&p, ARGV("--version", "--scenario", "/nonexistent.yaml"));
+	int lp = parse(&p, ARGV("--list-ports", "-Q", "bad"));  /* listing wins over errors */
 
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	close(devnull);
 	ck_assert_int_eq(h, 1);
+	ck_assert_int_eq(lp, 1);
 	ck_assert_int_eq(h2, 1);
 	ck_assert_int_eq(v, 1);
 	ck_assert_int_eq(v2, 1);
@@ -378,7 +381,7 @@ START_TEST(port_checks)
 {
 	char want[2 * PATH_MAX];
 	snprintf(want, sizeof(want),
-		 "--port: no profile 'foo' in %s (known: af_packet, af_xdp, embedded, null, tap)",
+		 "--port: no profile 'foo' in %s (known: af_packet, af_xdp, embedded, i40e, ice, ixgbe, memif, mlx5, null, tap, virtio)",
 		 drivers);
 	expect_error(ARGV("-d", QFILE, "--port", "foo", "--drivers-dir", drivers), want);
 	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:dvnope9", "-s", "198.18.2.1"),
@@ -541,6 +544,45 @@ START_TEST(several_ports)
 		     "--port: more than 4 ports");
 	unlink(two);
 	rmdir(dir);
+}
+END_TEST
+
+/* The EAL command line: one vdev instance per port, PCI devices allowed by address. */
+static bool has_arg(const struct dv_eal_args *a, const char *want)
+{
+	for (int i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], want) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(eal_arguments)
+{
+	struct dv_plan p;
+	struct dv_eal_args a;
+	struct dv_lcore_map map;
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "null", "--port", "null", "-s",
+					"198.18.2.1", "-T", "2", "--collectors", "2")), 0);
+	ck_assert_int_eq(dv_eal_args_build(&p, "dnsvolley", &a, &map), 0);
+	ck_assert(has_arg(&a, "--vdev=net_null0,no-rx=1"));
+	ck_assert(has_arg(&a, "--vdev=net_null1,no-rx=1"));
+	ck_assert(has_arg(&a, "--no-pci"));
+	char name[64];
+	dv_eal_vdev_name(&p, 1, name, sizeof(name));
+	ck_assert_str_eq(name, "net_null1");
+	dv_plan_free(&p);
+
+	/* A PCI address without its domain gets one; the profile's driver options follow. */
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "mlx5:3b:00.1", "-s", "198.18.2.1")), 0);
+	ck_assert_int_eq(dv_eal_args_build(&p, "dnsvolley", &a, &map), 0);
+	ck_assert(has_arg(&a, "-a"));
+	ck_assert(has_arg(&a, "0000:3b:00.1"));
+	ck_assert(!has_arg(&a, "--no-pci"));
+	ck_assert(has_arg(&a, "--in-memory")); /* hugepages */
+	dv_eal_vdev_name(&p, 0, name, sizeof(name));
+	ck_assert_str_eq(name, "0000:3b:00.1");
+	ck_assert(p.port[0].profile.arp_nd);
+	dv_plan_free(&p);
 }
 END_TEST
 
@@ -945,6 +987,7 @@ int main(void)
 	tcase_add_test(tc, rate_mode_replaces_the_scenarios);
 	tcase_add_test(tc, plot);
 	tcase_add_test(tc, several_ports);
+	tcase_add_test(tc, eal_arguments);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

@@ -483,9 +483,38 @@ START_TEST(shipped_profiles)
 	ck_assert_uint_eq(pr.tx_queues, 8);
 	ck_assert(!pr.tx_csum_offload);
 
+	/* NICs DPDK owns: PCI devices with the binding they need, ARP/ND of our own. */
+	static const char *const nics[] = { "mlx5", "ice", "i40e", "ixgbe", "virtio" };
+	for (size_t i = 0; i < sizeof(nics) / sizeof(nics[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.yaml", drivers, nics[i]);
+		ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+		ck_assert_str_eq(pr.arg_kind, "pci");
+		ck_assert_str_eq(pr.vdev, "");
+		ck_assert(pr.arp_nd && pr.needs_hugepages && !pr.kernel_iface);
+		ck_assert_str_eq(pr.kernel_driver, i == 0 ? "mlx5_core" : "vfio-pci");
+	}
+	snprintf(path, sizeof(path), "%s/memif.yaml", drivers);
+	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
+	ck_assert_str_eq(pr.arg_kind, "path");
+	ck_assert_int_eq(pr.rx_steering, DV_STEER_KERNEL);
+
 	char known[256];
-	ck_assert_int_eq(dv_profile_list(drivers, known, sizeof(known)), 5);
-	ck_assert_str_eq(known, "af_packet, af_xdp, embedded, null, tap");
+	ck_assert_int_eq(dv_profile_list(drivers, known, sizeof(known)), 11);
+	ck_assert_str_eq(known, "af_packet, af_xdp, embedded, i40e, ice, ixgbe, memif, mlx5, null, tap, "
+				"virtio");
+
+	/* --list-ports prints each one with what it needs. */
+	char *out = NULL;
+	size_t olen = 0;
+	FILE *f = open_memstream(&out, &olen);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(dv_profile_print_all(drivers, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "  ice:PCI "));
+	ck_assert_ptr_nonnull(strstr(out, "the device bound to mlx5_core"));
+	ck_assert_ptr_nonnull(strstr(out, "  tap[:IFACE] "));
+	ck_assert_ptr_nonnull(strstr(out, "needs root, hugepages, bpffs"));
+	free(out);
 }
 END_TEST
 
@@ -516,6 +545,21 @@ START_TEST(profile_errors)
 	expect_prof_error("vdev: x\nrx-desc: 8\n",
 			  "p.yaml:2: rx-desc: '8' is not a ring size in 32..16384");
 	expect_prof_error("vdev: x\nvdev: y\n", "p.yaml:2: duplicate key 'vdev' (first on line 1)");
+	expect_prof_error("vdev: x\nrx-steering: rss\n",
+			  "p.yaml:2: rx-steering: 'rss' is not address, kernel or none");
+	expect_prof_error("vdev: x\nmax-qps: 10\n",
+			  "p.yaml:2: max-qps: '10' is not a rate in 1000..1000000000 queries per second");
+	expect_prof_error("vdev: x\narp-nd: maybe\n",
+			  "p.yaml:2: arp-nd: 'maybe' is not a boolean (true or false)");
+	expect_prof_error("vdev: x\npci-devargs: a=1\n",
+			  "p.yaml: pci-devargs and kernel-driver are for pci profiles (arg: pci)");
+	expect_prof_error("arg: pci\npci-devargs: \"0000:01:00.0,a=1\"\n",
+			  "p.yaml:2: pci-devargs: '0000:01:00.0,a=1' is not driver options like "
+			  "key=value,key=value");
+	expect_prof_error("arg: pci\nkernel-driver: vfio pci\n",
+			  "p.yaml:2: kernel-driver: 'vfio pci' is not a kernel driver name like vfio-pci");
+	expect_prof_error("arg: pci\nvdev: net_x0\n",
+			  "p.yaml:2: a pci profile has no vdev (the device is on the PCI bus)");
 	expect_prof_error("arg: none\n",
 			  "p.yaml: missing key 'vdev' (only pci and embedded profiles go without)");
 	expect_prof_error("vdev: \"x,iface={arg}\"\narg: none\n",
@@ -577,7 +621,7 @@ START_TEST(resolve_specs)
 	char want[PATH_MAX + 128];
 	ck_assert_int_eq(dv_profile_resolve("foo", drivers, &pr, arg, sizeof(arg)), -EINVAL);
 	snprintf(want, sizeof(want),
-		 "--port: no profile 'foo' in %s (known: af_packet, af_xdp, embedded, null, tap)",
+		 "--port: no profile 'foo' in %s (known: af_packet, af_xdp, embedded, i40e, ice, ixgbe, memif, mlx5, null, tap, virtio)",
 		 drivers);
 	ck_assert_str_eq(msg, want);
 
