@@ -209,6 +209,30 @@ lab_wait_oper_up() {
 	lab_die "$dev in $ns is not operationally up after 5 s"
 }
 
+# A veth between the namespaces, addressed and up:
+#   lab_veth GEN_IF GEN_V4 GEN_V6 SRV_IF SRV_V4 SRV_V6
+lab_veth() {
+	local gif=$1 g4=$2 g6=$3 sif=$4 s4=$5 s6=$6
+	# Created inside the generator namespace with its peer placed directly in
+	# the server namespace: no end ever shows up on the host.
+	ip -n "$LAB_GEN_NS" link add "$gif" type veth peer name "$sif" netns "$LAB_SRV_NS" ||
+		lab_die "cannot create the veth pair $gif/$sif"
+	# nodad: belt and braces, in case the sysctls did not take.
+	lab_must ip -n "$LAB_GEN_NS" addr add "$g4/$LAB_V4_PLEN" dev "$gif"
+	lab_must ip -n "$LAB_GEN_NS" addr add "$g6/$LAB_V6_PLEN" dev "$gif" nodad
+	lab_must ip -n "$LAB_SRV_NS" addr add "$s4/$LAB_V4_PLEN" dev "$sif"
+	lab_must ip -n "$LAB_SRV_NS" addr add "$s6/$LAB_V6_PLEN" dev "$sif" nodad
+	# Checksums in software on the server side: with an XDP program on the
+	# generator's veth, frames reach it before any checksum completion, so a
+	# partial (offloaded) UDP checksum would look corrupt to dnsvolley.
+	lab_srv ethtool -K "$sif" tx off >/dev/null 2>&1 ||
+		lab_die "cannot turn off TX checksum offload on $sif (ethtool)"
+	lab_must ip -n "$LAB_GEN_NS" link set "$gif" up
+	lab_must ip -n "$LAB_SRV_NS" link set "$sif" up
+	lab_wait_oper_up "$LAB_GEN_NS" "$gif"
+	lab_wait_oper_up "$LAB_SRV_NS" "$sif"
+}
+
 # Create the namespaces and the veth, configure addresses, bring links up.
 lab_setup() {
 	lab_traps
@@ -227,29 +251,9 @@ lab_setup() {
 			net.ipv6.conf.all.accept_dad=0
 	done
 
-	# Created inside the generator namespace with its peer placed directly in
-	# the server namespace: no end ever shows up on the host.
-	ip -n "$LAB_GEN_NS" link add "$LAB_GEN_IF" type veth \
-		peer name "$LAB_SRV_IF" netns "$LAB_SRV_NS" || lab_die "cannot create the veth pair"
-
-	# nodad: belt and braces, in case the sysctls above did not take.
-	lab_must ip -n "$LAB_GEN_NS" addr add "$LAB_GEN_V4/$LAB_V4_PLEN" dev "$LAB_GEN_IF"
-	lab_must ip -n "$LAB_GEN_NS" addr add "$LAB_GEN_V6/$LAB_V6_PLEN" dev "$LAB_GEN_IF" nodad
-	lab_must ip -n "$LAB_SRV_NS" addr add "$LAB_SRV_V4/$LAB_V4_PLEN" dev "$LAB_SRV_IF"
-	lab_must ip -n "$LAB_SRV_NS" addr add "$LAB_SRV_V6/$LAB_V6_PLEN" dev "$LAB_SRV_IF" nodad
-
-	# Checksums in software on the server side: with an XDP program on the
-	# generator's veth, frames reach it before any checksum completion, so a
-	# partial (offloaded) UDP checksum would look corrupt to dnsvolley.
-	lab_srv ethtool -K "$LAB_SRV_IF" tx off >/dev/null 2>&1 ||
-		lab_die "cannot turn off TX checksum offload on $LAB_SRV_IF (ethtool)"
-
 	lab_must ip -n "$LAB_GEN_NS" link set lo up
 	lab_must ip -n "$LAB_SRV_NS" link set lo up
-	lab_must ip -n "$LAB_GEN_NS" link set "$LAB_GEN_IF" up
-	lab_must ip -n "$LAB_SRV_NS" link set "$LAB_SRV_IF" up
-	lab_wait_oper_up "$LAB_GEN_NS" "$LAB_GEN_IF"
-	lab_wait_oper_up "$LAB_SRV_NS" "$LAB_SRV_IF"
+	lab_veth "$LAB_GEN_IF" "$LAB_GEN_V4" "$LAB_GEN_V6" "$LAB_SRV_IF" "$LAB_SRV_V4" "$LAB_SRV_V6"
 	lab_log "namespaces $LAB_GEN_NS ($LAB_GEN_IF) and $LAB_SRV_NS ($LAB_SRV_IF) are up"
 }
 
@@ -265,18 +269,7 @@ LAB_SRV2_V4=198.18.2.2
 LAB_GEN2_V6=2001:2:0:2::1
 LAB_SRV2_V6=2001:2:0:2::2
 lab_second_link() {
-	ip -n "$LAB_GEN_NS" link add "$LAB_GEN_IF2" type veth \
-		peer name "$LAB_SRV_IF2" netns "$LAB_SRV_NS" || lab_die "cannot create the second veth pair"
-	lab_must ip -n "$LAB_GEN_NS" addr add "$LAB_GEN2_V4/$LAB_V4_PLEN" dev "$LAB_GEN_IF2"
-	lab_must ip -n "$LAB_GEN_NS" addr add "$LAB_GEN2_V6/$LAB_V6_PLEN" dev "$LAB_GEN_IF2" nodad
-	lab_must ip -n "$LAB_SRV_NS" addr add "$LAB_SRV2_V4/$LAB_V4_PLEN" dev "$LAB_SRV_IF2"
-	lab_must ip -n "$LAB_SRV_NS" addr add "$LAB_SRV2_V6/$LAB_V6_PLEN" dev "$LAB_SRV_IF2" nodad
-	lab_srv ethtool -K "$LAB_SRV_IF2" tx off >/dev/null 2>&1 ||
-		lab_die "cannot turn off TX checksum offload on $LAB_SRV_IF2 (ethtool)"
-	lab_must ip -n "$LAB_GEN_NS" link set "$LAB_GEN_IF2" up
-	lab_must ip -n "$LAB_SRV_NS" link set "$LAB_SRV_IF2" up
-	lab_wait_oper_up "$LAB_GEN_NS" "$LAB_GEN_IF2"
-	lab_wait_oper_up "$LAB_SRV_NS" "$LAB_SRV_IF2"
+	lab_veth "$LAB_GEN_IF2" "$LAB_GEN2_V4" "$LAB_GEN2_V6" "$LAB_SRV_IF2" "$LAB_SRV2_V4" "$LAB_SRV2_V6"
 	lab_must ip -n "$LAB_GEN_NS" route add "$LAB_SRV_V4/32" via "$LAB_SRV2_V4" dev "$LAB_GEN_IF2" metric 100
 	lab_must ip -n "$LAB_GEN_NS" -6 route add "$LAB_SRV_V6/128" via "$LAB_SRV2_V6" dev "$LAB_GEN_IF2" metric 2048
 	# The first link keeps the preferred route: a /32 (/128) of lower metric.
