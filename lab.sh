@@ -15,7 +15,7 @@ BUILD_ASAN=${DV_BUILD_ASAN_DIR:-$ROOT/build-asan}
 PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
           libbpf-dev libxdp-dev
-          iproute2 ethtool nftables nsd knot-dnsutils)
+          clang iproute2 iputils-ping ethtool nftables nsd knot-dnsutils)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
 # dpdk: dpdk-testpmd; knot: knotd in XDP mode; knot-dnsutils: kxdpgun;

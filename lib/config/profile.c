@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "dv_config.h"
 
 #include "config/parse.h"
 #include "util/log.h"
@@ -301,11 +304,24 @@ static bool template_ok(const char *vdev, bool *uses_arg)
 			p += 4;
 		} else if (strncmp(p, "{queues}", 8) == 0) {
 			p += 7;
+		} else if (strncmp(p, "{xdp_prog}", 10) == 0) {
+			p += 9;
 		} else {
 			return false;
 		}
 	}
 	return true;
+}
+
+const char *dv_profile_xdp_prog(void)
+{
+	/* The build's copy when running from a build tree, else the installed one. */
+	return access(DV_XDP_PROG_BUILD, R_OK) == 0 ? DV_XDP_PROG_BUILD : DV_XDP_PROG_INSTALL;
+}
+
+bool dv_profile_uses_xdp_prog(const struct dv_port_profile *prof)
+{
+	return strstr(prof->vdev, "{xdp_prog}") != NULL;
 }
 
 /** Cross-checks between keys, once the whole file is read. */
@@ -314,7 +330,7 @@ static int prof_validate(struct prof_ctx *c)
 	struct dv_port_profile *p = &c->p;
 	bool uses_arg;
 	if (!template_ok(p->vdev, &uses_arg)) {
-		dv_err("%s:%zu: vdev: only the placeholders {arg} and {queues} are known",
+		dv_err("%s:%zu: vdev: only the placeholders {arg}, {queues} and {xdp_prog} are known",
 		       c->file, c->vdev_line);
 		return -EINVAL;
 	}
@@ -498,6 +514,7 @@ int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
 
 	char queues[16];
 	snprintf(queues, sizeof(queues), "%u", nqueues);
+	const char *xdp = dv_profile_xdp_prog();
 	size_t o = 0, alen = strlen(arg), qlen = strlen(queues);
 	for (const char *p = prof->vdev; *p != '\0';) {
 		const char *piece = p;
@@ -510,6 +527,10 @@ int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
 			piece = queues;
 			plen = qlen;
 			p += 8;
+		} else if (strncmp(p, "{xdp_prog}", 10) == 0) {
+			piece = xdp;
+			plen = strlen(xdp);
+			p += 10;
 		} else {
 			p++;
 		}

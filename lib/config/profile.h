@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config/plan.h"
@@ -98,6 +99,12 @@ int dv_profile_devargs(const struct dv_port_profile *prof, const char *arg,
  * @return number of profiles, or a negative errno if dir cannot be read
  */
 int dv_profile_list(const char *dir, char *buf, size_t len);
+
+/** Path of dnsvolley's XDP program (the {xdp_prog} placeholder of a vdev). */
+const char *dv_profile_xdp_prog(void);
+
+/** Whether the profile loads dnsvolley's XDP program ({xdp_prog} in its vdev). */
+bool dv_profile_uses_xdp_prog(const struct dv_port_profile *prof);
 
 /**
  * --list-ports: every profile of dir, what its argument is, what it needs

@@ -28,6 +28,7 @@
 #include "engine/eal.h"
 #include "engine/lcore.h"
 #include "engine/neighbours.h"
+#include "engine/xdp.h"
 #include "config/parse.h"
 #include "engine/port.h"
 #include "engine/responder.h"
@@ -143,6 +144,7 @@ struct run_state {
 	uint8_t *sport_owner;                /**< source port -> its collector + 1 */
 	bool nd_resolved[DV_MAX_PORTS][DV_FAMILIES]; /**< next hop learned by ARP/ND */
 	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent */
+	bool xdp;                            /**< a port loads dnsvolley's XDP program */
 	double trial_qps;                    /**< search: the current trial's rate */
 };
 
@@ -1076,6 +1078,8 @@ static void run_release(struct run_state *st)
 	}
 	if (st->ports_up)
 		dv_ports_close(&st->ports);
+	if (st->xdp)
+		dv_xdp_unpin(); /* the program went with the port */
 	rte_free(st->resp);
 	for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++) {
 		rte_free(st->col[c]);
@@ -1127,6 +1131,9 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	if (dv_eal_args_build(plan, plan->argv != NULL ? plan->argv[0] : "dnsvolley", &st.eal,
 			      &st.map) != 0)
 		goto cleanup;
+	st.xdp = dv_xdp_used(plan);
+	if (st.xdp)
+		dv_xdp_unpin(); /* counters of an earlier run */
 
 	rc = rte_eal_init(st.eal.argc, st.eal.argv);
 	if (rc < 0) {
@@ -1143,6 +1150,8 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	if (dv_ports_setup(plan, &st.ports, st.eal.nlcores) != 0)
 		goto cleanup;
 	st.ports_up = true;
+	if (st.xdp && dv_xdp_configure(plan) != 0)
+		goto cleanup;
 
 	status = DV_EXIT_FAILURE;
 	if (run_setup(&st, plan) != 0)
@@ -1185,6 +1194,14 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 		}
 	}
 	res.nd_announced = st.nd_announced;
+	struct dv_xdp_counts xc;
+	if (st.xdp && dv_xdp_read(&xc) == 0) {
+		res.has_xdp = true;
+		res.xdp_redirected = xc.redirected;
+		res.xdp_passed = xc.passed;
+		res.xdp_fragments = xc.fragments;
+		res.xdp_icmp = xc.icmp;
+	}
 	for (unsigned g = 0; g < st.ngen; g++)
 		for (int f = 0; f < DV_FAMILIES; f++)
 			res.port_sent[dv_plan_port_of(plan, g)] += st.gen[g]->tx.sent[f];

@@ -505,6 +505,12 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 			     ok);
 		put(o, "ports", ports, ok);
 	}
+	if (r->has_xdp)
+		put(o, "xdp",
+		    json_pack("{s:o, s:o, s:o, s:o}", "redirected", jint(r->xdp_redirected),
+			      "passed", jint(r->xdp_passed), "fragments", jint(r->xdp_fragments),
+			      "icmp", jint(r->xdp_icmp)),
+		    ok);
 	put(o, "arp_nd",
 	    json_pack("{s:{s:o, s:o}, s:o, s:o, s:o}", "answered", "ipv4",
 		      jint(r->rx.nd_answered[DV_FAMILY_V4]), "ipv6", jint(r->rx.nd_answered[DV_FAMILY_V6]),

@@ -180,6 +180,8 @@ struct dv_result {
 	uint8_t port_next_mac[DV_MAX_PORTS][DV_FAMILIES][6]; /**< the next hop's MAC per family */
 	bool port_resolved[DV_MAX_PORTS][DV_FAMILIES]; /**< ... learned by ARP/ND (else given or learned from the kernel) */
 	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent at start */
+	bool has_xdp;                        /**< dnsvolley's XDP program ran: its counters follow */
+	uint64_t xdp_redirected, xdp_passed, xdp_fragments, xdp_icmp;
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
 	struct dv_rate_summary rate;         /**< ramp / search findings */

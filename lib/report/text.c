@@ -541,6 +541,10 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			" neighbour solicitations (%" PRIu64 " sent), %" PRIu64 " ignored; announced %"
 			PRIu64 " addresses\n", rx->nd_answered[DV_FAMILY_V4],
 			rx->nd_answered[DV_FAMILY_V6], r->tx.ctl_sent, rx->nd_ignored, r->nd_announced);
+	if (r->has_xdp)
+		fprintf(f, "  XDP program: %" PRIu64 " frames to us (%" PRIu64 " fragments, %" PRIu64
+			" ICMP errors), %" PRIu64 " left to the kernel\n", r->xdp_redirected,
+			r->xdp_fragments, r->xdp_icmp, r->xdp_passed);
 	if (rx->handoff_out > 0)
 		fprintf(f, "  Handed to the owning collector: %" PRIu64 " packets (inbox full: %" PRIu64
 			" dropped)\n", rx->handoff_out, rx->handoff_drop);

@@ -420,7 +420,9 @@ START_TEST(shipped_profiles)
 	snprintf(path, sizeof(path), "%s/af_xdp.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
 	ck_assert_str_eq(pr.name, "af_xdp");
-	ck_assert_str_eq(pr.vdev, "net_af_xdp0,iface={arg},start_queue=0,queue_count={queues}");
+	ck_assert_str_eq(pr.vdev, "net_af_xdp0,iface={arg},start_queue=0,queue_count={queues},"
+				  "xdp_prog={xdp_prog}");
+	ck_assert(dv_profile_uses_xdp_prog(&pr));
 	ck_assert_str_eq(pr.arg_kind, "iface");
 	ck_assert(pr.needs_arg && pr.needs_hugepages && pr.needs_bpffs && pr.kernel_iface);
 	ck_assert(!pr.embedded);
@@ -436,6 +438,16 @@ START_TEST(shipped_profiles)
 	ck_assert_uint_eq(emb.tx_queues, DV_MAX_GENERATORS); /* and per generator */
 	ck_assert_int_eq(pr.csum, DV_CSUM_SOFTWARE);
 	char dev[256];
+	/* {xdp_prog}: the program the build made (or the installed one). */
+	char want[512];
+	snprintf(want, sizeof(want), "net_af_xdp0,iface=veth0,start_queue=0,queue_count=2,xdp_prog=%s",
+		 dv_profile_xdp_prog());
+	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 2, dev, sizeof(dev)), (int)strlen(want));
+	ck_assert_str_eq(dev, want);
+	ck_assert_ptr_nonnull(strstr(dev, "dns_filter.bpf.o"));
+	/* The other placeholders, on the template without the program. */
+	strcpy(pr.vdev, "net_af_xdp0,iface={arg},start_queue=0,queue_count={queues}");
+	ck_assert(!dv_profile_uses_xdp_prog(&pr));
 	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 1, dev, sizeof(dev)), 51);
 	ck_assert_str_eq(dev, "net_af_xdp0,iface=veth0,start_queue=0,queue_count=1");
 	ck_assert_int_eq(dv_profile_devargs(&pr, "veth0", 12, dev, sizeof(dev)), 52);
@@ -567,11 +579,11 @@ START_TEST(profile_errors)
 	expect_prof_error("vdev: \"x,iface=eth0\"\narg: iface\n",
 			  "p.yaml:1: vdev: 'arg' is iface but the template has no {arg}");
 	expect_prof_error("vdev: \"x,iface={iface}\"\narg: iface\n",
-			  "p.yaml:1: vdev: only the placeholders {arg} and {queues} are known");
+			  "p.yaml:1: vdev: only the placeholders {arg}, {queues} and {xdp_prog} are known");
 	expect_prof_error("vdev: \"x,q={queue}\"\narg: none\n",
-			  "p.yaml:1: vdev: only the placeholders {arg} and {queues} are known");
+			  "p.yaml:1: vdev: only the placeholders {arg}, {queues} and {xdp_prog} are known");
 	expect_prof_error("vdev: \"x,q={queues\"\narg: none\n",
-			  "p.yaml:1: vdev: only the placeholders {arg} and {queues} are known");
+			  "p.yaml:1: vdev: only the placeholders {arg}, {queues} and {xdp_prog} are known");
 	expect_prof_error("vdev: \"x,iface={arg}\"\narg: iface\ndefault-arg: \"a,b\"\n",
 			  "p.yaml:3: default-arg: ',' and '=' are not allowed");
 	expect_prof_error("embedded: true\nvdev: x\n",
