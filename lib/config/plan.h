@@ -54,6 +54,13 @@ enum dv_rx_steering {
 	DV_STEER_NONE,        /**< receives nothing (null) */
 };
 
+/** rss-hash: what an address-steered port hashes on (addresses only, so that fragments meet). */
+#define DV_RSS_IPV4      0x1 /**< IPv4 source and destination */
+#define DV_RSS_FRAG_IPV4 0x2 /**< IPv4 fragments, on addresses */
+#define DV_RSS_IPV6      0x4
+#define DV_RSS_FRAG_IPV6 0x8
+#define DV_RSS_ALL       0xf
+
 /** A port profile from drivers-config/ (one YAML file per DPDK driver). */
 struct dv_port_profile {
 	char name[32];         /**< profile name, = file name without .yaml */
@@ -78,6 +85,7 @@ struct dv_port_profile {
 	bool tx_csum_offload;  /**< the profile may ask the PMD for IPv4/UDP checksum offload (if dev_info offers it) */
 	enum dv_rx_steering rx_steering; /**< rx-steering: address (default), kernel, none */
 	double max_qps;        /**< max-qps: what one TX queue can take; --max sizes the tables for it */
+	unsigned rss_hash;     /**< rss-hash: DV_RSS_* the port is asked to hash on (several collectors) */
 };
 
 #define DV_MAX_ATTEMPTS 8   /**< attempts per logical query */

@@ -140,6 +140,24 @@ static int h_needs(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return 0;
 }
 
+static int h_rss_hash(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	static const struct { const char *name; unsigned bit; } kinds[] = {
+		{ "ipv4", DV_RSS_IPV4 }, { "frag-ipv4", DV_RSS_FRAG_IPV4 },
+		{ "ipv6", DV_RSS_IPV6 }, { "frag-ipv6", DV_RSS_FRAG_IPV6 },
+	};
+	c->p.rss_hash = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		size_t k = 0;
+		while (k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(e->v[i], kinds[k].name) != 0)
+			k++;
+		if (k == sizeof(kinds) / sizeof(kinds[0]))
+			return bad_value(e, i, "an address hash (ipv4, frag-ipv4, ipv6, frag-ipv6)");
+		c->p.rss_hash |= kinds[k].bit;
+	}
+	return 0;
+}
+
 static int h_kernel_iface(struct prof_ctx *c, const struct dv_yaml_entry *e)
 {
 	return set_bool(e, &c->p.kernel_iface);
@@ -253,6 +271,7 @@ static const struct {
 	{ "tx-checksum-offload", h_tx_csum_offload, false },
 	{ "rx-steering",  h_rx_steering,  false },
 	{ "max-qps",      h_max_qps,      false },
+	{ "rss-hash",     h_rss_hash,     true },
 	{ "pci-devargs",  h_pci_devargs,  false },
 	{ "kernel-driver", h_kernel_driver, false },
 };
@@ -403,6 +422,7 @@ int dv_profile_load_mem(const char *file, const char *name, const char *text,
 	c.p.tx_queues = 1;
 	c.p.tx_csum_offload = false;
 	c.p.max_qps = DV_PROFILE_MAX_QPS;
+	c.p.rss_hash = DV_RSS_ALL;
 
 	int ret = dv_yaml_map_walk(file, text, len, prof_entry, &c);
 	if (ret == 0)

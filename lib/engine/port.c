@@ -30,10 +30,14 @@ static int port_start(const struct dv_port_plan *pp, uint16_t port, struct rte_m
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc != 0)
 		goto fail;
-	/* Several RX queues: RSS on addresses only, so all fragments of a datagram meet
-	 * on one queue; the generator picks source addresses with the same key. */
-	uint64_t ip_only = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_IPV6 |
-			   RTE_ETH_RSS_FRAG_IPV6;
+	/* Several RX queues: RSS on addresses only (the profile's rss-hash), so all
+	 * fragments of a datagram meet on one queue; the generator picks source
+	 * addresses with the same key. */
+	unsigned h = pp->profile.rss_hash;
+	uint64_t ip_only = ((h & DV_RSS_IPV4) ? RTE_ETH_RSS_IPV4 : 0) |
+			   ((h & DV_RSS_FRAG_IPV4) ? RTE_ETH_RSS_FRAG_IPV4 : 0) |
+			   ((h & DV_RSS_IPV6) ? RTE_ETH_RSS_IPV6 : 0) |
+			   ((h & DV_RSS_FRAG_IPV6) ? RTE_ETH_RSS_FRAG_IPV6 : 0);
 	if (nrxq > 1 && (info.flow_type_rss_offloads & ip_only) != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)dv_rss_key;

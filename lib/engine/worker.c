@@ -190,12 +190,16 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	/* Room: in-flight slots for attempts, logical slots for new queries. */
 	uint64_t seq0 = dv_inflight_next(ifl);
 	uint64_t room = dv_inflight_room(ifl);
-	unsigned cap = g->burst < room ? g->burst : (unsigned)room;
+	unsigned cap = room < DV_BURST_MAX ? (unsigned)room : DV_BURST_MAX;
+	/* Retries take at most a burst, and the schedule's new queries come on top:
+	 * a burst of retries must not push them out of the step (they would be
+	 * lost, counted as a full table, not merely late). */
+	unsigned rcap = g->burst < cap ? g->burst : cap;
 
 	/* Retries first: those carried over from a step without mbufs, then new requests. */
 	uint64_t r_lseq[DV_BURST_MAX];
 	uint8_t r_att[DV_BURST_MAX];
-	unsigned nr = ln->ncarry < cap ? ln->ncarry : cap;
+	unsigned nr = ln->ncarry < rcap ? ln->ncarry : rcap;
 	if (unlikely(nr > 0)) {
 		memcpy(r_lseq, ln->carry_lseq, nr * sizeof(*r_lseq));
 		memcpy(r_att, ln->carry_att, nr * sizeof(*r_att));
@@ -203,8 +207,8 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 		memmove(ln->carry_att, ln->carry_att + nr, (ln->ncarry - nr) * sizeof(*r_att));
 		ln->ncarry -= nr;
 	}
-	if (cap > nr && ln->ncarry == 0)
-		nr += dv_seq_retries(seq, r_lseq + nr, r_att + nr, cap - nr);
+	if (rcap > nr && ln->ncarry == 0)
+		nr += dv_seq_retries(seq, r_lseq + nr, r_att + nr, rcap - nr);
 
 	uint64_t lq_room = dv_seq_room(seq);
 	if (fresh > lq_room)

@@ -504,6 +504,7 @@ START_TEST(shipped_profiles)
 		ck_assert_str_eq(pr.vdev, "");
 		ck_assert(pr.arp_nd && pr.needs_hugepages && !pr.kernel_iface);
 		ck_assert_str_eq(pr.kernel_driver, i == 0 ? "mlx5_core" : "vfio-pci");
+		ck_assert(pr.rss_hash & DV_RSS_IPV4); /* addresses only, whatever else */
 	}
 	snprintf(path, sizeof(path), "%s/memif.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
@@ -557,6 +558,8 @@ START_TEST(profile_errors)
 	expect_prof_error("vdev: x\nrx-desc: 8\n",
 			  "p.yaml:2: rx-desc: '8' is not a ring size in 32..16384");
 	expect_prof_error("vdev: x\nvdev: y\n", "p.yaml:2: duplicate key 'vdev' (first on line 1)");
+	expect_prof_error("vdev: x\nrss-hash: [ipv4, tcp]\n",
+			  "p.yaml:2: rss-hash: 'tcp' is not an address hash (ipv4, frag-ipv4, ipv6, frag-ipv6)");
 	expect_prof_error("vdev: x\nrx-steering: rss\n",
 			  "p.yaml:2: rx-steering: 'rss' is not address, kernel or none");
 	expect_prof_error("vdev: x\nmax-qps: 10\n",
