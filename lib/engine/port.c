@@ -11,6 +11,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 
+#include "config/profile.h"
 #include "engine/eal.h"
 #include "wire/rss.h"
 #include "util/log.h"
@@ -203,8 +204,14 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 			char name[64];
 			dv_eal_vdev_name(plan, k, name, sizeof(name));
 			if (name[0] == '\0' || rte_eth_dev_get_port_by_name(name, &pt->id) != 0) {
-				dv_err("--port %s: no DPDK port '%s' (did the driver fail to probe?)",
-				       pp->spec, name);
+				if (dv_profile_uses_xdp_prog(&pp->profile))
+					dv_err("--port %s: no DPDK port '%s': the driver failed to probe; did "
+					       "the kernel refuse the XDP program %s? (the PMD's message is "
+					       "above; a copy of the profile without xdp_prog uses the PMD's "
+					       "own program)", pp->spec, name, dv_profile_xdp_prog());
+				else
+					dv_err("--port %s: no DPDK port '%s' (did the driver fail to probe?)",
+					       pp->spec, name);
 				return -ENODEV;
 			}
 		}
