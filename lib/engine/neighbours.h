@@ -20,7 +20,7 @@ struct dv_nd_port {
 	uint16_t port_id;
 	unsigned nrxq;           /**< RX queues to read replies from */
 	struct rte_mempool *pool; /**< mbufs for what we send */
-	uint8_t mac[6];          /**< ours */
+	const uint8_t *mac;      /**< ours (6 bytes) */
 	uint16_t vlan;           /**< 0 = untagged */
 };
 

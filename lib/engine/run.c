@@ -77,6 +77,12 @@ static void default_addr(int family, struct dv_addr *a, uint8_t last)
 	}
 }
 
+/* The next hop of family f on an arp-nd port: --gateway, else the target. */
+static const struct dv_addr *nd_hop(const struct dv_plan *plan, int f)
+{
+	return plan->gateway[f].family != 0 ? &plan->gateway[f] : &plan->target[f];
+}
+
 /* Port k's addresses and MACs per family, learned from the kernel for kernel interfaces. */
 static int endpoints_resolve(const struct dv_plan *plan, unsigned k,
 			     struct dv_endpoints ep[DV_FAMILIES])
@@ -249,10 +255,8 @@ static void status_intro(const struct run_state *st, const struct dv_plan *plan)
 				continue;
 			const uint8_t *m = st->ep[k][f].dst_mac;
 			char hb[64];
-			const struct dv_addr *hop = plan->gateway[f].family != 0 ? &plan->gateway[f]
-										 : &plan->target[f];
 			printf("[Status] Next hop %s on %s is at %02x:%02x:%02x:%02x:%02x:%02x (%s)\n",
-			       dv_addr_str(hop, hb, sizeof(hb)), plan->port[k].spec, m[0], m[1], m[2],
+			       dv_addr_str(nd_hop(plan, f), hb, sizeof(hb)), plan->port[k].spec, m[0], m[1], m[2],
 			       m[3], m[4], m[5], f == DV_FAMILY_V6 ? "neighbour solicitation" : "ARP");
 		}
 	printf("[Status] %u generator%s, %u collector%s; memory: in-flight %" PRIu64
@@ -621,11 +625,9 @@ static struct dv_nd_port nd_port(const struct run_state *st, const struct dv_pla
 {
 	return (struct dv_nd_port){ .spec = plan->port[k].spec, .port_id = st->ports.port[k].id,
 				    .nrxq = st->ports.port[k].rx_queues, .pool = st->ports.pool,
-				    .mac = { st->ports.port[k].mac[0], st->ports.port[k].mac[1],
-					     st->ports.port[k].mac[2], st->ports.port[k].mac[3],
-					     st->ports.port[k].mac[4], st->ports.port[k].mac[5] },
-				    .vlan = plan->vlan };
+				    .mac = st->ports.port[k].mac, .vlan = plan->vlan };
 }
+
 
 /* Ports no kernel answers for: the next hop's MAC by ARP/ND, unless --dst-mac gives it. */
 static int nd_resolve_all(struct run_state *st, const struct dv_plan *plan)
@@ -638,9 +640,7 @@ static int nd_resolve_all(struct run_state *st, const struct dv_plan *plan)
 			struct dv_endpoints *e = &st->ep[k][f];
 			if (e->src.family == 0)
 				continue;
-			const struct dv_addr *hop = plan->gateway[f].family != 0 ? &plan->gateway[f]
-										 : &plan->target[f];
-			int rc = dv_nd_resolve(&np, &e->src, hop, e->dst_mac);
+			int rc = dv_nd_resolve(&np, &e->src, nd_hop(plan, f), e->dst_mac);
 			if (rc != 0)
 				return rc;
 			st->nd_resolved[k][f] = true;

@@ -241,7 +241,7 @@ lab_must ip -n "$LAB_SRV_NS" addr add 198.18.4.1/23 dev dvtap0
 lab_must ip -n "$LAB_SRV_NS" addr add 2001:2:0:4::1/64 dev dvtap0 nodad
 lab_must ip -n "$LAB_SRV_NS" link set dvtap0 up
 udp_csum_errors() { lab_srv nstat -az UdpInCsumErrors Udp6InCsumErrors | awk '$1 ~ /CsumErrors/ { n += $2 } END { print n + 0 }'; }
-lab_log "dnsvolley tap: ARP/ND of its own, 2 x 256 source addresses, 5000 qps for 2 s"
+lab_log "dnsvolley tap: ARP/ND of its own, source ranges of 2 x 128 addresses, 5000 qps for 2 s"
 NSD_CASE_NS=srv nsd_case "nsd tap arp-nd" "$tmp/tap.json" \
 	"sent >= 5000" "answered >= 0.99 * sent" "dv['unmatched'] == 0" \
 	"dv['families']['ipv4']['answered'] >= 0.99 * dv['families']['ipv4']['sent']" \
