@@ -14,7 +14,7 @@ BUILD_ASAN=${DV_BUILD_ASAN_DIR:-$ROOT/build-asan}
 # Debian 12 packages the project needs to build and test.
 PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
-          libbpf-dev libxdp-dev
+          libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
           clang iproute2 iputils-ping ethtool nftables nsd knot-dnsutils)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.

@@ -1,0 +1,38 @@
+/**
+ * @file plots.h
+ * @brief Plots of a finished run, rendered with gnuplot to PNG and SVG.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "report/series.h"
+#include "report/stats.h"
+
+/** The plots dv_plots_render() draws, in this order. */
+enum dv_plot_kind {
+	DV_PLOT_LATENCY = 0, /**< latency percentile curve, log scale (as DNS Shotgun draws it) */
+	DV_PLOT_RATES,       /**< sent / answered / failed per second over time */
+	DV_PLOT_FAILURE,     /**< failure rate by EDNS size and family */
+	DV_PLOT_GAPS,        /**< histogram of the gap between attempts */
+	DV_PLOT_SEQLEN,      /**< distribution of sequence lengths (attempts per logical query) */
+	DV_PLOTS
+};
+
+/** What was rendered: file names relative to the output directory. */
+struct dv_plot_files {
+	bool drawn[DV_PLOTS];      /**< false: nothing to draw (e.g. no sequences), or gnuplot failed */
+	char png[DV_PLOTS][64];    /**< "latency.png" ... */
+	char svg[DV_PLOTS][64];    /**< "latency.svg" ... */
+	char title[DV_PLOTS][96];  /**< caption for the HTML page */
+};
+
+/**
+ * Render every plot that has data into dir (which exists), as NAME.png and
+ * NAME.svg, by writing NAME.dat / NAME.gp and running gnuplot.
+ * @param sum   the whole run
+ * @param rows  its intervals (may be NULL when nrows is 0: no plot over time)
+ * @return number of plots drawn, or a negative errno (gnuplot missing: -ENOENT)
+ */
+int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *rows, size_t nrows,
+		    const char *dir, struct dv_plot_files *out);
