@@ -2,12 +2,21 @@
  * dnsvolley: the program is thin. Parse and validate everything into an
  * immutable plan, then hand it to the engine.
  */
+#include <string.h>
+
 #include "config/cli.h"
 #include "engine/run.h"
+#include "report/commands.h"
 #include "util/log.h"
 
 int main(int argc, char **argv)
 {
+	/* Commands on result files need no EAL, no port and no plan. */
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return dv_cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return dv_cmd_merge(argc - 1, argv + 1);
+
 	struct dv_plan plan;
 	int rc = dv_cli_parse(argc, argv, &plan);
 	if (rc == 1)

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "dv_config.h"
+#include "report/state.h"
 #include "util/log.h"
 
 #define DV_JSON_SCHEMA_VERSION 20221207
@@ -106,6 +107,13 @@ static void make_runid(char *buf, size_t len)
 
 int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan)
 {
+	return dv_json_open_params(out, path, plan->argc, (const char *const *)plan->argv,
+				   plan->stats_interval_s, plan->timeout_s);
+}
+
+int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
+			const char *const *argv, double stats_interval_s, double timeout_s)
+{
 	bool ok = true;
 	json_t *hdr = NULL;
 	json_t *params = NULL;
@@ -125,9 +133,9 @@ int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan
 	if (params == NULL) {
 		ok = false;
 	} else {
-		for (int i = 0; plan->argv != NULL && i < plan->argc; i++) {
-			if (plan->argv[i] != NULL)
-				push(params, json_string(plan->argv[i]), &ok);
+		for (int i = 0; argv != NULL && i < argc; i++) {
+			if (argv[i] != NULL)
+				push(params, json_string(argv[i]), &ok);
 		}
 	}
 
@@ -140,8 +148,8 @@ int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan
 	put(hdr, "generator_params", params, &ok);
 	params = NULL; /* owned by hdr now (or already released on failure) */
 	put(hdr, "time_units_per_sec", json_integer(1000000000), &ok);
-	put(hdr, "stats_interval", jreal(plan->stats_interval_s), &ok);
-	put(hdr, "timeout", jreal(plan->timeout_s), &ok);
+	put(hdr, "stats_interval", jreal(stats_interval_s), &ok);
+	put(hdr, "timeout", jreal(timeout_s), &ok);
 	ret = emit(out, hdr, ok);
 	if (ret != 0) {
 		/* Nothing more can be written: the caller need not close. */
@@ -564,7 +572,10 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", jint(sent),
 		      "packets_received", jint(rx->rx_pkts)),
 	    ok);
-	put(o, "dnsvolley", extension_obj(r, achieved, ok), ok);
+	json_t *ext = extension_obj(r, achieved, ok);
+	/* Every counter, losslessly: what "dnsvolley report" and "merge" read back. */
+	put(ext, "state", dv_state_to_json(r), ok);
+	put(o, "dnsvolley", ext, ok);
 	return o;
 }
 

@@ -34,6 +34,10 @@ struct dv_json_out {
  */
 int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan);
 
+/** dv_json_open() with the header's fields given: for results that no plan made (merge). */
+int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
+			const char *const *argv, double stats_interval_s, double timeout_s);
+
 /**
  * Write a stats_periodic record for one interval (achieved_qps over until - since).
  * @return 0 or -errno; the first write error is reported once and then returned again

@@ -54,7 +54,7 @@ static void edns_init(struct dv_edns_rx (*e)[DV_FAMILIES])
 }
 
 /** dst += src for one cell: counters add, sizes keep min and max. */
-static void edns_merge(struct dv_edns_rx *dst, const struct dv_edns_rx *src)
+void dv_edns_rx_merge(struct dv_edns_rx *dst, const struct dv_edns_rx *src)
 {
 	dst->answered += src->answered;
 	dst->truncated += src->truncated;
@@ -255,7 +255,7 @@ void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src)
 	dv_hist_merge(&dst->latency, &src->latency);
 	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
 		for (unsigned f = 0; f < DV_FAMILIES; f++)
-			edns_merge(&dst->edns[v][f], &src->edns[v][f]);
+			dv_edns_rx_merge(&dst->edns[v][f], &src->edns[v][f]);
 	}
 	seq_merge(&dst->seq, &src->seq);
 	dv_hist_merge(&dst->timer_late, &src->timer_late);
@@ -483,7 +483,7 @@ bool dv_result_edns_cell(const struct dv_result *r, unsigned v, unsigned family,
 		if (r->edns_size[i] != r->edns_size[v])
 			continue;
 		*sent += r->tx.edns_sent[i][family];
-		edns_merge(cell, &r->rx.edns[i][family]);
+		dv_edns_rx_merge(cell, &r->rx.edns[i][family]);
 	}
 	return true;
 }

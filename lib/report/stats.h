@@ -208,6 +208,8 @@ void dv_rx_stats_init(struct dv_rx_stats *s);
 /** dst += src, field by field. first/last TSC: min of non-zero / max. */
 void dv_tx_stats_merge(struct dv_tx_stats *dst, const struct dv_tx_stats *src);
 void dv_rx_stats_merge(struct dv_rx_stats *dst, const struct dv_rx_stats *src);
+/** dst += src for one (EDNS size, family) cell: min/max of the sizes. */
+void dv_edns_rx_merge(struct dv_edns_rx *dst, const struct dv_edns_rx *src);
 
 /** Relaxed-load copy of stats another lcore is writing. */
 void dv_tx_stats_snapshot(struct dv_tx_stats *dst, const struct dv_tx_stats *src);

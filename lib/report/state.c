@@ -1,0 +1,595 @@
+/**
+ * @file state.c
+ * @brief Lossless JSON of a run's counters, and merging runs.
+ */
+#include "report/state.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/** A block of uint64 counters inside a stats struct. */
+struct counter_field {
+	const char *key;
+	size_t off;
+	size_t n; /**< uint64 words */
+};
+
+#define WORDS(s, m) (sizeof(((struct s *)0)->m) / sizeof(uint64_t))
+#define TXF(m) { #m, offsetof(struct dv_tx_stats, m), WORDS(dv_tx_stats, m) }
+#define RXF(m) { #m, offsetof(struct dv_rx_stats, m), WORDS(dv_rx_stats, m) }
+
+/* Every counter of the structs except histograms. A field missing here fails
+ * test_state's round trip, which fills every word. */
+static const struct counter_field tx_fields[] = {
+	TXF(sent), TXF(tx_bytes), TXF(alloc_fail), TXF(tx_full), TXF(inflight_full),
+	TXF(sched_slips), TXF(first_tx_tsc), TXF(last_tx_tsc), TXF(logical),
+	TXF(last_logical_tsc), TXF(retries), TXF(ctl_sent), TXF(edns_sent), TXF(busy_tsc),
+};
+
+static const struct counter_field rx_fields[] = {
+	RXF(answered), RXF(timeouts), RXF(rcode), RXF(truncated), RXF(late), RXF(duplicate),
+	RXF(unmatched), RXF(rx_pkts), RXF(rx_bytes), RXF(rx_class), RXF(edns), RXF(seq),
+	RXF(fail), RXF(frag), RXF(icmp), RXF(icmp_attributed), RXF(icmp_mtu_min), RXF(busy_tsc),
+	RXF(handoff_out), RXF(handoff_drop), RXF(nd_answered), RXF(nd_ignored),
+};
+
+/* The counter structs hold only uint64 words and histograms (no padding inside). */
+_Static_assert(sizeof(struct dv_edns_rx) % sizeof(uint64_t) == 0, "dv_edns_rx: uint64 only");
+_Static_assert(sizeof(struct dv_seq_stats) % sizeof(uint64_t) == 0, "dv_seq_stats: uint64 only");
+_Static_assert(sizeof(struct dv_frag_stats) % sizeof(uint64_t) == 0, "dv_frag_stats: uint64 only");
+
+struct hist_field {
+	const char *key;
+	size_t off;
+};
+
+static const struct hist_field tx_hists[] = {
+	{ "gap", offsetof(struct dv_tx_stats, gap) },
+};
+
+static const struct hist_field rx_hists[] = {
+	{ "latency", offsetof(struct dv_rx_stats, latency) },
+	{ "timer_late", offsetof(struct dv_rx_stats, timer_late) },
+	{ "frag_count", offsetof(struct dv_rx_stats, frag_count) },
+	{ "frag_spread", offsetof(struct dv_rx_stats, frag_spread) },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static json_t *u64(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static void put(json_t *o, const char *key, json_t *v, bool *ok)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		*ok = false;
+}
+
+/** Sparse array of the non-zero words: [[i, v], ...]; a single word as a plain integer. */
+static json_t *words_json(const uint64_t *w, size_t n, bool *ok)
+{
+	if (n == 1)
+		return u64(w[0]);
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		if (w[i] == 0)
+			continue;
+		if (json_array_append_new(a, json_pack("[I,I]", (json_int_t)i, (json_int_t)w[i])) != 0)
+			*ok = false;
+	}
+	return a;
+}
+
+static json_t *hist_json(const struct dv_hist *h, bool *ok)
+{
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+	put(o, "count", u64(h->count), ok);
+	put(o, "sum", u64(h->sum), ok);
+	put(o, "min", u64(h->min), ok);
+	put(o, "max", u64(h->max), ok);
+	put(o, "sum_sq", json_real(h->sum_sq), ok);
+	put(o, "buckets", words_json(h->bucket, DV_HIST_BUCKETS, ok), ok);
+	return o;
+}
+
+static json_t *stats_json(const void *s, const struct counter_field *cf, size_t ncf,
+			  const struct hist_field *hf, size_t nhf, bool *ok)
+{
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < ncf; i++) {
+		const uint64_t *w = (const uint64_t *)((const char *)s + cf[i].off);
+		json_t *v = words_json(w, cf[i].n, ok);
+		/* Leave out all-zero arrays: most of the failure table is empty. */
+		if (v != NULL && json_is_array(v) && json_array_size(v) == 0)
+			json_decref(v);
+		else
+			put(o, cf[i].key, v, ok);
+	}
+	for (size_t i = 0; i < nhf; i++)
+		put(o, hf[i].key,
+		    hist_json((const struct dv_hist *)((const char *)s + hf[i].off), ok), ok);
+	return o;
+}
+
+static json_t *u64_list(const uint64_t *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, u64(v[i]));
+	return a;
+}
+
+json_t *dv_state_to_json(const struct dv_result *r)
+{
+	bool ok = true;
+	json_t *o = json_object();
+	if (o == NULL)
+		return NULL;
+
+	put(o, "tx", stats_json(&r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists), &ok),
+	    &ok);
+	put(o, "rx", stats_json(&r->rx, rx_fields, NELEM(rx_fields), rx_hists, NELEM(rx_hists), &ok),
+	    &ok);
+	put(o, "since_ns", u64(r->since_ns), &ok);
+	put(o, "until_ns", u64(r->until_ns), &ok);
+	put(o, "send_seconds", json_real(r->send_seconds), &ok);
+	put(o, "run_seconds", json_real(r->run_seconds), &ok);
+	put(o, "target_qps", json_real(r->target_qps), &ok);
+	put(o, "interrupted", json_boolean(r->interrupted), &ok);
+
+	unsigned nv = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
+	json_t *sizes = json_array();
+	for (unsigned v = 0; sizes != NULL && v < nv; v++)
+		json_array_append_new(sizes, json_integer(r->edns_size[v]));
+	put(o, "edns_sizes", sizes, &ok);
+	put(o, "attempts", json_integer(r->attempts), &ok);
+	put(o, "sequences", json_boolean(r->sequences), &ok);
+	put(o, "frag_report", json_boolean(r->frag_report), &ok);
+
+	unsigned nc = r->ncollectors < DV_MAX_LANES ? r->ncollectors : DV_MAX_LANES;
+	put(o, "collector_rx_packets", u64_list(r->col_rx_pkts, nc), &ok);
+	json_t *ports = json_array();
+	for (unsigned k = 0; ports != NULL && k < r->nports && k < DV_MAX_PORTS; k++) {
+		const uint8_t *m4 = r->port_next_mac[k][DV_FAMILY_V4];
+		const uint8_t *m6 = r->port_next_mac[k][DV_FAMILY_V6];
+		char mac[2][18];
+		snprintf(mac[0], sizeof(mac[0]), "%02x:%02x:%02x:%02x:%02x:%02x", m4[0], m4[1], m4[2],
+			 m4[3], m4[4], m4[5]);
+		snprintf(mac[1], sizeof(mac[1]), "%02x:%02x:%02x:%02x:%02x:%02x", m6[0], m6[1], m6[2],
+			 m6[3], m6[4], m6[5]);
+		json_array_append_new(ports, json_pack("{s:s, s:I, s:I, s:b, s:[s,s], s:[b,b]}",
+			"port", r->port_spec[k] != NULL ? r->port_spec[k] : "",
+			"sent", (json_int_t)r->port_sent[k], "rx_packets", (json_int_t)r->port_rx_pkts[k],
+			"csum_offload", r->port_csum_offload[k], "next_mac", mac[0], mac[1],
+			"resolved", r->port_resolved[k][0], r->port_resolved[k][1]));
+	}
+	put(o, "ports", ports, &ok);
+	put(o, "nd_announced", u64(r->nd_announced), &ok);
+	if (r->has_xdp)
+		put(o, "xdp", json_pack("[I,I,I,I]", (json_int_t)r->xdp_redirected,
+					(json_int_t)r->xdp_passed, (json_int_t)r->xdp_fragments,
+					(json_int_t)r->xdp_icmp), &ok);
+	if (r->rx_timestamps != NULL)
+		put(o, "rx_timestamps", json_string(r->rx_timestamps), &ok);
+	put(o, "rate_mode", json_integer(r->rate_mode), &ok);
+	const struct dv_rate_summary *rs = &r->rate;
+	json_t *found = json_array();
+	for (unsigned i = 0; found != NULL && i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++)
+		json_array_append_new(found, json_real(rs->search_qps[i]));
+	put(o, "rate", json_pack("{s:f, s:f, s:f, s:i, s:o, s:f, s:f, s:f, s:f}",
+				 "ramp_max_qps", rs->ramp_max_qps, "ramp_at_qps", rs->ramp_at_qps,
+				 "ramp_loss_pct", rs->ramp_loss_pct, "search_trials",
+				 (int)rs->search_trials, "search_qps", found ? found : json_array(),
+				 "search_median", rs->search_median, "search_min", rs->search_min,
+				 "search_max", rs->search_max, "search_loss_pct", rs->search_loss_pct),
+	    &ok);
+	if (r->has_responder)
+		put(o, "responder", json_pack("[I,I,I,I,I]", (json_int_t)r->resp_answered,
+					      (json_int_t)r->resp_dropped, (json_int_t)r->resp_impaired,
+					      (json_int_t)r->resp_sources, (json_int_t)r->resp_ports),
+		    &ok);
+	put(o, "generators", json_integer(r->ngenerators), &ok);
+	put(o, "tsc_hz", json_real(r->tsc_hz), &ok);
+	put(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
+				   (json_int_t)r->mem_sequences, (json_int_t)r->mem_mbufs,
+				   (json_int_t)r->inflight_slots), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- reading back ---- */
+
+/** Reading context: the first error, as one line. */
+struct rd {
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void bad(struct rd *rd, const char *fmt, const char *key)
+{
+	if (rd->rc == 0) {
+		snprintf(rd->err, rd->errlen, fmt, key);
+		rd->rc = -EINVAL;
+	}
+}
+
+static uint64_t get_u64(const json_t *v)
+{
+	return (uint64_t)json_integer_value(v);
+}
+
+/** Read key's sparse array (or plain integer) into n words; absent = zeros. */
+static void words_read(struct rd *rd, const json_t *o, const char *key, uint64_t *w, size_t n)
+{
+	const json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return;
+	if (n == 1) {
+		if (!json_is_integer(v))
+			return bad(rd, "state: '%s' is not an integer", key);
+		w[0] = get_u64(v);
+		return;
+	}
+	if (!json_is_array(v))
+		return bad(rd, "state: '%s' is not an array", key);
+	size_t i;
+	const json_t *e;
+	json_array_foreach(v, i, e) {
+		const json_t *ix = json_array_get(e, 0), *val = json_array_get(e, 1);
+		if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_integer(ix) ||
+		    !json_is_integer(val))
+			return bad(rd, "state: '%s' holds an entry that is not [index, value]", key);
+		json_int_t k = json_integer_value(ix);
+		if (k < 0 || (size_t)k >= n)
+			return bad(rd, "state: '%s' has an index out of range", key);
+		w[k] = get_u64(val);
+	}
+}
+
+static void hist_read(struct rd *rd, const json_t *o, const char *key, struct dv_hist *h)
+{
+	const json_t *v = json_object_get(o, key);
+	dv_hist_init(h);
+	if (v == NULL)
+		return;
+	if (!json_is_object(v))
+		return bad(rd, "state: histogram '%s' is not an object", key);
+	words_read(rd, v, "count", &h->count, 1);
+	words_read(rd, v, "sum", &h->sum, 1);
+	words_read(rd, v, "min", &h->min, 1);
+	words_read(rd, v, "max", &h->max, 1);
+	const json_t *sq = json_object_get(v, "sum_sq");
+	if (sq != NULL && json_is_number(sq))
+		h->sum_sq = json_number_value(sq);
+	words_read(rd, v, "buckets", h->bucket, DV_HIST_BUCKETS);
+	/* Keep the invariant count == sum of buckets, which quantiles rely on. */
+	uint64_t total = 0;
+	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
+		total += h->bucket[i];
+	if (total != h->count)
+		bad(rd, "state: histogram '%s' count differs from its buckets", key);
+}
+
+static void stats_read(struct rd *rd, const json_t *o, const char *key, void *s,
+		       const struct counter_field *cf, size_t ncf, const struct hist_field *hf,
+		       size_t nhf)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!json_is_object(v))
+		return bad(rd, "state: '%s' is missing", key);
+	for (size_t i = 0; i < ncf; i++)
+		words_read(rd, v, cf[i].key, (uint64_t *)((char *)s + cf[i].off), cf[i].n);
+	for (size_t i = 0; i < nhf; i++)
+		hist_read(rd, v, hf[i].key, (struct dv_hist *)((char *)s + hf[i].off));
+}
+
+static double get_real(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+static bool get_bool(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+static int get_int(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
+/** Unpack a fixed-length integer list; wrong shape is an error. */
+static void list_read(struct rd *rd, const json_t *o, const char *key, uint64_t *out, size_t n)
+{
+	const json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return;
+	if (!json_is_array(v) || json_array_size(v) != n)
+		return bad(rd, "state: '%s' has the wrong length", key);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(v, i);
+		if (!json_is_integer(e))
+			return bad(rd, "state: '%s' holds a non-integer", key);
+		out[i] = get_u64(e);
+	}
+}
+
+static void mac_read(const char *s, uint8_t *mac)
+{
+	unsigned b[6];
+	if (s != NULL && sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4],
+				&b[5]) == 6)
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)b[i];
+}
+
+static void ports_read(struct rd *rd, const json_t *o, struct dv_result_store *st)
+{
+	struct dv_result *r = &st->r;
+	const json_t *ports = json_object_get(o, "ports");
+	size_t k;
+	const json_t *p;
+	if (ports == NULL)
+		return;
+	if (!json_is_array(ports) || json_array_size(ports) > DV_MAX_PORTS)
+		return bad(rd, "state: '%s' is not a list of at most 4 ports", "ports");
+	json_array_foreach(ports, k, p) {
+		const char *name = json_string_value(json_object_get(p, "port"));
+		const json_t *macs = json_object_get(p, "next_mac");
+		const json_t *res = json_object_get(p, "resolved");
+		snprintf(st->port_name[k], sizeof(st->port_name[k]), "%s", name ? name : "?");
+		r->port_sent[k] = get_u64(json_object_get(p, "sent"));
+		r->port_rx_pkts[k] = get_u64(json_object_get(p, "rx_packets"));
+		r->port_csum_offload[k] = get_bool(p, "csum_offload");
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			mac_read(json_string_value(json_array_get(macs, f)), r->port_next_mac[k][f]);
+			r->port_resolved[k][f] = json_is_true(json_array_get(res, f));
+		}
+	}
+	r->nports = (unsigned)json_array_size(ports);
+}
+
+void dv_result_store_fix(struct dv_result_store *st)
+{
+	for (unsigned k = 0; k < DV_MAX_PORTS; k++)
+		st->r.port_spec[k] = k < st->r.nports ? st->port_name[k] : NULL;
+	st->r.rx_timestamps = st->rx_timestamps[0] != '\0' ? st->rx_timestamps : NULL;
+}
+
+int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, size_t errlen)
+{
+	struct rd rd = { .err = err, .errlen = errlen, .rc = 0 };
+	struct dv_result *r = &st->r;
+
+	memset(st, 0, sizeof(*st));
+	dv_tx_stats_init(&r->tx);
+	dv_rx_stats_init(&r->rx);
+	if (!json_is_object(o)) {
+		bad(&rd, "state: %s", "not an object");
+		return rd.rc;
+	}
+	stats_read(&rd, o, "tx", &r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists));
+	stats_read(&rd, o, "rx", &r->rx, rx_fields, NELEM(rx_fields), rx_hists, NELEM(rx_hists));
+	words_read(&rd, o, "since_ns", &r->since_ns, 1);
+	words_read(&rd, o, "until_ns", &r->until_ns, 1);
+	r->send_seconds = get_real(o, "send_seconds");
+	r->run_seconds = get_real(o, "run_seconds");
+	r->target_qps = get_real(o, "target_qps");
+	r->interrupted = get_bool(o, "interrupted");
+
+	const json_t *sizes = json_object_get(o, "edns_sizes");
+	if (!json_is_array(sizes) || json_array_size(sizes) > DV_EDNS_VARIANTS) {
+		bad(&rd, "state: '%s' is not a list of EDNS sizes", "edns_sizes");
+	} else {
+		r->n_edns = (unsigned)json_array_size(sizes);
+		for (unsigned v = 0; v < r->n_edns; v++) {
+			const json_t *e = json_array_get(sizes, v);
+			json_int_t s = json_integer_value(e);
+			if (!json_is_integer(e) || s < 0 || s > 65535)
+				bad(&rd, "state: '%s' holds a size out of range", "edns_sizes");
+			r->edns_size[v] = (int)s;
+		}
+	}
+	r->attempts = (unsigned)get_int(o, "attempts");
+	if (r->attempts > DV_MAX_ATTEMPTS)
+		bad(&rd, "state: '%s' is out of range", "attempts");
+	r->sequences = get_bool(o, "sequences");
+	r->frag_report = get_bool(o, "frag_report");
+
+	const json_t *cols = json_object_get(o, "collector_rx_packets");
+	if (json_is_array(cols) && json_array_size(cols) <= DV_MAX_LANES) {
+		r->ncollectors = (unsigned)json_array_size(cols);
+		list_read(&rd, o, "collector_rx_packets", r->col_rx_pkts, r->ncollectors);
+	}
+	ports_read(&rd, o, st);
+	words_read(&rd, o, "nd_announced", &r->nd_announced, 1);
+	uint64_t xdp[4] = { 0 }, resp[5] = { 0 }, mem[4] = { 0 };
+	if (json_object_get(o, "xdp") != NULL) {
+		r->has_xdp = true;
+		list_read(&rd, o, "xdp", xdp, 4);
+		r->xdp_redirected = xdp[0], r->xdp_passed = xdp[1];
+		r->xdp_fragments = xdp[2], r->xdp_icmp = xdp[3];
+	}
+	const char *ts = json_string_value(json_object_get(o, "rx_timestamps"));
+	if (ts != NULL)
+		snprintf(st->rx_timestamps, sizeof(st->rx_timestamps), "%s", ts);
+	int mode = get_int(o, "rate_mode");
+	if (mode < DV_RATE_FIXED || mode > DV_RATE_SEARCH)
+		bad(&rd, "state: '%s' is out of range", "rate_mode");
+	else
+		r->rate_mode = (enum dv_rate_mode)mode;
+	const json_t *rate = json_object_get(o, "rate");
+	if (json_is_object(rate)) {
+		struct dv_rate_summary *rs = &r->rate;
+		rs->ramp_max_qps = get_real(rate, "ramp_max_qps");
+		rs->ramp_at_qps = get_real(rate, "ramp_at_qps");
+		rs->ramp_loss_pct = get_real(rate, "ramp_loss_pct");
+		rs->search_trials = (unsigned)get_int(rate, "search_trials");
+		rs->search_median = get_real(rate, "search_median");
+		rs->search_min = get_real(rate, "search_min");
+		rs->search_max = get_real(rate, "search_max");
+		rs->search_loss_pct = get_real(rate, "search_loss_pct");
+		const json_t *q = json_object_get(rate, "search_qps");
+		for (size_t i = 0; json_is_array(q) && i < json_array_size(q) &&
+				   i < DV_SEARCH_REPEATS_MAX; i++)
+			rs->search_qps[rs->search_n++] = json_number_value(json_array_get(q, i));
+	}
+	if (json_object_get(o, "responder") != NULL) {
+		r->has_responder = true;
+		list_read(&rd, o, "responder", resp, 5);
+		r->resp_answered = resp[0], r->resp_dropped = resp[1], r->resp_impaired = resp[2];
+		r->resp_sources = resp[3], r->resp_ports = resp[4];
+	}
+	r->ngenerators = (unsigned)get_int(o, "generators");
+	r->tsc_hz = get_real(o, "tsc_hz");
+	list_read(&rd, o, "memory", mem, 4);
+	r->mem_inflight = mem[0], r->mem_sequences = mem[1], r->mem_mbufs = mem[2];
+	r->inflight_slots = mem[3];
+	dv_result_store_fix(st);
+	return rd.rc;
+}
+
+/* ---- merging runs ---- */
+
+/** acc's variant for EDNS size s, added if new; -1 when no room is left. */
+static int variant_of(struct dv_result *acc, int s)
+{
+	for (unsigned v = 0; v < acc->n_edns; v++)
+		if (acc->edns_size[v] == s)
+			return (int)v;
+	if (acc->n_edns >= DV_EDNS_VARIANTS)
+		return -1;
+	acc->edns_size[acc->n_edns] = s;
+	return (int)acc->n_edns++;
+}
+
+/** src's counters with its EDNS variants renumbered as acc's. */
+static int remap_variants(struct dv_result *acc, const struct dv_result *src,
+			  struct dv_tx_stats *tx, struct dv_rx_stats *rx)
+{
+	int map[DV_EDNS_VARIANTS];
+	for (unsigned v = 0; v < src->n_edns && v < DV_EDNS_VARIANTS; v++) {
+		map[v] = variant_of(acc, src->edns_size[v]);
+		if (map[v] < 0)
+			return -E2BIG;
+	}
+	*tx = src->tx;
+	*rx = src->rx;
+	memset(tx->edns_sent, 0, sizeof(tx->edns_sent));
+	memset(rx->fail, 0, sizeof(rx->fail));
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+		for (unsigned f = 0; f < DV_FAMILIES; f++)
+			rx->edns[v][f] = (struct dv_edns_rx){ .resp_min = UINT64_MAX };
+	/* Two variants of src with one size (mix and ladder) land in one cell: they add. */
+	for (unsigned v = 0; v < src->n_edns && v < DV_EDNS_VARIANTS; v++) {
+		unsigned w = (unsigned)map[v];
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			tx->edns_sent[w][f] += src->tx.edns_sent[v][f];
+			dv_edns_rx_merge(&rx->edns[w][f], &src->rx.edns[v][f]);
+			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++)
+				for (unsigned k = 0; k < DV_FR_COLS; k++)
+					rx->fail[f][w][c][k] += src->rx.fail[f][v][c][k];
+		}
+	}
+	return 0;
+}
+
+int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *src)
+{
+	static struct dv_tx_stats tx;
+	static struct dv_rx_stats rx;
+	struct dv_result *acc = &acc_st->r;
+
+	int rc = remap_variants(acc, src, &tx, &rx);
+	if (rc < 0)
+		return rc;
+	dv_tx_stats_merge(&acc->tx, &tx);
+	dv_rx_stats_merge(&acc->rx, &rx);
+
+	if (src->since_ns != 0 && (acc->since_ns == 0 || src->since_ns < acc->since_ns))
+		acc->since_ns = src->since_ns;
+	if (src->until_ns > acc->until_ns)
+		acc->until_ns = src->until_ns;
+	/* Side by side: the rates add, the time is the longer one's. */
+	if (src->send_seconds > acc->send_seconds)
+		acc->send_seconds = src->send_seconds;
+	if (src->run_seconds > acc->run_seconds)
+		acc->run_seconds = src->run_seconds;
+	acc->target_qps += src->target_qps;
+	acc->interrupted |= src->interrupted;
+	if (src->attempts > acc->attempts)
+		acc->attempts = src->attempts;
+	acc->sequences |= src->sequences;
+	acc->frag_report |= src->frag_report;
+
+	if (acc->ncollectors + src->ncollectors <= DV_MAX_LANES) {
+		for (unsigned i = 0; i < src->ncollectors; i++)
+			acc->col_rx_pkts[acc->ncollectors + i] = src->col_rx_pkts[i];
+		acc->ncollectors += src->ncollectors;
+	} else {
+		acc->ncollectors = 0;
+	}
+	if (acc->nports + src->nports <= DV_MAX_PORTS) {
+		for (unsigned i = 0; i < src->nports; i++) {
+			unsigned k = acc->nports + i;
+			snprintf(acc_st->port_name[k], sizeof(acc_st->port_name[k]), "%s",
+				 src->port_spec[i] != NULL ? src->port_spec[i] : "?");
+			acc->port_sent[k] = src->port_sent[i];
+			acc->port_rx_pkts[k] = src->port_rx_pkts[i];
+			acc->port_csum_offload[k] = src->port_csum_offload[i];
+			memcpy(acc->port_next_mac[k], src->port_next_mac[i], sizeof(acc->port_next_mac[k]));
+			memcpy(acc->port_resolved[k], src->port_resolved[i], sizeof(acc->port_resolved[k]));
+		}
+		acc->nports += src->nports;
+	} else {
+		acc->nports = 0;
+	}
+	acc->nd_announced += src->nd_announced;
+	if (src->has_xdp) {
+		acc->has_xdp = true;
+		acc->xdp_redirected += src->xdp_redirected;
+		acc->xdp_passed += src->xdp_passed;
+		acc->xdp_fragments += src->xdp_fragments;
+		acc->xdp_icmp += src->xdp_icmp;
+	}
+	if (acc->rx_timestamps == NULL && src->rx_timestamps != NULL)
+		snprintf(acc_st->rx_timestamps, sizeof(acc_st->rx_timestamps), "%s",
+			 src->rx_timestamps);
+	/* A ramp's or search's findings are of one run: they do not add. */
+	if (src->rate_mode != acc->rate_mode)
+		acc->rate_mode = DV_RATE_FIXED;
+	if (acc->rate_mode == DV_RATE_RAMP || acc->rate_mode == DV_RATE_SEARCH)
+		memset(&acc->rate, 0, sizeof(acc->rate));
+	if (src->has_responder) {
+		acc->has_responder = true;
+		acc->resp_answered += src->resp_answered;
+		acc->resp_dropped += src->resp_dropped;
+		acc->resp_impaired += src->resp_impaired;
+		acc->resp_sources += src->resp_sources;
+		acc->resp_ports += src->resp_ports;
+	}
+	acc->ngenerators += src->ngenerators;
+	/* Cycles are only comparable on one clock. */
+	if (acc->tsc_hz != src->tsc_hz)
+		acc->tsc_hz = 0.0;
+	acc->mem_inflight += src->mem_inflight;
+	acc->mem_sequences += src->mem_sequences;
+	acc->mem_mbufs += src->mem_mbufs;
+	acc->inflight_slots += src->inflight_slots;
+	dv_result_store_fix(acc_st);
+	return 0;
+}

@@ -1,0 +1,270 @@
+/**
+ * @file test_state.c
+ * @brief Unit tests of the lossless result JSON ("state") and of merging runs.
+ */
+#include <check.h>
+
+#include "check_main.h"
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/state.h"
+
+/* Results are large: keep them off the (forked) test stack. */
+static struct dv_result_store a, b, back, acc, all;
+
+/** Every uint64 word of the struct up to end gets a distinct non-zero value. */
+static void fill_words(void *s, size_t end, uint64_t seed)
+{
+	uint64_t *w = s;
+	for (size_t i = 0; i < end / sizeof(uint64_t); i++)
+		w[i] = seed + i * 7919u + 1u;
+}
+
+/** Make a histogram consistent again (count = its buckets), as a reader demands. */
+static void fix_hist(struct dv_hist *h)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
+		n += h->bucket[i];
+	h->count = n;
+	h->sum_sq = 12345.5;
+}
+
+/** JSON text round trip: to_json, dump, load, from_json. */
+static int round_trip(const struct dv_result *r, struct dv_result_store *out, char *err, size_t len)
+{
+	json_t *o = dv_state_to_json(r);
+	ck_assert_ptr_nonnull(o);
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	ck_assert_ptr_nonnull(text);
+	json_error_t jerr;
+	json_t *in = json_loads(text, 0, &jerr);
+	free(text);
+	ck_assert_ptr_nonnull(in);
+	int rc = dv_state_from_json(in, out, err, len);
+	json_decref(in);
+	return rc;
+}
+
+/* Where each struct's last member ends: beyond is alignment padding. */
+#define TX_END (offsetof(struct dv_tx_stats, busy_tsc) + sizeof(uint64_t))
+#define RX_END (offsetof(struct dv_rx_stats, nd_ignored) + sizeof(uint64_t))
+
+START_TEST(test_every_counter_round_trips)
+{
+	char err[256] = "";
+	memset(&a, 0, sizeof(a));
+	fill_words(&a.r.tx, TX_END, 1000);
+	fill_words(&a.r.rx, RX_END, 5000000);
+	fix_hist(&a.r.tx.gap);
+	fix_hist(&a.r.rx.latency);
+	fix_hist(&a.r.rx.timer_late);
+	fix_hist(&a.r.rx.frag_count);
+	fix_hist(&a.r.rx.frag_spread);
+	a.r.rx.icmp_mtu_min = UINT64_MAX; /* "none": beyond INT64_MAX */
+	a.r.since_ns = 1700000000123456789u;
+	a.r.until_ns = 1700000005123456789u;
+	a.r.send_seconds = 4.5;
+	a.r.run_seconds = 5.25;
+	a.r.target_qps = 20000;
+	a.r.interrupted = true;
+	a.r.n_edns = 3;
+	a.r.edns_size[0] = 1232, a.r.edns_size[1] = 0, a.r.edns_size[2] = 4096;
+	a.r.attempts = 3;
+	a.r.sequences = true;
+	a.r.ncollectors = 2;
+	a.r.col_rx_pkts[0] = 11, a.r.col_rx_pkts[1] = 22;
+	a.r.nports = 1;
+	snprintf(a.port_name[0], sizeof(a.port_name[0]), "af_xdp:veth0");
+	a.r.port_sent[0] = 33;
+	a.r.port_next_mac[0][1][5] = 0xab;
+	a.r.port_resolved[0][1] = true;
+	a.r.has_xdp = true;
+	a.r.xdp_icmp = 7;
+	a.r.rate_mode = DV_RATE_SEARCH;
+	a.r.rate.search_n = 2;
+	a.r.rate.search_qps[1] = 1234.5;
+	a.r.has_responder = true;
+	a.r.resp_ports = 99;
+	a.r.tsc_hz = 2.1e9;
+	a.r.inflight_slots = 4096;
+	snprintf(a.rx_timestamps, sizeof(a.rx_timestamps), "tsc-rx-burst");
+	dv_result_store_fix(&a);
+
+	ck_assert_int_eq(round_trip(&a.r, &back, err, sizeof(err)), 0);
+	ck_assert_msg(memcmp(&a.r.tx, &back.r.tx, TX_END) == 0, "tx counters differ after reading back");
+	ck_assert_msg(memcmp(&a.r.rx, &back.r.rx, RX_END) == 0, "rx counters differ after reading back");
+	ck_assert_uint_eq(back.r.since_ns, a.r.since_ns);
+	ck_assert_uint_eq(back.r.until_ns, a.r.until_ns);
+	ck_assert(back.r.run_seconds == 5.25 && back.r.send_seconds == 4.5);
+	ck_assert(back.r.interrupted && back.r.sequences);
+	ck_assert_uint_eq(back.r.n_edns, 3);
+	ck_assert_int_eq(back.r.edns_size[1], 0);
+	ck_assert_int_eq(back.r.edns_size[2], 4096);
+	ck_assert_uint_eq(back.r.col_rx_pkts[1], 22);
+	ck_assert_str_eq(back.r.port_spec[0], "af_xdp:veth0");
+	ck_assert_uint_eq(back.r.port_next_mac[0][1][5], 0xab);
+	ck_assert(back.r.port_resolved[0][1] && !back.r.port_resolved[0][0]);
+	ck_assert_uint_eq(back.r.xdp_icmp, 7);
+	ck_assert_int_eq(back.r.rate_mode, DV_RATE_SEARCH);
+	ck_assert(back.r.rate.search_qps[1] == 1234.5);
+	ck_assert_uint_eq(back.r.resp_ports, 99);
+	ck_assert_str_eq(back.r.rx_timestamps, "tsc-rx-burst");
+	ck_assert_uint_eq(back.r.inflight_slots, 4096);
+}
+END_TEST
+
+/** Deterministic values over many magnitudes. */
+static uint64_t next_value(uint64_t *s)
+{
+	*s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return (*s >> 24) >> ((*s >> 58) % 36);
+}
+
+static void empty_run(struct dv_result_store *st, int size0, int size1)
+{
+	memset(st, 0, sizeof(*st));
+	dv_tx_stats_init(&st->r.tx);
+	dv_rx_stats_init(&st->r.rx);
+	st->r.n_edns = 2;
+	st->r.edns_size[0] = size0;
+	st->r.edns_size[1] = size1;
+	st->r.attempts = 1;
+	dv_result_store_fix(st);
+}
+
+START_TEST(test_merge_is_exact)
+{
+	char err[256];
+	uint64_t s = 42;
+	empty_run(&a, 1232, 4096);
+	empty_run(&b, 4096, 512);
+	dv_hist_init(&all.r.rx.latency);
+	dv_hist_init(&all.r.tx.gap);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t v = next_value(&s);
+		struct dv_result *r = i % 3 ? &a.r : &b.r;
+		dv_hist_add(&r->rx.latency, v);
+		dv_hist_add(&all.r.rx.latency, v);
+		if (i % 5 == 0) {
+			dv_hist_add(&r->tx.gap, v / 3);
+			dv_hist_add(&all.r.tx.gap, v / 3);
+		}
+	}
+	a.r.tx.sent[0] = 100, b.r.tx.sent[0] = 50, b.r.tx.sent[1] = 7;
+	/* Size 4096 is variant 1 of a and variant 0 of b: its cells must meet. */
+	a.r.tx.edns_sent[1][0] = 10, b.r.tx.edns_sent[0][0] = 5, b.r.tx.edns_sent[1][1] = 3;
+	a.r.rx.edns[1][0].answered = 9, a.r.rx.edns[1][0].resp_min = 100;
+	b.r.rx.edns[0][0].answered = 4, b.r.rx.edns[0][0].resp_min = 60;
+	a.r.rx.fail[0][1][DV_SIZE_1232][DV_FR_TIMEOUT] = 1;
+	b.r.rx.fail[0][0][DV_SIZE_1232][DV_FR_TIMEOUT] = 2;
+	a.r.send_seconds = 10, b.r.send_seconds = 8;
+	a.r.target_qps = 1000, b.r.target_qps = 500;
+
+	/* Both read back from JSON, as dnsvolley merge does. */
+	ck_assert_int_eq(round_trip(&a.r, &acc, err, sizeof(err)), 0);
+	ck_assert_int_eq(round_trip(&b.r, &back, err, sizeof(err)), 0);
+	ck_assert_int_eq(dv_result_merge_run(&acc, &back.r), 0);
+
+	const struct dv_hist *m = &acc.r.rx.latency, *u = &all.r.rx.latency;
+	ck_assert_uint_eq(m->count, u->count);
+	ck_assert_uint_eq(m->sum, u->sum);
+	ck_assert_uint_eq(m->min, u->min);
+	ck_assert_uint_eq(m->max, u->max);
+	ck_assert_msg(memcmp(m->bucket, u->bucket, sizeof(u->bucket)) == 0, "merged buckets differ");
+	for (double q = 0.01; q < 1.0; q += 0.01)
+		ck_assert_uint_eq(dv_hist_quantile(m, q), dv_hist_quantile(u, q));
+	ck_assert_uint_eq(dv_hist_quantile(m, 0.999), dv_hist_quantile(u, 0.999));
+	ck_assert_msg(memcmp(acc.r.tx.gap.bucket, all.r.tx.gap.bucket, sizeof(all.r.tx.gap.bucket)) == 0,
+		      "merged gap buckets differ");
+	ck_assert_uint_eq(acc.r.tx.gap.count, all.r.tx.gap.count);
+
+	ck_assert_uint_eq(acc.r.tx.sent[0], 150);
+	ck_assert_uint_eq(acc.r.tx.sent[1], 7);
+	/* Sizes: 1232, 4096 from a; 512 new. */
+	ck_assert_uint_eq(acc.r.n_edns, 3);
+	ck_assert_int_eq(acc.r.edns_size[2], 512);
+	ck_assert_uint_eq(acc.r.tx.edns_sent[1][0], 15);
+	ck_assert_uint_eq(acc.r.tx.edns_sent[2][1], 3);
+	ck_assert_uint_eq(acc.r.rx.edns[1][0].answered, 13);
+	ck_assert_uint_eq(acc.r.rx.edns[1][0].resp_min, 60);
+	ck_assert_uint_eq(acc.r.rx.fail[0][1][DV_SIZE_1232][DV_FR_TIMEOUT], 3);
+	ck_assert_uint_eq(acc.r.rx.fail[0][0][DV_SIZE_1232][DV_FR_TIMEOUT], 0);
+	/* Side by side: the longer time, the rates add. */
+	ck_assert(acc.r.send_seconds == 10 && acc.r.target_qps == 1500);
+}
+END_TEST
+
+START_TEST(test_merge_too_many_sizes)
+{
+	empty_run(&acc, 512, 1232);
+	empty_run(&b, 0, 0);
+	b.r.n_edns = DV_EDNS_VARIANTS;
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+		b.r.edns_size[v] = 1300 + (int)v;
+	ck_assert_int_eq(dv_result_merge_run(&acc, &b.r), -E2BIG);
+}
+END_TEST
+
+/** Read text as a state object; return the error line. */
+static int read_text(const char *text, char *err, size_t len)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(text, 0, &jerr);
+	ck_assert_ptr_nonnull(o);
+	int rc = dv_state_from_json(o, &back, err, len);
+	json_decref(o);
+	return rc;
+}
+
+START_TEST(test_bad_state)
+{
+	char err[256];
+	static const char ok_head[] = "{\"tx\":{}, \"rx\":{}, \"edns_sizes\":[]";
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s}", ok_head);
+	ck_assert_int_eq(read_text(text, err, sizeof(err)), 0);
+	ck_assert_int_eq(read_text("[1,2]", err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(read_text("{\"rx\":{}, \"edns_sizes\":[]}", err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "'tx'"));
+	ck_assert_int_eq(read_text("{\"tx\":{\"sent\":[[2,5]]}, \"rx\":{}, \"edns_sizes\":[]}", err,
+				   sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "out of range"));
+	ck_assert_int_eq(read_text("{\"tx\":{\"sent\":[[0]]}, \"rx\":{}, \"edns_sizes\":[]}", err,
+				   sizeof(err)), -EINVAL);
+	ck_assert_int_eq(read_text("{\"tx\":{}, \"rx\":{\"latency\":{\"count\":3,\"buckets\":[[5,2]]}},"
+				   " \"edns_sizes\":[]}", err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "count differs"));
+	ck_assert_int_eq(read_text("{\"tx\":{}, \"rx\":{}, \"edns_sizes\":[70000]}", err, sizeof(err)),
+			 -EINVAL);
+	snprintf(text, sizeof(text), "%s, \"attempts\": 99}", ok_head);
+	ck_assert_int_eq(read_text(text, err, sizeof(err)), -EINVAL);
+	snprintf(text, sizeof(text), "%s, \"ports\": [{},{},{},{},{}]}", ok_head);
+	ck_assert_int_eq(read_text(text, err, sizeof(err)), -EINVAL);
+	snprintf(text, sizeof(text), "%s, \"rate_mode\": 9}", ok_head);
+	ck_assert_int_eq(read_text(text, err, sizeof(err)), -EINVAL);
+}
+END_TEST
+
+static Suite *state_suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_every_counter_round_trips);
+	tcase_add_test(tc, test_merge_is_exact);
+	tcase_add_test(tc, test_merge_too_many_sizes);
+	tcase_add_test(tc, test_bad_state);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return dv_check_run(state_suite());
+}
