@@ -132,6 +132,8 @@ struct run_state {
 	struct dv_qsource qs;
 	struct dv_policy pol;
 	unsigned ngen, ncol, nlanes;         /**< a lane per generator x collector of the same port */
+	bool tty;                            /**< stdout is a terminal: the status line updates in place */
+	bool status_shown;                   /**< a status line is on the terminal, without its newline */
 	struct dv_endpoints ep[DV_MAX_PORTS][DV_FAMILIES]; /**< per port and family */
 	uint8_t lane_gen[DV_MAX_LANES];      /**< the generator of lane li */
 	uint8_t lane_col[DV_MAX_LANES];      /**< the collector of lane li (same port) */
@@ -307,8 +309,14 @@ static void interval_emit(struct run_state *st, const struct dv_plan *plan, uint
 	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
 	iv.target_qps = target_at(st, plan, elapsed);
 	dv_result_describe(&iv, st, plan);
-	if (!plan->quiet)
-		dv_report_status_line(stdout, elapsed, &iv);
+	if (!plan->quiet) {
+		double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
+							  (double)st->sh->tsc_hz : -1.0;
+		if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))
+			left = -1.0;
+		dv_report_status_line(stdout, elapsed, left, st->tty, &iv);
+		st->status_shown = st->tty;
+	}
 	fflush(stdout);
 	if (st->json_open)
 		dv_json_periodic(&st->json, &iv);
@@ -1113,6 +1121,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	int rc;
 
 	memset(&st, 0, sizeof(st));
+	st.tty = isatty(STDOUT_FILENO) == 1;
 	memset(&res, 0, sizeof(res));
 
 	/* Everything the user can get wrong is found here, before EAL and before any packet. */
@@ -1222,6 +1231,8 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 		res.resp_sources = dv_responder_sources(st.resp);
 		res.resp_ports = dv_responder_ports(st.resp);
 	}
+	if (st.status_shown)
+		putchar('\n');
 	if (!plan->quiet) {
 		printf("[Status] Testing complete (%s)\n\n",
 		       res.interrupted ? "interrupted" : "time limit");

@@ -25,15 +25,16 @@
 /** Stores are large: the commands run once per process, so they live here. */
 static struct dv_result_store acc, one;
 
-static int usage_report(void)
-{
-	dv_err("usage: dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json");
-	return DV_EXIT_USAGE;
-}
+#define USAGE_REPORT "dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json"
+#define USAGE_MERGE "dnsvolley merge [-o OUT.json] [-q] A.json B.json..."
 
-static int usage_merge(void)
+/** One line: what is wrong (if known) and the usage. */
+static int usage(const char *what, const char *arg, const char *use)
 {
-	dv_err("usage: dnsvolley merge [-o OUT.json] [-q] A.json B.json...");
+	if (arg != NULL)
+		dv_err("%s '%s' (usage: %s)", what, arg, use);
+	else
+		dv_err("usage: %s", use);
 	return DV_EXIT_USAGE;
 }
 
@@ -106,14 +107,12 @@ int dv_cmd_report(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'P': plots = false; break;
 		case 'q': quiet = true; break;
-		case 'h': printf("dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json\n"); return 0;
-		default:
-			dv_err("report: unknown option '%s'", argv[optind - 1]);
-			return usage_report();
+		case 'h': printf("usage: %s\n", USAGE_REPORT); return 0;
+		default: return usage("report: unknown option", argv[optind - 1], USAGE_REPORT);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_report();
+		return usage(NULL, NULL, USAGE_REPORT);
 	const char *path = argv[optind];
 	if (dv_runfile_load(path, &rf) < 0)
 		goto cleanup;
@@ -223,14 +222,12 @@ int dv_cmd_merge(int argc, char **argv)
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case 'q': quiet = true; break;
-		case 'h': printf("dnsvolley merge [-o OUT.json] [-q] A.json B.json...\n"); return 0;
-		default:
-			dv_err("merge: unknown option '%s'", argv[optind - 1]);
-			return usage_merge();
+		case 'h': printf("usage: %s\n", USAGE_MERGE); return 0;
+		default: return usage("merge: unknown option", argv[optind - 1], USAGE_MERGE);
 		}
 	}
 	if (argc - optind < 2)
-		return usage_merge();
+		return usage(NULL, NULL, USAGE_MERGE);
 	if (argc - optind > MERGE_MAX) {
 		dv_err("merge: at most %d files", MERGE_MAX);
 		return DV_EXIT_USAGE;

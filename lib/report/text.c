@@ -591,17 +591,29 @@ static void fmt_latency(char *buf, size_t len, const struct dv_hist *h, double q
 		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
 }
 
-void dv_report_status_line(FILE *f, double elapsed_s, const struct dv_result *iv)
+void dv_report_status_line(FILE *f, double elapsed_s, double left_s, bool tty,
+			   const struct dv_result *iv)
 {
 	uint64_t sent = dv_result_sent(iv);
 	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
-	char p50[32], p99[32];
+	char p50[32], p99[32], left[32], target[32];
 
 	fmt_latency(p50, sizeof(p50), &iv->rx.latency, 0.50);
 	fmt_latency(p99, sizeof(p99), &iv->rx.latency, 0.99);
+	if (left_s < 0.0)
+		snprintf(left, sizeof(left), "draining");
+	else
+		snprintf(left, sizeof(left), "left %.1fs", left_s);
+	if (iv->rate_mode == DV_RATE_MAX)
+		snprintf(target, sizeof(target), "max");
+	else
+		snprintf(target, sizeof(target), "%.0f", iv->target_qps);
+	/* On a terminal the line is rewritten in place; elsewhere (a log) one line per interval. */
 	fprintf(f,
-		"[%5.1fs] sent %" PRIu64 " (%.0f qps / target %.0f) answered %" PRIu64
-		" timeouts %" PRIu64 " p50 %s p99 %s\n",
-		elapsed_s, sent, secs > 0.0 ? (double)sent / secs : 0.0, iv->target_qps,
-		dv_result_answered(iv), dv_result_timeouts(iv), p50, p99);
+		"%s[%5.1fs] sent %" PRIu64 " (%.0f qps / target %s) answered %" PRIu64
+		" timeouts %" PRIu64 " p50 %s p99 %s frags %" PRIu64 " %s%s",
+		tty ? "\r\033[K" : "", elapsed_s, sent, secs > 0.0 ? (double)sent / secs : 0.0, target,
+		dv_result_answered(iv), dv_result_timeouts(iv), p50, p99,
+		iv->rx.frag.frags[DV_FAMILY_V4] + iv->rx.frag.frags[DV_FAMILY_V6], left,
+		tty ? "" : "\n");
 }

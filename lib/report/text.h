@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config/plan.h"
@@ -31,8 +32,12 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 
 /**
  * One status line for an interval, e.g.
- * "[  3.0s] sent 20000 (20000 qps / target 20000) answered 19998 timeouts 0 p50 61us p99 140us"
+ * "[  3.0s] sent 20000 (20000 qps / target 20000) answered 19998 timeouts 0 p50 61us p99 140us
+ * frags 0 left 2.0s"
  * @param elapsed_s seconds since the start of the run, at the end of the interval
+ * @param left_s sending time left; < 0 while draining (after sending)
+ * @param tty on a terminal: "\r" + erase and no newline, so the line updates in place
  * @param iv the interval's counters (deltas), with since/until set
  */
-void dv_report_status_line(FILE *f, double elapsed_s, const struct dv_result *iv);
+void dv_report_status_line(FILE *f, double elapsed_s, double left_s, bool tty,
+			   const struct dv_result *iv);

@@ -1185,10 +1185,21 @@ START_TEST(test_status_line)
 
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_ptr_nonnull(f);
-	dv_report_status_line(f, 3.0, &res);
+	res.rx.frag.frags[DV_FAMILY_V6] = 12;
+	dv_report_status_line(f, 3.0, 2.04, false, &res);
 	fclose(f);
 	ck_assert_str_eq(buf, "[  3.0s] sent 20000 (20000 qps / target 20000) answered 19998 "
-			      "timeouts 0 p50 61us p99 140us\n");
+			      "timeouts 0 p50 61us p99 140us frags 12 left 2.0s\n");
+	free(buf);
+
+	/* On a terminal: rewritten in place; --max has no target; after sending, draining. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	res.rate_mode = DV_RATE_MAX;
+	dv_report_status_line(f, 3.0, -1.0, true, &res);
+	fclose(f);
+	ck_assert_str_eq(buf, "\r\033[K[  3.0s] sent 20000 (20000 qps / target max) answered 19998 "
+			      "timeouts 0 p50 61us p99 140us frags 12 draining");
 	free(buf);
 
 	/* Empty interval of zero length: no NaN, latency shown as "-". */
@@ -1197,9 +1208,10 @@ START_TEST(test_status_line)
 	dv_rx_stats_init(&res2.rx);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	dv_report_status_line(f, 0.5, &res2);
+	dv_report_status_line(f, 0.5, 0.0, false, &res2);
 	fclose(f);
-	ck_assert_str_eq(buf, "[  0.5s] sent 0 (0 qps / target 0) answered 0 timeouts 0 p50 - p99 -\n");
+	ck_assert_str_eq(buf, "[  0.5s] sent 0 (0 qps / target 0) answered 0 timeouts 0 p50 - p99 - "
+			      "frags 0 left 0.0s\n");
 	free(buf);
 }
 END_TEST
