@@ -2,6 +2,8 @@
 # dnsvolley lab helper: the two commands of the README.
 #   ./lab.sh quickstart   install what is missing, build, prepare the host, 5 s against the embedded responder
 #   ./lab.sh test         install what is missing, build, run every test (unit, ASan/UBSan unit, integration)
+#   ./lab.sh scenario NAME [OPTIONS...]  run scenarios/NAME.yaml (building its lab if it needs one),
+#                         then write its report, plots and HTML to results/
 #   ./lab.sh bench [NAME...]  also install the benchmarks' tools, build, run tests/bench/NAME.sh
 #                         (default: crafting accuracy afxdp knot scaling memory); never part of "test"
 # Needs root on a fresh machine (apt-get, hugepages, bpffs, network namespaces).
@@ -122,6 +124,31 @@ cmd_test() {
 	return $rc
 }
 
+# One experiment of scenarios/: ./lab.sh scenario NAME [DNSVOLLEY-OPTIONS...].
+# A scenario that needs a lab (a real server in namespaces) has a script
+# tests/lab/scenario-NAME.sh that builds the lab, runs it and removes the lab;
+# the others run against the embedded responder. The result and its report
+# (tables, CSV, plots, HTML) go to results/ (DV_RESULTS overrides).
+cmd_scenario() {
+	local name=${1:-} out=${DV_RESULTS:-$ROOT/results}
+	if [ -z "$name" ] || [ ! -f "$ROOT/scenarios/$name.yaml" ]; then
+		die "usage: $0 scenario NAME [OPTIONS...]; NAME one of: $(cd "$ROOT/scenarios" && ls ./*.yaml | sed 's|^./||; s|\.yaml$||' | tr '\n' ' ')"
+	fi
+	shift
+	install_deps
+	build
+	host_prereqs
+	mkdir -p "$out"
+	local bin=$BUILD/app/dnsvolley json=$out/$name.json
+	if [ -f "$ROOT/tests/lab/scenario-$name.sh" ]; then
+		say "scenario $name needs a lab: tests/lab/scenario-$name.sh builds it"
+		bash "$ROOT/tests/lab/scenario-$name.sh" "$bin" "$json" "$@"
+	else
+		"$bin" --scenario "$ROOT/scenarios/$name.yaml" --json "$json" "$@"
+	fi
+	"$bin" report -q "$json" -o "$out/$name.report"
+}
+
 # Benchmarks (tests/bench/, docs/performance.md): each prints its figures and a
 # ratio against its anchor. BENCH_REPS (default 5) sets the alternations.
 cmd_bench() {
@@ -151,6 +178,7 @@ case "${1:-}" in
 quickstart) shift; cmd_quickstart "$@" ;;
 test) shift; cmd_test "$@" ;;
 bench) shift; cmd_bench "$@" ;;
+scenario) shift; cmd_scenario "$@" ;;
 build) install_deps; build ;;
-*) echo "usage: $0 quickstart|test|bench [NAME...]|build" >&2; exit 2 ;;
+*) echo "usage: $0 quickstart|test|bench [NAME...]|scenario NAME [OPTIONS...]|build" >&2; exit 2 ;;
 esac
