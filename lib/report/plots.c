@@ -81,11 +81,37 @@ static double ns_ms(uint64_t ns)
 static void write_common(FILE *gp, const char *title)
 {
 	fprintf(gp, "set title \"%s\" font \",13\"\n", title);
-	fputs("set grid lc rgb \"#d0d0d0\" lw 1\n"
+	/* The key below the x label (room made by bmargin): it never covers data. */
+	fputs("set grid lc rgb \"#c0c0c0\" lw 1 dt 3\n"
 	      "set border lw 1\n"
-	      "set key outside below center horizontal box lc rgb \"#a0a0a0\"\n"
+	      "set key outside below center horizontal\n"
+	      "set bmargin 5.5\n"
 	      "set tics nomirror\n"
 	      "set datafile missing \"-\"\n", gp);
+}
+
+/**
+ * Labelled ticks at 1, 2, 5 x 10^k over [lo, hi] when the range is under
+ * three decades (gnuplot's log axis would label one or two ticks only);
+ * wider ranges keep gnuplot's decades.
+ */
+static void write_log_tics(FILE *gp, const char *axis, double lo, double hi)
+{
+	static const double mant[] = { 1.0, 2.0, 5.0 };
+	if (!(lo > 0.0) || hi / lo >= 1000.0)
+		return;
+	fprintf(gp, "set %stics (", axis);
+	const char *sep = "";
+	for (double dec = pow(10.0, floor(log10(lo))); dec <= hi; dec *= 10.0) {
+		for (unsigned i = 0; i < 3; i++) {
+			double v = mant[i] * dec;
+			if (v < lo || v > hi)
+				continue;
+			fprintf(gp, "%s%.6g", sep, v);
+			sep = ", ";
+		}
+	}
+	fputs(")\n", gp);
 }
 
 /* --- Latency percentile curve ------------------------------------------ */
@@ -133,6 +159,7 @@ static void latency_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	fprintf(gp, "set xrange [100:%.6g]\n", xmin);
 	/* Some room above and below, also when every answer took the same time. */
 	fprintf(gp, "set yrange [%.6g:%.6g]\n", ymin / 1.5, ymax * 1.5);
+	write_log_tics(gp, "y", ymin / 1.5, ymax * 1.5);
 	fputs("set xlabel \"slowest percentile of answers (%)\"\n"
 	      "set ylabel \"latency (ms)\"\n"
 	      "set format x \"%g\"\n"
@@ -188,11 +215,12 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 		scale = 1e3;
 		unit = "k";
 	}
+	/* Headroom: a rate at the target must not hide under the top border. */
 	fprintf(gp, "set xlabel \"time since start (s)\"\n"
 		"set ylabel \"%squeries per second\"\n"
-		"set yrange [0:*]\n"
+		"set yrange [0:%.6g]\n"
 		"set xrange [0:*]\n"
-		"set format y \"%%g\"\n", unit);
+		"set format y \"%%g\"\n", unit, max > 0.0 ? max / scale * 1.12 : 1.0);
 	/* A single interval is a point: lines alone would draw nothing. */
 	const char *with = in->nrows < 40 ? "linespoints pt 7 ps 0.6" : "lines";
 	fprintf(gp, "plot 'rates.dat' using 1:($2/%g) with %s lw 2 lc rgb \"%s\" title \"sent\", \\\n"
@@ -237,6 +265,22 @@ static void failure_cells(const struct dv_result *r, struct failure_cells *c)
 		if (c->sent[c->n][DV_FAMILY_V4] + c->sent[c->n][DV_FAMILY_V6] == 0)
 			continue;
 		c->size[c->n++] = r->edns_size[v];
+	}
+	/* Clusters by ascending size, "none" (0) first: insertion sort of a few entries. */
+	for (unsigned i = 1; i < c->n; i++) {
+		for (unsigned j = i; j > 0 && c->size[j - 1] > c->size[j]; j--) {
+			int ts = c->size[j];
+			c->size[j] = c->size[j - 1];
+			c->size[j - 1] = ts;
+			for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+				uint64_t tsent = c->sent[j][fam];
+				struct dv_edns_rx trx = c->rx[j][fam];
+				c->sent[j][fam] = c->sent[j - 1][fam];
+				c->rx[j][fam] = c->rx[j - 1][fam];
+				c->sent[j - 1][fam] = tsent;
+				c->rx[j - 1][fam] = trx;
+			}
+		}
 	}
 }
 
@@ -289,6 +333,13 @@ static void failure_write(const struct plot_in *in, FILE *dat, FILE *gp)
 			if (c.family[fam])
 				bar[nb++] = (__typeof__(bar[0])){ 2 + col * DV_FAMILIES + fam, fam, col == 1 };
 
+	/* Four bars make a key of two rows. */
+	if (nb > 2)
+		fputs("set bmargin 6.5\n", gp);
+	/* Fewer than 3 clusters: as wide as 3 would be, not one bar across the plot. */
+	if (c.n < 3)
+		fprintf(gp, "set xrange [%.6g:%.6g]\n", -0.5 - (3.0 - c.n) / 2.0,
+			c.n - 0.5 + (3.0 - c.n) / 2.0);
 	/* Headroom for the value labels above the bars. */
 	fprintf(gp, "set yrange [0:%.6g]\n", max > 0.0 ? max * 1.18 : 1.0);
 	fputs("set xlabel \"EDNS UDP payload size of the query (bytes; none = no OPT record)\"\n"
@@ -353,6 +404,7 @@ static void gaps_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	fprintf(gp, "set logscale x 10\n"
 		"set xrange [%.6g:%.6g]\n"
 		"set yrange [0:%.6g]\n", xlo / 1.3, xhi * 1.3, ymax * 1.1);
+	write_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
 	fputs("set xlabel \"gap between consecutive attempts of a logical query (ms)\"\n"
 	      "set ylabel \"gaps (%)\"\n"
 	      "set format x \"%g\"\n"
@@ -400,7 +452,7 @@ static void seqlen_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	      "set style fill solid 0.85 border lc rgb \"#303030\"\n", gp);
 	fprintf(gp, "plot 'seqlen.dat' using 1:3 with boxes lc rgb \"%s\" "
 		"title \"%" PRIu64 " logical queries ended\", \\\n"
-		"     '' using 1:3:(sprintf(\"%%d\", int($2))) with labels offset 0,0.7 "
+		"     '' using 1:3:(sprintf(\"%%d (%%.1f%%%%)\", int($2), $3)) with labels offset 0,0.7 "
 		"font \",10\" notitle\n", COLOR_BAR, t.ended);
 }
 
