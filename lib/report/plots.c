@@ -151,8 +151,12 @@ static void latency_write(const struct plot_in *in, FILE *dat, FILE *gp)
 			ymin = ms;
 		if (ms > ymax)
 			ymax = ms;
-		if (p <= pmin)
+		if (p <= pmin) {
+			/* Below 1/count the slowest p % is the slowest answer: on to the axis' end. */
+			if (xmin < pmin)
+				fprintf(dat, "%.6g %.9g\n", xmin, ms);
 			break;
+		}
 	}
 
 	fputs("set logscale xy 10\n", gp);
@@ -186,7 +190,7 @@ static double per_s(uint64_t n, double secs)
 
 static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 {
-	double max = 0.0;
+	double max = 0.0, tmax = 0.0;
 	bool target = false;
 
 	fputs("# time_s sent_per_s answered_per_s timeouts_per_s target_qps\n", dat);
@@ -203,6 +207,7 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 			fputs("-\n", dat);
 		}
 		max = fmax(max, fmax(fmax(s, a), fmax(t, r->target_qps)));
+		tmax = fmax(tmax, r->t_s);
 	}
 
 	/* Readable tick labels: thousands or millions of queries per second. */
@@ -210,19 +215,22 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	const char *unit = "";
 	if (max >= 2e6) {
 		scale = 1e6;
-		unit = "M";
+		unit = " (millions)";
 	} else if (max >= 2e4) {
 		scale = 1e3;
-		unit = "k";
+		unit = " (thousands)";
 	}
 	/* Headroom: a rate at the target must not hide under the top border. */
 	fprintf(gp, "set xlabel \"time since start (s)\"\n"
-		"set ylabel \"%squeries per second\"\n"
+		"set ylabel \"queries per second%s\"\n"
 		"set yrange [0:%.6g]\n"
-		"set xrange [0:*]\n"
-		"set format y \"%%g\"\n", unit, max > 0.0 ? max / scale * 1.12 : 1.0);
+		"set xrange [0:%.6g]\n"
+		"set format y \"%%g\"\n", unit, max > 0.0 ? max / scale * 1.12 : 1.0,
+		/* The last points off the right border. */
+		tmax > 0.0 ? tmax * 1.03 : 1.0);
 	/* A single interval is a point: lines alone would draw nothing. */
-	const char *with = in->nrows < 40 ? "linespoints pt 7 ps 0.6" : "lines";
+	const char *with = in->nrows <= 2  ? "linespoints pt 7 ps 1.2" :
+			   in->nrows < 40 ? "linespoints pt 7 ps 0.6" : "lines";
 	fprintf(gp, "plot 'rates.dat' using 1:($2/%g) with %s lw 2 lc rgb \"%s\" title \"sent\", \\\n"
 		"     '' using 1:($3/%g) with %s lw 2 lc rgb \"%s\" title \"answered\", \\\n"
 		"     '' using 1:($4/%g) with %s lw 2 lc rgb \"%s\" title \"failed (timeouts)\"",
@@ -412,7 +420,7 @@ static void gaps_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	      "set mxtics 10\n"
 	      "set style fill solid 0.85 border lc rgb \"#303030\"\n", gp);
 	fprintf(gp, "plot 'gaps.dat' using (sqrt($1*$2)):4:1:2:(0):4 with boxxyerror "
-		"lc rgb \"%s\" title \"%" PRIu64 " gaps, histogram buckets (6.25 %% wide)\"\n",
+		"lc rgb \"%s\" title \"gaps (n = %" PRIu64 "), in buckets at most 6.25 %% wide\"\n",
 		COLOR_BAR, h->count);
 }
 

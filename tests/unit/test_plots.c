@@ -255,6 +255,43 @@ START_TEST(test_has_data)
 }
 END_TEST
 
+START_TEST(test_one_of_each)
+{
+	/* The smallest data each plot can have: one answer, one interval, one gap, one sequence. */
+	memset(&res, 0, sizeof(res));
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	res.n_edns = 1;
+	res.edns_size[0] = 1232;
+	res.attempts = 2;
+	res.sequences = true;
+	dv_hist_add(&res.rx.latency, 1500000);
+	dv_hist_add(&res.tx.gap, 0);
+	res.rx.seq.seq_len[2] = 1;
+	res.tx.edns_sent[0][DV_FAMILY_V6] = 2;
+	res.rx.edns[0][DV_FAMILY_V6].answered = 1;
+	res.rx.edns[0][DV_FAMILY_V6].timeouts = 1;
+	/* Unlimited rate (no target line), millions per second. */
+	memset(rows, 0, sizeof(rows));
+	rows[0] = (struct dv_series_row){ .t_s = 0.5, .secs = 0.5, .sent = 1500000,
+					  .answered = 1400000, .timeouts = 100000 };
+	make_dir();
+
+	int n = dv_plots_render(&res, rows, 1, dir, &files);
+	ck_assert_int_eq(n, DV_PLOTS);
+	size_t len;
+	char *dat = slurp("latency.dat", &len);
+	/* 100 % down to the single answer: 100/count is 100, one point. */
+	ck_assert_ptr_nonnull(strstr(dat, "\n100 1.5"));
+	free(dat);
+	dat = slurp("rates.gp", &len);
+	ck_assert_ptr_null(strstr(dat, "target rate"));
+	ck_assert_ptr_nonnull(strstr(dat, "queries per second (millions)"));
+	free(dat);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(test_no_gnuplot)
 {
 	fill_result(&res);
@@ -331,6 +368,7 @@ static Suite *plots_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_all_plots);
 	tcase_add_test(tc, test_has_data);
+	tcase_add_test(tc, test_one_of_each);
 	tcase_add_test(tc, test_no_gnuplot);
 	tcase_add_test(tc, test_html);
 	suite_add_tcase(s, tc);
