@@ -49,7 +49,8 @@ struct plot_in {
 /** One plot: whether it has anything to show, and how to write its data and script body. */
 struct plot_def {
 	const char *name;
-	const char *title;
+	const char *title;   /**< in the image */
+	const char *caption; /**< under it on the HTML page: how to read it */
 	bool (*has_data)(const struct plot_in *in);
 	/** Write NAME.dat and the script's settings and plot command (no terminal, no output). */
 	void (*write)(const struct plot_in *in, FILE *dat, FILE *gp);
@@ -465,16 +466,44 @@ static void seqlen_write(const struct plot_in *in, FILE *dat, FILE *gp)
 }
 
 static const struct plot_def plot_defs[DV_PLOTS] = {
-	[DV_PLOT_LATENCY] = { "latency", "Latency of answers by slowest percentile",
-			      latency_has_data, latency_write },
-	[DV_PLOT_RATES] = { "rates", "Queries sent, answered and failed per second over time",
-			    rates_has_data, rates_write },
-	[DV_PLOT_FAILURE] = { "failure", "Failed and truncated attempts by EDNS size and family",
-			      failure_has_data, failure_write },
-	[DV_PLOT_GAPS] = { "gaps", "Gap between consecutive attempts of a logical query",
-			   gaps_has_data, gaps_write },
-	[DV_PLOT_SEQLEN] = { "seqlen", "Sequence length: attempts per logical query",
-			     seqlen_has_data, seqlen_write },
+	[DV_PLOT_LATENCY] = {
+		.name = "latency",
+		.title = "Latency of answers by slowest percentile",
+		.caption = "Latency the slowest x % of answers reach or exceed, both axes log scale",
+		.has_data = latency_has_data,
+		.write = latency_write,
+	},
+	[DV_PLOT_RATES] = {
+		.name = "rates",
+		.title = "Queries sent, answered and failed per second over time",
+		.caption = "Each interval: queries sent, answered and timed out per second, "
+			   "and the target rate",
+		.has_data = rates_has_data,
+		.write = rates_write,
+	},
+	[DV_PLOT_FAILURE] = {
+		.name = "failure",
+		.title = "Failed and truncated attempts by EDNS size and family",
+		.caption = "Timeouts and TC=1 answers as % of attempts, by EDNS UDP size "
+			   "(none: no OPT) and family",
+		.has_data = failure_has_data,
+		.write = failure_write,
+	},
+	[DV_PLOT_GAPS] = {
+		.name = "gaps",
+		.title = "Gap between consecutive attempts of a logical query",
+		.caption = "Histogram of the time between consecutive attempts of a logical query "
+			   "(log scale)",
+		.has_data = gaps_has_data,
+		.write = gaps_write,
+	},
+	[DV_PLOT_SEQLEN] = {
+		.name = "seqlen",
+		.title = "Sequence length: attempts per logical query",
+		.caption = "Ended logical queries by the number of attempts sent for them",
+		.has_data = seqlen_has_data,
+		.write = seqlen_write,
+	},
 };
 
 /** dir/name.ext into buf. @return 0 or -ENAMETOOLONG (reported) */
@@ -637,7 +666,7 @@ int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *row
 		const struct plot_def *def = &plot_defs[k];
 		snprintf(out->png[k], sizeof(out->png[k]), "%s.png", def->name);
 		snprintf(out->svg[k], sizeof(out->svg[k]), "%s.svg", def->name);
-		snprintf(out->title[k], sizeof(out->title[k]), "%s", def->title);
+		snprintf(out->title[k], sizeof(out->title[k]), "%s", def->caption);
 	}
 
 	for (unsigned k = 0; k < DV_PLOTS; k++) {
