@@ -30,9 +30,18 @@ struct dv_plot_files {
 /**
  * Render every plot that has data into dir (which exists), as NAME.png and
  * NAME.svg, by writing NAME.dat / NAME.gp and running gnuplot.
+ *
+ * Names: latency, rates, failure, gaps, seqlen (out->png/svg/title are
+ * filled for every plot, drawn or not). gnuplot ("gnuplot -d NAME.gp", no
+ * shell) runs in dir with stdout to /dev/null; its stderr passes through.
+ * A plot gnuplot fails on is reported (one line) and left undrawn; the
+ * others are still drawn.
  * @param sum   the whole run
  * @param rows  its intervals (may be NULL when nrows is 0: no plot over time)
- * @return number of plots drawn, or a negative errno (gnuplot missing: -ENOENT)
+ * @param dir   output directory
+ * @param[out] out what was drawn
+ * @return number of plots drawn, or a negative errno (gnuplot missing:
+ *         -ENOENT; a .dat or .gp file that cannot be written: its errno)
  */
 int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *rows, size_t nrows,
 		    const char *dir, struct dv_plot_files *out);

@@ -1,0 +1,694 @@
+/**
+ * @file plots.c
+ * @brief The plots of a finished run: data and script files, rendered by gnuplot.
+ *
+ * Every plot is a pair NAME.dat (the numbers, so people can re-plot them)
+ * and NAME.gp (a gnuplot script that draws NAME.png, then replots the same
+ * settings as NAME.svg). gnuplot runs in the output directory, so the
+ * scripts only name files by their base names and stay valid if the
+ * directory is moved.
+ */
+#include "report/plots.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "util/log.h"
+
+extern char **environ;
+
+/* One size for both formats: the SVG has a viewBox, so the page scales it. */
+#define PLOT_W 900
+#define PLOT_H 540
+#define PLOT_FONT "sans,11"
+
+/* Colours shared by the plots, so a family looks the same everywhere. */
+#define COLOR_V4 "#1f6fb4"
+#define COLOR_V6 "#e8740c"
+#define COLOR_SENT "#1f6fb4"
+#define COLOR_ANSWERED "#2ca02c"
+#define COLOR_FAILED "#d62728"
+#define COLOR_TARGET "#404040"
+#define COLOR_BAR "#4c78a8"
+
+/** What every plot reads. */
+struct plot_in {
+	const struct dv_result *sum;
+	const struct dv_series_row *rows;
+	size_t nrows;
+};
+
+/** One plot: whether it has anything to show, and how to write its data and script body. */
+struct plot_def {
+	const char *name;
+	const char *title;   /**< in the image */
+	const char *caption; /**< under it on the HTML page: how to read it */
+	bool (*has_data)(const struct plot_in *in);
+	/** Write NAME.dat and the script's settings and plot command (no terminal, no output). */
+	void (*write)(const struct plot_in *in, FILE *dat, FILE *gp);
+};
+
+static const char *const family_label[DV_FAMILIES] = {
+	[DV_FAMILY_V4] = "IPv4",
+	[DV_FAMILY_V6] = "IPv6",
+};
+
+static const char *const family_color[DV_FAMILIES] = {
+	[DV_FAMILY_V4] = COLOR_V4,
+	[DV_FAMILY_V6] = COLOR_V6,
+};
+
+/** a as a percentage of b; 0 when b is 0. */
+static double pct(uint64_t a, uint64_t b)
+{
+	return b != 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+/** Nanoseconds to milliseconds. */
+static double ns_ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+/** Settings every plot starts from. */
+static void write_common(FILE *gp, const char *title)
+{
+	fprintf(gp, "set title \"%s\" font \",13\"\n", title);
+	/* The key below the x label (room made by bmargin): it never covers data. */
+	fputs("set grid lc rgb \"#c0c0c0\" lw 1 dt 3\n"
+	      "set border lw 1\n"
+	      "set key outside below center horizontal\n"
+	      "set bmargin 5.5\n"
+	      "set tics nomirror\n"
+	      "set datafile missing \"-\"\n", gp);
+}
+
+/**
+ * Labelled ticks at 1, 2, 5 x 10^k over [lo, hi] when the range is under
+ * three decades (gnuplot's log axis would label one or two ticks only);
+ * wider ranges keep gnuplot's decades.
+ */
+static void write_log_tics(FILE *gp, const char *axis, double lo, double hi)
+{
+	static const double mant[] = { 1.0, 2.0, 5.0 };
+	if (!(lo > 0.0) || hi / lo >= 1000.0)
+		return;
+	fprintf(gp, "set %stics (", axis);
+	const char *sep = "";
+	for (double dec = pow(10.0, floor(log10(lo))); dec <= hi; dec *= 10.0) {
+		for (unsigned i = 0; i < 3; i++) {
+			double v = mant[i] * dec;
+			if (v < lo || v > hi)
+				continue;
+			fprintf(gp, "%s%.6g", sep, v);
+			sep = ", ";
+		}
+	}
+	fputs(")\n", gp);
+}
+
+/* --- Latency percentile curve ------------------------------------------ */
+
+static bool latency_has_data(const struct plot_in *in)
+{
+	return in->sum->rx.latency.count > 0;
+}
+
+/*
+ * DNS Shotgun's view: the x axis is "the slowest p percent of answers", from
+ * 100 % (everything: the minimum) at the left to the slowest single answer
+ * at the right, on a log scale, so the tail gets as much room as the body.
+ */
+static void latency_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	const struct dv_hist *h = &in->sum->rx.latency;
+	/* Below 1/count a percentile says nothing more than the maximum. */
+	double pmin = 100.0 / (double)h->count;
+	if (pmin < 0.01)
+		pmin = 0.01;
+	/* A decade at least, so the axis is an axis even with a handful of answers. */
+	double xmin = pmin < 10.0 ? pmin : 10.0;
+	double ymin = INFINITY, ymax = 0.0;
+
+	fprintf(dat, "# slowest_percentile latency_ms (of %" PRIu64 " answers)\n", h->count);
+	/* 20 points per decade, from 100 % down to pmin (which is always written). */
+	for (unsigned i = 0;; i++) {
+		double p = 100.0 * pow(10.0, -(double)i / 20.0);
+		if (p < pmin * (1.0 - 1e-9))
+			p = pmin;
+		uint64_t v = dv_hist_quantile(h, 1.0 - p / 100.0);
+		/* A log axis has no 0: a 0 ns answer is drawn at 1 ns. */
+		double ms = ns_ms(v != 0 ? v : 1);
+		fprintf(dat, "%.6g %.9g\n", p, ms);
+		if (ms < ymin)
+			ymin = ms;
+		if (ms > ymax)
+			ymax = ms;
+		if (p <= pmin) {
+			/* Below 1/count the slowest p % is the slowest answer: on to the axis' end. */
+			if (xmin < pmin)
+				fprintf(dat, "%.6g %.9g\n", xmin, ms);
+			break;
+		}
+	}
+
+	fputs("set logscale xy 10\n", gp);
+	fprintf(gp, "set xrange [100:%.6g]\n", xmin);
+	/* Some room above and below, also when every answer took the same time. */
+	fprintf(gp, "set yrange [%.6g:%.6g]\n", ymin / 1.5, ymax * 1.5);
+	write_log_tics(gp, "y", ymin / 1.5, ymax * 1.5);
+	fputs("set xlabel \"slowest percentile of answers (%)\"\n"
+	      "set ylabel \"latency (ms)\"\n"
+	      "set format x \"%g\"\n"
+	      "set format y \"%g\"\n"
+	      "set mxtics 10\n"
+	      "set mytics 10\n"
+	      "set grid xtics ytics mytics lc rgb \"#d0d0d0\", lc rgb \"#eeeeee\"\n", gp);
+	fprintf(gp, "plot 'latency.dat' using 1:2 with steps lw 2 lc rgb \"%s\" "
+		"title \"answers (n = %" PRIu64 ")\"\n", COLOR_SENT, h->count);
+}
+
+/* --- Rates over time ------------------------------------------------------ */
+
+static bool rates_has_data(const struct plot_in *in)
+{
+	return in->rows != NULL && in->nrows >= 1;
+}
+
+/** Per second over the interval; 0 for an empty interval. */
+static double per_s(uint64_t n, double secs)
+{
+	return secs > 0.0 ? (double)n / secs : 0.0;
+}
+
+static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	double max = 0.0, tmax = 0.0;
+	bool target = false;
+
+	fputs("# time_s sent_per_s answered_per_s timeouts_per_s target_qps\n", dat);
+	for (size_t i = 0; i < in->nrows; i++) {
+		const struct dv_series_row *r = &in->rows[i];
+		double s = per_s(r->sent, r->secs), a = per_s(r->answered, r->secs);
+		double t = per_s(r->timeouts, r->secs);
+		fprintf(dat, "%.6g %.9g %.9g %.9g ", r->t_s, s, a, t);
+		/* "-" (missing): no target line where the rate was unlimited. */
+		if (r->target_qps > 0.0) {
+			fprintf(dat, "%.9g\n", r->target_qps);
+			target = true;
+		} else {
+			fputs("-\n", dat);
+		}
+		max = fmax(max, fmax(fmax(s, a), fmax(t, r->target_qps)));
+		tmax = fmax(tmax, r->t_s);
+	}
+
+	/* Readable tick labels: thousands or millions of queries per second. */
+	double scale = 1.0;
+	const char *unit = "";
+	if (max >= 2e6) {
+		scale = 1e6;
+		unit = " (millions)";
+	} else if (max >= 2e4) {
+		scale = 1e3;
+		unit = " (thousands)";
+	}
+	/* Headroom: a rate at the target must not hide under the top border. */
+	fprintf(gp, "set xlabel \"time since start (s)\"\n"
+		"set ylabel \"queries per second%s\"\n"
+		"set yrange [0:%.6g]\n"
+		"set xrange [0:%.6g]\n"
+		"set format y \"%%g\"\n", unit, max > 0.0 ? max / scale * 1.12 : 1.0,
+		/* The last points off the right border. */
+		tmax > 0.0 ? tmax * 1.03 : 1.0);
+	/* A single interval is a point: lines alone would draw nothing. */
+	const char *with = in->nrows <= 2  ? "linespoints pt 7 ps 1.2" :
+			   in->nrows < 40 ? "linespoints pt 7 ps 0.6" : "lines";
+	fprintf(gp, "plot 'rates.dat' using 1:($2/%g) with %s lw 2 lc rgb \"%s\" title \"sent\", \\\n"
+		"     '' using 1:($3/%g) with %s lw 2 lc rgb \"%s\" title \"answered\", \\\n"
+		"     '' using 1:($4/%g) with %s lw 2 lc rgb \"%s\" title \"failed (timeouts)\"",
+		scale, with, COLOR_SENT, scale, with, COLOR_ANSWERED, scale, with, COLOR_FAILED);
+	if (target)
+		fprintf(gp, ", \\\n     '' using 1:($5/%g) with lines lw 2 dt 2 lc rgb \"%s\" "
+			"title \"target rate\"", scale, COLOR_TARGET);
+	fputc('\n', gp);
+}
+
+/* --- Failure rate by EDNS size and family ------------------------------- */
+
+/** The cells of the failure plot: sizes in use (first variant of each) and families seen. */
+struct failure_cells {
+	unsigned n;                               /**< clusters (distinct EDNS sizes) */
+	int size[DV_EDNS_VARIANTS];
+	uint64_t sent[DV_EDNS_VARIANTS][DV_FAMILIES];
+	struct dv_edns_rx rx[DV_EDNS_VARIANTS][DV_FAMILIES];
+	bool family[DV_FAMILIES];                 /**< any attempt sent over it */
+	bool any_tc;
+};
+
+static void failure_cells(const struct dv_result *r, struct failure_cells *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
+		bool first = false;
+		for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+			if (!dv_result_edns_cell(r, v, fam, &c->sent[c->n][fam], &c->rx[c->n][fam]))
+				break;
+			first = true;
+			if (c->sent[c->n][fam] > 0)
+				c->family[fam] = true;
+			if (c->rx[c->n][fam].truncated > 0)
+				c->any_tc = true;
+		}
+		if (!first)
+			continue;
+		/* Sizes nothing was sent with would be an empty cluster: leave them out. */
+		if (c->sent[c->n][DV_FAMILY_V4] + c->sent[c->n][DV_FAMILY_V6] == 0)
+			continue;
+		c->size[c->n++] = r->edns_size[v];
+	}
+	/* Clusters by ascending size, "none" (0) first: insertion sort of a few entries. */
+	for (unsigned i = 1; i < c->n; i++) {
+		for (unsigned j = i; j > 0 && c->size[j - 1] > c->size[j]; j--) {
+			int ts = c->size[j];
+			c->size[j] = c->size[j - 1];
+			c->size[j - 1] = ts;
+			for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+				uint64_t tsent = c->sent[j][fam];
+				struct dv_edns_rx trx = c->rx[j][fam];
+				c->sent[j][fam] = c->sent[j - 1][fam];
+				c->rx[j][fam] = c->rx[j - 1][fam];
+				c->sent[j - 1][fam] = tsent;
+				c->rx[j - 1][fam] = trx;
+			}
+		}
+	}
+}
+
+static bool failure_has_data(const struct plot_in *in)
+{
+	struct failure_cells c;
+	failure_cells(in->sum, &c);
+	return c.n > 0;
+}
+
+static void failure_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	struct failure_cells c;
+	double max = 0.0;
+	unsigned nb = 0;
+
+	failure_cells(in->sum, &c);
+	fputs("# edns_size failed_pct_v4 failed_pct_v6 tc_pct_v4 tc_pct_v6 sent_v4 sent_v6 "
+	      "(\"-\": nothing sent)\n", dat);
+	for (unsigned i = 0; i < c.n; i++) {
+		if (c.size[i] == DV_EDNS_NONE)
+			fputs("none", dat);
+		else
+			fprintf(dat, "%d", c.size[i]);
+		for (unsigned col = 0; col < 2; col++) {
+			for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+				uint64_t sent = c.sent[i][fam];
+				if (sent == 0) {
+					fputs(" -", dat);
+					continue;
+				}
+				uint64_t n = col == 0 ? c.rx[i][fam].timeouts : c.rx[i][fam].truncated;
+				double p = pct(n, sent);
+				fprintf(dat, " %.6g", p);
+				max = fmax(max, p);
+			}
+		}
+		fprintf(dat, " %" PRIu64 " %" PRIu64 "\n", c.sent[i][DV_FAMILY_V4],
+			c.sent[i][DV_FAMILY_V6]);
+	}
+
+	/* Bars: failed per family seen, then TC per family when anything was truncated. */
+	struct {
+		unsigned col;
+		unsigned fam;
+		bool tc;
+	} bar[2 * DV_FAMILIES];
+	for (unsigned col = 0; col < (c.any_tc ? 2u : 1u); col++)
+		for (unsigned fam = 0; fam < DV_FAMILIES; fam++)
+			if (c.family[fam])
+				bar[nb++] = (__typeof__(bar[0])){ 2 + col * DV_FAMILIES + fam, fam, col == 1 };
+
+	/* Four bars make a key of two rows. */
+	if (nb > 2)
+		fputs("set bmargin 6.5\n", gp);
+	/* Fewer than 3 clusters: as wide as 3 would be, not one bar across the plot. */
+	if (c.n < 3)
+		fprintf(gp, "set xrange [%.6g:%.6g]\n", -0.5 - (3.0 - c.n) / 2.0,
+			c.n - 0.5 + (3.0 - c.n) / 2.0);
+	/* Headroom for the value labels above the bars. */
+	fprintf(gp, "set yrange [0:%.6g]\n", max > 0.0 ? max * 1.18 : 1.0);
+	fputs("set xlabel \"EDNS UDP payload size of the query (bytes; none = no OPT record)\"\n"
+	      "set ylabel \"attempts (%)\"\n"
+	      "set format y \"%g\"\n"
+	      "set style data histograms\n"
+	      "set style histogram clustered gap 1\n"
+	      "set style fill solid 0.85 border lc rgb \"#303030\"\n"
+	      "set boxwidth 0.95 relative\n"
+	      "set grid noxtics ytics\n"
+	      "set xtics scale 0\n", gp);
+	fputs("plot ", gp);
+	for (unsigned j = 0; j < nb; j++) {
+		fprintf(gp, "%s'failure.dat' using %u:xtic(1) lc rgb \"%s\" %s title \"%s %s\"",
+			j == 0 ? "" : ", \\\n     ", bar[j].col, family_color[bar[j].fam],
+			bar[j].tc ? "fill pattern 4" : "", family_label[bar[j].fam],
+			bar[j].tc ? "truncated (TC=1)" : "failed (timeout)");
+	}
+	/*
+	 * Value labels: the clustered style centres cluster i at x = i and gives
+	 * each of the nb bars 1/(nb + gap) of it.
+	 */
+	for (unsigned j = 0; j < nb; j++) {
+		double off = ((double)j - (double)(nb - 1) / 2.0) / (double)(nb + 1);
+		fprintf(gp, ", \\\n     '' using ($0%+.6g):%u:(sprintf(\"%%.1f%%%%\", $%u)) "
+			"with labels offset 0,0.7 font \",9\" notitle", off, bar[j].col, bar[j].col);
+	}
+	fputc('\n', gp);
+}
+
+/* --- Gap between attempts ------------------------------------------------- */
+
+static bool gaps_has_data(const struct plot_in *in)
+{
+	return in->sum->tx.gap.count > 0;
+}
+
+static void gaps_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	const struct dv_hist *h = &in->sum->tx.gap;
+	double xlo = INFINITY, xhi = 0.0, ymax = 0.0;
+
+	fputs("# bucket_lo_ms bucket_hi_ms gaps pct_of_gaps\n", dat);
+	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++) {
+		if (h->bucket[i] == 0)
+			continue;
+		/* The bucket covers [lo, hi + 1) ns; a log axis has no 0, so 0 ns starts at 0.5. */
+		double lo = dv_hist_bucket_lo(i) != 0 ? ns_ms(dv_hist_bucket_lo(i)) : 0.5e-6;
+		double hi = ns_ms(dv_hist_bucket_hi(i)) + 1e-6;
+		double p = pct(h->bucket[i], h->count);
+		fprintf(dat, "%.9g %.9g %" PRIu64 " %.6g\n", lo, hi, h->bucket[i], p);
+		xlo = fmin(xlo, lo);
+		xhi = fmax(xhi, hi);
+		ymax = fmax(ymax, p);
+	}
+	/* At least a decade, centred on the data, so a single peak is not a wall. */
+	double mid = sqrt(xlo * xhi);
+	if (xhi / xlo < 10.0) {
+		xlo = fmin(xlo, mid / sqrt(10.0));
+		xhi = fmax(xhi, mid * sqrt(10.0));
+	}
+	fprintf(gp, "set logscale x 10\n"
+		"set xrange [%.6g:%.6g]\n"
+		"set yrange [0:%.6g]\n", xlo / 1.3, xhi * 1.3, ymax * 1.1);
+	write_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
+	fputs("set xlabel \"gap between consecutive attempts of a logical query (ms)\"\n"
+	      "set ylabel \"gaps (%)\"\n"
+	      "set format x \"%g\"\n"
+	      "set format y \"%g\"\n"
+	      "set mxtics 10\n"
+	      "set style fill solid 0.85 border lc rgb \"#303030\"\n", gp);
+	fprintf(gp, "plot 'gaps.dat' using (sqrt($1*$2)):4:1:2:(0):4 with boxxyerror "
+		"lc rgb \"%s\" title \"gaps (n = %" PRIu64 "), in buckets at most 6.25 %% wide\"\n",
+		COLOR_BAR, h->count);
+}
+
+/* --- Sequence lengths ----------------------------------------------------- */
+
+static bool seqlen_has_data(const struct plot_in *in)
+{
+	const struct dv_seq_stats *s = &in->sum->rx.seq;
+	for (unsigned n = 1; n <= DV_MAX_ATTEMPTS; n++)
+		if (s->seq_len[n] != 0)
+			return true;
+	return false;
+}
+
+static void seqlen_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	const struct dv_seq_stats *s = &in->sum->rx.seq;
+	unsigned rows = dv_result_attempt_rows(in->sum);
+	struct dv_seq_totals t;
+	double ymax = 0.0;
+
+	dv_seq_sum(s, &t);
+	fputs("# attempts sequences pct_of_ended\n", dat);
+	for (unsigned n = 1; n <= rows; n++) {
+		double p = pct(s->seq_len[n], t.ended);
+		fprintf(dat, "%u %" PRIu64 " %.6g\n", n, s->seq_len[n], p);
+		ymax = fmax(ymax, p);
+	}
+	fprintf(gp, "set xrange [0.4:%u.6]\n"
+		"set yrange [0:%.6g]\n"
+		"set xtics 1 scale 0\n", rows, ymax * 1.15);
+	fputs("set xlabel \"attempts sent for the logical query\"\n"
+	      "set ylabel \"ended logical queries (%)\"\n"
+	      "set format y \"%g\"\n"
+	      "set grid noxtics ytics\n"
+	      "set boxwidth 0.6\n"
+	      "set style fill solid 0.85 border lc rgb \"#303030\"\n", gp);
+	fprintf(gp, "plot 'seqlen.dat' using 1:3 with boxes lc rgb \"%s\" "
+		"title \"%" PRIu64 " logical queries ended\", \\\n"
+		"     '' using 1:3:(sprintf(\"%%d (%%.1f%%%%)\", int($2), $3)) with labels offset 0,0.7 "
+		"font \",10\" notitle\n", COLOR_BAR, t.ended);
+}
+
+static const struct plot_def plot_defs[DV_PLOTS] = {
+	[DV_PLOT_LATENCY] = {
+		.name = "latency",
+		.title = "Latency of answers by slowest percentile",
+		.caption = "Latency the slowest x % of answers reach or exceed, both axes log scale",
+		.has_data = latency_has_data,
+		.write = latency_write,
+	},
+	[DV_PLOT_RATES] = {
+		.name = "rates",
+		.title = "Queries sent, answered and failed per second over time",
+		.caption = "Each interval: queries sent, answered and timed out per second, "
+			   "and the target rate",
+		.has_data = rates_has_data,
+		.write = rates_write,
+	},
+	[DV_PLOT_FAILURE] = {
+		.name = "failure",
+		.title = "Failed and truncated attempts by EDNS size and family",
+		.caption = "Timeouts and TC=1 answers as % of attempts, by EDNS UDP size "
+			   "(none: no OPT) and family",
+		.has_data = failure_has_data,
+		.write = failure_write,
+	},
+	[DV_PLOT_GAPS] = {
+		.name = "gaps",
+		.title = "Gap between consecutive attempts of a logical query",
+		.caption = "Histogram of the time between consecutive attempts of a logical query "
+			   "(log scale)",
+		.has_data = gaps_has_data,
+		.write = gaps_write,
+	},
+	[DV_PLOT_SEQLEN] = {
+		.name = "seqlen",
+		.title = "Sequence length: attempts per logical query",
+		.caption = "Ended logical queries by the number of attempts sent for them",
+		.has_data = seqlen_has_data,
+		.write = seqlen_write,
+	},
+};
+
+/** dir/name.ext into buf. @return 0 or -ENAMETOOLONG (reported) */
+static int file_path(char *buf, size_t len, const char *dir, const char *name, const char *ext)
+{
+	int n = snprintf(buf, len, "%s/%s.%s", dir, name, ext);
+	if (n < 0 || (size_t)n >= len) {
+		dv_err("plots: path too long in '%s'", dir);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/** Close a stream written to, reporting a failed write. @return 0 or a negative errno */
+static int close_written(FILE *f, const char *path)
+{
+	bool bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad) {
+		int err = errno != 0 ? errno : EIO;
+		dv_err("plots: cannot write '%s': %s", path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/** Write NAME.dat and NAME.gp of one plot into dir. @return 0 or a negative errno (reported) */
+static int write_files(const struct plot_def *def, const struct plot_in *in, const char *dir)
+{
+	char dat_path[PATH_MAX], gp_path[PATH_MAX];
+	FILE *dat = NULL, *gp = NULL;
+	int ret = file_path(dat_path, sizeof(dat_path), dir, def->name, "dat");
+	if (ret == 0)
+		ret = file_path(gp_path, sizeof(gp_path), dir, def->name, "gp");
+	if (ret != 0)
+		return ret;
+
+	dat = fopen(dat_path, "w");
+	if (dat == NULL) {
+		ret = -errno;
+		dv_err("plots: cannot create '%s': %s", dat_path, strerror(errno));
+		goto cleanup;
+	}
+	gp = fopen(gp_path, "w");
+	if (gp == NULL) {
+		ret = -errno;
+		dv_err("plots: cannot create '%s': %s", gp_path, strerror(errno));
+		goto cleanup;
+	}
+
+	fprintf(gp, "# dnsvolley: %s (gnuplot 5.4; run in this directory: gnuplot %s.gp)\n",
+		def->title, def->name);
+	/* -d (no init file) is on the command line; noenhanced: labels are printed as written. */
+	fprintf(gp, "set terminal pngcairo size %d,%d font \"%s\" noenhanced background \"white\"\n"
+		"set output '%s.png'\n", PLOT_W, PLOT_H, PLOT_FONT, def->name);
+	write_common(gp, def->title);
+	def->write(in, dat, gp);
+	/* The same settings again as SVG; fixed size gives it a viewBox, the page scales it. */
+	fprintf(gp, "set terminal svg size %d,%d font \"%s\" noenhanced background \"white\" "
+		"name \"%s\"\n"
+		"set output '%s.svg'\n"
+		"replot\n"
+		"unset output\n", PLOT_W, PLOT_H, PLOT_FONT, def->name, def->name);
+
+cleanup:
+	if (dat != NULL) {
+		int r = close_written(dat, dat_path);
+		if (ret == 0)
+			ret = r;
+	}
+	if (gp != NULL) {
+		int r = close_written(gp, gp_path);
+		if (ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
+/**
+ * Run "gnuplot -d NAME.gp" in dir and wait for it. stdout goes to /dev/null
+ * (the report may be on ours); stderr passes through, it says what went wrong.
+ * @return 0, -ENOENT when gnuplot cannot be run, -EIO when it failed (reported)
+ */
+static int run_gnuplot(const char *dir, const char *name)
+{
+	char script[96];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = 0;
+	int ret;
+
+	snprintf(script, sizeof(script), "%s.gp", name);
+	char *const argv[] = { "gnuplot", "-d", script, NULL };
+
+	ret = -posix_spawn_file_actions_init(&fa);
+	if (ret != 0) {
+		dv_err("plots: cannot run gnuplot: %s", strerror(-ret));
+		return ret;
+	}
+	int err = posix_spawn_file_actions_addchdir_np(&fa, dir);
+	if (err == 0)
+		err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (err == 0)
+		err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (err == 0)
+		err = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	if (err != 0) {
+		/* glibc reports a failed exec (or chdir) of the child here, as its errno. */
+		dv_err("plots: cannot run gnuplot in '%s': %s (install gnuplot-nox)", dir,
+		       strerror(err));
+		ret = err == ENOENT || err == EACCES ? -ENOENT : -err;
+		goto cleanup;
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			dv_err("plots: waiting for gnuplot: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFEXITED(status))
+			dv_err("plots: gnuplot failed on %s/%s (exit status %d)", dir, script,
+			       WEXITSTATUS(status));
+		else
+			dv_err("plots: gnuplot killed by signal %d on %s/%s",
+			       WIFSIGNALED(status) ? WTERMSIG(status) : 0, dir, script);
+		ret = -EIO;
+	}
+
+cleanup:
+	posix_spawn_file_actions_destroy(&fa);
+	return ret;
+}
+
+/** Whether gnuplot left both images (it exits 0 after some errors, e.g. a bad output). */
+static bool images_exist(const char *dir, const char *name)
+{
+	static const char *const ext[] = { "png", "svg" };
+	for (unsigned i = 0; i < 2; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		if (file_path(path, sizeof(path), dir, name, ext[i]) != 0 ||
+		    stat(path, &st) != 0 || st.st_size == 0) {
+			dv_err("plots: gnuplot did not write %s/%s.%s", dir, name, ext[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *rows, size_t nrows,
+		    const char *dir, struct dv_plot_files *out)
+{
+	const struct plot_in in = { .sum = sum, .rows = rows, .nrows = rows != NULL ? nrows : 0 };
+	int drawn = 0;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned k = 0; k < DV_PLOTS; k++) {
+		const struct plot_def *def = &plot_defs[k];
+		snprintf(out->png[k], sizeof(out->png[k]), "%s.png", def->name);
+		snprintf(out->svg[k], sizeof(out->svg[k]), "%s.svg", def->name);
+		snprintf(out->title[k], sizeof(out->title[k]), "%s", def->caption);
+	}
+
+	for (unsigned k = 0; k < DV_PLOTS; k++) {
+		const struct plot_def *def = &plot_defs[k];
+		if (!def->has_data(&in))
+			continue;
+		ret = write_files(def, &in, dir);
+		if (ret != 0)
+			goto cleanup;
+		ret = run_gnuplot(dir, def->name);
+		/* Without gnuplot no plot can be drawn: stop at the first. */
+		if (ret == -ENOENT)
+			goto cleanup;
+		/* One plot gnuplot refused leaves the others: drawn[] says which. */
+		if (ret != 0 || !images_exist(dir, def->name)) {
+			ret = 0;
+			continue;
+		}
+		out->drawn[k] = true;
+		drawn++;
+	}
+
+cleanup:
+	return ret < 0 ? ret : drawn;
+}
