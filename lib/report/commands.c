@@ -178,6 +178,7 @@ cleanup:
 /** Merge record i (an interval, or the sum when i == SIZE_MAX) of every file that has it. */
 static int merge_record(struct dv_runfile *rf, unsigned n, size_t i, bool *any)
 {
+	uint64_t since = 0, until = 0;
 	*any = false;
 	for (unsigned k = 0; k < n; k++) {
 		const json_t *rec = i == SIZE_MAX ? rf[k].sum
@@ -189,6 +190,7 @@ static int merge_record(struct dv_runfile *rf, unsigned n, size_t i, bool *any)
 			return -EINVAL;
 		if (!*any) {
 			*any = true;
+			since = acc.r.since_ns, until = acc.r.until_ns;
 			continue;
 		}
 		if (dv_result_merge_run(&acc, &one.r) < 0) {
@@ -197,6 +199,11 @@ static int merge_record(struct dv_runfile *rf, unsigned n, size_t i, bool *any)
 			return -E2BIG;
 		}
 	}
+	/* The i-th intervals of runs side by side cover about the same time: the
+	 * first file's clock says which, rather than a span from the earliest to
+	 * the latest (which would thin the rates out for runs made one after another). */
+	if (*any && i != SIZE_MAX)
+		acc.r.since_ns = since, acc.r.until_ns = until;
 	return 0;
 }
 

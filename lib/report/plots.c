@@ -369,12 +369,14 @@ static void failure_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	}
 	/*
 	 * Value labels: the clustered style centres cluster i at x = i and gives
-	 * each of the nb bars 1/(nb + gap) of it.
+	 * each of the nb bars 1/(nb + gap) of it. Zeros are not labelled, and
+	 * with many bars none is: the labels would overlap (the .dat has the values).
 	 */
-	for (unsigned j = 0; j < nb; j++) {
+	for (unsigned j = 0; c.n * nb <= 12 && j < nb; j++) {
 		double off = ((double)j - (double)(nb - 1) / 2.0) / (double)(nb + 1);
-		fprintf(gp, ", \\\n     '' using ($0%+.6g):%u:(sprintf(\"%%.1f%%%%\", $%u)) "
-			"with labels offset 0,0.7 font \",9\" notitle", off, bar[j].col, bar[j].col);
+		fprintf(gp, ", \\\n     '' using ($0%+.6g):%u:($%u > 0 ? sprintf(\"%%.1f%%%%\", $%u) : \"\") "
+			"with labels offset 0,0.7 font \",9\" notitle", off, bar[j].col, bar[j].col,
+			bar[j].col);
 	}
 	fputc('\n', gp);
 }
