@@ -34,6 +34,7 @@
 #define DV_CONS_OWNERS 16    /**< owner names per key */
 #define DV_CONS_ADDRS 4      /**< addresses kept per (owner, family) */
 #define DV_CONS_EPISODES 8   /**< vanishing episodes kept per (owner, family) */
+#define DV_CONS_MSG_MAX 4096 /**< the engine samples DNS messages up to this size */
 
 /** Index of a family in per-family arrays (A = IPv4, AAAA = IPv6). */
 enum dv_cons_fam {
