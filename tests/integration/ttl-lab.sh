@@ -11,7 +11,7 @@
 #                mail2  A TTL 71, AAAA TTL 83213
 #
 # dnsvolley asks Unbound for mx.ttl.test MX and the targets' A and AAAA at
-# 100 qps and tracks every answer.
+# 100 qps and tracks every answer (scenarios/ttl-mismatch.yaml).
 #
 # Run 1 (34 s, mail1's A expires from Unbound's cache at least twice):
 #   - TTL mismatches for mail1 and mail2 (A <= 71 s vs AAAA > 80000 s);
@@ -183,17 +183,19 @@ for want in 'mail1.ttl.test.*A.*198.18.10.1' 'mail1.ttl.test.*AAAA.*2001:2:0:10:
 	grep -q -- "$want" <<<"$add" || lab_die "unbound's MX answer lacks $want in its additional section"
 done
 
-queries=$tmp/queries.txt
-printf '%s\n' 'mx.ttl.test MX' 'mail1.ttl.test A' 'mail1.ttl.test AAAA' 'mail2.ttl.test A' \
-	'mail2.ttl.test AAAA' >"$queries"
+# The experiment as scenarios/ttl-mismatch.yaml describes it (its query file,
+# rate, interval and sampling); the command line names the lab's port and
+# target and sets the duration and the JSON file.
+scenario=$root/scenarios/ttl-mismatch.yaml
+[ -r "$scenario" ] || lab_die "cannot read $scenario"
 
 # dnsvolley in the generator namespace, in the background so that INT/TERM
 # clean up at once: run NAME SECONDS. Prints the consistency section.
 run() {
 	local name=$1 secs=$2 rc=0
 	lab_log "dnsvolley af_packet: $QPS qps for $secs s to Unbound ($name), --track-answers"
-	lab_exec gen timeout --kill-after=10 "$RUN_LIMIT_S" "$bin" --port "af_packet:$LAB_GEN_IF" \
-		-s "$LAB_SRV_V4" -d "$queries" -Q "$QPS" -l "$secs" -t 1 -S 1 --track-answers=200 \
+	lab_exec gen timeout --kill-after=10 "$RUN_LIMIT_S" "$bin" --scenario "$scenario" \
+		--port "af_packet:$LAB_GEN_IF" -s "$LAB_SRV_V4" -Q "$QPS" -l "$secs" \
 		--json "$tmp/$name.json" >"$tmp/$name.txt" 2>&1 &
 	local pid=$!
 	LAB_PIDS+=("$pid")
