@@ -244,6 +244,18 @@ int dv_cons_add(struct dv_cons *t, const uint8_t *msg, size_t len, uint64_t t_ns
 		t->last_iv = iv;
 	const uint16_t counts[DV_CONS_SECS] = { ldns_pkt_ancount(pkt), ldns_pkt_nscount(pkt),
 						ldns_pkt_arcount(pkt) };
+	if (k->answers > 1 && memcmp(counts, k->count_last, sizeof(counts)) != 0) {
+		if (k->nchanges == DV_CONS_CHANGES) {
+			k->changes_dropped++;
+		} else {
+			struct dv_cons_change *ch = &k->chg[k->nchanges++];
+			ch->iv = iv;
+			ch->t_ns = t_ns;
+			memcpy(ch->from, k->count_last, sizeof(ch->from));
+			memcpy(ch->to, counts, sizeof(ch->to));
+		}
+	}
+	memcpy(k->count_last, counts, sizeof(counts));
 	for (int s = 0; s < DV_CONS_SECS; s++) {
 		if (counts[s] < k->count_min[s])
 			k->count_min[s] = counts[s];

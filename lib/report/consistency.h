@@ -13,7 +13,8 @@
  * - at most DV_CONS_KEYS (qname, qtype) keys, DV_CONS_OWNERS owner names per
  *   key, DV_CONS_ADDRS addresses per (owner, family), DV_CONS_EPISODES
  *   vanishing episodes per (owner, family); what does not fit is counted;
- * - per key: answers sampled, record counts per section (min and max);
+ * - per key: answers sampled, record counts per section (min, max, and
+ *   the first DV_CONS_CHANGES times they changed from one answer to the next);
  * - per (owner, family): the sections it was seen in, its addresses, the
  *   minimum and maximum TTL, how often the TTL went up (the record was
  *   fetched again), and the *episodes*: maximal runs of consecutive
@@ -34,6 +35,7 @@
 #define DV_CONS_OWNERS 16    /**< owner names per key */
 #define DV_CONS_ADDRS 4      /**< addresses kept per (owner, family) */
 #define DV_CONS_EPISODES 8   /**< vanishing episodes kept per (owner, family) */
+#define DV_CONS_CHANGES 8    /**< changes of the record counts kept per key */
 #define DV_CONS_MSG_MAX 4096 /**< the engine samples DNS messages up to this size */
 
 /** Index of a family in per-family arrays (A = IPv4, AAAA = IPv6). */
@@ -58,6 +60,14 @@ struct dv_cons_episode {
 	uint64_t first_ns;   /**< receive time of the first answer missing the family */
 	uint64_t last_ns;    /**< ... and of the last one */
 	uint64_t answers;    /**< sampled answers missing the family in these intervals */
+};
+
+/** The record counts per section changed between two answers of a key. */
+struct dv_cons_change {
+	uint32_t iv;                     /**< interval of the answer with the new counts */
+	uint64_t t_ns;                   /**< its receive time */
+	uint16_t from[DV_CONS_SECS];     /**< counts in the answer before */
+	uint16_t to[DV_CONS_SECS];       /**< counts in this one */
 };
 
 /** One family of one owner name, within one key. */
@@ -94,6 +104,10 @@ struct dv_cons_key {
 	uint64_t answers;        /**< sampled answers */
 	uint64_t first_ns, last_ns;
 	uint16_t count_min[DV_CONS_SECS], count_max[DV_CONS_SECS]; /**< records per section */
+	uint16_t count_last[DV_CONS_SECS]; /**< ... in the latest answer */
+	uint32_t nchanges;
+	struct dv_cons_change chg[DV_CONS_CHANGES]; /**< the first changes of the counts */
+	uint64_t changes_dropped; /**< later ones, counted */
 	uint16_t nowners;
 	struct dv_cons_owner owner[DV_CONS_OWNERS];
 	uint64_t owners_dropped; /**< records of owners beyond DV_CONS_OWNERS */

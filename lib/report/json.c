@@ -467,6 +467,16 @@ static json_t *consistency_obj(const struct dv_cons *t, bool *ok)
 			put(recs, sec_name[s], json_pack("[o, o]", jint(k->count_min[s]),
 							 jint(k->count_max[s])), ok);
 		put(ko, "records", recs, ok);
+		json_t *chg = json_array();
+		for (uint32_t c = 0; c < k->nchanges; c++) {
+			const struct dv_cons_change *ch = &k->chg[c];
+			push(chg, json_pack("{s:o, s:[o, o, o], s:[o, o, o]}", "at_s",
+					    jreal((double)ch->t_ns / 1e9), "from", jint(ch->from[0]),
+					    jint(ch->from[1]), jint(ch->from[2]), "to", jint(ch->to[0]),
+					    jint(ch->to[1]), jint(ch->to[2])), ok);
+		}
+		put(ko, "record_changes", chg, ok);
+		put(ko, "record_changes_not_kept", jint(k->changes_dropped), ok);
 		for (unsigned n = 0; n < k->nowners; n++) {
 			const struct dv_cons_owner *ow = &k->owner[n];
 			json_t *oo = json_object();

@@ -494,6 +494,18 @@ static void print_consistency(FILE *f, const struct dv_cons *t)
 				fprintf(f, "..%u", k->count_max[s]);
 		}
 		fputc('\n', f);
+		for (uint32_t c = 0; c < k->nchanges; c++) {
+			const struct dv_cons_change *ch = &k->chg[c];
+			fprintf(f, "    records changed at %.3f s:", (double)ch->t_ns / 1e9);
+			for (unsigned s = 0, n = 0; s < DV_CONS_SECS; s++)
+				if (ch->from[s] != ch->to[s])
+					fprintf(f, "%s %s %u -> %u", n++ ? "," : "", sec_name[s], ch->from[s],
+						ch->to[s]);
+			fputc('\n', f);
+		}
+		if (k->changes_dropped > 0)
+			fprintf(f, "    (%" PRIu64 " later changes of the record counts not listed)\n",
+				k->changes_dropped);
 		for (unsigned o = 0; o < k->nowners; o++) {
 			const struct dv_cons_owner *ow = &k->owner[o];
 			fprintf(f, "    %s", dv_cons_name_str(ow->name, ow->name_len, name, sizeof(name)));

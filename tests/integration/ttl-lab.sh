@@ -271,13 +271,16 @@ else
 	status=1
 fi
 
-# mail1's A goes away at the source while Unbound still has seconds of it
-# cached (at least 8: the new run must see it before it vanishes, after
-# dnsvolley's start-up on a busy machine). Too little left: wait for it to
-# expire, and ask again, which fetches it anew (TTL 13).
+# mail1's A goes away at the source while Unbound's cached MX answer still
+# has seconds to live with it (at least 8: the new run must see the A before
+# it vanishes, after dnsvolley's start-up on a busy machine). Too little
+# left: wait for the answer to expire, and ask again, which fetches it anew
+# (A TTL 13). It is the cached MX answer that counts, not the A alone: once
+# the answer expires, Unbound fetches it from NSD and answers with what NSD
+# sent, without adding an A it still has cached from a query for the A.
 a_ttl() {
-	lab_gen kdig @"$LAB_SRV_V4" mail1.ttl.test A +noall +answer +timeout=1 +retry=1 2>/dev/null |
-		awk '$4 == "A" { print $2; exit }'
+	lab_gen kdig @"$LAB_SRV_V4" mx.ttl.test MX +noall +additional +timeout=1 +retry=1 2>/dev/null |
+		awk '$1 == "mail1.ttl.test." && $4 == "A" { print $2; exit }'
 }
 ttl=$(a_ttl)
 if [ -z "$ttl" ] || [ "$ttl" -lt 8 ]; then

@@ -98,6 +98,16 @@ START_TEST(test_vanishing_episode)
 	ck_assert_uint_eq(k->count_max[DV_CONS_SEC_AN], 2);
 	ck_assert_uint_eq(k->count_min[DV_CONS_SEC_AR], 3);
 	ck_assert_uint_eq(k->count_max[DV_CONS_SEC_AR], 4);
+	/* The additional count went 4 -> 3 at 10.1 s and back at 13.1 s. */
+	ck_assert_uint_eq(k->nchanges, 2);
+	ck_assert_uint_eq(k->chg[0].iv, 10);
+	ck_assert_uint_eq(k->chg[0].t_ns, 10 * SEC + 100000000ull);
+	ck_assert_uint_eq(k->chg[0].from[DV_CONS_SEC_AR], 4);
+	ck_assert_uint_eq(k->chg[0].to[DV_CONS_SEC_AR], 3);
+	ck_assert_uint_eq(k->chg[0].to[DV_CONS_SEC_AN], 2);
+	ck_assert_uint_eq(k->chg[1].iv, 13);
+	ck_assert_uint_eq(k->chg[1].to[DV_CONS_SEC_AR], 4);
+	ck_assert_uint_eq(k->changes_dropped, 0);
 	ck_assert_uint_eq(k->nowners, 2);
 	const struct dv_cons_owner *m1 = owner_of(k, "mail1.ttl.test.");
 	const struct dv_cons_owner *m2 = owner_of(k, "mail2.ttl.test.");
@@ -311,6 +321,9 @@ START_TEST(test_overflow)
 	const struct dv_cons_family *a = &owner_of(&v->key[0], "mail1.ttl.test.")->fam[DV_CONS_A];
 	ck_assert_uint_eq(a->nep, DV_CONS_EPISODES);
 	ck_assert_uint_eq(a->ep_dropped, 2 * DV_CONS_EPISODES + 1);
+	/* The counts flipped 2 x 3 x DV_CONS_EPISODES - 1 times (then stayed). */
+	ck_assert_uint_eq(v->key[0].nchanges, DV_CONS_CHANGES);
+	ck_assert_uint_eq(v->key[0].changes_dropped, 6 * DV_CONS_EPISODES - 1 - DV_CONS_CHANGES);
 	ck_assert_uint_eq(a->missing, 3 * DV_CONS_EPISODES + 5);
 	dv_cons_free(t);
 	dv_cons_free(u);
