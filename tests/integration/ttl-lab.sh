@@ -166,7 +166,18 @@ lab_bg srv env -u NOTIFY_SOCKET nsd -d -c "$nsd_dir/nsd.conf" >"$nsd_dir/nsd.out
 nsd_pid=$LAB_LAST_PID
 wait_for 'mail1' lab_srv kdig @"$NSD_ADDR" -p "$NSD_PORT" mx.ttl.test MX +short +timeout=1 +retry=0 ||
 	{ dump_logs; lab_die "nsd does not answer on $NSD_ADDR@$NSD_PORT"; }
-lab_bg srv unbound -d -c "$ub_dir/unbound.conf" >"$ub_dir/unbound.out" 2>&1
+# Debian's AppArmor profile for /usr/sbin/unbound (enforced where AppArmor is
+# on) lets it read configuration only under /etc/unbound, and the lab keeps
+# everything in its scratch directory: there, run a private copy of the
+# binary, to which the profile does not attach (DV_LAB_UNBOUND_COPY=1 forces it).
+unbound_bin=$(command -v unbound)
+if [ "${DV_LAB_UNBOUND_COPY:-0}" = 1 ] ||
+	grep -qs '^unbound (enforce)' /sys/kernel/security/apparmor/profiles; then
+	lab_must cp "$unbound_bin" "$ub_dir/unbound"
+	unbound_bin=$ub_dir/unbound
+	lab_log "running a copy of unbound: its AppArmor profile would not let it read $ub_dir"
+fi
+lab_bg srv "$unbound_bin" -d -c "$ub_dir/unbound.conf" >"$ub_dir/unbound.out" 2>&1
 wait_for '2001:2:0:10::1' lab_gen kdig @"$LAB_SRV_V4" mail1.ttl.test AAAA +short +timeout=1 +retry=0 ||
 	{ dump_logs; lab_die "unbound does not resolve mail1.ttl.test AAAA on $LAB_SRV_V4"; }
 lab_log "nsd (pid $nsd_pid) serves ttl.test. on $NSD_ADDR@$NSD_PORT; unbound answers on $LAB_SRV_V4"
