@@ -65,6 +65,7 @@ enum {
 	OPT_GATEWAY,
 	OPT_VLAN,
 	OPT_LIST_PORTS,
+	OPT_TRACK_ANSWERS,
 };
 
 /* '+': stop at the first non-option and never permute argv (the plan keeps
@@ -124,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "search-resolution", required_argument, NULL, OPT_SEARCH_RESOLUTION },
 	{ "plot",           required_argument, NULL, OPT_PLOT },
 	{ "plot-interval",  required_argument, NULL, OPT_PLOT_INTERVAL },
+	{ "track-answers",  optional_argument, NULL, OPT_TRACK_ANSWERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -173,6 +175,7 @@ static const struct {
 	{ OPT_SEARCH_RESOLUTION, "search-resolution" },
 	{ OPT_PLOT, "plot" },
 	{ OPT_PLOT_INTERVAL, "plot-interval" },
+	{ OPT_TRACK_ANSWERS, "track-answers" },
 };
 
 void dv_cli_usage(void *stream)
@@ -281,6 +284,12 @@ void dv_cli_usage(void *stream)
 "                     failures_per_sec, avg_latency, connections,\n"
 "                     conn_avg_latency (the last two are 0: UDP)\n"
 "  --plot-interval T  interval of the plot lines (default 0.5s)\n"
+"  --track-answers[=N]\n"
+"                     answer consistency: sample at most N matched answers per\n"
+"                     second per collector (default 100, 0 = off) and report,\n"
+"                     per (name, type), the A/AAAA records each carried, their\n"
+"                     TTLs, intervals (-S, else 1s) in which one family vanished\n"
+"                     while the other remained, and A/AAAA TTL mismatches\n"
 "  -q, --quiet        no periodic output\n"
 "  -h, --help         show this help and exit\n"
 "  -V, --version      show the version and exit\n"
@@ -551,8 +560,12 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 			dv_err("%s: internal error: option not handled", name);
 			return -EINVAL;
 		}
-		/* --max is a flag on the command line, a boolean in a scenario. */
-		int ret = dv_setting_set(plan, key, c == OPT_MAX ? "true" : optarg, name);
+		/* --max is a flag on the command line, a boolean in a scenario;
+		 * --track-answers alone means its default rate. */
+		const char *v = c == OPT_MAX ? "true" : optarg;
+		if (c == OPT_TRACK_ANSWERS && v == NULL)
+			v = "true";
+		int ret = dv_setting_set(plan, key, v, name);
 		if (ret != 0)
 			return -EINVAL;
 	}

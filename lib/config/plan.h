@@ -160,6 +160,9 @@ struct dv_impair_plan {
 	double rate_qps;               /**< answer at most this many queries per second (token bucket); 0 = off */
 };
 
+#define DV_TRACK_ANSWERS_DEFAULT 100  /**< --track-answers without a value: samples/s per collector */
+#define DV_TRACK_ANSWERS_MAX 100000   /**< more would only fill the hand-off ring */
+
 #define DV_DROP_FRAG_NONFIRST (-1) /**< drop every fragment but the first */
 
 /** What the collector does with fragmented responses. */
@@ -262,6 +265,8 @@ struct dv_plan {
 	/* output */
 	char json_path[PATH_MAX];           /**< --json, empty = none */
 	double stats_interval_s;            /**< -S, 0 = no periodic lines */
+	unsigned track_answers;             /**< --track-answers: answers sampled per second per
+					       collector for the consistency report, 0 = off */
 	bool quiet;
 
 	/* provenance, for the JSON header */

@@ -316,6 +316,21 @@ static int set_stats_interval(struct dv_plan *p, const char *v, const char *ctx)
 	return 0;
 }
 
+/** A boolean (true: the default rate) or answers sampled per second per collector, 0 = off. */
+static int set_track_answers(struct dv_plan *p, const char *v, const char *ctx)
+{
+	bool on;
+	uint64_t n;
+	if (dv_parse_bool(v, &on) == 0) {
+		p->track_answers = on ? DV_TRACK_ANSWERS_DEFAULT : 0;
+		return 0;
+	}
+	if (dv_parse_uint(v, 0, DV_TRACK_ANSWERS_MAX, &n) != 0)
+		return not_a(ctx, v, "true, false, or answers per second 0..100000");
+	p->track_answers = (unsigned)n;
+	return 0;
+}
+
 static int set_json(struct dv_plan *p, const char *v, const char *ctx)
 {
 	return dv_copy_value(ctx, v, p->json_path, sizeof(p->json_path));
@@ -529,6 +544,7 @@ static const struct setting {
 	{ "dnssec-ok",      set_dnssec_ok,      0 },
 	{ "stats-interval", set_stats_interval, 0 },
 	{ "json",           set_json,           0 },
+	{ "track-answers",  set_track_answers,  0 },
 	{ "plot",           set_plot,           0 },
 	{ "plot-interval",  set_plot_interval,  0 },
 	{ "eal",            set_eal,            0 },

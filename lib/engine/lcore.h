@@ -24,6 +24,7 @@
 #include "engine/policy.h"
 #include "engine/qsource.h"
 #include "engine/sequence.h"
+#include "report/consistency.h"
 #include "report/stats.h"
 #include "wire/answer.h"
 #include "wire/compose.h"
@@ -129,6 +130,21 @@ struct dv_fail_note {
 
 #define DV_SCRATCH_LEN 65536 /**< a reassembled datagram, copied contiguous */
 
+#define DV_TRACK_SLOTS 256      /**< --track-answers: sample buffers per collector */
+#define DV_TRACK_MSG_MAX DV_CONS_MSG_MAX /**< a sampled DNS message larger than this is counted, not kept */
+
+/**
+ * One sampled answer on its way to the main lcore (--track-answers). The
+ * buffers are allocated at start and circulate between two SPSC rings: the
+ * collector takes one from `free`, fills it and puts it on `full`; the main
+ * lcore parses it and puts it back on `free`. Owned by whoever dequeued it.
+ */
+struct dv_sample {
+	uint64_t rx_tsc;                 /**< receive time */
+	uint16_t len;                    /**< bytes of msg used */
+	uint8_t msg[DV_TRACK_MSG_MAX];   /**< the DNS message */
+};
+
 struct dv_col;
 
 /** One generator's tables, as a collector sees them (the collector half is its own). */
@@ -157,6 +173,15 @@ struct dv_col {
 	uint8_t peer[DV_MAX_COLLECTORS]; /**< collector reading RX queue q of its port */
 	struct rte_ring *inbox;        /**< packets other collectors read for it; NULL alone */
 	uint64_t next_expire_tsc;
+	/* --track-answers (trk_full == NULL: off) */
+	struct rte_ring *trk_full;     /**< sampled answers for the main lcore (SPSC) */
+	struct rte_ring *trk_free;     /**< empty sample buffers from the main lcore (SPSC) */
+	struct dv_sample *trk_slab;    /**< DV_TRACK_SLOTS buffers (released by the main lcore) */
+	uint32_t trk_per_s;            /**< samples allowed per second */
+	uint32_t trk_win_n;            /**< samples taken in the current one-second window */
+	uint64_t trk_win_tsc;          /**< start of that window */
+	uint64_t trk_dropped;          /**< no free buffer: the main lcore is behind (read after the run) */
+	uint64_t trk_too_large;        /**< answers larger than DV_TRACK_MSG_MAX */
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;
 

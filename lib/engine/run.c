@@ -34,6 +34,7 @@
 #include "engine/responder.h"
 #include "engine/search.h"
 #include "engine/sources.h"
+#include "report/consistency.h"
 #include "report/plot.h"
 #include "net/neigh.h"
 #include "wire/rss.h"
@@ -154,6 +155,8 @@ struct run_state {
 	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent */
 	bool xdp;                            /**< a port loads dnsvolley's XDP program */
 	double trial_qps;                    /**< search: the current trial's rate */
+	struct dv_cons *cons;                /**< --track-answers: the consistency tracker, else NULL */
+	uint64_t trk_t0;                     /**< TSC that sampled answers' times count from */
 };
 
 /* Everything the generators sent and the collectors saw, as of now (relaxed reads). */
@@ -371,6 +374,29 @@ static uint64_t gens_last_tx(const struct run_state *st)
 	return last;
 }
 
+/*
+ * --track-answers: parse what the collectors sampled (ldns, off the hot
+ * path) and hand the buffers back. At most one ring's worth per collector
+ * per call, so a 1 ms tick stays short.
+ */
+static void track_drain(struct run_state *st)
+{
+	if (st->cons == NULL)
+		return;
+	double ns_per_tick = st->sh->ns_per_tick;
+	for (unsigned c = 0; c < st->ncol; c++) {
+		struct dv_col *col = st->col[c];
+		struct dv_sample *s[DV_TRACK_SLOTS];
+		unsigned n = rte_ring_sc_dequeue_burst(col->trk_full, (void **)s, DV_TRACK_SLOTS, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t t = s[i]->rx_tsc > st->trk_t0 ? s[i]->rx_tsc - st->trk_t0 : 0;
+			dv_cons_add(st->cons, s[i]->msg, s[i]->len, (uint64_t)((double)t * ns_per_tick));
+		}
+		/* Room for all: the buffers came from this ring's partner. */
+		rte_ring_sp_enqueue_burst(col->trk_free, (void **)s, n, NULL);
+	}
+}
+
 /* The main lcore: status lines, plot lines, end of sending, drain, stop. */
 static void control_loop(struct run_state *st, const struct dv_plan *plan, struct dv_result *res,
 			 bool status)
@@ -391,6 +417,7 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 	pm.since_tsc = sh->start_tsc;
 	for (;;) {
 		dv_frugal_sleep(1000000);
+		track_drain(st);
 		uint64_t now = rte_rdtsc();
 
 		if (interrupts != seen_interrupts) {
@@ -425,6 +452,7 @@ static void control_loop(struct run_state *st, const struct dv_plan *plan, struc
 	}
 	__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	track_drain(st);
 
 	uint64_t now = rte_rdtsc();
 	if (interval != 0 && now > next_tick - interval + hz / 20)
@@ -506,6 +534,44 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 		col->peer[q] = (uint8_t)dv_plan_index_of(plan, k, q);
 	col->burst = plan->burst;
 	dv_rx_stats_init(&col->rx);
+	return 0;
+}
+
+/*
+ * --track-answers: per collector a slab of sample buffers and two SPSC rings
+ * (full: collector -> main, free: main -> collector), all made here, and the
+ * tracker, whose intervals are -S (1 s without -S).
+ */
+static int track_setup(struct run_state *st, const struct dv_plan *plan)
+{
+	if (plan->track_answers == 0)
+		return 0;
+	double iv_s = plan->stats_interval_s > 0.0 ? plan->stats_interval_s : 1.0;
+	st->cons = dv_cons_new((uint64_t)(iv_s * 1e9) > 0 ? (uint64_t)(iv_s * 1e9) : 1);
+	if (st->cons == NULL) {
+		dv_err("out of memory for the answer consistency tracker");
+		return -ENOMEM;
+	}
+	for (unsigned c = 0; c < st->ncol; c++) {
+		struct dv_col *col = st->col[c];
+		char name[32];
+		unsigned flags = RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ;
+		snprintf(name, sizeof(name), "dv_trk_full_%u", c);
+		col->trk_full = rte_ring_create(name, DV_TRACK_SLOTS, (int)rte_socket_id(), flags);
+		snprintf(name, sizeof(name), "dv_trk_free_%u", c);
+		col->trk_free = rte_ring_create(name, DV_TRACK_SLOTS, (int)rte_socket_id(), flags);
+		col->trk_slab = rte_malloc("dv_trk_slab", DV_TRACK_SLOTS * sizeof(struct dv_sample),
+					   RTE_CACHE_LINE_SIZE);
+		if (col->trk_full == NULL || col->trk_free == NULL || col->trk_slab == NULL) {
+			dv_err("out of DPDK memory for --track-answers' sample buffers");
+			return -ENOMEM;
+		}
+		for (unsigned i = 0; i < DV_TRACK_SLOTS; i++) {
+			void *p = &col->trk_slab[i];
+			rte_ring_sp_enqueue(col->trk_free, p);
+		}
+		col->trk_per_s = plan->track_answers;
+	}
 	return 0;
 }
 
@@ -879,6 +945,9 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 	rc = handoff_setup(st);
 	if (rc != 0)
 		return rc;
+	rc = track_setup(st, plan);
+	if (rc != 0)
+		return rc;
 	rc = nd_setup(st, plan);
 	if (rc != 0)
 		return rc;
@@ -907,6 +976,9 @@ static void run_schedule(struct run_state *st, const struct dv_plan *plan, doubl
 	struct dv_shared *sh = st->sh;
 	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
 	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
+	/* Sampled answers count from the first start (a search has many). */
+	if (st->trk_t0 == 0)
+		st->trk_t0 = sh->start_tsc;
 	sh->end_tsc = sh->start_tsc + (uint64_t)(secs * (double)sh->tsc_hz);
 	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
 	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
@@ -1074,7 +1146,13 @@ static void run_release(struct run_state *st)
 			free(col->lane[g].notes);
 		rte_free(col->scratch);
 		rte_free(col->linear);
+		/* The rings hold pointers into the slab, not mbufs. */
+		rte_ring_free(col->trk_full);
+		rte_ring_free(col->trk_free);
+		rte_free(col->trk_slab);
 	}
+	dv_cons_free(st->cons);
+	st->cons = NULL;
 	if (st->resp != NULL)
 		dv_responder_release(st->resp);
 	if (st->sh != NULL) {
@@ -1203,6 +1281,13 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 		}
 	}
 	res.nd_announced = st.nd_announced;
+	if (st.cons != NULL) {
+		for (unsigned c = 0; c < st.ncol; c++) {
+			st.cons->ring_dropped += st.col[c]->trk_dropped;
+			st.cons->too_large += st.col[c]->trk_too_large;
+		}
+		res.consistency = st.cons;
+	}
 	struct dv_xdp_counts xc;
 	if (st.xdp && dv_xdp_read(&xc) == 0) {
 		res.has_xdp = true;
@@ -1257,6 +1342,8 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 		if (dv_json_close(&st.json) != 0)
 			goto cleanup;
 	}
+	/* The tracker goes with the run's state. */
+	res.consistency = NULL;
 	if (result != NULL)
 		*result = res;
 	status = 0;

@@ -401,6 +401,37 @@ static void col_on_lost_set(void *ctx, const struct dv_frag_verdict *v)
 	col_note(c, v->dport, v->dns_id, v->refused ? DV_FR_FRAG_DROP : DV_FR_LOST_FRAG, v->udp_len);
 }
 
+/*
+ * --track-answers: copy a matched answer for the main lcore's consistency
+ * tracker, at most trk_per_s a second. A copy (not an mbuf reference): the
+ * message may live in the scratch buffers of a reassembled or chained frame,
+ * and the RX pool keeps all its mbufs. Never blocks: no free buffer, a drop.
+ */
+static void col_sample(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now)
+{
+	if (now >= c->trk_win_tsc + c->sh->tsc_hz) {
+		c->trk_win_tsc = now;
+		c->trk_win_n = 0;
+	}
+	if (c->trk_win_n >= c->trk_per_s)
+		return;
+	c->trk_win_n++;
+	if (ri->dns_len > DV_TRACK_MSG_MAX) {
+		c->trk_too_large++;
+		return;
+	}
+	struct dv_sample *s;
+	if (rte_ring_sc_dequeue(c->trk_free, (void **)&s) != 0) {
+		c->trk_dropped++;
+		return;
+	}
+	s->rx_tsc = now;
+	s->len = ri->dns_len;
+	memcpy(s->msg, ri->dns, ri->dns_len);
+	/* Cannot fail: the ring holds every buffer there is. */
+	rte_ring_sp_enqueue(c->trk_full, s);
+}
+
 static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 			 const struct dv_resp_info *ri, uint64_t now, bool reassembled)
 {
@@ -426,6 +457,8 @@ static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
 	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
 	dv_seq_answer(ln->seq, a, ri->tc != 0, &c->rx.seq);
+	if (unlikely(c->trk_full != NULL))
+		col_sample(c, ri, now);
 }
 
 static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)

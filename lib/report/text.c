@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "report/consistency.h"
+
 /** a as a percentage of b; 0 when b is 0. */
 static double pct(uint64_t a, uint64_t b)
 {
@@ -421,6 +423,111 @@ static void print_failures(FILE *f, const struct dv_result *r)
 	free(buf);
 }
 
+/* --track-answers: one family of one owner: addresses, sections, TTLs. */
+static void print_cons_family(FILE *f, const struct dv_cons_family *cf, enum dv_cons_fam fam)
+{
+	static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
+	char a[64];
+	fprintf(f, " %s", fam == DV_CONS_A ? "A" : "AAAA");
+	for (unsigned i = 0; i < cf->naddr; i++)
+		fprintf(f, "%s%s", i ? "," : " ", dv_cons_addr_str(cf, fam, i, a, sizeof(a)));
+	if (cf->addrs_dropped > 0)
+		fprintf(f, " (+%" PRIu64 " not kept)", cf->addrs_dropped);
+	fputs(" in", f);
+	for (unsigned s = 0, n = 0; s < DV_CONS_SECS; s++)
+		if (cf->sections & (1u << s))
+			fprintf(f, "%s%s", n++ ? "+" : " ", sec_name[s]);
+	fprintf(f, ", %" PRIu64 " answers, TTL %" PRIu32 "..%" PRIu32, cf->answers, cf->ttl_min,
+		cf->ttl_max);
+	if (cf->refreshes > 0)
+		fprintf(f, ", fetched again %" PRIu32 " time%s", cf->refreshes,
+			cf->refreshes == 1 ? "" : "s");
+}
+
+/* --track-answers: the episodes in which family fam vanished while the other remained. */
+static void print_cons_vanished(FILE *f, const struct dv_cons_family *cf, enum dv_cons_fam fam,
+				double iv_s)
+{
+	const char *name = fam == DV_CONS_A ? "A" : "AAAA";
+	const char *other = fam == DV_CONS_A ? "AAAA" : "A";
+	if (cf->missing == 0)
+		return;
+	fprintf(f, "      %s vanished while %s remained: %" PRIu64 " answers in %" PRIu32
+		" episode%s%s\n", name, other, cf->missing, cf->nep + (uint32_t)cf->ep_dropped,
+		cf->nep + cf->ep_dropped == 1 ? "" : "s", cf->missing_last ? ", still at the end" : "");
+	for (uint32_t e = 0; e < cf->nep; e++) {
+		const struct dv_cons_episode *ep = &cf->ep[e];
+		fprintf(f, "        %.3f-%.3f s (%" PRIu32 " interval%s): %" PRIu64
+			" answers, first at %.3f s, last at %.3f s\n", ep->first_iv * iv_s,
+			(ep->last_iv + 1.0) * iv_s, ep->last_iv - ep->first_iv + 1,
+			ep->last_iv == ep->first_iv ? "" : "s", ep->answers, (double)ep->first_ns / 1e9,
+			(double)ep->last_ns / 1e9);
+	}
+	if (cf->ep_dropped > 0)
+		fprintf(f, "        (%" PRIu64 " later episodes not kept)\n", cf->ep_dropped);
+}
+
+/*
+ * --track-answers: per (name, type) the owners of A/AAAA records in the
+ * sampled answers, with what vanished when, and TTL mismatches.
+ */
+static void print_consistency(FILE *f, const struct dv_cons *t)
+{
+	static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
+	double iv_s = (double)t->interval_ns / 1e9;
+	char name[1100], type[32];
+
+	fprintf(f, "\nAnswer consistency (--track-answers; intervals of %.3f s):\n", iv_s);
+	fprintf(f, "  Sampled %" PRIu64 " answers: %" PRIu64 " counted, %" PRIu64
+		" not parsed, %" PRIu64 " beyond %u names; not sampled: %" PRIu64
+		" (hand-off ring full), %" PRIu64 " (over %u bytes)\n", t->fed, t->used, t->malformed,
+		t->keys_dropped, DV_CONS_KEYS, t->ring_dropped, t->too_large, DV_CONS_MSG_MAX);
+	for (uint32_t i = 0; i < t->nkeys; i++) {
+		const struct dv_cons_key *k = &t->key[i];
+		fprintf(f, "  %s %s: %" PRIu64 " answers (%.3f-%.3f s); records",
+			dv_cons_name_str(k->qname, k->qname_len, name, sizeof(name)),
+			dv_cons_type_str(k->qtype, type, sizeof(type)), k->answers,
+			(double)k->first_ns / 1e9, (double)k->last_ns / 1e9);
+		for (unsigned s = 0; s < DV_CONS_SECS; s++) {
+			fprintf(f, "%s %s %u", s ? "," : "", sec_name[s], k->count_min[s]);
+			if (k->count_max[s] != k->count_min[s])
+				fprintf(f, "..%u", k->count_max[s]);
+		}
+		fputc('\n', f);
+		for (uint32_t c = 0; c < k->nchanges; c++) {
+			const struct dv_cons_change *ch = &k->chg[c];
+			fprintf(f, "    records changed at %.3f s:", (double)ch->t_ns / 1e9);
+			for (unsigned s = 0, n = 0; s < DV_CONS_SECS; s++)
+				if (ch->from[s] != ch->to[s])
+					fprintf(f, "%s %s %u -> %u", n++ ? "," : "", sec_name[s], ch->from[s],
+						ch->to[s]);
+			fputc('\n', f);
+		}
+		if (k->changes_dropped > 0)
+			fprintf(f, "    (%" PRIu64 " later changes of the record counts not listed)\n",
+				k->changes_dropped);
+		for (unsigned o = 0; o < k->nowners; o++) {
+			const struct dv_cons_owner *ow = &k->owner[o];
+			fprintf(f, "    %s", dv_cons_name_str(ow->name, ow->name_len, name, sizeof(name)));
+			for (unsigned fam = 0, n = 0; fam < DV_CONS_FAMS; fam++)
+				if (ow->fam[fam].answers > 0) {
+					fputc(n++ ? ';' : ':', f);
+					print_cons_family(f, &ow->fam[fam], (enum dv_cons_fam)fam);
+				}
+			fputc('\n', f);
+			for (unsigned fam = 0; fam < DV_CONS_FAMS; fam++)
+				print_cons_vanished(f, &ow->fam[fam], (enum dv_cons_fam)fam, iv_s);
+			if (dv_cons_ttl_mismatch(ow))
+				fprintf(f, "      TTL mismatch: A up to %" PRIu32 " s, AAAA up to %" PRIu32
+					" s: one family expires from caches long before the other\n",
+					ow->fam[DV_CONS_A].ttl_max, ow->fam[DV_CONS_AAAA].ttl_max);
+		}
+		if (k->owners_dropped > 0)
+			fprintf(f, "    (%" PRIu64 " records of owners beyond %u not kept)\n",
+				k->owners_dropped, DV_CONS_OWNERS);
+	}
+}
+
 void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r)
 {
 	const struct dv_tx_stats *tx = &r->tx;
@@ -566,6 +673,9 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 		print_icmp(f, r);
 		print_failures(f, r);
 	}
+
+	if (r->consistency != NULL)
+		print_consistency(f, r->consistency);
 
 	if (r->interrupted)
 		fputs("\nInterrupted: stopped by signal, drained outstanding queries\n", f);

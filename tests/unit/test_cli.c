@@ -344,6 +344,7 @@ START_TEST(help_and_version)
 		"-T N", "--lcores CPUS", "--src ADDR[/PREFIX]", "--sport LOW-HIGH", "--max ",
 		"--ramp FROM:TO:DURATION", "--search LOSS%[:TRIAL[:REPEATS]]",
 		"--search-resolution PCT", "--plot FILE", "--plot-interval T",
+		"--track-answers[=N]",
 		"0 = --max; with --search the highest rate it tries",
 		"2 Mpps per generator lcore",
 		"time,\n                     target_qps, actual_qps, responses_per_sec,\n"
@@ -961,6 +962,31 @@ START_TEST(plot)
 }
 END_TEST
 
+START_TEST(track_answers)
+{
+	struct dv_plan p;
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE)), 0);
+	ck_assert_uint_eq(p.track_answers, 0);
+	dv_plan_free(&p);
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--track-answers")), 0);
+	ck_assert_uint_eq(p.track_answers, DV_TRACK_ANSWERS_DEFAULT);
+	dv_plan_free(&p);
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--track-answers=7")), 0);
+	ck_assert_uint_eq(p.track_answers, 7);
+	dv_plan_free(&p);
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--track-answers=7", "--track-answers=false")), 0);
+	ck_assert_uint_eq(p.track_answers, 0);
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--track-answers=lots"),
+		     "--track-answers: 'lots' is not true, false, or answers per second 0..100000");
+	expect_error(ARGV("-d", QFILE, "--track-answers=100001"),
+		     "--track-answers: '100001' is not true, false, or answers per second 0..100000");
+	/* The value only after '=': a separate word is an argument, and an error. */
+	expect_error(ARGV("-d", QFILE, "--track-answers", "7"),
+		     "unexpected argument '7' (see --help)");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -986,6 +1012,7 @@ int main(void)
 	tcase_add_test(tc, rate_modes);
 	tcase_add_test(tc, rate_mode_replaces_the_scenarios);
 	tcase_add_test(tc, plot);
+	tcase_add_test(tc, track_answers);
 	tcase_add_test(tc, several_ports);
 	tcase_add_test(tc, eal_arguments);
 	suite_add_tcase(s, tc);

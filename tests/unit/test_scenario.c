@@ -153,6 +153,14 @@ START_TEST(shipped_scenarios_load)
 	ck_assert_str_eq(p.port[0].spec, "af_xdp:veth0");
 	ck_assert_double_eq(p.qps, 20000.0);
 
+	snprintf(path, sizeof(path), "%s/scenarios/ttl-mismatch.yaml", root);
+	dv_plan_defaults(&p);
+	ck_assert_int_eq(dv_scenario_load(path, &p), 0);
+	ck_assert_str_eq(p.port[0].spec, "af_packet:dvg0");
+	ck_assert_uint_eq(p.track_answers, 200);
+	ck_assert_double_eq(p.stats_interval_s, 1.0);
+	ck_assert_double_eq(p.qps, 100.0);
+
 	/* a list of ports replaces the default one */
 	dv_plan_defaults(&p);
 	ck_assert_uint_eq(p.nports, 1);
@@ -176,6 +184,8 @@ END_TEST
 START_TEST(bad_values)
 {
 	expect_scn_error("a: 1\n", "x.yaml:1: unknown key 'a'");
+	expect_scn_error("track-answers: often\n",
+			 "x.yaml:1: track-answers: 'often' is not true, false, or answers per second 0..100000");
 	expect_scn_error("duration: 1\n\nrate: abc\n", "x.yaml:3: rate: 'abc' is not a rate");
 	expect_scn_error("rate: -5\n", "x.yaml:1: rate: '-5' is not a rate");
 	expect_scn_error("duration: 0\n", "x.yaml:1: duration: '0' is not a duration in seconds");

@@ -1,0 +1,317 @@
+#!/bin/bash
+#
+# ttl-lab.sh DNSVOLLEY_BINARY: answer consistency over time (--track-answers)
+# through a real resolver: the A/AAAA TTL mismatch of DESIGN.md §1.
+#
+#   dvgen-PID: dnsvolley, AF_PACKET on dvg0 198.18.0.1
+#   dvsrv-PID: Unbound on 198.18.0.2 port 53 (no validation, full additional
+#              sections), resolving ttl.test. from NSD on 127.0.0.1@5353:
+#                mx     MX 10 mail1, MX 20 mail2
+#                mail1  A TTL 13, AAAA TTL 83213
+#                mail2  A TTL 71, AAAA TTL 83213
+#
+# dnsvolley asks Unbound for mx.ttl.test MX and the targets' A and AAAA at
+# 100 qps and tracks every answer (scenarios/ttl-mismatch.yaml).
+#
+# Run 1 (34 s, mail1's A expires from Unbound's cache at least twice):
+#   - TTL mismatches for mail1 and mail2 (A <= 71 s vs AAAA > 80000 s);
+#   - mail1's A, in the MX answer's additional section, was fetched again at
+#     least twice (its TTL ran down to 0 or 1 and went up again);
+#   - what Unbound (1.17) really does: it never answers the MX with mail1's
+#     AAAA but not its A. A cached answer expires with the shortest TTL of
+#     all its RRsets, additional ones included, and Unbound then fetches the
+#     whole answer again: the A is back with the AAAA. (A resolver that fills
+#     the additional section from its RRset cache at answer time would drop
+#     the expired A and keep the AAAA: the field report's failure.)
+# Run 2 (20 s): mail1's A is removed from the zone (NSD reloads it) while
+#   Unbound still has it cached. Once it expires, Unbound's MX answers carry
+#   mail1's AAAA without its A: the vanishing must show, with the A seen
+#   first, and last until the end; mail1's AAAA and mail2 never vanish.
+#
+# Exit: 0 pass, 1 fail, 77 skipped (not root). Missing tools are failures.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=${DV_SOURCE_ROOT:-$here/../..}
+
+# shellcheck source=SCRIPTDIR/../lab/netns.sh
+. "$root/tests/lab/netns.sh"
+
+QPS=100
+RUN1_S=34
+RUN2_S=20
+# A run must stop by itself well before this; the bound only catches hangs.
+RUN_LIMIT_S=90
+NSD_ADDR=127.0.0.1
+NSD_PORT=5353
+
+[ $# -eq 1 ] || { echo "usage: $0 DNSVOLLEY_BINARY" >&2; exit 1; }
+bin=$1
+
+lab_require_root
+lab_require_tools ip ethtool nsd nsd-checkconf nsd-checkzone unbound unbound-checkconf kdig \
+	python3 timeout
+[ -x "$bin" ] || lab_die "not an executable: $bin"
+
+lab_setup
+tmp=$(lab_tmpdir)
+nsd_dir=$tmp/nsd
+ub_dir=$tmp/unbound
+lab_must mkdir -p "$nsd_dir" "$ub_dir"
+
+# Zone ttl.test.; with "no-a", mail1 has no A record.
+write_zone() {
+	cat <<-EOF
+		\$ORIGIN ttl.test.
+		\$TTL 3600
+		@	IN SOA ns hostmaster ${2:-1} 3600 900 604800 300
+		@	IN NS ns
+		ns	IN A $NSD_ADDR
+		mx	IN MX 10 mail1
+		mx	IN MX 20 mail2
+		mail1	83213 IN AAAA 2001:2:0:10::1
+		mail2	71 IN A 198.18.10.2
+		mail2	83213 IN AAAA 2001:2:0:10::2
+	EOF
+	[ "$1" = no-a ] || echo "mail1	13 IN A 198.18.10.1"
+}
+
+write_zone with-a >"$nsd_dir/ttl.zone"
+cat >"$nsd_dir/nsd.conf" <<EOF
+server:
+    server-count: 1
+    ip-address: $NSD_ADDR@$NSD_PORT
+    do-ip4: yes
+    do-ip6: no
+    username: ""
+    chroot: ""
+    zonesdir: "$nsd_dir"
+    database: ""
+    zonelistfile: "$nsd_dir/zone.list"
+    xfrdfile: "$nsd_dir/xfrd.state"
+    xfrdir: "$nsd_dir"
+    pidfile: "$nsd_dir/nsd.pid"
+    logfile: "$nsd_dir/nsd.log"
+    cookie-secret-file: "$nsd_dir/cookiesecrets.txt"
+    verbosity: 1
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: ttl.test.
+    zonefile: "$nsd_dir/ttl.zone"
+EOF
+
+# No DNSSEC validation (iterator only), full additional sections, test. is
+# not the locally served (RFC 6761) empty zone, and NSD on loopback is fine.
+cat >"$ub_dir/unbound.conf" <<EOF
+server:
+    interface: $LAB_SRV_V4
+    interface: $LAB_SRV_V6
+    port: 53
+    do-ip4: yes
+    do-ip6: yes
+    access-control: 198.18.0.0/15 allow
+    access-control: 2001:2::/48 allow
+    username: ""
+    chroot: ""
+    directory: "$ub_dir"
+    pidfile: "$ub_dir/unbound.pid"
+    logfile: ""
+    use-syslog: no
+    verbosity: 1
+    num-threads: 1
+    module-config: "iterator"
+    minimal-responses: no
+    do-not-query-localhost: no
+    local-zone: "test." nodefault
+    ratelimit: 0
+remote-control:
+    control-enable: no
+stub-zone:
+    name: "ttl.test."
+    stub-addr: $NSD_ADDR@$NSD_PORT
+EOF
+
+dump_logs() {
+	local f
+	for f in "$nsd_dir/nsd.out" "$nsd_dir/nsd.log" "$ub_dir/unbound.out"; do
+		[ -s "$f" ] || continue
+		echo "--- $f" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
+# Wait (10 s at most) until CMD... prints something matching PATTERN.
+wait_for() {
+	local pattern=$1 tries=50
+	shift
+	while [ "$tries" -gt 0 ]; do
+		if "$@" 2>/dev/null | grep -q -- "$pattern"; then
+			return 0
+		fi
+		sleep 0.2
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+nsd-checkconf "$nsd_dir/nsd.conf" || lab_die "nsd-checkconf rejects $nsd_dir/nsd.conf"
+nsd-checkzone ttl.test. "$nsd_dir/ttl.zone" >/dev/null || lab_die "nsd-checkzone rejects the zone"
+unbound-checkconf "$ub_dir/unbound.conf" >/dev/null || lab_die "unbound-checkconf rejects $ub_dir/unbound.conf"
+
+lab_bg srv env -u NOTIFY_SOCKET nsd -d -c "$nsd_dir/nsd.conf" >"$nsd_dir/nsd.out" 2>&1
+nsd_pid=$LAB_LAST_PID
+wait_for 'mail1' lab_srv kdig @"$NSD_ADDR" -p "$NSD_PORT" mx.ttl.test MX +short +timeout=1 +retry=0 ||
+	{ dump_logs; lab_die "nsd does not answer on $NSD_ADDR@$NSD_PORT"; }
+# Debian's AppArmor profile for /usr/sbin/unbound (enforced where AppArmor is
+# on) lets it read configuration only under /etc/unbound, and the lab keeps
+# everything in its scratch directory: there, run a private copy of the
+# binary, to which the profile does not attach (DV_LAB_UNBOUND_COPY=1 forces it).
+unbound_bin=$(command -v unbound)
+if [ "${DV_LAB_UNBOUND_COPY:-0}" = 1 ] ||
+	grep -qs '^unbound (enforce)' /sys/kernel/security/apparmor/profiles; then
+	lab_must cp "$unbound_bin" "$ub_dir/unbound"
+	unbound_bin=$ub_dir/unbound
+	lab_log "running a copy of unbound: its AppArmor profile would not let it read $ub_dir"
+fi
+lab_bg srv "$unbound_bin" -d -c "$ub_dir/unbound.conf" >"$ub_dir/unbound.out" 2>&1
+wait_for '2001:2:0:10::1' lab_gen kdig @"$LAB_SRV_V4" mail1.ttl.test AAAA +short +timeout=1 +retry=0 ||
+	{ dump_logs; lab_die "unbound does not resolve mail1.ttl.test AAAA on $LAB_SRV_V4"; }
+lab_log "nsd (pid $nsd_pid) serves ttl.test. on $NSD_ADDR@$NSD_PORT; unbound answers on $LAB_SRV_V4"
+
+# The resolver's MX answer carries both families of both targets in its additional section.
+mx_additional() {
+	lab_gen kdig @"$LAB_SRV_V4" mx.ttl.test MX +noall +additional +timeout=1 +retry=1 2>/dev/null
+}
+add=$(mx_additional) || lab_die "kdig @$LAB_SRV_V4 mx.ttl.test MX: no answer"
+echo "unbound: mx.ttl.test MX, additional section:"
+echo "$add"
+for want in 'mail1.ttl.test.*A.*198.18.10.1' 'mail1.ttl.test.*AAAA.*2001:2:0:10::1' \
+	'mail2.ttl.test.*A.*198.18.10.2' 'mail2.ttl.test.*AAAA.*2001:2:0:10::2'; do
+	grep -q -- "$want" <<<"$add" || lab_die "unbound's MX answer lacks $want in its additional section"
+done
+
+# The experiment as scenarios/ttl-mismatch.yaml describes it (its query file,
+# rate, interval and sampling); the command line names the lab's port and
+# target and sets the duration and the JSON file.
+scenario=$root/scenarios/ttl-mismatch.yaml
+[ -r "$scenario" ] || lab_die "cannot read $scenario"
+
+# dnsvolley in the generator namespace, in the background so that INT/TERM
+# clean up at once: run NAME SECONDS. Prints the consistency section.
+run() {
+	local name=$1 secs=$2 rc=0
+	lab_log "dnsvolley af_packet: $QPS qps for $secs s to Unbound ($name), --track-answers"
+	lab_exec gen timeout --kill-after=10 "$RUN_LIMIT_S" "$bin" --scenario "$scenario" \
+		--port "af_packet:$LAB_GEN_IF" -s "$LAB_SRV_V4" -Q "$QPS" -l "$secs" \
+		--json "$tmp/$name.json" >"$tmp/$name.txt" 2>&1 &
+	local pid=$!
+	LAB_PIDS+=("$pid")
+	wait "$pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		cat "$tmp/$name.txt"
+		echo "ttl-lab $name: FAIL: dnsvolley exited with status $rc"
+		return 1
+	fi
+	echo "--- $name: dnsvolley's report, answer consistency section"
+	sed -n '/^Answer consistency/,$p' "$tmp/$name.txt"
+}
+
+# Assertions on a run's JSON: verdict NAME PHASE (ttl or removed).
+verdict() {
+	python3 - "$1" "$tmp/$1.json" "$2" "$QPS" "$3" <<-'EOF'
+		import json, sys
+		name, path, phase, qps, secs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+		with open(path) as f:
+		    recs = [json.loads(l) for l in f if l.strip()]
+		s = [r for r in recs if r.get("type") == "stats_sum"][-1]
+		c = s["dnsvolley"]["consistency"]
+		fails = []
+		def need(ok, what):
+		    print(f"  {'ok  ' if ok else 'FAIL'} {what}")
+		    if not ok:
+		        fails.append(what)
+		sent, answered = s["sent"]["queries"], s["received"]["responses"]
+		need(sent >= qps * secs // 2 and answered >= 0.99 * sent, f"answered {answered} of {sent} sent")
+		need(c["counted"] >= 0.9 * answered and c["not_parsed"] == 0 and c["ring_full"] == 0,
+		     f"answers tracked: {c['counted']} counted, {c['not_parsed']} not parsed, {c['ring_full']} ring full")
+		keys = {(k["qname"], k["qtype"]): k for k in c["names"]}
+		mx = keys.get(("mx.ttl.test.", "MX"))
+		need(mx is not None and mx["answers"] >= secs * qps // 10, "the MX question was tracked")
+		if mx is None:
+		    sys.exit(1)
+		own = {o["name"]: o for o in mx["owners"]}
+		m1, m2 = own.get("mail1.ttl.test.", {}), own.get("mail2.ttl.test.", {})
+		for o, n in ((m1, "mail1"), (m2, "mail2")):
+		    for fam in ("A", "AAAA"):
+		        need("additional" in o.get(fam, {}).get("sections", []), f"{n} {fam} seen in the MX additional section")
+		def ttl_mm(owner):
+		    return [m for m in c["ttl_mismatches"] if m["owner"] == owner and m["qname"] == "mx.ttl.test."]
+		for n, amax in (("mail1", 13), ("mail2", 71)):
+		    mm = ttl_mm(n + ".ttl.test.")
+		    need(len(mm) == 1 and mm[0]["a_ttl_max"] <= amax and mm[0]["aaaa_ttl_max"] > 80000,
+		         f"TTL mismatch {n}: {mm}")
+		a1 = m1.get("A", {})
+		if phase == "ttl":
+		    need(a1.get("refreshes", 0) >= 2 and a1.get("ttl_min", 99) <= 1,
+		         f"mail1 A expired and was fetched again >= 2 times (refreshes {a1.get('refreshes')}, "
+		         f"TTL {a1.get('ttl_min')}..{a1.get('ttl_max')})")
+		    # What Unbound does: the whole cached answer expires with its shortest RRset.
+		    need(a1.get("missing", -1) == 0 and not a1.get("vanished"),
+		         f"Unbound never dropped mail1 A from the MX answer (missing {a1.get('missing')}, "
+		         f"episodes {a1.get('vanished')})")
+		else:
+		    eps = a1.get("vanished", [])
+		    need(len(eps) >= 1 and a1.get("missing_at_end") and eps[0]["from_s"] >= 1.0
+		         and eps[-1]["last_s"] >= secs - 3,
+		         f"mail1 A vanished from the MX additional section while AAAA remained, until the end: {eps}")
+		for o, n, fam in ((m1, "mail1", "AAAA"), (m2, "mail2", "A"), (m2, "mail2", "AAAA")):
+		    need(o.get(fam, {}).get("missing", -1) == 0, f"{n} {fam} never vanished")
+		print(f"ttl-lab {name}: {'FAIL' if fails else 'PASS'}")
+		sys.exit(1 if fails else 0)
+	EOF
+}
+
+status=0
+if run ttl "$RUN1_S"; then
+	verdict ttl ttl "$RUN1_S" || status=1
+else
+	status=1
+fi
+
+# mail1's A goes away at the source while Unbound's cached MX answer still
+# has seconds to live with it (at least 8: the new run must see the A before
+# it vanishes, after dnsvolley's start-up on a busy machine). Too little
+# left: wait for the answer to expire, and ask again, which fetches it anew
+# (A TTL 13). It is the cached MX answer that counts, not the A alone: once
+# the answer expires, Unbound fetches it from NSD and answers with what NSD
+# sent, without adding an A it still has cached from a query for the A.
+a_ttl() {
+	lab_gen kdig @"$LAB_SRV_V4" mx.ttl.test MX +noall +additional +timeout=1 +retry=1 2>/dev/null |
+		awk '$1 == "mail1.ttl.test." && $4 == "A" { print $2; exit }'
+}
+ttl=$(a_ttl)
+if [ -z "$ttl" ] || [ "$ttl" -lt 8 ]; then
+	sleep "$(( ${ttl:-0} + 2 ))"
+	ttl=$(a_ttl)
+fi
+[ -n "$ttl" ] && [ "$ttl" -ge 8 ] || lab_die "unbound does not have mail1.ttl.test A cached for 8 s (TTL '$ttl')"
+write_zone no-a 2 >"$nsd_dir/ttl.zone.new"
+lab_must mv "$nsd_dir/ttl.zone.new" "$nsd_dir/ttl.zone"
+lab_must kill -HUP "$nsd_pid"
+wait_for 'ANSWER: 0;' lab_srv kdig @"$NSD_ADDR" -p "$NSD_PORT" mail1.ttl.test A +timeout=1 +retry=0 ||
+	{ dump_logs; lab_die "nsd did not reload the zone without mail1's A"; }
+lab_log "mail1.ttl.test A removed at the source; unbound has it cached for $ttl s more"
+if run removed "$RUN2_S"; then
+	verdict removed removed "$RUN2_S" || status=1
+else
+	status=1
+fi
+echo "unbound now: mx.ttl.test MX, additional section:"
+mx_additional || true
+
+[ "$status" -eq 0 ] || dump_logs
+exit "$status"
