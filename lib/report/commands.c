@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report/consistency_json.h"
 #include "report/html.h"
 #include "report/json.h"
 #include "report/plots.h"
@@ -95,6 +96,7 @@ int dv_cmd_report(int argc, char **argv)
 	bool plots = true, quiet = false;
 	struct dv_runfile rf;
 	struct dv_series_row *rows = NULL;
+	struct dv_cons *cons = NULL;
 	char *text = NULL;
 	char dir[4096], html[4200];
 	int opt, status = DV_EXIT_USAGE;
@@ -122,6 +124,17 @@ int dv_cmd_report(int argc, char **argv)
 	}
 	if (dv_runfile_state(&rf, rf.sum, &acc) < 0)
 		goto cleanup;
+	/* --track-answers: its section, read back too (the state has counters only). */
+	const json_t *cj = json_object_get(json_object_get(rf.sum, "dnsvolley"), "consistency");
+	if (cj != NULL) {
+		char err[256];
+		cons = dv_cons_new(1);
+		if (cons == NULL || dv_cons_from_json(cj, cons, err, sizeof(err)) < 0) {
+			dv_err("%s: %s", path, cons == NULL ? "out of memory" : err);
+			goto cleanup;
+		}
+		acc.r.consistency = cons;
+	}
 	long nrows = dv_runfile_series(&rf, &rows);
 	if (nrows < 0)
 		goto cleanup;
@@ -169,6 +182,7 @@ int dv_cmd_report(int argc, char **argv)
 	status = 0;
 
 cleanup:
+	dv_cons_free(cons);
 	free(text);
 	free(rows);
 	dv_runfile_free(&rf);

@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "dv_config.h"
-#include "report/consistency.h"
+#include "report/consistency_json.h"
 #include "report/state.h"
 #include "util/log.h"
 
@@ -406,112 +406,6 @@ static json_t *failure_arr(const struct dv_result *r, bool *ok)
 }
 
 /** The "dnsvolley" extension object: what dns-metrics has no field for. */
-/* --track-answers: one family of one owner, with its vanishing episodes. */
-static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam fam, double iv_s,
-			       bool *ok)
-{
-	static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
-	json_t *o = json_object();
-	json_t *addrs = json_array(), *secs = json_array(), *eps = json_array();
-	char a[64];
-	for (unsigned i = 0; i < cf->naddr; i++)
-		push(addrs, json_string(dv_cons_addr_str(cf, fam, i, a, sizeof(a))), ok);
-	for (unsigned s = 0; s < DV_CONS_SECS; s++)
-		if (cf->sections & (1u << s))
-			push(secs, json_string(sec_name[s]), ok);
-	for (uint32_t e = 0; e < cf->nep; e++) {
-		const struct dv_cons_episode *ep = &cf->ep[e];
-		push(eps, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-				    "from_s", jreal(ep->first_iv * iv_s),
-				    "to_s", jreal((ep->last_iv + 1.0) * iv_s),
-				    "intervals", jint(ep->last_iv - ep->first_iv + 1ull),
-				    "first_s", jreal((double)ep->first_ns / 1e9),
-				    "last_s", jreal((double)ep->last_ns / 1e9),
-				    "answers", jint(ep->answers)), ok);
-	}
-	put(o, "answers", jint(cf->answers), ok);
-	put(o, "sections", secs, ok);
-	put(o, "addresses", addrs, ok);
-	put(o, "addresses_not_kept", jint(cf->addrs_dropped), ok);
-	put(o, "ttl_min", jint(cf->ttl_min), ok);
-	put(o, "ttl_max", jint(cf->ttl_max), ok);
-	put(o, "refreshes", jint(cf->refreshes), ok);
-	put(o, "missing", jint(cf->missing), ok);
-	put(o, "missing_at_end", json_boolean(cf->missing_last), ok);
-	put(o, "vanished", eps, ok);
-	put(o, "vanished_not_kept", jint(cf->ep_dropped), ok);
-	return o;
-}
-
-/*
- * --track-answers: per (name, type) the owners of A/AAAA records, what
- * vanished when, TTLs; and a flat list of the TTL mismatches.
- */
-static json_t *consistency_obj(const struct dv_cons *t, bool *ok)
-{
-	static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
-	double iv_s = (double)t->interval_ns / 1e9;
-	json_t *o = json_object(), *keys = json_array(), *mism = json_array();
-	char name[1100], oname[1100], type[32];
-
-	put(o, "interval_s", jreal(iv_s), ok);
-	put(o, "sampled", jint(t->fed), ok);
-	put(o, "counted", jint(t->used), ok);
-	put(o, "not_parsed", jint(t->malformed), ok);
-	put(o, "names_not_kept", jint(t->keys_dropped), ok);
-	put(o, "ring_full", jint(t->ring_dropped), ok);
-	put(o, "too_large", jint(t->too_large), ok);
-	for (uint32_t i = 0; i < t->nkeys; i++) {
-		const struct dv_cons_key *k = &t->key[i];
-		json_t *ko = json_object(), *recs = json_object(), *owners = json_array();
-		dv_cons_name_str(k->qname, k->qname_len, name, sizeof(name));
-		dv_cons_type_str(k->qtype, type, sizeof(type));
-		put(ko, "qname", json_string(name), ok);
-		put(ko, "qtype", json_string(type), ok);
-		put(ko, "answers", jint(k->answers), ok);
-		put(ko, "first_s", jreal((double)k->first_ns / 1e9), ok);
-		put(ko, "last_s", jreal((double)k->last_ns / 1e9), ok);
-		for (unsigned s = 0; s < DV_CONS_SECS; s++)
-			put(recs, sec_name[s], json_pack("[o, o]", jint(k->count_min[s]),
-							 jint(k->count_max[s])), ok);
-		put(ko, "records", recs, ok);
-		json_t *chg = json_array();
-		for (uint32_t c = 0; c < k->nchanges; c++) {
-			const struct dv_cons_change *ch = &k->chg[c];
-			push(chg, json_pack("{s:o, s:[o, o, o], s:[o, o, o]}", "at_s",
-					    jreal((double)ch->t_ns / 1e9), "from", jint(ch->from[0]),
-					    jint(ch->from[1]), jint(ch->from[2]), "to", jint(ch->to[0]),
-					    jint(ch->to[1]), jint(ch->to[2])), ok);
-		}
-		put(ko, "record_changes", chg, ok);
-		put(ko, "record_changes_not_kept", jint(k->changes_dropped), ok);
-		for (unsigned n = 0; n < k->nowners; n++) {
-			const struct dv_cons_owner *ow = &k->owner[n];
-			json_t *oo = json_object();
-			bool mm = dv_cons_ttl_mismatch(ow);
-			dv_cons_name_str(ow->name, ow->name_len, oname, sizeof(oname));
-			put(oo, "name", json_string(oname), ok);
-			for (unsigned fam = 0; fam < DV_CONS_FAMS; fam++)
-				if (ow->fam[fam].answers > 0)
-					put(oo, fam == DV_CONS_A ? "A" : "AAAA",
-					    cons_family_obj(&ow->fam[fam], (enum dv_cons_fam)fam, iv_s, ok), ok);
-			put(oo, "ttl_mismatch", json_boolean(mm), ok);
-			push(owners, oo, ok);
-			if (mm)
-				push(mism, json_pack("{s:s, s:s, s:s, s:o, s:o}", "qname", name, "qtype", type,
-						     "owner", oname,
-						     "a_ttl_max", jint(ow->fam[DV_CONS_A].ttl_max),
-						     "aaaa_ttl_max", jint(ow->fam[DV_CONS_AAAA].ttl_max)), ok);
-		}
-		put(ko, "owners", owners, ok);
-		put(ko, "owners_not_kept", jint(k->owners_dropped), ok);
-		push(keys, ko, ok);
-	}
-	put(o, "names", keys, ok);
-	put(o, "ttl_mismatches", mism, ok);
-	return o;
-}
-
 static json_t *extension_obj(const struct dv_result *r, double achieved, bool *ok)
 {
 	const struct dv_tx_stats *tx = &r->tx;
@@ -642,7 +536,7 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	put(o, "icmp", icmp_obj(r, ok), ok);
 	put(o, "failure_table", failure_arr(r, ok), ok);
 	if (r->consistency != NULL)
-		put(o, "consistency", consistency_obj(r->consistency, ok), ok);
+		put(o, "consistency", dv_cons_to_json(r->consistency), ok);
 	return o;
 }
 

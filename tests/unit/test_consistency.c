@@ -9,6 +9,9 @@
 #include "check_main.h"
 #include "mutate.h"
 #include "report/consistency.h"
+#include "report/consistency_json.h"
+#include "report/stats.h"
+#include "report/text.h"
 
 #define SEC 1000000000ull
 #define MSG_MAX 4096
@@ -372,6 +375,84 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* The text section of a tracker, as dv_report_text prints it. */
+static char *section_of(struct dv_cons *t)
+{
+	static struct dv_result r;
+	char *buf = NULL;
+	size_t len = 0;
+	memset(&r, 0, sizeof(r));
+	dv_tx_stats_init(&r.tx);
+	dv_rx_stats_init(&r.rx);
+	r.consistency = t;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	dv_report_text(f, NULL, &r);
+	fclose(f);
+	char *sec = strstr(buf, "Answer consistency");
+	ck_assert_ptr_nonnull(sec);
+	sec = strdup(sec);
+	free(buf);
+	return sec;
+}
+
+/* What `dnsvolley report` reads back prints the same section and writes the same JSON. */
+START_TEST(test_json_round_trip)
+{
+	struct dv_cons *t = dv_cons_new(SEC / 2);
+	struct dv_cons *back = dv_cons_new(1);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(back);
+	uint8_t msg[MSG_MAX];
+	for (unsigned iv = 0; iv < 30; iv++) {
+		size_t len = mx_answer(msg, iv < 10 || iv > 14, 13 - iv % 14);
+		ck_assert_int_eq(dv_cons_add(t, msg, len, iv * SEC / 2 + 1234567ull), 0);
+	}
+	const char *an[] = { "mail1.ttl.test. 13 IN A 198.18.10.1", NULL };
+	size_t len = build(msg, "mail1.ttl.test.", LDNS_RR_TYPE_A, an, NULL);
+	ck_assert_int_eq(dv_cons_add(t, msg, len, 16 * SEC), 0);
+	t->ring_dropped = 3;
+
+	json_t *j = dv_cons_to_json(t);
+	ck_assert_ptr_nonnull(j);
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_error_t jerr;
+	json_t *in = json_loads(text, 0, &jerr);
+	char err[256] = "";
+	ck_assert_msg(dv_cons_from_json(in, back, err, sizeof(err)) == 0, "%s", err);
+	json_t *j2 = dv_cons_to_json(back);
+	ck_assert_msg(json_equal(j, j2), "JSON differs after reading back");
+	char *s1 = section_of(t), *s2 = section_of(back);
+	ck_assert_str_eq(s1, s2);
+	ck_assert_ptr_nonnull(strstr(s1, "TTL mismatch"));
+	ck_assert_ptr_nonnull(strstr(s1, "A vanished while AAAA remained"));
+
+	/* Wrong input: one line, never a crash. */
+	json_t *badname = json_deep_copy(in);
+	json_object_set_new(json_array_get(json_object_get(badname, "names"), 0), "qtype",
+			    json_string("NOTATYPE"));
+	ck_assert_int_eq(dv_cons_from_json(badname, back, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "NOTATYPE"));
+	ck_assert_int_eq(dv_cons_from_json(json_array_get(in, 0), back, err, sizeof(err)), -EINVAL);
+	json_t *many = json_deep_copy(in);
+	json_t *names = json_object_get(many, "names");
+	while (json_array_size(names) <= DV_CONS_KEYS)
+		json_array_append(names, json_array_get(names, 0));
+	ck_assert_int_eq(dv_cons_from_json(many, back, err, sizeof(err)), -EINVAL);
+
+	json_decref(many);
+	json_decref(badname);
+	free(s1);
+	free(s2);
+	free(text);
+	json_decref(in);
+	json_decref(j);
+	json_decref(j2);
+	dv_cons_free(back);
+	dv_cons_free(t);
+}
+END_TEST
+
 static Suite *consistency_suite(void)
 {
 	Suite *s = suite_create("consistency");
@@ -383,6 +464,7 @@ static Suite *consistency_suite(void)
 	tcase_add_test(tc, test_case_insensitive);
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_json_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

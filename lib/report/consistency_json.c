@@ -1,0 +1,332 @@
+/**
+ * @file consistency_json.c
+ * @brief The answer-consistency tracker to JSON and back.
+ */
+#include "report/consistency_json.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
+
+/** JSON integer from a counter; the schema's integers are signed 64-bit. */
+static json_t *jint(uint64_t v)
+{
+	return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
+}
+
+/** JSON number; jansson refuses NaN and infinities. */
+static json_t *jreal(double v)
+{
+	return json_real(isfinite(v) ? v : 0.0);
+}
+
+static void put(json_t *obj, const char *key, json_t *v, bool *ok)
+{
+	if (json_object_set_new(obj, key, v) != 0)
+		*ok = false;
+}
+
+static void push(json_t *arr, json_t *v, bool *ok)
+{
+	if (json_array_append_new(arr, v) != 0)
+		*ok = false;
+}
+
+/* --track-answers: one family of one owner, with its vanishing episodes. */
+static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam fam, double iv_s,
+			       bool *ok)
+{
+	json_t *o = json_object();
+	json_t *addrs = json_array(), *secs = json_array(), *eps = json_array();
+	char a[64];
+	for (unsigned i = 0; i < cf->naddr; i++)
+		push(addrs, json_string(dv_cons_addr_str(cf, fam, i, a, sizeof(a))), ok);
+	for (unsigned s = 0; s < DV_CONS_SECS; s++)
+		if (cf->sections & (1u << s))
+			push(secs, json_string(sec_name[s]), ok);
+	for (uint32_t e = 0; e < cf->nep; e++) {
+		const struct dv_cons_episode *ep = &cf->ep[e];
+		push(eps, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+				    "from_s", jreal(ep->first_iv * iv_s),
+				    "to_s", jreal((ep->last_iv + 1.0) * iv_s),
+				    "intervals", jint(ep->last_iv - ep->first_iv + 1ull),
+				    "first_s", jreal((double)ep->first_ns / 1e9),
+				    "last_s", jreal((double)ep->last_ns / 1e9),
+				    "answers", jint(ep->answers)), ok);
+	}
+	put(o, "answers", jint(cf->answers), ok);
+	put(o, "sections", secs, ok);
+	put(o, "addresses", addrs, ok);
+	put(o, "addresses_not_kept", jint(cf->addrs_dropped), ok);
+	put(o, "ttl_min", jint(cf->ttl_min), ok);
+	put(o, "ttl_max", jint(cf->ttl_max), ok);
+	put(o, "refreshes", jint(cf->refreshes), ok);
+	put(o, "missing", jint(cf->missing), ok);
+	put(o, "missing_at_end", json_boolean(cf->missing_last), ok);
+	put(o, "vanished", eps, ok);
+	put(o, "vanished_not_kept", jint(cf->ep_dropped), ok);
+	return o;
+}
+
+/*
+ * --track-answers: per (name, type) the owners of A/AAAA records, what
+ * vanished when, TTLs; and a flat list of the TTL mismatches.
+ */
+static json_t *consistency_obj(const struct dv_cons *t, bool *ok)
+{
+	double iv_s = (double)t->interval_ns / 1e9;
+	json_t *o = json_object(), *keys = json_array(), *mism = json_array();
+	char name[1100], oname[1100], type[32];
+
+	put(o, "interval_s", jreal(iv_s), ok);
+	put(o, "sampled", jint(t->fed), ok);
+	put(o, "counted", jint(t->used), ok);
+	put(o, "not_parsed", jint(t->malformed), ok);
+	put(o, "names_not_kept", jint(t->keys_dropped), ok);
+	put(o, "ring_full", jint(t->ring_dropped), ok);
+	put(o, "too_large", jint(t->too_large), ok);
+	for (uint32_t i = 0; i < t->nkeys; i++) {
+		const struct dv_cons_key *k = &t->key[i];
+		json_t *ko = json_object(), *recs = json_object(), *owners = json_array();
+		dv_cons_name_str(k->qname, k->qname_len, name, sizeof(name));
+		dv_cons_type_str(k->qtype, type, sizeof(type));
+		put(ko, "qname", json_string(name), ok);
+		put(ko, "qtype", json_string(type), ok);
+		put(ko, "answers", jint(k->answers), ok);
+		put(ko, "first_s", jreal((double)k->first_ns / 1e9), ok);
+		put(ko, "last_s", jreal((double)k->last_ns / 1e9), ok);
+		for (unsigned s = 0; s < DV_CONS_SECS; s++)
+			put(recs, sec_name[s], json_pack("[o, o]", jint(k->count_min[s]),
+							 jint(k->count_max[s])), ok);
+		put(ko, "records", recs, ok);
+		json_t *chg = json_array();
+		for (uint32_t c = 0; c < k->nchanges; c++) {
+			const struct dv_cons_change *ch = &k->chg[c];
+			push(chg, json_pack("{s:o, s:[o, o, o], s:[o, o, o]}", "at_s",
+					    jreal((double)ch->t_ns / 1e9), "from", jint(ch->from[0]),
+					    jint(ch->from[1]), jint(ch->from[2]), "to", jint(ch->to[0]),
+					    jint(ch->to[1]), jint(ch->to[2])), ok);
+		}
+		put(ko, "record_changes", chg, ok);
+		put(ko, "record_changes_not_kept", jint(k->changes_dropped), ok);
+		for (unsigned n = 0; n < k->nowners; n++) {
+			const struct dv_cons_owner *ow = &k->owner[n];
+			json_t *oo = json_object();
+			bool mm = dv_cons_ttl_mismatch(ow);
+			dv_cons_name_str(ow->name, ow->name_len, oname, sizeof(oname));
+			put(oo, "name", json_string(oname), ok);
+			for (unsigned fam = 0; fam < DV_CONS_FAMS; fam++)
+				if (ow->fam[fam].answers > 0)
+					put(oo, fam == DV_CONS_A ? "A" : "AAAA",
+					    cons_family_obj(&ow->fam[fam], (enum dv_cons_fam)fam, iv_s, ok), ok);
+			put(oo, "ttl_mismatch", json_boolean(mm), ok);
+			push(owners, oo, ok);
+			if (mm)
+				push(mism, json_pack("{s:s, s:s, s:s, s:o, s:o}", "qname", name, "qtype", type,
+						     "owner", oname,
+						     "a_ttl_max", jint(ow->fam[DV_CONS_A].ttl_max),
+						     "aaaa_ttl_max", jint(ow->fam[DV_CONS_AAAA].ttl_max)), ok);
+		}
+		put(ko, "owners", owners, ok);
+		put(ko, "owners_not_kept", jint(k->owners_dropped), ok);
+		push(keys, ko, ok);
+	}
+	put(o, "names", keys, ok);
+	put(o, "ttl_mismatches", mism, ok);
+	return o;
+}
+
+json_t *dv_cons_to_json(const struct dv_cons *t)
+{
+	bool ok = true;
+	json_t *o = consistency_obj(t, &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- reading back ---- */
+
+struct rd {
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void bad(struct rd *rd, const char *what, const char *key)
+{
+	if (rd->rc == 0) {
+		snprintf(rd->err, rd->errlen, "consistency: %s '%s'", what, key);
+		rd->rc = -EINVAL;
+	}
+}
+
+static uint64_t get_u64(const json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static double get_real(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+/** Seconds (as written) back to ns. */
+static uint64_t get_ns(const json_t *o, const char *key)
+{
+	double s = get_real(o, key);
+	return s > 0.0 ? (uint64_t)llround(s * 1e9) : 0;
+}
+
+/** A list of at most max elements; NULL (iterates as empty) when absent or wrong, then an error. */
+static const json_t *get_list(struct rd *rd, const json_t *o, const char *key, size_t max)
+{
+	const json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return NULL;
+	if (!json_is_array(v) || json_array_size(v) > max) {
+		bad(rd, "too long, or not a list:", key);
+		return NULL;
+	}
+	return v;
+}
+
+/** A domain name in presentation format to wire format (lower case, as the tracker keeps it). */
+static void name_read(struct rd *rd, const char *s, uint8_t *wire, uint8_t *len)
+{
+	ldns_rdf *rdf = NULL;
+	if (s == NULL || ldns_str2rdf_dname(&rdf, s) != LDNS_STATUS_OK ||
+	    ldns_rdf_size(rdf) > 255) {
+		bad(rd, "not a domain name:", s ? s : "(none)");
+		goto cleanup;
+	}
+	ldns_dname2canonical(rdf);
+	memcpy(wire, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+	*len = (uint8_t)ldns_rdf_size(rdf);
+cleanup:
+	ldns_rdf_deep_free(rdf);
+}
+
+static void family_read(struct rd *rd, const json_t *o, enum dv_cons_fam fam, double iv_s,
+			struct dv_cons_family *cf)
+{
+	size_t i;
+	const json_t *e;
+	cf->answers = get_u64(o, "answers");
+	cf->ttl_min = (uint32_t)get_u64(o, "ttl_min");
+	cf->ttl_max = (uint32_t)get_u64(o, "ttl_max");
+	cf->refreshes = (uint32_t)get_u64(o, "refreshes");
+	cf->addrs_dropped = get_u64(o, "addresses_not_kept");
+	cf->missing = get_u64(o, "missing");
+	cf->missing_last = json_is_true(json_object_get(o, "missing_at_end"));
+	cf->ep_dropped = get_u64(o, "vanished_not_kept");
+	const json_t *secs = get_list(rd, o, "sections", DV_CONS_SECS);
+	json_array_foreach(secs, i, e) {
+		for (unsigned s = 0; s < DV_CONS_SECS; s++)
+			if (json_is_string(e) && strcmp(json_string_value(e), sec_name[s]) == 0)
+				cf->sections |= (uint8_t)(1u << s);
+	}
+	const json_t *addrs = get_list(rd, o, "addresses", DV_CONS_ADDRS);
+	json_array_foreach(addrs, i, e) {
+		const char *a = json_string_value(e);
+		if (a == NULL || inet_pton(fam == DV_CONS_A ? AF_INET : AF_INET6, a,
+					   cf->addr[cf->naddr]) != 1)
+			return bad(rd, "not an address:", a ? a : "(none)");
+		cf->naddr++;
+	}
+	const json_t *eps = get_list(rd, o, "vanished", DV_CONS_EPISODES);
+	json_array_foreach(eps, i, e) {
+		struct dv_cons_episode *ep = &cf->ep[cf->nep++];
+		double from = get_real(e, "from_s"), to = get_real(e, "to_s");
+		ep->first_iv = (uint32_t)llround(from / iv_s);
+		ep->last_iv = (uint32_t)llround(to / iv_s);
+		ep->last_iv = ep->last_iv > ep->first_iv ? ep->last_iv - 1 : ep->first_iv;
+		ep->first_ns = get_ns(e, "first_s");
+		ep->last_ns = get_ns(e, "last_s");
+		ep->answers = get_u64(e, "answers");
+	}
+}
+
+static void key_read(struct rd *rd, const json_t *o, double iv_s, struct dv_cons_key *k)
+{
+	size_t i;
+	const json_t *e;
+	name_read(rd, json_string_value(json_object_get(o, "qname")), k->qname, &k->qname_len);
+	const char *type = json_string_value(json_object_get(o, "qtype"));
+	k->qtype = type != NULL ? (uint16_t)ldns_get_rr_type_by_name(type) : 0;
+	if (k->qtype == 0)
+		bad(rd, "not a type:", type ? type : "(none)");
+	k->answers = get_u64(o, "answers");
+	k->first_ns = get_ns(o, "first_s");
+	k->last_ns = get_ns(o, "last_s");
+	const json_t *recs = json_object_get(o, "records");
+	for (unsigned s = 0; s < DV_CONS_SECS; s++) {
+		const json_t *mm = json_object_get(recs, sec_name[s]);
+		k->count_min[s] = (uint16_t)json_integer_value(json_array_get(mm, 0));
+		k->count_max[s] = (uint16_t)json_integer_value(json_array_get(mm, 1));
+	}
+	const json_t *chg = get_list(rd, o, "record_changes", DV_CONS_CHANGES);
+	json_array_foreach(chg, i, e) {
+		struct dv_cons_change *c = &k->chg[k->nchanges++];
+		c->t_ns = get_ns(e, "at_s");
+		c->iv = (uint32_t)(c->t_ns / (uint64_t)llround(iv_s * 1e9));
+		for (unsigned s = 0; s < DV_CONS_SECS; s++) {
+			c->from[s] = (uint16_t)json_integer_value(json_array_get(json_object_get(e, "from"), s));
+			c->to[s] = (uint16_t)json_integer_value(json_array_get(json_object_get(e, "to"), s));
+		}
+	}
+	k->changes_dropped = get_u64(o, "record_changes_not_kept");
+	k->owners_dropped = get_u64(o, "owners_not_kept");
+	const json_t *owners = get_list(rd, o, "owners", DV_CONS_OWNERS);
+	json_array_foreach(owners, i, e) {
+		struct dv_cons_owner *ow = &k->owner[k->nowners++];
+		name_read(rd, json_string_value(json_object_get(e, "name")), ow->name, &ow->name_len);
+		for (unsigned fam = 0; fam < DV_CONS_FAMS; fam++) {
+			const json_t *f = json_object_get(e, fam == DV_CONS_A ? "A" : "AAAA");
+			if (json_is_object(f))
+				family_read(rd, f, (enum dv_cons_fam)fam, iv_s, &ow->fam[fam]);
+		}
+	}
+}
+
+int dv_cons_from_json(const json_t *o, struct dv_cons *t, char *err, size_t errlen)
+{
+	struct rd rd = { .err = err, .errlen = errlen, .rc = 0 };
+	size_t i;
+	const json_t *e;
+	double iv_s = get_real(o, "interval_s");
+
+	memset(t, 0, sizeof(*t));
+	if (!json_is_object(o) || !(iv_s > 0.0)) {
+		bad(&rd, "not an object with", "interval_s");
+		return rd.rc;
+	}
+	t->interval_ns = (uint64_t)llround(iv_s * 1e9);
+	t->fed = get_u64(o, "sampled");
+	t->used = get_u64(o, "counted");
+	t->malformed = get_u64(o, "not_parsed");
+	t->keys_dropped = get_u64(o, "names_not_kept");
+	t->ring_dropped = get_u64(o, "ring_full");
+	t->too_large = get_u64(o, "too_large");
+	const json_t *names = get_list(&rd, o, "names", DV_CONS_KEYS);
+	json_array_foreach(names, i, e) {
+		if (!json_is_object(e)) {
+			bad(&rd, "not an object in", "names");
+			break;
+		}
+		key_read(&rd, e, iv_s, &t->key[t->nkeys++]);
+	}
+	return rd.rc;
+}
