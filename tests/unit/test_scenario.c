@@ -3,6 +3,7 @@
 
 #include "check_main.h"
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,26 @@ START_TEST(shipped_scenarios_load)
 	ck_assert_uint_eq(p.nports, 2);
 	ck_assert_str_eq(p.port[0].spec, "af_xdp:a");
 	ck_assert_str_eq(p.port[1].spec, "af_xdp:b");
+}
+END_TEST
+
+/* Every experiment in scenarios/ loads (docs/scenarios.md lists them all). */
+START_TEST(every_scenario_loads)
+{
+	const char *root = getenv("DV_SOURCE_ROOT");
+	char pattern[4096];
+	glob_t g;
+	struct dv_plan p;
+	ck_assert_ptr_nonnull(root);
+	snprintf(pattern, sizeof(pattern), "%s/scenarios/*.yaml", root);
+	ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
+	ck_assert_uint_ge(g.gl_pathc, 10);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		dv_plan_defaults(&p);
+		ck_assert_msg(dv_scenario_load(g.gl_pathv[i], &p) == 0, "%s does not load", g.gl_pathv[i]);
+		dv_plan_free(&p);
+	}
+	globfree(&g);
 }
 END_TEST
 
@@ -690,6 +711,7 @@ int main(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, good_file_sets_everything);
 	tcase_add_test(tc, shipped_scenarios_load);
+	tcase_add_test(tc, every_scenario_loads);
 	tcase_add_test(tc, unknown_key_line);
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, structure_errors);
