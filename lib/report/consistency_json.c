@@ -3,6 +3,7 @@
  * @brief The answer-consistency tracker to JSON and back.
  */
 #include "report/consistency_json.h"
+#include "report/json_util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,30 +17,6 @@
 
 static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
 
-/** JSON integer from a counter; the schema's integers are signed 64-bit. */
-static json_t *jint(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
-}
-
-/** JSON number; jansson refuses NaN and infinities. */
-static json_t *jreal(double v)
-{
-	return json_real(isfinite(v) ? v : 0.0);
-}
-
-static void put(json_t *obj, const char *key, json_t *v, bool *ok)
-{
-	if (json_object_set_new(obj, key, v) != 0)
-		*ok = false;
-}
-
-static void push(json_t *arr, json_t *v, bool *ok)
-{
-	if (json_array_append_new(arr, v) != 0)
-		*ok = false;
-}
-
 /* --track-answers: one family of one owner, with its vanishing episodes. */
 static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam fam, double iv_s,
 			       bool *ok)
@@ -48,31 +25,31 @@ static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam
 	json_t *addrs = json_array(), *secs = json_array(), *eps = json_array();
 	char a[64];
 	for (unsigned i = 0; i < cf->naddr; i++)
-		push(addrs, json_string(dv_cons_addr_str(cf, fam, i, a, sizeof(a))), ok);
+		dv_jpush(addrs, json_string(dv_cons_addr_str(cf, fam, i, a, sizeof(a))), ok);
 	for (unsigned s = 0; s < DV_CONS_SECS; s++)
 		if (cf->sections & (1u << s))
-			push(secs, json_string(sec_name[s]), ok);
+			dv_jpush(secs, json_string(sec_name[s]), ok);
 	for (uint32_t e = 0; e < cf->nep; e++) {
 		const struct dv_cons_episode *ep = &cf->ep[e];
-		push(eps, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-				    "from_s", jreal(ep->first_iv * iv_s),
-				    "to_s", jreal((ep->last_iv + 1.0) * iv_s),
-				    "intervals", jint(ep->last_iv - ep->first_iv + 1ull),
-				    "first_s", jreal((double)ep->first_ns / 1e9),
-				    "last_s", jreal((double)ep->last_ns / 1e9),
-				    "answers", jint(ep->answers)), ok);
+		dv_jpush(eps, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+				    "from_s", dv_jreal(ep->first_iv * iv_s),
+				    "to_s", dv_jreal((ep->last_iv + 1.0) * iv_s),
+				    "intervals", dv_jint(ep->last_iv - ep->first_iv + 1ull),
+				    "first_s", dv_jreal((double)ep->first_ns / 1e9),
+				    "last_s", dv_jreal((double)ep->last_ns / 1e9),
+				    "answers", dv_jint(ep->answers)), ok);
 	}
-	put(o, "answers", jint(cf->answers), ok);
-	put(o, "sections", secs, ok);
-	put(o, "addresses", addrs, ok);
-	put(o, "addresses_not_kept", jint(cf->addrs_dropped), ok);
-	put(o, "ttl_min", jint(cf->ttl_min), ok);
-	put(o, "ttl_max", jint(cf->ttl_max), ok);
-	put(o, "refreshes", jint(cf->refreshes), ok);
-	put(o, "missing", jint(cf->missing), ok);
-	put(o, "missing_at_end", json_boolean(cf->missing_last), ok);
-	put(o, "vanished", eps, ok);
-	put(o, "vanished_not_kept", jint(cf->ep_dropped), ok);
+	dv_jput(o, "answers", dv_jint(cf->answers), ok);
+	dv_jput(o, "sections", secs, ok);
+	dv_jput(o, "addresses", addrs, ok);
+	dv_jput(o, "addresses_not_kept", dv_jint(cf->addrs_dropped), ok);
+	dv_jput(o, "ttl_min", dv_jint(cf->ttl_min), ok);
+	dv_jput(o, "ttl_max", dv_jint(cf->ttl_max), ok);
+	dv_jput(o, "refreshes", dv_jint(cf->refreshes), ok);
+	dv_jput(o, "missing", dv_jint(cf->missing), ok);
+	dv_jput(o, "missing_at_end", json_boolean(cf->missing_last), ok);
+	dv_jput(o, "vanished", eps, ok);
+	dv_jput(o, "vanished_not_kept", dv_jint(cf->ep_dropped), ok);
 	return o;
 }
 
@@ -86,61 +63,61 @@ static json_t *consistency_obj(const struct dv_cons *t, bool *ok)
 	json_t *o = json_object(), *keys = json_array(), *mism = json_array();
 	char name[1100], oname[1100], type[32];
 
-	put(o, "interval_s", jreal(iv_s), ok);
-	put(o, "sampled", jint(t->fed), ok);
-	put(o, "counted", jint(t->used), ok);
-	put(o, "not_parsed", jint(t->malformed), ok);
-	put(o, "names_not_kept", jint(t->keys_dropped), ok);
-	put(o, "ring_full", jint(t->ring_dropped), ok);
-	put(o, "too_large", jint(t->too_large), ok);
+	dv_jput(o, "interval_s", dv_jreal(iv_s), ok);
+	dv_jput(o, "sampled", dv_jint(t->fed), ok);
+	dv_jput(o, "counted", dv_jint(t->used), ok);
+	dv_jput(o, "not_parsed", dv_jint(t->malformed), ok);
+	dv_jput(o, "names_not_kept", dv_jint(t->keys_dropped), ok);
+	dv_jput(o, "ring_full", dv_jint(t->ring_dropped), ok);
+	dv_jput(o, "too_large", dv_jint(t->too_large), ok);
 	for (uint32_t i = 0; i < t->nkeys; i++) {
 		const struct dv_cons_key *k = &t->key[i];
 		json_t *ko = json_object(), *recs = json_object(), *owners = json_array();
 		dv_cons_name_str(k->qname, k->qname_len, name, sizeof(name));
 		dv_cons_type_str(k->qtype, type, sizeof(type));
-		put(ko, "qname", json_string(name), ok);
-		put(ko, "qtype", json_string(type), ok);
-		put(ko, "answers", jint(k->answers), ok);
-		put(ko, "first_s", jreal((double)k->first_ns / 1e9), ok);
-		put(ko, "last_s", jreal((double)k->last_ns / 1e9), ok);
+		dv_jput(ko, "qname", json_string(name), ok);
+		dv_jput(ko, "qtype", json_string(type), ok);
+		dv_jput(ko, "answers", dv_jint(k->answers), ok);
+		dv_jput(ko, "first_s", dv_jreal((double)k->first_ns / 1e9), ok);
+		dv_jput(ko, "last_s", dv_jreal((double)k->last_ns / 1e9), ok);
 		for (unsigned s = 0; s < DV_CONS_SECS; s++)
-			put(recs, sec_name[s], json_pack("[o, o]", jint(k->count_min[s]),
-							 jint(k->count_max[s])), ok);
-		put(ko, "records", recs, ok);
+			dv_jput(recs, sec_name[s], json_pack("[o, o]", dv_jint(k->count_min[s]),
+							 dv_jint(k->count_max[s])), ok);
+		dv_jput(ko, "records", recs, ok);
 		json_t *chg = json_array();
 		for (uint32_t c = 0; c < k->nchanges; c++) {
 			const struct dv_cons_change *ch = &k->chg[c];
-			push(chg, json_pack("{s:o, s:[o, o, o], s:[o, o, o]}", "at_s",
-					    jreal((double)ch->t_ns / 1e9), "from", jint(ch->from[0]),
-					    jint(ch->from[1]), jint(ch->from[2]), "to", jint(ch->to[0]),
-					    jint(ch->to[1]), jint(ch->to[2])), ok);
+			dv_jpush(chg, json_pack("{s:o, s:[o, o, o], s:[o, o, o]}", "at_s",
+					    dv_jreal((double)ch->t_ns / 1e9), "from", dv_jint(ch->from[0]),
+					    dv_jint(ch->from[1]), dv_jint(ch->from[2]), "to", dv_jint(ch->to[0]),
+					    dv_jint(ch->to[1]), dv_jint(ch->to[2])), ok);
 		}
-		put(ko, "record_changes", chg, ok);
-		put(ko, "record_changes_not_kept", jint(k->changes_dropped), ok);
+		dv_jput(ko, "record_changes", chg, ok);
+		dv_jput(ko, "record_changes_not_kept", dv_jint(k->changes_dropped), ok);
 		for (unsigned n = 0; n < k->nowners; n++) {
 			const struct dv_cons_owner *ow = &k->owner[n];
 			json_t *oo = json_object();
 			bool mm = dv_cons_ttl_mismatch(ow);
 			dv_cons_name_str(ow->name, ow->name_len, oname, sizeof(oname));
-			put(oo, "name", json_string(oname), ok);
+			dv_jput(oo, "name", json_string(oname), ok);
 			for (unsigned fam = 0; fam < DV_CONS_FAMS; fam++)
 				if (ow->fam[fam].answers > 0)
-					put(oo, fam == DV_CONS_A ? "A" : "AAAA",
+					dv_jput(oo, fam == DV_CONS_A ? "A" : "AAAA",
 					    cons_family_obj(&ow->fam[fam], (enum dv_cons_fam)fam, iv_s, ok), ok);
-			put(oo, "ttl_mismatch", json_boolean(mm), ok);
-			push(owners, oo, ok);
+			dv_jput(oo, "ttl_mismatch", json_boolean(mm), ok);
+			dv_jpush(owners, oo, ok);
 			if (mm)
-				push(mism, json_pack("{s:s, s:s, s:s, s:o, s:o}", "qname", name, "qtype", type,
+				dv_jpush(mism, json_pack("{s:s, s:s, s:s, s:o, s:o}", "qname", name, "qtype", type,
 						     "owner", oname,
-						     "a_ttl_max", jint(ow->fam[DV_CONS_A].ttl_max),
-						     "aaaa_ttl_max", jint(ow->fam[DV_CONS_AAAA].ttl_max)), ok);
+						     "a_ttl_max", dv_jint(ow->fam[DV_CONS_A].ttl_max),
+						     "aaaa_ttl_max", dv_jint(ow->fam[DV_CONS_AAAA].ttl_max)), ok);
 		}
-		put(ko, "owners", owners, ok);
-		put(ko, "owners_not_kept", jint(k->owners_dropped), ok);
-		push(keys, ko, ok);
+		dv_jput(ko, "owners", owners, ok);
+		dv_jput(ko, "owners_not_kept", dv_jint(k->owners_dropped), ok);
+		dv_jpush(keys, ko, ok);
 	}
-	put(o, "names", keys, ok);
-	put(o, "ttl_mismatches", mism, ok);
+	dv_jput(o, "names", keys, ok);
+	dv_jput(o, "ttl_mismatches", mism, ok);
 	return o;
 }
 
@@ -148,28 +125,11 @@ json_t *dv_cons_to_json(const struct dv_cons *t)
 {
 	bool ok = true;
 	json_t *o = consistency_obj(t, &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return dv_jdone(o, ok);
 }
 
 /* ---- reading back ---- */
 
-struct rd {
-	char *err;
-	size_t errlen;
-	int rc;
-};
-
-static void bad(struct rd *rd, const char *what, const char *key)
-{
-	if (rd->rc == 0) {
-		snprintf(rd->err, rd->errlen, "consistency: %s '%s'", what, key);
-		rd->rc = -EINVAL;
-	}
-}
 
 static uint64_t get_u64(const json_t *o, const char *key)
 {
@@ -191,25 +151,25 @@ static uint64_t get_ns(const json_t *o, const char *key)
 }
 
 /** A list of at most max elements; NULL (iterates as empty) when absent or wrong, then an error. */
-static const json_t *get_list(struct rd *rd, const json_t *o, const char *key, size_t max)
+static const json_t *get_list(struct dv_jread *rd, const json_t *o, const char *key, size_t max)
 {
 	const json_t *v = json_object_get(o, key);
 	if (v == NULL)
 		return NULL;
 	if (!json_is_array(v) || json_array_size(v) > max) {
-		bad(rd, "too long, or not a list:", key);
+		dv_jread_fail(rd, "consistency: too long, or not a list: '%s'", key);
 		return NULL;
 	}
 	return v;
 }
 
 /** A domain name in presentation format to wire format (lower case, as the tracker keeps it). */
-static void name_read(struct rd *rd, const char *s, uint8_t *wire, uint8_t *len)
+static void name_read(struct dv_jread *rd, const char *s, uint8_t *wire, uint8_t *len)
 {
 	ldns_rdf *rdf = NULL;
 	if (s == NULL || ldns_str2rdf_dname(&rdf, s) != LDNS_STATUS_OK ||
 	    ldns_rdf_size(rdf) > 255) {
-		bad(rd, "not a domain name:", s ? s : "(none)");
+		dv_jread_fail(rd, "consistency: not a domain name: '%s'", s ? s : "(none)");
 		goto cleanup;
 	}
 	ldns_dname2canonical(rdf);
@@ -219,7 +179,7 @@ cleanup:
 	ldns_rdf_deep_free(rdf);
 }
 
-static void family_read(struct rd *rd, const json_t *o, enum dv_cons_fam fam, double iv_s,
+static void family_read(struct dv_jread *rd, const json_t *o, enum dv_cons_fam fam, double iv_s,
 			struct dv_cons_family *cf)
 {
 	size_t i;
@@ -243,7 +203,7 @@ static void family_read(struct rd *rd, const json_t *o, enum dv_cons_fam fam, do
 		const char *a = json_string_value(e);
 		if (a == NULL || inet_pton(fam == DV_CONS_A ? AF_INET : AF_INET6, a,
 					   cf->addr[cf->naddr]) != 1)
-			return bad(rd, "not an address:", a ? a : "(none)");
+			return dv_jread_fail(rd, "consistency: not an address: '%s'", a ? a : "(none)");
 		cf->naddr++;
 	}
 	const json_t *eps = get_list(rd, o, "vanished", DV_CONS_EPISODES);
@@ -259,7 +219,7 @@ static void family_read(struct rd *rd, const json_t *o, enum dv_cons_fam fam, do
 	}
 }
 
-static void key_read(struct rd *rd, const json_t *o, double iv_s, struct dv_cons_key *k)
+static void key_read(struct dv_jread *rd, const json_t *o, double iv_s, struct dv_cons_key *k)
 {
 	size_t i;
 	const json_t *e;
@@ -267,7 +227,7 @@ static void key_read(struct rd *rd, const json_t *o, double iv_s, struct dv_cons
 	const char *type = json_string_value(json_object_get(o, "qtype"));
 	k->qtype = type != NULL ? (uint16_t)ldns_get_rr_type_by_name(type) : 0;
 	if (k->qtype == 0)
-		bad(rd, "not a type:", type ? type : "(none)");
+		dv_jread_fail(rd, "consistency: not a type: '%s'", type ? type : "(none)");
 	k->answers = get_u64(o, "answers");
 	k->first_ns = get_ns(o, "first_s");
 	k->last_ns = get_ns(o, "last_s");
@@ -303,14 +263,14 @@ static void key_read(struct rd *rd, const json_t *o, double iv_s, struct dv_cons
 
 int dv_cons_from_json(const json_t *o, struct dv_cons *t, char *err, size_t errlen)
 {
-	struct rd rd = { .err = err, .errlen = errlen, .rc = 0 };
+	struct dv_jread rd = { .err = err, .errlen = errlen, .rc = 0 };
 	size_t i;
 	const json_t *e;
 	double iv_s = get_real(o, "interval_s");
 
 	memset(t, 0, sizeof(*t));
 	if (!json_is_object(o) || !(iv_s > 0.0)) {
-		bad(&rd, "not an object with", "interval_s");
+		dv_jread_fail(&rd, "consistency: not an object with '%s'", "interval_s");
 		return rd.rc;
 	}
 	t->interval_ns = (uint64_t)llround(iv_s * 1e9);
@@ -323,7 +283,7 @@ int dv_cons_from_json(const json_t *o, struct dv_cons *t, char *err, size_t errl
 	const json_t *names = get_list(&rd, o, "names", DV_CONS_KEYS);
 	json_array_foreach(names, i, e) {
 		if (!json_is_object(e)) {
-			bad(&rd, "not an object in", "names");
+			dv_jread_fail(&rd, "consistency: not an object in '%s'", "names");
 			break;
 		}
 		key_read(&rd, e, iv_s, &t->key[t->nkeys++]);

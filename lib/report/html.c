@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/parse.h"
 #include "util/log.h"
 
 /* An SVG of one plot is ~100 KB; anything far larger is not one of ours. */
@@ -50,51 +51,7 @@ static void html_escape(FILE *f, const char *s)
 /** Whole file into a NUL-terminated buffer (free() it). @return 0 or a negative errno (reported) */
 static int read_file(const char *path, char **buf, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	size_t n = 0, cap = 0;
-	int ret = 0;
-
-	if (f == NULL) {
-		ret = -errno;
-		dv_err("html: cannot open '%s': %s", path, strerror(errno));
-		return ret;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap != 0 ? cap * 2 : 256 * 1024;
-			if (cap > SVG_MAX + 1) {
-				dv_err("html: '%s' is larger than %u bytes", path, SVG_MAX);
-				ret = -EFBIG;
-				goto cleanup;
-			}
-			char *nb = realloc(b, cap);
-			if (nb == NULL) {
-				ret = -ENOMEM;
-				dv_err("html: out of memory reading '%s'", path);
-				goto cleanup;
-			}
-			b = nb;
-		}
-		size_t got = fread(b + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		dv_err("html: cannot read '%s'", path);
-		goto cleanup;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	b = NULL;
-
-cleanup:
-	free(b);
-	fclose(f);
-	return ret;
+	return dv_read_file(path, SVG_MAX, buf, len);
 }
 
 /**

@@ -16,6 +16,7 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
+#include "report/json_util.h"
 #include "report/state.h"
 #include "util/log.h"
 
@@ -30,32 +31,6 @@ static int fail(struct dv_json_out *out, int err)
 		dv_err("--json: cannot write '%s': %s", out->path, strerror(-err));
 	}
 	return out->err;
-}
-
-/** JSON integer from a counter; the schema's integers are signed 64-bit. */
-static json_t *jint(uint64_t v)
-{
-	return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
-}
-
-/** JSON number; jansson refuses NaN and infinities, which would read as out of memory. */
-static json_t *jreal(double v)
-{
-	return json_real(isfinite(v) ? v : 0.0);
-}
-
-/** Set key to v (stolen) and note a failure (out of memory) in *ok. */
-static void put(json_t *obj, const char *key, json_t *v, bool *ok)
-{
-	if (json_object_set_new(obj, key, v) != 0)
-		*ok = false;
-}
-
-/** Append v (stolen) and note a failure in *ok. */
-static void push(json_t *arr, json_t *v, bool *ok)
-{
-	if (json_array_append_new(arr, v) != 0)
-		*ok = false;
 }
 
 /** Write obj as one line, flushed so a reader can follow the file live. */
@@ -136,21 +111,21 @@ int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
 	} else {
 		for (int i = 0; argv != NULL && i < argc; i++) {
 			if (argv[i] != NULL)
-				push(params, json_string(argv[i]), &ok);
+				dv_jpush(params, json_string(argv[i]), &ok);
 		}
 	}
 
 	hdr = json_object();
-	put(hdr, "runid", json_string(out->runid), &ok);
-	put(hdr, "type", json_string("header"), &ok);
-	put(hdr, "schema_version", json_integer(DV_JSON_SCHEMA_VERSION), &ok);
-	put(hdr, "generator", json_string("dnsvolley"), &ok);
-	put(hdr, "generator_version", json_string(DV_VERSION), &ok);
-	put(hdr, "generator_params", params, &ok);
+	dv_jput(hdr, "runid", json_string(out->runid), &ok);
+	dv_jput(hdr, "type", json_string("header"), &ok);
+	dv_jput(hdr, "schema_version", json_integer(DV_JSON_SCHEMA_VERSION), &ok);
+	dv_jput(hdr, "generator", json_string("dnsvolley"), &ok);
+	dv_jput(hdr, "generator_version", json_string(DV_VERSION), &ok);
+	dv_jput(hdr, "generator_params", params, &ok);
 	params = NULL; /* owned by hdr now (or already released on failure) */
-	put(hdr, "time_units_per_sec", json_integer(1000000000), &ok);
-	put(hdr, "stats_interval", jreal(stats_interval_s), &ok);
-	put(hdr, "timeout", jreal(timeout_s), &ok);
+	dv_jput(hdr, "time_units_per_sec", json_integer(1000000000), &ok);
+	dv_jput(hdr, "stats_interval", dv_jreal(stats_interval_s), &ok);
+	dv_jput(hdr, "timeout", dv_jreal(timeout_s), &ok);
 	ret = emit(out, hdr, ok);
 	if (ret != 0) {
 		/* Nothing more can be written: the caller need not close. */
@@ -172,10 +147,10 @@ static json_t *buckets_arr(const struct dv_hist *h, bool *ok)
 		if (h->bucket[i] == 0)
 			continue;
 		json_t *b = json_array();
-		push(b, jint(dv_hist_bucket_lo(i)), ok);
-		push(b, jint(dv_hist_bucket_hi(i)), ok);
-		push(b, jint(h->bucket[i]), ok);
-		push(buckets, b, ok);
+		dv_jpush(b, dv_jint(dv_hist_bucket_lo(i)), ok);
+		dv_jpush(b, dv_jint(dv_hist_bucket_hi(i)), ok);
+		dv_jpush(b, dv_jint(h->bucket[i]), ok);
+		dv_jpush(buckets, b, ok);
 	}
 	return buckets;
 }
@@ -186,11 +161,11 @@ static json_t *latency_obj(const struct dv_hist *h, bool *ok)
 	json_t *o = json_object();
 	bool empty = h->count == 0;
 
-	put(o, "avg", jint((uint64_t)llround(dv_hist_mean(h))), ok);
-	put(o, "min", jint(empty ? 0 : h->min), ok);
-	put(o, "max", jint(empty ? 0 : h->max), ok);
-	put(o, "stddev", jint((uint64_t)llround(dv_hist_stddev(h))), ok);
-	put(o, "buckets", buckets_arr(h, ok), ok);
+	dv_jput(o, "avg", dv_jint((uint64_t)llround(dv_hist_mean(h))), ok);
+	dv_jput(o, "min", dv_jint(empty ? 0 : h->min), ok);
+	dv_jput(o, "max", dv_jint(empty ? 0 : h->max), ok);
+	dv_jput(o, "stddev", dv_jint((uint64_t)llround(dv_hist_stddev(h))), ok);
+	dv_jput(o, "buckets", buckets_arr(h, ok), ok);
 	return o;
 }
 
@@ -205,13 +180,13 @@ static json_t *gap_obj(const struct dv_hist *h, bool *ok)
 	json_t *o = json_object();
 	bool empty = h->count == 0;
 
-	put(o, "count", jint(h->count), ok);
-	put(o, "min", jint(empty ? 0 : h->min), ok);
-	put(o, "max", jint(empty ? 0 : h->max), ok);
-	put(o, "p10", jint(dv_hist_quantile(h, 0.10)), ok);
-	put(o, "p50", jint(dv_hist_quantile(h, 0.50)), ok);
-	put(o, "p90", jint(dv_hist_quantile(h, 0.90)), ok);
-	put(o, "buckets", buckets_arr(h, ok), ok);
+	dv_jput(o, "count", dv_jint(h->count), ok);
+	dv_jput(o, "min", dv_jint(empty ? 0 : h->min), ok);
+	dv_jput(o, "max", dv_jint(empty ? 0 : h->max), ok);
+	dv_jput(o, "p10", dv_jint(dv_hist_quantile(h, 0.10)), ok);
+	dv_jput(o, "p50", dv_jint(dv_hist_quantile(h, 0.50)), ok);
+	dv_jput(o, "p90", dv_jint(dv_hist_quantile(h, 0.90)), ok);
+	dv_jput(o, "buckets", buckets_arr(h, ok), ok);
 	return o;
 }
 
@@ -228,50 +203,50 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 	json_t *o = json_object();
 
 	dv_seq_sum(sq, &t);
-	put(o, "logical", jint(r->tx.logical), ok);
-	put(o, "ended", jint(t.ended), ok);
-	put(o, "answered", jint(t.answered), ok);
-	put(o, "truncated", jint(t.truncated), ok);
-	put(o, "failed", jint(sq->failed), ok);
-	put(o, "retries", jint(r->tx.retries), ok);
-	put(o, "redundant", jint(sq->redundant), ok);
-	put(o, "late", jint(t.late), ok);
-	put(o, "retry_dropped", jint(sq->retry_dropped), ok);
+	dv_jput(o, "logical", dv_jint(r->tx.logical), ok);
+	dv_jput(o, "ended", dv_jint(t.ended), ok);
+	dv_jput(o, "answered", dv_jint(t.answered), ok);
+	dv_jput(o, "truncated", dv_jint(t.truncated), ok);
+	dv_jput(o, "failed", dv_jint(sq->failed), ok);
+	dv_jput(o, "retries", dv_jint(r->tx.retries), ok);
+	dv_jput(o, "redundant", dv_jint(sq->redundant), ok);
+	dv_jput(o, "late", dv_jint(t.late), ok);
+	dv_jput(o, "retry_dropped", dv_jint(sq->retry_dropped), ok);
 
 	json_t *on = json_array();
 	for (unsigned k = 0; on != NULL && k < rows; k++) {
 		json_t *a = json_object();
-		put(a, "attempt", jint(k + 1), ok);
-		put(a, "ipv4", jint(sq->answered_on[k][DV_FAMILY_V4]), ok);
-		put(a, "ipv6", jint(sq->answered_on[k][DV_FAMILY_V6]), ok);
-		put(a, "truncated", jint(sq->truncated_on[k]), ok);
-		put(a, "late", jint(sq->answered_late[k]), ok);
-		push(on, a, ok);
+		dv_jput(a, "attempt", dv_jint(k + 1), ok);
+		dv_jput(a, "ipv4", dv_jint(sq->answered_on[k][DV_FAMILY_V4]), ok);
+		dv_jput(a, "ipv6", dv_jint(sq->answered_on[k][DV_FAMILY_V6]), ok);
+		dv_jput(a, "truncated", dv_jint(sq->truncated_on[k]), ok);
+		dv_jput(a, "late", dv_jint(sq->answered_late[k]), ok);
+		dv_jpush(on, a, ok);
 	}
-	put(o, "answered_on", on, ok);
+	dv_jput(o, "answered_on", on, ok);
 
 	json_t *len = json_object();
 	for (unsigned n = 1; len != NULL && n <= rows; n++) {
 		char key[8];
 		snprintf(key, sizeof(key), "%u", n);
-		put(len, key, jint(sq->seq_len[n]), ok);
+		dv_jput(len, key, dv_jint(sq->seq_len[n]), ok);
 	}
-	put(o, "seq_len", len, ok);
+	dv_jput(o, "seq_len", len, ok);
 
 	json_t *two = json_object();
-	put(two, "v4->v4", jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V4]), ok);
-	put(two, "v4->v6", jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V6]), ok);
-	put(two, "v6->v4", jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V4]), ok);
-	put(two, "v6->v6", jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V6]), ok);
-	put(o, "first_two", two, ok);
+	dv_jput(two, "v4->v4", dv_jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V4]), ok);
+	dv_jput(two, "v4->v6", dv_jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V6]), ok);
+	dv_jput(two, "v6->v4", dv_jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V4]), ok);
+	dv_jput(two, "v6->v6", dv_jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V6]), ok);
+	dv_jput(o, "first_two", two, ok);
 
 	json_t *single = json_object();
 	for (unsigned f = 0; f < DV_FAMILIES; f++)
-		put(single, fam_key[f], jint(sq->single[f]), ok);
-	put(o, "single", single, ok);
+		dv_jput(single, fam_key[f], dv_jint(sq->single[f]), ok);
+	dv_jput(o, "single", single, ok);
 
-	put(o, "gap_ns", gap_obj(&r->tx.gap, ok), ok);
-	put(o, "timer_late_ns", gap_obj(&r->rx.timer_late, ok), ok);
+	dv_jput(o, "gap_ns", gap_obj(&r->tx.gap, ok), ok);
+	dv_jput(o, "timer_late_ns", gap_obj(&r->rx.timer_late, ok), ok);
 	return o;
 }
 
@@ -289,19 +264,19 @@ static json_t *edns_arr(const struct dv_result *r, bool *ok)
 			bool none = c.answered == 0;
 			json_t *e = json_object();
 			if (r->edns_size[v] == DV_EDNS_NONE)
-				put(e, "size", json_string("none"), ok);
+				dv_jput(e, "size", json_string("none"), ok);
 			else
-				put(e, "size", json_integer(r->edns_size[v]), ok);
-			put(e, "family", json_string(fam_key[f]), ok);
-			put(e, "sent", jint(sent), ok);
-			put(e, "answered", jint(c.answered), ok);
-			put(e, "truncated", jint(c.truncated), ok);
-			put(e, "timeouts", jint(c.timeouts), ok);
-			put(e, "resp_min", jint(none ? 0 : c.resp_min), ok);
-			put(e, "resp_avg",
-			    jint(none ? 0 : (c.resp_bytes + c.answered / 2) / c.answered), ok);
-			put(e, "resp_max", jint(none ? 0 : c.resp_max), ok);
-			push(a, e, ok);
+				dv_jput(e, "size", json_integer(r->edns_size[v]), ok);
+			dv_jput(e, "family", json_string(fam_key[f]), ok);
+			dv_jput(e, "sent", dv_jint(sent), ok);
+			dv_jput(e, "answered", dv_jint(c.answered), ok);
+			dv_jput(e, "truncated", dv_jint(c.truncated), ok);
+			dv_jput(e, "timeouts", dv_jint(c.timeouts), ok);
+			dv_jput(e, "resp_min", dv_jint(none ? 0 : c.resp_min), ok);
+			dv_jput(e, "resp_avg",
+			    dv_jint(none ? 0 : (c.resp_bytes + c.answered / 2) / c.answered), ok);
+			dv_jput(e, "resp_max", dv_jint(none ? 0 : c.resp_max), ok);
+			dv_jpush(a, e, ok);
 		}
 	}
 	return a;
@@ -312,7 +287,7 @@ static json_t *per_family(const uint64_t v[DV_FAMILIES], bool *ok)
 {
 	json_t *o = json_object();
 	for (unsigned f = 0; f < DV_FAMILIES; f++)
-		put(o, fam_key[f], jint(v[f]), ok);
+		dv_jput(o, fam_key[f], dv_jint(v[f]), ok);
 	return o;
 }
 
@@ -324,27 +299,27 @@ static json_t *fragments_obj(const struct dv_result *r, bool *ok)
 	const struct dv_hist *spr = &r->rx.frag_spread;
 	json_t *o = json_object();
 
-	put(o, "received", per_family(fs->frags, ok), ok);
-	put(o, "bytes", jint(fs->frag_bytes), ok);
-	put(o, "reassembled", per_family(fs->reassembled, ok), ok);
-	put(o, "lost_sets", per_family(fs->lost_sets, ok), ok);
-	put(o, "lost_attributed", jint(fs->lost_attributed), ok);
-	put(o, "dropped_sets", jint(fs->dropped_sets), ok);
-	put(o, "not_ours", jint(fs->not_ours), ok);
-	put(o, "other_source", jint(fs->other_source), ok);
+	dv_jput(o, "received", per_family(fs->frags, ok), ok);
+	dv_jput(o, "bytes", dv_jint(fs->frag_bytes), ok);
+	dv_jput(o, "reassembled", per_family(fs->reassembled, ok), ok);
+	dv_jput(o, "lost_sets", per_family(fs->lost_sets, ok), ok);
+	dv_jput(o, "lost_attributed", dv_jint(fs->lost_attributed), ok);
+	dv_jput(o, "dropped_sets", dv_jint(fs->dropped_sets), ok);
+	dv_jput(o, "not_ours", dv_jint(fs->not_ours), ok);
+	dv_jput(o, "other_source", dv_jint(fs->other_source), ok);
 
 	json_t *pr = json_object();
-	put(pr, "min", jint(cnt->count == 0 ? 0 : cnt->min), ok);
-	put(pr, "p50", jint(dv_hist_quantile(cnt, 0.50)), ok);
-	put(pr, "max", jint(cnt->count == 0 ? 0 : cnt->max), ok);
-	put(pr, "bytes_avg", jint(cnt->count == 0 ? 0 : fs->reassembled_bytes / cnt->count), ok);
-	put(o, "per_response", pr, ok);
+	dv_jput(pr, "min", dv_jint(cnt->count == 0 ? 0 : cnt->min), ok);
+	dv_jput(pr, "p50", dv_jint(dv_hist_quantile(cnt, 0.50)), ok);
+	dv_jput(pr, "max", dv_jint(cnt->count == 0 ? 0 : cnt->max), ok);
+	dv_jput(pr, "bytes_avg", dv_jint(cnt->count == 0 ? 0 : fs->reassembled_bytes / cnt->count), ok);
+	dv_jput(o, "per_response", pr, ok);
 
 	json_t *sp = json_object();
-	put(sp, "p50", jint(dv_hist_quantile(spr, 0.50)), ok);
-	put(sp, "p99", jint(dv_hist_quantile(spr, 0.99)), ok);
-	put(sp, "max", jint(spr->count == 0 ? 0 : spr->max), ok);
-	put(o, "spread_ns", sp, ok);
+	dv_jput(sp, "p50", dv_jint(dv_hist_quantile(spr, 0.50)), ok);
+	dv_jput(sp, "p99", dv_jint(dv_hist_quantile(spr, 0.99)), ok);
+	dv_jput(sp, "max", dv_jint(spr->count == 0 ? 0 : spr->max), ok);
+	dv_jput(o, "spread_ns", sp, ok);
 	return o;
 }
 
@@ -358,13 +333,13 @@ static json_t *icmp_obj(const struct dv_result *r, bool *ok)
 		json_t *kinds = json_object();
 		for (unsigned k = 0; k < DV_ICMP_KINDS; k++) {
 			if (rx->icmp[f][k] != 0)
-				put(kinds, dv_icmp_kind_name((enum dv_icmp_kind)k),
-				    jint(rx->icmp[f][k]), ok);
+				dv_jput(kinds, dv_icmp_kind_name((enum dv_icmp_kind)k),
+				    dv_jint(rx->icmp[f][k]), ok);
 		}
-		put(o, fam_key[f], kinds, ok);
+		dv_jput(o, fam_key[f], kinds, ok);
 	}
-	put(o, "attributed", jint(rx->icmp_attributed), ok);
-	put(o, "mtu_min", rx->icmp_mtu_min == UINT64_MAX ? json_null() : jint(rx->icmp_mtu_min),
+	dv_jput(o, "attributed", dv_jint(rx->icmp_attributed), ok);
+	dv_jput(o, "mtu_min", rx->icmp_mtu_min == UINT64_MAX ? json_null() : dv_jint(rx->icmp_mtu_min),
 	    ok);
 	return o;
 }
@@ -382,23 +357,23 @@ static json_t *failure_arr(const struct dv_result *r, bool *ok)
 				if (!dv_result_fail_row(r, f, v, (enum dv_size_class)c, &row))
 					continue;
 				json_t *e = json_object();
-				put(e, "family", json_string(fam_key[f]), ok);
+				dv_jput(e, "family", json_string(fam_key[f]), ok);
 				if (row.edns_size == DV_EDNS_NONE)
-					put(e, "edns", json_string("none"), ok);
+					dv_jput(e, "edns", json_string("none"), ok);
 				else
-					put(e, "edns", json_integer(row.edns_size), ok);
-				put(e, "size", json_string(dv_size_class_name(row.size)), ok);
-				put(e, "attempts", jint(row.attempts), ok);
-				put(e, "plain", jint(row.col[DV_FR_PLAIN]), ok);
-				put(e, "reassembled", jint(row.col[DV_FR_REASM]), ok);
-				put(e, "tc", jint(row.col[DV_FR_TC]), ok);
-				put(e, "lost_frag", jint(row.col[DV_FR_LOST_FRAG]), ok);
-				put(e, "frag_drop", jint(row.col[DV_FR_FRAG_DROP]), ok);
-				put(e, "icmp", jint(row.col[DV_FR_ICMP]), ok);
-				put(e, "timeout", jint(row.col[DV_FR_TIMEOUT]), ok);
-				put(e, "failed_pct",
-				    jreal(100.0 * (double)row.failed / (double)row.attempts), ok);
-				push(a, e, ok);
+					dv_jput(e, "edns", json_integer(row.edns_size), ok);
+				dv_jput(e, "size", json_string(dv_size_class_name(row.size)), ok);
+				dv_jput(e, "attempts", dv_jint(row.attempts), ok);
+				dv_jput(e, "plain", dv_jint(row.col[DV_FR_PLAIN]), ok);
+				dv_jput(e, "reassembled", dv_jint(row.col[DV_FR_REASM]), ok);
+				dv_jput(e, "tc", dv_jint(row.col[DV_FR_TC]), ok);
+				dv_jput(e, "lost_frag", dv_jint(row.col[DV_FR_LOST_FRAG]), ok);
+				dv_jput(e, "frag_drop", dv_jint(row.col[DV_FR_FRAG_DROP]), ok);
+				dv_jput(e, "icmp", dv_jint(row.col[DV_FR_ICMP]), ok);
+				dv_jput(e, "timeout", dv_jint(row.col[DV_FR_TIMEOUT]), ok);
+				dv_jput(e, "failed_pct",
+				    dv_jreal(100.0 * (double)row.failed / (double)row.attempts), ok);
+				dv_jpush(a, e, ok);
 			}
 		}
 	}
@@ -415,128 +390,128 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	json_t *fams = json_object();
 	for (unsigned i = 0; i < DV_FAMILIES; i++) {
 		json_t *fo = json_object();
-		put(fo, "sent", jint(tx->sent[i]), ok);
-		put(fo, "answered", jint(rx->answered[i]), ok);
-		put(fo, "timeouts", jint(rx->timeouts[i]), ok);
-		put(fams, fam_key[i], fo, ok);
+		dv_jput(fo, "sent", dv_jint(tx->sent[i]), ok);
+		dv_jput(fo, "answered", dv_jint(rx->answered[i]), ok);
+		dv_jput(fo, "timeouts", dv_jint(rx->timeouts[i]), ok);
+		dv_jput(fams, fam_key[i], fo, ok);
 	}
-	put(o, "families", fams, ok);
+	dv_jput(o, "families", fams, ok);
 
-	put(o, "late", jint(rx->late), ok);
-	put(o, "duplicate", jint(rx->duplicate), ok);
-	put(o, "unmatched", jint(rx->unmatched), ok);
-	put(o, "truncated", jint(rx->truncated), ok);
+	dv_jput(o, "late", dv_jint(rx->late), ok);
+	dv_jput(o, "duplicate", dv_jint(rx->duplicate), ok);
+	dv_jput(o, "unmatched", dv_jint(rx->unmatched), ok);
+	dv_jput(o, "truncated", dv_jint(rx->truncated), ok);
 
 	json_t *ns = json_object();
-	put(ns, "mbuf_pool_empty", jint(tx->alloc_fail), ok);
-	put(ns, "tx_queue_full", jint(tx->tx_full), ok);
-	put(ns, "inflight_full", jint(tx->inflight_full), ok);
-	put(ns, "schedule_slips", jint(tx->sched_slips), ok);
-	put(o, "not_sent", ns, ok);
+	dv_jput(ns, "mbuf_pool_empty", dv_jint(tx->alloc_fail), ok);
+	dv_jput(ns, "tx_queue_full", dv_jint(tx->tx_full), ok);
+	dv_jput(ns, "inflight_full", dv_jint(tx->inflight_full), ok);
+	dv_jput(ns, "schedule_slips", dv_jint(tx->sched_slips), ok);
+	dv_jput(o, "not_sent", ns, ok);
 
-	put(o, "tx_bytes", jint(tx->tx_bytes), ok);
-	put(o, "rx_packets", jint(rx->rx_pkts), ok);
-	put(o, "rx_bytes", jint(rx->rx_bytes), ok);
+	dv_jput(o, "tx_bytes", dv_jint(tx->tx_bytes), ok);
+	dv_jput(o, "rx_packets", dv_jint(rx->rx_pkts), ok);
+	dv_jput(o, "rx_bytes", dv_jint(rx->rx_bytes), ok);
 	json_t *cls = json_object();
 	for (unsigned c = 0; c < DV_PKT_CLASSES; c++)
-		put(cls, dv_pkt_class_name((enum dv_pkt_class)c), jint(rx->rx_class[c]), ok);
-	put(o, "rx_classes", cls, ok);
+		dv_jput(cls, dv_pkt_class_name((enum dv_pkt_class)c), dv_jint(rx->rx_class[c]), ok);
+	dv_jput(o, "rx_classes", cls, ok);
 
 	json_t *pq = json_object();
-	put(pq, "p50", jint(dv_hist_quantile(&rx->latency, 0.50)), ok);
-	put(pq, "p90", jint(dv_hist_quantile(&rx->latency, 0.90)), ok);
-	put(pq, "p99", jint(dv_hist_quantile(&rx->latency, 0.99)), ok);
-	put(pq, "p99.9", jint(dv_hist_quantile(&rx->latency, 0.999)), ok);
-	put(o, "percentiles_ns", pq, ok);
+	dv_jput(pq, "p50", dv_jint(dv_hist_quantile(&rx->latency, 0.50)), ok);
+	dv_jput(pq, "p90", dv_jint(dv_hist_quantile(&rx->latency, 0.90)), ok);
+	dv_jput(pq, "p99", dv_jint(dv_hist_quantile(&rx->latency, 0.99)), ok);
+	dv_jput(pq, "p99.9", dv_jint(dv_hist_quantile(&rx->latency, 0.999)), ok);
+	dv_jput(o, "percentiles_ns", pq, ok);
 
 	static const char *const mode_name[] = { "fixed", "max", "ramp", "search" };
-	put(o, "rate_mode", json_string(mode_name[r->rate_mode & 3]), ok);
-	put(o, "target_qps", jreal(r->target_qps), ok);
-	put(o, "achieved_qps", jreal(achieved), ok);
-	put(o, "generators", jint(r->ngenerators), ok);
+	dv_jput(o, "rate_mode", json_string(mode_name[r->rate_mode & 3]), ok);
+	dv_jput(o, "target_qps", dv_jreal(r->target_qps), ok);
+	dv_jput(o, "achieved_qps", dv_jreal(achieved), ok);
+	dv_jput(o, "generators", dv_jint(r->ngenerators), ok);
 	uint64_t sent_all = dv_result_sent(r);
-	put(o, "cycles_per_query", jreal(sent_all ? (double)r->tx.busy_tsc / (double)sent_all : 0.0),
+	dv_jput(o, "cycles_per_query", dv_jreal(sent_all ? (double)r->tx.busy_tsc / (double)sent_all : 0.0),
 	    ok);
-	put(o, "cycles_per_response",
-	    jreal(rx->rx_pkts ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0), ok);
-	put(o, "memory",
-	    json_pack("{s:o, s:o, s:o, s:o}", "inflight_slots", jint(r->inflight_slots),
-		      "inflight_bytes", jint(r->mem_inflight), "sequence_bytes",
-		      jint(r->mem_sequences), "mbuf_bytes", jint(r->mem_mbufs)),
+	dv_jput(o, "cycles_per_response",
+	    dv_jreal(rx->rx_pkts ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0), ok);
+	dv_jput(o, "memory",
+	    json_pack("{s:o, s:o, s:o, s:o}", "inflight_slots", dv_jint(r->inflight_slots),
+		      "inflight_bytes", dv_jint(r->mem_inflight), "sequence_bytes",
+		      dv_jint(r->mem_sequences), "mbuf_bytes", dv_jint(r->mem_mbufs)),
 	    ok);
 	if (r->has_responder)
-		put(o, "responder",
-		    json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", jint(r->resp_answered),
-			      "dropped", jint(r->resp_dropped), "impaired", jint(r->resp_impaired),
-			      "client_addresses", jint(r->resp_sources), "client_ports",
-			      jint(r->resp_ports)),
+		dv_jput(o, "responder",
+		    json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", dv_jint(r->resp_answered),
+			      "dropped", dv_jint(r->resp_dropped), "impaired", dv_jint(r->resp_impaired),
+			      "client_addresses", dv_jint(r->resp_sources), "client_ports",
+			      dv_jint(r->resp_ports)),
 		    ok);
 	const struct dv_rate_summary *rs = &r->rate;
 	if (r->rate_mode == DV_RATE_RAMP)
-		put(o, "ramp",
-		    json_pack("{s:o, s:o, s:o}", "max_throughput_qps", jreal(rs->ramp_max_qps),
-			      "offered_qps", jreal(rs->ramp_at_qps), "loss_pct",
-			      jreal(rs->ramp_loss_pct)),
+		dv_jput(o, "ramp",
+		    json_pack("{s:o, s:o, s:o}", "max_throughput_qps", dv_jreal(rs->ramp_max_qps),
+			      "offered_qps", dv_jreal(rs->ramp_at_qps), "loss_pct",
+			      dv_jreal(rs->ramp_loss_pct)),
 		    ok);
 	if (r->rate_mode == DV_RATE_SEARCH) {
 		json_t *found = json_array();
 		for (unsigned i = 0; found != NULL && i < rs->search_n; i++)
-			push(found, jreal(rs->search_qps[i]), ok);
-		put(o, "search",
+			dv_jpush(found, dv_jreal(rs->search_qps[i]), ok);
+		dv_jput(o, "search",
 		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "loss_pct",
-			      jreal(rs->search_loss_pct), "median_qps", jreal(rs->search_median),
-			      "min_qps", jreal(rs->search_min), "max_qps", jreal(rs->search_max),
-			      "searches", jint(rs->search_n), "trials", jint(rs->search_trials),
+			      dv_jreal(rs->search_loss_pct), "median_qps", dv_jreal(rs->search_median),
+			      "min_qps", dv_jreal(rs->search_min), "max_qps", dv_jreal(rs->search_max),
+			      "searches", dv_jint(rs->search_n), "trials", dv_jint(rs->search_trials),
 			      "found_qps", found ? found : json_null()),
 		    ok);
 	}
-	put(o, "interrupted", json_boolean(r->interrupted), ok);
+	dv_jput(o, "interrupted", json_boolean(r->interrupted), ok);
 	if (r->rx_timestamps != NULL)
-		put(o, "rx_timestamps", json_string(r->rx_timestamps), ok);
+		dv_jput(o, "rx_timestamps", json_string(r->rx_timestamps), ok);
 	if (r->ncollectors > 0) {
 		json_t *cols = json_array();
 		for (unsigned i = 0; cols != NULL && i < r->ncollectors && i < DV_MAX_LANES; i++)
-			push(cols, jint(r->col_rx_pkts[i]), ok);
-		put(o, "collector_rx_packets", cols, ok);
-		put(o, "handoff", json_pack("{s:o, s:o}", "packets", jint(r->rx.handoff_out),
-					    "dropped", jint(r->rx.handoff_drop)), ok);
+			dv_jpush(cols, dv_jint(r->col_rx_pkts[i]), ok);
+		dv_jput(o, "collector_rx_packets", cols, ok);
+		dv_jput(o, "handoff", json_pack("{s:o, s:o}", "packets", dv_jint(r->rx.handoff_out),
+					    "dropped", dv_jint(r->rx.handoff_drop)), ok);
 	}
 	if (r->nports > 0) {
 		json_t *ports = json_array();
 		for (unsigned i = 0; ports != NULL && i < r->nports && i < DV_MAX_PORTS; i++)
-			push(ports, json_pack("{s:s, s:o, s:o, s:b, s:b}", "port",
+			dv_jpush(ports, json_pack("{s:s, s:o, s:o, s:b, s:b}", "port",
 					      r->port_spec[i] != NULL ? r->port_spec[i] : "",
-					      "sent", jint(r->port_sent[i]),
-					      "rx_packets", jint(r->port_rx_pkts[i]),
+					      "sent", dv_jint(r->port_sent[i]),
+					      "rx_packets", dv_jint(r->port_rx_pkts[i]),
 					      "tx_checksum_offload", r->port_csum_offload[i],
 					      "next_hop_by_arp_nd",
 					      r->port_resolved[i][0] || r->port_resolved[i][1]),
 			     ok);
-		put(o, "ports", ports, ok);
+		dv_jput(o, "ports", ports, ok);
 	}
 	if (r->has_xdp)
-		put(o, "xdp",
-		    json_pack("{s:o, s:o, s:o, s:o}", "redirected", jint(r->xdp_redirected),
-			      "passed", jint(r->xdp_passed), "fragments", jint(r->xdp_fragments),
-			      "icmp", jint(r->xdp_icmp)),
+		dv_jput(o, "xdp",
+		    json_pack("{s:o, s:o, s:o, s:o}", "redirected", dv_jint(r->xdp_redirected),
+			      "passed", dv_jint(r->xdp_passed), "fragments", dv_jint(r->xdp_fragments),
+			      "icmp", dv_jint(r->xdp_icmp)),
 		    ok);
-	put(o, "arp_nd",
+	dv_jput(o, "arp_nd",
 	    json_pack("{s:{s:o, s:o}, s:o, s:o, s:o}", "answered", "ipv4",
-		      jint(r->rx.nd_answered[DV_FAMILY_V4]), "ipv6", jint(r->rx.nd_answered[DV_FAMILY_V6]),
-		      "ignored", jint(r->rx.nd_ignored), "sent", jint(r->tx.ctl_sent),
-		      "announced", jint(r->nd_announced)),
+		      dv_jint(r->rx.nd_answered[DV_FAMILY_V4]), "ipv6", dv_jint(r->rx.nd_answered[DV_FAMILY_V6]),
+		      "ignored", dv_jint(r->rx.nd_ignored), "sent", dv_jint(r->tx.ctl_sent),
+		      "announced", dv_jint(r->nd_announced)),
 	    ok);
 	if (r->sequences)
-		put(o, "sequences", sequences_obj(r, ok), ok);
+		dv_jput(o, "sequences", sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)
-		put(o, "edns", edns_arr(r, ok), ok);
+		dv_jput(o, "edns", edns_arr(r, ok), ok);
 	/* Always present: a stable schema for the instrument's main table
 	 * (the text report shows these blocks only when they say something). */
-	put(o, "fragments", fragments_obj(r, ok), ok);
-	put(o, "icmp", icmp_obj(r, ok), ok);
-	put(o, "failure_table", failure_arr(r, ok), ok);
+	dv_jput(o, "fragments", fragments_obj(r, ok), ok);
+	dv_jput(o, "icmp", icmp_obj(r, ok), ok);
+	dv_jput(o, "failure_table", failure_arr(r, ok), ok);
 	if (r->consistency != NULL)
-		put(o, "consistency", dv_cons_to_json(r->consistency), ok);
+		dv_jput(o, "consistency", dv_cons_to_json(r->consistency), ok);
 	return o;
 }
 
@@ -549,36 +524,36 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 	double achieved = send_s > 0.0 ? (double)r->tx.logical / send_s : 0.0;
 	json_t *o = json_object();
 
-	put(o, "runid", json_string(out->runid), ok);
-	put(o, "type", json_string(type), ok);
-	put(o, "since", jint(r->since_ns), ok);
-	put(o, "until", jint(r->until_ns), ok);
-	put(o, "sent", json_pack("{s:o}", "queries", jint(sent)), ok);
-	put(o, "received", json_pack("{s:o}", "responses", jint(dv_result_answered(r))), ok);
-	put(o, "timeouts", jint(dv_result_timeouts(r)), ok);
+	dv_jput(o, "runid", json_string(out->runid), ok);
+	dv_jput(o, "type", json_string(type), ok);
+	dv_jput(o, "since", dv_jint(r->since_ns), ok);
+	dv_jput(o, "until", dv_jint(r->until_ns), ok);
+	dv_jput(o, "sent", json_pack("{s:o}", "queries", dv_jint(sent)), ok);
+	dv_jput(o, "received", json_pack("{s:o}", "responses", dv_jint(dv_result_answered(r))), ok);
+	dv_jput(o, "timeouts", dv_jint(dv_result_timeouts(r)), ok);
 	/*
 	 * Queries outstanding when a signal stops the run are drained (answered
 	 * or timed out), never abandoned: none is ever "interrupted".
 	 */
-	put(o, "interrupted", jint(0), ok);
-	put(o, "unexpected", jint(rx->late + rx->duplicate + rx->unmatched), ok);
-	put(o, "discarded", jint(0), ok);
+	dv_jput(o, "interrupted", dv_jint(0), ok);
+	dv_jput(o, "unexpected", dv_jint(rx->late + rx->duplicate + rx->unmatched), ok);
+	dv_jput(o, "discarded", dv_jint(0), ok);
 
 	json_t *rc = json_object();
 	for (unsigned i = 0; i < 16; i++) {
 		if (rx->rcode[i] != 0)
-			put(rc, dv_rcode_name(i), jint(rx->rcode[i]), ok);
+			dv_jput(rc, dv_rcode_name(i), dv_jint(rx->rcode[i]), ok);
 	}
-	put(o, "response_rcodes", rc, ok);
-	put(o, "response_latency", latency_obj(&rx->latency, ok), ok);
-	put(o, "conn_info",
-	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", jint(sent),
-		      "packets_received", jint(rx->rx_pkts)),
+	dv_jput(o, "response_rcodes", rc, ok);
+	dv_jput(o, "response_latency", latency_obj(&rx->latency, ok), ok);
+	dv_jput(o, "conn_info",
+	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", dv_jint(sent),
+		      "packets_received", dv_jint(rx->rx_pkts)),
 	    ok);
 	json_t *ext = extension_obj(r, achieved, ok);
 	/* Every counter, losslessly: what "dnsvolley report" and "merge" read back. */
-	put(ext, "state", dv_state_to_json(r), ok);
-	put(o, "dnsvolley", ext, ok);
+	dv_jput(ext, "state", dv_state_to_json(r), ok);
+	dv_jput(o, "dnsvolley", ext, ok);
 	return o;
 }
 

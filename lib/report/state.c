@@ -3,6 +3,7 @@
  * @brief Lossless JSON of a run's counters, and merging runs.
  */
 #include "report/state.h"
+#include "report/json_util.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -63,11 +64,6 @@ static json_t *u64(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
-static void put(json_t *o, const char *key, json_t *v, bool *ok)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*ok = false;
-}
 
 /** Sparse array of the non-zero words: [[i, v], ...]; a single word as a plain integer. */
 static json_t *words_json(const uint64_t *w, size_t n, bool *ok)
@@ -89,12 +85,12 @@ static json_t *hist_json(const struct dv_hist *h, bool *ok)
 	json_t *o = json_object();
 	if (o == NULL)
 		return NULL;
-	put(o, "count", u64(h->count), ok);
-	put(o, "sum", u64(h->sum), ok);
-	put(o, "min", u64(h->min), ok);
-	put(o, "max", u64(h->max), ok);
-	put(o, "sum_sq", json_real(h->sum_sq), ok);
-	put(o, "buckets", words_json(h->bucket, DV_HIST_BUCKETS, ok), ok);
+	dv_jput(o, "count", u64(h->count), ok);
+	dv_jput(o, "sum", u64(h->sum), ok);
+	dv_jput(o, "min", u64(h->min), ok);
+	dv_jput(o, "max", u64(h->max), ok);
+	dv_jput(o, "sum_sq", json_real(h->sum_sq), ok);
+	dv_jput(o, "buckets", words_json(h->bucket, DV_HIST_BUCKETS, ok), ok);
 	return o;
 }
 
@@ -111,10 +107,10 @@ static json_t *stats_json(const void *s, const struct counter_field *cf, size_t 
 		if (v != NULL && json_is_array(v) && json_array_size(v) == 0)
 			json_decref(v);
 		else
-			put(o, cf[i].key, v, ok);
+			dv_jput(o, cf[i].key, v, ok);
 	}
 	for (size_t i = 0; i < nhf; i++)
-		put(o, hf[i].key,
+		dv_jput(o, hf[i].key,
 		    hist_json((const struct dv_hist *)((const char *)s + hf[i].off), ok), ok);
 	return o;
 }
@@ -134,28 +130,28 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	if (o == NULL)
 		return NULL;
 
-	put(o, "tx", stats_json(&r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists), &ok),
+	dv_jput(o, "tx", stats_json(&r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists), &ok),
 	    &ok);
-	put(o, "rx", stats_json(&r->rx, rx_fields, NELEM(rx_fields), rx_hists, NELEM(rx_hists), &ok),
+	dv_jput(o, "rx", stats_json(&r->rx, rx_fields, NELEM(rx_fields), rx_hists, NELEM(rx_hists), &ok),
 	    &ok);
-	put(o, "since_ns", u64(r->since_ns), &ok);
-	put(o, "until_ns", u64(r->until_ns), &ok);
-	put(o, "send_seconds", json_real(r->send_seconds), &ok);
-	put(o, "run_seconds", json_real(r->run_seconds), &ok);
-	put(o, "target_qps", json_real(r->target_qps), &ok);
-	put(o, "interrupted", json_boolean(r->interrupted), &ok);
+	dv_jput(o, "since_ns", u64(r->since_ns), &ok);
+	dv_jput(o, "until_ns", u64(r->until_ns), &ok);
+	dv_jput(o, "send_seconds", json_real(r->send_seconds), &ok);
+	dv_jput(o, "run_seconds", json_real(r->run_seconds), &ok);
+	dv_jput(o, "target_qps", json_real(r->target_qps), &ok);
+	dv_jput(o, "interrupted", json_boolean(r->interrupted), &ok);
 
 	unsigned nv = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
 	json_t *sizes = json_array();
 	for (unsigned v = 0; sizes != NULL && v < nv; v++)
 		json_array_append_new(sizes, json_integer(r->edns_size[v]));
-	put(o, "edns_sizes", sizes, &ok);
-	put(o, "attempts", json_integer(r->attempts), &ok);
-	put(o, "sequences", json_boolean(r->sequences), &ok);
-	put(o, "frag_report", json_boolean(r->frag_report), &ok);
+	dv_jput(o, "edns_sizes", sizes, &ok);
+	dv_jput(o, "attempts", json_integer(r->attempts), &ok);
+	dv_jput(o, "sequences", json_boolean(r->sequences), &ok);
+	dv_jput(o, "frag_report", json_boolean(r->frag_report), &ok);
 
 	unsigned nc = r->ncollectors < DV_MAX_LANES ? r->ncollectors : DV_MAX_LANES;
-	put(o, "collector_rx_packets", u64_list(r->col_rx_pkts, nc), &ok);
+	dv_jput(o, "collector_rx_packets", u64_list(r->col_rx_pkts, nc), &ok);
 	json_t *ports = json_array();
 	for (unsigned k = 0; ports != NULL && k < r->nports && k < DV_MAX_PORTS; k++) {
 		const uint8_t *m4 = r->port_next_mac[k][DV_FAMILY_V4];
@@ -171,20 +167,20 @@ json_t *dv_state_to_json(const struct dv_result *r)
 			"csum_offload", r->port_csum_offload[k], "next_mac", mac[0], mac[1],
 			"resolved", r->port_resolved[k][0], r->port_resolved[k][1]));
 	}
-	put(o, "ports", ports, &ok);
-	put(o, "nd_announced", u64(r->nd_announced), &ok);
+	dv_jput(o, "ports", ports, &ok);
+	dv_jput(o, "nd_announced", u64(r->nd_announced), &ok);
 	if (r->has_xdp)
-		put(o, "xdp", json_pack("[I,I,I,I]", (json_int_t)r->xdp_redirected,
+		dv_jput(o, "xdp", json_pack("[I,I,I,I]", (json_int_t)r->xdp_redirected,
 					(json_int_t)r->xdp_passed, (json_int_t)r->xdp_fragments,
 					(json_int_t)r->xdp_icmp), &ok);
 	if (r->rx_timestamps != NULL)
-		put(o, "rx_timestamps", json_string(r->rx_timestamps), &ok);
-	put(o, "rate_mode", json_integer(r->rate_mode), &ok);
+		dv_jput(o, "rx_timestamps", json_string(r->rx_timestamps), &ok);
+	dv_jput(o, "rate_mode", json_integer(r->rate_mode), &ok);
 	const struct dv_rate_summary *rs = &r->rate;
 	json_t *found = json_array();
 	for (unsigned i = 0; found != NULL && i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++)
 		json_array_append_new(found, json_real(rs->search_qps[i]));
-	put(o, "rate", json_pack("{s:f, s:f, s:f, s:i, s:o, s:f, s:f, s:f, s:f}",
+	dv_jput(o, "rate", json_pack("{s:f, s:f, s:f, s:i, s:o, s:f, s:f, s:f, s:f}",
 				 "ramp_max_qps", rs->ramp_max_qps, "ramp_at_qps", rs->ramp_at_qps,
 				 "ramp_loss_pct", rs->ramp_loss_pct, "search_trials",
 				 (int)rs->search_trials, "search_qps", found ? found : json_array(),
@@ -192,38 +188,20 @@ json_t *dv_state_to_json(const struct dv_result *r)
 				 "search_max", rs->search_max, "search_loss_pct", rs->search_loss_pct),
 	    &ok);
 	if (r->has_responder)
-		put(o, "responder", json_pack("[I,I,I,I,I]", (json_int_t)r->resp_answered,
+		dv_jput(o, "responder", json_pack("[I,I,I,I,I]", (json_int_t)r->resp_answered,
 					      (json_int_t)r->resp_dropped, (json_int_t)r->resp_impaired,
 					      (json_int_t)r->resp_sources, (json_int_t)r->resp_ports),
 		    &ok);
-	put(o, "generators", json_integer(r->ngenerators), &ok);
-	put(o, "tsc_hz", json_real(r->tsc_hz), &ok);
-	put(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
+	dv_jput(o, "generators", json_integer(r->ngenerators), &ok);
+	dv_jput(o, "tsc_hz", json_real(r->tsc_hz), &ok);
+	dv_jput(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
 				   (json_int_t)r->mem_sequences, (json_int_t)r->mem_mbufs,
 				   (json_int_t)r->inflight_slots), &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return dv_jdone(o, ok);
 }
 
 /* ---- reading back ---- */
 
-/** Reading context: the first error, as one line. */
-struct rd {
-	char *err;
-	size_t errlen;
-	int rc;
-};
-
-static void bad(struct rd *rd, const char *fmt, const char *key)
-{
-	if (rd->rc == 0) {
-		snprintf(rd->err, rd->errlen, fmt, key);
-		rd->rc = -EINVAL;
-	}
-}
 
 static uint64_t get_u64(const json_t *v)
 {
@@ -231,41 +209,41 @@ static uint64_t get_u64(const json_t *v)
 }
 
 /** Read key's sparse array (or plain integer) into n words; absent = zeros. */
-static void words_read(struct rd *rd, const json_t *o, const char *key, uint64_t *w, size_t n)
+static void words_read(struct dv_jread *rd, const json_t *o, const char *key, uint64_t *w, size_t n)
 {
 	const json_t *v = json_object_get(o, key);
 	if (v == NULL)
 		return;
 	if (n == 1) {
 		if (!json_is_integer(v))
-			return bad(rd, "state: '%s' is not an integer", key);
+			return dv_jread_fail(rd, "state: '%s' is not an integer", key);
 		w[0] = get_u64(v);
 		return;
 	}
 	if (!json_is_array(v))
-		return bad(rd, "state: '%s' is not an array", key);
+		return dv_jread_fail(rd, "state: '%s' is not an array", key);
 	size_t i;
 	const json_t *e;
 	json_array_foreach(v, i, e) {
 		const json_t *ix = json_array_get(e, 0), *val = json_array_get(e, 1);
 		if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_integer(ix) ||
 		    !json_is_integer(val))
-			return bad(rd, "state: '%s' holds an entry that is not [index, value]", key);
+			return dv_jread_fail(rd, "state: '%s' holds an entry that is not [index, value]", key);
 		json_int_t k = json_integer_value(ix);
 		if (k < 0 || (size_t)k >= n)
-			return bad(rd, "state: '%s' has an index out of range", key);
+			return dv_jread_fail(rd, "state: '%s' has an index out of range", key);
 		w[k] = get_u64(val);
 	}
 }
 
-static void hist_read(struct rd *rd, const json_t *o, const char *key, struct dv_hist *h)
+static void hist_read(struct dv_jread *rd, const json_t *o, const char *key, struct dv_hist *h)
 {
 	const json_t *v = json_object_get(o, key);
 	dv_hist_init(h);
 	if (v == NULL)
 		return;
 	if (!json_is_object(v))
-		return bad(rd, "state: histogram '%s' is not an object", key);
+		return dv_jread_fail(rd, "state: histogram '%s' is not an object", key);
 	words_read(rd, v, "count", &h->count, 1);
 	words_read(rd, v, "sum", &h->sum, 1);
 	words_read(rd, v, "min", &h->min, 1);
@@ -279,16 +257,16 @@ static void hist_read(struct rd *rd, const json_t *o, const char *key, struct dv
 	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
 		total += h->bucket[i];
 	if (total != h->count)
-		bad(rd, "state: histogram '%s' count differs from its buckets", key);
+		dv_jread_fail(rd, "state: histogram '%s' count differs from its buckets", key);
 }
 
-static void stats_read(struct rd *rd, const json_t *o, const char *key, void *s,
+static void stats_read(struct dv_jread *rd, const json_t *o, const char *key, void *s,
 		       const struct counter_field *cf, size_t ncf, const struct hist_field *hf,
 		       size_t nhf)
 {
 	const json_t *v = json_object_get(o, key);
 	if (!json_is_object(v))
-		return bad(rd, "state: '%s' is missing", key);
+		return dv_jread_fail(rd, "state: '%s' is missing", key);
 	for (size_t i = 0; i < ncf; i++)
 		words_read(rd, v, cf[i].key, (uint64_t *)((char *)s + cf[i].off), cf[i].n);
 	for (size_t i = 0; i < nhf; i++)
@@ -313,17 +291,17 @@ static int get_int(const json_t *o, const char *key)
 }
 
 /** Unpack a fixed-length integer list; wrong shape is an error. */
-static void list_read(struct rd *rd, const json_t *o, const char *key, uint64_t *out, size_t n)
+static void list_read(struct dv_jread *rd, const json_t *o, const char *key, uint64_t *out, size_t n)
 {
 	const json_t *v = json_object_get(o, key);
 	if (v == NULL)
 		return;
 	if (!json_is_array(v) || json_array_size(v) != n)
-		return bad(rd, "state: '%s' has the wrong length", key);
+		return dv_jread_fail(rd, "state: '%s' has the wrong length", key);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(v, i);
 		if (!json_is_integer(e))
-			return bad(rd, "state: '%s' holds a non-integer", key);
+			return dv_jread_fail(rd, "state: '%s' holds a non-integer", key);
 		out[i] = get_u64(e);
 	}
 }
@@ -337,7 +315,7 @@ static void mac_read(const char *s, uint8_t *mac)
 			mac[i] = (uint8_t)b[i];
 }
 
-static void ports_read(struct rd *rd, const json_t *o, struct dv_result_store *st)
+static void ports_read(struct dv_jread *rd, const json_t *o, struct dv_result_store *st)
 {
 	struct dv_result *r = &st->r;
 	const json_t *ports = json_object_get(o, "ports");
@@ -346,7 +324,7 @@ static void ports_read(struct rd *rd, const json_t *o, struct dv_result_store *s
 	if (ports == NULL)
 		return;
 	if (!json_is_array(ports) || json_array_size(ports) > DV_MAX_PORTS)
-		return bad(rd, "state: '%s' is not a list of at most 4 ports", "ports");
+		return dv_jread_fail(rd, "state: '%s' is not a list of at most 4 ports", "ports");
 	json_array_foreach(ports, k, p) {
 		const char *name = json_string_value(json_object_get(p, "port"));
 		const json_t *macs = json_object_get(p, "next_mac");
@@ -372,14 +350,14 @@ void dv_result_store_fix(struct dv_result_store *st)
 
 int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, size_t errlen)
 {
-	struct rd rd = { .err = err, .errlen = errlen, .rc = 0 };
+	struct dv_jread rd = { .err = err, .errlen = errlen, .rc = 0 };
 	struct dv_result *r = &st->r;
 
 	memset(st, 0, sizeof(*st));
 	dv_tx_stats_init(&r->tx);
 	dv_rx_stats_init(&r->rx);
 	if (!json_is_object(o)) {
-		bad(&rd, "state: %s", "not an object");
+		dv_jread_fail(&rd, "state: %s", "not an object");
 		return rd.rc;
 	}
 	stats_read(&rd, o, "tx", &r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists));
@@ -393,20 +371,20 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 
 	const json_t *sizes = json_object_get(o, "edns_sizes");
 	if (!json_is_array(sizes) || json_array_size(sizes) > DV_EDNS_VARIANTS) {
-		bad(&rd, "state: '%s' is not a list of EDNS sizes", "edns_sizes");
+		dv_jread_fail(&rd, "state: '%s' is not a list of EDNS sizes", "edns_sizes");
 	} else {
 		r->n_edns = (unsigned)json_array_size(sizes);
 		for (unsigned v = 0; v < r->n_edns; v++) {
 			const json_t *e = json_array_get(sizes, v);
 			json_int_t s = json_integer_value(e);
 			if (!json_is_integer(e) || s < 0 || s > 65535)
-				bad(&rd, "state: '%s' holds a size out of range", "edns_sizes");
+				dv_jread_fail(&rd, "state: '%s' holds a size out of range", "edns_sizes");
 			r->edns_size[v] = (int)s;
 		}
 	}
 	r->attempts = (unsigned)get_int(o, "attempts");
 	if (r->attempts > DV_MAX_ATTEMPTS)
-		bad(&rd, "state: '%s' is out of range", "attempts");
+		dv_jread_fail(&rd, "state: '%s' is out of range", "attempts");
 	r->sequences = get_bool(o, "sequences");
 	r->frag_report = get_bool(o, "frag_report");
 
@@ -429,7 +407,7 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 		snprintf(st->rx_timestamps, sizeof(st->rx_timestamps), "%s", ts);
 	int mode = get_int(o, "rate_mode");
 	if (mode < DV_RATE_FIXED || mode > DV_RATE_SEARCH)
-		bad(&rd, "state: '%s' is out of range", "rate_mode");
+		dv_jread_fail(&rd, "state: '%s' is out of range", "rate_mode");
 	else
 		r->rate_mode = (enum dv_rate_mode)mode;
 	const json_t *rate = json_object_get(o, "rate");
