@@ -186,6 +186,8 @@ void dv_cli_usage(void *stream)
 "                 [-l limit] [-t timeout] [-e bufsize] [-D] [-S interval]\n"
 "                 [-T generators] [--port NAME[:ARG]] [--scenario FILE]\n"
 "                 [--json FILE] [-q] [other options]\n"
+"       dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json\n"
+"       dnsvolley merge [-o OUT.json] [-q] A.json B.json...\n"
 "\n"
 "Load (dnsperf letters):\n"
 "  -s ADDR            server address; repeat for one IPv4 and one IPv6\n"
