@@ -350,7 +350,11 @@ static void failure_write(const struct plot_in *in, FILE *dat, FILE *gp)
 		fprintf(gp, "set xrange [%.6g:%.6g]\n", -0.5 - (3.0 - c.n) / 2.0,
 			c.n - 0.5 + (3.0 - c.n) / 2.0);
 	/* Headroom for the value labels above the bars. */
-	fprintf(gp, "set yrange [0:%.6g]\n", max > 0.0 ? max * 1.18 : 1.0);
+	fprintf(gp, "set yrange [0:%.6g]\n", max > 0.0 ? max * 1.18 : 10.0);
+	/* All bars zero would read as an empty, broken plot: say it. */
+	if (max == 0.0)
+		fputs("set label 1 \"no attempt failed or came back truncated\" at graph 0.5, 0.5 "
+		      "center font \",14\"\n", gp);
 	fputs("set xlabel \"EDNS UDP payload size of the query (bytes; none = no OPT record)\"\n"
 	      "set ylabel \"attempts (%)\"\n"
 	      "set format y \"%g\"\n"
