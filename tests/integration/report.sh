@@ -21,6 +21,18 @@ cp "$tmp/out" "$tmp/a.out"
 n=$(grep -cE '^\[ *[0-9.]+s\] sent [0-9]+ \([0-9]+ qps / target 5000\) answered [0-9]+ timeouts [0-9]+ p50 [^ ]+ p99 [^ ]+ frags [0-9]+ (left [0-9.]+s|draining)$' "$tmp/a.out" || true)
 [ "$n" -ge 5 ] || { cat "$tmp/a.out"; fail "expected >= 5 plain status lines, got $n"; }
 grep -q $'\r' "$tmp/a.out" && fail "carriage return in non-terminal output"
+# On a terminal (script(1) gives it one): one line rewritten in place, ended once.
+script -qec "$DV --scenario $ROOT/scenarios/quickstart.yaml -l 2 -Q 2000" /dev/null > "$tmp/tty.out"
+python3 - "$tmp/tty.out" <<'PY'
+import re, sys
+out = open(sys.argv[1], "rb").read().decode()
+lines = re.findall(r"\r\x1b\[K\[ *[0-9.]+s\] sent [0-9]+ [^\r\n]*", out)
+assert len(lines) >= 2, out
+# The status lines share one terminal line: no newline between them, one after the last.
+block = out[out.index("\r\x1b[K"):out.index("[Status] Testing complete")]
+assert block.count("\n") == 1, block
+print(f"terminal: {len(lines)} status updates on one line")
+PY
 run --scenario "$ROOT/scenarios/apnic-2023-edns-mix.yaml" -l 3 -Q 5000 -S 0.5 --json "$tmp/b.json"
 run --scenario "$ROOT/scenarios/happy-eyeballs.yaml" -l 2 --quiet --json "$tmp/q.json"
 grep -qE '^\[ *[0-9.]+s\] sent' "$tmp/out" && fail "--quiet printed status lines"
