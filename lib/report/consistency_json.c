@@ -147,7 +147,8 @@ static double get_real(const json_t *o, const char *key)
 static uint64_t get_ns(const json_t *o, const char *key)
 {
 	double s = get_real(o, key);
-	return s > 0.0 ? (uint64_t)llround(s * 1e9) : 0;
+	/* Out of any run's range (or not a number): 0 rather than an overflow. */
+	return s > 0.0 && s < 1e9 ? (uint64_t)llround(s * 1e9) : 0;
 }
 
 /** A list of at most max elements; NULL (iterates as empty) when absent or wrong, then an error. */
@@ -209,9 +210,9 @@ static void family_read(struct dv_jread *rd, const json_t *o, enum dv_cons_fam f
 	const json_t *eps = get_list(rd, o, "vanished", DV_CONS_EPISODES);
 	json_array_foreach(eps, i, e) {
 		struct dv_cons_episode *ep = &cf->ep[cf->nep++];
-		double from = get_real(e, "from_s"), to = get_real(e, "to_s");
-		ep->first_iv = (uint32_t)llround(from / iv_s);
-		ep->last_iv = (uint32_t)llround(to / iv_s);
+		double from = get_real(e, "from_s") / iv_s, to = get_real(e, "to_s") / iv_s;
+		ep->first_iv = from > 0.0 && from < 4e9 ? (uint32_t)llround(from) : 0;
+		ep->last_iv = to > 0.0 && to < 4e9 ? (uint32_t)llround(to) : 0;
 		ep->last_iv = ep->last_iv > ep->first_iv ? ep->last_iv - 1 : ep->first_iv;
 		ep->first_ns = get_ns(e, "first_s");
 		ep->last_ns = get_ns(e, "last_s");
@@ -241,7 +242,7 @@ static void key_read(struct dv_jread *rd, const json_t *o, double iv_s, struct d
 	json_array_foreach(chg, i, e) {
 		struct dv_cons_change *c = &k->chg[k->nchanges++];
 		c->t_ns = get_ns(e, "at_s");
-		c->iv = (uint32_t)(c->t_ns / (uint64_t)llround(iv_s * 1e9));
+		c->iv = (uint32_t)(c->t_ns / (uint64_t)llround(iv_s * 1e9)); /* >= 1 */
 		for (unsigned s = 0; s < DV_CONS_SECS; s++) {
 			c->from[s] = (uint16_t)json_integer_value(json_array_get(json_object_get(e, "from"), s));
 			c->to[s] = (uint16_t)json_integer_value(json_array_get(json_object_get(e, "to"), s));
@@ -269,7 +270,8 @@ int dv_cons_from_json(const json_t *o, struct dv_cons *t, char *err, size_t errl
 	double iv_s = get_real(o, "interval_s");
 
 	memset(t, 0, sizeof(*t));
-	if (!json_is_object(o) || !(iv_s > 0.0)) {
+	/* At least 1 ns and at most a day: interval numbers are divided out of times. */
+	if (!json_is_object(o) || !(iv_s >= 1e-9 && iv_s <= 86400.0)) {
 		dv_jread_fail(&rd, "consistency: not an object with '%s'", "interval_s");
 		return rd.rc;
 	}

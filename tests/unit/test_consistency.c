@@ -9,6 +9,7 @@
 #include "check_main.h"
 #include "mutate.h"
 #include "report/consistency.h"
+#include "json_mutate.h"
 #include "report/consistency_json.h"
 #include "report/stats.h"
 #include "report/text.h"
@@ -453,6 +454,41 @@ START_TEST(test_json_round_trip)
 }
 END_TEST
 
+/* Any consistency object a file may hold reads back (and prints) or fails with one line. */
+START_TEST(test_fuzz_json)
+{
+	struct dv_cons *t = dv_cons_new(SEC);
+	struct dv_cons *back = dv_cons_new(1);
+	uint8_t msg[MSG_MAX];
+	for (unsigned iv = 0; iv < 20; iv++) {
+		size_t len = mx_answer(msg, iv % 7 != 3, 13 - iv % 13);
+		ck_assert_int_eq(dv_cons_add(t, msg, len, iv * SEC + 17), 0);
+	}
+	json_t *good = dv_cons_to_json(t);
+	ck_assert_ptr_nonnull(good);
+	srandom(1202);
+	unsigned failed = 0;
+	char err[256];
+	for (int i = 0; i < 1500; i++) {
+		json_t *m = json_deep_copy(good);
+		dv_json_mutate(m, 2 + (unsigned)(i % 20) * 30);
+		err[0] = '\0';
+		if (dv_cons_from_json(m, back, err, sizeof(err)) < 0) {
+			failed++;
+			ck_assert_msg(err[0] != '\0', "no error line");
+		} else {
+			free(section_of(back));
+		}
+		json_decref(m);
+	}
+	ck_assert_uint_gt(failed, 50);
+	ck_assert_uint_lt(failed, 1500);
+	json_decref(good);
+	dv_cons_free(back);
+	dv_cons_free(t);
+}
+END_TEST
+
 static Suite *consistency_suite(void)
 {
 	Suite *s = suite_create("consistency");
@@ -465,6 +501,7 @@ static Suite *consistency_suite(void)
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_json_round_trip);
+	tcase_add_test(tc, test_fuzz_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_mutate.h"
 #include "report/state.h"
+#include "report/text.h"
 
 /* Results are large: keep them off the (forked) test stack. */
 static struct dv_result_store a, b, back, acc, all;
@@ -252,6 +254,58 @@ START_TEST(test_bad_state)
 }
 END_TEST
 
+/* Any state a file may hold reads back or fails with one line: never a crash (ASan/UBSan in CI). */
+START_TEST(test_fuzz_state)
+{
+	char err[256];
+	/* A realistic (sparse) run: every kind of field, a few entries each. */
+	uint64_t v = 9;
+	empty_run(&a, 1232, 0);
+	for (int i = 0; i < 300; i++) {
+		dv_hist_add(&a.r.rx.latency, next_value(&v));
+		dv_hist_add(&a.r.tx.gap, next_value(&v) / 7);
+	}
+	dv_hist_add(&a.r.rx.frag_count, 3);
+	a.r.tx.sent[0] = 300, a.r.rx.answered[0] = 290, a.r.rx.timeouts[0] = 10;
+	a.r.tx.edns_sent[1][0] = 20, a.r.rx.edns[1][0].answered = 19;
+	a.r.rx.fail[0][1][DV_SIZE_LARGE][DV_FR_LOST_FRAG] = 4;
+	a.r.rx.seq.seq_len[2] = 7, a.r.rx.icmp[1][2] = 1, a.r.rx.rcode[2] = 5;
+	a.r.nports = 2;
+	a.r.ncollectors = 3;
+	a.r.has_xdp = a.r.has_responder = true;
+	a.r.rate.search_n = 3;
+	dv_result_store_fix(&a);
+	json_t *good = dv_state_to_json(&a.r);
+	ck_assert_ptr_nonnull(good);
+	ck_assert_msg(dv_state_from_json(good, &back, err, sizeof(err)) == 0, "%s", err);
+	FILE *devnull = fopen("/dev/null", "w");
+	ck_assert_ptr_nonnull(devnull);
+	srandom(20261202);
+	unsigned failed = 0;
+	for (int i = 0; i < 2000; i++) {
+		json_t *m = json_deep_copy(good);
+		dv_json_mutate(m, 2 + (unsigned)(i % 20) * 60);
+		err[0] = '\0';
+		if (dv_state_from_json(m, &back, err, sizeof(err)) < 0) {
+			failed++;
+			ck_assert_msg(err[0] != '\0' && strchr(err, '\n') == NULL, "no one-line error");
+		} else {
+			/* What reads back prints and merges without harm. */
+			dv_report_text(devnull, NULL, &back.r);
+			acc = back;
+			dv_result_store_fix(&acc);
+			dv_result_merge_run(&acc, &back.r);
+		}
+		json_decref(m);
+	}
+	/* The fuzzer reaches both outcomes. */
+	ck_assert_uint_gt(failed, 100);
+	ck_assert_uint_lt(failed, 2000);
+	fclose(devnull);
+	json_decref(good);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -260,6 +314,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_merge_is_exact);
 	tcase_add_test(tc, test_merge_too_many_sizes);
 	tcase_add_test(tc, test_bad_state);
+	tcase_add_test(tc, test_fuzz_state);
 	suite_add_tcase(s, tc);
 	return s;
 }
