@@ -140,6 +140,53 @@ static void episode_note(struct dv_cons_family *f, uint32_t iv, uint64_t t_ns)
 						    .answers = 1 };
 }
 
+/* Merge neighbouring buckets of the TTL series until one more point fits. */
+static void ttl_series_coarsen(struct dv_cons_family *f)
+{
+	while (f->nttl == DV_CONS_TTL_POINTS) {
+		uint32_t n = 0;
+		for (uint32_t i = 0; i < f->nttl; i++) {
+			uint32_t b = f->ttl_at[i].bucket / 2;
+			if (n > 0 && f->ttl_at[n - 1].bucket == b) {
+				if (f->ttl_at[i].ttl < f->ttl_at[n - 1].ttl)
+					f->ttl_at[n - 1].ttl = f->ttl_at[i].ttl;
+				continue;
+			}
+			f->ttl_at[n].bucket = b;
+			f->ttl_at[n].ttl = f->ttl_at[i].ttl;
+			n++;
+		}
+		f->nttl = n;
+		f->ttl_width *= 2;
+	}
+}
+
+/* Note the lowest TTL of family f in an answer of interval iv. */
+static void ttl_series_note(struct dv_cons_family *f, uint32_t iv, uint32_t ttl)
+{
+	if (f->ttl_width == 0)
+		f->ttl_width = 1;
+	uint32_t b = iv / f->ttl_width;
+	/* The bucket may be an earlier one: several collectors, slightly out of order. */
+	for (uint32_t i = f->nttl; i-- > 0 && f->ttl_at[i].bucket >= b;) {
+		if (f->ttl_at[i].bucket == b) {
+			if (ttl < f->ttl_at[i].ttl)
+				f->ttl_at[i].ttl = ttl;
+			return;
+		}
+	}
+	if (f->nttl > 0 && f->ttl_at[f->nttl - 1].bucket > b)
+		return; /* older than the series' end, in a bucket it skipped: leave it */
+	if (f->nttl == DV_CONS_TTL_POINTS) {
+		ttl_series_coarsen(f);
+		ttl_series_note(f, iv, ttl);
+		return;
+	}
+	f->ttl_at[f->nttl].bucket = b;
+	f->ttl_at[f->nttl].ttl = ttl;
+	f->nttl++;
+}
+
 /* What one answer carried for one owner, before it is folded into the table. */
 struct seen {
 	uint8_t fams;                  /**< bit per family */
@@ -199,6 +246,7 @@ static void owner_fold(struct dv_cons_owner *o, const struct seen *s, uint32_t i
 			if (f->answers > 0 && s->ttl[fam] > f->ttl_last)
 				f->refreshes++;
 			f->ttl_last = s->ttl[fam];
+			ttl_series_note(f, iv, s->ttl[fam]);
 			f->answers++;
 			f->missing_last = false;
 		} else if (f->answers > 0) {

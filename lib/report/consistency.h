@@ -37,6 +37,7 @@
 #define DV_CONS_EPISODES 8   /**< vanishing episodes kept per (owner, family) */
 #define DV_CONS_CHANGES 8    /**< changes of the record counts kept per key */
 #define DV_CONS_MSG_MAX 4096 /**< the engine samples DNS messages up to this size */
+#define DV_CONS_TTL_POINTS 64 /**< points of the TTL-over-time series per (owner, family) */
 
 /** Index of a family in per-family arrays (A = IPv4, AAAA = IPv6). */
 enum dv_cons_fam {
@@ -87,6 +88,18 @@ struct dv_cons_family {
 	struct dv_cons_episode ep[DV_CONS_EPISODES];
 	uint64_t ep_dropped;     /**< episodes beyond DV_CONS_EPISODES */
 	uint32_t dropped_last_iv; /**< last interval of the latest episode that did not fit */
+	/**
+	 * TTL over time: the lowest TTL in each bucket of ttl_width intervals
+	 * that had an answer carrying the family, in order. When the series is
+	 * full, neighbouring buckets merge and the width doubles: a long run
+	 * keeps its whole length at a coarser step, in fixed memory.
+	 */
+	uint32_t ttl_width;      /**< intervals per bucket, 0 before the first point */
+	uint32_t nttl;
+	struct {
+		uint32_t bucket;     /**< bucket index: intervals [bucket * width, (bucket + 1) * width) */
+		uint32_t ttl;        /**< lowest TTL seen in it */
+	} ttl_at[DV_CONS_TTL_POINTS];
 };
 
 /** An owner name of A/AAAA records in the answers of one key. */

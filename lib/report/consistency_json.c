@@ -50,6 +50,14 @@ static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam
 	dv_jput(o, "missing_at_end", json_boolean(cf->missing_last), ok);
 	dv_jput(o, "vanished", eps, ok);
 	dv_jput(o, "vanished_not_kept", dv_jint(cf->ep_dropped), ok);
+	/* TTL over time: [start of the bucket in s, lowest TTL in it]. */
+	json_t *pts = json_array();
+	for (uint32_t i = 0; i < cf->nttl; i++)
+		dv_jpush(pts, json_pack("[o, o]",
+					dv_jreal((double)cf->ttl_at[i].bucket * cf->ttl_width * iv_s),
+					dv_jint(cf->ttl_at[i].ttl)), ok);
+	dv_jput(o, "ttl_over_time", json_pack("{s:o, s:o}", "step_s",
+					      dv_jreal(cf->ttl_width * iv_s), "points", pts), ok);
 	return o;
 }
 
@@ -193,6 +201,20 @@ static void family_read(struct dv_jread *rd, const json_t *o, enum dv_cons_fam f
 	cf->missing = get_u64(o, "missing");
 	cf->missing_last = json_is_true(json_object_get(o, "missing_at_end"));
 	cf->ep_dropped = get_u64(o, "vanished_not_kept");
+	const json_t *tot = json_object_get(o, "ttl_over_time");
+	double step = get_real(tot, "step_s") / iv_s;
+	cf->ttl_width = step >= 1.0 && step < 4e9 ? (uint32_t)llround(step) : 1;
+	const json_t *pts = get_list(rd, tot, "points", DV_CONS_TTL_POINTS);
+	json_array_foreach(pts, i, e) {
+		double b = json_number_value(json_array_get(e, 0)) / iv_s / cf->ttl_width;
+		json_int_t ttl = json_integer_value(json_array_get(e, 1));
+		if (!json_is_array(e) || !(b >= 0.0 && b < 4e9) || ttl < 0 || ttl > UINT32_MAX)
+			return dv_jread_fail(rd, "consistency: a TTL point of '%s' is out of range",
+					     fam == DV_CONS_A ? "A" : "AAAA");
+		cf->ttl_at[cf->nttl].bucket = (uint32_t)llround(b);
+		cf->ttl_at[cf->nttl].ttl = (uint32_t)ttl;
+		cf->nttl++;
+	}
 	const json_t *secs = get_list(rd, o, "sections", DV_CONS_SECS);
 	json_array_foreach(secs, i, e) {
 		for (unsigned s = 0; s < DV_CONS_SECS; s++)

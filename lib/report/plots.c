@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "report/consistency.h"
 #include "util/log.h"
 
 extern char **environ;
@@ -471,6 +472,108 @@ static void seqlen_write(const struct plot_in *in, FILE *dat, FILE *gp)
 		"font \",10\" notitle\n", COLOR_BAR, t.ended);
 }
 
+/* --- TTL over time (--track-answers) ---------------------------------------- */
+
+#define TTL_SERIES_MAX 8
+
+/** A (key, owner, family) series of the tracker worth drawing. */
+struct ttl_series {
+	const struct dv_cons_key *key;
+	const struct dv_cons_owner *owner;
+	unsigned fam;
+};
+
+/**
+ * The series to draw: each (owner, family) with TTL points once (under the
+ * first question whose answers carried it), at most TTL_SERIES_MAX.
+ */
+static unsigned ttl_series_pick(const struct dv_cons *t, struct ttl_series *out)
+{
+	unsigned n = 0;
+	for (uint32_t k = 0; t != NULL && k < t->nkeys && n < TTL_SERIES_MAX; k++) {
+		const struct dv_cons_key *key = &t->key[k];
+		for (unsigned o = 0; o < key->nowners && n < TTL_SERIES_MAX; o++) {
+			const struct dv_cons_owner *ow = &key->owner[o];
+			for (unsigned fam = 0; fam < DV_CONS_FAMS && n < TTL_SERIES_MAX; fam++) {
+				if (ow->fam[fam].nttl == 0)
+					continue;
+				bool seen = false;
+				for (unsigned i = 0; i < n && !seen; i++)
+					seen = out[i].fam == fam && out[i].owner->name_len == ow->name_len &&
+					       memcmp(out[i].owner->name, ow->name, ow->name_len) == 0;
+				if (!seen)
+					out[n++] = (struct ttl_series){ key, ow, fam };
+			}
+		}
+	}
+	return n;
+}
+
+static bool ttl_has_data(const struct plot_in *in)
+{
+	struct ttl_series s[TTL_SERIES_MAX];
+	return ttl_series_pick(in->sum->consistency, s) > 0;
+}
+
+/** A gnuplot single-quoted string: only ' is special (doubled). */
+static void gp_quoted(FILE *gp, const char *s)
+{
+	fputc('\'', gp);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputc('\'', gp);
+		fputc(*s, gp);
+	}
+	fputc('\'', gp);
+}
+
+static void ttl_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	const struct dv_cons *t = in->sum->consistency;
+	struct ttl_series s[TTL_SERIES_MAX];
+	unsigned n = ttl_series_pick(t, s);
+	double iv_s = (double)t->interval_ns / 1e9;
+	char owner[1100], qname[1100], qtype[32];
+
+	fputs("# one block per series (gnuplot index): time_s lowest_ttl_s "
+	      "(bucket start; TTL 0 written as 0.5 for the log scale)\n", dat);
+	for (unsigned i = 0; i < n; i++) {
+		const struct dv_cons_family *f = &s[i].owner->fam[s[i].fam];
+		double step = (double)f->ttl_width * iv_s;
+		fprintf(dat, "%s# %s %s\n", i ? "\n\n" : "",
+			dv_cons_name_str(s[i].owner->name, s[i].owner->name_len, owner, sizeof(owner)),
+			s[i].fam == DV_CONS_A ? "A" : "AAAA");
+		for (uint32_t p = 0; p < f->nttl; p++)
+			fprintf(dat, "%.6g %.6g\n", (double)f->ttl_at[p].bucket * step,
+				f->ttl_at[p].ttl > 0 ? (double)f->ttl_at[p].ttl : 0.5);
+		/* The last step drawn to the end of its bucket. */
+		const uint32_t last = f->nttl - 1;
+		fprintf(dat, "%.6g %.6g\n", (double)(f->ttl_at[last].bucket + 1) * step,
+			f->ttl_at[last].ttl > 0 ? (double)f->ttl_at[last].ttl : 0.5);
+	}
+	fputs("set xlabel \"time since start (s)\"\n"
+	      "set ylabel \"lowest TTL in the answers (s, log scale; 0 drawn at 0.5)\"\n"
+	      "set logscale y 10\n"
+	      "set yrange [0.4:*]\n"
+	      "set format y \"%g\"\n"
+	      "set xrange [0:*]\n", gp);
+	/* Long titles: one per row of the key, under the x label. */
+	fprintf(gp, "set bmargin %u\nset key maxcols 1\nplot ", 4 + n);
+	for (unsigned i = 0; i < n; i++) {
+		char title[2400];
+		snprintf(title, sizeof(title), "%s %s (in answers to %s %s)",
+			 dv_cons_name_str(s[i].owner->name, s[i].owner->name_len, owner, sizeof(owner)),
+			 s[i].fam == DV_CONS_A ? "A" : "AAAA",
+			 dv_cons_name_str(s[i].key->qname, s[i].key->qname_len, qname, sizeof(qname)),
+			 dv_cons_type_str(s[i].key->qtype, qtype, sizeof(qtype)));
+		/* Family by colour, owner by dash pattern. */
+		fprintf(gp, "%s'ttl.dat' index %u using 1:2 with steps lw 2 lc rgb \"%s\" dt %u title ",
+			i ? ", \\\n     " : "", i, s[i].fam == DV_CONS_A ? COLOR_V4 : COLOR_V6, 1 + i / 2);
+		gp_quoted(gp, title);
+	}
+	fputc('\n', gp);
+}
+
 static const struct plot_def plot_defs[DV_PLOTS] = {
 	[DV_PLOT_LATENCY] = {
 		.name = "latency",
@@ -509,6 +612,15 @@ static const struct plot_def plot_defs[DV_PLOTS] = {
 		.caption = "Ended logical queries by the number of attempts sent for them",
 		.has_data = seqlen_has_data,
 		.write = seqlen_write,
+	},
+	[DV_PLOT_TTL] = {
+		.name = "ttl",
+		.title = "TTL of A and AAAA records in the answers over time",
+		.caption = "--track-answers: the lowest TTL of each owner's A and AAAA records per "
+			   "interval, as the resolver returned them; a sawtooth is a record counting "
+			   "down in a cache and fetched again",
+		.has_data = ttl_has_data,
+		.write = ttl_write,
 	},
 };
 

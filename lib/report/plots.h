@@ -16,6 +16,7 @@ enum dv_plot_kind {
 	DV_PLOT_FAILURE,     /**< failure rate by EDNS size and family */
 	DV_PLOT_GAPS,        /**< histogram of the gap between attempts */
 	DV_PLOT_SEQLEN,      /**< distribution of sequence lengths (attempts per logical query) */
+	DV_PLOT_TTL,         /**< --track-answers: TTL of A and AAAA records in the answers over time */
 	DV_PLOTS
 };
 
@@ -24,7 +25,7 @@ struct dv_plot_files {
 	bool drawn[DV_PLOTS];      /**< false: nothing to draw (e.g. no sequences), or gnuplot failed */
 	char png[DV_PLOTS][64];    /**< "latency.png" ... */
 	char svg[DV_PLOTS][64];    /**< "latency.svg" ... */
-	char title[DV_PLOTS][96];  /**< caption for the HTML page */
+	char title[DV_PLOTS][256]; /**< caption for the HTML page */
 };
 
 /**

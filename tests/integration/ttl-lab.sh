@@ -81,13 +81,35 @@ run() {
 	echo "--- $name: dnsvolley's report, answer consistency section"
 	sed -n '/^Answer consistency/,$p' "$tmp/$name.txt"
 	# dnsvolley report prints the same section again from the JSON alone.
-	"$bin" report --no-plots "$tmp/$name.json" -o "$tmp/$name.report" >"$tmp/$name.again" 2>&1 ||
+	"$bin" report "$tmp/$name.json" -o "$tmp/$name.report" >"$tmp/$name.again" 2>&1 ||
 		{ cat "$tmp/$name.again"; echo "ttl-lab $name: FAIL: dnsvolley report"; return 1; }
 	if ! diff <(sed -n '/^Answer consistency/,$p' "$tmp/$name.txt") \
 		<(sed -n '/^Answer consistency/,/^Wrote /p' "$tmp/$name.again" | sed '/^Wrote /d' | sed '$d'); then
 		echo "ttl-lab $name: FAIL: dnsvolley report printed another consistency section"
 		return 1
 	fi
+	# The TTL-over-time plot: mail1's A counts down to 0 or 1 and comes back up, AAAA stays high.
+	python3 - "$tmp/$name.report" "$name" <<-'EOF' || { echo "ttl-lab $name: FAIL: ttl plot"; return 1; }
+		import sys
+		d, run = sys.argv[1], sys.argv[2]
+		png = open(f"{d}/ttl.png", "rb").read()
+		assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10000, "ttl.png is no plot"
+		series, cur = {}, None
+		for line in open(f"{d}/ttl.dat"):
+		    if line.startswith("# ") and not line.startswith("# one block"):
+		        cur = line[2:].strip()
+		        series[cur] = []
+		    elif line.strip() and cur is not None and not line.startswith("#"):
+		        series[cur].append(float(line.split()[1]))
+		a = series["mail1.ttl.test. A"]
+		# Counted down to expiry in the cache (0 is drawn at 0.5) ...
+		low = next(i for i, v in enumerate(a) if v <= 1)
+		# ... and, while the zone has it, fetched again: back up to about 13.
+		if run == "ttl":
+		    assert max(a[low:]) >= 10, a
+		assert min(series["mail1.ttl.test. AAAA"]) > 80000, series["mail1.ttl.test. AAAA"]
+		print(f"ttl plot: mail1 A from {max(a):g} down to {min(a):g} s, AAAA above 80000 s")
+	EOF
 }
 
 # Assertions on a run's JSON: verdict NAME PHASE (ttl or removed).

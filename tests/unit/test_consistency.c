@@ -489,6 +489,60 @@ START_TEST(test_fuzz_json)
 }
 END_TEST
 
+/* TTL over time: a point per interval while it fits, then coarser, never more than fits. */
+START_TEST(test_ttl_series)
+{
+	struct dv_cons *t = dv_cons_new(SEC);
+	uint8_t msg[MSG_MAX];
+	/* mail1's A counts down 13..0 and is fetched again: a sawtooth, two answers an interval. */
+	for (unsigned iv = 0; iv < 40; iv++)
+		for (unsigned k = 0; k < 2; k++) {
+			size_t len = mx_answer(msg, true, 13 - iv % 14);
+			ck_assert_int_eq(dv_cons_add(t, msg, len, iv * SEC + k * 300000000ull), 0);
+		}
+	const struct dv_cons_family *a = &owner_of(&t->key[0], "mail1.ttl.test.")->fam[DV_CONS_A];
+	const struct dv_cons_family *aaaa = &owner_of(&t->key[0], "mail1.ttl.test.")->fam[DV_CONS_AAAA];
+	ck_assert_uint_eq(a->ttl_width, 1);
+	ck_assert_uint_eq(a->nttl, 40);
+	for (unsigned i = 0; i < 40; i++) {
+		ck_assert_uint_eq(a->ttl_at[i].bucket, i);
+		ck_assert_uint_eq(a->ttl_at[i].ttl, 13 - i % 14);
+	}
+	ck_assert_uint_eq(aaaa->nttl, 40);
+	ck_assert_uint_eq(aaaa->ttl_at[39].ttl, 83213);
+
+	/* 200 intervals: the width doubles until they fit (4 intervals a point), each the lowest of its 4. */
+	for (unsigned iv = 40; iv < 200; iv++) {
+		size_t len = mx_answer(msg, true, 13 - iv % 14);
+		ck_assert_int_eq(dv_cons_add(t, msg, len, iv * SEC), 0);
+	}
+	ck_assert_uint_eq(a->ttl_width, 4);
+	ck_assert_uint_eq(a->nttl, 50);
+	for (unsigned i = 0; i < 50; i++) {
+		uint32_t lo = UINT32_MAX;
+		for (unsigned iv = 4 * i; iv < 4 * i + 4; iv++)
+			lo = 13 - iv % 14 < lo ? 13 - iv % 14 : lo;
+		ck_assert_uint_eq(a->ttl_at[i].bucket, i);
+		ck_assert_uint_eq(a->ttl_at[i].ttl, lo);
+	}
+	/* A sample late from another collector folds into its bucket. */
+	size_t len = mx_answer(msg, true, 1);
+	ck_assert_uint_eq(a->ttl_at[47].ttl, 4);
+	ck_assert_int_eq(dv_cons_add(t, msg, len, 189 * SEC), 0);
+	ck_assert_uint_eq(a->ttl_at[47].ttl, 1);
+	/* Sparse samples far apart (one every 100 intervals): still bounded. */
+	for (unsigned iv = 300; iv < 100000; iv += 100) {
+		len = mx_answer(msg, true, 7);
+		ck_assert_int_eq(dv_cons_add(t, msg, len, (uint64_t)iv * SEC), 0);
+	}
+	ck_assert_uint_le(a->nttl, DV_CONS_TTL_POINTS);
+	ck_assert_uint_ge(a->nttl, DV_CONS_TTL_POINTS / 4);
+	for (unsigned i = 1; i < a->nttl; i++)
+		ck_assert_uint_gt(a->ttl_at[i].bucket, a->ttl_at[i - 1].bucket);
+	dv_cons_free(t);
+}
+END_TEST
+
 static Suite *consistency_suite(void)
 {
 	Suite *s = suite_create("consistency");
@@ -502,6 +556,7 @@ static Suite *consistency_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_fuzz_json);
+	tcase_add_test(tc, test_ttl_series);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "report/consistency.h"
 #include "report/html.h"
 #include "report/plots.h"
 
@@ -24,6 +25,40 @@ static struct dv_result res;
 static struct dv_series_row rows[20];
 static struct dv_plot_files files;
 static char dir[] = "/tmp/dv_plots_XXXXXX";
+static struct dv_cons *cons;
+
+/**
+ * A --track-answers tracker as a resolver in front of the TTL-mismatch zone
+ * fills it: mx's answers carry mail1's A counting down 13..0 and fetched
+ * again, and its AAAA at 83213, over points intervals.
+ */
+static struct dv_cons *ttl_tracker(unsigned points)
+{
+	static const uint8_t mx[] = "\x02mx\x03ttl\x04test";
+	static const uint8_t mail1[] = "\x05mail1\x03ttl\x04test";
+	if (cons == NULL)
+		cons = dv_cons_new(1000000000u);
+	ck_assert_ptr_nonnull(cons);
+	memset(cons->key, 0, sizeof(cons->key[0]));
+	cons->nkeys = 1;
+	struct dv_cons_key *k = &cons->key[0];
+	memcpy(k->qname, mx, sizeof(mx));
+	k->qname_len = sizeof(mx);
+	k->qtype = 15;
+	k->nowners = 1;
+	memcpy(k->owner[0].name, mail1, sizeof(mail1));
+	k->owner[0].name_len = sizeof(mail1);
+	for (unsigned fam = 0; fam < DV_CONS_FAMS; fam++) {
+		struct dv_cons_family *f = &k->owner[0].fam[fam];
+		f->ttl_width = 1;
+		f->nttl = points;
+		for (unsigned i = 0; i < points; i++) {
+			f->ttl_at[i].bucket = i;
+			f->ttl_at[i].ttl = fam == DV_CONS_A ? 13 - i % 14 : 83213 - i;
+		}
+	}
+	return cons;
+}
 
 /** Deterministic pseudo-random 0..1. */
 static double next_unit(uint64_t *state)
@@ -47,6 +82,7 @@ static void fill_result(struct dv_result *r)
 	r->attempts = 3;
 	r->sequences = true;
 	r->target_qps = 10000;
+	r->consistency = ttl_tracker(40);
 
 	/* Latency: a body around 1-3 ms and a tail up to ~400 ms. */
 	for (unsigned i = 0; i < 200000; i++) {
@@ -147,13 +183,13 @@ static void make_dir(void)
 static void remove_dir(void)
 {
 	static const char *const ext[] = { "png", "svg", "dat", "gp" };
-	static const char *const name[] = { "latency", "rates", "failure", "gaps", "seqlen" };
+	static const char *const name[] = { "latency", "rates", "failure", "gaps", "seqlen", "ttl" };
 	if (getenv("DV_PLOTS_KEEP") != NULL) {
 		fprintf(stderr, "test_plots: output kept in %s\n", dir);
 		return;
 	}
 	char path[512];
-	for (unsigned i = 0; i < 5; i++)
+	for (unsigned i = 0; i < sizeof(name) / sizeof(name[0]); i++)
 		for (unsigned e = 0; e < 4; e++) {
 			snprintf(path, sizeof(path), "%s/%s.%s", dir, name[i], ext[e]);
 			unlink(path);
@@ -271,6 +307,7 @@ START_TEST(test_one_of_each)
 	res.tx.edns_sent[0][DV_FAMILY_V6] = 2;
 	res.rx.edns[0][DV_FAMILY_V6].answered = 1;
 	res.rx.edns[0][DV_FAMILY_V6].timeouts = 1;
+	res.consistency = ttl_tracker(1);
 	/* Unlimited rate (no target line), millions per second. */
 	memset(rows, 0, sizeof(rows));
 	rows[0] = (struct dv_series_row){ .t_s = 0.5, .secs = 0.5, .sent = 1500000,
