@@ -379,3 +379,9 @@ char *dv_cons_type_str(uint16_t qtype, char *buf, size_t buflen)
 	free(s);
 	return buf;
 }
+
+const char *dv_cons_section_name(enum dv_cons_sec sec)
+{
+	static const char *const name[DV_CONS_SECS] = { "answer", "authority", "additional" };
+	return (unsigned)sec < DV_CONS_SECS ? name[sec] : "?";
+}

@@ -182,3 +182,6 @@ char *dv_cons_addr_str(const struct dv_cons_family *f, enum dv_cons_fam fam, uns
 
 /** RR type mnemonic ("MX", "TYPE65280"). @return buf */
 char *dv_cons_type_str(uint16_t qtype, char *buf, size_t buflen);
+
+/** "answer", "authority" or "additional". */
+const char *dv_cons_section_name(enum dv_cons_sec sec);

@@ -15,8 +15,6 @@
 
 #include <ldns/ldns.h>
 
-static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
-
 /* --track-answers: one family of one owner, with its vanishing episodes. */
 static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam fam, double iv_s,
 			       bool *ok)
@@ -28,7 +26,7 @@ static json_t *cons_family_obj(const struct dv_cons_family *cf, enum dv_cons_fam
 		dv_jpush(addrs, json_string(dv_cons_addr_str(cf, fam, i, a, sizeof(a))), ok);
 	for (unsigned s = 0; s < DV_CONS_SECS; s++)
 		if (cf->sections & (1u << s))
-			dv_jpush(secs, json_string(sec_name[s]), ok);
+			dv_jpush(secs, json_string(dv_cons_section_name((enum dv_cons_sec)s)), ok);
 	for (uint32_t e = 0; e < cf->nep; e++) {
 		const struct dv_cons_episode *ep = &cf->ep[e];
 		dv_jpush(eps, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -89,7 +87,7 @@ static json_t *consistency_obj(const struct dv_cons *t, bool *ok)
 		dv_jput(ko, "first_s", dv_jreal((double)k->first_ns / 1e9), ok);
 		dv_jput(ko, "last_s", dv_jreal((double)k->last_ns / 1e9), ok);
 		for (unsigned s = 0; s < DV_CONS_SECS; s++)
-			dv_jput(recs, sec_name[s], json_pack("[o, o]", dv_jint(k->count_min[s]),
+			dv_jput(recs, dv_cons_section_name((enum dv_cons_sec)s), json_pack("[o, o]", dv_jint(k->count_min[s]),
 							 dv_jint(k->count_max[s])), ok);
 		dv_jput(ko, "records", recs, ok);
 		json_t *chg = json_array();
@@ -218,7 +216,7 @@ static void family_read(struct dv_jread *rd, const json_t *o, enum dv_cons_fam f
 	const json_t *secs = get_list(rd, o, "sections", DV_CONS_SECS);
 	json_array_foreach(secs, i, e) {
 		for (unsigned s = 0; s < DV_CONS_SECS; s++)
-			if (json_is_string(e) && strcmp(json_string_value(e), sec_name[s]) == 0)
+			if (json_is_string(e) && strcmp(json_string_value(e), dv_cons_section_name((enum dv_cons_sec)s)) == 0)
 				cf->sections |= (uint8_t)(1u << s);
 	}
 	const json_t *addrs = get_list(rd, o, "addresses", DV_CONS_ADDRS);
@@ -256,7 +254,7 @@ static void key_read(struct dv_jread *rd, const json_t *o, double iv_s, struct d
 	k->last_ns = get_ns(o, "last_s");
 	const json_t *recs = json_object_get(o, "records");
 	for (unsigned s = 0; s < DV_CONS_SECS; s++) {
-		const json_t *mm = json_object_get(recs, sec_name[s]);
+		const json_t *mm = json_object_get(recs, dv_cons_section_name((enum dv_cons_sec)s));
 		k->count_min[s] = (uint16_t)json_integer_value(json_array_get(mm, 0));
 		k->count_max[s] = (uint16_t)json_integer_value(json_array_get(mm, 1));
 	}

@@ -67,12 +67,6 @@ static const char *const family_color[DV_FAMILIES] = {
 	[DV_FAMILY_V6] = COLOR_V6,
 };
 
-/** a as a percentage of b; 0 when b is 0. */
-static double pct(uint64_t a, uint64_t b)
-{
-	return b != 0 ? 100.0 * (double)a / (double)b : 0.0;
-}
-
 /** Nanoseconds to milliseconds. */
 static double ns_ms(uint64_t ns)
 {
@@ -184,12 +178,6 @@ static bool rates_has_data(const struct plot_in *in)
 	return in->rows != NULL && in->nrows >= 1;
 }
 
-/** Per second over the interval; 0 for an empty interval. */
-static double per_s(uint64_t n, double secs)
-{
-	return secs > 0.0 ? (double)n / secs : 0.0;
-}
-
 static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 {
 	double max = 0.0, tmax = 0.0;
@@ -198,8 +186,8 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	fputs("# time_s sent_per_s answered_per_s timeouts_per_s target_qps\n", dat);
 	for (size_t i = 0; i < in->nrows; i++) {
 		const struct dv_series_row *r = &in->rows[i];
-		double s = per_s(r->sent, r->secs), a = per_s(r->answered, r->secs);
-		double t = per_s(r->timeouts, r->secs);
+		double s = dv_per_s(r->sent, r->secs), a = dv_per_s(r->answered, r->secs);
+		double t = dv_per_s(r->timeouts, r->secs);
 		fprintf(dat, "%.6g %.9g %.9g %.9g ", r->t_s, s, a, t);
 		/* "-" (missing): no target line where the rate was unlimited. */
 		if (r->target_qps > 0.0) {
@@ -323,7 +311,7 @@ static void failure_write(const struct plot_in *in, FILE *dat, FILE *gp)
 					continue;
 				}
 				uint64_t n = col == 0 ? c.rx[i][fam].timeouts : c.rx[i][fam].truncated;
-				double p = pct(n, sent);
+				double p = dv_pct(n, sent);
 				fprintf(dat, " %.6g", p);
 				max = fmax(max, p);
 			}
@@ -405,7 +393,7 @@ static void gaps_write(const struct plot_in *in, FILE *dat, FILE *gp)
 		/* The bucket covers [lo, hi + 1) ns; a log axis has no 0, so 0 ns starts at 0.5. */
 		double lo = dv_hist_bucket_lo(i) != 0 ? ns_ms(dv_hist_bucket_lo(i)) : 0.5e-6;
 		double hi = ns_ms(dv_hist_bucket_hi(i)) + 1e-6;
-		double p = pct(h->bucket[i], h->count);
+		double p = dv_pct(h->bucket[i], h->count);
 		fprintf(dat, "%.9g %.9g %" PRIu64 " %.6g\n", lo, hi, h->bucket[i], p);
 		xlo = fmin(xlo, lo);
 		xhi = fmax(xhi, hi);
@@ -453,7 +441,7 @@ static void seqlen_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	dv_seq_sum(s, &t);
 	fputs("# attempts sequences pct_of_ended\n", dat);
 	for (unsigned n = 1; n <= rows; n++) {
-		double p = pct(s->seq_len[n], t.ended);
+		double p = dv_pct(s->seq_len[n], t.ended);
 		fprintf(dat, "%u %" PRIu64 " %.6g\n", n, s->seq_len[n], p);
 		ymax = fmax(ymax, p);
 	}

@@ -35,17 +35,11 @@ void dv_series_csv_header(FILE *f)
 	      "timeouts,truncated,fragments,icmp,rx_packets,p50_ms,p99_ms\n", f);
 }
 
-/** Per second over the interval; 0 for an empty interval. */
-static double per_s(uint64_t n, double secs)
-{
-	return secs > 0.0 ? (double)n / secs : 0.0;
-}
-
 void dv_series_csv_row(FILE *f, const struct dv_series_row *r)
 {
 	fprintf(f, "%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 		",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", r->t_s, r->secs, r->target_qps,
-		per_s(r->sent, r->secs), per_s(r->answered, r->secs), per_s(r->timeouts, r->secs),
+		dv_per_s(r->sent, r->secs), dv_per_s(r->answered, r->secs), dv_per_s(r->timeouts, r->secs),
 		r->sent, r->answered, r->timeouts, r->truncated, r->fragments, r->icmp, r->rx_packets,
 		(double)r->p50_ns / 1e6, (double)r->p99_ns / 1e6);
 }

@@ -26,6 +26,12 @@ struct dv_series_row {
 	uint64_t p99_ns;
 };
 
+/** n per second over secs; 0 for an empty interval. */
+static inline double dv_per_s(uint64_t n, double secs)
+{
+	return secs > 0.0 ? (double)n / secs : 0.0;
+}
+
 /**
  * Reduce an interval result to a row.
  * @param iv     the interval (since_ns/until_ns set)

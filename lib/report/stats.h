@@ -204,6 +204,12 @@ struct dv_result {
 					          anything fragmented arrived) */
 };
 
+/** a as a percentage of b; 0 when b is 0. */
+static inline double dv_pct(uint64_t a, uint64_t b)
+{
+	return b != 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
 /** Zero a tx struct. */
 void dv_tx_stats_init(struct dv_tx_stats *s);
 /** Zero an rx struct (and empty its histogram). */

@@ -9,12 +9,6 @@
 
 #include "report/consistency.h"
 
-/** a as a percentage of b; 0 when b is 0. */
-static double pct(uint64_t a, uint64_t b)
-{
-	return b != 0 ? 100.0 * (double)a / (double)b : 0.0;
-}
-
 /** a / b rounded to the nearest integer; 0 when b is 0. */
 static uint64_t avg_round(uint64_t a, uint64_t b)
 {
@@ -61,7 +55,7 @@ static void print_rcodes(FILE *f, const struct dv_rx_stats *rx, uint64_t answere
 		if (rx->rcode[i] == 0)
 			continue;
 		fprintf(f, "%s%s %" PRIu64 " (%.2f%%)", sep, dv_rcode_name(i), rx->rcode[i],
-			pct(rx->rcode[i], answered));
+			dv_pct(rx->rcode[i], answered));
 		sep = ", ";
 	}
 	if (*sep == '\0')
@@ -123,10 +117,10 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Started:", r->tx.logical);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Ended:", t.ended);
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Answered:", t.answered,
-		pct(t.answered, t.ended));
+		dv_pct(t.answered, t.ended));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Truncated (TC):", t.truncated,
-		pct(t.truncated, t.ended));
-	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Failed:", sq->failed, pct(sq->failed, t.ended));
+		dv_pct(t.truncated, t.ended));
+	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Failed:", sq->failed, dv_pct(sq->failed, t.ended));
 	fprintf(f, "  %-22s%.2f\n", "Attempts per query:",
 		t.ended != 0 ? (double)t.attempts / (double)t.ended : 0.0);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries sent:", r->tx.retries);
@@ -144,7 +138,7 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 			continue;
 		fprintf(f, "  %7u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8.2f%% %12" PRIu64
 			" %12" PRIu64 "\n",
-			k + 1, v4, v6, v4 + v6, pct(v4 + v6, t.ended), sq->truncated_on[k],
+			k + 1, v4, v6, v4 + v6, dv_pct(v4 + v6, t.ended), sq->truncated_on[k],
 			sq->answered_late[k]);
 	}
 
@@ -154,7 +148,7 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 		if (sq->seq_len[n] == 0)
 			continue;
 		fprintf(f, "  %8u %12" PRIu64 " %8.2f%%\n", n, sq->seq_len[n],
-			pct(sq->seq_len[n], t.ended));
+			dv_pct(sq->seq_len[n], t.ended));
 	}
 
 	/* APNIC's order: v6->v4, v4->v6, v6->v6, v4->v4. */
@@ -173,7 +167,7 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 			continue;
 		char label[16];
 		snprintf(label, sizeof(label), "%s->%s", family_short[a], family_short[b]);
-		fprintf(f, "  %-8s %12" PRIu64 " %8.2f%%\n", label, n, pct(n, t.two_plus));
+		fprintf(f, "  %-8s %12" PRIu64 " %8.2f%%\n", label, n, dv_pct(n, t.two_plus));
 	}
 	fprintf(f, "  Sequences of 2+ attempts: %" PRIu64 "; of 1 attempt: IPv4 %" PRIu64
 		", IPv6 %" PRIu64 "\n",
@@ -195,7 +189,7 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 				fputs(", ", f);
 			print_bucket_ms(f, top[i]);
 			fprintf(f, " %" PRIu64 " (%.2f%%)", gap->bucket[top[i]],
-				pct(gap->bucket[top[i]], gap->count));
+				dv_pct(gap->bucket[top[i]], gap->count));
 		}
 		fputc('\n', f);
 	}
@@ -365,13 +359,13 @@ static void print_fail_summary(FILE *f, const struct dv_result *r, unsigned fam,
 	else
 		fprintf(f, "  %s, EDNS %d, ", family_label[fam], row.edns_size);
 	fprintf(f, "%s: %.1f%% failed (", size_class_words[row.size],
-		pct(row.failed, row.attempts));
+		dv_pct(row.failed, row.attempts));
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
 		uint64_t n = row.col[causes[i].col];
 		if (n == 0)
 			continue;
-		fprintf(f, "%s%.1f%% %s", sep, pct(n, row.attempts), causes[i].words);
+		fprintf(f, "%s%.1f%% %s", sep, dv_pct(n, row.attempts), causes[i].words);
 		sep = ", ";
 	}
 	fputs(")\n", f);
@@ -401,7 +395,7 @@ static void print_failures(FILE *f, const struct dv_result *r)
 					row.attempts, row.col[DV_FR_PLAIN], row.col[DV_FR_REASM],
 					row.col[DV_FR_TC], row.col[DV_FR_LOST_FRAG],
 					row.col[DV_FR_FRAG_DROP], row.col[DV_FR_ICMP],
-					row.col[DV_FR_TIMEOUT], pct(row.failed, row.attempts));
+					row.col[DV_FR_TIMEOUT], dv_pct(row.failed, row.attempts));
 			}
 		}
 	}
@@ -426,7 +420,6 @@ static void print_failures(FILE *f, const struct dv_result *r)
 /* --track-answers: one family of one owner: addresses, sections, TTLs. */
 static void print_cons_family(FILE *f, const struct dv_cons_family *cf, enum dv_cons_fam fam)
 {
-	static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
 	char a[64];
 	fprintf(f, " %s", fam == DV_CONS_A ? "A" : "AAAA");
 	for (unsigned i = 0; i < cf->naddr; i++)
@@ -436,7 +429,7 @@ static void print_cons_family(FILE *f, const struct dv_cons_family *cf, enum dv_
 	fputs(" in", f);
 	for (unsigned s = 0, n = 0; s < DV_CONS_SECS; s++)
 		if (cf->sections & (1u << s))
-			fprintf(f, "%s%s", n++ ? "+" : " ", sec_name[s]);
+			fprintf(f, "%s%s", n++ ? "+" : " ", dv_cons_section_name((enum dv_cons_sec)s));
 	fprintf(f, ", %" PRIu64 " answers, TTL %" PRIu32 "..%" PRIu32, cf->answers, cf->ttl_min,
 		cf->ttl_max);
 	if (cf->refreshes > 0)
@@ -473,7 +466,6 @@ static void print_cons_vanished(FILE *f, const struct dv_cons_family *cf, enum d
  */
 static void print_consistency(FILE *f, const struct dv_cons *t)
 {
-	static const char *const sec_name[DV_CONS_SECS] = { "answer", "authority", "additional" };
 	double iv_s = (double)t->interval_ns / 1e9;
 	char name[1100], type[32];
 
@@ -489,7 +481,7 @@ static void print_consistency(FILE *f, const struct dv_cons *t)
 			dv_cons_type_str(k->qtype, type, sizeof(type)), k->answers,
 			(double)k->first_ns / 1e9, (double)k->last_ns / 1e9);
 		for (unsigned s = 0; s < DV_CONS_SECS; s++) {
-			fprintf(f, "%s %s %u", s ? "," : "", sec_name[s], k->count_min[s]);
+			fprintf(f, "%s %s %u", s ? "," : "", dv_cons_section_name((enum dv_cons_sec)s), k->count_min[s]);
 			if (k->count_max[s] != k->count_min[s])
 				fprintf(f, "..%u", k->count_max[s]);
 		}
@@ -499,7 +491,7 @@ static void print_consistency(FILE *f, const struct dv_cons *t)
 			fprintf(f, "    records changed at %.3f s:", (double)ch->t_ns / 1e9);
 			for (unsigned s = 0, n = 0; s < DV_CONS_SECS; s++)
 				if (ch->from[s] != ch->to[s])
-					fprintf(f, "%s %s %u -> %u", n++ ? "," : "", sec_name[s], ch->from[s],
+					fprintf(f, "%s %s %u -> %u", n++ ? "," : "", dv_cons_section_name((enum dv_cons_sec)s), ch->from[s],
 						ch->to[s]);
 			fputc('\n', f);
 		}
@@ -545,8 +537,8 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	fputs("Statistics:\n\n", f);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Queries sent:", sent);
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries completed:", answered,
-		pct(answered, sent));
-	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries lost:", lost, pct(lost, sent));
+		dv_pct(answered, sent));
+	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries lost:", lost, dv_pct(lost, sent));
 	fputc('\n', f);
 
 	fprintf(f, "  %-22s", "Response codes:");
@@ -575,7 +567,7 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			continue;
 		fprintf(f, "  %s: sent %" PRIu64 ", completed %" PRIu64 " (%.2f%%), lost %" PRIu64 "\n",
 			family_label[i], tx->sent[i], rx->answered[i],
-			pct(rx->answered[i], tx->sent[i]), rx->timeouts[i]);
+			dv_pct(rx->answered[i], tx->sent[i]), rx->timeouts[i]);
 	}
 	fprintf(f, "  Latency percentiles (ms): p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f\n",
 		ns_ms(dv_hist_quantile(lat, 0.50)), ns_ms(dv_hist_quantile(lat, 0.90)),
