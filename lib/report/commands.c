@@ -148,8 +148,14 @@ int dv_cmd_report(int argc, char **argv)
 		dv_err("%s: cannot create: %s", dir, strerror(errno));
 		goto cleanup;
 	}
+	/* Written once: printed here, and the HTML page's preformatted block. */
+	text = report_string(&acc.r);
+	if (text == NULL) {
+		dv_err("report: out of memory");
+		goto cleanup;
+	}
 	if (!quiet)
-		dv_report_text(stdout, NULL, &acc.r);
+		fputs(text, stdout);
 	if (write_csv(dir, rows, (size_t)nrows) < 0)
 		goto cleanup;
 
@@ -164,11 +170,6 @@ int dv_cmd_report(int argc, char **argv)
 		}
 		if (drawn < 0)
 			goto cleanup;
-	}
-	text = report_string(&acc.r);
-	if (text == NULL) {
-		dv_err("report: out of memory");
-		goto cleanup;
 	}
 	char title[600], base[4096];
 	snprintf(base, sizeof(base), "%s", path);
