@@ -48,12 +48,6 @@ static void html_escape(FILE *f, const char *s)
 	}
 }
 
-/** Whole file into a NUL-terminated buffer (free() it). @return 0 or a negative errno (reported) */
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	return dv_read_file(path, SVG_MAX, buf, len);
-}
-
 /**
  * Whether the SVG only draws: no script, no foreign content, and no link
  * except to its own ids. gnuplot's SVG terminal (without "mouse") passes;
@@ -127,7 +121,7 @@ static int write_figure(FILE *f, const char *dir, const struct dv_plot_files *pl
 		dv_err("html: path too long in '%s'", dir);
 		return -ENAMETOOLONG;
 	}
-	ret = read_file(path, &svg, &len);
+	ret = dv_read_file(path, SVG_MAX, &svg, &len);
 	if (ret != 0)
 		goto cleanup;
 	if (strstr(svg, "<svg") == NULL || strstr(svg, "</svg>") == NULL ||
