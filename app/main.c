@@ -7,7 +7,7 @@
 #include "config/cli.h"
 #include "engine/run.h"
 #include "report/commands.h"
-#include "util/log.h"
+#include "core/log.h"
 
 int main(int argc, char **argv)
 {

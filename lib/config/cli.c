@@ -19,7 +19,7 @@
 #include "config/queryfile.h"
 #include "config/scenario.h"
 #include "config/seqspec.h"
-#include "util/log.h"
+#include "core/log.h"
 
 /** Target used by the embedded port when none is given (RFC 2544 range). */
 #define DV_EMBEDDED_TARGET "198.18.0.53"

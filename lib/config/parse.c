@@ -18,7 +18,7 @@
 
 #include <yaml.h>
 
-#include "util/log.h"
+#include "core/log.h"
 
 /**
  * Accept a plain decimal number "D+", "D+.D*" or ".D+" at the start of s.
@@ -254,58 +254,6 @@ int dv_parse_bool(const char *s, bool *out)
 		}
 	}
 	return -EINVAL;
-}
-
-const char *dv_addr_str(const struct dv_addr *a, char *buf, unsigned len)
-{
-	if (len == 0)
-		return buf;
-	if (a == NULL || a->family == 0 ||
-	    inet_ntop(a->family, a->family == AF_INET ? (const void *)&a->v4
-						      : (const void *)&a->v6,
-		      buf, len) == NULL)
-		snprintf(buf, len, "(none)");
-	return buf;
-}
-
-const char *dv_quote_mem(const void *s, size_t n, char *buf, unsigned len)
-{
-	if (len == 0)
-		return buf;
-
-	const unsigned char *in = s;
-	bool cut = n > DV_QUOTE_KEEP;
-	size_t keep = cut ? DV_QUOTE_KEEP : n;
-	unsigned o = 0;
-	for (size_t i = 0; i < keep; i++) {
-		unsigned char c = in[i];
-		char esc[5];
-		if (c < 0x20 || c >= 0x7f)
-			snprintf(esc, sizeof(esc), "\\x%02x", c);
-		else
-			snprintf(esc, sizeof(esc), "%c", c);
-		size_t el = strlen(esc);
-		/* Always leave room for "..." and the NUL. */
-		if (o + el + 4 > len) {
-			cut = true;
-			break;
-		}
-		memcpy(buf + o, esc, el);
-		o += el;
-	}
-	if (cut && o + 4 <= len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-const char *dv_quote(const char *s, char *buf, unsigned len)
-{
-	if (s == NULL)
-		s = "";
-	return dv_quote_mem(s, strlen(s), buf, len);
 }
 
 /* Flat YAML mappings. */
@@ -648,48 +596,6 @@ int dv_yaml_map_walk(const char *file, const char *text, size_t len,
 	for (size_t i = 0; i < w.nent; i++)
 		yentry_clear(&w.ent[i]);
 	free(w.ent);
-	return ret;
-}
-
-int dv_read_file(const char *path, size_t max, char **out, size_t *len)
-{
-	if (path == NULL || out == NULL || len == NULL)
-		return -EINVAL;
-
-	int ret = 0;
-	char *buf = NULL;
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		ret = -errno;
-		dv_err("%s: %s", path, strerror(errno));
-		return ret;
-	}
-
-	/* Read one byte past max to tell "exactly max" from "too big". */
-	buf = malloc(max + 2);
-	if (buf == NULL) {
-		dv_err("%s: out of memory", path);
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	size_t n = fread(buf, 1, max + 1, f);
-	if (ferror(f)) {
-		ret = errno != 0 ? -errno : -EIO;
-		dv_err("%s: %s", path, strerror(-ret));
-		goto cleanup;
-	}
-	if (n > max) {
-		dv_err("%s: larger than %zu bytes", path, max);
-		ret = -EFBIG;
-		goto cleanup;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-cleanup:
-	free(buf);
-	fclose(f);
 	return ret;
 }
 

@@ -17,6 +17,9 @@
 #include <stdint.h>
 
 #include "config/plan.h"
+#include "core/addr.h"
+#include "core/file.h"
+#include "core/quote.h"
 
 /** Largest accepted query rate (queries per second). Not DV_RATE_MAX: that
  *  is the rate mode of plan.h. */
@@ -122,39 +125,11 @@ int dv_parse_mac(const char *s, uint8_t mac[6]);
 int dv_parse_bool(const char *s, bool *out);
 
 /**
- * Format an address for messages.
- *
- * @return buf, holding the address or "(none)" when the family is unset
- */
-/**
  * Copy a non-empty option value into a fixed buffer, reporting (one line,
  * naming ctx) an empty or too long value.
  * @return 0 or -EINVAL
  */
 int dv_copy_value(const char *ctx, const char *v, char *dst, size_t size);
-
-const char *dv_addr_str(const struct dv_addr *a, char *buf, unsigned len);
-
-/** Input bytes dv_quote() keeps before cutting with "...". */
-#define DV_QUOTE_KEEP 60
-/** Buffer size that always holds a full dv_quote() result. */
-#define DV_QUOTE_BUF (DV_QUOTE_KEEP * 4 + 4)
-
-/**
- * Make user-supplied bytes safe to quote in a one-line error message:
- * control and non-ASCII bytes become \xHH and input longer than
- * DV_QUOTE_KEEP bytes (or than buf) is cut with "...".
- *
- * @param s    input bytes (may contain NULs)
- * @param n    number of input bytes
- * @param buf  destination, always NUL-terminated when len > 0
- * @param len  size of buf
- * @return buf
- */
-const char *dv_quote_mem(const void *s, size_t n, char *buf, unsigned len);
-
-/** dv_quote_mem() for a NUL-terminated string (NULL yields ""). */
-const char *dv_quote(const char *s, char *buf, unsigned len);
 
 /* Flat YAML mappings (scenario files and port profiles). */
 
@@ -201,13 +176,3 @@ typedef int (*dv_yaml_entry_cb)(const struct dv_yaml_entry *e, void *ctx);
 int dv_yaml_map_walk(const char *file, const char *text, size_t len,
 		     dv_yaml_entry_cb cb, void *ctx);
 
-/**
- * Read a small text file into a NUL-terminated malloc'd buffer.
- *
- * @param path  file to read (also used in messages)
- * @param max   largest accepted size in bytes
- * @param out   receives the buffer (free() it)
- * @param len   receives the size
- * @retval 0 or a negative errno (reported as "PATH: reason")
- */
-int dv_read_file(const char *path, size_t max, char **out, size_t *len);

@@ -16,7 +16,7 @@
 #include "dv_config.h"
 
 #include "config/parse.h"
-#include "util/log.h"
+#include "core/log.h"
 
 /** Descriptor ring sizes we accept (the PMDs round or refuse beyond this). */
 #define DESC_MIN 32

@@ -17,7 +17,7 @@
 #include <ldns/ldns.h>
 
 #include "config/parse.h"
-#include "util/log.h"
+#include "core/log.h"
 
 /** Loader state shared by the file and memory front ends. */
 struct qf_ctx {

@@ -14,7 +14,7 @@
 #include "dv_config.h"
 #include "config/parse.h"
 #include "config/seqspec.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)

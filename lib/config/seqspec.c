@@ -12,7 +12,7 @@
 #include "config/parse.h"
 #include "config/queryfile.h"
 #include "config/scenario.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "wire/qname.h"
 
 /** Longest list value we take (32 weighted entries need about 500 bytes). */

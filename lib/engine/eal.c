@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "config/profile.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11
 /* Memory cap per process so that tests and servers can run side by side. */

@@ -9,9 +9,9 @@
 #include <rte_mbuf.h>
 
 #include "config/plan.h"
-#include "util/count.h"
-#include "util/hash.h"
-#include "util/pow2.h"
+#include "core/count.h"
+#include "core/hash.h"
+#include "core/pow2.h"
 
 static uint64_t key_hash(uint8_t family, const uint8_t *src, uint32_t ip_id)
 {

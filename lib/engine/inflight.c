@@ -1,5 +1,5 @@
 #include "engine/inflight.h"
-#include "util/pow2.h"
+#include "core/pow2.h"
 
 #include <errno.h>
 #include <stdlib.h>

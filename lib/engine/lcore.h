@@ -24,7 +24,7 @@
 #include "engine/policy.h"
 #include "engine/qsource.h"
 #include "engine/sequence.h"
-#include "report/consistency.h"
+#include "metrics/consistency.h"
 #include "report/stats.h"
 #include "wire/answer.h"
 #include "wire/compose.h"

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "util/hash.h"
+#include "core/hash.h"
 
 static bool from_target(const struct dv_addr *target, const struct dv_resp_info *ri)
 {

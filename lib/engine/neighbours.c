@@ -8,8 +8,8 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "config/parse.h"
-#include "util/log.h"
+#include "core/addr.h"
+#include "core/log.h"
 #include "wire/arp_nd.h"
 
 #define DV_ND_TRIES   4

@@ -13,8 +13,8 @@
 
 #include "config/plan.h"
 #include "report/stats.h"
-#include "util/alias.h"
-#include "util/rng.h"
+#include "core/alias.h"
+#include "core/rng.h"
 
 /** The per-attempt choices for one logical query. */
 struct dv_attempt_plan {

@@ -14,8 +14,8 @@
 #include "config/profile.h"
 #include "engine/eal.h"
 #include "wire/rss.h"
-#include "util/log.h"
-#include "util/pow2.h"
+#include "core/log.h"
+#include "core/pow2.h"
 
 #define DV_RING_SIZE 4096
 #define DV_DEFAULT_DESC 1024

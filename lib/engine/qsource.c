@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "core/log.h"
 
 int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t seed)
 {

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "config/plan.h"
-#include "util/alias.h"
-#include "util/rng.h"
+#include "core/alias.h"
+#include "core/rng.h"
 #include "wire/compose.h"
 #include "wire/qname.h"
 

@@ -16,9 +16,9 @@
 
 #include "engine/lcore.h"
 #include "engine/responder.h"
-#include "util/count.h"
-#include "util/hash.h"
-#include "util/pow2.h"
+#include "core/count.h"
+#include "core/hash.h"
+#include "core/pow2.h"
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
 #include "wire/rss.h"

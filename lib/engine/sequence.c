@@ -6,8 +6,8 @@
 
 #include <rte_ring.h>
 
-#include "util/count.h"
-#include "util/pow2.h"
+#include "core/count.h"
+#include "core/pow2.h"
 
 uint32_t dv_seq_slots_for(double qps, double seq_seconds)
 {

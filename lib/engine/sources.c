@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "util/rng.h"
+#include "core/rng.h"
 #include "wire/rss.h"
 
 /* Candidates tried per collector pool: enough for 8 collectors to each find a full pool. */

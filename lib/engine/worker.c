@@ -15,7 +15,7 @@
 
 #include "engine/lcore.h"
 #include "engine/match.h"
-#include "util/count.h"
+#include "core/count.h"
 #include "wire/fragment.h"
 #include "wire/frame_parse.h"
 #include "wire/icmp.h"

@@ -10,7 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "config/profile.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "xdp/dns_filter.h"
 
 /* Where libbpf pins maps declared with LIBBPF_PIN_BY_NAME. */

@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config/parse.h"
-#include "util/log.h"
+#include "core/addr.h"
+#include "core/log.h"
 
 /* Larger than any message the kernel sends in one datagram (dumps use <= 32 KiB). */
 #define NL_BUF_SIZE 65536

@@ -8,14 +8,14 @@
  * Plain rtnetlink and ioctl, no libnl. Call it inside the network namespace
  * that holds the interface.
  *
- * Addresses are formatted with dv_addr_str() from config/parse.h.
+ * Addresses are formatted with dv_addr_str() from core/addr.h.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config/plan.h"
+#include "core/types.h"
 
 /** Default time to wait for the kernel to resolve a next hop's MAC. */
 #define DV_NEXTHOP_TIMEOUT_MS 1000

@@ -19,7 +19,7 @@
 #include "report/series.h"
 #include "report/state.h"
 #include "report/text.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #define MERGE_MAX 64
 

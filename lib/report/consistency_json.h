@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "report/consistency.h"
+#include "metrics/consistency.h"
 
 /**
  * The tracker's findings: per (name, type) the owners, their families,

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "util/count.h"
+#include "core/count.h"
 
 #define DV_HIST_SUB 16
 #define DV_HIST_BUCKETS 976

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config/parse.h"
-#include "util/log.h"
+#include "core/file.h"
+#include "core/log.h"
 
 /* An SVG of one plot is ~100 KB; anything far larger is not one of ours. */
 #define SVG_MAX (16u << 20)

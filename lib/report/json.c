@@ -18,7 +18,7 @@
 #include "report/consistency_json.h"
 #include "report/json_util.h"
 #include "report/state.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #define DV_JSON_SCHEMA_VERSION 20221207
 #define DV_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)

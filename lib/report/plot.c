@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "core/log.h"
 
 FILE *dv_plot_open(const char *path)
 {

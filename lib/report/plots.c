@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "report/consistency.h"
-#include "util/log.h"
+#include "metrics/consistency.h"
+#include "core/log.h"
 
 extern char **environ;
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "core/log.h"
 
 /** Record type of a line: "header", "stats_periodic", "stats_sum", or NULL. */
 static const char *rec_type(const json_t *o)

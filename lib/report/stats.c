@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "util/count.h"
+#include "core/count.h"
 
 /** Number of elements of an array. */
 #define DV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

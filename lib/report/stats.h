@@ -17,7 +17,7 @@
 #include "wire/icmp.h"
 #include "wire/response.h"
 
-struct dv_cons; /* report/consistency.h */
+struct dv_cons; /* metrics/consistency.h */
 
 /** EDNS variants a run can use: the sizes of the mix plus the ladder (0 = no OPT). */
 #define DV_EDNS_VARIANTS (DV_WEIGHTED_MAX + DV_MAX_ATTEMPTS)
@@ -197,7 +197,7 @@ struct dv_result {
 	uint64_t mem_sequences;              /**< bytes of the sequence tables */
 	uint64_t mem_mbufs;                  /**< bytes of the mbuf pools */
 	uint64_t inflight_slots;             /**< attempts that can be outstanding at once (all lanes) */
-	const struct dv_cons *consistency;   /**< --track-answers: the tracker (report/consistency.h),
+	const struct dv_cons *consistency;   /**< --track-answers: the tracker (metrics/consistency.h),
 					          NULL when it did not run; owned by the engine */
 	bool frag_report;                    /**< report fragments, ICMP and the failure table even if all zero
 					          (the engine sets it for frag-mtu, --fragmented drop, or when

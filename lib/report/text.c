@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "report/consistency.h"
+#include "metrics/consistency.h"
 
 /** a / b rounded to the nearest integer; 0 when b is 0. */
 static uint64_t avg_round(uint64_t a, uint64_t b)

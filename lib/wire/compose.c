@@ -20,7 +20,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf_core.h>
 
-#include "util/log.h"
+#include "core/log.h"
 #include "wire/frame_parse.h"
 
 #define IPV4_DF   0x4000

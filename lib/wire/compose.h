@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/plan.h"
+#include "core/types.h"
 #include "wire/query.h"
 
 #define DV_L34_MAX   (14 + 4 + 40 + 8)   /**< Ethernet (+ VLAN room) + IPv6 + UDP */

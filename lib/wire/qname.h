@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "util/rng.h"
+#include "core/rng.h"
 
 #define DV_QNAME_PIECES 32
 

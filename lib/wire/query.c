@@ -15,7 +15,7 @@
 
 #include <rte_ip.h>
 
-#include "util/log.h"
+#include "core/log.h"
 #include "wire/frame_parse.h"
 
 #define IPV4_DF   0x4000

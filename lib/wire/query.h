@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "config/plan.h"
+#include "core/types.h"
 
 /** Largest query frame we build: Ethernet + IPv6 + UDP + header + name + OPT. */
 #define DV_QUERY_FRAME_MAX 384

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/plan.h"
+#include "core/types.h"
 
 /** What a received frame is. */
 enum dv_pkt_class {

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "config/seqspec.h"
-#include "util/alias.h"
-#include "util/rng.h"
+#include "core/alias.h"
+#include "core/rng.h"
 
 #define SAMPLES 1000000
 

@@ -14,7 +14,7 @@
 #include "config/cli.h"
 #include "engine/eal.h"
 #include "config/parse.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #ifndef DV_TEST_DATA
 #error "DV_TEST_DATA must name tests/data"

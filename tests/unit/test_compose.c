@@ -11,7 +11,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf_core.h>
 
-#include "util/log.h"
+#include "core/log.h"
 #include "wire/compose.h"
 #include "wire/query.h"
 #include "wire_helpers.h"

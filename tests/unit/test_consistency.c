@@ -8,7 +8,7 @@
 
 #include "check_main.h"
 #include "mutate.h"
-#include "report/consistency.h"
+#include "metrics/consistency.h"
 #include "json_mutate.h"
 #include "report/consistency_json.h"
 #include "report/stats.h"

@@ -14,7 +14,7 @@
 
 #include "config/parse.h"
 #include "net/neigh.h"
-#include "util/log.h"
+#include "core/log.h"
 
 static char msg[256];
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/consistency.h"
+#include "metrics/consistency.h"
 #include "report/html.h"
 #include "report/plots.h"
 

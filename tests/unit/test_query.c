@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "core/log.h"
 #include "wire/query.h"
 #include "wire_helpers.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "config/queryfile.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #ifndef DV_TEST_DATA
 #error "DV_TEST_DATA must name tests/data"

@@ -16,7 +16,7 @@
 #include "report/json.h"
 #include "report/stats.h"
 #include "report/text.h"
-#include "util/log.h"
+#include "core/log.h"
 
 /* Large structs (histograms, PATH_MAX buffers) stay off the test stack. */
 static struct dv_tx_stats txa, txb, txc, txd;

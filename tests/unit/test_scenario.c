@@ -11,7 +11,7 @@
 #include "config/parse.h"
 #include "config/profile.h"
 #include "config/scenario.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #ifndef DV_TEST_DATA
 #error "DV_TEST_DATA must name tests/data"

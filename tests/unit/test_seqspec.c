@@ -12,7 +12,7 @@
 #include "config/parse.h"
 #include "config/scenario.h"
 #include "config/seqspec.h"
-#include "util/log.h"
+#include "core/log.h"
 
 #ifndef DV_TEST_DATA
 #error "DV_TEST_DATA must name tests/data"

@@ -8,7 +8,7 @@
  * share is the whole column gets UINT32_MAX and itself as alias, so the
  * 2^-32 it cannot keep still lands on its own value.
  */
-#include "util/alias.h"
+#include "core/alias.h"
 
 #include <errno.h>
 #include <math.h>

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "config/plan.h"
-#include "util/rng.h"
+#include "core/types.h"
+#include "core/rng.h"
 
 /** A prebuilt sampler over at most DV_WEIGHTED_MAX values. Read-only once built. */
 struct dv_alias {

@@ -3,7 +3,7 @@
  * @brief Answer consistency tracker (see consistency.h): fed on the main
  *        lcore, never on the hot path.
  */
-#include "report/consistency.h"
+#include "metrics/consistency.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
