@@ -5,7 +5,7 @@
  *
  * A resolver that caches A and AAAA of one owner with very different TTLs
  * (A 13 s, AAAA 83213 s) may answer, for a while, with one family and not
- * the other: IPv4-only clients then find no usable address (DESIGN.md §1,
+ * the other: IPv4-only clients then find no usable address (docs/design.md §1,
  * "TTL mismatch between A and AAAA"). The tracker is fed sampled answers
  * (DNS wire messages and their receive time) on the main lcore, off the hot
  * path, and keeps a bounded table:

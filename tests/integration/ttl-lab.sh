@@ -1,7 +1,7 @@
 #!/bin/bash
 #
 # ttl-lab.sh DNSVOLLEY_BINARY: answer consistency over time (--track-answers)
-# through a real resolver: the A/AAAA TTL mismatch of DESIGN.md §1.
+# through a real resolver: the A/AAAA TTL mismatch of docs/design.md §1.
 #
 #   dvgen-PID: dnsvolley, AF_PACKET on dvg0 198.18.0.1
 #   dvsrv-PID: Unbound on 198.18.0.2 port 53 (no validation, full additional
