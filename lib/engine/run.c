@@ -35,7 +35,7 @@
 #include "engine/search.h"
 #include "engine/sources.h"
 #include "metrics/consistency.h"
-#include "report/plot.h"
+#include "report/plot_data.h"
 #include "net/neigh.h"
 #include "wire/rss.h"
 #include "report/json.h"

@@ -14,7 +14,7 @@
 #include "report/consistency_json.h"
 #include "report/html.h"
 #include "report/json.h"
-#include "report/plots.h"
+#include "report/figures.h"
 #include "report/runfile.h"
 #include "report/series.h"
 #include "report/state.h"

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "report/plots.h"
+#include "report/figures.h"
 
 /**
  * Write path: the title, the text report as a preformatted block, and every

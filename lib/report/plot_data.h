@@ -1,5 +1,5 @@
 /**
- * @file plot.h
+ * @file plot_data.h
  * @brief resperf-compatible plot data (--plot FILE): one line per interval.
  *
  * Columns as resperf's -P file has them, so resperf-report style plotting
@@ -12,15 +12,7 @@
 
 #include <stdio.h>
 
-/** One interval. */
-struct dv_plot_row {
-	double time_s;
-	double target_qps;
-	double actual_qps;
-	double responses_ps;
-	double failures_ps;
-	double avg_latency_s;
-};
+#include "metrics/sink.h" /* struct dv_plot_row */
 
 /**
  * Create the file and write its header comment.

@@ -1,5 +1,5 @@
 /**
- * @file plots.c
+ * @file figures.c
  * @brief The plots of a finished run: data and script files, rendered by gnuplot.
  *
  * Every plot is a pair NAME.dat (the numbers, so people can re-plot them)
@@ -8,7 +8,7 @@
  * scripts only name files by their base names and stay valid if the
  * directory is moved.
  */
-#include "report/plots.h"
+#include "report/figures.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "report/plot.h"
+#include "report/plot_data.h"
 
 #include <errno.h>
 #include <string.h>

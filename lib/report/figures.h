@@ -1,5 +1,5 @@
 /**
- * @file plots.h
+ * @file figures.h
  * @brief Plots of a finished run, rendered with gnuplot to PNG and SVG.
  */
 #pragma once

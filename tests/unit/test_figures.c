@@ -1,5 +1,5 @@
 /**
- * @file test_plots.c
+ * @file test_figures.c
  * @brief Unit tests of the gnuplot plots and the self-contained HTML page.
  *
  * gnuplot (Debian: gnuplot-nox) is a declared dependency: without it these
@@ -18,7 +18,7 @@
 
 #include "metrics/consistency.h"
 #include "report/html.h"
-#include "report/plots.h"
+#include "report/figures.h"
 
 /* Results are large (histograms, failure table): keep them off the forked test stack. */
 static struct dv_result res;

@@ -1,0 +1,100 @@
+/**
+ * @file run_sink.c
+ * @brief What a run prints and writes as it goes (see run_sink.h).
+ */
+#include "report/run_sink.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/plot_data.h"
+#include "report/text.h"
+
+static int sink_open(void *ctx)
+{
+	struct dv_run_sink *s = ctx;
+	const struct dv_plan *plan = s->plan;
+	if (plan->json_path[0] != '\0') {
+		if (dv_json_open(&s->json, plan->json_path, plan) != 0)
+			return -EIO;
+		s->json_open = true;
+	}
+	if (plan->plot_path[0] != '\0' && (s->plot = dv_plot_open(plan->plot_path)) == NULL)
+		return -EIO;
+	return 0;
+}
+
+static void sink_interval(void *ctx, const struct dv_result *iv, double elapsed_s, double left_s)
+{
+	struct dv_run_sink *s = ctx;
+	if (!s->plan->quiet) {
+		dv_report_status_line(stdout, elapsed_s, left_s, s->tty, iv);
+		s->status_shown = s->tty;
+	}
+	fflush(stdout);
+	if (s->json_open)
+		dv_json_periodic(&s->json, iv);
+}
+
+static void sink_plot_row(void *ctx, const struct dv_plot_row *row)
+{
+	struct dv_run_sink *s = ctx;
+	if (s->plot != NULL)
+		dv_plot_write(s->plot, row);
+}
+
+static int sink_done(void *ctx, const struct dv_result *res)
+{
+	struct dv_run_sink *s = ctx;
+	const struct dv_plan *plan = s->plan;
+	int rc = 0;
+	if (s->status_shown)
+		putchar('\n');
+	if (!plan->quiet) {
+		printf("[Status] Testing complete (%s)\n\n",
+		       res->interrupted ? "interrupted" : "time limit");
+		if (res->has_responder)
+			printf("[Status] Embedded responder: %" PRIu64 " answered, %" PRIu64
+			       " dropped, %" PRIu64 " impaired on purpose; queries came from %" PRIu64
+			       " addresses and %" PRIu64 " source ports\n\n",
+			       res->resp_answered, res->resp_dropped, res->resp_impaired,
+			       res->resp_sources, res->resp_ports);
+	}
+	dv_report_text(stdout, plan, res);
+	fflush(stdout);
+	if (s->plot != NULL) {
+		FILE *f = s->plot;
+		s->plot = NULL;
+		if (dv_plot_close(f, plan->plot_path) != 0)
+			return -EIO;
+	}
+	if (s->json_open) {
+		dv_json_sum(&s->json, res);
+		s->json_open = false;
+		rc = dv_json_close(&s->json);
+	}
+	return rc;
+}
+
+static void sink_release(void *ctx)
+{
+	struct dv_run_sink *s = ctx;
+	if (s->json_open)
+		dv_json_close(&s->json);
+	s->json_open = false;
+	if (s->plot != NULL)
+		fclose(s->plot);
+	s->plot = NULL;
+}
+
+struct dv_sink dv_run_sink_init(struct dv_run_sink *s, const struct dv_plan *plan)
+{
+	memset(s, 0, sizeof(*s));
+	s->plan = plan;
+	s->tty = isatty(STDOUT_FILENO) == 1;
+	return (struct dv_sink){ .ctx = s, .open = sink_open, .interval = sink_interval,
+				 .plot_row = sink_plot_row, .done = sink_done,
+				 .release = sink_release };
+}
