@@ -36,7 +36,7 @@
 #include "engine/sources.h"
 #include "metrics/consistency.h"
 #include "report/plot_data.h"
-#include "net/neigh.h"
+#include "net/nexthop.h"
 #include "wire/rss.h"
 #include "report/json.h"
 #include "report/text.h"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "config/parse.h"
-#include "net/neigh.h"
+#include "net/nexthop.h"
 #include "core/log.h"
 
 static char msg[256];

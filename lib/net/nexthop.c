@@ -1,5 +1,5 @@
 /**
- * @file neigh.c
+ * @file nexthop.c
  * @brief Route, source address and next-hop MAC from the kernel (rtnetlink).
  *
  * Every netlink exchange uses a fresh socket, one request and a bounded
@@ -7,7 +7,7 @@
  * carry NLM_F_ACK so a plain GET ends with an ack), every message and
  * attribute is length-checked with NLMSG_OK / RTA_OK before it is read.
  */
-#include "net/neigh.h"
+#include "net/nexthop.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /**
- * @file neigh.h
+ * @file nexthop.h
  * @brief Ask the kernel how to reach a target through one interface.
  *
  * Ports on a kernel interface (af_xdp, af_packet) bypass the kernel's ARP and
