@@ -68,25 +68,31 @@ peer_run() {
 	return "$rc"
 }
 
-bench_one_dnsvolley() {
-	local rep=$1
-	local json="$tmp/dnsvolley-$rep.json" rc=0 v
-	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4"
+# afxdp_run REP BIN TAG: one dnsvolley run of BIN, its figures recorded as TAG.
+afxdp_run() {
+	local rep=$1 bin=$2 tag=$3
+	local json="$tmp/$tag-$rep.json" rc=0 v
+	local cmd=(taskset -c "$BENCH_CPU" "$bin" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4"
 		"${BENCH_DV_RATE[@]}" -l "$SECS" -t 0.05 --qname '{seq}.{rand8}.bench.test'
 		--quiet --json "$json")
-	bench_note_cmd dnsvolley "${cmd[@]}"
-	peer_run dnsvolley "$rep" $((SECS + 30)) "${cmd[@]}" || rc=$?
-	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$tmp/dnsvolley-$rep.out")"
+	bench_note_cmd "$tag" "${cmd[@]}"
+	peer_run "$tag" "$rep" $((SECS + 30)) "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "$tag exited with $rc: $(tail -n 5 "$tmp/$tag-$rep.out")"
 	v=$(bench_json "$json" 'dv["achieved_qps"]')
-	bench_add dnsvolley_own "$v"
-	bench_add dnsvolley_sent "$(bench_json "$json" 's["sent"]["queries"]')"
-	bench_add dnsvolley_cpq "$(bench_json "$json" 'dv["cycles_per_query"]')"
+	bench_add "${tag}_own" "$v"
+	bench_add "${tag}_sent" "$(bench_json "$json" 's["sent"]["queries"]')"
+	bench_add "${tag}_cpq" "$(bench_json "$json" 'dv["cycles_per_query"]')"
+	[ "$tag" = dnsvolley ] || return 0
 	local len
 	len=$(bench_json "$json" 'round(dv["tx_bytes"] / s["sent"]["queries"])')
 	[ -n "$len" ] && FRAME_LEN=$len
 	bench_add dnsvolley_frame "$len"
 	return 0
 }
+
+bench_one_dnsvolley() { afxdp_run "$1" "$DV_BIN" dnsvolley; }
+# DV_BIN_BEFORE: an earlier build, alternating with DV_BIN (before/after a change).
+bench_one_before() { afxdp_run "$1" "$DV_BIN_BEFORE" before; }
 
 bench_one_kxdpgun() {
 	local rep=$1
@@ -126,12 +132,20 @@ bench_one_testpmd() {
 
 bench_header "afxdp: TX through AF_XDP on a veth into an XDP drop sink (issue 5, item 2)"
 echo "   lab: $LAB_GEN_NS/$LAB_GEN_IF -> $LAB_SRV_NS/$LAB_SRV_IF (XDP drop sink, ip link $BENCH_XDP_MODE), one queue, AF_XDP copy mode"
-bench_alternate dnsvolley kxdpgun testpmd
+if [ -n "${DV_BIN_BEFORE:-}" ]; then
+	echo "   before: $DV_BIN_BEFORE"
+	bench_alternate dnsvolley before kxdpgun testpmd
+else
+	bench_alternate dnsvolley kxdpgun testpmd
+fi
 
 echo "   peer-counted rate (veth rx_packets, steady part of each run):"
 bench_row dnsvolley "dnsvolley af_xdp" pps
+[ -z "${DV_BIN_BEFORE:-}" ] || bench_row before "dnsvolley before (DV_BIN_BEFORE)" pps
 bench_row kxdpgun "kxdpgun" pps
 bench_row testpmd "testpmd txonly net_af_xdp" pps
+[ -z "${DV_BIN_BEFORE:-}" ] || echo "   after / before (peer-counted): $(bench_ratio "$(bench_med dnsvolley)" "$(bench_med before)")x;" \
+	"before / kxdpgun $(bench_ratio "$(bench_med before)" "$(bench_med kxdpgun)")x"
 echo "   the tools' own figures:"
 bench_row dnsvolley_own "dnsvolley achieved_qps" qps
 bench_row kxdpgun_own "kxdpgun 'total queries' pps" pps

@@ -25,23 +25,29 @@ bench_dv_rate
 # following testpmd run uses.
 FRAME_LEN=97
 
-bench_one_dnsvolley() {
-	local rep=$1
-	local json="$tmp/dv-$rep.json" out="$tmp/dv-$rep.out" rc=0 v len cpq
-	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port null -s 198.18.0.2 "${BENCH_DV_RATE[@]}"
+# crafting_run REP BIN TAG: one dnsvolley run of BIN, its figures recorded as TAG.
+crafting_run() {
+	local rep=$1 bin=$2 tag=$3
+	local json="$tmp/$tag-$rep.json" out="$tmp/$tag-$rep.out" rc=0 v len cpq
+	local cmd=(taskset -c "$BENCH_CPU" "$bin" --port null -s 198.18.0.2 "${BENCH_DV_RATE[@]}"
 		-l "$SECS" -t 0.05 --qname '{seq}.{rand8}.bench.test' --quiet --json "$json")
-	bench_note_cmd dnsvolley "${cmd[@]}"
+	bench_note_cmd "$tag" "${cmd[@]}"
 	bench_run $((SECS + 30)) "$out" "${cmd[@]}" || rc=$?
-	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$out")"
+	[ "$rc" -eq 0 ] || bench_die "$tag exited with $rc: $(tail -n 5 "$out")"
 	v=$(bench_json "$json" 'dv["achieved_qps"]')
 	[ -n "$v" ] || bench_die "no achieved_qps in $json"
-	bench_add dnsvolley "$v"
+	bench_add "$tag" "$v"
 	len=$(bench_json "$json" 'round(dv["tx_bytes"] / s["sent"]["queries"])')
+	cpq=$(bench_json "$json" 'dv["cycles_per_query"]')
+	bench_add "${tag}_cpq" "$cpq"
+	[ "$tag" = dnsvolley ] || return 0
 	[ -n "$len" ] && FRAME_LEN=$len
 	bench_add dv_len "$len"
-	cpq=$(bench_json "$json" 'dv["cycles_per_query"]')
-	bench_add dv_cpq "$cpq"
 }
+
+bench_one_dnsvolley() { crafting_run "$1" "$DV_BIN" dnsvolley; }
+# DV_BIN_BEFORE: an earlier build, alternating with DV_BIN (before/after a change).
+bench_one_before() { crafting_run "$1" "$DV_BIN_BEFORE" before; }
 
 bench_one_testpmd() {
 	local rep=$1
@@ -65,12 +71,20 @@ bench_one_testpmd() {
 }
 
 bench_header "crafting: one core building queries into net_null (issue 5, item 1)"
-bench_alternate dnsvolley testpmd
+if [ -n "${DV_BIN_BEFORE:-}" ]; then
+	echo "   before: $DV_BIN_BEFORE"
+	bench_alternate dnsvolley before testpmd
+else
+	bench_alternate dnsvolley testpmd
+fi
 
 echo "   frame length (bytes): dnsvolley $(bench_vals dv_len | sed 's/^ //'); testpmd --txpkts $(bench_vals tp_len | sed 's/^ //')"
 bench_row dnsvolley "dnsvolley --port null" qps
+[ -z "${DV_BIN_BEFORE:-}" ] || bench_row before "dnsvolley before (DV_BIN_BEFORE)" qps
 bench_row testpmd "testpmd txonly net_null" pps
-echo "   CPU cycles per frame (medians): dnsvolley cycles_per_query $(bench_fmt "$(bench_med dv_cpq)" 1);" \
+[ -z "${DV_BIN_BEFORE:-}" ] || echo "   after / before: $(bench_ratio "$(bench_med dnsvolley)" "$(bench_med before)")x" \
+	"(cycles per query $(bench_fmt "$(bench_med dnsvolley_cpq)" 1) / $(bench_fmt "$(bench_med before_cpq)" 1))"
+echo "   CPU cycles per frame (medians): dnsvolley cycles_per_query $(bench_fmt "$(bench_med dnsvolley_cpq)" 1);" \
 	"testpmd CPU cycles/packet $(bench_fmt "$(bench_med tp_cpp)" 1)"
 ratio=$(bench_ratio "$(bench_med dnsvolley)" "$(bench_med testpmd)")
 bench_target "dnsvolley / testpmd" "$ratio" ">=" "$TARGET"
