@@ -20,7 +20,6 @@
 #include "config/queryfile.h"
 #include "config/scenario.h"
 #include "config/seqspec.h"
-#include "config/setters.h"
 #include "util/log.h"
 
 #define STR_(x) #x
@@ -51,7 +50,7 @@ static const struct dv_option *opt_of_val(int c)
 struct opt_tables {
 	/* '+': stop at the first non-option and never permute argv (the plan keeps
 	 * argv for the JSON header); ':': report a missing value as ':'. */
-	char shorts[3 + 2 * DV_OPT_COUNT];
+	char shorts[3 + 3 * DV_OPT_COUNT];
 	struct option longs[DV_OPT_COUNT + 1];
 };
 
@@ -64,7 +63,9 @@ static void opt_tables_make(struct opt_tables *t)
 		const struct dv_option *o = &dv_options[i];
 		if (o->letter != 0) {
 			t->shorts[ns++] = (char)o->letter;
-			if (o->arg == DV_ARG_REQUIRED)
+			if (o->arg != DV_ARG_NONE)
+				t->shorts[ns++] = ':';
+			if (o->arg == DV_ARG_OPTIONAL)
 				t->shorts[ns++] = ':';
 		}
 		if (o->name != NULL)

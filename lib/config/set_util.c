@@ -17,7 +17,6 @@ int dv_not_a(const char *ctx, const char *v, const char *what)
 	return -EINVAL;
 }
 
-/** "CTX: 'FIELD' in 'VALUE' is not WHAT" (or without "in" when FIELD is VALUE). */
 int dv_bad_field(const char *ctx, const char *field, const char *v, const char *what)
 {
 	char qf[DV_QUOTE_BUF], qv[DV_QUOTE_BUF];
@@ -28,13 +27,7 @@ int dv_bad_field(const char *ctx, const char *field, const char *v, const char *
 	return -EINVAL;
 }
 
-/**
- * Split a copy of v on sep into at most max fields (empty fields kept).
- * @return the number of fields, or -EINVAL if there are more than max or v
- *         does not fit buf
- */
-int dv_split_copy(const char *v, char sep, char *buf, size_t size, char **f,
-			int max)
+int dv_split_copy(const char *v, char sep, char *buf, size_t size, char **f, int max)
 {
 	if (strlen(v) >= size)
 		return -EINVAL;
@@ -51,12 +44,8 @@ int dv_split_copy(const char *v, char sep, char *buf, size_t size, char **f,
 	}
 }
 
-/**
- * Add an address to a per-family array (target or source).
- * @param idx  receives the family index (may be NULL)
- */
-int dv_add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
-		    const char *v, const char *what, int *idx)
+int dv_add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx, const char *v,
+		const char *what, int *idx)
 {
 	struct dv_addr a;
 	if (dv_parse_addr(v, &a) != 0)
@@ -73,10 +62,6 @@ int dv_add_addr(struct dv_addr arr[DV_FAMILIES], const char *ctx,
 	return 0;
 }
 
-/**
- * Split buf in place on sep. Empty items are kept (the caller refuses them).
- * @return number of items; more than max means "too many" (only max are stored)
- */
 unsigned dv_split(char *buf, char sep, char **item, unsigned max)
 {
 	unsigned n = 0;
