@@ -15,292 +15,78 @@
 
 #include "dv_config.h"
 #include "config/parse.h"
+#include "config/options.h"
 #include "config/profile.h"
 #include "config/queryfile.h"
 #include "config/scenario.h"
 #include "config/seqspec.h"
 #include "core/log.h"
 
-/** Target used by the embedded port when none is given (RFC 2544 range). */
-#define DV_EMBEDDED_TARGET "198.18.0.53"
-
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/** Long-only options (values above any char). */
-enum {
-	OPT_PORT = 256,
-	OPT_SCENARIO,
-	OPT_JSON,
-	OPT_EAL,
-	OPT_DST_MAC,
-	OPT_SRC,
-	OPT_MAX_QUERIES,
-	OPT_BURST,
-	OPT_SPORT_BASE,
-	OPT_ROLES,
-	OPT_POLL,
-	OPT_BUSY_POLL,
-	OPT_DRIVERS_DIR,
-	OPT_FAMILY,
-	OPT_REQUERY,
-	OPT_ATTEMPTS,
-	OPT_RETRY_CHANGE,
-	OPT_EDNS_LADDER,
-	OPT_DO,
-	OPT_QNAME,
-	OPT_QTYPES,
-	OPT_RESPONDER,
-	OPT_FRAG_TIMEOUT,
-	OPT_FRAGMENTED,
-	OPT_COLLECTORS,
-	OPT_LCORES,
-	OPT_SPORT,
-	OPT_MAX,
-	OPT_RAMP,
-	OPT_SEARCH,
-	OPT_SEARCH_RESOLUTION,
-	OPT_PLOT,
-	OPT_PLOT_INTERVAL,
-	OPT_GATEWAY,
-	OPT_VLAN,
-	OPT_LIST_PORTS,
-	OPT_TRACK_ANSWERS,
+_Static_assert(DV_ARG_NONE == no_argument && DV_ARG_REQUIRED == required_argument &&
+	       DV_ARG_OPTIONAL == optional_argument, "dv_opt_arg is getopt's has_arg");
+
+/** getopt's value for a row: its letter, else a number above any char. */
+static int opt_val(const struct dv_option *o)
+{
+	return o->letter != 0 ? o->letter : 256 + (int)o->id;
+}
+
+/** The row getopt returned c for, or NULL. */
+static const struct dv_option *opt_of_val(int c)
+{
+	if (c >= 256)
+		return c - 256 < DV_OPT_COUNT ? &dv_options[c - 256] : NULL;
+	for (size_t i = 0; i < DV_OPT_COUNT; i++) {
+		if (dv_options[i].letter == c)
+			return &dv_options[i];
+	}
+	return NULL;
+}
+
+/** getopt's tables, made from the option table. */
+struct opt_tables {
+	/* '+': stop at the first non-option and never permute argv (the plan keeps
+	 * argv for the JSON header); ':': report a missing value as ':'. */
+	char shorts[3 + 3 * DV_OPT_COUNT];
+	struct option longs[DV_OPT_COUNT + 1];
 };
 
-/* '+': stop at the first non-option and never permute argv (the plan keeps
- * argv for the JSON header); ':': report a missing value as ':'. */
-static const char short_opts[] = "+:s:p:d:Q:l:t:e:DS:T:qhV";
-
-/* Every scenario key is also a long option of the same name, so the
- * letters have long spellings too. */
-static const struct option long_opts[] = {
-	{ "target",         required_argument, NULL, 's' },
-	{ "dns-port",       required_argument, NULL, 'p' },
-	{ "queries",        required_argument, NULL, 'd' },
-	{ "rate",           required_argument, NULL, 'Q' },
-	{ "duration",       required_argument, NULL, 'l' },
-	{ "timeout",        required_argument, NULL, 't' },
-	{ "edns",           required_argument, NULL, 'e' },
-	{ "dnssec-ok",      no_argument,       NULL, 'D' },
-	{ "stats-interval", required_argument, NULL, 'S' },
-	{ "quiet",          no_argument,       NULL, 'q' },
-	{ "help",           no_argument,       NULL, 'h' },
-	{ "version",        no_argument,       NULL, 'V' },
-	{ "port",           required_argument, NULL, OPT_PORT },
-	{ "scenario",       required_argument, NULL, OPT_SCENARIO },
-	{ "json",           required_argument, NULL, OPT_JSON },
-	{ "eal",            required_argument, NULL, OPT_EAL },
-	{ "dst-mac",        required_argument, NULL, OPT_DST_MAC },
-	{ "gateway",        required_argument, NULL, OPT_GATEWAY },
-	{ "vlan",           required_argument, NULL, OPT_VLAN },
-	{ "list-ports",     no_argument,       NULL, OPT_LIST_PORTS },
-	{ "src",            required_argument, NULL, OPT_SRC },
-	{ "source",         required_argument, NULL, OPT_SRC },
-	{ "max-queries",    required_argument, NULL, OPT_MAX_QUERIES },
-	{ "burst",          required_argument, NULL, OPT_BURST },
-	{ "sport-base",     required_argument, NULL, OPT_SPORT_BASE },
-	{ "roles",          required_argument, NULL, OPT_ROLES },
-	{ "poll",           required_argument, NULL, OPT_POLL },
-	{ "busy-poll",      no_argument,       NULL, OPT_BUSY_POLL },
-	{ "drivers-dir",    required_argument, NULL, OPT_DRIVERS_DIR },
-	{ "family",         required_argument, NULL, OPT_FAMILY },
-	{ "requery",        required_argument, NULL, OPT_REQUERY },
-	{ "attempts",       required_argument, NULL, OPT_ATTEMPTS },
-	{ "retry-change",   required_argument, NULL, OPT_RETRY_CHANGE },
-	{ "edns-ladder",    required_argument, NULL, OPT_EDNS_LADDER },
-	{ "do",             required_argument, NULL, OPT_DO },
-	{ "qname",          required_argument, NULL, OPT_QNAME },
-	{ "qtypes",         required_argument, NULL, OPT_QTYPES },
-	{ "responder",      required_argument, NULL, OPT_RESPONDER },
-	{ "frag-timeout",   required_argument, NULL, OPT_FRAG_TIMEOUT },
-	{ "fragmented",     required_argument, NULL, OPT_FRAGMENTED },
-	{ "collectors",     required_argument, NULL, OPT_COLLECTORS },
-	{ "generators",     required_argument, NULL, 'T' },
-	{ "lcores",         required_argument, NULL, OPT_LCORES },
-	{ "sport",          required_argument, NULL, OPT_SPORT },
-	{ "max",            no_argument,       NULL, OPT_MAX },
-	{ "ramp",           required_argument, NULL, OPT_RAMP },
-	{ "search",         required_argument, NULL, OPT_SEARCH },
-	{ "search-resolution", required_argument, NULL, OPT_SEARCH_RESOLUTION },
-	{ "plot",           required_argument, NULL, OPT_PLOT },
-	{ "plot-interval",  required_argument, NULL, OPT_PLOT_INTERVAL },
-	{ "track-answers",  optional_argument, NULL, OPT_TRACK_ANSWERS },
-	{ NULL, 0, NULL, 0 },
-};
-
-/** Options that are plain settings: option value -> setting key. */
-static const struct {
-	int val;
-	const char *key;
-} opt_settings[] = {
-	{ 's', "target" },
-	{ 'p', "dns-port" },
-	{ 'd', "queries" },
-	{ 'Q', "rate" },
-	{ 'l', "duration" },
-	{ 't', "timeout" },
-	{ 'e', "edns" },
-	{ 'S', "stats-interval" },
-	{ OPT_PORT, "port" },
-	{ OPT_JSON, "json" },
-	{ OPT_EAL, "eal" },
-	{ OPT_DST_MAC, "dst-mac" },
-	{ OPT_GATEWAY, "gateway" },
-	{ OPT_VLAN, "vlan" },
-	{ OPT_SRC, "source" },
-	{ OPT_MAX_QUERIES, "max-queries" },
-	{ OPT_BURST, "burst" },
-	{ OPT_SPORT_BASE, "sport-base" },
-	{ OPT_ROLES, "roles" },
-	{ OPT_POLL, "poll" },
-	{ OPT_FAMILY, "family" },
-	{ OPT_REQUERY, "requery" },
-	{ OPT_ATTEMPTS, "attempts" },
-	{ OPT_RETRY_CHANGE, "retry-change" },
-	{ OPT_EDNS_LADDER, "edns-ladder" },
-	{ OPT_DO, "do" },
-	{ OPT_QNAME, "qname" },
-	{ OPT_QTYPES, "qtypes" },
-	{ OPT_RESPONDER, "responder" },
-	{ OPT_FRAG_TIMEOUT, "frag-timeout" },
-	{ OPT_FRAGMENTED, "fragmented" },
-	{ OPT_COLLECTORS, "collectors" },
-	{ 'T', "generators" },
-	{ OPT_LCORES, "lcores" },
-	{ OPT_SPORT, "sport" },
-	{ OPT_MAX, "max" },
-	{ OPT_RAMP, "ramp" },
-	{ OPT_SEARCH, "search" },
-	{ OPT_SEARCH_RESOLUTION, "search-resolution" },
-	{ OPT_PLOT, "plot" },
-	{ OPT_PLOT_INTERVAL, "plot-interval" },
-	{ OPT_TRACK_ANSWERS, "track-answers" },
-};
+static void opt_tables_make(struct opt_tables *t)
+{
+	size_t ns = 0, nl = 0;
+	t->shorts[ns++] = '+';
+	t->shorts[ns++] = ':';
+	for (size_t i = 0; i < DV_OPT_COUNT; i++) {
+		const struct dv_option *o = &dv_options[i];
+		if (o->letter != 0) {
+			t->shorts[ns++] = (char)o->letter;
+			if (o->arg != DV_ARG_NONE)
+				t->shorts[ns++] = ':';
+			if (o->arg == DV_ARG_OPTIONAL)
+				t->shorts[ns++] = ':';
+		}
+		if (o->name != NULL)
+			t->longs[nl++] = (struct option){ o->name, (int)o->arg, NULL, opt_val(o) };
+	}
+	t->shorts[ns] = '\0';
+	t->longs[nl] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 void dv_cli_usage(void *stream)
 {
 	FILE *f = stream != NULL ? stream : stdout;
-	fprintf(f,
-"Usage: dnsvolley [-s server_addr] [-p port] [-d datafile] [-Q max_qps]\n"
-"                 [-l limit] [-t timeout] [-e bufsize] [-D] [-S interval]\n"
-"                 [-T generators] [--port NAME[:ARG]] [--scenario FILE]\n"
-"                 [--json FILE] [-q] [other options]\n"
-"       dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json\n"
-"       dnsvolley merge [-o OUT.json] [-q] A.json B.json...\n"
-"\n"
-"Load (dnsperf letters):\n"
-"  -s ADDR            server address; repeat for one IPv4 and one IPv6\n"
-"                     (default with --port embedded: " DV_EMBEDDED_TARGET ",\n"
-"                     and " DV_EMBEDDED_TARGET6 " when the policy needs IPv6)\n"
-"  -p PORT            server port (default 53)\n"
-"  -d FILE            query file, one \"NAME [TYPE]\" per line\n"
-"  -Q QPS             offered rate, e.g. 20000, 20k, 1.5M (default 1000);\n"
-"                     0 = --max; with --search the highest rate it tries\n"
-"  -l SECONDS         run duration, e.g. 30, 2.5, 500ms (default 10)\n"
-"  -t SECONDS         query timeout (default 1)\n"
-"  -e SIZE            EDNS UDP buffer size, 0 = no OPT record (default 1232)\n"
-"  -D                 set the DNSSEC OK bit (needs EDNS; = --do 1)\n"
-"  -S SECONDS         periodic statistics interval, 0 = off (default 1)\n"
-"  --max-queries N    stop after N queries (default: no limit)\n"
-"\n"
-"Rate modes (at most one; default: the fixed rate -Q):\n"
-"  --max              as fast as the port takes (= -Q 0); the in-flight tables\n"
-"                     are sized for 2 Mpps per generator lcore\n"
-"  --ramp FROM:TO:DURATION\n"
-"                     rate grows linearly from FROM (0 or more) to TO over\n"
-"                     DURATION, which is also the run's -l; e.g. 0:100k:60s\n"
-"  --search LOSS%%[:TRIAL[:REPEATS]]\n"
-"                     binary search for the highest rate up to -Q with at most\n"
-"                     LOSS%% (0..100) unanswered (RFC 8219 9.2); TRIAL seconds\n"
-"                     per step (default 2s, at most 3600s), REPEATS searches\n"
-"                     1..15 (default 3); e.g. 0.1%%:5s:3\n"
-"  --search-resolution PCT\n"
-"                     stop when the bounds are closer than PCT%% of -Q,\n"
-"                     0.01..50 (default 1)\n"
-"\n"
-"Query sequences (each logical query is sent as up to N attempts):\n"
-"  --family POLICY    v4, v6, v4-first, v6-first, alternate, mix:P,\n"
-"                     happy-eyeballs[:DELAY] (default: the target's family)\n"
-"  --requery SPEC     re-query timers: a list 375ms,750ms,1500ms, one timer\n"
-"                     400ms, or a profile\n"
-"                     (" DV_REQUERY_PROFILES ")\n"
-"  --attempts N       attempts per logical query, 1..8\n"
-"  --retry-change X   what a retry changes: same, family, edns, family+edns\n"
-"  --edns-ladder L    sizes a retry steps down (default 4096,1410,512)\n"
-"  --edns SPEC        a size, none, a weighted list 4096:42.3,1232:23.5,none:1.4\n"
-"                     or a preset (" DV_EDNS_PRESETS ")\n"
-"  --do P             fraction of logical queries with the DO bit, 0..1\n"
-"  --qname PATTERN    generated names, e.g. '{seq}.{rand8}.example.test'\n"
-"                     (instead of -d)\n"
-"  --qtypes MIX       qtypes of generated names, e.g. A:50,AAAA:50 (default A)\n"
-"  --responder LIST   embedded responder impairments: drop-v6, drop-v4,\n"
-"                     drop-first, drop=FRACTION, seed=N, delay=SECONDS, size=BYTES,\n"
-"                     frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both,\n"
-"                     ignore-edns\n"
-"\n"
-"Fragments and collectors:\n"
-"  --frag-timeout T   incomplete fragment sets expire after T (default 100ms,\n"
-"                     at most 10s, shorter than every re-query timer)\n"
-"  --fragmented MODE  reassemble (default) or drop: count fragmented responses\n"
-"                     as failures without reassembling them (RFC 9715)\n"
-"  --collectors N     collector lcores, one per RX queue, 1..8 (default 1)\n"
-"\n"
-"Port and network:\n"
-"  --port NAME[:ARG]  port profile and its argument, e.g. af_xdp:veth0,\n"
-"                     af_packet:eth0, tap, ice:0000:3b:00.0, null, embedded\n"
-"                     (default); repeat it for more ports (up to 4)\n"
-"  --list-ports       the profiles, what each needs, and exit\n"
-"  --drivers-dir DIR  where the port profiles are (default:\n"
-"                     " DV_SOURCE_DRIVERS_DIR " if it exists,\n"
-"                     else " DV_INSTALL_DRIVERS_DIR ")\n"
-"  --src ADDR[/PREFIX]\n"
-"                     source address, or a range: the addresses sharing its\n"
-"                     first PREFIX bits (IPv4 8..32, IPv6 48..128); repeat\n"
-"                     for one per family\n"
-"  --dst-mac MAC      next hop MAC, aa:bb:cc:dd:ee:ff (no ARP/ND resolution)\n"
-"  --gateway ADDR     next hop to resolve by ARP/ND on ports no kernel serves\n"
-"                     (tap, NICs DPDK owns); one per family; default: the target\n"
-"  --vlan ID          802.1Q tag on every frame sent, 1..4094\n"
-"  --sport-base N     first UDP source port, 1024..65519 (default 10000)\n"
-"  --sport LOW-HIGH   UDP source ports LOW..HIGH, 1024 <= LOW <= HIGH <= 65535\n"
-"                     (default: from --sport-base up, as many as needed)\n"
-"  --burst N          TX/RX burst size, 1..512 (default 32)\n"
-"  --eal \"ARGS\"       extra DPDK EAL arguments, split on spaces\n"
-"\n"
-"Lcores:\n"
-"  -T N               generator lcores, one TX queue each, 1..8 (default 1);\n"
-"                     with --collectors, at most 16 generator x collector pairs\n"
-"  --lcores CPUS      CPUs of the worker lcores, e.g. 2,3,4: the generators,\n"
-"                     then the collectors (split roles), then the embedded\n"
-"                     responder; one CPU each (default: dnsvolley places them)\n"
-"  --roles MODE       combined (one lcore) or split (generator + collector);\n"
-"                     more than one generator or collector means split\n"
-"  --busy-poll        spin instead of sleeping when idle (= --poll busy)\n"
-"\n"
-"Output and files:\n"
-"  --scenario FILE    YAML scenario; options on the command line override it\n"
-"  --json FILE        write results as JSON lines (dns-metrics schema)\n"
-"  --plot FILE        resperf-style plot data, one line per interval: time,\n"
-"                     target_qps, actual_qps, responses_per_sec,\n"
-"                     failures_per_sec, avg_latency, connections,\n"
-"                     conn_avg_latency (the last two are 0: UDP)\n"
-"  --plot-interval T  interval of the plot lines (default 0.5s)\n"
-"  --track-answers[=N]\n"
-"                     answer consistency: sample at most N matched answers per\n"
-"                     second per collector (default 100, 0 = off) and report,\n"
-"                     per (name, type), the A/AAAA records each carried, their\n"
-"                     TTLs, intervals (-S, else 1s) in which one family vanished\n"
-"                     while the other remained, and A/AAAA TTL mismatches\n"
-"  -q, --quiet        no periodic output\n"
-"  -h, --help         show this help and exit\n"
-"  -V, --version      show the version and exit\n"
-"\n"
-"Every scenario key is also a long option: --target, --dns-port, --queries,\n"
-"--rate, --duration, --timeout, --edns, --dnssec-ok, --stats-interval,\n"
-"--source, --poll, --generators (-T); and the other options above\n"
-"(in a scenario, max: true|false).\n"
-"See dnsvolley(1).\n");
+	fputs("Usage: dnsvolley [-s server_addr] [-p port] [-d datafile] [-Q max_qps]\n"
+	      "                 [-l limit] [-t timeout] [-e bufsize] [-D] [-S interval]\n"
+	      "                 [-T generators] [--port NAME[:ARG]] [--scenario FILE]\n"
+	      "                 [--json FILE] [-q] [other options]\n"
+	      "       dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json\n"
+	      "       dnsvolley merge [-o OUT.json] [-q] A.json B.json...\n"
+	      "\n", f);
+	dv_options_help(f);
+	fputs("See dnsvolley(1).\n", f);
 }
 
 void dv_plan_free(struct dv_plan *p)
@@ -319,20 +105,21 @@ static void getopt_reset(void)
 }
 
 /** The option as the user wrote it, for messages: "-Q" or "--rate". */
-static void opt_name(int c, int longindex, char *buf, size_t len)
+static void opt_name(const struct option *longs, int c, int longindex, char *buf, size_t len)
 {
 	if (longindex >= 0)
-		snprintf(buf, len, "--%s", long_opts[longindex].name);
+		snprintf(buf, len, "--%s", longs[longindex].name);
 	else
 		snprintf(buf, len, "-%c", c);
 }
 
 /** Long options the typed prefix could stand for. */
-static size_t long_matches(const char *typed, size_t tlen, char *list, size_t len)
+static size_t long_matches(const struct option *longs, const char *typed, size_t tlen, char *list,
+			   size_t len)
 {
 	size_t n = 0, o = 0;
 	list[0] = '\0';
-	for (const struct option *lo = long_opts; lo->name != NULL; lo++) {
+	for (const struct option *lo = longs; lo->name != NULL; lo++) {
 		if (strncmp(lo->name, typed, tlen) != 0)
 			continue;
 		n++;
@@ -360,7 +147,7 @@ static const char *bad_element(int argc, char **argv, int prev_optind)
 }
 
 /** Word getopt's '?' (unknown, ambiguous, or value given to a flag). */
-static void report_bad_option(const char *arg)
+static void report_bad_option(const struct option *longs, const char *arg)
 {
 	char qb[DV_QUOTE_BUF];
 
@@ -376,7 +163,7 @@ static void report_bad_option(const char *arg)
 	const char *eq = strchr(name, '=');
 	size_t nlen = eq != NULL ? (size_t)(eq - name) : strlen(name);
 	char cands[256];
-	size_t n = long_matches(name, nlen, cands, sizeof(cands));
+	size_t n = long_matches(longs, name, nlen, cands, sizeof(cands));
 	if (eq != NULL && optopt != 0) {
 		dv_err("--%.*s: takes no value", (int)nlen, name);
 	} else if (n > 1) {
@@ -412,44 +199,47 @@ struct cli_rate {
  * @return 1 if help/version was printed, 0 otherwise, -EINVAL on a repeated
  *         --scenario
  */
-static int pre_scan(int argc, char **argv, const char **scenario, struct cli_rate *rate,
-		    const char *drivers_dir)
+static int pre_scan(const struct opt_tables *t, int argc, char **argv, const char **scenario,
+		    struct cli_rate *rate, const char *drivers_dir)
 {
 	int c;
 	bool zero = false, list_ports = false;
 	*scenario = NULL;
 	memset(rate, 0, sizeof(*rate));
 	getopt_reset();
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1) {
+		const struct dv_option *o = opt_of_val(c);
+		if (o == NULL)
+			continue; /* '?' or ':': reported by the second pass */
+		switch (o->id) {
+		case DV_OPT_HELP:
 			dv_cli_usage(stdout);
 			return 1;
-		case 'V':
+		case DV_OPT_VERSION:
 			printf("dnsvolley %s\n", DV_VERSION);
 			return 1;
-		case OPT_SCENARIO:
+		case DV_OPT_SCENARIO:
 			if (*scenario != NULL) {
 				dv_err("--scenario: given more than once");
 				return -EINVAL;
 			}
 			*scenario = optarg;
 			break;
-		case 'Q': {
+		case DV_OPT_RATE: {
 			double q;
 			rate->rate = true;
 			zero = dv_parse_rate_zero(optarg, &q) == 0 && q == 0.0;
 			break;
 		}
-		case OPT_MAX:
-		case OPT_RAMP:
-		case OPT_SEARCH:
+		case DV_OPT_MAX:
+		case DV_OPT_RAMP:
+		case DV_OPT_SEARCH:
 			rate->mode = true;
 			break;
-		case OPT_LIST_PORTS:
+		case DV_OPT_LIST_PORTS:
 			list_ports = true;
 			break;
-		case OPT_DRIVERS_DIR:
+		case DV_OPT_DRIVERS_DIR:
 			drivers_dir = optarg;
 			break;
 		default:
@@ -470,9 +260,13 @@ struct cli_seen {
 };
 
 /** Second pass: apply every option except --scenario over the plan. */
-static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli_seen *seen)
+static int apply_options(const struct opt_tables *t, int argc, char **argv, struct dv_plan *plan,
+			 struct cli_seen *seen)
 {
-	bool target_seen = false, src_seen = false, port_seen = false, gw_seen = false;
+	/* The first value of a list option replaces the scenario's (--src and
+	 * --source share one list, and one forget function). */
+	dv_forget_fn forgotten[DV_OPT_COUNT];
+	size_t nforgotten = 0;
 	int c, longindex;
 	char qb[DV_QUOTE_BUF];
 
@@ -480,95 +274,42 @@ static int apply_options(int argc, char **argv, struct dv_plan *plan, struct cli
 	for (;;) {
 		longindex = -1;
 		int prev_optind = optind == 0 ? 1 : optind;
-		c = getopt_long(argc, argv, short_opts, long_opts, &longindex);
+		c = getopt_long(argc, argv, t->shorts, t->longs, &longindex);
 		if (c == -1)
 			break;
 
-		char name[40];
-		opt_name(c, longindex, name, sizeof(name));
-
-		switch (c) {
-		case '?':
-			report_bad_option(bad_element(argc, argv, prev_optind));
+		if (c == '?') {
+			report_bad_option(t->longs, bad_element(argc, argv, prev_optind));
 			return -EINVAL;
-		case ':':
+		}
+		if (c == ':') {
 			report_missing_value(bad_element(argc, argv, prev_optind));
 			return -EINVAL;
-		case 'D':
-			plan->dnssec_ok = true;
-			plan->seq.do_prob = 1.0;
-			continue;
-		case 'q':
-			plan->quiet = true;
-			continue;
-		case OPT_BUSY_POLL:
-			plan->poll = DV_POLL_BUSY;
-			continue;
-		case OPT_SCENARIO:
-		case OPT_LIST_PORTS:
-		case 'h':
-		case 'V':
+		}
+		const struct dv_option *o = opt_of_val(c);
+		if (o == NULL || o->set == NULL)
 			continue; /* done in pre_scan() */
-		case OPT_DRIVERS_DIR:
-			if (*optarg == '\0' || strlen(optarg) >= sizeof(plan->drivers_dir)) {
-				dv_err("%s: '%s' is not a usable directory name", name,
-				       dv_quote(optarg, qb, sizeof(qb)));
-				return -EINVAL;
-			}
-			strcpy(plan->drivers_dir, optarg);
-			continue;
-		/* The first address on the command line replaces the scenario's. */
-		case 's':
-			if (!target_seen)
-				memset(plan->target, 0, sizeof(plan->target));
-			target_seen = true;
-			break;
-		case OPT_GATEWAY:
-			if (!gw_seen)
-				memset(plan->gateway, 0, sizeof(plan->gateway));
-			gw_seen = true;
-			break;
-		case OPT_PORT:
-			if (!port_seen)
-				dv_plan_ports_forget(plan);
-			port_seen = true;
-			break;
-		case OPT_SRC:
-			if (!src_seen) {
-				memset(plan->src, 0, sizeof(plan->src));
-				memset(plan->src_prefix, 0, sizeof(plan->src_prefix));
-			}
-			src_seen = true;
-			break;
-		case 'd':
-			seen->queries = true;
-			break;
-		case OPT_QNAME:
-			seen->qname = true;
-			break;
-		case OPT_QTYPES:
-			seen->qtypes = true;
-			break;
-		default:
-			break;
-		}
 
-		const char *key = NULL;
-		for (size_t i = 0; i < sizeof(opt_settings) / sizeof(opt_settings[0]); i++) {
-			if (opt_settings[i].val == c)
-				key = opt_settings[i].key;
+		char name[40];
+		opt_name(t->longs, c, longindex, name, sizeof(name));
+
+		if (o->forget != NULL) {
+			bool done = false;
+			for (size_t i = 0; i < nforgotten; i++)
+				done |= forgotten[i] == o->forget;
+			if (!done) {
+				o->forget(plan);
+				forgotten[nforgotten++] = o->forget;
+			}
 		}
-		if (key == NULL) {
-			dv_err("%s: internal error: option not handled", name);
-			return -EINVAL;
-		}
-		/* --max is a flag on the command line, a boolean in a scenario;
-		 * --track-answers alone means its default rate. */
-		const char *v = c == OPT_MAX ? "true" : optarg;
-		if (c == OPT_TRACK_ANSWERS && v == NULL)
-			v = "true";
-		int ret = dv_setting_set(plan, key, v, name);
-		if (ret != 0)
+		seen->queries |= o->id == DV_OPT_QUERIES;
+		seen->qname |= o->id == DV_OPT_QNAME;
+		seen->qtypes |= o->id == DV_OPT_QTYPES;
+
+		/* A flag is a boolean in a scenario; --track-answers alone means
+		 * its default rate. */
+		const char *v = o->arg == DV_ARG_NONE || optarg == NULL ? "true" : optarg;
+		if (o->set(plan, v, name) != 0)
 			return -EINVAL;
 	}
 
@@ -828,9 +569,11 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 	plan->argc = argc;
 	plan->argv = argv;
 
+	struct opt_tables t;
+	opt_tables_make(&t);
 	const char *scenario = NULL;
 	struct cli_rate rate;
-	int ret = pre_scan(argc, argv, &scenario, &rate, plan->drivers_dir);
+	int ret = pre_scan(&t, argc, argv, &scenario, &rate, plan->drivers_dir);
 	if (ret != 0)
 		goto cleanup;
 
@@ -844,7 +587,7 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 	}
 
 	struct cli_seen seen = { false, false, false };
-	ret = apply_options(argc, argv, plan, &seen);
+	ret = apply_options(&t, argc, argv, plan, &seen);
 	if (ret != 0)
 		goto cleanup;
 

@@ -10,8 +10,12 @@
  *     rate: 20k
  *     duration: 30
  *
- * Every setting, from a scenario or from an option, goes through
- * dv_setting_set(), so a value is checked and worded the same way in both.
+ * A key and its long option are one row of the option table (options.h):
+ * both go through the row's setter, so a value is checked and worded the
+ * same way in both. The functions on settings below live with the table:
+ * dv_plan_defaults(), dv_setting_set() and dv_settings_finish() in
+ * options.c, dv_rate_forget() in set_rate.c, dv_plan_ports_forget() in
+ * set_network.c.
  */
 #pragma once
 
@@ -60,14 +64,8 @@ void dv_plan_defaults(struct dv_plan *p);
 /**
  * Apply one setting by its scenario key / long option name.
  *
- * Keys: port, target, dns-port, source, queries, rate, max, ramp, search,
- * search-resolution, duration, timeout, max-queries, edns, dnssec-ok,
- * stats-interval, json, plot, plot-interval, eal, dst-mac, burst, sport-base,
- * sport, roles, poll, generators, lcores, frag-timeout, fragmented,
- * collectors, description (ignored), and the sequence keys of seqspec.h:
- * family, requery, attempts, retry-change, edns-ladder, do, qname, qtypes,
- * responder. In a scenario, edns, requery, edns-ladder, qtypes, responder and
- * lcores may also be YAML lists (joined with ',').
+ * Keys: the scenario keys of the option table (lib/config/options.def);
+ * "description" is accepted and ignored.
  *
  * "target" and "source" add one address (at most one per family; clear the
  * array, and src_prefix with src, first to replace); "source" takes

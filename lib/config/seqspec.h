@@ -4,10 +4,10 @@
  *        attempts, what a retry changes, EDNS mix, DO fraction, generated
  *        names, qtype mix, and the embedded responder's impairments.
  *
- * Each dv_set_*() is a setting handler of the table in scenario.c (so a
- * scenario key and its long option are checked and worded alike): it takes
- * the whole value, reports a bad one as ONE line "CTX: ..." and returns
- * -EINVAL, where CTX is the option ("--requery") or "FILE:LINE: KEY".
+ * Their setters (dv_set_family(), dv_set_edns(), dv_set_responder(), ...)
+ * are declared in setters.h and live in set_sequence.c, set_edns.c and
+ * set_impair.c; the option table (options.def) calls them for a scenario key
+ * and its long option alike.
  *
  * Some settings depend on others that may come later (--attempts after
  * --requery, -t after both), so handlers only record what was given and
@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "config/plan.h"
+#include "config/setters.h"
 
 /** Largest re-query timer (also where a profile's backoff stops growing). */
 #define DV_TIMER_MAX_S 60.0
@@ -36,6 +37,8 @@
 #define DV_DROP_FRAG_MAX 64
 /** Default happy-eyeballs delay (RFC 8305 resolution delay). */
 #define DV_HE_DELAY_DEFAULT_S 0.050
+/** Target of the embedded port (RFC 2544 range). */
+#define DV_EMBEDDED_TARGET "198.18.0.53"
 /** Target of the embedded port for IPv6, when the policy needs one (RFC 5180 range). */
 #define DV_EMBEDDED_TARGET6 "2001:2::53"
 
@@ -71,14 +74,6 @@ const char *dv_family_policy_name(enum dv_family_policy f);
 int dv_requery_profile(const char *name, unsigned attempts, double *timer_s, unsigned *dflt);
 
 /**
- * Weighted list of a named EDNS preset ("apnic-2023": the UDP buffer sizes
- * APNIC measured over one day in November 2023; 0 = no OPT record).
- *
- * @retval 0 or -ENOENT
- */
-int dv_edns_preset(const char *name, struct dv_weighted *out);
-
-/**
  * Turn one entry's VALUE into a number for dv_weighted_parse().
  * @return 0, or a negative errno if VALUE is not acceptable
  */
@@ -104,55 +99,6 @@ typedef int (*dv_weighted_value_fn)(const char *value, int *out);
  */
 int dv_weighted_parse(const char *s, const char *ctx, dv_weighted_value_fn fn,
 		      const char *what, struct dv_weighted *out);
-
-/** --family v4|v6|v4-first|v6-first|alternate|mix:P|happy-eyeballs[:DELAY]|auto */
-int dv_set_family(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --requery LIST|TIMER|PROFILE: 375ms,750ms,1500ms; 400ms; unbound, knot-resolver, bind, powerdns */
-int dv_set_requery(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --attempts N, 1..DV_MAX_ATTEMPTS */
-int dv_set_attempts(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --retry-change same|family|edns|family+edns */
-int dv_set_retry_change(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --edns-ladder 4096,1410,512[,none]: strictly descending sizes, "none" only last */
-int dv_set_edns_ladder(struct dv_plan *p, const char *v, const char *ctx);
-
-/**
- * -e / --edns SPEC: a size 1..65535, 0 or "none" (no OPT record), a weighted
- * list "4096:42.3,1232:23.5,none:1.4", or a preset name ("apnic-2023").
- *
- * A size or none sets plan->edns_size and clears plan->seq.edns (v0
- * behaviour). A list or preset fills plan->seq.edns and sets
- * plan->edns_size to the largest size in it (0 if all are none).
- */
-int dv_set_edns(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --do P: fraction 0..1 of logical queries with DO; plan->dnssec_ok = (P == 1). */
-int dv_set_do(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --qname PATTERN, checked with dv_qname_compile() ("{seq}.{rand8}.example.test"). */
-int dv_set_qname(struct dv_plan *p, const char *v, const char *ctx);
-
-/** --qtypes A:50,AAAA:50 (mnemonics or TYPEnnn). */
-int dv_set_qtypes(struct dv_plan *p, const char *v, const char *ctx);
-
-/**
- * --responder drop-v6,drop-v4,drop-first,drop=FRACTION,seed=N,delay=SECONDS,size=BYTES,
- * frag-mtu=BYTES,drop-frag=K|nonfirst,frag-family=v4|v6|both,ignore-edns
- * (or "none"): replaces plan->impair as a whole.
- *
- * frag-mtu is 68..65535 here (the IPv6 minimum of 1280 is checked against
- * the targets by dv_seqspec_check_targets()); drop-frag (1..64, or nonfirst:
- * DV_DROP_FRAG_NONFIRST) and frag-family need frag-mtu. frag-family=both is
- * stored as 0, like no frag-family.
- */
-int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx);
-
-/** Whether any impairment of the embedded responder is set. */
-bool dv_impair_any(const struct dv_impair_plan *im);
 
 /**
  * Whether the plan needs a target of this family (DV_FAMILY_V4 or

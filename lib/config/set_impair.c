@@ -1,0 +1,177 @@
+/**
+ * @file set_impair.c
+ * @brief Setter of the embedded responder's impairments (--responder).
+ */
+#include "config/setters.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "config/parse.h"
+#include "config/seqspec.h"
+#include "config/set_util.h"
+#include "core/log.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Messages spell these limits out. */
+_Static_assert((int)DV_IMPAIR_DELAY_MAX_S == 10, "messages say 10 s");
+_Static_assert(DV_FRAG_MTU_MIN_V4 == 68 && DV_FRAG_MTU_MIN_V6 == 1280 && DV_DROP_FRAG_MAX == 64,
+	       "STR() spells the numbers");
+
+/** What --responder lists, for messages. */
+#define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
+		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
+		    "ignore-edns, rate=QPS"
+
+int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
+{
+	char qb[DV_QUOTE_BUF];
+	char buf[DV_SPEC_MAX];
+	char *item[16];
+	struct dv_impair_plan im;
+	/* Which keys were seen, to refuse one given twice. */
+	enum {
+		K_DROP_V6, K_DROP_V4, K_DROP_FIRST, K_DROP, K_SEED, K_DELAY, K_SIZE,
+		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_NONE, K_N
+	};
+	static const char *const keys[K_N] = {
+		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
+		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "none",
+	};
+	bool seen[K_N] = { false };
+
+	if (dv_copy_value(ctx, v, buf, sizeof(buf)) != 0)
+		return -EINVAL;
+	unsigned n = dv_split(buf, ',', item, sizeof(item) / sizeof(item[0]));
+	if (n > sizeof(item) / sizeof(item[0])) {
+		dv_err("%s: more than %zu impairments", ctx, sizeof(item) / sizeof(item[0]));
+		return -EINVAL;
+	}
+
+	memset(&im, 0, sizeof(im));
+	for (unsigned i = 0; i < n; i++) {
+		char *it = item[i];
+		char *eq = strchr(it, '=');
+		const char *val = NULL;
+		if (eq != NULL) {
+			*eq = '\0';
+			val = eq + 1;
+		}
+		unsigned k;
+		for (k = 0; k < K_N; k++) {
+			if (strcmp(it, keys[k]) == 0)
+				break;
+		}
+		bool takes_value = k == K_DROP || k == K_SEED || k == K_DELAY || k == K_SIZE ||
+				   k == K_FRAG_MTU || k == K_DROP_FRAG || k == K_FRAG_FAMILY ||
+				   k == K_RATE;
+		if (k == K_N || takes_value != (val != NULL)) {
+			if (eq != NULL)
+				*eq = '=';
+			return dv_not_a(ctx, it, "an impairment (" IMPAIRMENTS ")");
+		}
+		if (seen[k]) {
+			dv_err("%s: '%s' given twice", ctx, dv_quote(keys[k], qb, sizeof(qb)));
+			return -EINVAL;
+		}
+		seen[k] = true;
+		if (eq != NULL)
+			*eq = '=';
+
+		uint64_t u;
+		switch (k) {
+		case K_DROP_V6:
+			im.drop_v6 = true;
+			break;
+		case K_DROP_V4:
+			im.drop_v4 = true;
+			break;
+		case K_DROP_FIRST:
+			im.drop_first = true;
+			break;
+		case K_DROP:
+			if (dv_parse_fraction(val, &im.drop_fraction) != 0)
+				return dv_not_a(ctx, it, "drop=FRACTION with a fraction in 0..1");
+			break;
+		case K_SEED:
+			if (dv_parse_uint(val, 0, UINT64_MAX, &im.seed) != 0)
+				return dv_not_a(ctx, it, "seed=N with N a whole number");
+			break;
+		case K_DELAY:
+			if (dv_parse_seconds(val, true, &im.delay_s) != 0 ||
+			    im.delay_s > DV_IMPAIR_DELAY_MAX_S)
+				return dv_not_a(ctx, it, "delay=SECONDS with at most 10 s, e.g. 50ms");
+			break;
+		case K_SIZE:
+			if (dv_parse_uint(val, 12, 65535, &u) != 0)
+				return dv_not_a(ctx, it, "size=BYTES with 12..65535 bytes");
+			im.answer_size = (unsigned)u;
+			break;
+		case K_FRAG_MTU:
+			if (dv_parse_uint(val, DV_FRAG_MTU_MIN_V4, 65535, &u) != 0)
+				return dv_not_a(ctx, it, "frag-mtu=BYTES with " STR(DV_FRAG_MTU_MIN_V4)
+						      "..65535 bytes (IPv6: "
+						      STR(DV_FRAG_MTU_MIN_V6) " or more)");
+			im.frag_mtu = (unsigned)u;
+			break;
+		case K_DROP_FRAG:
+			if (strcmp(val, "nonfirst") == 0) {
+				im.drop_frag = DV_DROP_FRAG_NONFIRST;
+				break;
+			}
+			if (dv_parse_uint(val, 1, DV_DROP_FRAG_MAX, &u) != 0)
+				return dv_not_a(ctx, it, "drop-frag=K with K in 1.." STR(DV_DROP_FRAG_MAX)
+						      ", or drop-frag=nonfirst");
+			im.drop_frag = (int)u;
+			break;
+		case K_FRAG_FAMILY:
+			if (strcmp(val, "v4") == 0)
+				im.frag_families = 1u << DV_FAMILY_V4;
+			else if (strcmp(val, "v6") == 0)
+				im.frag_families = 1u << DV_FAMILY_V6;
+			else if (strcmp(val, "both") == 0)
+				im.frag_families = 0; /* 0 = both, the default */
+			else
+				return dv_not_a(ctx, it, "frag-family=v4, v6 or both");
+			break;
+		case K_IGNORE_EDNS:
+			im.ignore_edns = true;
+			break;
+		case K_RATE:
+			if (dv_parse_rate(val, &im.rate_qps) != 0 || im.rate_qps <= 0.0)
+				return dv_not_a(ctx, it, "rate=QPS with a rate above 0, e.g. rate=50000");
+			break;
+		case K_NONE:
+			if (n > 1) {
+				dv_err("%s: 'none' cannot be combined with impairments", ctx);
+				return -EINVAL;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	/* Fragment impairments act on the fragments frag-mtu makes. */
+	if (seen[K_DROP_FRAG] && !seen[K_FRAG_MTU]) {
+		dv_err("%s: drop-frag needs frag-mtu (answers are only fragmented at a frag-mtu)", ctx);
+		return -EINVAL;
+	}
+	if (seen[K_FRAG_FAMILY] && !seen[K_FRAG_MTU]) {
+		dv_err("%s: frag-family needs frag-mtu (it says which answers frag-mtu fragments)",
+		       ctx);
+		return -EINVAL;
+	}
+	p->impair = im;
+	return 0;
+}
+
+bool dv_impair_any(const struct dv_impair_plan *im)
+{
+	return im->drop_v6 || im->drop_v4 || im->drop_first || im->drop_fraction > 0.0 ||
+	       im->seed != 0 || im->delay_s > 0.0 || im->answer_size != 0 ||
+	       im->frag_mtu != 0 || im->drop_frag != 0 || im->frag_families != 0 ||
+	       im->ignore_edns || im->rate_qps > 0.0;
+}
