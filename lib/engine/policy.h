@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "config/plan.h"
-#include "report/stats.h"
+#include "metrics/counters.h"
 #include "util/alias.h"
 #include "util/rng.h"
 

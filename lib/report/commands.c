@@ -17,7 +17,7 @@
 #include "report/plots.h"
 #include "report/runfile.h"
 #include "report/series.h"
-#include "report/state.h"
+#include "metrics/state.h"
 #include "report/text.h"
 #include "util/log.h"
 

@@ -16,8 +16,8 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
-#include "report/json_util.h"
-#include "report/state.h"
+#include "metrics/json_util.h"
+#include "metrics/state.h"
 #include "util/log.h"
 
 #define DV_JSON_SCHEMA_VERSION 20221207

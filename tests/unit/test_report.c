@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "report/json.h"
-#include "report/stats.h"
+#include "metrics/counters.h"
 #include "report/text.h"
 #include "util/log.h"
 

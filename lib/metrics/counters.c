@@ -1,8 +1,8 @@
 /**
- * @file stats.c
+ * @file counters.c
  * @brief Per-lcore counters: init, merge, snapshot, delta; result sums.
  */
-#include "report/stats.h"
+#include "metrics/counters.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /**
- * @file stats.h
+ * @file counters.h
  * @brief Per-lcore counters and the merged result of a run.
  *
  * Generator-side and collector-side counters are separate cache-aligned
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "config/plan.h"
-#include "report/hist.h"
+#include "metrics/hist.h"
 #include "wire/icmp.h"
 #include "wire/response.h"
 

@@ -2,8 +2,8 @@
  * @file state.c
  * @brief Lossless JSON of a run's counters, and merging runs.
  */
-#include "report/state.h"
-#include "report/json_util.h"
+#include "metrics/state.h"
+#include "metrics/json_util.h"
 
 #include <errno.h>
 #include <stddef.h>
