@@ -5,7 +5,7 @@
 #pragma once
 
 #include "config/plan.h"
-#include "metrics/counters.h"
+#include "metrics/result.h"
 
 /**
  * Execute a validated plan and print its report.

@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "report/json.h"
-#include "metrics/counters.h"
+#include "metrics/result.h"
 #include "report/text.h"
 #include "util/log.h"
 
