@@ -19,7 +19,7 @@
 
 #include <rte_ip_frag.h>
 
-#include "report/stats.h"
+#include "metrics/counters.h"
 #include "wire/fragment.h"
 
 struct rte_mbuf;

@@ -25,7 +25,7 @@
 #include "engine/qsource.h"
 #include "engine/sequence.h"
 #include "metrics/consistency.h"
-#include "report/stats.h"
+#include "metrics/counters.h"
 #include "wire/answer.h"
 #include "wire/compose.h"
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "config/plan.h"
-#include "report/stats.h"
+#include "metrics/counters.h"
 #include "core/alias.h"
 #include "core/rng.h"
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "config/plan.h"
-#include "report/stats.h"
+#include "metrics/result.h"
 
 /**
  * Execute a validated plan and print its report.

@@ -23,7 +23,7 @@
 
 #include "engine/inflight.h"
 #include "engine/policy.h"
-#include "report/stats.h"
+#include "metrics/counters.h"
 
 struct rte_ring;
 

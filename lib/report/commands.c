@@ -17,7 +17,7 @@
 #include "report/figures.h"
 #include "report/runfile.h"
 #include "report/series.h"
-#include "report/state.h"
+#include "metrics/state.h"
 #include "report/text.h"
 #include "core/log.h"
 

@@ -3,7 +3,7 @@
  * @brief The answer-consistency tracker to JSON and back.
  */
 #include "report/consistency_json.h"
-#include "report/json_util.h"
+#include "core/json_util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

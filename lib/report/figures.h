@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "report/series.h"
-#include "report/stats.h"
+#include "metrics/result.h"
 
 /** The plots dv_plots_render() draws, in this order. */
 enum dv_plot_kind {

@@ -16,8 +16,8 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
-#include "report/json_util.h"
-#include "report/state.h"
+#include "core/json_util.h"
+#include "metrics/state.h"
 #include "core/log.h"
 
 #define DV_JSON_SCHEMA_VERSION 20221207
@@ -203,15 +203,15 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 	json_t *o = json_object();
 
 	dv_seq_sum(sq, &t);
-	dv_jput(o, "logical", dv_jint(r->tx.logical), ok);
+	dv_jput(o, dv_tx_json.logical, dv_jint(r->tx.logical), ok);
 	dv_jput(o, "ended", dv_jint(t.ended), ok);
 	dv_jput(o, "answered", dv_jint(t.answered), ok);
 	dv_jput(o, "truncated", dv_jint(t.truncated), ok);
-	dv_jput(o, "failed", dv_jint(sq->failed), ok);
-	dv_jput(o, "retries", dv_jint(r->tx.retries), ok);
-	dv_jput(o, "redundant", dv_jint(sq->redundant), ok);
+	dv_jput(o, dv_seq_json.failed, dv_jint(sq->failed), ok);
+	dv_jput(o, dv_tx_json.retries, dv_jint(r->tx.retries), ok);
+	dv_jput(o, dv_seq_json.redundant, dv_jint(sq->redundant), ok);
 	dv_jput(o, "late", dv_jint(t.late), ok);
-	dv_jput(o, "retry_dropped", dv_jint(sq->retry_dropped), ok);
+	dv_jput(o, dv_seq_json.retry_dropped, dv_jint(sq->retry_dropped), ok);
 
 	json_t *on = json_array();
 	for (unsigned k = 0; on != NULL && k < rows; k++) {
@@ -223,7 +223,7 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 		dv_jput(a, "late", dv_jint(sq->answered_late[k]), ok);
 		dv_jpush(on, a, ok);
 	}
-	dv_jput(o, "answered_on", on, ok);
+	dv_jput(o, dv_seq_json.answered_on, on, ok);
 
 	json_t *len = json_object();
 	for (unsigned n = 1; len != NULL && n <= rows; n++) {
@@ -231,22 +231,22 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 		snprintf(key, sizeof(key), "%u", n);
 		dv_jput(len, key, dv_jint(sq->seq_len[n]), ok);
 	}
-	dv_jput(o, "seq_len", len, ok);
+	dv_jput(o, dv_seq_json.seq_len, len, ok);
 
 	json_t *two = json_object();
 	dv_jput(two, "v4->v4", dv_jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V4]), ok);
 	dv_jput(two, "v4->v6", dv_jint(sq->first_two[DV_FAMILY_V4][DV_FAMILY_V6]), ok);
 	dv_jput(two, "v6->v4", dv_jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V4]), ok);
 	dv_jput(two, "v6->v6", dv_jint(sq->first_two[DV_FAMILY_V6][DV_FAMILY_V6]), ok);
-	dv_jput(o, "first_two", two, ok);
+	dv_jput(o, dv_seq_json.first_two, two, ok);
 
 	json_t *single = json_object();
 	for (unsigned f = 0; f < DV_FAMILIES; f++)
 		dv_jput(single, fam_key[f], dv_jint(sq->single[f]), ok);
-	dv_jput(o, "single", single, ok);
+	dv_jput(o, dv_seq_json.single, single, ok);
 
-	dv_jput(o, "gap_ns", gap_obj(&r->tx.gap, ok), ok);
-	dv_jput(o, "timer_late_ns", gap_obj(&r->rx.timer_late, ok), ok);
+	dv_jput(o, dv_tx_json.gap, gap_obj(&r->tx.gap, ok), ok);
+	dv_jput(o, dv_rx_json.timer_late, gap_obj(&r->rx.timer_late, ok), ok);
 	return o;
 }
 
@@ -269,13 +269,13 @@ static json_t *edns_arr(const struct dv_result *r, bool *ok)
 				dv_jput(e, "size", json_integer(r->edns_size[v]), ok);
 			dv_jput(e, "family", json_string(fam_key[f]), ok);
 			dv_jput(e, "sent", dv_jint(sent), ok);
-			dv_jput(e, "answered", dv_jint(c.answered), ok);
-			dv_jput(e, "truncated", dv_jint(c.truncated), ok);
-			dv_jput(e, "timeouts", dv_jint(c.timeouts), ok);
-			dv_jput(e, "resp_min", dv_jint(none ? 0 : c.resp_min), ok);
+			dv_jput(e, dv_edns_json.answered, dv_jint(c.answered), ok);
+			dv_jput(e, dv_edns_json.truncated, dv_jint(c.truncated), ok);
+			dv_jput(e, dv_edns_json.timeouts, dv_jint(c.timeouts), ok);
+			dv_jput(e, dv_edns_json.resp_min, dv_jint(none ? 0 : c.resp_min), ok);
 			dv_jput(e, "resp_avg",
 			    dv_jint(none ? 0 : (c.resp_bytes + c.answered / 2) / c.answered), ok);
-			dv_jput(e, "resp_max", dv_jint(none ? 0 : c.resp_max), ok);
+			dv_jput(e, dv_edns_json.resp_max, dv_jint(none ? 0 : c.resp_max), ok);
 			dv_jpush(a, e, ok);
 		}
 	}
@@ -299,14 +299,14 @@ static json_t *fragments_obj(const struct dv_result *r, bool *ok)
 	const struct dv_hist *spr = &r->rx.frag_spread;
 	json_t *o = json_object();
 
-	dv_jput(o, "received", per_family(fs->frags, ok), ok);
-	dv_jput(o, "bytes", dv_jint(fs->frag_bytes), ok);
-	dv_jput(o, "reassembled", per_family(fs->reassembled, ok), ok);
-	dv_jput(o, "lost_sets", per_family(fs->lost_sets, ok), ok);
-	dv_jput(o, "lost_attributed", dv_jint(fs->lost_attributed), ok);
-	dv_jput(o, "dropped_sets", dv_jint(fs->dropped_sets), ok);
-	dv_jput(o, "not_ours", dv_jint(fs->not_ours), ok);
-	dv_jput(o, "other_source", dv_jint(fs->other_source), ok);
+	dv_jput(o, dv_frag_json.frags, per_family(fs->frags, ok), ok);
+	dv_jput(o, dv_frag_json.frag_bytes, dv_jint(fs->frag_bytes), ok);
+	dv_jput(o, dv_frag_json.reassembled, per_family(fs->reassembled, ok), ok);
+	dv_jput(o, dv_frag_json.lost_sets, per_family(fs->lost_sets, ok), ok);
+	dv_jput(o, dv_frag_json.lost_attributed, dv_jint(fs->lost_attributed), ok);
+	dv_jput(o, dv_frag_json.dropped_sets, dv_jint(fs->dropped_sets), ok);
+	dv_jput(o, dv_frag_json.not_ours, dv_jint(fs->not_ours), ok);
+	dv_jput(o, dv_frag_json.other_source, dv_jint(fs->other_source), ok);
 
 	json_t *pr = json_object();
 	dv_jput(pr, "min", dv_jint(cnt->count == 0 ? 0 : cnt->min), ok);
@@ -319,7 +319,7 @@ static json_t *fragments_obj(const struct dv_result *r, bool *ok)
 	dv_jput(sp, "p50", dv_jint(dv_hist_quantile(spr, 0.50)), ok);
 	dv_jput(sp, "p99", dv_jint(dv_hist_quantile(spr, 0.99)), ok);
 	dv_jput(sp, "max", dv_jint(spr->count == 0 ? 0 : spr->max), ok);
-	dv_jput(o, "spread_ns", sp, ok);
+	dv_jput(o, dv_rx_json.frag_spread, sp, ok);
 	return o;
 }
 
@@ -338,8 +338,8 @@ static json_t *icmp_obj(const struct dv_result *r, bool *ok)
 		}
 		dv_jput(o, fam_key[f], kinds, ok);
 	}
-	dv_jput(o, "attributed", dv_jint(rx->icmp_attributed), ok);
-	dv_jput(o, "mtu_min", rx->icmp_mtu_min == UINT64_MAX ? json_null() : dv_jint(rx->icmp_mtu_min),
+	dv_jput(o, dv_rx_json.icmp_attributed, dv_jint(rx->icmp_attributed), ok);
+	dv_jput(o, dv_rx_json.icmp_mtu_min, rx->icmp_mtu_min == UINT64_MAX ? json_null() : dv_jint(rx->icmp_mtu_min),
 	    ok);
 	return o;
 }
@@ -390,32 +390,32 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	json_t *fams = json_object();
 	for (unsigned i = 0; i < DV_FAMILIES; i++) {
 		json_t *fo = json_object();
-		dv_jput(fo, "sent", dv_jint(tx->sent[i]), ok);
-		dv_jput(fo, "answered", dv_jint(rx->answered[i]), ok);
-		dv_jput(fo, "timeouts", dv_jint(rx->timeouts[i]), ok);
+		dv_jput(fo, dv_tx_json.sent, dv_jint(tx->sent[i]), ok);
+		dv_jput(fo, dv_rx_json.answered, dv_jint(rx->answered[i]), ok);
+		dv_jput(fo, dv_rx_json.timeouts, dv_jint(rx->timeouts[i]), ok);
 		dv_jput(fams, fam_key[i], fo, ok);
 	}
 	dv_jput(o, "families", fams, ok);
 
-	dv_jput(o, "late", dv_jint(rx->late), ok);
-	dv_jput(o, "duplicate", dv_jint(rx->duplicate), ok);
-	dv_jput(o, "unmatched", dv_jint(rx->unmatched), ok);
-	dv_jput(o, "truncated", dv_jint(rx->truncated), ok);
+	dv_jput(o, dv_rx_json.late, dv_jint(rx->late), ok);
+	dv_jput(o, dv_rx_json.duplicate, dv_jint(rx->duplicate), ok);
+	dv_jput(o, dv_rx_json.unmatched, dv_jint(rx->unmatched), ok);
+	dv_jput(o, dv_rx_json.truncated, dv_jint(rx->truncated), ok);
 
 	json_t *ns = json_object();
-	dv_jput(ns, "mbuf_pool_empty", dv_jint(tx->alloc_fail), ok);
-	dv_jput(ns, "tx_queue_full", dv_jint(tx->tx_full), ok);
-	dv_jput(ns, "inflight_full", dv_jint(tx->inflight_full), ok);
-	dv_jput(ns, "schedule_slips", dv_jint(tx->sched_slips), ok);
+	dv_jput(ns, dv_tx_json.alloc_fail, dv_jint(tx->alloc_fail), ok);
+	dv_jput(ns, dv_tx_json.tx_full, dv_jint(tx->tx_full), ok);
+	dv_jput(ns, dv_tx_json.inflight_full, dv_jint(tx->inflight_full), ok);
+	dv_jput(ns, dv_tx_json.sched_slips, dv_jint(tx->sched_slips), ok);
 	dv_jput(o, "not_sent", ns, ok);
 
-	dv_jput(o, "tx_bytes", dv_jint(tx->tx_bytes), ok);
-	dv_jput(o, "rx_packets", dv_jint(rx->rx_pkts), ok);
-	dv_jput(o, "rx_bytes", dv_jint(rx->rx_bytes), ok);
+	dv_jput(o, dv_tx_json.tx_bytes, dv_jint(tx->tx_bytes), ok);
+	dv_jput(o, dv_rx_json.rx_pkts, dv_jint(rx->rx_pkts), ok);
+	dv_jput(o, dv_rx_json.rx_bytes, dv_jint(rx->rx_bytes), ok);
 	json_t *cls = json_object();
 	for (unsigned c = 0; c < DV_PKT_CLASSES; c++)
 		dv_jput(cls, dv_pkt_class_name((enum dv_pkt_class)c), dv_jint(rx->rx_class[c]), ok);
-	dv_jput(o, "rx_classes", cls, ok);
+	dv_jput(o, dv_rx_json.rx_class, cls, ok);
 
 	json_t *pq = json_object();
 	dv_jput(pq, "p50", dv_jint(dv_hist_quantile(&rx->latency, 0.50)), ok);
@@ -473,8 +473,9 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		for (unsigned i = 0; cols != NULL && i < r->ncollectors && i < DV_MAX_LANES; i++)
 			dv_jpush(cols, dv_jint(r->col_rx_pkts[i]), ok);
 		dv_jput(o, "collector_rx_packets", cols, ok);
-		dv_jput(o, "handoff", json_pack("{s:o, s:o}", "packets", dv_jint(r->rx.handoff_out),
-					    "dropped", dv_jint(r->rx.handoff_drop)), ok);
+		dv_jput(o, "handoff", json_pack("{s:o, s:o}", dv_rx_json.handoff_out,
+					    dv_jint(r->rx.handoff_out), dv_rx_json.handoff_drop,
+					    dv_jint(r->rx.handoff_drop)), ok);
 	}
 	if (r->nports > 0) {
 		json_t *ports = json_array();
@@ -496,20 +497,20 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 			      "icmp", dv_jint(r->xdp_icmp)),
 		    ok);
 	dv_jput(o, "arp_nd",
-	    json_pack("{s:{s:o, s:o}, s:o, s:o, s:o}", "answered", "ipv4",
-		      dv_jint(r->rx.nd_answered[DV_FAMILY_V4]), "ipv6", dv_jint(r->rx.nd_answered[DV_FAMILY_V6]),
-		      "ignored", dv_jint(r->rx.nd_ignored), "sent", dv_jint(r->tx.ctl_sent),
+	    json_pack("{s:o, s:o, s:o, s:o}", dv_rx_json.nd_answered,
+		      per_family(r->rx.nd_answered, ok), dv_rx_json.nd_ignored,
+		      dv_jint(r->rx.nd_ignored), dv_tx_json.ctl_sent, dv_jint(r->tx.ctl_sent),
 		      "announced", dv_jint(r->nd_announced)),
 	    ok);
 	if (r->sequences)
-		dv_jput(o, "sequences", sequences_obj(r, ok), ok);
+		dv_jput(o, dv_rx_json.seq, sequences_obj(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)
-		dv_jput(o, "edns", edns_arr(r, ok), ok);
+		dv_jput(o, dv_rx_json.edns, edns_arr(r, ok), ok);
 	/* Always present: a stable schema for the instrument's main table
 	 * (the text report shows these blocks only when they say something). */
-	dv_jput(o, "fragments", fragments_obj(r, ok), ok);
-	dv_jput(o, "icmp", icmp_obj(r, ok), ok);
-	dv_jput(o, "failure_table", failure_arr(r, ok), ok);
+	dv_jput(o, dv_rx_json.frag, fragments_obj(r, ok), ok);
+	dv_jput(o, dv_rx_json.icmp, icmp_obj(r, ok), ok);
+	dv_jput(o, dv_rx_json.fail, failure_arr(r, ok), ok);
 	if (r->consistency != NULL)
 		dv_jput(o, "consistency", dv_cons_to_json(r->consistency), ok);
 	return o;
@@ -545,7 +546,7 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 			dv_jput(rc, dv_rcode_name(i), dv_jint(rx->rcode[i]), ok);
 	}
 	dv_jput(o, "response_rcodes", rc, ok);
-	dv_jput(o, "response_latency", latency_obj(&rx->latency, ok), ok);
+	dv_jput(o, dv_rx_json.latency, latency_obj(&rx->latency, ok), ok);
 	dv_jput(o, "conn_info",
 	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", dv_jint(sent),
 		      "packets_received", dv_jint(rx->rx_pkts)),

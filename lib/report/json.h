@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "config/plan.h"
-#include "report/stats.h"
+#include "metrics/result.h"
 
 /** An open JSON lines output. */
 struct dv_json_out {

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "report/series.h"
-#include "report/state.h"
+#include "metrics/state.h"
 
 /** A result file, read whole: its header, its intervals and its sum. */
 struct dv_runfile {

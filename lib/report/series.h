@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "report/stats.h"
+#include "metrics/result.h"
 
 /** One interval (a stats_periodic record) reduced to the numbers people plot. */
 struct dv_series_row {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "config/plan.h"
-#include "report/stats.h"
+#include "metrics/result.h"
 
 /**
  * Print the final report in dnsperf's layout ("Statistics:", "Queries sent:",

@@ -42,7 +42,7 @@ def main(root):
     for top in ("lib", "app"):
         for d, _, names in os.walk(os.path.join(root, top)):
             for n in names:
-                if n.endswith((".c", ".h")):
+                if n.endswith((".c", ".h", ".def")):
                     p = os.path.join(d, n)
                     files[os.path.relpath(p, root)] = p
     bad = []

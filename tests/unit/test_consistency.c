@@ -11,7 +11,7 @@
 #include "metrics/consistency.h"
 #include "json_mutate.h"
 #include "report/consistency_json.h"
-#include "report/stats.h"
+#include "metrics/result.h"
 #include "report/text.h"
 
 #define SEC 1000000000ull

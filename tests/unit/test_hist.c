@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/hist.h"
+#include "metrics/hist.h"
 
 /* Histograms are ~8 KB: keep them off the (forked) test stack. */
 static struct dv_hist ha, hb, hu, hd;

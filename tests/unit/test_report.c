@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "report/json.h"
-#include "report/stats.h"
+#include "metrics/result.h"
 #include "report/text.h"
 #include "core/log.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "json_mutate.h"
-#include "report/state.h"
+#include "metrics/state.h"
 #include "report/text.h"
 
 /* Results are large: keep them off the (forked) test stack. */

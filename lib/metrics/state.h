@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "report/stats.h"
+#include "metrics/result.h"
 
 /** Longest port name kept by a result read back. */
 #define DV_STATE_NAME_MAX 128

@@ -2,7 +2,7 @@
  * @file hist.c
  * @brief Log-linear latency histogram: bounds, merge, snapshot, quantiles.
  */
-#include "report/hist.h"
+#include "metrics/hist.h"
 
 #include <float.h>
 #include <math.h>

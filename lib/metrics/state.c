@@ -2,62 +2,24 @@
  * @file state.c
  * @brief Lossless JSON of a run's counters, and merging runs.
  */
-#include "report/state.h"
-#include "report/json_util.h"
+#include "metrics/state.h"
+#include "core/json_util.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-/** A block of uint64 counters inside a stats struct. */
-struct counter_field {
-	const char *key;
-	size_t off;
-	size_t n; /**< uint64 words */
-};
+/*
+ * Every row of the counter structs (metrics/counters.def) under its field
+ * name: the uint64 rows and sub-structs as words, then the histograms. A row
+ * this walk leaves out fails test_state's round trip, which fills every word.
+ */
 
-#define WORDS(s, m) (sizeof(((struct s *)0)->m) / sizeof(uint64_t))
-#define TXF(m) { #m, offsetof(struct dv_tx_stats, m), WORDS(dv_tx_stats, m) }
-#define RXF(m) { #m, offsetof(struct dv_rx_stats, m), WORDS(dv_rx_stats, m) }
-
-/* Every counter of the structs except histograms. A field missing here fails
- * test_state's round trip, which fills every word. */
-static const struct counter_field tx_fields[] = {
-	TXF(sent), TXF(tx_bytes), TXF(alloc_fail), TXF(tx_full), TXF(inflight_full),
-	TXF(sched_slips), TXF(first_tx_tsc), TXF(last_tx_tsc), TXF(logical),
-	TXF(last_logical_tsc), TXF(retries), TXF(ctl_sent), TXF(edns_sent), TXF(busy_tsc),
-};
-
-static const struct counter_field rx_fields[] = {
-	RXF(answered), RXF(timeouts), RXF(rcode), RXF(truncated), RXF(late), RXF(duplicate),
-	RXF(unmatched), RXF(rx_pkts), RXF(rx_bytes), RXF(rx_class), RXF(edns), RXF(seq),
-	RXF(fail), RXF(frag), RXF(icmp), RXF(icmp_attributed), RXF(icmp_mtu_min), RXF(busy_tsc),
-	RXF(handoff_out), RXF(handoff_drop), RXF(nd_answered), RXF(nd_ignored),
-};
-
-/* The counter structs hold only uint64 words and histograms (no padding inside). */
+/* The sub-structs are written as words: they hold only uint64 (no padding inside). */
 _Static_assert(sizeof(struct dv_edns_rx) % sizeof(uint64_t) == 0, "dv_edns_rx: uint64 only");
 _Static_assert(sizeof(struct dv_seq_stats) % sizeof(uint64_t) == 0, "dv_seq_stats: uint64 only");
 _Static_assert(sizeof(struct dv_frag_stats) % sizeof(uint64_t) == 0, "dv_frag_stats: uint64 only");
-
-struct hist_field {
-	const char *key;
-	size_t off;
-};
-
-static const struct hist_field tx_hists[] = {
-	{ "gap", offsetof(struct dv_tx_stats, gap) },
-};
-
-static const struct hist_field rx_hists[] = {
-	{ "latency", offsetof(struct dv_rx_stats, latency) },
-	{ "timer_late", offsetof(struct dv_rx_stats, timer_late) },
-	{ "frag_count", offsetof(struct dv_rx_stats, frag_count) },
-	{ "frag_spread", offsetof(struct dv_rx_stats, frag_spread) },
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static json_t *u64(uint64_t v)
 {
@@ -94,24 +56,29 @@ static json_t *hist_json(const struct dv_hist *h, bool *ok)
 	return o;
 }
 
-static json_t *stats_json(const void *s, const struct counter_field *cf, size_t ncf,
-			  const struct hist_field *hf, size_t nhf, bool *ok)
+static json_t *stats_json(const void *s, const struct dv_counter_group *g, bool *ok)
 {
 	json_t *o = json_object();
 	if (o == NULL)
 		return NULL;
-	for (size_t i = 0; i < ncf; i++) {
-		const uint64_t *w = (const uint64_t *)((const char *)s + cf[i].off);
-		json_t *v = words_json(w, cf[i].n, ok);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct dv_counter_desc *d = &g->row[i];
+		if (d->kind == DV_COUNTER_HIST)
+			continue;
+		const uint64_t *w = (const uint64_t *)((const char *)s + d->off);
+		json_t *v = words_json(w, d->size / sizeof(uint64_t), ok);
 		/* Leave out all-zero arrays: most of the failure table is empty. */
 		if (v != NULL && json_is_array(v) && json_array_size(v) == 0)
 			json_decref(v);
 		else
-			dv_jput(o, cf[i].key, v, ok);
+			dv_jput(o, d->name, v, ok);
 	}
-	for (size_t i = 0; i < nhf; i++)
-		dv_jput(o, hf[i].key,
-		    hist_json((const struct dv_hist *)((const char *)s + hf[i].off), ok), ok);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct dv_counter_desc *d = &g->row[i];
+		if (d->kind == DV_COUNTER_HIST)
+			dv_jput(o, d->name,
+			    hist_json((const struct dv_hist *)((const char *)s + d->off), ok), ok);
+	}
 	return o;
 }
 
@@ -130,10 +97,8 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	if (o == NULL)
 		return NULL;
 
-	dv_jput(o, "tx", stats_json(&r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists), &ok),
-	    &ok);
-	dv_jput(o, "rx", stats_json(&r->rx, rx_fields, NELEM(rx_fields), rx_hists, NELEM(rx_hists), &ok),
-	    &ok);
+	dv_jput(o, "tx", stats_json(&r->tx, &dv_counters_tx, &ok), &ok);
+	dv_jput(o, "rx", stats_json(&r->rx, &dv_counters_rx, &ok), &ok);
 	dv_jput(o, "since_ns", u64(r->since_ns), &ok);
 	dv_jput(o, "until_ns", u64(r->until_ns), &ok);
 	dv_jput(o, "send_seconds", json_real(r->send_seconds), &ok);
@@ -261,16 +226,22 @@ static void hist_read(struct dv_jread *rd, const json_t *o, const char *key, str
 }
 
 static void stats_read(struct dv_jread *rd, const json_t *o, const char *key, void *s,
-		       const struct counter_field *cf, size_t ncf, const struct hist_field *hf,
-		       size_t nhf)
+		       const struct dv_counter_group *g)
 {
 	const json_t *v = json_object_get(o, key);
 	if (!json_is_object(v))
 		return dv_jread_fail(rd, "state: '%s' is missing", key);
-	for (size_t i = 0; i < ncf; i++)
-		words_read(rd, v, cf[i].key, (uint64_t *)((char *)s + cf[i].off), cf[i].n);
-	for (size_t i = 0; i < nhf; i++)
-		hist_read(rd, v, hf[i].key, (struct dv_hist *)((char *)s + hf[i].off));
+	for (size_t i = 0; i < g->n; i++) {
+		const struct dv_counter_desc *d = &g->row[i];
+		if (d->kind != DV_COUNTER_HIST)
+			words_read(rd, v, d->name, (uint64_t *)((char *)s + d->off),
+				   d->size / sizeof(uint64_t));
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const struct dv_counter_desc *d = &g->row[i];
+		if (d->kind == DV_COUNTER_HIST)
+			hist_read(rd, v, d->name, (struct dv_hist *)((char *)s + d->off));
+	}
 }
 
 static double get_real(const json_t *o, const char *key)
@@ -360,8 +331,8 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 		dv_jread_fail(&rd, "state: %s", "not an object");
 		return rd.rc;
 	}
-	stats_read(&rd, o, "tx", &r->tx, tx_fields, NELEM(tx_fields), tx_hists, NELEM(tx_hists));
-	stats_read(&rd, o, "rx", &r->rx, rx_fields, NELEM(rx_fields), rx_hists, NELEM(rx_hists));
+	stats_read(&rd, o, "tx", &r->tx, &dv_counters_tx);
+	stats_read(&rd, o, "rx", &r->rx, &dv_counters_rx);
 	words_read(&rd, o, "since_ns", &r->since_ns, 1);
 	words_read(&rd, o, "until_ns", &r->until_ns, 1);
 	r->send_seconds = get_real(o, "send_seconds");
@@ -471,7 +442,7 @@ static int remap_variants(struct dv_result *acc, const struct dv_result *src,
 	memset(rx->fail, 0, sizeof(rx->fail));
 	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
 		for (unsigned f = 0; f < DV_FAMILIES; f++)
-			rx->edns[v][f] = (struct dv_edns_rx){ .resp_min = UINT64_MAX };
+			dv_edns_rx_init(&rx->edns[v][f]);
 	/* Two variants of src with one size (mix and ladder) land in one cell: they add. */
 	for (unsigned v = 0; v < src->n_edns && v < DV_EDNS_VARIANTS; v++) {
 		unsigned w = (unsigned)map[v];

@@ -1,6 +1,6 @@
 /**
  * @file json_util.h
- * @brief Small jansson helpers shared by the JSON writers and readers of lib/report.
+ * @brief Small jansson helpers shared by the JSON writers and readers (metrics/state.c, lib/report).
  *
  * Writers build a whole object and note any failure (out of memory) in one
  * flag, checked once at the end; readers note the first error as one line.
