@@ -34,6 +34,7 @@
 #include "engine/responder.h"
 #include "engine/search.h"
 #include "engine/sources.h"
+#include "engine/topology.h"
 #include "report/consistency.h"
 #include "report/plot.h"
 #include "net/neigh.h"
@@ -512,13 +513,11 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 			ln->notes[i].seq = DV_SEQ_NONE;
 		st->mem_inflight += (uint64_t)ln->ifl->nslots * sizeof(*ln->notes);
 	}
-	/* Fragment sets alive at once: every attempt's answer within one fragment timeout,
-	 * bounded (memory); beyond, sets are counted lost ("table full"). */
-	double sets = qps / st->ncol * st->pol.attempts * plan->frag_timeout_s * 2.0 + 1024;
+	uint32_t sets = dv_topo_frag_sets(qps, st->ncol, st->pol.attempts, plan->frag_timeout_s);
 	col->scratch = rte_malloc("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
 	col->linear = rte_malloc("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE);
 	if (col->scratch == NULL || col->linear == NULL ||
-	    dv_frags_init(&col->frags, sets < DV_FRAG_SETS_MAX ? (uint32_t)sets : DV_FRAG_SETS_MAX,
+	    dv_frags_init(&col->frags, sets,
 			  (uint64_t)(plan->frag_timeout_s * (double)hz), 1e9 / (double)hz,
 			  plan->fragmented == DV_FRAG_REASSEMBLE, (int)rte_socket_id()) != 0) {
 		dv_err("out of memory for the collector's fragment tables");
@@ -572,52 +571,6 @@ static int track_setup(struct run_state *st, const struct dv_plan *plan)
 		}
 		col->trk_per_s = plan->track_answers;
 	}
-	return 0;
-}
-
-/* The rate the tables are sized for: memory follows rate x longest timeout, never run length. */
-static double sizing_qps(const struct dv_plan *plan, unsigned ngen)
-{
-	double max = 0;
-	switch (plan->rate_mode) {
-	case DV_RATE_MAX:
-		/* As fast as the port takes: each generator at its port's max-qps. */
-		for (unsigned g = 0; g < ngen; g++)
-			max += plan->port[dv_plan_port_of(plan, g)].profile.max_qps;
-		return max;
-	case DV_RATE_RAMP:
-		return plan->ramp.to_qps > plan->ramp.from_qps ? plan->ramp.to_qps : plan->ramp.from_qps;
-	default:
-		return plan->qps; /* fixed rate, or the search's upper bound */
-	}
-}
-
-/* Source ports of lane li: [base, base + nports), disjoint across lanes. */
-static int lane_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes, uint32_t slots,
-		      uint32_t *base, uint32_t *nports)
-{
-	uint32_t need = slots >> 16;
-	if (plan->sport_high == 0) {
-		*nports = need;
-		*base = plan->sport_base + li * need;
-		if (*base + need > 65536) {
-			dv_err("not enough source ports above %u for %u lanes of %u in-flight slots; "
-			       "use --sport LOW-HIGH", plan->sport_base, nlanes, slots);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	uint32_t chunk = ((uint32_t)plan->sport_high - plan->sport_base + 1) / nlanes;
-	uint32_t p = 1;
-	while (p * 2 <= chunk && p * 2 <= 32768 && p * 2 <= slots)
-		p *= 2;
-	if (chunk == 0 || p < need) {
-		dv_err("--sport %u-%u: %u ports per lane (%u lanes), the in-flight tables need %u",
-		       plan->sport_base, plan->sport_high, chunk, nlanes, need);
-		return -EINVAL;
-	}
-	*base = plan->sport_base + li * chunk;
-	*nports = p;
 	return 0;
 }
 
@@ -821,38 +774,28 @@ static int run_setup(struct run_state *st, const struct dv_plan *plan)
 		return rc;
 	}
 
-	/* An attempt stays matchable until the whole sequence could have ended (or -t, if longer). */
 	uint64_t hz = rte_get_tsc_hz();
-	double seq_s = 0;
-	double timer_s[DV_MAX_ATTEMPTS];
+	struct dv_topology topo;
+	struct dv_lifetime lt;
+	struct dv_sizing sz;
 	uint64_t timer_tsc[DV_MAX_ATTEMPTS];
-	unsigned attempts = dv_seq_timers(plan, timer_s);
-	for (unsigned k = 0; k < attempts; k++) {
-		timer_tsc[k] = (uint64_t)(timer_s[k] * (double)hz);
-		seq_s += timer_s[k];
-	}
-	double lifetime_s = plan->timeout_s > seq_s ? plan->timeout_s : seq_s;
-
-	/* Each lane (generator x collector) gets its share of the load; its tables are sized for that. */
-	st->ngen = plan->generators > 1 ? plan->generators : 1;
-	st->ncol = plan->collectors > 1 ? plan->collectors : 1;
-	/* A lane for each generator and collector of the same port, port by port. */
-	st->nlanes = 0;
-	for (unsigned g = 0; g < st->ngen; g++)
-		for (unsigned c = 0; c < st->ncol; c++)
-			if (dv_plan_port_of(plan, g) == dv_plan_port_of(plan, c)) {
-				st->lane_gen[st->nlanes] = (uint8_t)g;
-				st->lane_col[st->nlanes++] = (uint8_t)c;
-			}
-	double qps = sizing_qps(plan, st->ngen);
-	double lane_qps = qps / st->nlanes;
-	uint32_t slots = dv_inflight_slots_for(lane_qps * st->pol.attempts, lifetime_s);
-	uint32_t lslots = dv_seq_slots_for(lane_qps, seq_s);
+	dv_topo_lanes(plan, &topo);
+	dv_topo_lifetime(plan, &lt);
+	dv_topo_sizing(plan, &topo, &lt, &sz);
+	for (unsigned k = 0; k < lt.attempts; k++)
+		timer_tsc[k] = (uint64_t)(lt.timer_s[k] * (double)hz);
+	double lifetime_s = lt.lifetime_s, qps = sz.qps;
+	uint32_t slots = sz.slots, lslots = sz.lslots;
+	st->ngen = topo.ngen;
+	st->ncol = topo.ncol;
+	st->nlanes = topo.nlanes;
+	memcpy(st->lane_gen, topo.lane_gen, sizeof(st->lane_gen));
+	memcpy(st->lane_col, topo.lane_col, sizeof(st->lane_col));
 	struct dv_rng keys;
 	dv_rng_seed(&keys, seed ^ 0x5350524541445321ull);
 	for (unsigned li = 0; li < st->nlanes; li++) {
 		uint32_t base, nports;
-		rc = lane_ports(plan, li, st->nlanes, slots, &base, &nports);
+		rc = dv_topo_lane_ports(plan, li, st->nlanes, slots, &base, &nports);
 		if (rc != 0)
 			return rc;
 		rc = dv_inflight_init(&st->ifl[li], slots, (uint16_t)base);
@@ -983,17 +926,13 @@ static void run_schedule(struct run_state *st, const struct dv_plan *plan, doubl
 	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
 	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
 	__atomic_store_n(&sh->stop_rx, 0, __ATOMIC_RELAXED);
-	/* Jitter the schedule absorbs by catching up: 200 us of queries (a nap that
-	 * overslept, a short preemption), at least a burst; longer stalls re-anchor. */
-	double top = plan->rate_mode == DV_RATE_RAMP ? plan->ramp.to_qps : qps;
-	double jitter = top / st->ngen * 200e-6;
-	uint64_t backlog = jitter > plan->burst ? (uint64_t)jitter : plan->burst;
+	uint64_t backlog = dv_topo_backlog(plan, qps, st->ngen);
 	for (unsigned g = 0; g < st->ngen; g++) {
 		struct dv_gen *gen = st->gen[g];
 		gen->finished = 0;
 		gen->creating_done = false;
 		/* --max-queries is the run's: each generator sends its share. */
-		gen->quota = plan->max_queries / st->ngen + (g < plan->max_queries % st->ngen);
+		gen->quota = dv_topo_quota(plan->max_queries, st->ngen, g);
 		/* Each generator sends its share; together they keep the plan's rate. */
 		switch (plan->rate_mode) {
 		case DV_RATE_MAX:
