@@ -28,10 +28,11 @@
 #include "engine/eal.h"
 #include "engine/lcore.h"
 #include "engine/neighbours.h"
-#include "engine/xdp.h"
+#include "engine/features/track.h"
+#include "engine/features/xdp.h"
 #include "config/parse.h"
 #include "engine/port.h"
-#include "engine/responder.h"
+#include "engine/features/responder.h"
 #include "engine/search.h"
 #include "engine/sources.h"
 #include "engine/topology.h"
@@ -146,7 +147,7 @@ struct run_state {
 	struct dv_gen *gen[DV_MAX_GENERATORS];
 	struct dv_col *col[DV_MAX_COLLECTORS];
 	struct dv_resp *resp;
-	struct dv_lcore lc[1 + DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
+	struct dv_lcore lc[DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
 	struct dv_json_out json;
 	bool json_open;
 	FILE *plot;
@@ -532,6 +533,12 @@ static int col_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	for (unsigned q = 0; q < col->npeers; q++)
 		col->peer[q] = (uint8_t)dv_plan_index_of(plan, k, q);
 	col->burst = plan->burst;
+	memcpy(col->target, plan->target, sizeof(col->target));
+	memcpy(col->src, plan->src, sizeof(col->src));
+	memcpy(col->src_prefix, plan->src_prefix, sizeof(col->src_prefix));
+	col->dport = plan->dport;
+	col->vlan = plan->vlan;
+	col->frugal = plan->poll == DV_POLL_FRUGAL;
 	dv_rx_stats_init(&col->rx);
 	return 0;
 }
@@ -741,6 +748,7 @@ static int gen_setup(struct run_state *st, const struct dv_plan *plan, unsigned 
 	gen->port = st->ports.port[dv_plan_port_of(plan, g)].id;
 	gen->queue = (uint16_t)dv_plan_queue_of(plan, g);
 	gen->burst = plan->burst;
+	gen->frugal = plan->poll == DV_POLL_FRUGAL;
 	dv_tx_stats_init(&gen->tx);
 	return 0;
 }
@@ -955,7 +963,7 @@ static int run_launch(struct run_state *st, const struct dv_plan *plan)
 {
 	struct dv_shared *sh = st->sh;
 	unsigned n = 0;
-	unsigned ids[1 + DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
+	unsigned ids[DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
 
 	if (plan->roles == DV_ROLES_SPLIT) {
 		for (unsigned g = 0; g < st->ngen; g++) {
@@ -971,21 +979,13 @@ static int run_launch(struct run_state *st, const struct dv_plan *plan)
 		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen[0],
 						 .col = st->col[0] };
 	}
-	if (st->resp != NULL) {
-		ids[n] = st->map.resp;
-		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_RESPONDER, .resp = st->resp };
-	}
-
 	for (unsigned i = 0; i < n; i++) {
-		int rc = rte_eal_remote_launch(dv_lcore_main, &st->lc[i], ids[i]);
-		if (rc != 0) {
-			dv_err("cannot launch lcore %u: %s", ids[i], rte_strerror(-rc));
-			__atomic_store_n(&sh->stop_tx, 1, __ATOMIC_RELEASE);
-			__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
-			rte_eal_mp_wait_lcore();
+		int rc = dv_lcore_launch(sh, dv_lcore_main, &st->lc[i], ids[i]);
+		if (rc != 0)
 			return rc;
-		}
 	}
+	if (st->resp != NULL)
+		return dv_lcore_launch(sh, dv_responder_main, st->resp, st->map.resp);
 	return 0;
 }
 

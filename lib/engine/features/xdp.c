@@ -1,4 +1,4 @@
-#include "engine/xdp.h"
+#include "engine/features/xdp.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -14,8 +14,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "engine/lcore.h"
-#include "engine/responder.h"
+#include "engine/features/responder.h"
 #include "util/count.h"
 #include "util/hash.h"
 #include "util/pow2.h"
@@ -30,6 +29,9 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 {
 	const struct dv_impair_plan *ip = &plan->impair;
 	int socket = (int)rte_socket_id();
+
+	r->impair = plan->impair;
+	r->frugal = plan->poll == DV_POLL_FRUGAL;
 
 	if (ip->frag_mtu > 0) {
 		r->big = rte_pktmbuf_pool_create("dv_resp_big", 4095, 64, 0, DV_BIG_ROOM, socket);
@@ -94,7 +96,7 @@ static bool frag_family(const struct dv_impair_plan *ip, int family)
 static unsigned fragment_answer(struct dv_resp *r, struct rte_mbuf *m, int family,
 				struct rte_mbuf **out, unsigned room)
 {
-	const struct dv_impair_plan *ip = &r->sh->plan->impair;
+	const struct dv_impair_plan *ip = &r->impair;
 	struct rte_mbuf *frag[DV_MAX_FRAGS];
 	uint8_t eth[14];
 	int n;
@@ -200,7 +202,7 @@ static void note_client(struct dv_resp *r, const uint8_t *frame, const struct dv
 /* Should this query go unanswered, on purpose? */
 static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
 {
-	const struct dv_impair_plan *ip = &r->sh->plan->impair;
+	const struct dv_impair_plan *ip = &r->impair;
 	struct dv_frame_view v;
 	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
 		return false;
@@ -311,14 +313,16 @@ uint64_t dv_responder_ports(const struct dv_resp *r)
 	return bits_set(r->port_seen, 65536 / 64);
 }
 
-int dv_responder_main(struct dv_resp *r)
+int dv_responder_main(void *arg)
 {
+	struct dv_resp *r = arg;
 	const struct dv_shared *sh = r->sh;
-	bool frugal = sh->plan->poll == DV_POLL_FRUGAL;
+	bool frugal = r->frugal;
 	struct rte_mbuf *in[DV_BURST_MAX];
 	struct rte_mbuf *out[DV_BURST_MAX];
 	unsigned rxq = 0;
 
+	dv_lcore_enter();
 	while (!__atomic_load_n(&sh->stop_rx, __ATOMIC_ACQUIRE)) {
 		/* One queue per generator, taken in turn. */
 		uint16_t nb = rte_eth_rx_burst(r->port, (uint16_t)rxq, in, (uint16_t)r->burst);
@@ -350,7 +354,7 @@ int dv_responder_main(struct dv_resp *r)
 				continue;
 			}
 			int family = (data[12] == 0x86 && data[13] == 0xdd) ? AF_INET6 : AF_INET;
-			bool frag = r->big != NULL && frag_family(&sh->plan->impair, family);
+			bool frag = r->big != NULL && frag_family(&r->impair, family);
 			if (frag) {
 				m = enlarge(r, m);
 				if (m == NULL) {
@@ -368,7 +372,7 @@ int dv_responder_main(struct dv_resp *r)
 			}
 			m->data_len = (uint16_t)len;
 			m->pkt_len = (uint32_t)len;
-			if (frag && (unsigned)len - 14u > sh->plan->impair.frag_mtu) {
+			if (frag && (unsigned)len - 14u > r->impair.frag_mtu) {
 				/* Fragments go out at once (no delay line): the answer is the test. */
 				nout += fragment_answer(r, m, family, out + nout, DV_BURST_MAX - nout);
 				if (nout + DV_MAX_FRAGS > DV_BURST_MAX) {
