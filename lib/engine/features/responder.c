@@ -15,6 +15,11 @@
 #include <rte_mbuf.h>
 
 #include "engine/features/responder.h"
+
+#include <rte_lcore.h>
+
+#include "engine/features/feature.h"
+#include "util/log.h"
 #include "util/count.h"
 #include "util/hash.h"
 #include "util/pow2.h"
@@ -394,3 +399,64 @@ int dv_responder_main(void *arg)
 	}
 	return 0;
 }
+
+/* ---------------------------------------------------------------- the feature */
+
+static struct dv_resp *resp; /* NULL: no embedded port */
+
+static int resp_setup(struct dv_session *s)
+{
+	if (!s->ports.has_resp)
+		return 0;
+	resp = rte_zmalloc_socket("dv_resp", sizeof(*resp), RTE_CACHE_LINE_SIZE,
+				  (int)rte_lcore_to_socket_id(s->map.resp));
+	if (resp == NULL) {
+		dv_err("out of DPDK memory for the responder");
+		return -ENOMEM;
+	}
+	resp->sh = s->sh;
+	resp->port = s->ports.resp_port;
+	resp->burst = s->plan->burst;
+	resp->nrxq = s->ngen; /* the embedded wire is the only port */
+	if (dv_responder_setup(resp, s->plan, s->sh->tsc_hz) != 0) {
+		dv_err("out of DPDK memory for the responder's impairments");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int resp_launch(struct dv_session *s)
+{
+	return resp != NULL ? dv_lcore_launch(s->sh, dv_responder_main, resp, s->map.resp) : 0;
+}
+
+static void resp_collect(struct dv_session *s, struct dv_result *res)
+{
+	(void)s;
+	if (resp == NULL)
+		return;
+	res->has_responder = true;
+	res->resp_answered = dv_count_read(&resp->answered);
+	res->resp_dropped = dv_count_read(&resp->dropped);
+	res->resp_impaired = dv_count_read(&resp->impaired);
+	res->resp_sources = dv_responder_sources(resp);
+	res->resp_ports = dv_responder_ports(resp);
+}
+
+static void resp_release(struct dv_session *s)
+{
+	(void)s;
+	if (resp == NULL)
+		return;
+	dv_responder_release(resp);
+	rte_free(resp);
+	resp = NULL;
+}
+
+const struct dv_feature dv_feature_responder = {
+	.name = "responder",
+	.setup = resp_setup,
+	.launch = resp_launch,
+	.collect = resp_collect,
+	.release = resp_release,
+};
