@@ -8,6 +8,9 @@
  * - struct dv_gen / dv_col: written only by the lcore that runs them
  *   (the main lcore reads their stats with relaxed loads).
  * - struct dv_inflight: see inflight.h (generator half / collector half).
+ *
+ * Where: each struct dv_gen / dv_col is on its lcore's NUMA socket, a lane's
+ * tables are first touched by its collector (workspace.c).
  */
 #pragma once
 
@@ -36,9 +39,9 @@ struct dv_src_pool {
 	uint32_t n;          /**< a power of two, or 0 */
 };
 
-/** Run-wide context. Read-only while lcores run, except the main-owned stop flags. */
+/** Run-wide context. Read-only while lcores run, except the main-owned stop flags.
+ * It holds no pointer to the plan: the loops read their own copies of what they use. */
 struct dv_shared {
-	const struct dv_plan *plan;
 	const struct dv_qsource *qs;
 	const struct dv_policy *pol;
 	unsigned ngen;                            /**< generator lcores (TX queues) */

@@ -194,7 +194,6 @@ static int shared_build(struct dv_session *s, double lifetime_s, uint64_t seed)
 		return -ENOMEM;
 	}
 	struct dv_shared *sh = s->sh;
-	sh->plan = plan;
 	sh->qs = &s->qs;
 	sh->pol = &s->pol;
 	sh->tsc_hz = hz;

@@ -11,17 +11,15 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "engine/features/responder.h"
-
-#include <rte_lcore.h>
-
 #include "engine/features/feature.h"
-#include "util/log.h"
+#include "engine/features/responder.h"
 #include "util/count.h"
 #include "util/hash.h"
+#include "util/log.h"
 #include "util/pow2.h"
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
