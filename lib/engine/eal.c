@@ -1,6 +1,8 @@
 #include "engine/eal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +10,8 @@
 #include <string.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+
+#include <rte_eal.h>
 
 #include "config/profile.h"
 #include "core/log.h"
@@ -329,4 +333,31 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 		return b.err;
 	}
 	return 0;
+}
+
+/* Remove a directory of plain files (EAL's runtime directory: config, sockets). */
+static void remove_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+void dv_eal_stop(void)
+{
+	/* EAL leaves its runtime directory (/var/run/dpdk/PREFIX) behind: one per run. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	remove_runtime_dir(dir);
 }

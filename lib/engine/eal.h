@@ -55,3 +55,6 @@ void dv_eal_vdev_name(const struct dv_plan *plan, unsigned k, char *buf, size_t 
 
 /** Whether any port of the plan needs hugepages (then EAL gets them for all). */
 bool dv_eal_needs_hugepages(const struct dv_plan *plan);
+
+/** Stop EAL and remove the runtime directory it leaves behind (/var/run/dpdk/PREFIX). */
+void dv_eal_stop(void);

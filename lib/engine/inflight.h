@@ -100,7 +100,6 @@ uint32_t dv_inflight_slots_for(double qps, double timeout_s);
  * Allocate and initialise.
  * @param nslots power of two >= 65536
  * @param sport_base first source port; sport_base + nslots/65536 must fit in 16 bits
- * @param alloc allocator (NULL = calloc-like aligned alloc); memory is zeroed
  * @return 0, -EINVAL, -ENOMEM
  */
 int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base);

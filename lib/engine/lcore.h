@@ -5,9 +5,12 @@
  * Ownership, one writer each:
  * - struct dv_shared: written by the main lcore before launch; afterwards only
  *   the stop flags change, and only the main lcore writes them.
- * - struct dv_gen / dv_col / dv_resp: written only by the lcore that runs them
+ * - struct dv_gen / dv_col: written only by the lcore that runs them
  *   (the main lcore reads their stats with relaxed loads).
  * - struct dv_inflight: see inflight.h (generator half / collector half).
+ *
+ * Where: each struct dv_gen / dv_col is on its lcore's NUMA socket, a lane's
+ * tables are first touched by its collector (workspace.c).
  */
 #pragma once
 
@@ -24,7 +27,6 @@
 #include "engine/policy.h"
 #include "engine/qsource.h"
 #include "engine/sequence.h"
-#include "metrics/consistency.h"
 #include "metrics/counters.h"
 #include "wire/answer.h"
 #include "wire/compose.h"
@@ -37,9 +39,9 @@ struct dv_src_pool {
 	uint32_t n;          /**< a power of two, or 0 */
 };
 
-/** Run-wide context. Read-only while lcores run, except the main-owned stop flags. */
+/** Run-wide context. Read-only while lcores run, except the main-owned stop flags.
+ * It holds no pointer to the plan: the loops read their own copies of what they use. */
 struct dv_shared {
-	const struct dv_plan *plan;
 	const struct dv_qsource *qs;
 	const struct dv_policy *pol;
 	unsigned ngen;                            /**< generator lcores (TX queues) */
@@ -115,6 +117,7 @@ struct dv_gen {
 	unsigned npending;
 	struct rte_mbuf *pending[DV_BURST_MAX];
 	struct dv_pending_meta pmeta[DV_BURST_MAX];
+	bool frugal;           /**< the plan's --poll frugal (the loop never reads the plan) */
 	uint32_t finished;     /**< set (release) when the generator will send no more */
 	struct dv_tx_stats tx;
 } __rte_cache_aligned;
@@ -130,20 +133,7 @@ struct dv_fail_note {
 
 #define DV_SCRATCH_LEN 65536 /**< a reassembled datagram, copied contiguous */
 
-#define DV_TRACK_SLOTS 256      /**< --track-answers: sample buffers per collector */
-#define DV_TRACK_MSG_MAX DV_CONS_MSG_MAX /**< a sampled DNS message larger than this is counted, not kept */
-
-/**
- * One sampled answer on its way to the main lcore (--track-answers). The
- * buffers are allocated at start and circulate between two SPSC rings: the
- * collector takes one from `free`, fills it and puts it on `full`; the main
- * lcore parses it and puts it back on `free`. Owned by whoever dequeued it.
- */
-struct dv_sample {
-	uint64_t rx_tsc;                 /**< receive time */
-	uint16_t len;                    /**< bytes of msg used */
-	uint8_t msg[DV_TRACK_MSG_MAX];   /**< the DNS message */
-};
+struct dv_sample;
 
 struct dv_col;
 
@@ -173,6 +163,13 @@ struct dv_col {
 	uint8_t peer[DV_MAX_COLLECTORS]; /**< collector reading RX queue q of its port */
 	struct rte_ring *inbox;        /**< packets other collectors read for it; NULL alone */
 	uint64_t next_expire_tsc;
+	/* The plan's fields the loop reads, copied at setup: the loop never reads the 26 KiB plan. */
+	struct dv_addr target[DV_FAMILIES]; /**< by DV_FAMILY_*: answers must come from these */
+	struct dv_addr src[DV_FAMILIES];    /**< --src range bases (ARP/ND: which addresses are ours) */
+	unsigned src_prefix[DV_FAMILIES];   /**< their prefix lengths, 0 = no range */
+	uint16_t dport;                     /**< the target's port */
+	uint16_t vlan;                      /**< --vlan, 0 = none */
+	bool frugal;                        /**< --poll frugal */
 	/* --track-answers (trk_full == NULL: off) */
 	struct rte_ring *trk_full;     /**< sampled answers for the main lcore (SPSC) */
 	struct rte_ring *trk_free;     /**< empty sample buffers from the main lcore (SPSC) */
@@ -185,44 +182,11 @@ struct dv_col {
 	struct dv_rx_stats rx;
 } __rte_cache_aligned;
 
-#define DV_CLIENT_BITS 65536 /**< bits of the responder's client-address sketch */
-
-/** Embedded responder work space. */
-struct dv_resp {
-	struct dv_shared *sh;
-	uint16_t port;
-	unsigned burst;
-	uint64_t answered;
-	uint64_t dropped;      /**< not answerable, or the TX ring was full */
-	uint64_t impaired;     /**< dropped on purpose (impairments) */
-	unsigned nrxq;         /**< RX queues to poll: one per generator */
-	double tokens;         /**< rate=QPS: answers allowed now (token bucket) */
-	double tok_per_tick;
-	double tok_max;
-	uint64_t tok_tsc;
-	uint64_t src_seen[DV_CLIENT_BITS / 64]; /**< client addresses seen, a bit per hash (read after the run) */
-	uint64_t port_seen[65536 / 64];         /**< client source ports seen */
-	struct dv_rng rng;
-	uint64_t *seen;        /**< drop-first: hashes of (name, type) seen; open addressing */
-	uint32_t seen_mask;
-	uint32_t seen_used;
-	struct rte_mempool *big;      /**< frag-mtu: whole answers, up to 9 KB */
-	struct rte_mempool *hdr;      /**< frag-mtu: fragment headers */
-	struct rte_mempool *indirect; /**< frag-mtu: fragment payloads (pointing into big) */
-	uint32_t frag_id;             /**< a fresh IP / fragment ID per fragmented answer */
-	struct rte_mbuf **delay_m;  /**< delay: answers waiting, FIFO */
-	uint64_t *delay_due;
-	uint32_t delay_mask;
-	uint64_t delay_head, delay_tail;
-	uint64_t delay_tsc;
-} __rte_cache_aligned;
-
 /** What one lcore runs. */
 enum dv_role {
 	DV_ROLE_COMBINED, /**< generator and collector in one loop */
 	DV_ROLE_GEN,
 	DV_ROLE_COL,
-	DV_ROLE_RESPONDER,
 };
 
 /** The argument of an lcore's main function. */
@@ -230,14 +194,25 @@ struct dv_lcore {
 	enum dv_role role;
 	struct dv_gen *gen;
 	struct dv_col *col;
-	struct dv_resp *resp;
 };
 
-/** Lcore entry point (rte_lcore_function_t). */
+/** A stop flag of struct dv_shared, as the lcores read it. */
+static inline uint32_t dv_load_flag(const uint32_t *f)
+{
+	return __atomic_load_n(f, __ATOMIC_ACQUIRE);
+}
+
+/** Lcore entry point of generators and collectors (rte_lcore_function_t; arg: struct dv_lcore). */
 int dv_lcore_main(void *arg);
 
-/** Embedded responder loop. */
-int dv_responder_main(struct dv_resp *r);
+/** What every lcore function does first (a small timer slack for frugal naps). */
+void dv_lcore_enter(void);
+
+/**
+ * Launch fn(arg) on lcore id. On failure (reported) every lcore is told to
+ * stop and waited for. @return 0 or rte_eal_remote_launch's error
+ */
+int dv_lcore_launch(struct dv_shared *sh, int (*fn)(void *), void *arg, unsigned id);
 
 /** Sleep for a short while in frugal mode (nanosleep, with a small timer slack). */
 void dv_frugal_sleep(uint64_t ns);

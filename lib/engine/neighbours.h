@@ -4,7 +4,7 @@
  *        resolve the next hop, announce our addresses. The main lcore runs
  *        these before the worker lcores start, on TX queue 0 and every RX
  *        queue of the port; during the run collectors answer requests
- *        (lib/engine/worker.c).
+ *        (lib/engine/gen.c, col.c).
  */
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "engine/xdp.h"
+#include "engine/features/xdp.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "config/profile.h"
+#include "engine/features/feature.h"
 #include "core/log.h"
 #include "xdp/dns_filter.h"
 
@@ -87,3 +88,49 @@ int dv_xdp_read(struct dv_xdp_counts *out)
 	out->icmp = sum[DV_XDP_ICMP];
 	return rc;
 }
+
+/* ---------------------------------------------------------------- the feature */
+
+static bool xdp_on; /* a port of this run loads the program */
+
+static int xdp_prepare(struct dv_session *s)
+{
+	xdp_on = dv_xdp_used(s->plan);
+	if (xdp_on)
+		dv_xdp_unpin(); /* counters of an earlier run */
+	return 0;
+}
+
+static int xdp_ports(struct dv_session *s)
+{
+	return xdp_on ? dv_xdp_configure(s->plan) : 0;
+}
+
+static void xdp_collect(struct dv_session *s, struct dv_result *res)
+{
+	struct dv_xdp_counts xc;
+	(void)s;
+	if (!xdp_on || dv_xdp_read(&xc) != 0)
+		return;
+	res->has_xdp = true;
+	res->xdp_redirected = xc.redirected;
+	res->xdp_passed = xc.passed;
+	res->xdp_fragments = xc.fragments;
+	res->xdp_icmp = xc.icmp;
+}
+
+static void xdp_release(struct dv_session *s)
+{
+	(void)s;
+	if (xdp_on)
+		dv_xdp_unpin(); /* the program goes with the port */
+	xdp_on = false;
+}
+
+const struct dv_feature dv_feature_xdp = {
+	.name = "xdp",
+	.prepare = xdp_prepare,
+	.ports = xdp_ports,
+	.collect = xdp_collect,
+	.release = xdp_release,
+};

@@ -11,13 +11,15 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "engine/lcore.h"
-#include "engine/responder.h"
+#include "engine/features/feature.h"
+#include "engine/features/responder.h"
 #include "core/count.h"
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/pow2.h"
 #include "wire/answer.h"
 #include "wire/frame_parse.h"
@@ -30,6 +32,9 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 {
 	const struct dv_impair_plan *ip = &plan->impair;
 	int socket = (int)rte_socket_id();
+
+	r->impair = plan->impair;
+	r->frugal = plan->poll == DV_POLL_FRUGAL;
 
 	if (ip->frag_mtu > 0) {
 		r->big = rte_pktmbuf_pool_create("dv_resp_big", 4095, 64, 0, DV_BIG_ROOM, socket);
@@ -94,7 +99,7 @@ static bool frag_family(const struct dv_impair_plan *ip, int family)
 static unsigned fragment_answer(struct dv_resp *r, struct rte_mbuf *m, int family,
 				struct rte_mbuf **out, unsigned room)
 {
-	const struct dv_impair_plan *ip = &r->sh->plan->impair;
+	const struct dv_impair_plan *ip = &r->impair;
 	struct rte_mbuf *frag[DV_MAX_FRAGS];
 	uint8_t eth[14];
 	int n;
@@ -200,7 +205,7 @@ static void note_client(struct dv_resp *r, const uint8_t *frame, const struct dv
 /* Should this query go unanswered, on purpose? */
 static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
 {
-	const struct dv_impair_plan *ip = &r->sh->plan->impair;
+	const struct dv_impair_plan *ip = &r->impair;
 	struct dv_frame_view v;
 	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
 		return false;
@@ -311,14 +316,16 @@ uint64_t dv_responder_ports(const struct dv_resp *r)
 	return bits_set(r->port_seen, 65536 / 64);
 }
 
-int dv_responder_main(struct dv_resp *r)
+int dv_responder_main(void *arg)
 {
+	struct dv_resp *r = arg;
 	const struct dv_shared *sh = r->sh;
-	bool frugal = sh->plan->poll == DV_POLL_FRUGAL;
+	bool frugal = r->frugal;
 	struct rte_mbuf *in[DV_BURST_MAX];
 	struct rte_mbuf *out[DV_BURST_MAX];
 	unsigned rxq = 0;
 
+	dv_lcore_enter();
 	while (!__atomic_load_n(&sh->stop_rx, __ATOMIC_ACQUIRE)) {
 		/* One queue per generator, taken in turn. */
 		uint16_t nb = rte_eth_rx_burst(r->port, (uint16_t)rxq, in, (uint16_t)r->burst);
@@ -350,7 +357,7 @@ int dv_responder_main(struct dv_resp *r)
 				continue;
 			}
 			int family = (data[12] == 0x86 && data[13] == 0xdd) ? AF_INET6 : AF_INET;
-			bool frag = r->big != NULL && frag_family(&sh->plan->impair, family);
+			bool frag = r->big != NULL && frag_family(&r->impair, family);
 			if (frag) {
 				m = enlarge(r, m);
 				if (m == NULL) {
@@ -368,7 +375,7 @@ int dv_responder_main(struct dv_resp *r)
 			}
 			m->data_len = (uint16_t)len;
 			m->pkt_len = (uint32_t)len;
-			if (frag && (unsigned)len - 14u > sh->plan->impair.frag_mtu) {
+			if (frag && (unsigned)len - 14u > r->impair.frag_mtu) {
 				/* Fragments go out at once (no delay line): the answer is the test. */
 				nout += fragment_answer(r, m, family, out + nout, DV_BURST_MAX - nout);
 				if (nout + DV_MAX_FRAGS > DV_BURST_MAX) {
@@ -390,3 +397,64 @@ int dv_responder_main(struct dv_resp *r)
 	}
 	return 0;
 }
+
+/* ---------------------------------------------------------------- the feature */
+
+static struct dv_resp *resp; /* NULL: no embedded port */
+
+static int resp_setup(struct dv_session *s)
+{
+	if (!s->ports.has_resp)
+		return 0;
+	resp = rte_zmalloc_socket("dv_resp", sizeof(*resp), RTE_CACHE_LINE_SIZE,
+				  (int)rte_lcore_to_socket_id(s->map.resp));
+	if (resp == NULL) {
+		dv_err("out of DPDK memory for the responder");
+		return -ENOMEM;
+	}
+	resp->sh = s->sh;
+	resp->port = s->ports.resp_port;
+	resp->burst = s->plan->burst;
+	resp->nrxq = s->ngen; /* the embedded wire is the only port */
+	if (dv_responder_setup(resp, s->plan, s->sh->tsc_hz) != 0) {
+		dv_err("out of DPDK memory for the responder's impairments");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int resp_launch(struct dv_session *s)
+{
+	return resp != NULL ? dv_lcore_launch(s->sh, dv_responder_main, resp, s->map.resp) : 0;
+}
+
+static void resp_collect(struct dv_session *s, struct dv_result *res)
+{
+	(void)s;
+	if (resp == NULL)
+		return;
+	res->has_responder = true;
+	res->resp_answered = dv_count_read(&resp->answered);
+	res->resp_dropped = dv_count_read(&resp->dropped);
+	res->resp_impaired = dv_count_read(&resp->impaired);
+	res->resp_sources = dv_responder_sources(resp);
+	res->resp_ports = dv_responder_ports(resp);
+}
+
+static void resp_release(struct dv_session *s)
+{
+	(void)s;
+	if (resp == NULL)
+		return;
+	dv_responder_release(resp);
+	rte_free(resp);
+	resp = NULL;
+}
+
+const struct dv_feature dv_feature_responder = {
+	.name = "responder",
+	.setup = resp_setup,
+	.launch = resp_launch,
+	.collect = resp_collect,
+	.release = resp_release,
+};

@@ -1,0 +1,445 @@
+/*
+ * The collector loop: the hot path of receiving. Answers are matched to
+ * their attempts, timeouts walked, fragments reassembled, ICMP errors
+ * attributed; a packet another collector owns is handed over. No
+ * allocation, lock, syscall or ldns; it reads its own struct dv_col (with
+ * the few plan fields it needs) and the shared context, never the plan.
+ */
+#include "engine/col.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
+
+#include "engine/features/track.h"
+#include "engine/match.h"
+#include "core/count.h"
+#include "wire/arp_nd.h"
+#include "wire/fragment.h"
+#include "wire/frame_parse.h"
+#include "wire/icmp.h"
+#include "wire/response.h"
+#include "wire/rss.h"
+
+/* Run the timeout walk at most this often (in microseconds). */
+#define DV_EXPIRE_EVERY_US 100
+
+static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *a)
+{
+	struct dv_col_lane *ln = ctx;
+	struct dv_col *c = ln->col;
+	const struct dv_fail_note *n = &ln->notes[(uint32_t)seq & ln->ifl->mask];
+	bool noted = n->seq == seq;
+	enum dv_fail_col col = noted ? (enum dv_fail_col)n->reason : DV_FR_TIMEOUT;
+	enum dv_size_class cls = noted && n->udp_len > 8 ? dv_size_class_of(n->udp_len - 8u)
+							 : DV_SIZE_UNKNOWN;
+	dv_count_add(&c->rx.timeouts[a->family & 1], 1);
+	dv_count_add(&c->rx.edns[a->edns_var][a->family & 1].timeouts, 1);
+	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][cls][col], 1);
+}
+
+/* The generator's lane a response to this port belongs to (ports are disjoint per lane). */
+static inline struct dv_col_lane *col_lane_of(struct dv_col *c, uint16_t dport)
+{
+	for (unsigned i = 0; i < c->nlanes; i++) {
+		const struct dv_inflight *t = c->lane[i].ifl;
+		if ((uint16_t)(dport - t->sport_base) < t->nports)
+			return &c->lane[i];
+	}
+	return NULL;
+}
+
+/* Note why an outstanding attempt will fail (the first reason found sticks). */
+static void col_note(struct dv_col *c, uint16_t dport, uint16_t id, enum dv_fail_col reason,
+		     uint16_t udp_len)
+{
+	struct dv_match m;
+	struct dv_col_lane *ln = col_lane_of(c, dport);
+	if (ln == NULL || dv_inflight_lookup(ln->ifl, dport, id, &m) != DV_OUT_ANSWERED)
+		return;
+	struct dv_fail_note *n = &ln->notes[(uint32_t)m.seq & ln->ifl->mask];
+	if (n->seq == m.seq)
+		return;
+	*n = (struct dv_fail_note){ .seq = m.seq, .reason = (uint8_t)reason, .udp_len = udp_len };
+}
+
+static void col_on_lost_set(void *ctx, const struct dv_frag_verdict *v)
+{
+	struct dv_col *c = ctx;
+	col_note(c, v->dport, v->dns_id, v->refused ? DV_FR_FRAG_DROP : DV_FR_LOST_FRAG, v->udp_len);
+}
+
+/*
+ * --track-answers: copy a matched answer for the main lcore's consistency
+ * tracker, at most trk_per_s a second. A copy (not an mbuf reference): the
+ * message may live in the scratch buffers of a reassembled or chained frame,
+ * and the RX pool keeps all its mbufs. Never blocks: no free buffer, a drop.
+ */
+static void col_sample(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now)
+{
+	if (now >= c->trk_win_tsc + c->sh->tsc_hz) {
+		c->trk_win_tsc = now;
+		c->trk_win_n = 0;
+	}
+	if (c->trk_win_n >= c->trk_per_s)
+		return;
+	c->trk_win_n++;
+	if (ri->dns_len > DV_TRACK_MSG_MAX) {
+		c->trk_too_large++;
+		return;
+	}
+	struct dv_sample *s;
+	if (rte_ring_sc_dequeue(c->trk_free, (void **)&s) != 0) {
+		c->trk_dropped++;
+		return;
+	}
+	s->rx_tsc = now;
+	s->len = ri->dns_len;
+	memcpy(s->msg, ri->dns, ri->dns_len);
+	/* Cannot fail: the ring holds every buffer there is. */
+	rte_ring_sp_enqueue(c->trk_full, s);
+}
+
+static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
+			 const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+{
+	struct dv_col *c = ln->col;
+	const struct dv_attempt_id *a = &m->a;
+	struct dv_edns_rx *e = &c->rx.edns[a->edns_var][a->family & 1];
+	enum dv_fail_col col = ri->tc ? DV_FR_TC : reassembled ? DV_FR_REASM : DV_FR_PLAIN;
+
+	dv_inflight_answer(ln->ifl, m);
+	dv_count_add(&c->rx.answered[a->family & 1], 1);
+	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
+	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->dns_len)][col], 1);
+	if (ri->tc) {
+		dv_count_add(&c->rx.truncated, 1);
+		dv_count_add(&e->truncated, 1);
+	}
+	dv_count_add(&e->answered, 1);
+	dv_count_add(&e->resp_bytes, ri->dns_len);
+	if (ri->dns_len < e->resp_min)
+		dv_count_set(&e->resp_min, ri->dns_len);
+	if (ri->dns_len > e->resp_max)
+		dv_count_set(&e->resp_max, ri->dns_len);
+	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
+	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
+	dv_seq_answer(ln->seq, a, ri->tc != 0, &c->rx.seq);
+	if (unlikely(c->trk_full != NULL))
+		col_sample(c, ri, now);
+}
+
+static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+{
+	struct dv_match m;
+	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
+	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
+			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
+	switch (o) {
+	case DV_OUT_ANSWERED:
+		col_answered(ln, &m, ri, now, reassembled);
+		break;
+	case DV_OUT_DUPLICATE:
+		dv_count_add(&c->rx.duplicate, 1);
+		break;
+	case DV_OUT_LATE:
+		dv_count_add(&c->rx.late, 1);
+		break;
+	default:
+		dv_count_add(&c->rx.unmatched, 1);
+		break;
+	}
+}
+
+/* An ICMP error: count it, and note it on the attempt it quotes. */
+static void col_icmp(struct dv_col *c, const uint8_t *data, uint32_t len)
+{
+	struct dv_icmp_info ii;
+	if (dv_icmp_parse(data, len, &ii) != 0)
+		return;
+	unsigned fam = ii.family == AF_INET6 ? DV_FAMILY_V6 : DV_FAMILY_V4;
+	dv_count_add(&c->rx.icmp[fam][ii.kind], 1);
+	if (ii.kind == DV_ICMP_TOO_BIG && ii.mtu < c->rx.icmp_mtu_min)
+		dv_count_set(&c->rx.icmp_mtu_min, ii.mtu);
+	if (!ii.has_orig || !ii.has_dns_id)
+		return;
+	const struct dv_addr *t = &c->target[fam];
+	if (t->family == 0 || memcmp(ii.orig_dst, &t->v6, fam == DV_FAMILY_V6 ? 16 : 4) != 0)
+		return; /* not about a query to our target */
+	struct dv_match m;
+	struct dv_col_lane *ln = col_lane_of(c, ii.orig_sport);
+	if (ln == NULL || dv_inflight_lookup(ln->ifl, ii.orig_sport, ii.dns_id, &m) != DV_OUT_ANSWERED ||
+	    m.a.family != fam)
+		return;
+	dv_count_add(&c->rx.icmp_attributed, 1);
+	col_note(c, ii.orig_sport, ii.dns_id, DV_FR_ICMP, 0);
+}
+
+/*
+ * The collector a packet belongs to, when this one shares its port with
+ * others: answers and ICMP errors by our source port (each lane has its own),
+ * fragments by the address hash our source addresses were picked for (a
+ * non-first fragment has no ports; all of a datagram's meet there).
+ */
+static unsigned col_owner(const struct dv_col *c, enum dv_pkt_class cls,
+			  const struct dv_resp_info *ri, const uint8_t *data, uint32_t len)
+{
+	unsigned o = 0;
+	switch (cls) {
+	case DV_PKT_DNS:
+		o = c->sh->sport_owner[ri->dport];
+		break;
+	case DV_PKT_ICMP: {
+		struct dv_icmp_info ii;
+		if (dv_icmp_parse(data, len, &ii) == 0 && ii.has_orig)
+			o = c->sh->sport_owner[ii.orig_sport];
+		break;
+	}
+	case DV_PKT_FRAGMENT: {
+		struct dv_frag_info fi;
+		if (dv_frag_parse(data, len, &fi) == 0)
+			o = 1u + c->peer[dv_rss_queue(fi.src, fi.dst, fi.family, c->npeers)];
+		break;
+	}
+	default:
+		break;
+	}
+	return o != 0 ? o - 1 : c->index;
+}
+
+/* Pass a packet to its owner's inbox with its RX time. @return consumed */
+static bool col_handoff(struct dv_col *c, struct rte_mbuf *m, unsigned owner, uint64_t now)
+{
+	struct rte_ring *r = c->sh->inbox[owner];
+	if (r == NULL)
+		return false;
+	*RTE_MBUF_DYNFIELD(m, c->sh->rx_ts_off, uint64_t *) = now;
+	dv_count_add(&c->rx.handoff_out, 1);
+	if (rte_ring_mp_enqueue(r, m) != 0) {
+		dv_count_add(&c->rx.handoff_drop, 1);
+		return false;
+	}
+	return true;
+}
+
+/* A fragment: account for it, and reassemble (or, in drop mode, let it go). @return consumed */
+static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len,
+			 uint64_t now)
+{
+	struct dv_frag_info fi;
+	if (dv_frag_parse(data, len, &fi) != 0)
+		return false;
+	dv_frags_note(&c->frags, &fi, m->pkt_len, now, c->dport, c->sport_lo,
+		      c->sport_hi, &c->rx.frag);
+	/* One target per family: the per-family counts are per source; others are told apart. */
+	const struct dv_addr *t = &c->target[fi.family == AF_INET6];
+	if (t->family != fi.family ||
+	    memcmp(fi.src, &t->v6, fi.family == AF_INET6 ? 16 : 4) != 0)
+		dv_count_add(&c->rx.frag.other_source, 1);
+	if (c->frags.tbl == NULL)
+		return false; /* drop mode: tracked, never reassembled */
+
+	struct rte_mbuf *full = dv_frags_reassemble(&c->frags, m, &fi, now);
+	if (full == NULL)
+		return true;
+	uint32_t flen = rte_pktmbuf_pkt_len(full);
+	const uint8_t *p = flen <= DV_SCRATCH_LEN ? rte_pktmbuf_read(full, 0, flen, c->scratch) : NULL;
+	struct dv_resp_info ri;
+	bool handed = false;
+	if (p != NULL && dv_response_parse(p, flen, c->dport, &ri) == DV_PKT_DNS) {
+		/* Fragments meet by address, the answer belongs to its port's lane: with one
+		 * source address on a kernel-steered port that may be another collector's
+		 * (which then counts it as a plain answer). */
+		unsigned owner = c->npeers > 1 ? col_owner(c, DV_PKT_DNS, &ri, p, flen) : c->index;
+		handed = owner != c->index && col_handoff(c, full, owner, now);
+		if (!handed)
+			col_dns(c, &ri, now, true);
+	}
+	dv_frags_done(&c->frags, &fi, &c->rx.frag, &c->rx.frag_count, &c->rx.frag_spread);
+	if (!handed)
+		rte_pktmbuf_free(full);
+	return true;
+}
+
+/* Whether addr (4 or 16 bytes) is one of the run's source addresses on the collector's port. */
+static bool col_owns(const struct dv_col *c, int family, const uint8_t *addr)
+{
+	const struct dv_shared *sh = c->sh;
+	unsigned f = family == AF_INET6;
+	unsigned bits = c->src_prefix[f];
+	if (bits != 0 && c->src[f].family == family) {
+		const uint8_t *base = (const uint8_t *)&c->src[f].v6; /* v4 shares the union's start */
+		unsigned full = bits / 8, rest = bits % 8;
+		if (memcmp(base, addr, full) == 0 &&
+		    (rest == 0 || ((base[full] ^ addr[full]) & (0xff00 >> rest)) == 0))
+			return true;
+	}
+	for (unsigned li = 0; li < sh->nlanes; li++) {
+		const struct dv_l34_tmpl *t = &sh->l34[li][f];
+		if (sh->lane_port[li] == c->port_index && t->family == family &&
+		    memcmp(t->bytes + t->src_off, addr, t->src_len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * ARP or ND on a port no kernel answers for: a request for one of our
+ * addresses is answered in the same mbuf, which the port's first generator
+ * sends (it owns the TX queue). @return consumed
+ */
+static bool col_neigh(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len)
+{
+	struct rte_ring *ctl = c->sh->nd[c->port_index].ctl;
+	struct dv_nd_info ni;
+	if (ctl == NULL || m->nb_segs != 1 || dv_nd_parse(data, len, &ni) != 0 ||
+	    ni.kind != DV_ND_REQUEST || !col_owns(c, ni.family, ni.target)) {
+		dv_count_add(&c->rx.nd_ignored, 1);
+		return false;
+	}
+	uint8_t frame[DV_ND_FRAME_MAX];
+	uint16_t flen = dv_nd_build_reply(&ni, c->sh->nd[c->port_index].mac, frame);
+	if (flen > rte_pktmbuf_data_room_size(m->pool) - RTE_PKTMBUF_HEADROOM) {
+		dv_count_add(&c->rx.nd_ignored, 1);
+		return false;
+	}
+	rte_pktmbuf_reset_headroom(m);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), frame, flen);
+	m->data_len = flen;
+	m->pkt_len = flen;
+	m->ol_flags = 0;
+	if (rte_ring_mp_enqueue(ctl, m) != 0) {
+		dv_count_add(&c->rx.nd_ignored, 1);
+		return false;
+	}
+	dv_count_add(&c->rx.nd_answered[ni.family == AF_INET6], 1);
+	return true;
+}
+
+/*
+ * One received frame (handed: from another collector's queue, so it is ours).
+ * @return true if it was consumed (not to be freed by the caller)
+ */
+static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool handed)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = m->data_len;
+	if (unlikely(m->nb_segs > 1)) {
+		/* Chained (a software fragmenter's header + payload): parse a contiguous copy. */
+		len = m->pkt_len <= DV_SCRATCH_LEN ? m->pkt_len : DV_SCRATCH_LEN;
+		data = rte_pktmbuf_read(m, 0, len, c->linear);
+		if (data == NULL)
+			return false;
+	}
+	/* --vlan: only our VLAN is ours (a NIC that strips tags would need none here). */
+	uint16_t vlan = c->vlan;
+	if (vlan != 0 && (len < DV_ETH_HLEN + DV_VLAN_HLEN || dv_rd16(data + 12) != DV_ETHERTYPE_VLAN ||
+			  (dv_rd16(data + 14) & 0x0fff) != vlan)) {
+		dv_count_add(&c->rx.rx_class[DV_PKT_OTHER], 1);
+		return false;
+	}
+	struct dv_resp_info ri;
+	enum dv_pkt_class cls = dv_response_parse(data, len, c->dport, &ri);
+	if (c->npeers > 1 && !handed) {
+		unsigned owner = col_owner(c, cls, &ri, data, len);
+		if (owner != c->index)
+			return col_handoff(c, m, owner, now);
+	}
+	dv_count_add(&c->rx.rx_class[cls], 1);
+	switch (cls) {
+	case DV_PKT_DNS:
+		col_dns(c, &ri, now, false);
+		return false;
+	case DV_PKT_FRAGMENT:
+		return col_fragment(c, m, data, len, now);
+	case DV_PKT_ICMP:
+		col_icmp(c, data, len);
+		return false;
+	case DV_PKT_ARP_ND:
+		return col_neigh(c, m, data, len);
+	default:
+		return false;
+	}
+}
+
+/* What the other collectors of the port passed on, each with its RX time. @return packets */
+static unsigned col_inbox(struct dv_col *c)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	unsigned n = rte_ring_sc_dequeue_burst(c->inbox, (void **)m, c->burst, NULL);
+	unsigned nfree = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t at = *RTE_MBUF_DYNFIELD(m[i], c->sh->rx_ts_off, uint64_t *);
+		if (!col_packet(c, m[i], at, true))
+			m[nfree++] = m[i];
+	}
+	rte_pktmbuf_free_bulk(m, nfree);
+	return n;
+}
+
+unsigned dv_col_step(struct dv_col *c)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	/* Every loop, also when the queue was empty: on af_xdp an empty poll is the
+	 * busy-poll recvfrom() that runs the kernel's receive path on this CPU
+	 * (docs/performance.md). */
+	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
+	uint64_t now = rte_rdtsc();
+	unsigned handed = 0;
+
+	/* After RX: every attempt a response in this burst answers is published by now. */
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
+	if (nb > 0) {
+		uint64_t bytes = 0;
+		unsigned nfree = 0;
+		for (uint16_t i = 0; i < nb; i++) {
+			if (i + 1 < nb)
+				rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+			bytes += m[i]->pkt_len;
+			if (!col_packet(c, m[i], now, false))
+				m[nfree++] = m[i];
+		}
+		dv_count_add(&c->rx.rx_pkts, nb);
+		dv_count_add(&c->rx.rx_bytes, bytes);
+		rte_pktmbuf_free_bulk(m, nfree);
+		dv_frags_flush(&c->frags);
+	}
+	if (c->inbox != NULL && (handed = col_inbox(c)) > 0)
+		dv_frags_flush(&c->frags);
+	if (nb + handed > 0)
+		dv_count_add(&c->rx.busy_tsc, rte_rdtsc() - now);
+	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
+	if (now >= c->next_expire_tsc) {
+		uint64_t deadline = now > c->sh->timeout_tsc ? now - c->sh->timeout_tsc : 0;
+		for (unsigned i = 0; i < c->nlanes; i++)
+			dv_inflight_expire(c->lane[i].ifl, deadline, false, 4096, col_on_timeout,
+					   &c->lane[i]);
+		c->next_expire_tsc = now + c->sh->tsc_hz / (1000000 / DV_EXPIRE_EVERY_US);
+	}
+	return nb + handed;
+}
+
+void dv_col_finish(struct dv_col *c)
+{
+	/* The drain is over: what the peers handed over last is still ours to match. */
+	while (c->inbox != NULL && col_inbox(c) > 0)
+		;
+	/* Whatever is still outstanding has timed out. */
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
+	dv_frags_expire(&c->frags, 0, true, &c->rx.frag, col_on_lost_set, c);
+	dv_frags_flush(&c->frags);
+	for (unsigned i = 0; i < c->nlanes; i++) {
+		struct dv_col_lane *ln = &c->lane[i];
+		while (dv_inflight_expire(ln->ifl, 0, true, 1u << 20, col_on_timeout, ln) > 0)
+			;
+		dv_seq_finish(ln->seq, &c->rx.seq);
+	}
+}

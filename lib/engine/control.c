@@ -1,0 +1,438 @@
+/*
+ * The main lcore while lcores run: it schedules a sending period, launches
+ * the lcores, then every millisecond prints status and plot lines, lets the
+ * features tick, notices the end of sending, and waits out the drain. The
+ * search runs that as trials.
+ */
+#include "engine/control.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+
+#include "dv_config.h"
+#include "core/addr.h"
+#include "engine/endpoints.h"
+#include "engine/features/feature.h"
+#include "engine/result.h"
+#include "engine/search.h"
+#include "report/json.h"
+#include "report/plot_data.h"
+#include "report/text.h"
+
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupts++;
+}
+
+uint64_t dv_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Everything the generators sent and the collectors saw, as of now (relaxed reads). */
+static void totals_snapshot(const struct dv_session *st, struct dv_tx_stats *tx,
+			    struct dv_rx_stats *rx)
+{
+	static struct dv_tx_stats one_tx;
+	static struct dv_rx_stats one_rx;
+	dv_tx_stats_init(tx);
+	dv_rx_stats_init(rx);
+	for (unsigned g = 0; g < st->ngen; g++) {
+		dv_tx_stats_snapshot(&one_tx, &st->gen[g]->tx);
+		dv_tx_stats_merge(tx, &one_tx);
+	}
+	for (unsigned c = 0; c < st->ncol; c++) {
+		dv_rx_stats_snapshot(&one_rx, &st->col[c]->rx);
+		dv_rx_stats_merge(rx, &one_rx);
+	}
+}
+
+/* The offered rate the plan asks for at t seconds after the start. */
+static double target_at(const struct dv_session *st, const struct dv_plan *plan, double t)
+{
+	switch (plan->rate_mode) {
+	case DV_RATE_RAMP:
+		if (t > plan->ramp.duration_s)
+			t = plan->ramp.duration_s;
+		return plan->ramp.from_qps +
+		       (plan->ramp.to_qps - plan->ramp.from_qps) * t / plan->ramp.duration_s;
+	case DV_RATE_MAX:
+		return 0.0;
+	case DV_RATE_SEARCH:
+		return st->trial_qps;
+	default:
+		return plan->qps;
+	}
+}
+
+void dv_control_intro(const struct dv_session *st)
+{
+	const struct dv_plan *plan = st->plan;
+	char a[2][64];
+	for (int f = 0; f < DV_FAMILIES; f++) {
+		a[f][0] = '\0';
+		if (plan->target[f].family != 0)
+			dv_addr_str(&plan->target[f], a[f], sizeof(a[f]));
+	}
+	printf("DNS load generator dnsvolley %s\n\n", DV_VERSION);
+	char via[DV_MAX_PORTS * 130] = "";
+	for (unsigned k = 0, o = 0; k < plan->nports && o < sizeof(via); k++)
+		o += (unsigned)snprintf(via + o, sizeof(via) - o, "%s%s", k ? ", " : "",
+					plan->port[k].spec);
+	printf("[Status] Sending queries (to %s%s%s port %u via %s)\n", a[0],
+	       a[0][0] && a[1][0] ? " and " : "", a[1], plan->dport, via);
+	char rate[128];
+	switch (plan->rate_mode) {
+	case DV_RATE_MAX:
+		snprintf(rate, sizeof(rate), "Rate unlimited (--max)");
+		break;
+	case DV_RATE_RAMP:
+		snprintf(rate, sizeof(rate), "Rate ramp %.0f to %.0f qps", plan->ramp.from_qps,
+			 plan->ramp.to_qps);
+		break;
+	case DV_RATE_SEARCH:
+		snprintf(rate, sizeof(rate), "Throughput search up to %.0f qps (unanswered <= %g%%), trials",
+			 plan->qps, plan->search.loss_pct);
+		break;
+	default:
+		snprintf(rate, sizeof(rate), "Rate %.0f qps", plan->qps);
+		break;
+	}
+	printf("[Status] %s for %.3f s, timeout %.3f s, EDNS %s%d%s, %zu queries in %s\n", rate,
+	       plan->rate_mode == DV_RATE_SEARCH ? plan->search.trial_s : plan->duration_s,
+	       plan->timeout_s, plan->edns_size ? "" : "off (", plan->edns_size,
+	       plan->edns_size ? (plan->dnssec_ok ? " +DO" : "") : ")", plan->queries.n,
+	       plan->query_file);
+	for (unsigned k = 0; k < plan->nports; k++)
+		for (int f = 0; f < DV_FAMILIES; f++) {
+			if (!st->nd_resolved[k][f])
+				continue;
+			const uint8_t *m = st->ep[k][f].dst_mac;
+			char hb[64];
+			printf("[Status] Next hop %s on %s is at %02x:%02x:%02x:%02x:%02x:%02x (%s)\n",
+			       dv_addr_str(dv_endpoints_nd_hop(plan, f), hb, sizeof(hb)), plan->port[k].spec, m[0], m[1], m[2],
+			       m[3], m[4], m[5], f == DV_FAMILY_V6 ? "neighbour solicitation" : "ARP");
+		}
+	printf("[Status] %u generator%s, %u collector%s; memory: in-flight %" PRIu64
+	       " slots %.1f MiB, sequences %.1f MiB, mbufs %.1f MiB (sized at start, fixed)\n",
+	       st->ngen, st->ngen == 1 ? "" : "s", st->ncol, st->ncol == 1 ? "" : "s",
+	       st->inflight_slots, (double)st->mem_inflight / 1048576.0,
+	       (double)st->mem_sequences / 1048576.0, (double)st->ports.mbuf_bytes / 1048576.0);
+	fflush(stdout);
+}
+
+/** Interval bookkeeping: what was counted at the interval's start. */
+struct sampler {
+	struct dv_tx_stats tx;
+	struct dv_rx_stats rx;
+	uint64_t since_ns;
+	uint64_t since_tsc;
+};
+
+static void sampler_start(struct sampler *sm, const struct dv_session *st)
+{
+	totals_snapshot(st, &sm->tx, &sm->rx);
+	sm->since_ns = dv_wall_ns();
+	sm->since_tsc = rte_rdtsc();
+}
+
+/* The interval since the last call: iv gets the deltas; the sampler moves on. */
+static void sampler_take(struct sampler *sm, const struct dv_session *st, struct dv_result *iv)
+{
+	static struct dv_tx_stats tx_now;
+	static struct dv_rx_stats rx_now;
+	totals_snapshot(st, &tx_now, &rx_now);
+	memset(iv, 0, sizeof(*iv));
+	dv_tx_stats_delta(&iv->tx, &tx_now, &sm->tx);
+	dv_rx_stats_delta(&iv->rx, &rx_now, &sm->rx);
+	iv->since_ns = sm->since_ns;
+	iv->until_ns = dv_wall_ns();
+	sm->tx = tx_now;
+	sm->rx = rx_now;
+	sm->since_ns = iv->until_ns;
+	sm->since_tsc = rte_rdtsc();
+}
+
+static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
+			  struct sampler *sm)
+{
+	static struct dv_result iv;
+	sampler_take(sm, st, &iv);
+	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
+	iv.target_qps = target_at(st, plan, elapsed);
+	dv_session_describe(&iv, st);
+	if (!plan->quiet) {
+		double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
+							  (double)st->sh->tsc_hz : -1.0;
+		if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))
+			left = -1.0;
+		dv_report_status_line(stdout, elapsed, left, st->tty, &iv);
+		st->status_shown = st->tty;
+	}
+	fflush(stdout);
+	if (st->json_open)
+		dv_json_periodic(&st->json, &iv);
+}
+
+/* One resperf-style plot line; the ramp's best interval is remembered in res. */
+static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
+		      struct sampler *sm, struct dv_result *res)
+{
+	static struct dv_result iv;
+	double hz = (double)st->sh->tsc_hz;
+	double secs = (double)(now_tsc - sm->since_tsc) / hz;
+	double mid = ((double)sm->since_tsc + (double)now_tsc) / 2.0 - (double)st->sh->start_tsc;
+	sampler_take(sm, st, &iv);
+	if (secs <= 0.0)
+		return;
+	uint64_t sent = dv_result_sent(&iv), answered = dv_result_answered(&iv);
+	struct dv_plot_row row = {
+		.time_s = (double)(now_tsc - st->sh->start_tsc) / hz,
+		.target_qps = target_at(st, plan, mid / hz),
+		.actual_qps = (double)sent / secs,
+		.responses_ps = (double)answered / secs,
+		.failures_ps = (double)dv_result_timeouts(&iv) / secs,
+		.avg_latency_s = dv_hist_mean(&iv.rx.latency) / 1e9,
+	};
+	if (st->plot != NULL)
+		dv_plot_write(st->plot, &row);
+	/* resperf's "maximum throughput": the most responses per second in one interval. */
+	if (row.responses_ps > res->rate.ramp_max_qps) {
+		res->rate.ramp_max_qps = row.responses_ps;
+		res->rate.ramp_at_qps = row.actual_qps;
+		res->rate.ramp_loss_pct = sent > answered ? 100.0 * (double)(sent - answered) /
+								    (double)sent : 0.0;
+	}
+}
+
+static bool gens_finished(const struct dv_session *st)
+{
+	for (unsigned g = 0; g < st->ngen; g++)
+		if (!__atomic_load_n(&st->gen[g]->finished, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+static uint64_t gens_last_tx(const struct dv_session *st)
+{
+	uint64_t last = 0;
+	for (unsigned g = 0; g < st->ngen; g++) {
+		uint64_t l = dv_count_read(&st->gen[g]->tx.last_tx_tsc);
+		last = l > last ? l : last;
+	}
+	return last;
+}
+
+/* The main lcore: status lines, plot lines, end of sending, drain, stop. */
+static void control_loop(struct dv_session *st, const struct dv_plan *plan, struct dv_result *res,
+			 bool status)
+{
+	struct dv_shared *sh = st->sh;
+	uint64_t hz = sh->tsc_hz;
+	uint64_t interval = status ? (uint64_t)(plan->stats_interval_s * (double)hz) : 0;
+	uint64_t next_tick = interval ? sh->start_tsc + interval : UINT64_MAX;
+	bool plotting = plan->rate_mode == DV_RATE_RAMP || st->plot != NULL;
+	uint64_t pinterval = (uint64_t)(plan->plot_interval_s * (double)hz);
+	uint64_t next_plot = plotting && pinterval ? sh->start_tsc + pinterval : UINT64_MAX;
+	uint64_t drain_deadline = UINT64_MAX;
+	static struct sampler sm, pm;
+	int seen_interrupts = interrupts;
+
+	sampler_start(&sm, st);
+	sampler_start(&pm, st);
+	pm.since_tsc = sh->start_tsc;
+	for (;;) {
+		dv_frugal_sleep(1000000);
+		dv_features_tick(st);
+		uint64_t now = rte_rdtsc();
+
+		if (interrupts != seen_interrupts) {
+			seen_interrupts = interrupts;
+			res->interrupted = true;
+			__atomic_store_n(&sh->stop_tx, 1, __ATOMIC_RELEASE);
+			if (seen_interrupts > 1)
+				break; /* second Ctrl-C: no drain */
+		}
+		if (now >= next_tick) {
+			interval_emit(st, plan, now, &sm);
+			next_tick += interval;
+		}
+		/* Plot lines cover the sending time, as resperf's do. */
+		if (now >= next_plot && now <= sh->end_tsc + pinterval) {
+			plot_emit(st, plan, now, &pm, res);
+			next_plot += pinterval;
+		}
+		if (drain_deadline == UINT64_MAX && gens_finished(st)) {
+			uint64_t last = gens_last_tx(st);
+			/* Wait one timeout after the last send, plus a little for the collector's walk. */
+			drain_deadline = (last > now ? last : now) + sh->timeout_tsc + hz / 50;
+		}
+		if (drain_deadline != UINT64_MAX) {
+			bool drained = true;
+			for (unsigned li = 0; li < st->nlanes; li++)
+				drained &= __atomic_load_n(&st->ifl[li].resolved, __ATOMIC_ACQUIRE) ==
+					   __atomic_load_n(&st->ifl[li].sent, __ATOMIC_ACQUIRE);
+			if (drained || now >= drain_deadline)
+				break;
+		}
+	}
+	__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	dv_features_tick(st);
+
+	uint64_t now = rte_rdtsc();
+	if (interval != 0 && now > next_tick - interval + hz / 20)
+		interval_emit(st, plan, now, &sm);
+	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
+}
+
+/* Schedules for one sending period of `secs` seconds at `qps` (fixed mode), from now on. */
+static void run_schedule(struct dv_session *st, const struct dv_plan *plan, double qps, double secs)
+{
+	struct dv_shared *sh = st->sh;
+	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
+	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
+	sh->end_tsc = sh->start_tsc + (uint64_t)(secs * (double)sh->tsc_hz);
+	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
+	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
+	__atomic_store_n(&sh->stop_rx, 0, __ATOMIC_RELAXED);
+	uint64_t backlog = dv_topo_backlog(plan, qps, st->ngen);
+	for (unsigned g = 0; g < st->ngen; g++) {
+		struct dv_gen *gen = st->gen[g];
+		gen->finished = 0;
+		gen->creating_done = false;
+		/* --max-queries is the run's: each generator sends its share. */
+		gen->quota = dv_topo_quota(plan->max_queries, st->ngen, g);
+		/* Each generator sends its share; together they keep the plan's rate. */
+		switch (plan->rate_mode) {
+		case DV_RATE_MAX:
+			dv_pace_init_max(&gen->pace, sh->start_tsc);
+			break;
+		case DV_RATE_RAMP:
+			dv_pace_init_ramp(&gen->pace, sh->start_tsc, sh->tsc_hz,
+					  plan->ramp.from_qps / st->ngen, plan->ramp.to_qps / st->ngen,
+					  plan->ramp.duration_s, backlog);
+			break;
+		default:
+			dv_pace_init(&gen->pace, sh->start_tsc, sh->tsc_hz, qps / st->ngen, backlog);
+			break;
+		}
+		gen->pace.n = 0;
+	}
+}
+
+static int run_launch(struct dv_session *st, const struct dv_plan *plan)
+{
+	struct dv_shared *sh = st->sh;
+	unsigned n = 0;
+	unsigned ids[DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
+
+	if (plan->roles == DV_ROLES_SPLIT) {
+		for (unsigned g = 0; g < st->ngen; g++) {
+			ids[n] = st->map.gen[g];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen[g] };
+		}
+		for (unsigned c = 0; c < st->ncol; c++) {
+			ids[n] = st->map.col[c];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col[c] };
+		}
+	} else {
+		ids[n] = st->map.gen[0];
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen[0],
+						 .col = st->col[0] };
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int rc = dv_lcore_launch(sh, dv_lcore_main, &st->lc[i], ids[i]);
+		if (rc != 0)
+			return rc;
+	}
+	/* The features' lcores (the embedded responder) after the senders. */
+	return dv_features_launch(st);
+}
+
+/*
+ * --search: trials at the rates a binary search asks for, each drained before
+ * the next, REPEATS searches in a row. Every trial's queries are in the
+ * run's totals; the finding goes to res->rate.
+ */
+static int run_search(struct dv_session *st, const struct dv_plan *plan, struct dv_result *res)
+{
+	static struct dv_tx_stats tx0, tx1;
+	static struct dv_rx_stats rx0, rx1;
+	const struct dv_search_plan *sp = &plan->search;
+	struct dv_rate_summary *rs = &res->rate;
+	rs->search_loss_pct = sp->loss_pct;
+
+	for (unsigned rep = 0; rep < sp->repeats && rep < DV_SEARCH_REPEATS_MAX; rep++) {
+		struct dv_search s;
+		dv_search_init(&s, sp->max_qps, sp->loss_pct, sp->resolution_pct);
+		while (!dv_search_done(&s) && !res->interrupted) {
+			st->trial_qps = dv_search_rate(&s);
+			totals_snapshot(st, &tx0, &rx0);
+			run_schedule(st, plan, st->trial_qps, sp->trial_s);
+			int rc = run_launch(st, plan);
+			if (rc != 0)
+				return rc;
+			control_loop(st, plan, res, false);
+			totals_snapshot(st, &tx1, &rx1);
+			uint64_t sent = 0, answered = 0;
+			for (int f = 0; f < DV_FAMILIES; f++) {
+				sent += tx1.sent[f] - tx0.sent[f];
+				answered += rx1.answered[f] - rx0.answered[f];
+			}
+			double loss = sent > 0 ? 100.0 * (double)(sent - (answered < sent ? answered : sent)) /
+							 (double)sent : 100.0;
+			dv_search_report(&s, loss, (double)sent / sp->trial_s);
+			rs->search_trials++;
+			if (!plan->quiet)
+				printf("[Search] %u.%u: offered %.0f qps, sent %" PRIu64 ", answered %" PRIu64
+				       ", unanswered %.3f%% -> %s\n", rep + 1, s.trials, st->trial_qps,
+				       sent, answered, loss, loss <= sp->loss_pct ? "pass" : "fail");
+			fflush(stdout);
+		}
+		if (res->interrupted)
+			break;
+		rs->search_qps[rs->search_n++] = dv_search_found(&s);
+	}
+	if (rs->search_n > 0) {
+		double v[DV_SEARCH_REPEATS_MAX];
+		memcpy(v, rs->search_qps, sizeof(v));
+		dv_search_summary(v, rs->search_n, &rs->search_median, &rs->search_min,
+				  &rs->search_max);
+	}
+	return 0;
+}
+
+
+int dv_control_run(struct dv_session *st, struct dv_result *res)
+{
+	const struct dv_plan *plan = st->plan;
+	int rc = 0;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	res->since_ns = dv_wall_ns();
+	if (plan->rate_mode == DV_RATE_SEARCH) {
+		rc = run_search(st, plan, res);
+	} else {
+		run_schedule(st, plan, plan->qps, plan->duration_s);
+		rc = run_launch(st, plan);
+		if (rc == 0)
+			control_loop(st, plan, res, true);
+	}
+	res->until_ns = dv_wall_ns();
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return rc;
+}

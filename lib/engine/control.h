@@ -1,0 +1,25 @@
+/**
+ * @file control.h
+ * @brief The main lcore while the run lasts: schedules, launches, the
+ *        control loop (status and plot lines, features' ticks, end of
+ *        sending, drain), and the --search driver.
+ */
+#pragma once
+
+#include "engine/session.h"
+#include "metrics/counters.h"
+
+/** The wall clock in nanoseconds (CLOCK_REALTIME). */
+uint64_t dv_wall_ns(void);
+
+/** The intro lines: version, target, rate, next hops, lcores and memory. */
+void dv_control_intro(const struct dv_session *s);
+
+/**
+ * Send, per the plan: one sending period (fixed, ramp, --max) or the
+ * search's trials; each drained. SIGINT/SIGTERM stop sending (a second one
+ * stops at once). Fills res's run time, interruption, ramp and search
+ * findings, and the interval lines it printed.
+ * @return 0, or a negative errno (reported)
+ */
+int dv_control_run(struct dv_session *s, struct dv_result *res);

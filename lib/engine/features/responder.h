@@ -1,0 +1,68 @@
+/**
+ * @file responder.h
+ * @brief The embedded responder (a lab fixture, not part of the engine's
+ *        core): an lcore that answers every query on the embedded port, and
+ *        impairs exactly what the plan says. Its feature row is in
+ *        features/table.c.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "config/plan.h"
+#include "engine/lcore.h"
+#include "core/rng.h"
+
+#define DV_CLIENT_BITS 65536 /**< bits of the responder's client-address sketch */
+
+/** Embedded responder work space. */
+struct dv_resp {
+	struct dv_shared *sh;
+	struct dv_impair_plan impair; /**< the plan's impairments, copied: the loop never reads the plan */
+	bool frugal;           /**< --poll frugal */
+	uint16_t port;
+	unsigned burst;
+	uint64_t answered;
+	uint64_t dropped;      /**< not answerable, or the TX ring was full */
+	uint64_t impaired;     /**< dropped on purpose (impairments) */
+	unsigned nrxq;         /**< RX queues to poll: one per generator */
+	double tokens;         /**< rate=QPS: answers allowed now (token bucket) */
+	double tok_per_tick;
+	double tok_max;
+	uint64_t tok_tsc;
+	uint64_t src_seen[DV_CLIENT_BITS / 64]; /**< client addresses seen, a bit per hash (read after the run) */
+	uint64_t port_seen[65536 / 64];         /**< client source ports seen */
+	struct dv_rng rng;
+	uint64_t *seen;        /**< drop-first: hashes of (name, type) seen; open addressing */
+	uint32_t seen_mask;
+	uint32_t seen_used;
+	struct rte_mempool *big;      /**< frag-mtu: whole answers, up to 9 KB */
+	struct rte_mempool *hdr;      /**< frag-mtu: fragment headers */
+	struct rte_mempool *indirect; /**< frag-mtu: fragment payloads (pointing into big) */
+	uint32_t frag_id;             /**< a fresh IP / fragment ID per fragmented answer */
+	struct rte_mbuf **delay_m;  /**< delay: answers waiting, FIFO */
+	uint64_t *delay_due;
+	uint32_t delay_mask;
+	uint64_t delay_head, delay_tail;
+	uint64_t delay_tsc;
+} __rte_cache_aligned;
+
+
+/** Allocate what the plan's impairments need. @return 0 or -ENOMEM */
+int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t tsc_hz);
+
+/** Free it (and any answers still waiting in the delay line). */
+void dv_responder_release(struct dv_resp *r);
+
+/** Distinct client addresses that sent queries (a 65536-bit sketch: exact while few, a lower bound beyond). */
+uint64_t dv_responder_sources(const struct dv_resp *r);
+
+/** Distinct client source ports that sent queries. */
+uint64_t dv_responder_ports(const struct dv_resp *r);
+
+/** The responder's lcore function (rte_lcore_function_t; arg: struct dv_resp). */
+int dv_responder_main(void *arg);

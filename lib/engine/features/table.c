@@ -1,0 +1,52 @@
+/*
+ * The features of a run, one row each, in the order their hooks run: the
+ * order the run needs them set up (hand-off before tracking before ARP/ND
+ * before the responder, as the lcores' work spaces grow).
+ */
+#include "engine/features/feature.h"
+
+#include <stddef.h>
+
+const struct dv_feature *const dv_features[] = {
+	&dv_feature_xdp,
+	&dv_feature_handoff,
+	&dv_feature_track,
+	&dv_feature_nd,
+	&dv_feature_responder,
+	NULL,
+};
+
+#define EACH(f) for (const struct dv_feature *const *f = dv_features; *f != NULL; f++)
+#define CALL_ALL(hook)                                          \
+	EACH(f) {                                               \
+		int rc = (*f)->hook != NULL ? (*f)->hook(s) : 0; \
+		if (rc != 0)                                    \
+			return rc;                              \
+	}                                                       \
+	return 0
+
+int dv_features_prepare(struct dv_session *s) { CALL_ALL(prepare); }
+int dv_features_ports(struct dv_session *s) { CALL_ALL(ports); }
+int dv_features_setup(struct dv_session *s) { CALL_ALL(setup); }
+int dv_features_launch(struct dv_session *s) { CALL_ALL(launch); }
+
+void dv_features_tick(struct dv_session *s)
+{
+	EACH(f)
+		if ((*f)->tick != NULL)
+			(*f)->tick(s);
+}
+
+void dv_features_collect(struct dv_session *s, struct dv_result *res)
+{
+	EACH(f)
+		if ((*f)->collect != NULL)
+			(*f)->collect(s, res);
+}
+
+void dv_features_release(struct dv_session *s)
+{
+	EACH(f)
+		if ((*f)->release != NULL)
+			(*f)->release(s);
+}

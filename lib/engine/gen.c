@@ -1,0 +1,325 @@
+/*
+ * The generator loop: the hot path of sending. No allocation (mbufs come
+ * from the preallocated pool), no lock, no syscall, no ldns; it reads the
+ * shared context and its own struct dv_gen, never the plan.
+ */
+#include "engine/gen.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
+
+#include "core/count.h"
+#include "wire/frame_parse.h"
+
+static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_attempt_id *a,
+			uint64_t now)
+{
+	dv_count_add(&g->tx.sent[a->family & 1], 1);
+	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
+	dv_count_add(&g->tx.tx_bytes, m->pkt_len);
+	if (g->tx.first_tx_tsc == 0)
+		dv_count_set(&g->tx.first_tx_tsc, now);
+	dv_count_set(&g->tx.last_tx_tsc, now);
+}
+
+/* Hand frames to the PMD; keep what it refuses for the next round (counted once, when new). */
+static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pending_meta *meta,
+			 unsigned n, uint64_t now, bool retry)
+{
+	uint16_t nb = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
+	for (unsigned i = 0; i < nb; i++)
+		gen_account(g, m[i], &meta[i].a, now);
+	unsigned left = n - nb;
+	if (left > 0) {
+		/* memmove: m/meta may already be the pending arrays */
+		memmove(g->pending, m + nb, left * sizeof(*m));
+		memmove(g->pmeta, meta + nb, left * sizeof(*meta));
+		if (!retry)
+			dv_count_add(&g->tx.tx_full, left);
+	}
+	g->npending = left;
+}
+
+/* Retry what the PMD refused last time; the slots stay published, with a fresh TX time. */
+static bool gen_retry_pending(struct dv_gen *g, uint64_t now)
+{
+	if (g->npending == 0)
+		return true;
+	for (unsigned i = 0; i < g->npending; i++)
+		dv_inflight_issue(g->lane[g->pmeta[i].lane].ifl, g->pmeta[i].seq, &g->pmeta[i].a, now);
+	gen_transmit(g, g->pending, g->pmeta, g->npending, now, true);
+	return g->npending == 0;
+}
+
+void dv_gen_finish(struct dv_gen *g)
+{
+	/* Frames already published must go out, or they would count as timeouts. */
+	uint64_t give_up = rte_rdtsc() + g->sh->tsc_hz / 100;
+	while (g->npending > 0 && rte_rdtsc() < give_up)
+		gen_retry_pending(g, rte_rdtsc());
+	if (g->npending > 0) {
+		rte_pktmbuf_free_bulk(g->pending, g->npending);
+		g->npending = 0;
+	}
+	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+	__atomic_store_n(&g->finished, 1, __ATOMIC_RELEASE);
+}
+
+/* Compose the frame of one attempt: its lane's header for its family, its question, its OPT. */
+static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
+			    const struct dv_attempt_id *a, bool dnssec_ok, uint16_t id, uint16_t sport)
+{
+	uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct dv_shared *sh = g->sh;
+	unsigned gl = g->lane[li].global;
+	const struct dv_l34_tmpl *t = &sh->l34[gl][a->family & 1];
+	const uint8_t *q;
+	uint16_t qlen;
+	uint32_t qsum;
+
+	if (a->qidx == DV_QIDX_GENERATED) {
+		/* Straight into the frame: no copy of the name, none of the question. */
+		uint8_t *dns = dst + t->l4_off + DV_UDP_HLEN;
+		uint8_t nlen = dv_qsource_name(sh->qs, dv_inflight_global(g->lane[li].ifl, a->lseq),
+					       dns + DV_DNS_HLEN);
+		qlen = dv_question_finish(dns, nlen, a->qtype);
+		qsum = dv_question_sum(dns, qlen);
+		q = dns;
+	} else {
+		const struct dv_question *qq = &sh->qs->questions[a->qidx];
+		q = qq->wire;
+		qlen = qq->len;
+		qsum = qq->sum;
+	}
+	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
+				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
+	const struct dv_src_pool *sp = &sh->srcs[gl][a->family & 1];
+	const struct dv_src *src = sp->n == 0 ? NULL
+				   : &sp->a[dv_rng_next(&g->rng) & (sp->n - 1)];
+	/* The mbuf keeps its last frame between uses: the same template's headers need no copy. */
+	uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
+	uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
+	if (*tag == want)
+		return dv_frame_recompose(dst, t, q, qlen, qsum, opt, id, sport, src);
+	*tag = want;
+	return dv_frame_compose(dst, t, q, qlen, qsum, opt, id, sport, src);
+}
+
+/* A new logical query: what it asks, and the plan of all its attempts. */
+static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint64_t now,
+		       struct dv_attempt_id *a)
+{
+	const struct dv_shared *sh = g->sh;
+	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
+
+	if (sh->qs->generated) {
+		lq->qidx = DV_QIDX_GENERATED;
+		lq->qtype = (uint16_t)dv_alias_pick(&sh->qs->qtypes, &g->rng);
+	} else {
+		lq->qidx = g->qcursor;
+		lq->qtype = sh->qs->ql->q[g->qcursor].qtype;
+		if (++g->qcursor == sh->qs->ql->n)
+			g->qcursor = 0;
+	}
+	/* Alternation runs within each lane: with an even number of lanes, the run-wide
+	 * number's parity would give each collector one family only. */
+	dv_policy_draw(sh->pol, lseq + ln->global, &g->rng, &lq->ap);
+	lq->tx_tsc[0] = now;
+	dv_count_set(&g->tx.last_logical_tsc, now);
+	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
+				     .family = lq->ap.family[0], .attempt = 0,
+				     .edns_var = lq->ap.edns_var[0] };
+}
+
+/* Attempt k of an existing logical query, as the collector asked. */
+static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint8_t k,
+			     uint64_t now, struct dv_attempt_id *a)
+{
+	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
+	uint64_t prev = lq->tx_tsc[k - 1];
+	dv_hist_add(&g->tx.gap, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
+	dv_count_add(&g->tx.retries, 1);
+	lq->tx_tsc[k] = now;
+	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
+				     .family = lq->ap.family[k], .attempt = k,
+				     .edns_var = lq->ap.edns_var[k] };
+}
+
+/**
+ * One lane's share of a step: the retries its collector asked for, then up
+ * to `fresh` new logical queries, in one burst.
+ * @return new logical queries actually started
+ */
+static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t now,
+			 unsigned *frames)
+{
+	struct dv_lane *ln = &g->lane[li];
+	struct dv_inflight *ifl = ln->ifl;
+	struct dv_seq *seq = ln->seq;
+
+	/* Room: in-flight slots for attempts, logical slots for new queries. */
+	uint64_t seq0 = dv_inflight_next(ifl);
+	uint64_t room = dv_inflight_room(ifl);
+	unsigned cap = room < DV_BURST_MAX ? (unsigned)room : DV_BURST_MAX;
+	/* Retries take at most a burst, and the schedule's new queries come on top:
+	 * a burst of retries must not push them out of the step (they would be
+	 * lost, counted as a full table, not merely late). */
+	unsigned rcap = g->burst < cap ? g->burst : cap;
+
+	/* Retries first: those carried over from a step without mbufs, then new requests. */
+	uint64_t r_lseq[DV_BURST_MAX];
+	uint8_t r_att[DV_BURST_MAX];
+	unsigned nr = ln->ncarry < rcap ? ln->ncarry : rcap;
+	if (unlikely(nr > 0)) {
+		memcpy(r_lseq, ln->carry_lseq, nr * sizeof(*r_lseq));
+		memcpy(r_att, ln->carry_att, nr * sizeof(*r_att));
+		memmove(ln->carry_lseq, ln->carry_lseq + nr, (ln->ncarry - nr) * sizeof(*r_lseq));
+		memmove(ln->carry_att, ln->carry_att + nr, (ln->ncarry - nr) * sizeof(*r_att));
+		ln->ncarry -= nr;
+	}
+	if (rcap > nr && ln->ncarry == 0)
+		nr += dv_seq_retries(seq, r_lseq + nr, r_att + nr, rcap - nr);
+
+	uint64_t lq_room = dv_seq_room(seq);
+	if (fresh > lq_room)
+		fresh = (unsigned)lq_room;
+	if (fresh > cap - nr)
+		fresh = cap - nr;
+	unsigned n = nr + fresh;
+	if (n == 0)
+		return 0;
+	*frames += n;
+
+	struct rte_mbuf *m[DV_BURST_MAX];
+	struct dv_pending_meta meta[DV_BURST_MAX];
+	if (rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
+		/* No mbufs: the new queries are not sent (counted); the retries wait for the next step. */
+		dv_count_add(&g->tx.alloc_fail, fresh);
+		memmove(ln->carry_lseq + nr, ln->carry_lseq, ln->ncarry * sizeof(*r_lseq));
+		memmove(ln->carry_att + nr, ln->carry_att, ln->ncarry * sizeof(*r_att));
+		memcpy(ln->carry_lseq, r_lseq, nr * sizeof(*r_lseq));
+		memcpy(ln->carry_att, r_att, nr * sizeof(*r_att));
+		ln->ncarry += nr;
+		return 0;
+	}
+
+	uint64_t created = seq->created;
+	for (unsigned i = 0; i < n; i++) {
+		struct dv_attempt_id *a = &meta[i].a;
+		if (i < nr) {
+			gen_next_attempt(g, ln, r_lseq[i], r_att[i], now, a);
+		} else {
+			gen_create(g, ln, created++, now, a);
+			dv_count_add(&g->tx.logical, 1);
+		}
+		bool dnssec_ok = dv_seq_lq(seq, a->lseq)->ap.dnssec_ok;
+		uint64_t aseq = seq0 + i;
+		uint16_t sport, id;
+		dv_inflight_wire_id(ifl, aseq, &sport, &id);
+		uint16_t len = gen_compose(g, li, m[i], a, dnssec_ok, id,
+					   sport);
+		m[i]->data_len = len;
+		m[i]->pkt_len = len;
+		uint64_t olf = g->ol_flags[a->family & 1];
+		if (olf != 0) {
+			m[i]->ol_flags = olf;
+			const struct dv_l34_tmpl *t = &g->sh->l34[ln->global][a->family & 1];
+			m[i]->l2_len = t->l3_off;
+			m[i]->l3_len = (uint16_t)(t->l4_off - t->l3_off);
+		}
+		dv_inflight_issue(ifl, aseq, a, now);
+		meta[i].seq = aseq;
+		meta[i].lane = (uint8_t)li;
+	}
+	/* Publish before TX: a response may come back before tx_burst returns. */
+	dv_inflight_publish(ifl, seq0 + n);
+	dv_seq_publish(seq, created);
+	gen_transmit(g, m, meta, n, now, false);
+	return fresh;
+}
+
+static bool gen_all_ended(const struct dv_gen *g)
+{
+	for (unsigned li = 0; li < g->nlanes; li++)
+		if (!dv_seq_all_ended(g->lane[li].seq))
+			return false;
+	return true;
+}
+
+/* Send the ARP/ND answers the collectors of its port prepared (first generator of an arp-nd port). */
+static void gen_ctl(struct dv_gen *g)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	unsigned n = rte_ring_sc_dequeue_burst(g->ctl, (void **)m, DV_BURST_MAX, NULL);
+	if (n == 0)
+		return;
+	uint16_t sent = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
+	if (sent < n)
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+	dv_count_add(&g->tx.ctl_sent, sent);
+}
+
+uint64_t dv_gen_step(struct dv_gen *g, uint64_t now)
+{
+	const struct dv_shared *sh = g->sh;
+
+	/* Answers to ARP/ND go out as long as the run lasts, sending or draining. */
+	if (g->ctl != NULL && g->npending == 0)
+		gen_ctl(g);
+	if (g->finished)
+		return UINT64_MAX;
+	if (!g->creating_done &&
+	    (now >= sh->end_tsc || dv_load_flag(&sh->stop_tx) ||
+	     (g->quota != 0 && g->pace.n >= g->quota)))
+		g->creating_done = true;
+	if (!gen_retry_pending(g, now)) {
+		/* A PMD that takes nothing (a link that never came up) must not hold the run:
+		 * once sending time is over, what it refused is given up. */
+		if (g->creating_done && (now >= sh->end_tsc + sh->tsc_hz / 10 || dv_load_flag(&sh->stop_tx))) {
+			dv_gen_finish(g);
+			return UINT64_MAX;
+		}
+		return now; /* PMD full: the schedule runs on and slips if this lasts */
+	}
+	if (g->creating_done &&
+	    (gen_all_ended(g) || now >= sh->hard_end_tsc || dv_load_flag(&sh->stop_tx))) {
+		dv_gen_finish(g);
+		return UINT64_MAX;
+	}
+
+	unsigned due = 0;
+	if (!g->creating_done) {
+		due = dv_pace_due(&g->pace, now, g->burst);
+		if (g->quota != 0 && g->pace.n + due > g->quota)
+			due = (unsigned)(g->quota - g->pace.n);
+	}
+	dv_pace_advance(&g->pace, due);
+	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+
+	/* New logical queries go round robin over the lanes (their collectors). */
+	unsigned left = due, started = 0, frames = 0;
+	for (unsigned k = 0; k < g->nlanes; k++) {
+		unsigned li = (g->next_lane + k) % g->nlanes;
+		unsigned share = (left + (g->nlanes - k) - 1) / (g->nlanes - k);
+		unsigned got = gen_lane(g, li, share, now, &frames);
+		left -= share;
+		started += got;
+	}
+	g->next_lane = (g->next_lane + 1) % g->nlanes;
+	/* --max: the table's room is the only limit, not a failure to keep up with a schedule. */
+	if (started < due && !g->pace.unlimited)
+		dv_count_add(&g->tx.inflight_full, due - started);
+	if (frames > 0)
+		dv_count_add(&g->tx.busy_tsc, rte_rdtsc() - now);
+
+	if (g->creating_done)
+		return due == 0 && started == 0 ? now + sh->tsc_hz / 10000 : now;
+	if (g->pace.unlimited)
+		return started > 0 ? now : now + sh->tsc_hz / 100000; /* table full: let answers come */
+	return dv_pace_due_tsc(&g->pace, g->pace.n);
+}
