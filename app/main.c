@@ -7,6 +7,7 @@
 #include "config/cli.h"
 #include "engine/run.h"
 #include "report/commands.h"
+#include "report/run_sink.h"
 #include "core/log.h"
 
 int main(int argc, char **argv)
@@ -24,7 +25,10 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		return DV_EXIT_USAGE;
 	dv_log_set_quiet(plan.quiet);
-	int status = dv_run(&plan, NULL);
+	/* The engine measures; the report prints and writes what it measured. */
+	struct dv_run_sink out;
+	struct dv_sink sink = dv_run_sink_init(&out, &plan);
+	int status = dv_run(&plan, &sink, NULL);
 	dv_plan_free(&plan);
 	return status;
 }

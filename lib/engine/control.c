@@ -21,9 +21,6 @@
 #include "engine/features/feature.h"
 #include "engine/result.h"
 #include "engine/search.h"
-#include "report/json.h"
-#include "report/plot_data.h"
-#include "report/text.h"
 
 static volatile sig_atomic_t interrupts;
 
@@ -172,17 +169,12 @@ static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uin
 	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
 	iv.target_qps = target_at(st, plan, elapsed);
 	dv_session_describe(&iv, st);
-	if (!plan->quiet) {
-		double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
-							  (double)st->sh->tsc_hz : -1.0;
-		if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))
-			left = -1.0;
-		dv_report_status_line(stdout, elapsed, left, st->tty, &iv);
-		st->status_shown = st->tty;
-	}
-	fflush(stdout);
-	if (st->json_open)
-		dv_json_periodic(&st->json, &iv);
+	double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
+						  (double)st->sh->tsc_hz : -1.0;
+	if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))
+		left = -1.0;
+	if (st->sink->interval != NULL)
+		st->sink->interval(st->sink->ctx, &iv, elapsed, left);
 }
 
 /* One resperf-style plot line; the ramp's best interval is remembered in res. */
@@ -205,8 +197,8 @@ static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_
 		.failures_ps = (double)dv_result_timeouts(&iv) / secs,
 		.avg_latency_s = dv_hist_mean(&iv.rx.latency) / 1e9,
 	};
-	if (st->plot != NULL)
-		dv_plot_write(st->plot, &row);
+	if (st->sink->plot_row != NULL)
+		st->sink->plot_row(st->sink->ctx, &row);
 	/* resperf's "maximum throughput": the most responses per second in one interval. */
 	if (row.responses_ps > res->rate.ramp_max_qps) {
 		res->rate.ramp_max_qps = row.responses_ps;
@@ -242,7 +234,7 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	uint64_t hz = sh->tsc_hz;
 	uint64_t interval = status ? (uint64_t)(plan->stats_interval_s * (double)hz) : 0;
 	uint64_t next_tick = interval ? sh->start_tsc + interval : UINT64_MAX;
-	bool plotting = plan->rate_mode == DV_RATE_RAMP || st->plot != NULL;
+	bool plotting = plan->rate_mode == DV_RATE_RAMP || plan->plot_path[0] != '\0';
 	uint64_t pinterval = (uint64_t)(plan->plot_interval_s * (double)hz);
 	uint64_t next_plot = plotting && pinterval ? sh->start_tsc + pinterval : UINT64_MAX;
 	uint64_t drain_deadline = UINT64_MAX;

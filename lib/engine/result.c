@@ -1,7 +1,6 @@
 /*
  * From the lcores' states to the result the report reads: counts merged,
- * ports and features described; then the text report, the plot and the
- * JSON file.
+ * ports and features described. The report reads it (through the run's sink).
  */
 #include "engine/result.h"
 
@@ -10,9 +9,6 @@
 #include <string.h>
 
 #include "engine/features/feature.h"
-#include "report/json.h"
-#include "report/plot_data.h"
-#include "report/text.h"
 
 void dv_session_describe(struct dv_result *r, const struct dv_session *s)
 {
@@ -69,37 +65,4 @@ void dv_session_result(struct dv_session *s, struct dv_result *res)
 					    (double)s->sh->tsc_hz +
 				    (plan->rate_mode == DV_RATE_FIXED ? 1.0 / plan->qps : 0.0);
 	dv_features_collect(s, res);
-}
-
-int dv_session_report(struct dv_session *s, struct dv_result *res)
-{
-	const struct dv_plan *plan = s->plan;
-
-	if (s->status_shown)
-		putchar('\n');
-	if (!plan->quiet) {
-		printf("[Status] Testing complete (%s)\n\n",
-		       res->interrupted ? "interrupted" : "time limit");
-		if (res->has_responder)
-			printf("[Status] Embedded responder: %" PRIu64 " answered, %" PRIu64
-			       " dropped, %" PRIu64 " impaired on purpose; queries came from %" PRIu64
-			       " addresses and %" PRIu64 " source ports\n\n",
-			       res->resp_answered, res->resp_dropped, res->resp_impaired,
-			       res->resp_sources, res->resp_ports);
-	}
-	dv_report_text(stdout, plan, res);
-	fflush(stdout);
-	if (s->plot != NULL) {
-		FILE *f = s->plot;
-		s->plot = NULL;
-		if (dv_plot_close(f, plan->plot_path) != 0)
-			return -EIO;
-	}
-	if (s->json_open) {
-		dv_json_sum(&s->json, res);
-		s->json_open = false;
-		if (dv_json_close(&s->json) != 0)
-			return -EIO;
-	}
-	return 0;
 }

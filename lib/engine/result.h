@@ -14,9 +14,3 @@ void dv_session_describe(struct dv_result *r, const struct dv_session *s);
 
 /** Merge the generators', collectors', ports' and features' counts into res. */
 void dv_session_result(struct dv_session *s, struct dv_result *res);
-
-/**
- * The end of a run on stdout (the text report) and in the plot and JSON
- * files. @return 0, or a negative errno when a file could not be written (reported)
- */
-int dv_session_report(struct dv_session *s, struct dv_result *res);

@@ -7,7 +7,6 @@
 #include "engine/run.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -19,16 +18,13 @@
 #include "engine/result.h"
 #include "engine/session.h"
 #include "engine/workspace.h"
-#include "report/plot_data.h"
 #include "core/log.h"
 
 /* Everything the run holds, in one place, whatever phase it reached. */
 static void session_release(struct dv_session *s)
 {
-	if (s->json_open)
-		dv_json_close(&s->json);
-	if (s->plot != NULL)
-		fclose(s->plot);
+	if (s->sink->release != NULL)
+		s->sink->release(s->sink->ctx);
 	/* Features and fragment tables hold mbufs: freed before the pools go. */
 	dv_features_release(s);
 	dv_workspace_drop_mbufs(s);
@@ -48,12 +44,8 @@ static int plan_phase(struct dv_session *s)
 	for (unsigned k = 0; k < plan->nports; k++)
 		if (dv_endpoints_resolve(plan, k, s->ep[k]) != 0)
 			return -EINVAL;
-	if (plan->json_path[0] != '\0') {
-		if (dv_json_open(&s->json, plan->json_path, plan) != 0)
-			return -EIO;
-		s->json_open = true;
-	}
-	if (plan->plot_path[0] != '\0' && (s->plot = dv_plot_open(plan->plot_path)) == NULL)
+	/* The result files, once the run passed its checks (a refused run leaves none). */
+	if (s->sink->open != NULL && s->sink->open(s->sink->ctx) != 0)
 		return -EIO;
 	if (dv_eal_args_build(plan, plan->argv != NULL ? plan->argv[0] : "dnsvolley", &s->eal,
 			      &s->map) != 0)
@@ -81,8 +73,9 @@ static int ports_phase(struct dv_session *s)
 	return dv_features_ports(s);
 }
 
-int dv_run(const struct dv_plan *plan, struct dv_result *result)
+int dv_run(const struct dv_plan *plan, const struct dv_sink *sink, struct dv_result *result)
 {
+	static const struct dv_sink none;
 	static struct dv_session s;
 	static struct dv_result res;
 	int status = DV_EXIT_USAGE;
@@ -90,7 +83,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	memset(&s, 0, sizeof(s));
 	memset(&res, 0, sizeof(res));
 	s.plan = plan;
-	s.tty = isatty(STDOUT_FILENO) == 1;
+	s.sink = sink != NULL ? sink : &none;
 
 	/* Plan, endpoints, EAL, ports: what fails here is the user's or the host's to fix. */
 	if (plan_phase(&s) != 0 || ports_phase(&s) != 0)
@@ -106,7 +99,7 @@ int dv_run(const struct dv_plan *plan, struct dv_result *result)
 	if (dv_control_run(&s, &res) != 0)
 		goto cleanup;
 	dv_session_result(&s, &res);
-	if (dv_session_report(&s, &res) != 0)
+	if (s.sink->done != NULL && s.sink->done(s.sink->ctx, &res) != 0)
 		goto cleanup;
 	/* The tracker goes with the run's state. */
 	res.consistency = NULL;

@@ -19,7 +19,8 @@
 #include "engine/qsource.h"
 #include "engine/sequence.h"
 #include "engine/topology.h"
-#include "report/json.h"
+#include "metrics/result.h"
+#include "metrics/sink.h"
 
 /** One run. */
 struct dv_session {
@@ -33,8 +34,7 @@ struct dv_session {
 	struct dv_policy pol;
 	struct dv_topology topo;             /**< generators, collectors, lanes */
 	unsigned ngen, ncol, nlanes;         /**< copies of topo's (read everywhere) */
-	bool tty;                            /**< stdout is a terminal: the status line updates in place */
-	bool status_shown;                   /**< a status line is on the terminal, without its newline */
+	const struct dv_sink *sink;          /**< where intervals, plot lines and the result go */
 	struct dv_endpoints ep[DV_MAX_PORTS][DV_FAMILIES]; /**< per port and family */
 	bool nd_resolved[DV_MAX_PORTS][DV_FAMILIES]; /**< next hop learned by ARP/ND */
 	double sizing_qps;                   /**< the rate the tables are sized for */
@@ -45,9 +45,6 @@ struct dv_session {
 	struct dv_gen *gen[DV_MAX_GENERATORS];
 	struct dv_col *col[DV_MAX_COLLECTORS];
 	struct dv_lcore lc[DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
-	struct dv_json_out json;
-	bool json_open;
-	FILE *plot;
 	uint64_t mem_inflight, mem_sequences, inflight_slots;
 	double trial_qps;                    /**< search: the current trial's rate */
 };
