@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "engine/neighbours.h"
+#include "engine/features/nd.h"
 #include "net/nexthop.h"
 
 static void default_addr(int family, struct dv_addr *a, uint8_t last)

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "config/plan.h"
-#include "engine/neighbours.h"
+#include "engine/features/nd.h"
 #include "engine/session.h"
 #include "wire/query.h"
 

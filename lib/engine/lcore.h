@@ -21,7 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "config/plan.h"
-#include "engine/fragments.h"
+#include "engine/reassembly.h"
 #include "engine/inflight.h"
 #include "engine/pace.h"
 #include "engine/policy.h"

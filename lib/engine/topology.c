@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/fragments.h"
+#include "engine/reassembly.h"
 #include "engine/inflight.h"
 #include "engine/policy.h"
 #include "engine/sequence.h"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/report/consistency.c: the answer consistency tracker. */
+/* Unit tests for lib/metrics/consistency.c: the answer consistency tracker. */
 #include <check.h>
 #include <errno.h>
 #include <ldns/ldns.h>

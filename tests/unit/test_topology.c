@@ -5,7 +5,7 @@
 
 #include "check_main.h"
 #include "config/scenario.h"
-#include "engine/fragments.h"
+#include "engine/reassembly.h"
 #include "engine/topology.h"
 
 static struct dv_plan plan;

@@ -2,18 +2,109 @@
  * ARP/ND on ports no kernel answers for (profile arp-nd): the next hop was
  * resolved with the endpoints (endpoints.c); here, a ring for the
  * collectors' answers to ARP/ND requests (col.c), sent by the port's first
- * generator (gen.c), and our addresses announced.
+ * generator (gen.c), and our addresses announced. Resolving and announcing
+ * are synchronous, on the main lcore, before the worker lcores start.
  */
+#include "engine/features/nd.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
 
+#include "core/addr.h"
+#include "core/log.h"
 #include "engine/endpoints.h"
 #include "engine/features/feature.h"
-#include "engine/neighbours.h"
-#include "core/log.h"
+#include "wire/arp_nd.h"
+
+#define DV_ND_TRIES   4
+#define DV_ND_WAIT_MS 250
+
+static const uint8_t *addr_bytes(const struct dv_addr *a)
+{
+	return a->family == AF_INET6 ? (const uint8_t *)&a->v6 : (const uint8_t *)&a->v4;
+}
+
+/* One frame out on TX queue 0. @return 1 if the PMD took it */
+static unsigned send_frame(const struct dv_nd_port *p, const uint8_t *frame, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(p->pool);
+	if (m == NULL)
+		return 0;
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, len);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	memcpy(d, frame, len);
+	if (rte_eth_tx_burst(p->port_id, 0, &m, 1) == 1)
+		return 1;
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* Read every RX queue once; true when hop's answer went by (mac filled). */
+static bool poll_answer(const struct dv_nd_port *p, const struct dv_addr *hop, uint8_t mac[6])
+{
+	bool found = false;
+	size_t alen = hop->family == AF_INET6 ? 16 : 4;
+	for (unsigned q = 0; q < p->nrxq; q++) {
+		struct rte_mbuf *m[32];
+		uint16_t n = rte_eth_rx_burst(p->port_id, (uint16_t)q, m, 32);
+		for (uint16_t i = 0; i < n; i++) {
+			struct dv_nd_info ni;
+			/* An ARP reply's sender, an advertisement's target, is the one answering. */
+			if (!found && m[i]->nb_segs == 1 &&
+			    dv_nd_parse(rte_pktmbuf_mtod(m[i], const uint8_t *), m[i]->data_len, &ni) == 0 &&
+			    ni.kind == DV_ND_REPLY && ni.family == hop->family &&
+			    memcmp(ni.family == AF_INET ? ni.sender : ni.target, addr_bytes(hop), alen) == 0) {
+				memcpy(mac, ni.mac, 6);
+				found = true;
+			}
+		}
+		rte_pktmbuf_free_bulk(m, n);
+	}
+	return found;
+}
+
+int dv_nd_resolve(const struct dv_nd_port *p, const struct dv_addr *ours, const struct dv_addr *hop,
+		  uint8_t mac[6])
+{
+	uint8_t frame[DV_ND_FRAME_MAX];
+	uint16_t len = dv_nd_build_request(hop->family, p->mac, addr_bytes(ours), addr_bytes(hop),
+					   p->vlan, frame);
+	uint64_t hz = rte_get_tsc_hz();
+	for (unsigned t = 0; t < DV_ND_TRIES; t++) {
+		send_frame(p, frame, len);
+		uint64_t until = rte_rdtsc() + hz / 1000 * DV_ND_WAIT_MS;
+		while (rte_rdtsc() < until) {
+			if (poll_answer(p, hop, mac))
+				return 0;
+			struct timespec ts = { .tv_nsec = 1000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	char ab[64];
+	dv_err("--port %s: no %s answer from %s after %u tries (%u ms): is it up and on this link? "
+	       "(--gateway names the next hop, --dst-mac skips the lookup)", p->spec,
+	       hop->family == AF_INET6 ? "Neighbor Solicitation" : "ARP",
+	       dv_addr_str(hop, ab, sizeof(ab)), DV_ND_TRIES, DV_ND_TRIES * DV_ND_WAIT_MS);
+	return -EHOSTUNREACH;
+}
+
+unsigned dv_nd_announce(const struct dv_nd_port *p, const struct dv_addr *ours)
+{
+	uint8_t frame[DV_ND_FRAME_MAX];
+	uint16_t len = dv_nd_build_announce(ours->family, p->mac, addr_bytes(ours), p->vlan, frame);
+	return send_frame(p, frame, len);
+}
 
 /* ARP/ND answers waiting for the generator: far more than a neighbour storm. */
 #define DV_CTL_RING 1024

@@ -1,4 +1,4 @@
-#include "engine/fragments.h"
+#include "engine/reassembly.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /**
- * @file neighbours.h
+ * @file nd.h
  * @brief ARP/ND on ports no kernel answers for (profile arp-nd), at start:
  *        resolve the next hop, announce our addresses. The main lcore runs
  *        these before the worker lcores start, on TX queue 0 and every RX

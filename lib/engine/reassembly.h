@@ -1,5 +1,5 @@
 /**
- * @file fragments.h
+ * @file reassembly.h
  * @brief A collector's fragments: exact accounting of every fragment set,
  *        reassembly with DPDK's rte_ip_frag, and lost sets attributed to
  *        their attempt when the first fragment arrived.
