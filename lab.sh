@@ -21,9 +21,9 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
 # dpdk: dpdk-testpmd; knot: knotd in XDP mode; knot-dnsutils: kxdpgun;
-# dnsperf; clang: builds the XDP drop sink tests/bench/xdp_drop.c (bookworm's
+# dnsperf; valgrind: instructions.sh; clang: builds the XDP drop sink tests/bench/xdp_drop.c (bookworm's
 # xdp-tools 1.3.1 has "xdp-bench drop", but it fails to load on newer kernels).
-BENCH_PACKAGES=(dpdk knot knot-dnsutils dnsperf clang python3 iproute2 ethtool)
+BENCH_PACKAGES=(dpdk knot knot-dnsutils dnsperf clang python3 iproute2 ethtool valgrind)
 BENCH_DEFAULT=(crafting accuracy afxdp knot scaling memory)
 
 say() { printf 'lab: %s\n' "$*"; }
