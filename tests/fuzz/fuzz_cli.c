@@ -7,10 +7,12 @@
  * refused: the parser reads the files it is given (-d, --scenario,
  * --drivers-dir), and a device such as /dev/stdin or a FIFO would block.
  * Relative file names are taken from the source tree, so the seeds may name
- * scenarios/ and tests/data/. Usage text goes to /dev/null, errors to a buffer.
+ * scenarios/ and tests/data/. Usage text goes to /dev/null, errors to a buffer
+ * (printed with DV_FUZZ_VERBOSE set).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@
 
 #define MAX_ARGS 32
 
+static int cwd;     /* libFuzzer's directory: its file names are relative to it */
+static bool verbose; /* DV_FUZZ_VERBOSE set: print the parser's verdict (to check seeds) */
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,13 +36,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	int fd = open("/dev/null", O_RDWR);
-	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
-	    chdir(DV_FUZZ_SOURCE_ROOT) != 0) {
+	cwd = open(".", O_RDONLY | O_DIRECTORY);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 || cwd < 0) {
 		perror("fuzz_cli: setup");
 		abort();
 	}
 	close(fd);
 	dv_log_set_quiet(1);
+	verbose = getenv("DV_FUZZ_VERBOSE") != NULL;
 	return 0;
 }
 
@@ -64,9 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	dv_log_capture(msg, sizeof(msg));
+	if (chdir(DV_FUZZ_SOURCE_ROOT) != 0)
+		abort();
 	int ret = dv_cli_parse(argc, argv, &plan);
+	if (fchdir(cwd) != 0)
+		abort();
 	if (ret != 0 && ret != 1 && ret != -EINVAL)
 		abort(); /* the documented results only */
+	if (verbose)
+		fprintf(stderr, "dv_cli_parse: %d %s\n", ret, ret < 0 ? msg : "");
 	dv_plan_free(&plan);
 	free(buf);
 	return 0;
