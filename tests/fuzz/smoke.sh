@@ -9,7 +9,7 @@ set -uo pipefail
 exe=$1 seeds=$2 secs=${3:-${FUZZ_SECONDS:-5}}
 name=$(basename "$exe")
 work=${FUZZ_WORK:-$(dirname "$exe")/fuzz-work}/$name
-rm -rf "$work/corpus"
+rm -rf "$work/corpus" "$work/crashes" # a crash file of an earlier run is gone: keep a copy
 mkdir -p "$work/corpus" "$work/crashes"
 cp -r "$seeds"/. "$work/corpus/"
 # shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
