@@ -1,7 +1,10 @@
 #!/bin/bash
 # dnsvolley lab helper: the two commands of the README.
 #   ./lab.sh quickstart   install what is missing, build, prepare the host, 5 s against the embedded responder
-#   ./lab.sh test         install what is missing, build, run every test (unit, ASan/UBSan unit, integration)
+#   ./lab.sh test         install what is missing, build, run every test (unit, ASan/UBSan unit, integration,
+#                         a 5 s smoke of each fuzz harness)
+#   ./lab.sh fuzz [SECONDS]  build the libFuzzer harnesses (clang, build-fuzz/) and run each for SECONDS
+#                         (default 60) over a copy of its seed corpus (docs/fuzzing.md)
 #   ./lab.sh scenario NAME [OPTIONS...]  run scenarios/NAME.yaml (building its lab if it needs one),
 #                         then write its report, plots and HTML to results/
 #   ./lab.sh bench [NAME...]  also install the benchmarks' tools, build, run tests/bench/NAME.sh
@@ -12,12 +15,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${DV_BUILD_DIR:-$ROOT/build}
 BUILD_ASAN=${DV_BUILD_ASAN_DIR:-$ROOT/build-asan}
+BUILD_FUZZ=${DV_BUILD_FUZZ_DIR:-$ROOT/build-fuzz}
 
 # Debian 12 packages the project needs to build and test.
 PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
           libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
-          clang iproute2 iputils-ping ethtool nftables nsd knot-dnsutils)
+          clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
 # dpdk: dpdk-testpmd; knot: knotd in XDP mode; knot-dnsutils: kxdpgun;
@@ -81,6 +85,28 @@ build_asan() {
 	ninja -C "$BUILD_ASAN"
 }
 
+# The fuzz harnesses (tests/fuzz/): clang, libFuzzer, ASan and UBSan; only
+# the harnesses are built (the library with them), not the app or unit tests.
+fuzz_harnesses() {
+	local d
+	for d in "$ROOT"/tests/fuzz/corpus/*/; do
+		d=${d%/}
+		echo "fuzz_${d##*/}"
+	done
+}
+
+build_fuzz() {
+	if [ ! -f "$BUILD_FUZZ/build.ninja" ]; then
+		CC=clang meson setup "$BUILD_FUZZ" "$ROOT" -Dfuzz=true -Db_sanitize=address,undefined \
+			-Dintegration=false >/dev/null
+	fi
+	local h targets=()
+	for h in $(fuzz_harnesses); do
+		targets+=("tests/fuzz/$h")
+	done
+	ninja -C "$BUILD_FUZZ" "${targets[@]}"
+}
+
 # "N passed, N failed" over every meson test log given.
 summary() {
 	python3 - "$@" <<'PY'
@@ -120,7 +146,32 @@ cmd_test() {
 	say "unit tests under AddressSanitizer and UBSan"
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C "$BUILD_ASAN" --suite unit --print-errorlogs --num-processes 1 || rc=1
-	summary "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" || rc=1
+	say "fuzz harnesses, a 5 s smoke each"
+	build_fuzz
+	FUZZ_SECONDS=5 meson test -C "$BUILD_FUZZ" --suite fuzz --no-rebuild --print-errorlogs \
+		--num-processes 1 || rc=1
+	summary "$BUILD/meson-logs/testlog.json" "$BUILD_ASAN/meson-logs/testlog.json" \
+		"$BUILD_FUZZ/meson-logs/testlog.json" || rc=1
+	return $rc
+}
+
+# ./lab.sh fuzz [SECONDS]: every harness, one after the other (never two at
+# once), SECONDS each over a copy of its seed corpus in build-fuzz/fuzz-work/.
+# FUZZ_ARGS adds libFuzzer options (e.g. -runs=10000000). Exits 1 if one crashed.
+cmd_fuzz() {
+	local secs=${1:-60} h rc=0 failed=()
+	[[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -gt 0 ] || die "usage: $0 fuzz [SECONDS]"
+	install_deps
+	build_fuzz
+	for h in $(fuzz_harnesses); do
+		FUZZ_WORK=$BUILD_FUZZ/fuzz-work bash "$ROOT/tests/fuzz/smoke.sh" "$BUILD_FUZZ/tests/fuzz/$h" \
+			"$ROOT/tests/fuzz/corpus/${h#fuzz_}" "$secs" || { rc=1; failed+=("$h"); }
+	done
+	if [ $rc -ne 0 ]; then
+		say "crashed: ${failed[*]} (crash files above, logs in $BUILD_FUZZ/fuzz-work/)"
+	else
+		say "fuzz: no crash in $(fuzz_harnesses | wc -l) harnesses"
+	fi
 	return $rc
 }
 
@@ -178,7 +229,8 @@ case "${1:-}" in
 quickstart) shift; cmd_quickstart "$@" ;;
 test) shift; cmd_test "$@" ;;
 bench) shift; cmd_bench "$@" ;;
+fuzz) shift; cmd_fuzz "$@" ;;
 scenario) shift; cmd_scenario "$@" ;;
 build) install_deps; build ;;
-*) echo "usage: $0 quickstart|test|bench [NAME...]|scenario NAME [OPTIONS...]|build" >&2; exit 2 ;;
+*) echo "usage: $0 quickstart|test|bench [NAME...]|fuzz [SECONDS]|scenario NAME [OPTIONS...]|build" >&2; exit 2 ;;
 esac

@@ -59,8 +59,13 @@ int dv_set_ramp(struct dv_plan *p, const char *v, const char *ctx)
 /* Messages spell these limits out. */
 _Static_assert((int)DV_SEARCH_TRIAL_MAX == 3600 && DV_SEARCH_REPEATS_MAX == 15,
 	       "messages say 3600 s and 15");
+#ifdef __clang__
+/* clang folds a floating constant only as the operand of a cast to an integer. */
+_Static_assert((int)DV_SEARCH_RESOLUTION_MAX == 50, "messages say 0.01..50");
+#else
 _Static_assert(DV_SEARCH_RESOLUTION_MIN == 0.01 && DV_SEARCH_RESOLUTION_MAX == 50.0,
 	       "messages say 0.01..50");
+#endif
 
 /** LOSS%[:TRIAL[:REPEATS]]; keeps --search-resolution. */
 int dv_set_search(struct dv_plan *p, const char *v, const char *ctx)
