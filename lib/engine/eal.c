@@ -120,7 +120,13 @@ static int preflight_port(const struct dv_port_plan *pp)
 			return -ENOMEM;
 		}
 	}
-	if (pr->needs_bpffs) {
+	/*
+	 * bpffs is for the PMD's own program (libxdp pins its dispatcher there):
+	 * with dnsvolley's ({xdp_prog}) the PMD attaches it through netlink and
+	 * nothing is pinned, so a profile copied from an older af_xdp.yaml that
+	 * still says "needs: bpffs" runs under ip netns exec too.
+	 */
+	if (pr->needs_bpffs && !dv_profile_uses_xdp_prog(pr)) {
 		struct statfs st;
 		if (statfs("/sys/fs/bpf", &st) != 0 || (unsigned long)st.f_type != BPF_FS_MAGIC_NUMBER) {
 			dv_err("--port %s: needs bpffs at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)",

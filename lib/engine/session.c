@@ -44,13 +44,17 @@ static int plan_phase(struct dv_session *s)
 	for (unsigned k = 0; k < plan->nports; k++)
 		if (dv_endpoints_resolve(plan, k, s->ep[k]) != 0)
 			return -EINVAL;
+	/* The features' claims (an interface another run uses is refused here). */
+	int rc = dv_features_prepare(s);
+	if (rc != 0)
+		return rc;
 	/* The result files, once the run passed its checks (a refused run leaves none). */
 	if (s->sink->open != NULL && s->sink->open(s->sink->ctx) != 0)
 		return -EIO;
 	if (dv_eal_args_build(plan, plan->argv != NULL ? plan->argv[0] : "dnsvolley", &s->eal,
 			      &s->map) != 0)
 		return -EINVAL;
-	return dv_features_prepare(s);
+	return 0;
 }
 
 /* EAL and the ports. */

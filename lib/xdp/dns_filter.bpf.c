@@ -4,6 +4,9 @@
  * answers from the target's port, fragments from the target and ICMP/ICMPv6
  * errors; everything else (ARP, ND, SSH, ping) stays with the kernel.
  * Per-CPU counters, read by dnsvolley through libbpf, check its own counts.
+ * Nothing is pinned: every load has its own maps, which dnsvolley finds
+ * through the program attached to its interface (engine/features/xdp.c), so
+ * runs on other interfaces never share them, and no bpffs is needed.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -28,7 +31,6 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct dv_xdp_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dv_xdp_config SEC(".maps");
 
 struct {
@@ -36,7 +38,6 @@ struct {
 	__uint(max_entries, DV_XDP_COUNTERS);
 	__type(key, __u32);
 	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dv_xdp_counters SEC(".maps");
 
 static __always_inline void count(__u32 which)

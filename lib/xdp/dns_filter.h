@@ -13,6 +13,7 @@ struct dv_xdp_config {
 	__u32 target6[4];   /**< the IPv6 target */
 	__u16 dport;        /**< the target's DNS port */
 	__u8 has4, has6;    /**< 0: let every frame of that family pass */
+	__u32 pid;          /**< the run that configured it (host byte order): names a run that died */
 };
 
 /** dv_xdp_counters: per-CPU, summed by the reader. */

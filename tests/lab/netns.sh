@@ -21,10 +21,12 @@
 #   lab_gen kdig @198.18.0.2 ...       # run in the generator namespace
 #   lab_bg srv some-daemon ...         # background, killed by lab_cleanup
 
-LAB_GEN_NS="dvgen-$$"
-LAB_SRV_NS="dvsrv-$$"
-LAB_GEN_IF=dvg0
-LAB_SRV_IF=dvs0
+# The names may be set in the environment (labs that run beside others, as
+# tests/integration/xdp-instances.sh does); the namespaces end in our PID.
+LAB_GEN_NS="${LAB_NS_PREFIX:-dv}gen-$$"
+LAB_SRV_NS="${LAB_NS_PREFIX:-dv}srv-$$"
+LAB_GEN_IF=${LAB_GEN_IF:-dvg0}
+LAB_SRV_IF=${LAB_SRV_IF:-dvs0}
 LAB_GEN_V4=198.18.0.1
 LAB_SRV_V4=198.18.0.2
 LAB_GEN_V6=2001:2::1

@@ -22,7 +22,7 @@
 /** One feature's hooks. Those returning int: 0, or a negative errno (reported). */
 struct dv_feature {
 	const char *name;
-	/** Before EAL starts. */
+	/** Before EAL starts and before the result files open: may refuse the run (exit 2). */
 	int (*prepare)(struct dv_session *s);
 	/** The ports exist; templates are not built yet. */
 	int (*ports)(struct dv_session *s);
