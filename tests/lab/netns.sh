@@ -264,8 +264,8 @@ lab_setup() {
 # The server's addresses on dvs0 stay the target; the generator namespace gets
 # a second route to them through dvs1, with a higher metric, so the kernel
 # still prefers dvg0 and a lookup through dvg1 finds the second path.
-LAB_GEN_IF2=dvg1
-LAB_SRV_IF2=dvs1
+LAB_GEN_IF2=${LAB_GEN_IF2:-dvg1}
+LAB_SRV_IF2=${LAB_SRV_IF2:-dvs1}
 LAB_GEN2_V4=198.18.2.1
 LAB_SRV2_V4=198.18.2.2
 LAB_GEN2_V6=2001:2:0:2::1
