@@ -54,7 +54,8 @@ install_deps() {
 		"${missing[@]}" >/dev/null
 }
 
-# Hugepages and bpffs: AF_XDP needs both; embedded, ring, null and af_packet run without.
+# Hugepages and bpffs: AF_XDP needs hugepages (bpffs only for a profile copy without
+# xdp_prog); embedded, ring, null and af_packet run without.
 host_prereqs() {
 	local free
 	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)

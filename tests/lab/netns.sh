@@ -76,9 +76,10 @@ lab_require_tools() {
 }
 
 # Hugepages (AF_XDP UMEM and mbufs), a hugetlbfs mount and bpffs (libxdp pins
-# its dispatcher there). Only what is missing is changed, and lab_cleanup puts
-# it back; set LAB_KEEP_HOST_PREREQS=1 to keep it for repeated runs.
-# Inside a namespace, run AF_XDP programs with lab_exec_bpf: the host's
+# the PMD's own dispatcher there; dnsvolley's XDP program, the af_xdp
+# profile's, needs none). Only what is missing is changed, and lab_cleanup
+# puts it back; set LAB_KEEP_HOST_PREREQS=1 to keep it for repeated runs.
+# Inside a namespace, run what needs bpffs with lab_exec_bpf: the host's
 # /sys/fs/bpf is not visible under ip netns exec.
 lab_host_prereqs() {
 	local free total want
