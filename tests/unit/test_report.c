@@ -720,6 +720,12 @@ static void make_result(struct dv_result *r)
 	r->rx.rx_class[DV_PKT_ARP_ND] = 3;
 	r->rx.rx_class[DV_PKT_OTHER] = 4;
 	r->rx.rx_class[DV_PKT_MALFORMED] = 0;
+	/* DNS messages: 33-byte queries, 45-byte answers (all of one EDNS size). */
+	r->tx.query_bytes = 1000 * 33;
+	r->rx.edns[0][DV_FAMILY_V4].answered = 899;
+	r->rx.edns[0][DV_FAMILY_V4].resp_bytes = 899 * 45;
+	r->rx.edns[0][DV_FAMILY_V6].answered = 99;
+	r->rx.edns[0][DV_FAMILY_V6].resp_bytes = 99 * 45;
 	dv_hist_add(&r->rx.latency, 40000);
 	dv_hist_add(&r->rx.latency, 3000000);
 	for (int i = 0; i < 996; i++)
@@ -860,7 +866,7 @@ static const char expected_text[] =
 	"  Queries lost:         2 (0.20%)\n"
 	"\n"
 	"  Response codes:       NOERROR 990 (99.20%), NXDOMAIN 8 (0.80%)\n"
-	"  Average frame size:   request 82, response 100\n"
+	"  Average packet size:  request 33, response 45\n"
 	"  Run time (s):         0.250000\n"
 	"  Queries per second:   3992.000000\n"
 	"\n"
@@ -872,6 +878,7 @@ static const char expected_text[] =
 	"  IPv4: sent 900, completed 899 (99.89%), lost 1\n"
 	"  IPv6: sent 100, completed 99 (99.00%), lost 1\n"
 	"  Latency percentiles (ms): p50 0.123  p90 0.123  p99 0.123  p99.9 3.000\n"
+	"  Average frame size (bytes): sent 82, received 100 (every frame)\n"
 	"  Send rate (qps): achieved 20000.0 of target 20000.0 (100.00%)\n"
 	"  Late responses: 3, duplicates: 4, unmatched: 5, truncated (TC): 6\n"
 	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10\n"
@@ -953,8 +960,11 @@ START_TEST(test_text_sequences)
 {
 	make_seq_result(&res);
 	char *out = render_text(&res);
-	/* The v0 block is unchanged; the sequence tables follow it. */
-	ck_assert_ptr_nonnull(strstr(out, "  Queries sent:         1000\n"));
+	/* The v0 block counts attempts as dnsperf does; the names resolved right under it. */
+	ck_assert_ptr_nonnull(strstr(out, "  Queries sent:         1000\n"
+					  "  Queries completed:    998 (99.80%)\n"
+					  "  Queries lost:         2 (0.20%)\n"
+					  "  Names resolved:       950 of 980 (96.94%)\n\n"));
 	const char *tail = strstr(out, "  Received packets:");
 	ck_assert_ptr_nonnull(tail);
 	ck_assert_str_eq(tail, expected_seq_text);
@@ -980,6 +990,7 @@ START_TEST(test_text_sequences)
 	/* v0 (one EDNS size, no sequences): nothing new at all. */
 	res.n_edns = 1;
 	out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "Names resolved"));
 	ck_assert_ptr_null(strstr(out, "By EDNS size"));
 	ck_assert_ptr_null(strstr(out, "Gap between"));
 	free(out);
@@ -1160,6 +1171,24 @@ START_TEST(test_text_report_empty)
 	ck_assert_ptr_nonnull(strstr(out, "  Average Latency (s):  0.000000 (min 0.000000, max 0.000000)\n"));
 	/* Target taken from the plan when the result has none. */
 	ck_assert_ptr_nonnull(strstr(out, "  Send rate (qps): achieved 0.0 of target 1000.0 (0.00%)\n"));
+	/* Nothing to average: "-", not 0 (issue 12). */
+	ck_assert_ptr_nonnull(strstr(out, "  Average packet size:  request -, response -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Latency percentiles (ms): p50 -  p90 -  p99 -  p99.9 -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Average frame size (bytes): sent -, received - (every frame)\n"));
+	free(out);
+
+	/* Queries sent, none answered, ICMP errors received: no response size from ICMP frames. */
+	res.tx.sent[DV_FAMILY_V4] = 10;
+	res.tx.tx_bytes = 820;
+	res.tx.query_bytes = 330;
+	res.rx.timeouts[DV_FAMILY_V4] = 10;
+	res.rx.rx_pkts = 10;
+	res.rx.rx_bytes = 700;
+	res.rx.rx_class[DV_PKT_ICMP] = 10;
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  Average packet size:  request 33, response -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Latency percentiles (ms): p50 -  p90 -  p99 -  p99.9 -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Average frame size (bytes): sent 82, received 70 (every frame)\n"));
 	free(out);
 }
 END_TEST
@@ -1200,6 +1229,23 @@ START_TEST(test_status_line)
 	fclose(f);
 	ck_assert_str_eq(buf, "\r\033[K[  3.0s] sent 20000 (20000 qps / target max) answered 19998 "
 			      "timeouts 0 p50 61us p99 140us frags 12 draining");
+	free(buf);
+
+	/*
+	 * Retries: the target is compared with new queries; retries apart
+	 * (issue 12: "sent 479 (479 qps / target 200)" compared both).
+	 */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	res.rate_mode = DV_RATE_FIXED;
+	res.target_qps = 200;
+	res.tx.sent[DV_FAMILY_V4] = 479;
+	res.tx.logical = 200;
+	res.tx.retries = 279;
+	dv_report_status_line(f, 3.0, 2.04, false, &res);
+	fclose(f);
+	ck_assert_str_eq(buf, "[  3.0s] sent 479 (new 200 qps / target 200, retries 279 qps) answered "
+			      "19998 timeouts 0 p50 61us p99 140us frags 12 left 2.0s\n");
 	free(buf);
 
 	/* Empty interval of zero length: no NaN, latency shown as "-". */
