@@ -146,7 +146,7 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
 {
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
 	uint64_t prev = lq->tx_tsc[k - 1];
-	dv_hist_add(&g->tx.gap, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
+	dv_tx_gap_add(&g->tx, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
 	dv_count_add(&g->tx.retries, 1);
 	lq->tx_tsc[k] = now;
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,

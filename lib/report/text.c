@@ -79,6 +79,12 @@ static const char *const family_short[DV_FAMILIES] = {
 	[DV_FAMILY_V6] = "v6",
 };
 
+/** Nanoseconds to milliseconds, cut to 0.1 ms. */
+static double ms_tenth(uint64_t ns)
+{
+	return (double)(ns / 100000u) / 10.0;
+}
+
 /** Gap bucket bounds in ms, printed "369.099-385.876". */
 static void print_bucket_ms(FILE *f, unsigned i)
 {
@@ -186,10 +192,11 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	if (gap->count == 0) {
 		fprintf(f, "  %-22s0\n", "Gaps:");
 	} else {
-		fprintf(f, "  %-22s%" PRIu64 " (min %.3f, p10 %.3f, p50 %.3f, p90 %.3f, max %.3f)\n",
-			"Gaps:", gap->count, ns_ms(gap->min), ns_ms(dv_hist_quantile(gap, 0.10)),
-			ns_ms(dv_hist_quantile(gap, 0.50)), ns_ms(dv_hist_quantile(gap, 0.90)),
-			ns_ms(gap->max));
+		/* To 0.1 ms, cut (not rounded) as the 0.1 ms bins are: a gap of 376.83 ms is 376.8. */
+		fprintf(f, "  %-22s%" PRIu64 " (min %.1f, p10 %.1f, p50 %.1f, p90 %.1f, max %.1f)\n",
+			"Gaps:", gap->count, ms_tenth(gap->min), ms_tenth(dv_result_gap_quantile(r, 0.10)),
+			ms_tenth(dv_result_gap_quantile(r, 0.50)),
+			ms_tenth(dv_result_gap_quantile(r, 0.90)), ms_tenth(gap->max));
 		unsigned top[3];
 		unsigned n = top_buckets(gap, top, 3);
 		fprintf(f, "  %-22s", "Peaks:");

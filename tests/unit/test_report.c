@@ -287,9 +287,10 @@ START_TEST(test_tx_merge_seq)
 	fill_tx(&txa, 100);
 	fill_tx(&txb, 1000);
 	for (int i = 0; i < 30; i++)
-		dv_hist_add(&txa.gap, 375000000 + (uint64_t)i);
+		dv_tx_gap_add(&txa, 375000000 + (uint64_t)i * 10000);
 	for (int i = 0; i < 20; i++)
-		dv_hist_add(&txb.gap, 1000000000 + (uint64_t)i);
+		dv_tx_gap_add(&txb, 1000000000 + (uint64_t)i);
+	dv_tx_gap_add(&txb, 375050000);
 	dv_tx_stats_init(&txd);
 	dv_tx_stats_merge(&txd, &txa);
 	dv_tx_stats_merge(&txd, &txb);
@@ -299,12 +300,21 @@ START_TEST(test_tx_merge_seq)
 		for (unsigned f = 0; f < DV_FAMILIES; f++)
 			ck_assert_uint_eq(txd.edns_sent[v][f], 1300 + 4 * v + 2 * f);
 	}
-	ck_assert_uint_eq(txd.gap.count, 50);
+	ck_assert_uint_eq(txd.gap.count, 51);
 	ck_assert_uint_eq(txd.gap.sum, txa.gap.sum + txb.gap.sum);
 	ck_assert_uint_eq(txd.gap.min, 375000000);
 	ck_assert_uint_eq(txd.gap.max, 1000000019);
 	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
 		ck_assert_uint_eq(txd.gap.bucket[i], txa.gap.bucket[i] + txb.gap.bucket[i]);
+	/* The 0.1 ms bins merge exactly: 375.0 .. 375.29 ms in bins 3750-3752, 1000.0 ms in 10000. */
+	ck_assert_uint_eq(txd.gap_fine[3750], 10 + 1);
+	ck_assert_uint_eq(txd.gap_fine[3751], 10);
+	ck_assert_uint_eq(txd.gap_fine[3752], 10);
+	ck_assert_uint_eq(txd.gap_fine[10000], 20);
+	uint64_t fine = 0;
+	for (unsigned b = 0; b < DV_GAP_FINE_BINS; b++)
+		fine += txd.gap_fine[b];
+	ck_assert_uint_eq(fine, 51);
 }
 END_TEST
 
@@ -771,11 +781,11 @@ static void make_seq_result(struct dv_result *r)
 	q->single[DV_FAMILY_V4] = 30;
 
 	for (int i = 0; i < 100; i++)
-		dv_hist_add(&r->tx.gap, 375000000);
+		dv_tx_gap_add(&r->tx, 375000000);
 	for (int i = 0; i < 15; i++)
-		dv_hist_add(&r->tx.gap, 400000000);
+		dv_tx_gap_add(&r->tx, 400000000);
 	for (int i = 0; i < 10; i++)
-		dv_hist_add(&r->tx.gap, 1000000000);
+		dv_tx_gap_add(&r->tx, 1000000000);
 
 	r->n_edns = 4;
 	r->edns_size[0] = 1232;
@@ -943,7 +953,7 @@ static const char expected_seq_text[] =
 	"\n"
 	"Gap between attempts (ms):\n"
 	"\n"
-	"  Gaps:                 125 (min 375.000, p10 385.876, p50 385.876, p90 402.653, max 1000.000)\n"
+	"  Gaps:                 125 (min 375.0, p10 375.0, p50 375.0, p90 400.0, max 1000.0)\n"
 	"  Peaks:                369.099-385.876 100 (80.00%), 385.876-402.653 15 (12.00%), "
 	"973.079-1006.633 10 (8.00%)\n"
 	"\n"
@@ -972,12 +982,31 @@ START_TEST(test_text_sequences)
 
 	/* Peaks: most populated first, at most three. */
 	for (int i = 0; i < 200; i++)
-		dv_hist_add(&res.tx.gap, 50000000);
-	dv_hist_add(&res.tx.gap, 3000000000);
+		dv_tx_gap_add(&res.tx, 50000000);
+	dv_tx_gap_add(&res.tx, 3000000000);
 	out = render_text(&res);
 	ck_assert_ptr_nonnull(strstr(out, "  Peaks:                48.234-50.332 200 (61.35%), "
 					  "369.099-385.876 100 (30.67%), 385.876-402.653 15 (4.60%)\n"));
 	free(out);
+
+	/*
+	 * Issue 12: gaps to 0.1 ms. Unbound's 376.8 ms timer and BIND's 801.7 ms
+	 * printed as their 6 % buckets' upper bounds (385.9, 804.2); now exact.
+	 * A gap beyond the 0.1 ms table comes from the histogram.
+	 */
+	dv_tx_stats_init(&res.tx);
+	for (int i = 0; i < 60; i++)
+		dv_tx_gap_add(&res.tx, 376830000 + (uint64_t)i * 1000);
+	for (int i = 0; i < 39; i++)
+		dv_tx_gap_add(&res.tx, 801712345);
+	dv_tx_gap_add(&res.tx, 9000000000);
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  Gaps:                 100 (min 376.8, p10 376.8, p50 376.8, "
+					  "p90 801.7, max 9000.0)\n"));
+	free(out);
+	ck_assert_uint_eq(dv_result_gap_quantile(&res, 0.0), 376800000);
+	ck_assert_uint_eq(dv_result_gap_quantile(&res, 0.99), 801700000);
+	ck_assert_uint_eq(dv_result_gap_quantile(&res, 1.0), 9000000000);
 
 	/* An EDNS mix without sequences: the EDNS table only. */
 	res.sequences = false;
@@ -1516,7 +1545,15 @@ static void check_seq_ext(const json_t *rec)
 	ck_assert_int_eq(jget_int(gap, "count"), 125);
 	ck_assert_int_eq(jget_int(gap, "min"), 375000000);
 	ck_assert_int_eq(jget_int(gap, "max"), 1000000000);
-	ck_assert_int_eq(jget_int(gap, "p50"), 385875967);
+	/* To 0.1 ms, no longer the bucket's upper bound 385875967 (issue 12). */
+	ck_assert_int_eq(jget_int(gap, "p50"), 375000000);
+	ck_assert_int_eq(jget_int(gap, "p90"), 400000000);
+	const json_t *fb = json_object_get(gap, "bins_100us");
+	ck_assert(json_is_array(fb));
+	ck_assert_uint_eq(json_array_size(fb), 3);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(fb, 0), 0)), 3750);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(fb, 0), 1)), 100);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(fb, 2), 0)), 10000);
 	const json_t *b = json_object_get(gap, "buckets");
 	ck_assert(json_is_array(b));
 	ck_assert_uint_eq(json_array_size(b), 3);
