@@ -269,6 +269,8 @@ static int apply_options(const struct opt_tables *t, int argc, char **argv, stru
 	size_t nforgotten = 0;
 	int c, longindex;
 	char qb[DV_QUOTE_BUF];
+	/* The last --name[=VALUE] option given without '=': a value after a space is no value of it. */
+	char bare_optional[40] = "";
 
 	getopt_reset();
 	for (;;) {
@@ -309,13 +311,19 @@ static int apply_options(const struct opt_tables *t, int argc, char **argv, stru
 		/* A flag is a boolean in a scenario; --track-answers alone means
 		 * its default rate. */
 		const char *v = o->arg == DV_ARG_NONE || optarg == NULL ? "true" : optarg;
+		if (o->arg == DV_ARG_OPTIONAL && optarg == NULL)
+			snprintf(bare_optional, sizeof(bare_optional), "%s", name);
 		if (o->set(plan, v, name) != 0)
 			return -EINVAL;
 	}
 
 	if (optind < argc) {
-		dv_err("unexpected argument '%s' (see --help)",
-		       dv_quote(argv[optind], qb, sizeof(qb)));
+		if (bare_optional[0] != '\0')
+			dv_err("%s takes its value after '=': %s=%s", bare_optional, bare_optional,
+			       dv_quote(argv[optind], qb, sizeof(qb)));
+		else
+			dv_err("unexpected argument '%s' (see --help)",
+			       dv_quote(argv[optind], qb, sizeof(qb)));
 		return -EINVAL;
 	}
 	return 0;
@@ -459,12 +467,42 @@ static int check_queues(const struct dv_plan *plan)
 		 * collectors) queue pairs and the kernel delivers answers to any of them:
 		 * each needs a collector reading it. */
 		if (pp->profile.rx_steering == DV_STEER_KERNEL && gens > cols) {
-			dv_err("-T %u: --port %s delivers answers on all %u queues; add --collectors %u",
-			       plan->generators, pp->spec, gens, plan->generators);
+			/* Where the driver opens the queues on channels, they are needed too: say so now. */
+			char chan[160] = "";
+			if (dv_profile_counts_channels(&pp->profile))
+				snprintf(chan, sizeof(chan), " (and %s needs %u combined channels: "
+					 "ethtool -L %s combined %u)", pp->arg, gens, pp->arg, gens);
+			dv_err("-T %u: --port %s delivers answers on all %u queues; add --collectors %u%s",
+			       plan->generators, pp->spec, gens, plan->generators, chan);
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+int dv_cli_check_channels(const struct dv_plan *plan, unsigned k, unsigned channels)
+{
+	const struct dv_port_plan *pp = &plan->port[k];
+	if (!dv_profile_counts_channels(&pp->profile))
+		return 0;
+	unsigned gens = dv_plan_on_port(plan, plan->generators, k);
+	unsigned cols = dv_plan_on_port(plan, plan->collectors, k);
+	unsigned nq = gens > cols ? gens : cols;
+	if (nq <= channels)
+		return 0;
+	/* Name the options that asked for the queues, and the fix on either side. */
+	char opts[64];
+	if (gens >= cols && cols > 1)
+		snprintf(opts, sizeof(opts), "-T %u --collectors %u", plan->generators, plan->collectors);
+	else if (gens >= cols)
+		snprintf(opts, sizeof(opts), "-T %u", plan->generators);
+	else
+		snprintf(opts, sizeof(opts), "--collectors %u", plan->collectors);
+	dv_err("%s: --port %s opens %u queues and %s has %u combined channel%s: "
+	       "ethtool -L %s combined %u, or fewer generators and collectors (a veth has no "
+	       "combined channels: one queue)", opts, pp->spec, nq, pp->arg, channels,
+	       channels == 1 ? "" : "s", pp->arg, nq);
+	return -EINVAL;
 }
 
 /** Checks across settings, once the port profile is known. */

@@ -25,5 +25,17 @@
  */
 int dv_cli_parse(int argc, char **argv, struct dv_plan *plan);
 
+/**
+ * Whether port k's interface has the queues the run opens there
+ * (max(generators, collectors) on that port), for a profile that counts
+ * combined channels (dv_profile_counts_channels()); the caller asks the
+ * kernel for the count. On a shortfall one line names the channels and the
+ * command that adds them.
+ * @param channels the interface's combined channels (>= 1)
+ * @retval 0 enough (or the profile does not count channels)
+ * @retval -EINVAL reported
+ */
+int dv_cli_check_channels(const struct dv_plan *plan, unsigned k, unsigned channels);
+
 /** Print the usage text to the given stream. */
 void dv_cli_usage(void *stream);

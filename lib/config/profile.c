@@ -343,6 +343,11 @@ bool dv_profile_uses_xdp_prog(const struct dv_port_profile *prof)
 	return strstr(prof->vdev, "{xdp_prog}") != NULL;
 }
 
+bool dv_profile_counts_channels(const struct dv_port_profile *prof)
+{
+	return strncmp(prof->vdev, "net_af_xdp", 10) == 0;
+}
+
 /** Cross-checks between keys, once the whole file is read. */
 static int prof_validate(struct prof_ctx *c)
 {

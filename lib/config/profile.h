@@ -107,6 +107,12 @@ const char *dv_profile_xdp_prog(void);
 bool dv_profile_uses_xdp_prog(const struct dv_port_profile *prof);
 
 /**
+ * Whether the profile's driver opens its queues on the interface's combined
+ * channels (the af_xdp PMD: queue_count may not exceed them).
+ */
+bool dv_profile_counts_channels(const struct dv_port_profile *prof);
+
+/**
  * --list-ports: every profile of dir, what its argument is, what it needs
  * (root, hugepages, bpffs, a driver binding) and what it does.
  * @return 0, or a negative errno if dir cannot be read (reported)

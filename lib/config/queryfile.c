@@ -88,6 +88,14 @@ cleanup:
 	return ret;
 }
 
+/** A DNS class mnemonic (IN, CH, HS, ANY, CLASSn). */
+static bool is_class(const char *w)
+{
+	return strcasecmp(w, "IN") == 0 || strcasecmp(w, "CH") == 0 || strcasecmp(w, "HS") == 0 ||
+	       strcasecmp(w, "ANY") == 0 ||
+	       (strncasecmp(w, "CLASS", 5) == 0 && w[5] >= '0' && w[5] <= '9');
+}
+
 /** Type mnemonic or TYPEnnn to a number; 0 if unknown. */
 static uint16_t parse_type(const char *type)
 {
@@ -202,6 +210,17 @@ static int parse_line(struct qf_ctx *ctx, char *line, size_t len, size_t lineno)
 		return 0; /* blank or comment */
 	char *type = next_word(&cursor);
 	char *extra = type != NULL ? next_word(&cursor) : NULL;
+	/* "name CLASS type", as zone files and dig write it: the class goes
+	 * between; every query is sent in class IN, so only IN is taken. */
+	if (extra != NULL && is_class(type)) {
+		if (strcasecmp(type, "IN") != 0) {
+			dv_err("%s:%zu: class '%s': queries are sent in class IN only", ctx->name,
+			       lineno, dv_quote(type, qb, sizeof(qb)));
+			return -EINVAL;
+		}
+		type = extra;
+		extra = next_word(&cursor);
+	}
 	if (extra != NULL) {
 		dv_err("%s:%zu: trailing text '%s'", ctx->name, lineno,
 		       dv_quote(extra, qb, sizeof(qb)));

@@ -184,5 +184,17 @@ int dv_set_qname(struct dv_plan *p, const char *v, const char *ctx)
 
 int dv_set_qtypes(struct dv_plan *p, const char *v, const char *ctx)
 {
+	/* Types without weights ("TXT", "A,AAAA") are equally likely: add ":1" to each. */
+	if (v != NULL && strchr(v, ':') == NULL && strlen(v) < DV_SPEC_MAX / 4) {
+		char w[DV_SPEC_MAX];
+		size_t o = 0;
+		for (const char *c = v; *c != '\0'; c++) {
+			if (*c == ',')
+				o += (size_t)snprintf(w + o, sizeof(w) - o, ":1");
+			w[o++] = *c;
+		}
+		snprintf(w + o, sizeof(w) - o, ":1");
+		return dv_weighted_parse(w, ctx, qtype_value, "an RR type", &p->seq.qtypes);
+	}
 	return dv_weighted_parse(v, ctx, qtype_value, "an RR type", &p->seq.qtypes);
 }

@@ -17,6 +17,7 @@
 
 #include "dv_config.h"
 #include "core/addr.h"
+#include "metrics/consistency.h"
 #include "engine/endpoints.h"
 #include "engine/features/feature.h"
 #include "engine/result.h"
@@ -106,11 +107,41 @@ void dv_control_intro(const struct dv_session *st)
 		snprintf(rate, sizeof(rate), "Rate %.0f qps", plan->qps);
 		break;
 	}
-	printf("[Status] %s for %.3f s, timeout %.3f s, EDNS %s%d%s, %zu queries in %s\n", rate,
+	/* What will really be sent: the EDNS mix by its sizes, generated names by their pattern. */
+	char edns[160], names[4400];
+	const struct dv_weighted *mix = &plan->seq.edns;
+	if (mix->n > 0) {
+		int o = snprintf(edns, sizeof(edns), "EDNS %s%smix of", plan->seq.edns_preset,
+				 plan->seq.edns_preset[0] ? " " : "");
+		for (unsigned i = 0; i < mix->n && o > 0 && (size_t)o < sizeof(edns); i++) {
+			if (mix->value[i] == DV_EDNS_NONE)
+				o += snprintf(edns + o, sizeof(edns) - (size_t)o, "%s none", i ? "," : "");
+			else
+				o += snprintf(edns + o, sizeof(edns) - (size_t)o, "%s %d", i ? "," : "",
+					      mix->value[i]);
+		}
+	} else if (plan->edns_size != DV_EDNS_NONE) {
+		snprintf(edns, sizeof(edns), "EDNS %d", plan->edns_size);
+	} else {
+		snprintf(edns, sizeof(edns), "EDNS off");
+	}
+	if (plan->seq.qname_pattern[0] != '\0') {
+		int o = snprintf(names, sizeof(names), "names %s, type", plan->seq.qname_pattern);
+		const struct dv_weighted *qt = &plan->seq.qtypes;
+		for (unsigned i = 0; i < qt->n && o > 0 && (size_t)o < sizeof(names); i++) {
+			char t[32];
+			o += snprintf(names + o, sizeof(names) - (size_t)o, "%s %s", i ? "," : "",
+				      dv_cons_type_str((uint16_t)qt->value[i], t, sizeof(t)));
+		}
+	} else {
+		snprintf(names, sizeof(names), "%zu queries in %s", plan->queries.n, plan->query_file);
+	}
+	const char *do_bit = plan->seq.do_prob >= 1.0 ? " +DO" :
+			     plan->seq.do_prob > 0.0 ? " +DO on a share" : "";
+	printf("[Status] %s for %.3f s, timeout %.3f s, %s%s, %s\n", rate,
 	       plan->rate_mode == DV_RATE_SEARCH ? plan->search.trial_s : plan->duration_s,
-	       plan->timeout_s, plan->edns_size ? "" : "off (", plan->edns_size,
-	       plan->edns_size ? (plan->dnssec_ok ? " +DO" : "") : ")", plan->queries.n,
-	       plan->query_file);
+	       plan->timeout_s, edns, plan->edns_size != DV_EDNS_NONE || mix->n > 0 ? do_bit : "",
+	       names);
 	for (unsigned k = 0; k < plan->nports; k++)
 		for (int f = 0; f < DV_FAMILIES; f++) {
 			if (!st->nd_resolved[k][f])

@@ -13,8 +13,10 @@
 
 #include <rte_eal.h>
 
+#include "config/cli.h"
 #include "config/profile.h"
 #include "core/log.h"
+#include "net/nexthop.h"
 
 #define BPF_FS_MAGIC_NUMBER 0xcafe4a11
 /* Memory cap per process so that tests and servers can run side by side. */
@@ -143,6 +145,12 @@ int dv_preflight(const struct dv_plan *plan)
 		int rc = preflight_port(&plan->port[k]);
 		if (rc != 0)
 			return rc;
+		/* af_xdp: the PMD refuses more queues than combined channels, with a message
+		 * that reads like the XDP program failed; ask the kernel first. */
+		int ch = dv_profile_counts_channels(&plan->port[k].profile)
+				 ? dv_iface_combined_channels(plan->port[k].arg) : 0;
+		if (ch > 0 && dv_cli_check_channels(plan, k, (unsigned)ch) != 0)
+			return -EINVAL;
 	}
 	return 0;
 }

@@ -16,12 +16,16 @@
 #include "core/count.h"
 #include "wire/frame_parse.h"
 
-static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_attempt_id *a,
+static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_pending_meta *pm,
 			uint64_t now)
 {
+	const struct dv_attempt_id *a = &pm->a;
 	dv_count_add(&g->tx.sent[a->family & 1], 1);
 	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
 	dv_count_add(&g->tx.tx_bytes, m->pkt_len);
+	/* The DNS message: the frame past its template's headers (Ethernet, IP, UDP). */
+	const struct dv_l34_tmpl *t = &g->sh->l34[g->lane[pm->lane].global][a->family & 1];
+	dv_count_add(&g->tx.query_bytes, m->pkt_len - t->len);
 	if (g->tx.first_tx_tsc == 0)
 		dv_count_set(&g->tx.first_tx_tsc, now);
 	dv_count_set(&g->tx.last_tx_tsc, now);
@@ -33,7 +37,7 @@ static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pendin
 {
 	uint16_t nb = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
 	for (unsigned i = 0; i < nb; i++)
-		gen_account(g, m[i], &meta[i].a, now);
+		gen_account(g, m[i], &meta[i], now);
 	unsigned left = n - nb;
 	if (left > 0) {
 		/* memmove: m/meta may already be the pending arrays */
@@ -142,7 +146,7 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
 {
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
 	uint64_t prev = lq->tx_tsc[k - 1];
-	dv_hist_add(&g->tx.gap, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
+	dv_tx_gap_add(&g->tx, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
 	dv_count_add(&g->tx.retries, 1);
 	lq->tx_tsc[k] = now;
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,

@@ -205,10 +205,13 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 			dv_eal_vdev_name(plan, k, name, sizeof(name));
 			if (name[0] == '\0' || rte_eth_dev_get_port_by_name(name, &pt->id) != 0) {
 				if (dv_profile_uses_xdp_prog(&pp->profile))
-					dv_err("--port %s: no DPDK port '%s': the driver failed to probe; did "
-					       "the kernel refuse the XDP program %s? (the PMD's message is "
-					       "above; a copy of the profile without xdp_prog uses the PMD's "
-					       "own program)", pp->spec, name, dv_profile_xdp_prog());
+					dv_err("--port %s: no DPDK port '%s': the driver failed to probe "
+					       "(its message is above): %u queues need %u combined channels "
+					       "(ethtool -l %s), or the kernel refused the XDP program %s (a "
+					       "copy of the profile without xdp_prog uses the PMD's own)",
+					       pp->spec, name, pt->rx_queues > pt->tx_queues ? pt->rx_queues
+					       : pt->tx_queues, pt->rx_queues > pt->tx_queues ? pt->rx_queues
+					       : pt->tx_queues, pp->arg, dv_profile_xdp_prog());
 				else
 					dv_err("--port %s: no DPDK port '%s' (did the driver fail to probe?)",
 					       pp->spec, name);

@@ -4,6 +4,7 @@
  */
 #include "metrics/result.h"
 
+#include <math.h>
 #include <string.h>
 
 /** Number of elements of an array. */
@@ -175,4 +176,25 @@ bool dv_result_fail_row(const struct dv_result *r, unsigned family, unsigned v,
 	row->failed = row->col[DV_FR_LOST_FRAG] + row->col[DV_FR_FRAG_DROP] +
 		      row->col[DV_FR_ICMP] + row->col[DV_FR_TIMEOUT];
 	return row->attempts != 0;
+}
+
+uint64_t dv_result_gap_quantile(const struct dv_result *r, double q)
+{
+	const struct dv_hist *h = &r->tx.gap;
+	if (h->count == 0)
+		return 0;
+	if (q < 0.0)
+		q = 0.0;
+	if (q > 1.0)
+		q = 1.0;
+	uint64_t rank = (uint64_t)ceil(q * (double)h->count);
+	if (rank == 0)
+		rank = 1;
+	uint64_t seen = 0;
+	for (uint32_t b = 0; b < DV_GAP_FINE_BINS; b++) {
+		seen += r->tx.gap_fine[b];
+		if (seen >= rank)
+			return (uint64_t)b * DV_GAP_FINE_NS;
+	}
+	return dv_hist_quantile(h, q);
 }

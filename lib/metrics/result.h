@@ -131,6 +131,14 @@ struct dv_fail_row {
 bool dv_result_fail_row(const struct dv_result *r, unsigned family, unsigned v,
 			enum dv_size_class size, struct dv_fail_row *row);
 
+/**
+ * Gap between attempts at quantile q (0..1), to 0.1 ms: the lower bound of
+ * the 0.1 ms bin holding the ceil(q * count)-th gap (tx.gap_fine); from the
+ * histogram (its bucket's upper bound) when that gap is longer than the
+ * table. 0 when there are no gaps.
+ */
+uint64_t dv_result_gap_quantile(const struct dv_result *r, double q);
+
 /** Sum the sequence outcomes. */
 void dv_seq_sum(const struct dv_seq_stats *s, struct dv_seq_totals *t);
 

@@ -12,7 +12,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/ethtool.h>
 #include <linux/neighbour.h>
+#include <linux/sockios.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -648,4 +650,26 @@ done:
 
 cleanup:
 	return ret;
+}
+
+int dv_iface_combined_channels(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	if (ifname == NULL || strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (char *)&ch;
+	int rc = ioctl(fd, SIOCETHTOOL, &ifr) == 0 ? 0 : -errno;
+	close(fd);
+	if (rc == -ENODEV)
+		return rc;
+	/* As the PMD: no answer, or no combined channels, is one queue. */
+	if (rc != 0 || ch.max_combined == 0 || ch.combined_count == 0)
+		return 1;
+	return (int)ch.combined_count;
 }

@@ -72,3 +72,13 @@ struct dv_nexthop {
 int dv_nexthop_resolve(const char *ifname, const struct dv_addr *target,
 		       const struct dv_addr *src_hint, unsigned timeout_ms, bool own_route,
 		       struct dv_nexthop *nh);
+
+/**
+ * Queues an AF_XDP socket can open on ifname, counted as the af_xdp PMD
+ * counts them: the combined channels (ETHTOOL_GCHANNELS); 1 when the driver
+ * reports none (a veth, which has separate RX and TX channels) or cannot say.
+ * @retval >0       the count
+ * @retval -ENODEV  no such interface
+ * @retval <0       other -errno of the socket
+ */
+int dv_iface_combined_channels(const char *ifname);

@@ -116,6 +116,13 @@ int dv_cmd_report(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage(NULL, NULL, USAGE_REPORT);
 	const char *path = argv[optind];
+	/* -o names a directory: an existing file there is the user's mistake (exit 2), found first. */
+	struct stat ost;
+	if (out != NULL && stat(out, &ost) == 0 && !S_ISDIR(ost.st_mode)) {
+		dv_err("report -o %s: exists and is not a directory (the report writes a directory)",
+		       out);
+		goto cleanup;
+	}
 	if (dv_runfile_load(path, &rf) < 0)
 		goto cleanup;
 	if (rf.sum == NULL) {

@@ -38,6 +38,7 @@ extern char **environ;
 #define COLOR_ANSWERED "#2ca02c"
 #define COLOR_FAILED "#d62728"
 #define COLOR_TARGET "#404040"
+#define COLOR_RETRIES "#9467bd"
 #define COLOR_BAR "#4c78a8"
 
 /** What every plot reads. */
@@ -181,9 +182,11 @@ static bool rates_has_data(const struct plot_in *in)
 static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 {
 	double max = 0.0, tmax = 0.0;
-	bool target = false;
+	bool target = false, retries = false;
 
-	fputs("# time_s sent_per_s answered_per_s timeouts_per_s target_qps\n", dat);
+	/* The target is for new queries: with retries, new queries and retries are lines of their own. */
+	fputs("# time_s sent_per_s answered_per_s timeouts_per_s target_qps new_per_s retries_per_s\n",
+	      dat);
 	for (size_t i = 0; i < in->nrows; i++) {
 		const struct dv_series_row *r = &in->rows[i];
 		double s = dv_per_s(r->sent, r->secs), a = dv_per_s(r->answered, r->secs);
@@ -191,11 +194,14 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 		fprintf(dat, "%.6g %.9g %.9g %.9g ", r->t_s, s, a, t);
 		/* "-" (missing): no target line where the rate was unlimited. */
 		if (r->target_qps > 0.0) {
-			fprintf(dat, "%.9g\n", r->target_qps);
+			fprintf(dat, "%.9g", r->target_qps);
 			target = true;
 		} else {
-			fputs("-\n", dat);
+			fputs("-", dat);
 		}
+		fprintf(dat, " %.9g %.9g\n", dv_per_s(r->logical, r->secs),
+			dv_per_s(r->retries, r->secs));
+		retries |= r->retries > 0;
 		max = fmax(max, fmax(fmax(s, a), fmax(t, r->target_qps)));
 		tmax = fmax(tmax, r->t_s);
 	}
@@ -221,10 +227,17 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	/* A single interval is a point: lines alone would draw nothing. */
 	const char *with = in->nrows <= 2  ? "linespoints pt 7 ps 1.2" :
 			   in->nrows < 40 ? "linespoints pt 7 ps 0.6" : "lines";
-	fprintf(gp, "plot 'rates.dat' using 1:($2/%g) with %s lw 2 lc rgb \"%s\" title \"sent\", \\\n"
-		"     '' using 1:($3/%g) with %s lw 2 lc rgb \"%s\" title \"answered\", \\\n"
+	if (retries)
+		fprintf(gp, "plot 'rates.dat' using 1:($6/%g) with %s lw 2 lc rgb \"%s\" "
+			"title \"new queries sent\", \\\n"
+			"     '' using 1:($7/%g) with %s lw 2 lc rgb \"%s\" title \"retries sent\", \\\n",
+			scale, with, COLOR_SENT, scale, with, COLOR_RETRIES);
+	else
+		fprintf(gp, "plot 'rates.dat' using 1:($2/%g) with %s lw 2 lc rgb \"%s\" title \"sent\", \\\n",
+			scale, with, COLOR_SENT);
+	fprintf(gp, "     '' using 1:($3/%g) with %s lw 2 lc rgb \"%s\" title \"answered\", \\\n"
 		"     '' using 1:($4/%g) with %s lw 2 lc rgb \"%s\" title \"failed (timeouts)\"",
-		scale, with, COLOR_SENT, scale, with, COLOR_ANSWERED, scale, with, COLOR_FAILED);
+		scale, with, COLOR_ANSWERED, scale, with, COLOR_FAILED);
 	if (target)
 		fprintf(gp, ", \\\n     '' using 1:($5/%g) with lines lw 2 dt 2 lc rgb \"%s\" "
 			"title \"target rate\"", scale, COLOR_TARGET);
@@ -424,8 +437,9 @@ static void gaps_write(const struct plot_in *in, FILE *dat, FILE *gp)
 
 static bool seqlen_has_data(const struct plot_in *in)
 {
+	/* Only when some sequence had more than one attempt: a plain run's one bar says nothing. */
 	const struct dv_seq_stats *s = &in->sum->rx.seq;
-	for (unsigned n = 1; n <= DV_MAX_ATTEMPTS; n++)
+	for (unsigned n = 2; n <= DV_MAX_ATTEMPTS; n++)
 		if (s->seq_len[n] != 0)
 			return true;
 	return false;
@@ -540,7 +554,8 @@ static void ttl_write(const struct plot_in *in, FILE *dat, FILE *gp)
 			f->ttl_at[last].ttl > 0 ? (double)f->ttl_at[last].ttl : 0.5);
 	}
 	fputs("set xlabel \"time since start (s)\"\n"
-	      "set ylabel \"lowest TTL in the answers (s, log scale; 0 drawn at 0.5)\"\n"
+	      /* Short enough for the plot's height when the key takes rows (the rest in the caption). */
+	      "set ylabel \"lowest TTL (s, log scale)\"\n"
 	      "set logscale y 10\n"
 	      "set yrange [0.4:*]\n"
 	      "set format y \"%g\"\n"
@@ -574,7 +589,8 @@ static const struct plot_def plot_defs[DV_PLOTS] = {
 		.name = "rates",
 		.title = "Queries sent, answered and failed per second over time",
 		.caption = "Each interval: queries sent, answered and timed out per second, "
-			   "and the target rate",
+			   "and the target rate; with retries, new queries (what the target is for) "
+			   "and retries are drawn apart",
 		.has_data = rates_has_data,
 		.write = rates_write,
 	},
@@ -606,7 +622,7 @@ static const struct plot_def plot_defs[DV_PLOTS] = {
 		.title = "TTL of A and AAAA records in the answers over time",
 		.caption = "--track-answers: the lowest TTL of each owner's A and AAAA records per "
 			   "interval, as the resolver returned them; a sawtooth is a record counting "
-			   "down in a cache and fetched again",
+			   "down in a cache and fetched again; a TTL of 0 is drawn at 0.5 s (log scale)",
 		.has_data = ttl_has_data,
 		.write = ttl_write,
 	},

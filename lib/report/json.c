@@ -174,19 +174,34 @@ static const char *const fam_key[DV_FAMILIES] = {
 	[DV_FAMILY_V6] = "ipv6",
 };
 
-/** "gap_ns": summary of the gap histogram plus its non-empty buckets. */
-static json_t *gap_obj(const struct dv_hist *h, bool *ok)
+/**
+ * "gap_ns": summary of the gap histogram plus its non-empty buckets. With
+ * fine (the gaps between attempts), the percentiles are to 0.1 ms (the
+ * lower bound of their 0.1 ms bin) and "bins_100us" lists the non-empty
+ * 0.1 ms bins as [bin, count] (bin b: b x 0.1 ms up to (b + 1) x 0.1 ms).
+ */
+static json_t *gap_obj(const struct dv_hist *h, const struct dv_result *fine, bool *ok)
 {
 	json_t *o = json_object();
 	bool empty = h->count == 0;
+	static const double q[3] = { 0.10, 0.50, 0.90 };
+	static const char *const qkey[3] = { "p10", "p50", "p90" };
 
 	dv_jput(o, "count", dv_jint(h->count), ok);
 	dv_jput(o, "min", dv_jint(empty ? 0 : h->min), ok);
 	dv_jput(o, "max", dv_jint(empty ? 0 : h->max), ok);
-	dv_jput(o, "p10", dv_jint(dv_hist_quantile(h, 0.10)), ok);
-	dv_jput(o, "p50", dv_jint(dv_hist_quantile(h, 0.50)), ok);
-	dv_jput(o, "p90", dv_jint(dv_hist_quantile(h, 0.90)), ok);
+	for (unsigned i = 0; i < 3; i++)
+		dv_jput(o, qkey[i], dv_jint(fine != NULL ? dv_result_gap_quantile(fine, q[i])
+							  : dv_hist_quantile(h, q[i])), ok);
 	dv_jput(o, "buckets", buckets_arr(h, ok), ok);
+	if (fine != NULL) {
+		json_t *bins = json_array();
+		for (uint32_t b = 0; bins != NULL && b < DV_GAP_FINE_BINS; b++)
+			if (fine->tx.gap_fine[b] != 0)
+				dv_jpush(bins, json_pack("[I,I]", (json_int_t)b,
+							 (json_int_t)fine->tx.gap_fine[b]), ok);
+		dv_jput(o, "bins_100us", bins, ok);
+	}
 	return o;
 }
 
@@ -245,8 +260,8 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 		dv_jput(single, fam_key[f], dv_jint(sq->single[f]), ok);
 	dv_jput(o, dv_seq_json.single, single, ok);
 
-	dv_jput(o, dv_tx_json.gap, gap_obj(&r->tx.gap, ok), ok);
-	dv_jput(o, dv_rx_json.timer_late, gap_obj(&r->rx.timer_late, ok), ok);
+	dv_jput(o, dv_tx_json.gap, gap_obj(&r->tx.gap, r, ok), ok);
+	dv_jput(o, dv_rx_json.timer_late, gap_obj(&r->rx.timer_late, NULL, ok), ok);
 	return o;
 }
 

@@ -18,6 +18,8 @@ void dv_series_row_of(const struct dv_result *iv, uint64_t start_ns, struct dv_s
 		.secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0,
 		.target_qps = iv->target_qps,
 		.sent = dv_result_sent(iv),
+		.logical = iv->tx.logical,
+		.retries = iv->tx.retries,
 		.answered = dv_result_answered(iv),
 		.timeouts = dv_result_timeouts(iv),
 		.truncated = rx->truncated,

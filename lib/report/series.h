@@ -16,6 +16,8 @@ struct dv_series_row {
 	double secs;         /**< length of the interval, s */
 	double target_qps;   /**< offered rate the schedule aimed at (0: unlimited or unknown) */
 	uint64_t sent;       /**< attempts sent (both families) */
+	uint64_t logical;    /**< of those: new logical queries (first attempts), what the target is for */
+	uint64_t retries;    /**< of those: later attempts of a logical query */
 	uint64_t answered;   /**< attempts answered */
 	uint64_t timeouts;   /**< attempts that timed out in this interval */
 	uint64_t truncated;  /**< answers with TC=1 */

@@ -15,6 +15,15 @@ static uint64_t avg_round(uint64_t a, uint64_t b)
 	return b != 0 ? (a + b / 2) / b : 0;
 }
 
+/** a / b rounded, as text; "-" when b is 0 (nothing to average). */
+static void avg_or_dash(char *buf, size_t len, uint64_t a, uint64_t b)
+{
+	if (b == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%" PRIu64, avg_round(a, b));
+}
+
 /** Nanoseconds to seconds. */
 static double ns_s(double ns)
 {
@@ -69,6 +78,12 @@ static const char *const family_short[DV_FAMILIES] = {
 	[DV_FAMILY_V4] = "v4",
 	[DV_FAMILY_V6] = "v6",
 };
+
+/** Nanoseconds to milliseconds, cut to 0.1 ms. */
+static double ms_tenth(uint64_t ns)
+{
+	return (double)(ns / 100000u) / 10.0;
+}
 
 /** Gap bucket bounds in ms, printed "369.099-385.876". */
 static void print_bucket_ms(FILE *f, unsigned i)
@@ -177,10 +192,11 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	if (gap->count == 0) {
 		fprintf(f, "  %-22s0\n", "Gaps:");
 	} else {
-		fprintf(f, "  %-22s%" PRIu64 " (min %.3f, p10 %.3f, p50 %.3f, p90 %.3f, max %.3f)\n",
-			"Gaps:", gap->count, ns_ms(gap->min), ns_ms(dv_hist_quantile(gap, 0.10)),
-			ns_ms(dv_hist_quantile(gap, 0.50)), ns_ms(dv_hist_quantile(gap, 0.90)),
-			ns_ms(gap->max));
+		/* To 0.1 ms, cut (not rounded) as the 0.1 ms bins are: a gap of 376.83 ms is 376.8. */
+		fprintf(f, "  %-22s%" PRIu64 " (min %.1f, p10 %.1f, p50 %.1f, p90 %.1f, max %.1f)\n",
+			"Gaps:", gap->count, ms_tenth(gap->min), ms_tenth(dv_result_gap_quantile(r, 0.10)),
+			ms_tenth(dv_result_gap_quantile(r, 0.50)),
+			ms_tenth(dv_result_gap_quantile(r, 0.90)), ms_tenth(gap->max));
 		unsigned top[3];
 		unsigned n = top_buckets(gap, top, 3);
 		fprintf(f, "  %-22s", "Peaks:");
@@ -539,16 +555,31 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries completed:", answered,
 		dv_pct(answered, sent));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries lost:", lost, dv_pct(lost, sent));
+	/*
+	 * The lines above count attempts, as dnsperf counts queries; with
+	 * sequences a name is resolved once however many attempts it took.
+	 */
+	if (r->sequences) {
+		struct dv_seq_totals t;
+		dv_seq_sum(&rx->seq, &t);
+		fprintf(f, "  %-22s%" PRIu64 " of %" PRIu64 " (%.2f%%)\n", "Names resolved:",
+			t.answered, t.ended, dv_pct(t.answered, t.ended));
+	}
 	fputc('\n', f);
 
 	fprintf(f, "  %-22s", "Response codes:");
 	print_rcodes(f, rx, answered);
-	/*
-	 * Only frame sizes are counted (Ethernet and IP headers included), and
-	 * the received side covers every received frame, not just responses.
-	 */
-	fprintf(f, "  %-22srequest %" PRIu64 ", response %" PRIu64 "\n", "Average frame size:",
-		avg_round(tx->tx_bytes, sent), avg_round(rx->rx_bytes, rx->rx_pkts));
+	/* DNS message sizes, as dnsperf's line; frame sizes are in dnsvolley's block. */
+	char req[24], resp[24];
+	uint64_t resp_bytes = 0, resp_n = 0;
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+		for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
+			resp_bytes += rx->edns[v][fam].resp_bytes;
+			resp_n += rx->edns[v][fam].answered;
+		}
+	avg_or_dash(req, sizeof(req), tx->query_bytes, tx->query_bytes != 0 ? sent : 0);
+	avg_or_dash(resp, sizeof(resp), resp_bytes, resp_n);
+	fprintf(f, "  %-22srequest %s, response %s\n", "Average packet size:", req, resp);
 	fprintf(f, "  %-22s%.6f\n", "Run time (s):", r->run_seconds);
 	fprintf(f, "  %-22s%.6f\n", "Queries per second:",
 		r->run_seconds > 0.0 ? (double)answered / r->run_seconds : 0.0);
@@ -569,9 +600,16 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			family_label[i], tx->sent[i], rx->answered[i],
 			dv_pct(rx->answered[i], tx->sent[i]), rx->timeouts[i]);
 	}
-	fprintf(f, "  Latency percentiles (ms): p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f\n",
-		ns_ms(dv_hist_quantile(lat, 0.50)), ns_ms(dv_hist_quantile(lat, 0.90)),
-		ns_ms(dv_hist_quantile(lat, 0.99)), ns_ms(dv_hist_quantile(lat, 0.999)));
+	if (lat->count == 0)
+		fputs("  Latency percentiles (ms): p50 -  p90 -  p99 -  p99.9 -\n", f);
+	else
+		fprintf(f, "  Latency percentiles (ms): p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f\n",
+			ns_ms(dv_hist_quantile(lat, 0.50)), ns_ms(dv_hist_quantile(lat, 0.90)),
+			ns_ms(dv_hist_quantile(lat, 0.99)), ns_ms(dv_hist_quantile(lat, 0.999)));
+	/* Whole frames (Ethernet and IP headers included); received: every frame, DNS or not. */
+	avg_or_dash(req, sizeof(req), tx->tx_bytes, sent);
+	avg_or_dash(resp, sizeof(resp), rx->rx_bytes, rx->rx_pkts);
+	fprintf(f, "  Average frame size (bytes): sent %s, received %s (every frame)\n", req, resp);
 
 	double target = r->target_qps;
 	if (!(target > 0.0) && plan != NULL)
@@ -710,11 +748,24 @@ void dv_report_status_line(FILE *f, double elapsed_s, double left_s, bool tty,
 		snprintf(target, sizeof(target), "max");
 	else
 		snprintf(target, sizeof(target), "%.0f", iv->target_qps);
+	/*
+	 * The target is for new queries: retries come on top and are shown
+	 * apart ("sent 479 (new 200 qps / target 200, retries 279 qps)").
+	 */
+	char rate[96];
+	const struct dv_tx_stats *tx = &iv->tx;
+	if (tx->retries > 0)
+		snprintf(rate, sizeof(rate), "new %.0f qps / target %s, retries %.0f qps",
+			 secs > 0.0 ? (double)tx->logical / secs : 0.0, target,
+			 secs > 0.0 ? (double)tx->retries / secs : 0.0);
+	else
+		snprintf(rate, sizeof(rate), "%.0f qps / target %s",
+			 secs > 0.0 ? (double)sent / secs : 0.0, target);
 	/* On a terminal the line is rewritten in place; elsewhere (a log) one line per interval. */
 	fprintf(f,
-		"%s[%5.1fs] sent %" PRIu64 " (%.0f qps / target %s) answered %" PRIu64
+		"%s[%5.1fs] sent %" PRIu64 " (%s) answered %" PRIu64
 		" timeouts %" PRIu64 " p50 %s p99 %s frags %" PRIu64 " %s%s",
-		tty ? "\r\033[K" : "", elapsed_s, sent, secs > 0.0 ? (double)sent / secs : 0.0, target,
+		tty ? "\r\033[K" : "", elapsed_s, sent, rate,
 		dv_result_answered(iv), dv_result_timeouts(iv), p50, p99,
 		iv->rx.frag.frags[DV_FAMILY_V4] + iv->rx.frag.frags[DV_FAMILY_V6], left,
 		tty ? "" : "\n");

@@ -175,5 +175,16 @@ expect "^dnsvolley: --ramp: '5k:5k:1s' does not ramp up" --ramp 5k:5k:1s -d "$Q"
 expect "^dnsvolley: --search: '101%' is not a loss percentage" --search 101% -d "$Q"
 expect "^dnsvolley: --plot-interval: '0' is not an interval" --plot-interval 0 -d "$Q"
 
+# report -o names a directory: an existing file there is a user error (issue 12).
+"$DV" --port embedded -d "$Q" -Q 200 -l 0.2 -q --json "$tmp/r.json" >/dev/null 2>&1 ||
+	{ echo "FAIL: no result file for the report checks"; fail=1; }
+touch "$tmp/taken"
+expect "^dnsvolley: report -o .*/taken: exists and is not a directory" "$DV" report -o "$tmp/taken" "$tmp/r.json"
+# A query file may put the class IN between name and type; other classes are refused.
+printf 'good.example. CH TXT\n' >"$tmp/q3.txt"
+expect "^dnsvolley: .*q3.txt:1: class 'CH': queries are sent in class IN only" -d "$tmp/q3.txt"
+expect "^dnsvolley: --track-answers takes its value after '=': --track-answers=50" \
+	--port embedded -d "$Q" --track-answers 50
+
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail

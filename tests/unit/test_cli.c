@@ -426,6 +426,43 @@ START_TEST(port_checks)
 }
 END_TEST
 
+/*
+ * Issue 12: af_xdp opens its queues on combined channels. The advice for -T 2
+ * names them at once, and the check against the interface's count names the
+ * channels (not the XDP program) and the command that adds them; tap and
+ * af_packet do not count channels.
+ */
+START_TEST(channels_advice)
+{
+	struct dv_plan p;
+	expect_error(ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1", "-T", "2"),
+		     "-T 2: --port af_xdp:lo delivers answers on all 2 queues; add --collectors 2 "
+		     "(and lo needs 2 combined channels: ethtool -L lo combined 2)");
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1",
+					"-T", "2", "--collectors", "2")), 0);
+	ck_assert_int_eq(dv_cli_check_channels(&p, 0, 2), 0);
+	ck_assert_int_eq(dv_cli_check_channels(&p, 0, 1), -EINVAL);
+	ck_assert_str_eq(msg, "-T 2 --collectors 2: --port af_xdp:lo opens 2 queues and lo has 1 "
+			      "combined channel: ethtool -L lo combined 2, or fewer generators and "
+			      "collectors (a veth has no combined channels: one queue)");
+	dv_plan_free(&p);
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "af_xdp:lo", "-s", "198.18.2.1",
+					"--collectors", "3")), 0);
+	ck_assert_int_eq(dv_cli_check_channels(&p, 0, 2), -EINVAL);
+	ck_assert_str_eq(msg, "--collectors 3: --port af_xdp:lo opens 3 queues and lo has 2 "
+			      "combined channels: ethtool -L lo combined 3, or fewer generators and "
+			      "collectors (a veth has no combined channels: one queue)");
+	dv_plan_free(&p);
+	/* tap's queues are its own: no channels to count, the advice as before. */
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1",
+					"--collectors", "2", "-T", "2")), 0);
+	ck_assert_int_eq(dv_cli_check_channels(&p, 0, 1), 0);
+	dv_plan_free(&p);
+	expect_error(ARGV("-d", QFILE, "--port", "tap", "-s", "198.18.2.1", "-T", "2"),
+		     "-T 2: --port tap delivers answers on all 2 queues; add --collectors 2");
+}
+END_TEST
+
 
 /* Issue 5: generators, lcores, source ranges, source ports, rate modes, plot. */
 
@@ -983,6 +1020,9 @@ START_TEST(track_answers)
 		     "--track-answers: '100001' is not true, false, or answers per second 0..100000");
 	/* The value only after '=': a separate word is an argument, and an error. */
 	expect_error(ARGV("-d", QFILE, "--track-answers", "7"),
+		     "--track-answers takes its value after '=': --track-answers=7");
+	/* With '=' given, a stray word is only a stray word. */
+	expect_error(ARGV("-d", QFILE, "--track-answers=7", "7"),
 		     "unexpected argument '7' (see --help)");
 }
 END_TEST
@@ -1006,6 +1046,7 @@ int main(void)
 	tcase_add_test(tc, scenario_errors);
 	tcase_add_test(tc, port_checks);
 	tcase_add_test(tc, generators);
+	tcase_add_test(tc, channels_advice);
 	tcase_add_test(tc, lcores);
 	tcase_add_test(tc, source_ranges);
 	tcase_add_test(tc, source_ports);

@@ -324,7 +324,61 @@ START_TEST(test_one_of_each)
 	dat = slurp("rates.gp", &len);
 	ck_assert_ptr_null(strstr(dat, "target rate"));
 	ck_assert_ptr_nonnull(strstr(dat, "queries per second (millions)"));
+	ck_assert_ptr_null(strstr(dat, "retries sent"));
 	free(dat);
+	remove_dir();
+}
+END_TEST
+
+/*
+ * Issue 12: the rates plot compares new queries with the target and shows
+ * retries apart; a plain run (every sequence of one attempt) has no sequence
+ * length plot; the TTL plot's y label fits its height.
+ */
+START_TEST(test_retries_and_plain)
+{
+	memset(&res, 0, sizeof(res));
+	dv_tx_stats_init(&res.tx);
+	dv_rx_stats_init(&res.rx);
+	res.n_edns = 1;
+	res.edns_size[0] = 1232;
+	res.attempts = 1;
+	res.rx.seq.seq_len[1] = 1000;
+	res.consistency = ttl_tracker(40);
+	memset(rows, 0, sizeof(rows));
+	rows[0] = (struct dv_series_row){ .t_s = 1.0, .secs = 1.0, .target_qps = 200, .sent = 479,
+					  .logical = 200, .retries = 279, .answered = 200 };
+	rows[1] = (struct dv_series_row){ .t_s = 2.0, .secs = 1.0, .target_qps = 200, .sent = 200,
+					  .logical = 200, .answered = 200 };
+	make_dir();
+
+	dv_plots_render(&res, rows, 2, dir, &files);
+	ck_assert(files.drawn[DV_PLOT_RATES]);
+	ck_assert(!files.drawn[DV_PLOT_SEQLEN]);
+	size_t len;
+	char *dat = slurp("rates.dat", &len);
+	ck_assert_ptr_nonnull(strstr(dat, "\n1 479 200 0 200 200 279\n"));
+	ck_assert_ptr_nonnull(strstr(dat, "\n2 200 200 0 200 200 0\n"));
+	free(dat);
+	dat = slurp("rates.gp", &len);
+	ck_assert_ptr_nonnull(strstr(dat, "using 1:($6/1) with linespoints pt 7 ps 1.2 lw 2 lc rgb "
+					  "\"#1f6fb4\" title \"new queries sent\""));
+	ck_assert_ptr_nonnull(strstr(dat, "title \"retries sent\""));
+	ck_assert_ptr_nonnull(strstr(dat, "title \"target rate\""));
+	ck_assert_ptr_null(strstr(dat, "title \"sent\""));
+	free(dat);
+	/* 540 px less title and key rows: a label of at most ~30 characters at 11 pt. */
+	dat = slurp("ttl.gp", &len);
+	const char *yl = strstr(dat, "set ylabel \"");
+	ck_assert_ptr_nonnull(yl);
+	yl += strlen("set ylabel \"");
+	ck_assert_uint_le((size_t)(strchr(yl, '"') - yl), 30);
+	free(dat);
+
+	/* Two attempts for some: the plot is there. */
+	res.rx.seq.seq_len[2] = 10;
+	dv_plots_render(&res, rows, 2, dir, &files);
+	ck_assert(files.drawn[DV_PLOT_SEQLEN]);
 	remove_dir();
 }
 END_TEST
@@ -406,6 +460,7 @@ static Suite *plots_suite(void)
 	tcase_add_test(tc, test_all_plots);
 	tcase_add_test(tc, test_has_data);
 	tcase_add_test(tc, test_one_of_each);
+	tcase_add_test(tc, test_retries_and_plain);
 	tcase_add_test(tc, test_no_gnuplot);
 	tcase_add_test(tc, test_html);
 	suite_add_tcase(s, tc);

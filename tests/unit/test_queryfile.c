@@ -191,7 +191,23 @@ START_TEST(trailing_text)
 {
 	expect_error("a A\nb A\nc A\nd A\ne A\nf A\ng A\nh A\nwww.example. A x\n",
 		     "q.txt:9: trailing text 'x'");
-	expect_error("www.example. IN A\n", "q.txt:1: trailing text 'A'");
+	/* A class between name and type is read (issue 12); after it, more is trailing. */
+	expect_error("www.example. IN A x\n", "q.txt:1: trailing text 'x'");
+}
+END_TEST
+
+START_TEST(class_between)
+{
+	/* "name IN type" as dig and zone files write it: class IN is what is sent. */
+	struct dv_query_list l = { 0 };
+	ck_assert_int_eq(load_str("www.example. IN AAAA\nmail.example. in MX\nx.example. A\n", &l), 0);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_uint_eq(l.q[0].qtype, 28);
+	ck_assert_uint_eq(l.q[1].qtype, 15);
+	ck_assert_uint_eq(l.q[2].qtype, 1);
+	dv_query_list_free(&l);
+	/* Other classes are refused, by name. */
+	expect_error("version.bind. CH TXT\n", "q.txt:1: class 'CH': queries are sent in class IN only");
 }
 END_TEST
 
@@ -315,6 +331,7 @@ int main(void)
 	tcase_add_test(tc, label_and_name_length);
 	tcase_add_test(tc, types);
 	tcase_add_test(tc, trailing_text);
+	tcase_add_test(tc, class_between);
 	tcase_add_test(tc, comments_and_spacing);
 	tcase_add_test(tc, binary_junk);
 	tcase_add_test(tc, long_line);

@@ -287,9 +287,10 @@ START_TEST(test_tx_merge_seq)
 	fill_tx(&txa, 100);
 	fill_tx(&txb, 1000);
 	for (int i = 0; i < 30; i++)
-		dv_hist_add(&txa.gap, 375000000 + (uint64_t)i);
+		dv_tx_gap_add(&txa, 375000000 + (uint64_t)i * 10000);
 	for (int i = 0; i < 20; i++)
-		dv_hist_add(&txb.gap, 1000000000 + (uint64_t)i);
+		dv_tx_gap_add(&txb, 1000000000 + (uint64_t)i);
+	dv_tx_gap_add(&txb, 375050000);
 	dv_tx_stats_init(&txd);
 	dv_tx_stats_merge(&txd, &txa);
 	dv_tx_stats_merge(&txd, &txb);
@@ -299,12 +300,21 @@ START_TEST(test_tx_merge_seq)
 		for (unsigned f = 0; f < DV_FAMILIES; f++)
 			ck_assert_uint_eq(txd.edns_sent[v][f], 1300 + 4 * v + 2 * f);
 	}
-	ck_assert_uint_eq(txd.gap.count, 50);
+	ck_assert_uint_eq(txd.gap.count, 51);
 	ck_assert_uint_eq(txd.gap.sum, txa.gap.sum + txb.gap.sum);
 	ck_assert_uint_eq(txd.gap.min, 375000000);
 	ck_assert_uint_eq(txd.gap.max, 1000000019);
 	for (unsigned i = 0; i < DV_HIST_BUCKETS; i++)
 		ck_assert_uint_eq(txd.gap.bucket[i], txa.gap.bucket[i] + txb.gap.bucket[i]);
+	/* The 0.1 ms bins merge exactly: 375.0 .. 375.29 ms in bins 3750-3752, 1000.0 ms in 10000. */
+	ck_assert_uint_eq(txd.gap_fine[3750], 10 + 1);
+	ck_assert_uint_eq(txd.gap_fine[3751], 10);
+	ck_assert_uint_eq(txd.gap_fine[3752], 10);
+	ck_assert_uint_eq(txd.gap_fine[10000], 20);
+	uint64_t fine = 0;
+	for (unsigned b = 0; b < DV_GAP_FINE_BINS; b++)
+		fine += txd.gap_fine[b];
+	ck_assert_uint_eq(fine, 51);
 }
 END_TEST
 
@@ -720,6 +730,12 @@ static void make_result(struct dv_result *r)
 	r->rx.rx_class[DV_PKT_ARP_ND] = 3;
 	r->rx.rx_class[DV_PKT_OTHER] = 4;
 	r->rx.rx_class[DV_PKT_MALFORMED] = 0;
+	/* DNS messages: 33-byte queries, 45-byte answers (all of one EDNS size). */
+	r->tx.query_bytes = 1000 * 33;
+	r->rx.edns[0][DV_FAMILY_V4].answered = 899;
+	r->rx.edns[0][DV_FAMILY_V4].resp_bytes = 899 * 45;
+	r->rx.edns[0][DV_FAMILY_V6].answered = 99;
+	r->rx.edns[0][DV_FAMILY_V6].resp_bytes = 99 * 45;
 	dv_hist_add(&r->rx.latency, 40000);
 	dv_hist_add(&r->rx.latency, 3000000);
 	for (int i = 0; i < 996; i++)
@@ -765,11 +781,11 @@ static void make_seq_result(struct dv_result *r)
 	q->single[DV_FAMILY_V4] = 30;
 
 	for (int i = 0; i < 100; i++)
-		dv_hist_add(&r->tx.gap, 375000000);
+		dv_tx_gap_add(&r->tx, 375000000);
 	for (int i = 0; i < 15; i++)
-		dv_hist_add(&r->tx.gap, 400000000);
+		dv_tx_gap_add(&r->tx, 400000000);
 	for (int i = 0; i < 10; i++)
-		dv_hist_add(&r->tx.gap, 1000000000);
+		dv_tx_gap_add(&r->tx, 1000000000);
 
 	r->n_edns = 4;
 	r->edns_size[0] = 1232;
@@ -860,7 +876,7 @@ static const char expected_text[] =
 	"  Queries lost:         2 (0.20%)\n"
 	"\n"
 	"  Response codes:       NOERROR 990 (99.20%), NXDOMAIN 8 (0.80%)\n"
-	"  Average frame size:   request 82, response 100\n"
+	"  Average packet size:  request 33, response 45\n"
 	"  Run time (s):         0.250000\n"
 	"  Queries per second:   3992.000000\n"
 	"\n"
@@ -872,6 +888,7 @@ static const char expected_text[] =
 	"  IPv4: sent 900, completed 899 (99.89%), lost 1\n"
 	"  IPv6: sent 100, completed 99 (99.00%), lost 1\n"
 	"  Latency percentiles (ms): p50 0.123  p90 0.123  p99 0.123  p99.9 3.000\n"
+	"  Average frame size (bytes): sent 82, received 100 (every frame)\n"
 	"  Send rate (qps): achieved 20000.0 of target 20000.0 (100.00%)\n"
 	"  Late responses: 3, duplicates: 4, unmatched: 5, truncated (TC): 6\n"
 	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10\n"
@@ -936,7 +953,7 @@ static const char expected_seq_text[] =
 	"\n"
 	"Gap between attempts (ms):\n"
 	"\n"
-	"  Gaps:                 125 (min 375.000, p10 385.876, p50 385.876, p90 402.653, max 1000.000)\n"
+	"  Gaps:                 125 (min 375.0, p10 375.0, p50 375.0, p90 400.0, max 1000.0)\n"
 	"  Peaks:                369.099-385.876 100 (80.00%), 385.876-402.653 15 (12.00%), "
 	"973.079-1006.633 10 (8.00%)\n"
 	"\n"
@@ -953,8 +970,11 @@ START_TEST(test_text_sequences)
 {
 	make_seq_result(&res);
 	char *out = render_text(&res);
-	/* The v0 block is unchanged; the sequence tables follow it. */
-	ck_assert_ptr_nonnull(strstr(out, "  Queries sent:         1000\n"));
+	/* The v0 block counts attempts as dnsperf does; the names resolved right under it. */
+	ck_assert_ptr_nonnull(strstr(out, "  Queries sent:         1000\n"
+					  "  Queries completed:    998 (99.80%)\n"
+					  "  Queries lost:         2 (0.20%)\n"
+					  "  Names resolved:       950 of 980 (96.94%)\n\n"));
 	const char *tail = strstr(out, "  Received packets:");
 	ck_assert_ptr_nonnull(tail);
 	ck_assert_str_eq(tail, expected_seq_text);
@@ -962,12 +982,31 @@ START_TEST(test_text_sequences)
 
 	/* Peaks: most populated first, at most three. */
 	for (int i = 0; i < 200; i++)
-		dv_hist_add(&res.tx.gap, 50000000);
-	dv_hist_add(&res.tx.gap, 3000000000);
+		dv_tx_gap_add(&res.tx, 50000000);
+	dv_tx_gap_add(&res.tx, 3000000000);
 	out = render_text(&res);
 	ck_assert_ptr_nonnull(strstr(out, "  Peaks:                48.234-50.332 200 (61.35%), "
 					  "369.099-385.876 100 (30.67%), 385.876-402.653 15 (4.60%)\n"));
 	free(out);
+
+	/*
+	 * Issue 12: gaps to 0.1 ms. Unbound's 376.8 ms timer and BIND's 801.7 ms
+	 * printed as their 6 % buckets' upper bounds (385.9, 804.2); now exact.
+	 * A gap beyond the 0.1 ms table comes from the histogram.
+	 */
+	dv_tx_stats_init(&res.tx);
+	for (int i = 0; i < 60; i++)
+		dv_tx_gap_add(&res.tx, 376830000 + (uint64_t)i * 1000);
+	for (int i = 0; i < 39; i++)
+		dv_tx_gap_add(&res.tx, 801712345);
+	dv_tx_gap_add(&res.tx, 9000000000);
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  Gaps:                 100 (min 376.8, p10 376.8, p50 376.8, "
+					  "p90 801.7, max 9000.0)\n"));
+	free(out);
+	ck_assert_uint_eq(dv_result_gap_quantile(&res, 0.0), 376800000);
+	ck_assert_uint_eq(dv_result_gap_quantile(&res, 0.99), 801700000);
+	ck_assert_uint_eq(dv_result_gap_quantile(&res, 1.0), 9000000000);
 
 	/* An EDNS mix without sequences: the EDNS table only. */
 	res.sequences = false;
@@ -980,6 +1019,7 @@ START_TEST(test_text_sequences)
 	/* v0 (one EDNS size, no sequences): nothing new at all. */
 	res.n_edns = 1;
 	out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "Names resolved"));
 	ck_assert_ptr_null(strstr(out, "By EDNS size"));
 	ck_assert_ptr_null(strstr(out, "Gap between"));
 	free(out);
@@ -1160,6 +1200,24 @@ START_TEST(test_text_report_empty)
 	ck_assert_ptr_nonnull(strstr(out, "  Average Latency (s):  0.000000 (min 0.000000, max 0.000000)\n"));
 	/* Target taken from the plan when the result has none. */
 	ck_assert_ptr_nonnull(strstr(out, "  Send rate (qps): achieved 0.0 of target 1000.0 (0.00%)\n"));
+	/* Nothing to average: "-", not 0 (issue 12). */
+	ck_assert_ptr_nonnull(strstr(out, "  Average packet size:  request -, response -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Latency percentiles (ms): p50 -  p90 -  p99 -  p99.9 -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Average frame size (bytes): sent -, received - (every frame)\n"));
+	free(out);
+
+	/* Queries sent, none answered, ICMP errors received: no response size from ICMP frames. */
+	res.tx.sent[DV_FAMILY_V4] = 10;
+	res.tx.tx_bytes = 820;
+	res.tx.query_bytes = 330;
+	res.rx.timeouts[DV_FAMILY_V4] = 10;
+	res.rx.rx_pkts = 10;
+	res.rx.rx_bytes = 700;
+	res.rx.rx_class[DV_PKT_ICMP] = 10;
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  Average packet size:  request 33, response -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Latency percentiles (ms): p50 -  p90 -  p99 -  p99.9 -\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Average frame size (bytes): sent 82, received 70 (every frame)\n"));
 	free(out);
 }
 END_TEST
@@ -1200,6 +1258,23 @@ START_TEST(test_status_line)
 	fclose(f);
 	ck_assert_str_eq(buf, "\r\033[K[  3.0s] sent 20000 (20000 qps / target max) answered 19998 "
 			      "timeouts 0 p50 61us p99 140us frags 12 draining");
+	free(buf);
+
+	/*
+	 * Retries: the target is compared with new queries; retries apart
+	 * (issue 12: "sent 479 (479 qps / target 200)" compared both).
+	 */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	res.rate_mode = DV_RATE_FIXED;
+	res.target_qps = 200;
+	res.tx.sent[DV_FAMILY_V4] = 479;
+	res.tx.logical = 200;
+	res.tx.retries = 279;
+	dv_report_status_line(f, 3.0, 2.04, false, &res);
+	fclose(f);
+	ck_assert_str_eq(buf, "[  3.0s] sent 479 (new 200 qps / target 200, retries 279 qps) answered "
+			      "19998 timeouts 0 p50 61us p99 140us frags 12 left 2.0s\n");
 	free(buf);
 
 	/* Empty interval of zero length: no NaN, latency shown as "-". */
@@ -1470,7 +1545,15 @@ static void check_seq_ext(const json_t *rec)
 	ck_assert_int_eq(jget_int(gap, "count"), 125);
 	ck_assert_int_eq(jget_int(gap, "min"), 375000000);
 	ck_assert_int_eq(jget_int(gap, "max"), 1000000000);
-	ck_assert_int_eq(jget_int(gap, "p50"), 385875967);
+	/* To 0.1 ms, no longer the bucket's upper bound 385875967 (issue 12). */
+	ck_assert_int_eq(jget_int(gap, "p50"), 375000000);
+	ck_assert_int_eq(jget_int(gap, "p90"), 400000000);
+	const json_t *fb = json_object_get(gap, "bins_100us");
+	ck_assert(json_is_array(fb));
+	ck_assert_uint_eq(json_array_size(fb), 3);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(fb, 0), 0)), 3750);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(fb, 0), 1)), 100);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(fb, 2), 0)), 10000);
 	const json_t *b = json_object_get(gap, "buckets");
 	ck_assert(json_is_array(b));
 	ck_assert_uint_eq(json_array_size(b), 3);

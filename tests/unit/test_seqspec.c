@@ -622,6 +622,16 @@ START_TEST(qname_and_qtypes)
 	ck_assert_int_eq(p.seq.qtypes.value[1], 65);
 	ck_assert_int_eq(p.seq.qtypes.value[2], 16);
 	dv_plan_free(&p);
+	/* Without weights (issue 12): one type, or equally likely types. */
+	ok(&p, ARGV("--qname", PAT, "--qtypes", "TXT"));
+	ck_assert_uint_eq(p.seq.qtypes.n, 1);
+	ck_assert_int_eq(p.seq.qtypes.value[0], 16);
+	dv_plan_free(&p);
+	ok(&p, ARGV("--qname", PAT, "--qtypes", "A,AAAA"));
+	ck_assert_uint_eq(p.seq.qtypes.n, 2);
+	ck_assert_int_eq(p.seq.qtypes.value[1], 28);
+	ck_assert_double_eq(p.seq.qtypes.weight[0], p.seq.qtypes.weight[1]);
+	dv_plan_free(&p);
 
 	expect_error(ARGV("--qname", "x.example"),
 		     "--qname: 'x.example' cannot make unique names (no {seq})");
@@ -636,8 +646,9 @@ START_TEST(qname_and_qtypes)
 		     "--qtypes: only with --qname (a query file gives each name its type)");
 	expect_error(ARGV("--qname", PAT, "--qtypes", "AXX:1"), "--qtypes: 'AXX' is not an RR type");
 	expect_error(ARGV("--qname", PAT, "--qtypes", "A:1,a:2"), "--qtypes: 'a' appears twice");
-	expect_error(ARGV("--qname", PAT, "--qtypes", "A"),
-		     "--qtypes: 'A' is not a weighted list (VALUE:WEIGHT,...)");
+	expect_error(ARGV("--qname", PAT, "--qtypes", "A:1,AAAA"),
+		     "--qtypes: 'A:1,AAAA' is not a weighted list (VALUE:WEIGHT,...)");
+	expect_error(ARGV("--qname", PAT, "--qtypes", "TXX"), "--qtypes: 'TXX' is not an RR type");
 	/* neither: v0's message */
 	expect_error(ARGV("-Q", "5"), "no query file: pass -d FILE or a scenario with 'queries'");
 }
