@@ -86,6 +86,9 @@ uint64_t dv_result_sent(const struct dv_result *r);
 uint64_t dv_result_answered(const struct dv_result *r);
 uint64_t dv_result_timeouts(const struct dv_result *r);
 
+/** Queries a second signal left outstanding (the drain cut short), both families. */
+uint64_t dv_result_abandoned(const struct dv_result *r);
+
 /** RCODE mnemonic ("NOERROR", "SERVFAIL", ... "RCODE12"). */
 const char *dv_rcode_name(unsigned rcode);
 

@@ -121,6 +121,9 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Truncated (TC):", t.truncated,
 		dv_pct(t.truncated, t.ended));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Failed:", sq->failed, dv_pct(sq->failed, t.ended));
+	if (sq->abandoned != 0)
+		fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Abandoned:", sq->abandoned,
+			dv_pct(sq->abandoned, t.ended));
 	fprintf(f, "  %-22s%.2f\n", "Attempts per query:",
 		t.ended != 0 ? (double)t.attempts / (double)t.ended : 0.0);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries sent:", r->tx.retries);
@@ -539,6 +542,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries completed:", answered,
 		dv_pct(answered, sent));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries lost:", lost, dv_pct(lost, sent));
+	/* A second signal cut the drain short: neither answered nor lost. */
+	uint64_t abandoned = dv_result_abandoned(r);
+	if (abandoned != 0)
+		fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries abandoned:", abandoned,
+			dv_pct(abandoned, sent));
 	fputc('\n', f);
 
 	fprintf(f, "  %-22s", "Response codes:");
@@ -565,9 +573,12 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	for (unsigned i = 0; i < DV_FAMILIES; i++) {
 		if (tx->sent[i] == 0)
 			continue;
-		fprintf(f, "  %s: sent %" PRIu64 ", completed %" PRIu64 " (%.2f%%), lost %" PRIu64 "\n",
+		fprintf(f, "  %s: sent %" PRIu64 ", completed %" PRIu64 " (%.2f%%), lost %" PRIu64,
 			family_label[i], tx->sent[i], rx->answered[i],
 			dv_pct(rx->answered[i], tx->sent[i]), rx->timeouts[i]);
+		if (rx->abandoned[i] != 0)
+			fprintf(f, ", abandoned %" PRIu64, rx->abandoned[i]);
+		fputc('\n', f);
 	}
 	fprintf(f, "  Latency percentiles (ms): p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f\n",
 		ns_ms(dv_hist_quantile(lat, 0.50)), ns_ms(dv_hist_quantile(lat, 0.90)),
@@ -669,7 +680,10 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	if (r->consistency != NULL)
 		print_consistency(f, r->consistency);
 
-	if (r->interrupted)
+	if (r->interrupted && abandoned != 0)
+		fprintf(f, "\nInterrupted: stopped by signal; a second signal cut the drain short: "
+			   "%" PRIu64 " queries abandoned (neither answered nor timed out)\n", abandoned);
+	else if (r->interrupted)
 		fputs("\nInterrupted: stopped by signal, drained outstanding queries\n", f);
 }
 
