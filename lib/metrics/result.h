@@ -37,6 +37,7 @@ struct dv_result {
 	double run_seconds;     /**< time the run took, with drain */
 	double target_qps;
 	bool interrupted;       /**< stopped by a signal */
+	unsigned incomplete;    /**< report: the file had no stats_sum, rebuilt from this many intervals (0: whole) */
 	/* What the variant indexes and attempt numbers mean (filled by the engine). */
 	unsigned n_edns;                     /**< variants in use */
 	int edns_size[DV_EDNS_VARIANTS];     /**< UDP size of variant i, 0 = no OPT */

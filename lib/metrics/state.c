@@ -542,3 +542,63 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 	dv_result_store_fix(acc_st);
 	return 0;
 }
+
+int dv_result_store_copy(struct dv_result_store *dst, const struct dv_result_store *src)
+{
+	if (dst != src)
+		memcpy(dst, src, sizeof(*dst));
+	dv_result_store_fix(dst);
+	return 0;
+}
+
+int dv_result_add_interval(struct dv_result_store *acc_st, const struct dv_result *iv)
+{
+	static struct dv_tx_stats tx;
+	static struct dv_rx_stats rx;
+	struct dv_result *acc = &acc_st->r;
+
+	int rc = remap_variants(acc, iv, &tx, &rx);
+	if (rc < 0)
+		return rc;
+	dv_tx_stats_merge(&acc->tx, &tx);
+	dv_rx_stats_merge(&acc->rx, &rx);
+	if (iv->since_ns != 0 && (acc->since_ns == 0 || iv->since_ns < acc->since_ns))
+		acc->since_ns = iv->since_ns;
+	if (iv->until_ns > acc->until_ns)
+		acc->until_ns = iv->until_ns;
+	acc->interrupted |= iv->interrupted;
+	acc->sequences |= iv->sequences;
+	acc->frag_report |= iv->frag_report;
+	/* The schedule's latest target is the run's (a ramp's moves). */
+	if (iv->target_qps > 0.0)
+		acc->target_qps = iv->target_qps;
+	dv_result_store_fix(acc_st);
+	return 0;
+}
+
+int dv_result_merge_seq(struct dv_result_store *acc_st, const struct dv_result *src)
+{
+	struct dv_result *acc = &acc_st->r;
+	double send = acc->send_seconds, run = acc->run_seconds, target = acc->target_qps;
+	unsigned ngen = acc->ngenerators;
+	uint64_t mi = acc->mem_inflight, ms = acc->mem_sequences, mm = acc->mem_mbufs;
+	uint64_t slots = acc->inflight_slots;
+
+	int rc = dv_result_merge_run(acc_st, src);
+	if (rc < 0)
+		return rc;
+	acc->send_seconds = send + src->send_seconds;
+	acc->run_seconds = run + src->run_seconds;
+	acc->target_qps = acc->send_seconds > 0.0
+				  ? (target * send + src->target_qps * src->send_seconds) /
+					    acc->send_seconds
+				  : (target > src->target_qps ? target : src->target_qps);
+#define DV_MAXOF(a, b) ((a) > (b) ? (a) : (b))
+	acc->ngenerators = DV_MAXOF(ngen, src->ngenerators);
+	acc->mem_inflight = DV_MAXOF(mi, src->mem_inflight);
+	acc->mem_sequences = DV_MAXOF(ms, src->mem_sequences);
+	acc->mem_mbufs = DV_MAXOF(mm, src->mem_mbufs);
+	acc->inflight_slots = DV_MAXOF(slots, src->inflight_slots);
+#undef DV_MAXOF
+	return 0;
+}

@@ -181,11 +181,12 @@ static void make_runid(char *buf, size_t len)
 int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan)
 {
 	return dv_json_open_params(out, path, plan->argc, (const char *const *)plan->argv,
-				   plan->stats_interval_s, plan->timeout_s);
+				   plan->stats_interval_s, plan->timeout_s, NULL, 0, NULL);
 }
 
 int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
-			const char *const *argv, double stats_interval_s, double timeout_s)
+			const char *const *argv, double stats_interval_s, double timeout_s,
+			const char *const *from, unsigned nfrom, const char *how)
 {
 	bool ok = true;
 	json_t *hdr = NULL;
@@ -222,6 +223,13 @@ int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
 	dv_jput(hdr, "time_units_per_sec", json_integer(1000000000), &ok);
 	dv_jput(hdr, "stats_interval", dv_jreal(stats_interval_s), &ok);
 	dv_jput(hdr, "timeout", dv_jreal(timeout_s), &ok);
+	if (from != NULL) {
+		json_t *ids = json_array();
+		for (unsigned i = 0; ids != NULL && i < nfrom; i++)
+			dv_jpush(ids, json_string(from[i]), &ok);
+		dv_jput(hdr, "merged_from", ids, &ok);
+		dv_jput(hdr, "merge", json_string(how != NULL ? how : "side-by-side"), &ok);
+	}
 	ret = emit(out, hdr, ok);
 	if (ret != 0) {
 		/* Nothing more can be written: the caller need not close. */

@@ -49,9 +49,14 @@ struct dv_json_out {
  */
 int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan);
 
-/** dv_json_open() with the header's fields given: for results that no plan made (merge). */
+/**
+ * dv_json_open() with the header's fields given: for results that no plan
+ * made (merge). from: the runids merged (the header's "merged_from", so a
+ * later merge sees them; NULL: none), and how ("side-by-side" or "sequential").
+ */
 int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
-			const char *const *argv, double stats_interval_s, double timeout_s);
+			const char *const *argv, double stats_interval_s, double timeout_s,
+			const char *const *from, unsigned nfrom, const char *how);
 
 /**
  * Write a stats_periodic record for one interval (achieved_qps over until - since).

@@ -685,6 +685,9 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			   "%" PRIu64 " queries abandoned (neither answered nor timed out)\n", abandoned);
 	else if (r->interrupted)
 		fputs("\nInterrupted: stopped by signal, drained outstanding queries\n", f);
+	if (r->incomplete != 0)
+		fprintf(f, "\nIncomplete: the run did not end (no stats_sum record); rebuilt from its "
+			   "%u intervals, up to the last one written\n", r->incomplete);
 }
 
 /** Latency with a unit that keeps 2-3 significant digits: "850ns", "61us", "1.25ms", "2.00s". */
