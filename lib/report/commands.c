@@ -27,7 +27,7 @@
 static struct dv_result_store acc, one;
 
 #define USAGE_REPORT "dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json"
-#define USAGE_MERGE "dnsvolley merge [-o OUT.json] [--sequential] [-q] A.json B.json..."
+#define USAGE_MERGE "dnsvolley merge [-o OUT.json] [--sequential|--side-by-side] [-q] A.json B.json..."
 
 /** One line: what is wrong (if known) and the usage. */
 static int usage(const char *what, const char *arg, const char *use)
@@ -299,6 +299,7 @@ int dv_cmd_merge(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "sequential", no_argument, NULL, 's' },
+		{ "side-by-side", no_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -307,7 +308,7 @@ int dv_cmd_merge(int argc, char **argv)
 	static const char *ids[MERGE_MAX * MERGE_MAX];
 	static unsigned idfile[MERGE_MAX * MERGE_MAX];
 	const char *out = NULL;
-	bool quiet = false, sequential = false;
+	bool quiet = false, sequential = false, side = false;
 	struct dv_json_out jo;
 	bool jopen = false;
 	unsigned n = 0, nids = 0;
@@ -319,6 +320,7 @@ int dv_cmd_merge(int argc, char **argv)
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case 's': sequential = true; break;
+		case 'b': side = true; break;
 		case 'q': quiet = true; break;
 		case 'h': printf("usage: %s\n", USAGE_MERGE); return 0;
 		default: return usage("merge: unknown option", argv[optind - 1], USAGE_MERGE);
@@ -326,6 +328,10 @@ int dv_cmd_merge(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return usage(NULL, NULL, USAGE_MERGE);
+	if (sequential && side) {
+		dv_err("merge: --sequential or --side-by-side, not both");
+		return DV_EXIT_USAGE;
+	}
 	if (argc - optind > MERGE_MAX) {
 		dv_err("merge: at most %d files", MERGE_MAX);
 		return DV_EXIT_USAGE;
@@ -369,7 +375,8 @@ int dv_cmd_merge(int argc, char **argv)
 	for (unsigned k = 0; k < n; k++)
 		since[k] = in[k].since_ns, until[k] = in[k].until_ns;
 	enum dv_runs_timing timing = dv_runs_timing(since, until, n);
-	if (!sequential && timing != DV_RUNS_TOGETHER) {
+	/* --side-by-side: the user says they ran at once (hosts whose clocks differ). */
+	if (!sequential && !side && timing != DV_RUNS_TOGETHER) {
 		unsigned a = 0, b = 1;
 		for (unsigned i = 0; i < n; i++)
 			for (unsigned j = i + 1; j < n; j++)
@@ -380,8 +387,8 @@ int dv_cmd_merge(int argc, char **argv)
 			a = b, b = t;
 		}
 		dv_err("merge: %s ended %.1f s before %s started: runs made one after another "
-		       "merge with --sequential", in[a].rf.path, secs_between(until[a], since[b]),
-		       in[b].rf.path);
+		       "merge with --sequential (or --side-by-side if they did run at once)",
+		       in[a].rf.path, secs_between(until[a], since[b]), in[b].rf.path);
 		goto cleanup;
 	}
 	if (sequential && timing != DV_RUNS_SEQUENTIAL) {
