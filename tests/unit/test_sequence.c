@@ -6,6 +6,7 @@
 #include "check_main.h"
 #include "engine/inflight.h"
 #include "engine/sequence.h"
+#include "engine/signals.h"
 
 static struct dv_inflight ifl;
 static struct dv_seq sq;
@@ -171,6 +172,17 @@ START_TEST(cut_drain_abandons)
 }
 END_TEST
 
+/* Signals within a second of a press are that press (timeout -s INT may send two). */
+START_TEST(signals_coalesce)
+{
+	const uint64_t s = 1000000000ull;
+	ck_assert(dv_signal_is_new_press(0, 5 * s));
+	ck_assert(!dv_signal_is_new_press(5 * s, 5 * s + s / 2));
+	ck_assert(!dv_signal_is_new_press(5 * s, 6 * s - 1));
+	ck_assert(dv_signal_is_new_press(5 * s, 6 * s));
+}
+END_TEST
+
 /* Many logical queries, timers firing in order, answers to every third attempt:
  * every logical query ends exactly once, in exactly one outcome. */
 START_TEST(every_query_ends_once)
@@ -221,6 +233,7 @@ int main(void)
 	tcase_add_test(tc, truncated_ends_udp_sequence);
 	tcase_add_test(tc, ended_upto_waits_for_the_oldest);
 	tcase_add_test(tc, cut_drain_abandons);
+	tcase_add_test(tc, signals_coalesce);
 	tcase_add_test(tc, every_query_ends_once);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
