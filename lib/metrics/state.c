@@ -457,22 +457,31 @@ static int remap_variants(struct dv_result *acc, const struct dv_result *src,
 	return 0;
 }
 
-int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *src)
+/** src's counters into acc (EDNS variants matched by size), the span of both. */
+static int merge_counters(struct dv_result *acc, const struct dv_result *src)
 {
 	static struct dv_tx_stats tx;
 	static struct dv_rx_stats rx;
-	struct dv_result *acc = &acc_st->r;
 
 	int rc = remap_variants(acc, src, &tx, &rx);
 	if (rc < 0)
 		return rc;
 	dv_tx_stats_merge(&acc->tx, &tx);
 	dv_rx_stats_merge(&acc->rx, &rx);
-
 	if (src->since_ns != 0 && (acc->since_ns == 0 || src->since_ns < acc->since_ns))
 		acc->since_ns = src->since_ns;
 	if (src->until_ns > acc->until_ns)
 		acc->until_ns = src->until_ns;
+	return 0;
+}
+
+int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *src)
+{
+	struct dv_result *acc = &acc_st->r;
+
+	int rc = merge_counters(acc, src);
+	if (rc < 0)
+		return rc;
 	/* Side by side: the rates add, the time is the longer one's. */
 	if (src->send_seconds > acc->send_seconds)
 		acc->send_seconds = src->send_seconds;
@@ -553,19 +562,11 @@ int dv_result_store_copy(struct dv_result_store *dst, const struct dv_result_sto
 
 int dv_result_add_interval(struct dv_result_store *acc_st, const struct dv_result *iv)
 {
-	static struct dv_tx_stats tx;
-	static struct dv_rx_stats rx;
 	struct dv_result *acc = &acc_st->r;
 
-	int rc = remap_variants(acc, iv, &tx, &rx);
+	int rc = merge_counters(acc, iv);
 	if (rc < 0)
 		return rc;
-	dv_tx_stats_merge(&acc->tx, &tx);
-	dv_rx_stats_merge(&acc->rx, &rx);
-	if (iv->since_ns != 0 && (acc->since_ns == 0 || iv->since_ns < acc->since_ns))
-		acc->since_ns = iv->since_ns;
-	if (iv->until_ns > acc->until_ns)
-		acc->until_ns = iv->until_ns;
 	acc->interrupted |= iv->interrupted;
 	acc->sequences |= iv->sequences;
 	acc->frag_report |= iv->frag_report;

@@ -29,33 +29,43 @@ for sig in HUP INT TERM; do
 	echo "  ok: SIG$sig at start-up -> $rc, $(cat "$tmp/err")"
 done
 
+# Wait (up to 60 s: EAL is slow on a loaded machine) for the run writing FILE
+# to print its first status line: it is sending.
+sending() { local i; for i in $(seq 600); do grep -qE '^\[ *[0-9.]+s\] sent' "$1" 2>/dev/null && return 0; sleep 0.1; done
+	cat "$1"; fail "$1: never started sending"; }
+
 # 2. SIGHUP while sending: sending stops, drain, full report and JSON.
-rc=0; timeout -s HUP 2.5 "$DV" --scenario "$S/quickstart.yaml" -l 10 --json "$tmp/h.json" >"$tmp/h.out" 2>&1 || rc=$?
+"$DV" --scenario "$S/quickstart.yaml" -l 10 --json "$tmp/h.json" >"$tmp/h.out" 2>&1 &
+pid=$!
+sending "$tmp/h.out"; kill -HUP $pid
+rc=0; wait $pid || rc=$?
+[ $rc -eq 0 ] || { cat "$tmp/h.out"; fail "SIGHUP mid-run: exit $rc"; }
 grep -q '^\[Status\] Testing complete (interrupted)' "$tmp/h.out" || { cat "$tmp/h.out"; fail "SIGHUP mid-run: no report"; }
 grep -q '^Interrupted: stopped by signal, drained outstanding queries' "$tmp/h.out" || fail "SIGHUP: not drained"
 $CHECK "$tmp/h.json" "dv['interrupted'] is True" "sent > 0" "sent == answered + timeouts"
 echo "  ok: SIGHUP mid-run -> report and stats_sum"
 
+# Two SIGINTs GAP seconds apart, 1 s into sending, answers DELAY s late.
+# usage: two_ints NAME DELAY TIMEOUT GAP
+two_ints() {
+	"$DV" --scenario "$S/quickstart.yaml" -Q 2000 -l 10 -t "$3" --responder delay="$2" \
+		--json "$tmp/$1.json" >"$tmp/$1.out" 2>&1 &
+	local pid=$! rc=0
+	sending "$tmp/$1.out"; sleep 1; kill -INT $pid; sleep "$4"; kill -INT $pid
+	wait $pid || rc=$?
+	[ $rc -eq 0 ] || { cat "$tmp/$1.out"; fail "$1: two SIGINTs: exit $rc"; }
+}
+
 # 3. Two SIGINTs 0.5 s apart are one press: the drain is not cut short. Answers
 # come 1.5 s late (timeout 3 s): cut short, they would all be lost.
-"$DV" --scenario "$S/quickstart.yaml" -Q 2000 -l 10 -t 3 --responder delay=1.5 \
-	--json "$tmp/c.json" >"$tmp/c.out" 2>&1 &
-pid=$!
-sleep 3; kill -INT $pid; sleep 0.5; kill -INT $pid
-rc=0; wait $pid || rc=$?
-[ $rc -eq 0 ] || { cat "$tmp/c.out"; fail "coalesced SIGINTs: exit $rc"; }
+two_ints c 1.5 3 0.5
 grep -q '^Interrupted: stopped by signal, drained outstanding queries' "$tmp/c.out" || { cat "$tmp/c.out"; fail "coalesced: not drained"; }
 $CHECK "$tmp/c.json" "sent > 2000" "sent == answered" "timeouts == 0" "interrupted == 0"
 echo "  ok: two SIGINTs 0.5 s apart -> one press, drained"
 
 # 4. A second press (> 1 s later) cuts the drain short: outstanding queries are
 # abandoned, not timeouts, and the report says so.
-"$DV" --scenario "$S/quickstart.yaml" -Q 2000 -l 10 -t 5 --responder delay=3 \
-	--json "$tmp/d.json" >"$tmp/d.out" 2>&1 &
-pid=$!
-sleep 3; kill -INT $pid; sleep 1.3; kill -INT $pid
-rc=0; wait $pid || rc=$?
-[ $rc -eq 0 ] || { cat "$tmp/d.out"; fail "cut drain: exit $rc"; }
+two_ints d 3 5 1.3
 grep -qE '^Interrupted: stopped by signal; a second signal cut the drain short: [0-9]+ queries abandoned' "$tmp/d.out" ||
 	{ cat "$tmp/d.out"; fail "cut drain: not said"; }
 grep -qE '^  Queries abandoned: +[0-9]+' "$tmp/d.out" || fail "no abandoned line"

@@ -1759,6 +1759,17 @@ START_TEST(test_json_write_error)
 }
 END_TEST
 
+/** path holds n lines, each a JSON object; then it goes. */
+static void expect_lines_then_unlink(const char *path, size_t n)
+{
+	json_t *obj[8];
+	size_t got = read_lines(path, obj, 8);
+	ck_assert_uint_eq(got, n);
+	for (size_t i = 0; i < got; i++)
+		json_decref(obj[i]);
+	unlink(path);
+}
+
 /* A run that fails before its first interval keeps the earlier file at the path. */
 START_TEST(test_json_keeps_earlier_file)
 {
@@ -1782,12 +1793,7 @@ START_TEST(test_json_keeps_earlier_file)
 	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
 	ck_assert_int_ne(access(tmp, F_OK), 0);
 	ck_assert_int_eq(dv_json_close(&jout), 0);
-	json_t *obj[4];
-	size_t n = read_lines(path, obj, 4);
-	ck_assert_uint_eq(n, 2);
-	for (size_t i = 0; i < n; i++)
-		json_decref(obj[i]);
-	unlink(path);
+	expect_lines_then_unlink(path, 2);
 }
 END_TEST
 
@@ -1816,12 +1822,7 @@ START_TEST(test_json_no_torn_line)
 	ck_assert_ptr_nonnull(strstr(msg, "the file keeps its first 2 records, each complete"));
 	ck_assert_int_eq(dv_json_sum(&jout, &res), -EFBIG);
 	ck_assert_int_eq(dv_json_close(&jout), -EFBIG);
-	json_t *obj[4];
-	size_t n = read_lines(path, obj, 4); /* every line parses */
-	ck_assert_uint_eq(n, 2);
-	for (size_t i = 0; i < n; i++)
-		json_decref(obj[i]);
-	unlink(path);
+	expect_lines_then_unlink(path, 2); /* every line parses */
 }
 END_TEST
 
