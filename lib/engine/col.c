@@ -426,20 +426,30 @@ unsigned dv_col_step(struct dv_col *c)
 	return nb + handed;
 }
 
+/* Outstanding when a second signal cut the drain short: neither answered nor timed out. */
+static void col_on_abandon(void *ctx, uint64_t seq, const struct dv_attempt_id *a)
+{
+	struct dv_col_lane *ln = ctx;
+	(void)seq;
+	dv_count_add(&ln->col->rx.abandoned[a->family & 1], 1);
+}
+
 void dv_col_finish(struct dv_col *c)
 {
+	bool abandon = dv_load_flag(&c->sh->abandon) != 0;
 	/* The drain is over: what the peers handed over last is still ours to match. */
 	while (c->inbox != NULL && col_inbox(c) > 0)
 		;
-	/* Whatever is still outstanding has timed out. */
+	/* Whatever is still outstanding has timed out (or, drain cut short, is abandoned). */
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
 	dv_frags_expire(&c->frags, 0, true, &c->rx.frag, col_on_lost_set, c);
 	dv_frags_flush(&c->frags);
 	for (unsigned i = 0; i < c->nlanes; i++) {
 		struct dv_col_lane *ln = &c->lane[i];
-		while (dv_inflight_expire(ln->ifl, 0, true, 1u << 20, col_on_timeout, ln) > 0)
+		while (dv_inflight_expire(ln->ifl, 0, true, 1u << 20,
+					  abandon ? col_on_abandon : col_on_timeout, ln) > 0)
 			;
-		dv_seq_finish(ln->seq, &c->rx.seq);
+		dv_seq_finish(ln->seq, &c->rx.seq, abandon);
 	}
 }

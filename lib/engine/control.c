@@ -6,8 +6,8 @@
  */
 #include "engine/control.h"
 
+#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,14 +22,7 @@
 #include "engine/features/feature.h"
 #include "engine/result.h"
 #include "engine/search.h"
-
-static volatile sig_atomic_t interrupts;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupts++;
-}
+#include "engine/signals.h"
 
 uint64_t dv_wall_ns(void)
 {
@@ -270,7 +263,6 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	uint64_t next_plot = plotting && pinterval ? sh->start_tsc + pinterval : UINT64_MAX;
 	uint64_t drain_deadline = UINT64_MAX;
 	static struct sampler sm, pm;
-	int seen_interrupts = interrupts;
 
 	sampler_start(&sm, st);
 	sampler_start(&pm, st);
@@ -280,12 +272,16 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 		dv_features_tick(st);
 		uint64_t now = rte_rdtsc();
 
-		if (interrupts != seen_interrupts) {
-			seen_interrupts = interrupts;
+		/* Signals that arrive together are one press (engine/signals.c). */
+		unsigned presses = dv_signals_presses();
+		if (presses > 0 && !res->interrupted) {
 			res->interrupted = true;
 			__atomic_store_n(&sh->stop_tx, 1, __ATOMIC_RELEASE);
-			if (seen_interrupts > 1)
-				break; /* second Ctrl-C: no drain */
+		}
+		if (presses > 1) {
+			/* A second press: no drain; what is outstanding is abandoned. */
+			__atomic_store_n(&sh->abandon, 1, __ATOMIC_RELEASE);
+			break;
 		}
 		if (now >= next_tick) {
 			interval_emit(st, plan, now, &sm);
@@ -443,8 +439,9 @@ int dv_control_run(struct dv_session *st, struct dv_result *res)
 	const struct dv_plan *plan = st->plan;
 	int rc = 0;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	/* The handlers are the run's, installed by dv_run before EAL (engine/signals.c). */
+	if (dv_signals_presses() > 0)
+		return -EINTR;
 	res->since_ns = dv_wall_ns();
 	if (plan->rate_mode == DV_RATE_SEARCH) {
 		rc = run_search(st, plan, res);
@@ -455,7 +452,5 @@ int dv_control_run(struct dv_session *st, struct dv_result *res)
 			control_loop(st, plan, res, true);
 	}
 	res->until_ns = dv_wall_ns();
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	return rc;
 }

@@ -75,6 +75,9 @@ struct dv_shared {
 	} nd[DV_MAX_PORTS];
 	/** Stop sending (signal): written by main only. */
 	uint32_t stop_tx __rte_cache_aligned;
+	/** A second signal cut the drain short: what is outstanding at the end is
+	 * abandoned, not timed out. Written by main only, before stop_rx. */
+	uint32_t abandon;
 	/** Stop collecting and exit (end of drain): written by main only. */
 	uint32_t stop_rx __rte_cache_aligned;
 };

@@ -180,12 +180,12 @@ void dv_seq_answer(struct dv_seq *s, const struct dv_attempt_id *a, bool tc,
 	seq_advance(s);
 }
 
-void dv_seq_finish(struct dv_seq *s, struct dv_seq_stats *st)
+void dv_seq_finish(struct dv_seq *s, struct dv_seq_stats *st, bool abandon)
 {
 	for (uint64_t e = s->ended_upto; e < s->seen; e++) {
 		struct dv_lq_state *q = &s->st[(uint32_t)e & s->mask];
 		if (q->lseq == e && !q->ended) {
-			dv_count_add(&st->failed, 1);
+			dv_count_add(abandon ? &st->abandoned : &st->failed, 1);
 			seq_end(q, st);
 		}
 	}

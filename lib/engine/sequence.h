@@ -157,5 +157,8 @@ void dv_seq_fire(struct dv_seq *s, uint64_t now, struct dv_seq_stats *st, struct
 void dv_seq_answer(struct dv_seq *s, const struct dv_attempt_id *a, bool tc,
 		   struct dv_seq_stats *st);
 
-/** End of the run: every logical query still open ends as failed. */
-void dv_seq_finish(struct dv_seq *s, struct dv_seq_stats *st);
+/**
+ * End of the run: every logical query still open ends as failed, or as
+ * abandoned when a second signal cut the drain short (abandon).
+ */
+void dv_seq_finish(struct dv_seq *s, struct dv_seq_stats *st, bool abandon);

@@ -6,6 +6,8 @@
  */
 #include "engine/run.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -17,6 +19,7 @@
 #include "engine/features/feature.h"
 #include "engine/result.h"
 #include "engine/session.h"
+#include "engine/signals.h"
 #include "engine/workspace.h"
 #include "core/log.h"
 
@@ -77,6 +80,22 @@ static int ports_phase(struct dv_session *s)
 	return dv_features_ports(s);
 }
 
+/*
+ * A signal before the first query: nothing was measured, so there is nothing
+ * to report or keep (the result file is not created: the sink's release drops
+ * its temporary). One line, and the shell's status for a signal.
+ */
+static bool stopped_before_sending(int *status)
+{
+	if (dv_signals_presses() == 0)
+		return false;
+	int sig = dv_signals_last();
+	dv_err("interrupted by %s before sending: nothing measured, no result written",
+	       sig == SIGHUP ? "SIGHUP" : sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	*status = 128 + sig;
+	return true;
+}
+
 int dv_run(const struct dv_plan *plan, const struct dv_sink *sink, struct dv_result *result)
 {
 	static const struct dv_sink none;
@@ -88,9 +107,12 @@ int dv_run(const struct dv_plan *plan, const struct dv_sink *sink, struct dv_res
 	memset(&res, 0, sizeof(res));
 	s.plan = plan;
 	s.sink = sink != NULL ? sink : &none;
+	/* From here on a terminating signal is handled in every phase (engine/signals.c). */
+	dv_signals_install();
 
 	/* Plan, endpoints, EAL, ports: what fails here is the user's or the host's to fix. */
-	if (plan_phase(&s) != 0 || ports_phase(&s) != 0)
+	if (plan_phase(&s) != 0 || stopped_before_sending(&status) || ports_phase(&s) != 0 ||
+	    stopped_before_sending(&status))
 		goto cleanup;
 
 	/* Topology, tables and templates, the features' setup; then send, drain, report. */
@@ -98,9 +120,14 @@ int dv_run(const struct dv_plan *plan, const struct dv_sink *sink, struct dv_res
 	if (dv_endpoints_complete(&s) != 0 || dv_workspace_build(&s) != 0 ||
 	    dv_features_setup(&s) != 0)
 		goto cleanup;
+	if (stopped_before_sending(&status))
+		goto cleanup;
 	if (!plan->quiet)
 		dv_control_intro(&s);
-	if (dv_control_run(&s, &res) != 0)
+	int rc = dv_control_run(&s, &res);
+	if (rc == -EINTR && stopped_before_sending(&status))
+		goto cleanup;
+	if (rc != 0)
 		goto cleanup;
 	dv_session_result(&s, &res);
 	if (s.sink->done != NULL && s.sink->done(s.sink->ctx, &res) != 0)
@@ -112,5 +139,6 @@ int dv_run(const struct dv_plan *plan, const struct dv_sink *sink, struct dv_res
 	status = 0;
 cleanup:
 	session_release(&s);
+	dv_signals_restore();
 	return status;
 }

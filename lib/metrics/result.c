@@ -34,6 +34,14 @@ uint64_t dv_result_timeouts(const struct dv_result *r)
 	return n;
 }
 
+uint64_t dv_result_abandoned(const struct dv_result *r)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < DV_FAMILIES; i++)
+		n += r->rx.abandoned[i];
+	return n;
+}
+
 const char *dv_rcode_name(unsigned rcode)
 {
 	/* RFC 1035 and RFC 2136 header RCODEs; 11..15 are unassigned in the header. */

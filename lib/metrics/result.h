@@ -37,6 +37,7 @@ struct dv_result {
 	double run_seconds;     /**< time the run took, with drain */
 	double target_qps;
 	bool interrupted;       /**< stopped by a signal */
+	unsigned incomplete;    /**< report: the file had no stats_sum, rebuilt from this many intervals (0: whole) */
 	/* What the variant indexes and attempt numbers mean (filled by the engine). */
 	unsigned n_edns;                     /**< variants in use */
 	int edns_size[DV_EDNS_VARIANTS];     /**< UDP size of variant i, 0 = no OPT */
@@ -85,6 +86,9 @@ static inline double dv_pct(uint64_t a, uint64_t b)
 uint64_t dv_result_sent(const struct dv_result *r);
 uint64_t dv_result_answered(const struct dv_result *r);
 uint64_t dv_result_timeouts(const struct dv_result *r);
+
+/** Queries a second signal left outstanding (the drain cut short), both families. */
+uint64_t dv_result_abandoned(const struct dv_result *r);
 
 /** RCODE mnemonic ("NOERROR", "SERVFAIL", ... "RCODE12"). */
 const char *dv_rcode_name(unsigned rcode);

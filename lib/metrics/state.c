@@ -457,22 +457,31 @@ static int remap_variants(struct dv_result *acc, const struct dv_result *src,
 	return 0;
 }
 
-int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *src)
+/** src's counters into acc (EDNS variants matched by size), the span of both. */
+static int merge_counters(struct dv_result *acc, const struct dv_result *src)
 {
 	static struct dv_tx_stats tx;
 	static struct dv_rx_stats rx;
-	struct dv_result *acc = &acc_st->r;
 
 	int rc = remap_variants(acc, src, &tx, &rx);
 	if (rc < 0)
 		return rc;
 	dv_tx_stats_merge(&acc->tx, &tx);
 	dv_rx_stats_merge(&acc->rx, &rx);
-
 	if (src->since_ns != 0 && (acc->since_ns == 0 || src->since_ns < acc->since_ns))
 		acc->since_ns = src->since_ns;
 	if (src->until_ns > acc->until_ns)
 		acc->until_ns = src->until_ns;
+	return 0;
+}
+
+int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *src)
+{
+	struct dv_result *acc = &acc_st->r;
+
+	int rc = merge_counters(acc, src);
+	if (rc < 0)
+		return rc;
 	/* Side by side: the rates add, the time is the longer one's. */
 	if (src->send_seconds > acc->send_seconds)
 		acc->send_seconds = src->send_seconds;
@@ -540,5 +549,57 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 	acc->mem_mbufs += src->mem_mbufs;
 	acc->inflight_slots += src->inflight_slots;
 	dv_result_store_fix(acc_st);
+	return 0;
+}
+
+int dv_result_store_copy(struct dv_result_store *dst, const struct dv_result_store *src)
+{
+	if (dst != src)
+		memcpy(dst, src, sizeof(*dst));
+	dv_result_store_fix(dst);
+	return 0;
+}
+
+int dv_result_add_interval(struct dv_result_store *acc_st, const struct dv_result *iv)
+{
+	struct dv_result *acc = &acc_st->r;
+
+	int rc = merge_counters(acc, iv);
+	if (rc < 0)
+		return rc;
+	acc->interrupted |= iv->interrupted;
+	acc->sequences |= iv->sequences;
+	acc->frag_report |= iv->frag_report;
+	/* The schedule's latest target is the run's (a ramp's moves). */
+	if (iv->target_qps > 0.0)
+		acc->target_qps = iv->target_qps;
+	dv_result_store_fix(acc_st);
+	return 0;
+}
+
+int dv_result_merge_seq(struct dv_result_store *acc_st, const struct dv_result *src)
+{
+	struct dv_result *acc = &acc_st->r;
+	double send = acc->send_seconds, run = acc->run_seconds, target = acc->target_qps;
+	unsigned ngen = acc->ngenerators;
+	uint64_t mi = acc->mem_inflight, ms = acc->mem_sequences, mm = acc->mem_mbufs;
+	uint64_t slots = acc->inflight_slots;
+
+	int rc = dv_result_merge_run(acc_st, src);
+	if (rc < 0)
+		return rc;
+	acc->send_seconds = send + src->send_seconds;
+	acc->run_seconds = run + src->run_seconds;
+	acc->target_qps = acc->send_seconds > 0.0
+				  ? (target * send + src->target_qps * src->send_seconds) /
+					    acc->send_seconds
+				  : (target > src->target_qps ? target : src->target_qps);
+#define DV_MAXOF(a, b) ((a) > (b) ? (a) : (b))
+	acc->ngenerators = DV_MAXOF(ngen, src->ngenerators);
+	acc->mem_inflight = DV_MAXOF(mi, src->mem_inflight);
+	acc->mem_sequences = DV_MAXOF(ms, src->mem_sequences);
+	acc->mem_mbufs = DV_MAXOF(mm, src->mem_mbufs);
+	acc->inflight_slots = DV_MAXOF(slots, src->inflight_slots);
+#undef DV_MAXOF
 	return 0;
 }

@@ -56,3 +56,23 @@ void dv_result_store_fix(struct dv_result_store *st);
  * @return 0, or -E2BIG when the EDNS sizes of both do not fit in one result
  */
 int dv_result_merge_run(struct dv_result_store *acc, const struct dv_result *src);
+
+/** Copy a store (its strings pointing at the copy's buffers). @return 0 */
+int dv_result_store_copy(struct dv_result_store *dst, const struct dv_result_store *src);
+
+/**
+ * Add a later interval of the same run to acc (which holds the earlier ones):
+ * counters add, the span grows; what describes the run stays acc's. So a run
+ * whose file has intervals but no sum is rebuilt from them.
+ * @return 0, or -E2BIG when the EDNS sizes do not fit
+ */
+int dv_result_add_interval(struct dv_result_store *acc, const struct dv_result *iv);
+
+/**
+ * Merge a run made after acc's runs (merge --sequential): counters add as in
+ * dv_result_merge_run(), but times add (run and send time are the sums), the
+ * offered rate is the send-time-weighted mean, and what ran at once
+ * (generators, memory) is the largest run's, not the sum.
+ * @return 0, or -E2BIG when the EDNS sizes do not fit
+ */
+int dv_result_merge_seq(struct dv_result_store *acc, const struct dv_result *src);

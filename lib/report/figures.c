@@ -191,6 +191,9 @@ static void rates_write(const struct plot_in *in, FILE *dat, FILE *gp)
 		const struct dv_series_row *r = &in->rows[i];
 		double s = dv_per_s(r->sent, r->secs), a = dv_per_s(r->answered, r->secs);
 		double t = dv_per_s(r->timeouts, r->secs);
+		/* A gap between runs merged --sequential: a blank line breaks gnuplot's lines. */
+		if (dv_series_gap(in->rows, i))
+			fputc('\n', dat);
 		fprintf(dat, "%.6g %.9g %.9g %.9g ", r->t_s, s, a, t);
 		/* "-" (missing): no target line where the rate was unlimited. */
 		if (r->target_qps > 0.0) {

@@ -5,9 +5,12 @@
 #include "report/json.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,25 +31,119 @@ static int fail(struct dv_json_out *out, int err)
 {
 	if (out->err == 0) {
 		out->err = err;
-		dv_err("--json: cannot write '%s': %s", out->path, strerror(-err));
+		if (out->records > 0)
+			dv_err("--json: cannot write '%s': %s (the file keeps its first %u records, "
+			       "each complete)", out->path, strerror(-err), out->records);
+		else
+			dv_err("--json: cannot write '%s': %s", out->path, strerror(-err));
 	}
 	return out->err;
 }
 
-/** Write obj as one line, flushed so a reader can follow the file live. */
+/** The temporary name becomes the result: there is something to keep. */
+static int commit(struct dv_json_out *out)
+{
+	if (out->committed)
+		return 0;
+	if (rename(out->tmp, out->path) != 0)
+		return fail(out, -errno);
+	out->committed = true;
+	return 0;
+}
+
+/**
+ * Write obj as one line with one write() per try, so a reader can follow the
+ * file live. On an error the file is cut back to its last complete line.
+ */
 static int emit(struct dv_json_out *out, json_t *obj, bool ok)
 {
 	if (out->err != 0)
 		return out->err;
-	if (out->f == NULL)
+	if (out->fd < 0)
 		return -EBADF;
 	if (!ok || obj == NULL)
 		return fail(out, -ENOMEM);
 
-	errno = 0;
-	if (json_dumpf(obj, out->f, DV_JSON_FLAGS) != 0 || fputc('\n', out->f) == EOF ||
-	    fflush(out->f) == EOF)
-		return fail(out, errno != 0 ? -errno : -EIO);
+	char *s = json_dumps(obj, DV_JSON_FLAGS);
+	if (s == NULL)
+		return fail(out, -ENOMEM);
+	size_t len = strlen(s), done = 0;
+	s[len] = '\n'; /* json_dumps' terminator becomes the line's end */
+	int err = 0;
+	while (done < len + 1) {
+		ssize_t w = write(out->fd, s + done, len + 1 - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = w < 0 ? -errno : -ENOSPC;
+			break;
+		}
+		done += (size_t)w;
+	}
+	free(s);
+	if (err != 0) {
+		/* No torn last line: what was written of this record goes. */
+		if (out->regular && done > 0 && ftruncate(out->fd, (off_t)out->good) == 0)
+			lseek(out->fd, (off_t)out->good, SEEK_SET);
+		return fail(out, err);
+	}
+	out->good += len + 1;
+	out->records++;
+	return 0;
+}
+
+/**
+ * Open path for writing: a FIFO or device as it is (a FIFO without a reader
+ * is refused at once, not waited for); a regular file through a temporary
+ * name in its directory (see struct dv_json_out).
+ */
+static int open_out(struct dv_json_out *out, const char *path)
+{
+	struct stat st;
+	out->tmp[0] = '\0';
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out->fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (out->fd < 0) {
+			if (errno == ENXIO) {
+				out->err = -ENXIO;
+				dv_err("--json: '%s' is a FIFO with no reader (start the reader first)",
+				       path);
+				return -ENXIO;
+			}
+			return fail(out, -errno);
+		}
+		/* Blocking from here: a slow reader slows the writes, it loses nothing. */
+		int fl = fcntl(out->fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(out->fd, F_SETFL, fl & ~O_NONBLOCK);
+		out->committed = true;
+		return 0;
+	}
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash != NULL ? (int)(slash - path) + 1 : 0;
+	int n = snprintf(out->tmp, sizeof(out->tmp), "%.*s.%s.XXXXXX", dirlen, path,
+			 path + dirlen);
+	if (n < 0 || (size_t)n >= sizeof(out->tmp)) {
+		out->tmp[0] = '\0';
+		return fail(out, -ENAMETOOLONG);
+	}
+	out->fd = mkostemp(out->tmp, O_CLOEXEC);
+	if (out->fd < 0) {
+		out->tmp[0] = '\0';
+		return fail(out, -errno);
+	}
+	/* mkstemp makes it 0600: a result file is created as fopen would. */
+	mode_t um = umask(0);
+	umask(um);
+	if (fchmod(out->fd, 0666 & ~um) != 0) {
+		int e = -errno;
+		close(out->fd);
+		out->fd = -1;
+		unlink(out->tmp);
+		out->tmp[0] = '\0';
+		return fail(out, e);
+	}
+	out->regular = true;
 	return 0;
 }
 
@@ -84,11 +181,12 @@ static void make_runid(char *buf, size_t len)
 int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan)
 {
 	return dv_json_open_params(out, path, plan->argc, (const char *const *)plan->argv,
-				   plan->stats_interval_s, plan->timeout_s);
+				   plan->stats_interval_s, plan->timeout_s, NULL, 0, NULL);
 }
 
 int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
-			const char *const *argv, double stats_interval_s, double timeout_s)
+			const char *const *argv, double stats_interval_s, double timeout_s,
+			const char *const *from, unsigned nfrom, const char *how)
 {
 	bool ok = true;
 	json_t *hdr = NULL;
@@ -96,14 +194,13 @@ int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	out->fd = -1;
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	make_runid(out->runid, sizeof(out->runid));
 
-	out->f = fopen(path, "w");
-	if (out->f == NULL) {
-		ret = fail(out, -errno);
+	ret = open_out(out, path);
+	if (ret != 0)
 		goto cleanup;
-	}
 
 	params = json_array();
 	if (params == NULL) {
@@ -126,11 +223,19 @@ int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
 	dv_jput(hdr, "time_units_per_sec", json_integer(1000000000), &ok);
 	dv_jput(hdr, "stats_interval", dv_jreal(stats_interval_s), &ok);
 	dv_jput(hdr, "timeout", dv_jreal(timeout_s), &ok);
+	if (from != NULL) {
+		json_t *ids = json_array();
+		for (unsigned i = 0; ids != NULL && i < nfrom; i++)
+			dv_jpush(ids, json_string(from[i]), &ok);
+		dv_jput(hdr, "merged_from", ids, &ok);
+		dv_jput(hdr, "merge", json_string(how != NULL ? how : "side-by-side"), &ok);
+	}
 	ret = emit(out, hdr, ok);
 	if (ret != 0) {
 		/* Nothing more can be written: the caller need not close. */
-		fclose(out->f);
-		out->f = NULL;
+		out->err = 0;
+		dv_json_close(out);
+		out->err = ret;
 	}
 
 cleanup:
@@ -223,6 +328,7 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 	dv_jput(o, "answered", dv_jint(t.answered), ok);
 	dv_jput(o, "truncated", dv_jint(t.truncated), ok);
 	dv_jput(o, dv_seq_json.failed, dv_jint(sq->failed), ok);
+	dv_jput(o, dv_seq_json.abandoned, dv_jint(sq->abandoned), ok);
 	dv_jput(o, dv_tx_json.retries, dv_jint(r->tx.retries), ok);
 	dv_jput(o, dv_seq_json.redundant, dv_jint(sq->redundant), ok);
 	dv_jput(o, "late", dv_jint(t.late), ok);
@@ -408,6 +514,7 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		dv_jput(fo, dv_tx_json.sent, dv_jint(tx->sent[i]), ok);
 		dv_jput(fo, dv_rx_json.answered, dv_jint(rx->answered[i]), ok);
 		dv_jput(fo, dv_rx_json.timeouts, dv_jint(rx->timeouts[i]), ok);
+		dv_jput(fo, dv_rx_json.abandoned, dv_jint(rx->abandoned[i]), ok);
 		dv_jput(fams, fam_key[i], fo, ok);
 	}
 	dv_jput(o, "families", fams, ok);
@@ -549,9 +656,10 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 	dv_jput(o, "timeouts", dv_jint(dv_result_timeouts(r)), ok);
 	/*
 	 * Queries outstanding when a signal stops the run are drained (answered
-	 * or timed out), never abandoned: none is ever "interrupted".
+	 * or timed out); only a second signal, cutting the drain short, leaves
+	 * some "interrupted" (dnsvolley's "abandoned").
 	 */
-	dv_jput(o, "interrupted", dv_jint(0), ok);
+	dv_jput(o, "interrupted", dv_jint(dv_result_abandoned(r)), ok);
 	dv_jput(o, "unexpected", dv_jint(rx->late + rx->duplicate + rx->unmatched), ok);
 	dv_jput(o, "discarded", dv_jint(0), ok);
 
@@ -580,7 +688,7 @@ int dv_json_periodic(struct dv_json_out *out, const struct dv_result *iv)
 	json_t *o = stats_obj(out, iv, "stats_periodic", secs, &ok);
 	int ret = emit(out, o, ok);
 	json_decref(o);
-	return ret;
+	return ret == 0 ? commit(out) : ret;
 }
 
 int dv_json_sum(struct dv_json_out *out, const struct dv_result *r)
@@ -589,15 +697,19 @@ int dv_json_sum(struct dv_json_out *out, const struct dv_result *r)
 	json_t *o = stats_obj(out, r, "stats_sum", r->send_seconds, &ok);
 	int ret = emit(out, o, ok);
 	json_decref(o);
-	return ret;
+	return ret == 0 ? commit(out) : ret;
 }
 
 int dv_json_close(struct dv_json_out *out)
 {
-	if (out->f != NULL) {
-		if (fclose(out->f) != 0)
+	if (out->fd >= 0) {
+		if (close(out->fd) != 0 && errno != EINTR)
 			fail(out, -errno);
-		out->f = NULL;
+		out->fd = -1;
 	}
+	/* Nothing measured was kept: the earlier file at path stays as it was. */
+	if (!out->committed && out->tmp[0] != '\0')
+		unlink(out->tmp);
+	out->tmp[0] = '\0';
 	return out->err;
 }

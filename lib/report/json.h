@@ -14,29 +14,49 @@
 #pragma once
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config/plan.h"
 #include "metrics/result.h"
 
-/** An open JSON lines output. */
+/**
+ * An open JSON lines output. A regular file (or a new one) is written under a
+ * temporary name in its directory and renamed to its path with the first
+ * stats record, so a run that ends before measuring anything leaves an
+ * earlier result at that path as it was. Each record is written whole, with
+ * one write(); when a write fails (disk full) the file is cut back to its last
+ * complete line, and nothing more is written.
+ */
 struct dv_json_out {
-	FILE *f;
+	int fd;               /**< -1 when closed */
 	char runid[40];
 	int err;              /**< first write error (-errno), sticky; reported once */
 	char path[PATH_MAX];  /**< for the error message */
+	char tmp[PATH_MAX];   /**< the temporary name until renamed ("" when not used) */
+	bool committed;       /**< renamed to path (or path written directly) */
+	bool regular;         /**< a regular file: can be cut back (ftruncate) */
+	uint64_t good;        /**< bytes of complete records written */
+	unsigned records;     /**< complete records written, header included */
 };
 
 /**
- * Open (truncate) path and write the header record (generator "dnsvolley",
- * version, generator_params = argv, stats_interval and timeout in seconds).
+ * Create path and write the header record (generator "dnsvolley", version,
+ * generator_params = argv, stats_interval and timeout in seconds). A FIFO
+ * must have its reader: without one this fails at once with -ENXIO.
  * @return 0 or -errno (reported with dv_err, naming the path)
  */
 int dv_json_open(struct dv_json_out *out, const char *path, const struct dv_plan *plan);
 
-/** dv_json_open() with the header's fields given: for results that no plan made (merge). */
+/**
+ * dv_json_open() with the header's fields given: for results that no plan
+ * made (merge). from: the runids merged (the header's "merged_from", so a
+ * later merge sees them; NULL: none), and how ("side-by-side" or "sequential").
+ */
 int dv_json_open_params(struct dv_json_out *out, const char *path, int argc,
-			const char *const *argv, double stats_interval_s, double timeout_s);
+			const char *const *argv, double stats_interval_s, double timeout_s,
+			const char *const *from, unsigned nfrom, const char *how);
 
 /**
  * Write a stats_periodic record for one interval (achieved_qps over until - since).
@@ -50,5 +70,9 @@ int dv_json_periodic(struct dv_json_out *out, const struct dv_result *iv);
  */
 int dv_json_sum(struct dv_json_out *out, const struct dv_result *r);
 
-/** Close (also after a failed open); returns 0 or -errno if a write failed. */
+/**
+ * Close (also after a failed open); returns 0 or -errno if a write failed.
+ * Without a stats record written, the temporary file goes and path keeps
+ * what it held before.
+ */
 int dv_json_close(struct dv_json_out *out);

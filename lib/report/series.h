@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,17 @@ static inline double dv_per_s(uint64_t n, double secs)
  * @param start_ns wall clock of the run's start (ns since the epoch)
  */
 void dv_series_row_of(const struct dv_result *iv, uint64_t start_ns, struct dv_series_row *row);
+
+/**
+ * Pure: whether no interval covers the time before rows[i] (a whole interval
+ * of rows[i]'s length or more since rows[i - 1] ended): runs merged one after
+ * another. Plots break their lines there.
+ */
+static inline bool dv_series_gap(const struct dv_series_row *rows, size_t i)
+{
+	return i > 0 && rows[i].t_s - rows[i].secs - rows[i - 1].t_s >= rows[i].secs &&
+	       rows[i].secs > 0.0;
+}
 
 /** The CSV header line (with '\n'). */
 void dv_series_csv_header(FILE *f);

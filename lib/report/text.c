@@ -136,6 +136,9 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Truncated (TC):", t.truncated,
 		dv_pct(t.truncated, t.ended));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Failed:", sq->failed, dv_pct(sq->failed, t.ended));
+	if (sq->abandoned != 0)
+		fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Abandoned:", sq->abandoned,
+			dv_pct(sq->abandoned, t.ended));
 	fprintf(f, "  %-22s%.2f\n", "Attempts per query:",
 		t.ended != 0 ? (double)t.attempts / (double)t.ended : 0.0);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries sent:", r->tx.retries);
@@ -555,6 +558,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries completed:", answered,
 		dv_pct(answered, sent));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries lost:", lost, dv_pct(lost, sent));
+	/* A second signal cut the drain short: neither answered nor lost. */
+	uint64_t abandoned = dv_result_abandoned(r);
+	if (abandoned != 0)
+		fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries abandoned:", abandoned,
+			dv_pct(abandoned, sent));
 	/*
 	 * The lines above count attempts, as dnsperf counts queries; with
 	 * sequences a name is resolved once however many attempts it took.
@@ -596,9 +604,12 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	for (unsigned i = 0; i < DV_FAMILIES; i++) {
 		if (tx->sent[i] == 0)
 			continue;
-		fprintf(f, "  %s: sent %" PRIu64 ", completed %" PRIu64 " (%.2f%%), lost %" PRIu64 "\n",
+		fprintf(f, "  %s: sent %" PRIu64 ", completed %" PRIu64 " (%.2f%%), lost %" PRIu64,
 			family_label[i], tx->sent[i], rx->answered[i],
 			dv_pct(rx->answered[i], tx->sent[i]), rx->timeouts[i]);
+		if (rx->abandoned[i] != 0)
+			fprintf(f, ", abandoned %" PRIu64, rx->abandoned[i]);
+		fputc('\n', f);
 	}
 	if (lat->count == 0)
 		fputs("  Latency percentiles (ms): p50 -  p90 -  p99 -  p99.9 -\n", f);
@@ -707,8 +718,14 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	if (r->consistency != NULL)
 		print_consistency(f, r->consistency);
 
-	if (r->interrupted)
+	if (r->interrupted && abandoned != 0)
+		fprintf(f, "\nInterrupted: stopped by signal; a second signal cut the drain short: "
+			   "%" PRIu64 " queries abandoned (neither answered nor timed out)\n", abandoned);
+	else if (r->interrupted)
 		fputs("\nInterrupted: stopped by signal, drained outstanding queries\n", f);
+	if (r->incomplete != 0)
+		fprintf(f, "\nIncomplete: the run did not end (no stats_sum record); rebuilt from its "
+			   "%u intervals, up to the last one written\n", r->incomplete);
 }
 
 /** Latency with a unit that keeps 2-3 significant digits: "850ns", "61us", "1.25ms", "2.00s". */

@@ -34,16 +34,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dv_log_capture(msg, sizeof(msg));
 
 	struct dv_runfile rf;
-	if (dv_runfile_load(path, &rf) == 0) {
-		for (size_t i = 0; i < rf.nperiodic; i++)
-			(void)dv_runfile_state(&rf, rf.periodic[i], &st);
-		if (rf.sum != NULL)
-			(void)dv_runfile_state(&rf, rf.sum, &st);
+	if (dv_runfile_open(path, &rf) == 0) {
+		/* The report's one streaming pass: rows, the intervals' total, the sum. */
 		struct dv_series_row *rows = NULL;
-		long n = dv_runfile_series(&rf, &rows);
+		json_t *sum = NULL;
+		long n = dv_runfile_scan(&rf, &rows, &st, &sum);
 		if (n > 0 && rows == NULL)
 			abort();
+		if (sum != NULL)
+			(void)dv_runfile_state(&rf, sum, &st);
+		json_decref(sum);
 		free(rows);
+		/* merge's second pass */
+		if (n >= 0 && dv_runfile_rewind(&rf) == 0)
+			(void)dv_runfile_scan(&rf, NULL, NULL, NULL);
 	}
 	dv_runfile_free(&rf);
 	return 0;

@@ -3,7 +3,7 @@
 
 usage: check_json.py FILE EXPR [EXPR...]
 Each EXPR is a Python expression over the stats_sum record's fields, with
-names: sent, answered, timeouts, unexpected, rcodes (dict), lat (response_latency),
+names: sent, answered, timeouts, interrupted (abandoned queries), unexpected, rcodes (dict), lat (response_latency),
 dv (the dnsvolley extension object), periodic (list of stats_periodic records),
 header. Every EXPR must be true; failures are printed with the values.
 """
@@ -24,6 +24,7 @@ env = {
     "sent": s["sent"]["queries"],
     "answered": s["received"]["responses"],
     "timeouts": s["timeouts"],
+    "interrupted": s.get("interrupted", 0),
     "unexpected": s["unexpected"],
     "rcodes": s.get("response_rcodes", {}),
     "lat": s.get("response_latency", {}),

@@ -54,7 +54,8 @@ assert sum(int(r[6]) for r in rows[1:]) > 0
 PY
 
 # merge: counters add and histograms merge bucket by bucket, exactly.
-run merge -o "$tmp/m.json" "$tmp/a.json" "$tmp/b.json"
+# (made one after another: --side-by-side says to merge them as if they ran at once)
+run merge --side-by-side -o "$tmp/m.json" "$tmp/a.json" "$tmp/b.json"
 python3 - "$tmp/a.json" "$tmp/b.json" "$tmp/m.json" <<'PY'
 import json, sys
 a, b, m = ([json.loads(l) for l in open(p)] for p in sys.argv[1:4])

@@ -14,6 +14,10 @@
 #include <jansson.h>
 
 #include "report/json.h"
+#include "report/runfile.h"
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <signal.h>
 #include "metrics/result.h"
 #include "report/text.h"
 #include "core/log.h"
@@ -1838,6 +1842,182 @@ START_TEST(test_json_write_error)
 }
 END_TEST
 
+/** path holds n lines, each a JSON object; then it goes. */
+static void expect_lines_then_unlink(const char *path, size_t n)
+{
+	json_t *obj[8];
+	size_t got = read_lines(path, obj, 8);
+	ck_assert_uint_eq(got, n);
+	for (size_t i = 0; i < got; i++)
+		json_decref(obj[i]);
+	unlink(path);
+}
+
+/* A run that fails before its first interval keeps the earlier file at the path. */
+START_TEST(test_json_keeps_earlier_file)
+{
+	char path[PATH_MAX], line[64];
+	temp_path(path, sizeof(path));
+	FILE *f = fopen(path, "w");
+	fputs("earlier result\n", f);
+	fclose(f);
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	ck_assert_int_eq(dv_json_close(&jout), 0);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_str_eq(line, "earlier result\n");
+	/* With a stats record the new result replaces it, and no temporary is left. */
+	make_result(&res);
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", jout.tmp);
+	ck_assert_int_eq(access(tmp, F_OK), 0);
+	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_eq(dv_json_close(&jout), 0);
+	expect_lines_then_unlink(path, 2);
+}
+END_TEST
+
+/* A write that fails half way (file size limit, as a full disk): the file is cut
+ * back to its last complete line, and the line says how many records it keeps. */
+START_TEST(test_json_no_torn_line)
+{
+	char path[PATH_MAX], msg[512];
+	struct rlimit old, lim;
+	temp_path(path, sizeof(path));
+	make_result(&res);
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
+	off_t good = lseek(jout.fd, 0, SEEK_CUR);
+	/* Room for part of the next record only. */
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)good + 100;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	dv_log_capture(msg, sizeof(msg));
+	int ret = dv_json_periodic(&jout, &res);
+	dv_log_capture(NULL, 0);
+	setrlimit(RLIMIT_FSIZE, &old);
+	ck_assert_int_eq(ret, -EFBIG);
+	ck_assert_ptr_nonnull(strstr(msg, "the file keeps its first 2 records, each complete"));
+	ck_assert_int_eq(dv_json_sum(&jout, &res), -EFBIG);
+	ck_assert_int_eq(dv_json_close(&jout), -EFBIG);
+	expect_lines_then_unlink(path, 2); /* every line parses */
+}
+END_TEST
+
+/* A FIFO without a reader is refused at once, not waited for. */
+START_TEST(test_json_fifo_no_reader)
+{
+	char path[PATH_MAX], msg[512];
+	temp_path(path, sizeof(path));
+	unlink(path);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	dv_log_capture(msg, sizeof(msg));
+	int ret = dv_json_open(&jout, path, &plan);
+	dv_log_capture(NULL, 0);
+	unlink(path);
+	ck_assert_int_eq(ret, -ENXIO);
+	ck_assert_ptr_nonnull(strstr(msg, "is a FIFO with no reader"));
+	ck_assert_int_eq(dv_json_close(&jout), -ENXIO);
+}
+END_TEST
+
+/* Read back one record at a time: rows, the intervals' total (a run without
+ * stats_sum rebuilt), the sum; a second pass after rewinding. */
+START_TEST(test_runfile_stream)
+{
+	static struct dv_result_store total, st;
+	char path[PATH_MAX];
+	struct dv_runfile rf;
+	struct dv_series_row *rows;
+	json_t *sum;
+	temp_path(path, sizeof(path));
+	make_result(&res);
+	res.since_ns = 1000000000, res.until_ns = 2000000000;
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(dv_json_periodic(&jout, &res), 0);
+		res.since_ns += 1000000000, res.until_ns += 1000000000;
+	}
+	ck_assert_int_eq(dv_json_close(&jout), 0);
+
+	ck_assert_int_eq(dv_runfile_open(path, &rf), 0);
+	ck_assert_str_eq(dv_runfile_runid(&rf), jout.runid);
+	ck_assert_int_eq(dv_runfile_scan(&rf, &rows, &total, &sum), 3);
+	ck_assert_ptr_null(sum); /* the run did not end */
+	ck_assert_uint_eq(total.r.tx.sent[0], 3 * res.tx.sent[0]);
+	ck_assert_uint_eq(total.r.rx.latency.count, 3 * res.rx.latency.count);
+	ck_assert_uint_eq(total.r.since_ns, 1000000000);
+	ck_assert_uint_eq(total.r.until_ns, 4000000000);
+	ck_assert(rows[2].t_s > 2.99 && rows[2].t_s < 3.01);
+	ck_assert(!dv_series_gap(rows, 1) && !dv_series_gap(rows, 2));
+	free(rows);
+	ck_assert_uint_eq(rf.since_ns, 1000000000);
+	ck_assert_uint_eq(rf.until_ns, 4000000000);
+	ck_assert_int_eq(dv_runfile_rewind(&rf), 0);
+	ck_assert_int_eq(dv_runfile_scan(&rf, NULL, NULL, NULL), 3);
+	dv_runfile_free(&rf);
+
+	/* With a sum: it is returned, and nothing may follow it. */
+	FILE *f = fopen(path, "a");
+	json_t *o;
+	bool is_sum;
+	ck_assert_int_eq(dv_runfile_open(path, &rf), 0);
+	ck_assert_int_eq(dv_runfile_next(&rf, &o, &is_sum), 1);
+	ck_assert(!is_sum);
+	ck_assert_int_eq(dv_runfile_state(&rf, o, &st), 0);
+	json_decref(o);
+	dv_runfile_free(&rf);
+	json_t *s = json_pack("{s:s, s:I, s:I, s:o}", "type", "stats_sum", "since", (json_int_t)5,
+			      "until", (json_int_t)9, "dnsvolley",
+			      json_pack("{s:o}", "state", dv_state_to_json(&res)));
+	json_dumpf(s, f, JSON_COMPACT);
+	fputs("\n{\"type\":\"stats_periodic\"}\n", f);
+	fclose(f);
+	json_decref(s);
+	char msg[512];
+	ck_assert_int_eq(dv_runfile_open(path, &rf), 0);
+	dv_log_capture(msg, sizeof(msg));
+	ck_assert_int_eq(dv_runfile_scan(&rf, &rows, NULL, &sum), -EINVAL);
+	dv_log_capture(NULL, 0);
+	ck_assert_ptr_nonnull(strstr(msg, ":6: unexpected record (type 'stats_periodic')"));
+	ck_assert_ptr_null(sum);
+	dv_runfile_free(&rf);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_runs_timing)
+{
+	/* a 0..10, b 5..15 overlap; c 20..30 after both. */
+	uint64_t s3[] = { 0, 5, 20 }, u3[] = { 10, 15, 30 };
+	ck_assert_int_eq(dv_runs_timing(s3, u3, 2), DV_RUNS_TOGETHER);
+	ck_assert_int_eq(dv_runs_timing(s3, u3, 3), DV_RUNS_MIXED);
+	uint64_t s2[] = { 20, 0 }, u2[] = { 30, 10 };
+	ck_assert_int_eq(dv_runs_timing(s2, u2, 2), DV_RUNS_SEQUENTIAL);
+	/* Touching spans (one ends as the next starts) are one after another. */
+	uint64_t s4[] = { 0, 10 }, u4[] = { 10, 20 };
+	ck_assert_int_eq(dv_runs_timing(s4, u4, 2), DV_RUNS_SEQUENTIAL);
+
+	const char *ids[] = { "r1", "r2", "r3", "r2" };
+	unsigned file[] = { 0, 1, 1, 2 }, a = 99;
+	ck_assert_int_eq(dv_runs_repeated(ids, file, 4, &a), 3);
+	ck_assert_uint_eq(a, 1);
+	ck_assert_int_eq(dv_runs_repeated(ids, file, 3, &a), -1);
+	const char *none[] = { "", "" };
+	ck_assert_int_eq(dv_runs_repeated(none, file, 2, &a), -1); /* no runid: not comparable */
+
+	/* Rows one run after another: a gap where no interval was. */
+	struct dv_series_row rows[3] = { { .t_s = 1, .secs = 1 }, { .t_s = 2, .secs = 1 },
+					 { .t_s = 30, .secs = 1 } };
+	ck_assert(!dv_series_gap(rows, 0) && !dv_series_gap(rows, 1) && dv_series_gap(rows, 2));
+}
+END_TEST
+
 static char *test_argv[] = { "dnsvolley", "-Q", "1000", NULL };
 
 static void setup(void)
@@ -1890,6 +2070,11 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_json_empty_result);
 	tcase_add_test(tc, test_json_open_error);
 	tcase_add_test(tc, test_json_write_error);
+	tcase_add_test(tc, test_json_keeps_earlier_file);
+	tcase_add_test(tc, test_json_no_torn_line);
+	tcase_add_test(tc, test_json_fifo_no_reader);
+	tcase_add_test(tc, test_runfile_stream);
+	tcase_add_test(tc, test_runs_timing);
 	suite_add_tcase(s, tc);
 	return s;
 }

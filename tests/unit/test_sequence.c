@@ -6,6 +6,7 @@
 #include "check_main.h"
 #include "engine/inflight.h"
 #include "engine/sequence.h"
+#include "engine/signals.h"
 
 static struct dv_inflight ifl;
 static struct dv_seq sq;
@@ -150,10 +151,35 @@ START_TEST(ended_upto_waits_for_the_oldest)
 	answer(s1, false);
 	ck_assert_uint_eq(sq.ended_upto, 0); /* 0 still open */
 	ck_assert(!dv_seq_all_ended(&sq));
-	dv_seq_finish(&sq, &st);             /* end of run: 0 fails */
+	dv_seq_finish(&sq, &st, false);      /* end of run: 0 fails */
 	ck_assert_uint_eq(st.failed, 1);
 	ck_assert_uint_eq(sq.ended_upto, 2);
 	ck_assert(dv_seq_all_ended(&sq));
+}
+END_TEST
+
+/* A drain cut short by a second signal: what is open is abandoned, not failed. */
+START_TEST(cut_drain_abandons)
+{
+	send_attempt(0, 0, DV_FAMILY_V4, 1000);
+	uint64_t s1 = send_attempt(1, 0, DV_FAMILY_V4, 1001);
+	answer(s1, false);
+	dv_seq_finish(&sq, &st, true);
+	ck_assert_uint_eq(st.failed, 0);
+	ck_assert_uint_eq(st.abandoned, 1);
+	ck_assert_uint_eq(st.seq_len[1], 2); /* both ended, each in one outcome */
+	ck_assert(dv_seq_all_ended(&sq));
+}
+END_TEST
+
+/* Signals within a second of a press are that press (timeout -s INT may send two). */
+START_TEST(signals_coalesce)
+{
+	const uint64_t s = 1000000000ull;
+	ck_assert(dv_signal_is_new_press(0, 5 * s));
+	ck_assert(!dv_signal_is_new_press(5 * s, 5 * s + s / 2));
+	ck_assert(!dv_signal_is_new_press(5 * s, 6 * s - 1));
+	ck_assert(dv_signal_is_new_press(5 * s, 6 * s));
 }
 END_TEST
 
@@ -206,6 +232,8 @@ int main(void)
 	tcase_add_test(tc, late_answer_counts_for_its_attempt);
 	tcase_add_test(tc, truncated_ends_udp_sequence);
 	tcase_add_test(tc, ended_upto_waits_for_the_oldest);
+	tcase_add_test(tc, cut_drain_abandons);
+	tcase_add_test(tc, signals_coalesce);
 	tcase_add_test(tc, every_query_ends_once);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);

@@ -213,6 +213,56 @@ START_TEST(test_merge_too_many_sizes)
 }
 END_TEST
 
+/* One after another: counters add, times add, the rate is the time-weighted mean,
+ * what ran at once is the largest run's. */
+START_TEST(test_merge_sequential)
+{
+	empty_run(&acc, 1232, 4096);
+	empty_run(&b, 4096, 1232);
+	acc.r.tx.sent[0] = 100, b.r.tx.sent[0] = 50;
+	acc.r.tx.edns_sent[0][0] = 100, b.r.tx.edns_sent[1][0] = 50;
+	acc.r.send_seconds = 10, b.r.send_seconds = 30;
+	acc.r.run_seconds = 11, b.r.run_seconds = 31;
+	acc.r.target_qps = 1000, b.r.target_qps = 2000;
+	acc.r.since_ns = 100, acc.r.until_ns = 200, b.r.since_ns = 500, b.r.until_ns = 900;
+	acc.r.ngenerators = 2, b.r.ngenerators = 1;
+	acc.r.mem_mbufs = 10, b.r.mem_mbufs = 30;
+	ck_assert_int_eq(dv_result_merge_seq(&acc, &b.r), 0);
+	ck_assert_uint_eq(acc.r.tx.sent[0], 150);
+	ck_assert_uint_eq(acc.r.tx.edns_sent[0][0], 150); /* 1232 met 1232 */
+	ck_assert(acc.r.send_seconds == 40 && acc.r.run_seconds == 42);
+	ck_assert(acc.r.target_qps > 1749.9 && acc.r.target_qps < 1750.1);
+	ck_assert_uint_eq(acc.r.since_ns, 100);
+	ck_assert_uint_eq(acc.r.until_ns, 900);
+	ck_assert_uint_eq(acc.r.ngenerators, 2);
+	ck_assert_uint_eq(acc.r.mem_mbufs, 30);
+}
+END_TEST
+
+/* Intervals of one run add up to the run: counters add, the span grows, the
+ * run's description stays. */
+START_TEST(test_add_interval)
+{
+	empty_run(&acc, 1232, 0);
+	empty_run(&b, 1232, 0);
+	acc.r.tx.sent[1] = 7, b.r.tx.sent[1] = 5;
+	dv_hist_add(&acc.r.rx.latency, 1000);
+	dv_hist_add(&b.r.rx.latency, 3000);
+	acc.r.since_ns = 10, acc.r.until_ns = 20, b.r.since_ns = 20, b.r.until_ns = 30;
+	acc.r.ngenerators = 2, b.r.ngenerators = 2;
+	b.r.target_qps = 300;
+	ck_assert_int_eq(dv_result_add_interval(&acc, &b.r), 0);
+	ck_assert_uint_eq(acc.r.tx.sent[1], 12);
+	ck_assert_uint_eq(acc.r.rx.latency.count, 2);
+	ck_assert_uint_eq(acc.r.rx.latency.max, 3000);
+	ck_assert_uint_eq(acc.r.since_ns, 10);
+	ck_assert_uint_eq(acc.r.until_ns, 30);
+	ck_assert_uint_eq(acc.r.ngenerators, 2);
+	ck_assert(acc.r.target_qps == 300);
+	ck_assert_uint_eq(acc.r.n_edns, 2);
+}
+END_TEST
+
 /** Read text as a state object; return the error line. */
 static int read_text(const char *text, char *err, size_t len)
 {
@@ -313,6 +363,8 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_every_counter_round_trips);
 	tcase_add_test(tc, test_merge_is_exact);
 	tcase_add_test(tc, test_merge_too_many_sizes);
+	tcase_add_test(tc, test_merge_sequential);
+	tcase_add_test(tc, test_add_interval);
 	tcase_add_test(tc, test_bad_state);
 	tcase_add_test(tc, test_fuzz_state);
 	suite_add_tcase(s, tc);
