@@ -700,6 +700,7 @@ static void make_result(struct dv_result *r)
 	r->tx.tx_full = 8;
 	r->tx.inflight_full = 9;
 	r->tx.sched_slips = 10;
+	r->tx.sched_skipped = 11;
 	r->tx.first_tx_tsc = 1000;
 	r->tx.last_tx_tsc = 2000;
 	r->rx.answered[DV_FAMILY_V4] = 899;
@@ -874,7 +875,7 @@ static const char expected_text[] =
 	"  Latency percentiles (ms): p50 0.123  p90 0.123  p99 0.123  p99.9 3.000\n"
 	"  Send rate (qps): achieved 20000.0 of target 20000.0 (100.00%)\n"
 	"  Late responses: 3, duplicates: 4, unmatched: 5, truncated (TC): 6\n"
-	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10\n"
+	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10 (11 queries skipped)\n"
 	"  Received packets: 1020 (dns 1010, fragment 1, icmp 2, arp/nd 3, other 4, malformed 0)\n"
 	"\n"
 	"Interrupted: stopped by signal, drained outstanding queries\n";
@@ -1326,6 +1327,7 @@ static void check_stats_obj(const json_t *o, const char *type, const char *runid
 	ck_assert_int_eq(jget_int(ns, "tx_queue_full"), 8);
 	ck_assert_int_eq(jget_int(ns, "inflight_full"), 9);
 	ck_assert_int_eq(jget_int(ns, "schedule_slips"), 10);
+	ck_assert_int_eq(jget_int(ns, "schedule_skipped"), 11);
 	json_t *cls = json_object_get(ext, "rx_classes");
 	ck_assert_uint_eq(json_object_size(cls), DV_PKT_CLASSES);
 	ck_assert_int_eq(jget_int(cls, dv_pkt_class_name(DV_PKT_DNS)), 1010);
