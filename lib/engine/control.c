@@ -148,9 +148,14 @@ static void stall_add(struct dv_stalls *s, double secs, double at_s)
 		s->longest_s = secs;
 }
 
-/* The next multiple of `step` after `t` on the grid from `t0`: after a stall no interval is made up. */
+/*
+ * When the interval that ends at t is due: the next point of the grid from t0
+ * at least half a step after t. After a stall no interval is made up (none is
+ * printed twice) and none is shorter than half a step.
+ */
 static uint64_t grid_after(uint64_t t0, uint64_t step, uint64_t t)
 {
+	t += step / 2;
 	if (t < t0)
 		return t0;
 	return t0 + ((t - t0) / step + 1) * step;
@@ -327,7 +332,7 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	dv_features_tick(st);
 
 	uint64_t now = rte_rdtsc();
-	if (interval != 0 && now > next_tick - interval + hz / 20)
+	if (interval != 0 && now > sm.since_tsc + hz / 20)
 		interval_emit(st, plan, now, &sm);
 	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
 }
