@@ -880,6 +880,41 @@ static const char expected_text[] =
 	"\n"
 	"Interrupted: stopped by signal, drained outstanding queries\n";
 
+/* A search is its trials: no dnsperf block of all trials over the last one's time (issue 12). */
+START_TEST(test_text_search_is_its_trials)
+{
+	make_result(&res);
+	res.rate_mode = DV_RATE_SEARCH;
+	res.run_seconds = 2.5;
+	struct dv_rate_summary *rs = &res.rate;
+	rs->search_loss_pct = 1.0;
+	rs->search_offered_max = 20000;
+	rs->search_n = 2;
+	rs->search_trials = rs->search_ntrials = 3;
+	rs->trial[0] = (struct dv_search_trial){ .search = 1, .trial = 1, .offered_qps = 20000,
+		.sent_qps = 10800, .sent = 10800, .answered = 10800, .verdict = DV_TRIAL_GEN_LIMITED };
+	rs->trial[1] = (struct dv_search_trial){ .search = 1, .trial = 2, .offered_qps = 10000,
+		.sent_qps = 10000, .sent = 10000, .answered = 10000, .verdict = DV_TRIAL_PASS };
+	rs->trial[2] = (struct dv_search_trial){ .search = 2, .trial = 1, .offered_qps = 20000,
+		.sent_qps = 19990, .sent = 19990, .answered = 19990, .verdict = DV_TRIAL_PASS };
+	rs->search_end[0] = DV_SEARCH_GEN_CEILING, rs->search_qps[0] = 10000;
+	rs->search_end[1] = DV_SEARCH_NO_LIMIT, rs->search_qps[1] = 19990;
+	res.stalls = (struct dv_stalls){ .count = 1, .total_s = 2.0, .longest_s = 2.0, .first_at_s = 3.5 };
+	char *out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "Statistics:"));
+	ck_assert_ptr_null(strstr(out, "Queries per second:"));
+	ck_assert_ptr_nonnull(strstr(out, "  search trial  offered qps  started qps       sent   answered  unanswered  verdict\n"
+					  "       1     1        20000        10800      10800      10800      0.000%  generator-limited\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Search 1: no limit found: the generator could not offer more"));
+	ck_assert_ptr_nonnull(strstr(out, "  Search 2: no limit found below -Q 20000 qps (every trial passed)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "a lower bound, a search found no limit"));
+	ck_assert_ptr_nonnull(strstr(out, "  Stalls: 1 (the process did not run for 2.000 s in all"));
+	free(out);
+	memset(&res.rate, 0, sizeof(res.rate));
+	memset(&res.stalls, 0, sizeof(res.stalls));
+}
+END_TEST
+
 START_TEST(test_text_report)
 {
 	make_result(&res);
@@ -1773,6 +1808,7 @@ static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("stats");
+	tcase_add_test(tc, test_text_search_is_its_trials);
 	tcase_add_test(tc, test_tx_merge);
 	tcase_add_test(tc, test_rx_merge);
 	tcase_add_test(tc, test_snapshot);
