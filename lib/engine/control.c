@@ -153,19 +153,44 @@ void dv_control_intro(const struct dv_session *st)
 	fflush(stdout);
 }
 
-/** Interval bookkeeping: what was counted at the interval's start. */
+/** Interval bookkeeping: what was counted at the interval's start, and the stalls since. */
 struct sampler {
 	struct dv_tx_stats tx;
 	struct dv_rx_stats rx;
 	uint64_t since_ns;
 	uint64_t since_tsc;
+	struct dv_stalls stalls;
 };
+
+/* Count a stall of `secs` that began at `at_s` (seconds since the start) in s. */
+static void stall_add(struct dv_stalls *s, double secs, double at_s)
+{
+	if (s->count++ == 0)
+		s->first_at_s = at_s;
+	s->total_s += secs;
+	if (secs > s->longest_s)
+		s->longest_s = secs;
+}
+
+/*
+ * When the interval that ends at t is due: the next point of the grid from t0
+ * at least half a step after t. After a stall no interval is made up (none is
+ * printed twice) and none is shorter than half a step.
+ */
+static uint64_t grid_after(uint64_t t0, uint64_t step, uint64_t t)
+{
+	t += step / 2;
+	if (t < t0)
+		return t0;
+	return t0 + ((t - t0) / step + 1) * step;
+}
 
 static void sampler_start(struct sampler *sm, const struct dv_session *st)
 {
 	totals_snapshot(st, &sm->tx, &sm->rx);
 	sm->since_ns = dv_wall_ns();
 	sm->since_tsc = rte_rdtsc();
+	memset(&sm->stalls, 0, sizeof(sm->stalls));
 }
 
 /* The interval since the last call: iv gets the deltas; the sampler moves on. */
@@ -183,6 +208,8 @@ static void sampler_take(struct sampler *sm, const struct dv_session *st, struct
 	sm->rx = rx_now;
 	sm->since_ns = iv->until_ns;
 	sm->since_tsc = rte_rdtsc();
+	iv->stalls = sm->stalls;
+	memset(&sm->stalls, 0, sizeof(sm->stalls));
 }
 
 static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
@@ -201,7 +228,13 @@ static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uin
 		st->sink->interval(st->sink->ctx, &iv, elapsed, left);
 }
 
-/* One resperf-style plot line; the ramp's best interval is remembered in res. */
+/*
+ * One resperf-style plot line; the ramp's best interval is remembered in res.
+ * Rates are counts over the interval's real length on the clock. Only whole
+ * intervals count for the maximum: at least 90 % of the plot interval long,
+ * at most 150 %, and without a stall (a short one would turn a few answers
+ * into a rate; one that spans a stall is not one interval's throughput).
+ */
 static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
 		      struct sampler *sm, struct dv_result *res)
 {
@@ -212,6 +245,8 @@ static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_
 	sampler_take(sm, st, &iv);
 	if (secs <= 0.0)
 		return;
+	double nominal = plan->plot_interval_s;
+	bool whole = iv.stalls.count == 0 && secs >= 0.9 * nominal && secs <= 1.5 * nominal;
 	uint64_t sent = dv_result_sent(&iv), answered = dv_result_answered(&iv);
 	struct dv_plot_row row = {
 		.time_s = (double)(now_tsc - st->sh->start_tsc) / hz,
@@ -220,11 +255,13 @@ static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_
 		.responses_ps = (double)answered / secs,
 		.failures_ps = (double)dv_result_timeouts(&iv) / secs,
 		.avg_latency_s = dv_hist_mean(&iv.rx.latency) / 1e9,
+		.stall_s = iv.stalls.total_s,
+		.secs = secs,
 	};
 	if (st->sink->plot_row != NULL)
 		st->sink->plot_row(st->sink->ctx, &row);
 	/* resperf's "maximum throughput": the most responses per second in one interval. */
-	if (row.responses_ps > res->rate.ramp_max_qps) {
+	if (whole && row.responses_ps > res->rate.ramp_max_qps) {
 		res->rate.ramp_max_qps = row.responses_ps;
 		res->rate.ramp_at_qps = row.actual_qps;
 		res->rate.ramp_loss_pct = sent > answered ? 100.0 * (double)(sent - answered) /
@@ -263,14 +300,25 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	uint64_t next_plot = plotting && pinterval ? sh->start_tsc + pinterval : UINT64_MAX;
 	uint64_t drain_deadline = UINT64_MAX;
 	static struct sampler sm, pm;
+	uint64_t stall_tsc = (uint64_t)((double)DV_STALL_NS * (double)hz / 1e9);
 
 	sampler_start(&sm, st);
 	sampler_start(&pm, st);
 	pm.since_tsc = sh->start_tsc;
+	uint64_t last = rte_rdtsc();
 	for (;;) {
 		dv_frugal_sleep(1000000);
 		dv_features_tick(st);
 		uint64_t now = rte_rdtsc();
+		/* This loop wakes every millisecond: a long gap is a stall of the process. */
+		if (now - last > stall_tsc) {
+			double secs = (double)(now - last) / (double)hz;
+			double at = last > sh->start_tsc ? (double)(last - sh->start_tsc) / (double)hz : 0.0;
+			stall_add(&res->stalls, secs, at);
+			stall_add(&sm.stalls, secs, at);
+			stall_add(&pm.stalls, secs, at);
+		}
+		last = now;
 
 		/* Signals that arrive together are one press (engine/signals.c). */
 		unsigned presses = dv_signals_presses();
@@ -285,12 +333,12 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 		}
 		if (now >= next_tick) {
 			interval_emit(st, plan, now, &sm);
-			next_tick += interval;
+			next_tick = grid_after(sh->start_tsc, interval, now);
 		}
 		/* Plot lines cover the sending time, as resperf's do. */
 		if (now >= next_plot && now <= sh->end_tsc + pinterval) {
 			plot_emit(st, plan, now, &pm, res);
-			next_plot += pinterval;
+			next_plot = grid_after(sh->start_tsc, pinterval, now);
 		}
 		if (drain_deadline == UINT64_MAX && gens_finished(st)) {
 			uint64_t last = gens_last_tx(st);
@@ -311,7 +359,7 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	dv_features_tick(st);
 
 	uint64_t now = rte_rdtsc();
-	if (interval != 0 && now > next_tick - interval + hz / 20)
+	if (interval != 0 && now > sm.since_tsc + hz / 20)
 		interval_emit(st, plan, now, &sm);
 	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
 }
@@ -331,6 +379,9 @@ static void run_schedule(struct dv_session *st, const struct dv_plan *plan, doub
 		struct dv_gen *gen = st->gen[g];
 		gen->finished = 0;
 		gen->creating_done = false;
+		/* A new schedule (a search's next trial) starts its own count: keep the earlier ones'. */
+		gen->slips0 = dv_count_read(&gen->tx.sched_slips);
+		gen->skipped0 = dv_count_read(&gen->tx.sched_skipped);
 		/* --max-queries is the run's: each generator sends its share. */
 		gen->quota = dv_topo_quota(plan->max_queries, st->ngen, g);
 		/* Each generator sends its share; together they keep the plan's rate. */
@@ -392,6 +443,7 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 	const struct dv_search_plan *sp = &plan->search;
 	struct dv_rate_summary *rs = &res->rate;
 	rs->search_loss_pct = sp->loss_pct;
+	rs->search_offered_max = sp->max_qps;
 
 	for (unsigned rep = 0; rep < sp->repeats && rep < DV_SEARCH_REPEATS_MAX; rep++) {
 		struct dv_search s;
@@ -412,16 +464,24 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 			}
 			double loss = sent > 0 ? 100.0 * (double)(sent - (answered < sent ? answered : sent)) /
 							 (double)sent : 100.0;
-			dv_search_report(&s, loss, (double)sent / sp->trial_s);
+			/* What the generator offered: new queries it started, per second of the trial. */
+			double sent_qps = (double)(tx1.logical - tx0.logical) / sp->trial_s;
+			enum dv_trial_verdict v = dv_search_report(&s, loss, sent_qps);
 			rs->search_trials++;
+			if (rs->search_ntrials < DV_SEARCH_TRIALS_MAX)
+				rs->trial[rs->search_ntrials++] = (struct dv_search_trial){
+					.search = rep + 1, .trial = s.trials, .offered_qps = st->trial_qps,
+					.sent_qps = sent_qps, .sent = sent, .answered = answered,
+					.loss_pct = loss, .verdict = v };
 			if (!plan->quiet)
-				printf("[Search] %u.%u: offered %.0f qps, sent %" PRIu64 ", answered %" PRIu64
-				       ", unanswered %.3f%% -> %s\n", rep + 1, s.trials, st->trial_qps,
-				       sent, answered, loss, loss <= sp->loss_pct ? "pass" : "fail");
+				printf("[Search] %u.%u: offered %.0f qps, started %.0f qps, sent %" PRIu64
+				       ", answered %" PRIu64 ", unanswered %.3f%% -> %s\n", rep + 1, s.trials,
+				       st->trial_qps, sent_qps, sent, answered, loss, dv_trial_verdict_name(v));
 			fflush(stdout);
 		}
 		if (res->interrupted)
 			break;
+		rs->search_end[rs->search_n] = dv_search_outcome(&s);
 		rs->search_qps[rs->search_n++] = dv_search_found(&s);
 	}
 	if (rs->search_n > 0) {

@@ -70,7 +70,8 @@ void dv_gen_finish(struct dv_gen *g)
 		rte_pktmbuf_free_bulk(g->pending, g->npending);
 		g->npending = 0;
 	}
-	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+	dv_count_set(&g->tx.sched_slips, g->slips0 + g->pace.slips);
+	dv_count_set(&g->tx.sched_skipped, g->skipped0 + g->pace.skipped);
 	__atomic_store_n(&g->finished, 1, __ATOMIC_RELEASE);
 }
 
@@ -133,7 +134,6 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 	/* Alternation runs within each lane: with an even number of lanes, the run-wide
 	 * number's parity would give each collector one family only. */
 	dv_policy_draw(sh->pol, lseq + ln->global, &g->rng, &lq->ap);
-	lq->tx_tsc[0] = now;
 	dv_count_set(&g->tx.last_logical_tsc, now);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[0], .attempt = 0,
@@ -142,13 +142,10 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 
 /* Attempt k of an existing logical query, as the collector asked. */
 static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint8_t k,
-			     uint64_t now, struct dv_attempt_id *a)
+			     struct dv_attempt_id *a)
 {
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
-	uint64_t prev = lq->tx_tsc[k - 1];
-	dv_tx_gap_add(&g->tx, (uint64_t)((double)(now - prev) * g->sh->ns_per_tick));
 	dv_count_add(&g->tx.retries, 1);
-	lq->tx_tsc[k] = now;
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[k], .attempt = k,
 				     .edns_var = lq->ap.edns_var[k] };
@@ -157,10 +154,11 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
 /**
  * One lane's share of a step: the retries its collector asked for, then up
  * to `fresh` new logical queries, in one burst.
+ * @param due_tsc when the first of the fresh queries was due (0: no schedule, --max)
  * @return new logical queries actually started
  */
 static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t now,
-			 unsigned *frames)
+			 uint64_t due_tsc, unsigned *frames)
 {
 	struct dv_lane *ln = &g->lane[li];
 	struct dv_inflight *ifl = ln->ifl;
@@ -216,7 +214,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	for (unsigned i = 0; i < n; i++) {
 		struct dv_attempt_id *a = &meta[i].a;
 		if (i < nr) {
-			gen_next_attempt(g, ln, r_lseq[i], r_att[i], now, a);
+			gen_next_attempt(g, ln, r_lseq[i], r_att[i], a);
 		} else {
 			gen_create(g, ln, created++, now, a);
 			dv_count_add(&g->tx.logical, 1);
@@ -236,10 +234,29 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 			m[i]->l2_len = t->l3_off;
 			m[i]->l3_len = (uint16_t)(t->l4_off - t->l3_off);
 		}
-		dv_inflight_issue(ifl, aseq, a, now);
 		meta[i].seq = aseq;
 		meta[i].lane = (uint8_t)li;
 	}
+	/*
+	 * The TX timestamp, as close to the hand-off as ownership allows: read
+	 * once the burst is composed, right before its slots are issued and
+	 * published and rte_eth_tx_burst() takes it. Not after tx_burst: a fast
+	 * responder can answer before it returns, and the collector must then
+	 * find the slot whole, with its TX time.
+	 */
+	uint64_t t = rte_rdtsc();
+	double ns_tick = g->sh->ns_per_tick;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dv_attempt_id *a = &meta[i].a;
+		struct dv_lq *lq = dv_seq_lq(seq, a->lseq);
+		if (a->attempt > 0)
+			dv_tx_gap_add(&g->tx, (uint64_t)((double)(t - lq->tx_tsc[a->attempt - 1]) * ns_tick));
+		lq->tx_tsc[a->attempt] = t;
+		dv_inflight_issue(ifl, meta[i].seq, a, t);
+	}
+	/* How late the burst leaves against the schedule: its first new query's due time. */
+	if (fresh > 0 && due_tsc != 0)
+		dv_hist_add(&g->tx.send_late, t > due_tsc ? (uint64_t)((double)(t - due_tsc) * ns_tick) : 0);
 	/* Publish before TX: a response may come back before tx_burst returns. */
 	dv_inflight_publish(ifl, seq0 + n);
 	dv_seq_publish(seq, created);
@@ -302,15 +319,19 @@ uint64_t dv_gen_step(struct dv_gen *g, uint64_t now)
 		if (g->quota != 0 && g->pace.n + due > g->quota)
 			due = (unsigned)(g->quota - g->pace.n);
 	}
+	uint64_t n0 = g->pace.n;
+	bool paced = due > 0 && !g->pace.unlimited;
 	dv_pace_advance(&g->pace, due);
-	dv_count_set(&g->tx.sched_slips, g->pace.slips);
+	dv_count_set(&g->tx.sched_slips, g->slips0 + g->pace.slips);
+	dv_count_set(&g->tx.sched_skipped, g->skipped0 + g->pace.skipped);
 
 	/* New logical queries go round robin over the lanes (their collectors). */
 	unsigned left = due, started = 0, frames = 0;
 	for (unsigned k = 0; k < g->nlanes; k++) {
 		unsigned li = (g->next_lane + k) % g->nlanes;
 		unsigned share = (left + (g->nlanes - k) - 1) / (g->nlanes - k);
-		unsigned got = gen_lane(g, li, share, now, &frames);
+		uint64_t due_tsc = paced && share > 0 ? dv_pace_due_tsc(&g->pace, n0 + (due - left)) : 0;
+		unsigned got = gen_lane(g, li, share, now, due_tsc, &frames);
 		left -= share;
 		started += got;
 	}

@@ -114,6 +114,7 @@ struct dv_gen {
 	uint64_t ol_flags[DV_FAMILIES]; /**< TX checksum offload flags of its port per family, 0 = software */
 	struct rte_ring *ctl;  /**< ARP/ND answers to send (its port's first generator only) */
 	struct dv_pace pace;
+	uint64_t slips0, skipped0; /**< slips and skipped queries of earlier schedules (search trials) */
 	struct dv_rng rng;
 	uint32_t qcursor;
 	bool creating_done;    /**< no new logical queries any more; retries go on */

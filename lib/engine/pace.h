@@ -1,10 +1,14 @@
 /**
  * @file pace.h
- * @brief Absolute TSC send schedule: query n is due at anchor + (n - anchor_n) / rate.
+ * @brief Absolute TSC send schedule: slot i of the schedule is due at anchor + i / rate.
  *
- * The schedule never speeds up to make up for lost time: when a stall leaves
- * more than max_backlog queries overdue, it is re-anchored at "now" (a slip,
- * counted) instead of bursting the backlog onto the wire.
+ * The schedule stays on the clock and never speeds up to make up for lost
+ * time: when a stall leaves more than max_backlog queries overdue, the
+ * overdue slots but one are skipped (a slip; the slips and the skipped
+ * queries are counted) instead of bursting the backlog onto the wire. Query
+ * n takes slot n + skipped, so after a stall the rate is the one the clock
+ * says (a ramp goes on from where the clock is, as the offered rate the
+ * report prints), and sent + skipped is what the schedule offered.
  *
  * Two more shapes: a linear ramp (resperf's), where the rate grows from r0
  * by a constant slope, so query n is due when r0 x + slope x^2 / 2 = n; and
@@ -18,14 +22,14 @@
 
 /** Pacing state of one generator (single owner). */
 struct dv_pace {
-	uint64_t anchor_tsc;  /**< send time of query anchor_n */
-	uint64_t anchor_n;
+	uint64_t anchor_tsc;  /**< due time of slot 0 (the start) */
 	uint64_t n;           /**< next query number to send */
+	uint64_t skipped;     /**< slots skipped by slips: query n takes slot n + skipped */
 	double tsc_per_query; /**< TSC ticks between two queries */
-	uint64_t max_backlog; /**< overdue queries tolerated before re-anchoring */
-	uint64_t slips;       /**< re-anchors so far */
+	uint64_t max_backlog; /**< overdue queries tolerated before skipping */
+	uint64_t slips;       /**< slips so far */
 	bool unlimited;       /**< --max: no schedule */
-	bool ramp;            /**< linear ramp: the fields below, anchor_n unused (0) */
+	bool ramp;            /**< linear ramp: the fields below */
 	double r0;            /**< ramp: queries per tick at anchor_tsc */
 	double slope;         /**< ramp: queries per tick^2 */
 };
@@ -58,19 +62,20 @@ void dv_pace_init_ramp(struct dv_pace *p, uint64_t start_tsc, uint64_t tsc_hz, d
 /** No schedule: from start_tsc on, every step may send a full burst. */
 void dv_pace_init_max(struct dv_pace *p, uint64_t start_tsc);
 
-/** TSC at which query n is due. */
+/** TSC at which query n is due (n >= p->n: the slips so far moved it to slot n + skipped). */
 static inline uint64_t dv_pace_due_tsc(const struct dv_pace *p, uint64_t n)
 {
 	if (p->unlimited)
 		return p->anchor_tsc;
+	double slot = (double)(n + p->skipped);
 	if (p->ramp)
-		return p->anchor_tsc + (uint64_t)dv_pace_ramp_ticks(p, (double)n);
-	return p->anchor_tsc + (uint64_t)((double)(n - p->anchor_n) * p->tsc_per_query);
+		return p->anchor_tsc + (uint64_t)dv_pace_ramp_ticks(p, slot);
+	return p->anchor_tsc + (uint64_t)(slot * p->tsc_per_query);
 }
 
 /**
- * How many queries are due at `now`, at most `cap`. Re-anchors when the
- * backlog is larger than max_backlog.
+ * How many queries are due at `now`, at most `cap`. When the backlog is
+ * larger than max_backlog, skips all of it but one (a slip).
  */
 static inline unsigned dv_pace_due(struct dv_pace *p, uint64_t now, unsigned cap)
 {
@@ -82,17 +87,14 @@ static inline unsigned dv_pace_due(struct dv_pace *p, uint64_t now, unsigned cap
 	if (p->ramp)
 		due_total = (uint64_t)dv_pace_ramp_count(p, (double)(now - p->anchor_tsc)) + 1;
 	else
-		due_total = p->anchor_n + (uint64_t)((double)(now - p->anchor_tsc) / p->tsc_per_query) + 1;
-	if (due_total <= p->n)
+		due_total = (uint64_t)((double)(now - p->anchor_tsc) / p->tsc_per_query) + 1;
+	uint64_t slot = p->n + p->skipped;
+	if (due_total <= slot)
 		return 0;
-	uint64_t backlog = due_total - p->n;
+	uint64_t backlog = due_total - slot;
 	if (backlog > p->max_backlog) {
-		/* Re-anchor so that query n is due now; a ramp keeps its shape, shifted. */
-		if (p->ramp)
-			p->anchor_tsc = now - (uint64_t)dv_pace_ramp_ticks(p, (double)p->n);
-		else
-			p->anchor_tsc = now;
-		p->anchor_n = p->ramp ? 0 : p->n;
+		/* The schedule stays on the clock: the overdue slots but the last are skipped. */
+		p->skipped += backlog - 1;
 		p->slips++;
 		backlog = 1;
 	}

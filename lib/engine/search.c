@@ -11,25 +11,40 @@ void dv_search_init(struct dv_search *s, double max_qps, double loss_pct, double
 	s->found_qps = 0.0;
 	s->fail_qps = max_qps + s->step_qps;
 	s->next_qps = max_qps;
+	s->gen_limit_qps = 0.0;
+	s->server_failed = false;
 	s->trials = 0;
 	s->done = false;
 }
 
-void dv_search_report(struct dv_search *s, double loss_pct, double sent_qps)
+enum dv_trial_verdict dv_search_report(struct dv_search *s, double loss_pct, double sent_qps)
 {
+	enum dv_trial_verdict v;
+	double offered = s->next_qps;
 	s->trials++;
-	if (loss_pct <= s->loss_pct) {
-		double got = sent_qps < s->next_qps ? sent_qps : s->next_qps;
+	if (sent_qps < DV_SEARCH_GEN_SHARE * offered) {
+		/* Not offered: no verdict on the server, but no use trying higher either. */
+		v = DV_TRIAL_GEN_LIMITED;
+		if (s->gen_limit_qps == 0.0 || offered < s->gen_limit_qps)
+			s->gen_limit_qps = offered;
+		s->fail_qps = offered;
+	} else if (loss_pct <= s->loss_pct) {
+		v = DV_TRIAL_PASS;
+		double got = sent_qps < offered ? sent_qps : offered;
 		s->found_qps = got > s->found_qps ? got : s->found_qps;
-		s->pass_qps = s->next_qps;
-	} else
-		s->fail_qps = s->next_qps;
+		s->pass_qps = offered;
+	} else {
+		v = DV_TRIAL_FAIL;
+		s->server_failed = true;
+		s->fail_qps = offered;
+	}
 	/* Passing at the upper bound, or an interval below the resolution: done. */
 	if (s->pass_qps >= s->max_qps || s->fail_qps - s->pass_qps <= s->step_qps) {
 		s->done = true;
-		return;
+		return v;
 	}
 	s->next_qps = (s->pass_qps + s->fail_qps) / 2.0;
+	return v;
 }
 
 static int cmp_double(const void *a, const void *b)

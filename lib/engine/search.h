@@ -8,10 +8,19 @@
  * trial is at the upper bound (a server that keeps up with it needs no
  * search); after that the interval [pass, fail) halves until it is narrower
  * than the resolution.
+ *
+ * A trial in which the generator could not offer the rate (it started fewer
+ * than DV_SEARCH_GEN_SHARE of the offered queries) is generator-limited: it
+ * says nothing of the server, so it is no failure; it only bounds the rates
+ * the search can test. A search that no trial failed found no limit: below
+ * the upper bound (every trial passed), or below what the generator could
+ * offer.
  */
 #pragma once
 
 #include <stdbool.h>
+
+#include "metrics/result.h"
 
 /** One binary search. */
 struct dv_search {
@@ -22,7 +31,9 @@ struct dv_search {
 	double found_qps;      /**< what the passes credit: the rate actually sent, at most the offered one */
 	double fail_qps;       /**< lowest rate that failed (max_qps + step while none) */
 	double next_qps;       /**< rate of the next trial */
+	double gen_limit_qps;  /**< lowest offered rate the generator could not reach (0 = none) */
 	unsigned trials;
+	bool server_failed;    /**< a trial failed (not generator-limited) */
 	bool done;
 };
 
@@ -40,11 +51,22 @@ static inline double dv_search_rate(const struct dv_search *s)
 
 /**
  * The trial at dv_search_rate() lost this share (percent) of its queries.
- * @param sent_qps what the generator actually sent per second: a pass counts
- *                 at this rate when it is lower (a generator that fell behind
- *                 must not credit the server with the rate it did not offer)
+ * @param sent_qps what the generator actually started per second: below
+ *                 DV_SEARCH_GEN_SHARE of the offered rate the trial is
+ *                 generator-limited; a pass counts at this rate when it is
+ *                 lower (a generator that fell behind must not credit the
+ *                 server with the rate it did not offer)
+ * @return the trial's verdict
  */
-void dv_search_report(struct dv_search *s, double loss_pct, double sent_qps);
+enum dv_trial_verdict dv_search_report(struct dv_search *s, double loss_pct, double sent_qps);
+
+/** How a finished search ended: a limit found, none below the upper bound, or the generator's ceiling. */
+static inline enum dv_search_end dv_search_outcome(const struct dv_search *s)
+{
+	if (s->server_failed)
+		return DV_SEARCH_FOUND;
+	return s->gen_limit_qps > 0.0 ? DV_SEARCH_GEN_CEILING : DV_SEARCH_NO_LIMIT;
+}
 
 /** Whether the search has its answer (dv_search_found()). */
 static inline bool dv_search_done(const struct dv_search *s)

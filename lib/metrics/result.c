@@ -42,6 +42,19 @@ uint64_t dv_result_abandoned(const struct dv_result *r)
 	return n;
 }
 
+const char *dv_trial_verdict_name(enum dv_trial_verdict v)
+{
+	switch (v) {
+	case DV_TRIAL_PASS:
+		return "pass";
+	case DV_TRIAL_FAIL:
+		return "fail";
+	case DV_TRIAL_GEN_LIMITED:
+		return "generator-limited";
+	}
+	return "?";
+}
+
 const char *dv_rcode_name(unsigned rcode)
 {
 	/* RFC 1035 and RFC 2136 header RCODEs; 11..15 are unassigned in the header. */

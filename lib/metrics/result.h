@@ -14,6 +14,45 @@
 struct dv_cons; /* metrics/consistency.h */
 
 #define DV_SEARCH_REPEATS_MAX 15
+/** Trials kept for the report (a search at the finest resolution takes 16). */
+#define DV_SEARCH_TRIALS_MAX 256
+/** A trial whose generator sent less than this share of the offered rate is generator-limited. */
+#define DV_SEARCH_GEN_SHARE 0.9
+
+/** What one search trial showed. */
+enum dv_trial_verdict {
+	DV_TRIAL_PASS,            /**< unanswered share within the criterion */
+	DV_TRIAL_FAIL,            /**< more unanswered: the server's limit is below */
+	DV_TRIAL_GEN_LIMITED,     /**< the generator could not offer the rate: says nothing of the server */
+};
+
+/** How one search ended. */
+enum dv_search_end {
+	DV_SEARCH_FOUND,          /**< a trial failed: the limit is between the best pass and it */
+	DV_SEARCH_NO_LIMIT,       /**< every trial passed: no limit below -Q */
+	DV_SEARCH_GEN_CEILING,    /**< no trial failed, but the generator could not offer the higher rates */
+};
+
+/** One trial of a search, as the report's table prints it. */
+struct dv_search_trial {
+	unsigned search;          /**< 1-based */
+	unsigned trial;           /**< 1-based within its search */
+	double offered_qps;       /**< the rate the trial asked for */
+	double sent_qps;          /**< new queries the generator started per second of the trial */
+	uint64_t sent;            /**< attempts sent */
+	uint64_t answered;        /**< attempts answered */
+	double loss_pct;          /**< unanswered share of sent */
+	enum dv_trial_verdict verdict;
+};
+
+/** Stalls: the main lcore did not run for longer than DV_STALL_NS (the process was stopped, or starved). */
+#define DV_STALL_NS 100000000ull
+struct dv_stalls {
+	uint64_t count;           /**< stalls */
+	double total_s;           /**< their length, in all */
+	double longest_s;
+	double first_at_s;        /**< when the first began, s since the start of sending */
+};
 
 /** What the ramp and the throughput search found (the engine fills it at the end). */
 struct dv_rate_summary {
@@ -25,6 +64,10 @@ struct dv_rate_summary {
 	double search_qps[DV_SEARCH_REPEATS_MAX]; /**< search: the rate each search found */
 	double search_median, search_min, search_max;
 	double search_loss_pct;   /**< the loss criterion, for the report */
+	enum dv_search_end search_end[DV_SEARCH_REPEATS_MAX]; /**< how each search ended */
+	double search_offered_max; /**< -Q: the highest rate a search offers */
+	unsigned search_ntrials;  /**< trials in the table (the first DV_SEARCH_TRIALS_MAX) */
+	struct dv_search_trial trial[DV_SEARCH_TRIALS_MAX];
 };
 
 /** The merged result of a run (or one interval of it). */
@@ -36,6 +79,7 @@ struct dv_result {
 	double send_seconds;    /**< time from first to last send */
 	double run_seconds;     /**< time the run took, with drain */
 	double target_qps;
+	struct dv_stalls stalls; /**< of the run, or within the interval */
 	bool interrupted;       /**< stopped by a signal */
 	unsigned incomplete;    /**< report: the file had no stats_sum, rebuilt from this many intervals (0: whole) */
 	/* What the variant indexes and attempt numbers mean (filled by the engine). */
@@ -89,6 +133,9 @@ uint64_t dv_result_timeouts(const struct dv_result *r);
 
 /** Queries a second signal left outstanding (the drain cut short), both families. */
 uint64_t dv_result_abandoned(const struct dv_result *r);
+
+/** A trial's verdict as the report prints it: "pass", "fail", "generator-limited". */
+const char *dv_trial_verdict_name(enum dv_trial_verdict v);
 
 /** RCODE mnemonic ("NOERROR", "SERVFAIL", ... "RCODE12"). */
 const char *dv_rcode_name(unsigned rcode);

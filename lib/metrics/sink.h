@@ -20,6 +20,9 @@ struct dv_plot_row {
 	double responses_ps;
 	double failures_ps;
 	double avg_latency_s;
+	double secs;         /**< the interval's real length on the clock (the rates are over it) */
+	double stall_s;      /**< the process stalled this long in the interval (0: none); the
+			          interval is then no whole one and the ramp's maximum skips it */
 };
 
 /** The callbacks of one run's outputs; any may be NULL. */

@@ -105,6 +105,10 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	dv_jput(o, "run_seconds", json_real(r->run_seconds), &ok);
 	dv_jput(o, "target_qps", json_real(r->target_qps), &ok);
 	dv_jput(o, "interrupted", json_boolean(r->interrupted), &ok);
+	if (r->stalls.count > 0)
+		dv_jput(o, "stalls", json_pack("{s:I, s:f, s:f, s:f}", "count", (json_int_t)r->stalls.count,
+					   "total_s", r->stalls.total_s, "longest_s", r->stalls.longest_s,
+					   "first_at_s", r->stalls.first_at_s), &ok);
 
 	unsigned nv = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
 	json_t *sizes = json_array();
@@ -145,12 +149,24 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	json_t *found = json_array();
 	for (unsigned i = 0; found != NULL && i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++)
 		json_array_append_new(found, json_real(rs->search_qps[i]));
-	dv_jput(o, "rate", json_pack("{s:f, s:f, s:f, s:i, s:o, s:f, s:f, s:f, s:f}",
+	json_t *ends = json_array(), *trials = json_array();
+	for (unsigned i = 0; ends != NULL && i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++)
+		json_array_append_new(ends, json_integer(rs->search_end[i]));
+	for (unsigned i = 0; trials != NULL && i < rs->search_ntrials && i < DV_SEARCH_TRIALS_MAX; i++) {
+		const struct dv_search_trial *t = &rs->trial[i];
+		json_array_append_new(trials, json_pack("[i,i,f,f,I,I,f,i]", (int)t->search, (int)t->trial,
+							t->offered_qps, t->sent_qps, (json_int_t)t->sent,
+							(json_int_t)t->answered, t->loss_pct, (int)t->verdict));
+	}
+	dv_jput(o, "rate", json_pack("{s:f, s:f, s:f, s:i, s:o, s:f, s:f, s:f, s:f, s:f, s:o, s:o}",
 				 "ramp_max_qps", rs->ramp_max_qps, "ramp_at_qps", rs->ramp_at_qps,
 				 "ramp_loss_pct", rs->ramp_loss_pct, "search_trials",
 				 (int)rs->search_trials, "search_qps", found ? found : json_array(),
 				 "search_median", rs->search_median, "search_min", rs->search_min,
-				 "search_max", rs->search_max, "search_loss_pct", rs->search_loss_pct),
+				 "search_max", rs->search_max, "search_loss_pct", rs->search_loss_pct,
+				 "search_offered_max", rs->search_offered_max,
+				 "search_end", ends ? ends : json_array(),
+				 "search_table", trials ? trials : json_array()),
 	    &ok);
 	if (r->has_responder)
 		dv_jput(o, "responder", json_pack("[I,I,I,I,I]", (json_int_t)r->resp_answered,
@@ -339,6 +355,15 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 	r->run_seconds = get_real(o, "run_seconds");
 	r->target_qps = get_real(o, "target_qps");
 	r->interrupted = get_bool(o, "interrupted");
+	const json_t *stalls = json_object_get(o, "stalls");
+	if (json_is_object(stalls)) {
+		const json_t *c = json_object_get(stalls, "count");
+		r->stalls.count = json_is_integer(c) && json_integer_value(c) > 0
+				  ? (uint64_t)json_integer_value(c) : 0;
+		r->stalls.total_s = get_real(stalls, "total_s");
+		r->stalls.longest_s = get_real(stalls, "longest_s");
+		r->stalls.first_at_s = get_real(stalls, "first_at_s");
+	}
 
 	const json_t *sizes = json_object_get(o, "edns_sizes");
 	if (!json_is_array(sizes) || json_array_size(sizes) > DV_EDNS_VARIANTS) {
@@ -396,6 +421,32 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 		for (size_t i = 0; json_is_array(q) && i < json_array_size(q) &&
 				   i < DV_SEARCH_REPEATS_MAX; i++)
 			rs->search_qps[rs->search_n++] = json_number_value(json_array_get(q, i));
+		rs->search_offered_max = get_real(rate, "search_offered_max");
+		const json_t *e = json_object_get(rate, "search_end");
+		for (size_t i = 0; json_is_array(e) && i < json_array_size(e) && i < rs->search_n; i++) {
+			json_int_t v = json_integer_value(json_array_get(e, i));
+			rs->search_end[i] = v >= DV_SEARCH_FOUND && v <= DV_SEARCH_GEN_CEILING
+					    ? (enum dv_search_end)v : DV_SEARCH_FOUND;
+		}
+		const json_t *tt = json_object_get(rate, "search_table");
+		for (size_t i = 0; json_is_array(tt) && i < json_array_size(tt) &&
+				   i < DV_SEARCH_TRIALS_MAX; i++) {
+			json_t *row = json_array_get(tt, i);
+			struct dv_search_trial *t = &rs->trial[rs->search_ntrials];
+			int search = 0, trial = 0, verdict = 0;
+			json_int_t sent = 0, answered = 0;
+			if (json_unpack(row, "[i,i,F,F,I,I,F,i]", &search, &trial, &t->offered_qps,
+					&t->sent_qps, &sent, &answered, &t->loss_pct, &verdict) != 0 ||
+			    search < 1 || trial < 1 || sent < 0 || answered < 0 ||
+			    verdict < DV_TRIAL_PASS || verdict > DV_TRIAL_GEN_LIMITED) {
+				dv_jread_fail(&rd, "state: '%s' has a malformed row", "search_table");
+				break;
+			}
+			t->search = (unsigned)search, t->trial = (unsigned)trial;
+			t->sent = (uint64_t)sent, t->answered = (uint64_t)answered;
+			t->verdict = (enum dv_trial_verdict)verdict;
+			rs->search_ntrials++;
+		}
 	}
 	if (json_object_get(o, "responder") != NULL) {
 		r->has_responder = true;
@@ -489,6 +540,14 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 		acc->run_seconds = src->run_seconds;
 	acc->target_qps += src->target_qps;
 	acc->interrupted |= src->interrupted;
+	if (src->stalls.count > 0) {
+		if (acc->stalls.count == 0 || src->stalls.first_at_s < acc->stalls.first_at_s)
+			acc->stalls.first_at_s = src->stalls.first_at_s;
+		acc->stalls.count += src->stalls.count;
+		acc->stalls.total_s += src->stalls.total_s;
+		if (src->stalls.longest_s > acc->stalls.longest_s)
+			acc->stalls.longest_s = src->stalls.longest_s;
+	}
 	if (src->attempts > acc->attempts)
 		acc->attempts = src->attempts;
 	acc->sequences |= src->sequences;

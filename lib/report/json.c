@@ -310,6 +310,45 @@ static json_t *gap_obj(const struct dv_hist *h, const struct dv_result *fine, bo
 	return o;
 }
 
+/** "send_late_ns": how late bursts left against the schedule (percentiles, ns). */
+static json_t *late_obj(const struct dv_hist *h, bool *ok)
+{
+	json_t *o = json_object();
+	dv_jput(o, "bursts", dv_jint(h->count), ok);
+	dv_jput(o, "p50", dv_jint(dv_hist_quantile(h, 0.50)), ok);
+	dv_jput(o, "p90", dv_jint(dv_hist_quantile(h, 0.90)), ok);
+	dv_jput(o, "p99", dv_jint(dv_hist_quantile(h, 0.99)), ok);
+	dv_jput(o, "max", dv_jint(h->count ? h->max : 0), ok);
+	return o;
+}
+
+/** "search": the searches' findings and every trial. */
+static json_t *search_obj(const struct dv_rate_summary *rs, bool *ok)
+{
+	static const char *const end_name[] = { [DV_SEARCH_FOUND] = "found",
+		[DV_SEARCH_NO_LIMIT] = "no_limit_below_max", [DV_SEARCH_GEN_CEILING] = "generator_limited" };
+	json_t *found = json_array(), *ends = json_array(), *trials = json_array();
+	for (unsigned i = 0; i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++) {
+		dv_jpush(found, dv_jreal(rs->search_qps[i]), ok);
+		dv_jpush(ends, json_string(end_name[rs->search_end[i] % 3]), ok);
+	}
+	for (unsigned i = 0; i < rs->search_ntrials && i < DV_SEARCH_TRIALS_MAX; i++) {
+		const struct dv_search_trial *t = &rs->trial[i];
+		dv_jpush(trials, json_pack("{s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:s}", "search",
+					  (int)t->search, "trial", (int)t->trial, "offered_qps",
+					  dv_jreal(t->offered_qps), "started_qps", dv_jreal(t->sent_qps),
+					  "sent", dv_jint(t->sent), "answered", dv_jint(t->answered),
+					  "unanswered_pct", dv_jreal(t->loss_pct), "verdict",
+					  dv_trial_verdict_name(t->verdict)), ok);
+	}
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "loss_pct",
+			 dv_jreal(rs->search_loss_pct), "offered_max_qps", dv_jreal(rs->search_offered_max),
+			 "median_qps", dv_jreal(rs->search_median), "min_qps", dv_jreal(rs->search_min),
+			 "max_qps", dv_jreal(rs->search_max), "searches", dv_jint(rs->search_n),
+			 "trials", dv_jint(rs->search_trials), "found_qps", found ? found : json_null(),
+			 "outcome", ends ? ends : json_null(), "trial_table", trials ? trials : json_null());
+}
+
 /**
  * "sequences": outcomes of logical queries. answered_on and seq_len have an
  * entry for every attempt 1..N (zeros included), so that answered_on[k - 1]
@@ -529,7 +568,14 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	dv_jput(ns, dv_tx_json.tx_full, dv_jint(tx->tx_full), ok);
 	dv_jput(ns, dv_tx_json.inflight_full, dv_jint(tx->inflight_full), ok);
 	dv_jput(ns, dv_tx_json.sched_slips, dv_jint(tx->sched_slips), ok);
+	dv_jput(ns, dv_tx_json.sched_skipped, dv_jint(tx->sched_skipped), ok);
 	dv_jput(o, "not_sent", ns, ok);
+	dv_jput(o, dv_tx_json.send_late, late_obj(&tx->send_late, ok), ok);
+	if (r->stalls.count > 0)
+		dv_jput(o, "stalls",
+		    json_pack("{s:o, s:o, s:o, s:o}", "count", dv_jint(r->stalls.count), "total_s",
+			      dv_jreal(r->stalls.total_s), "longest_s", dv_jreal(r->stalls.longest_s),
+			      "first_at_s", dv_jreal(r->stalls.first_at_s)), ok);
 
 	dv_jput(o, dv_tx_json.tx_bytes, dv_jint(tx->tx_bytes), ok);
 	dv_jput(o, dv_rx_json.rx_pkts, dv_jint(rx->rx_pkts), ok);
@@ -575,18 +621,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 			      "offered_qps", dv_jreal(rs->ramp_at_qps), "loss_pct",
 			      dv_jreal(rs->ramp_loss_pct)),
 		    ok);
-	if (r->rate_mode == DV_RATE_SEARCH) {
-		json_t *found = json_array();
-		for (unsigned i = 0; found != NULL && i < rs->search_n; i++)
-			dv_jpush(found, dv_jreal(rs->search_qps[i]), ok);
-		dv_jput(o, "search",
-		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "loss_pct",
-			      dv_jreal(rs->search_loss_pct), "median_qps", dv_jreal(rs->search_median),
-			      "min_qps", dv_jreal(rs->search_min), "max_qps", dv_jreal(rs->search_max),
-			      "searches", dv_jint(rs->search_n), "trials", dv_jint(rs->search_trials),
-			      "found_qps", found ? found : json_null()),
-		    ok);
-	}
+	if (r->rate_mode == DV_RATE_SEARCH)
+		dv_jput(o, "search", search_obj(rs, ok), ok);
 	dv_jput(o, "interrupted", json_boolean(r->interrupted), ok);
 	if (r->rx_timestamps != NULL)
 		dv_jput(o, "rx_timestamps", json_string(r->rx_timestamps), ok);

@@ -28,20 +28,21 @@ void dv_series_row_of(const struct dv_result *iv, uint64_t start_ns, struct dv_s
 		.rx_packets = rx->rx_pkts,
 		.p50_ns = rx->latency.count ? dv_hist_quantile(&rx->latency, 0.50) : 0,
 		.p99_ns = rx->latency.count ? dv_hist_quantile(&rx->latency, 0.99) : 0,
+		.stall_s = iv->stalls.total_s,
 	};
 }
 
 void dv_series_csv_header(FILE *f)
 {
 	fputs("time_s,interval_s,target_qps,sent_qps,answered_qps,timeouts_ps,sent,answered,"
-	      "timeouts,truncated,fragments,icmp,rx_packets,p50_ms,p99_ms\n", f);
+	      "timeouts,truncated,fragments,icmp,rx_packets,p50_ms,p99_ms,stall_s\n", f);
 }
 
 void dv_series_csv_row(FILE *f, const struct dv_series_row *r)
 {
 	fprintf(f, "%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", r->t_s, r->secs, r->target_qps,
+		",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f,%.3f\n", r->t_s, r->secs, r->target_qps,
 		dv_per_s(r->sent, r->secs), dv_per_s(r->answered, r->secs), dv_per_s(r->timeouts, r->secs),
 		r->sent, r->answered, r->timeouts, r->truncated, r->fragments, r->icmp, r->rx_packets,
-		(double)r->p50_ns / 1e6, (double)r->p99_ns / 1e6);
+		(double)r->p50_ns / 1e6, (double)r->p99_ns / 1e6, r->stall_s);
 }

@@ -27,6 +27,7 @@ struct dv_series_row {
 	uint64_t rx_packets; /**< frames received */
 	uint64_t p50_ns;     /**< latency percentiles of this interval's answers, 0 when none */
 	uint64_t p99_ns;
+	double stall_s;      /**< the process stalled this long in the interval (0: none) */
 };
 
 /** n per second over secs; 0 for an empty interval. */

@@ -539,6 +539,71 @@ static void print_consistency(FILE *f, const struct dv_cons *t)
 	}
 }
 
+/* --- Pacing, stalls and the throughput search (issue 12) ---------------- */
+
+/** What the schedule skipped, how late bursts left, and stalls of the process. */
+static void print_pacing(FILE *f, const struct dv_result *r)
+{
+	const struct dv_hist *late = &r->tx.send_late;
+	if (late->count > 0)
+		fprintf(f, "  Send lateness (ms): p50 %.3f  p90 %.3f  p99 %.3f  max %.3f "
+			   "(%" PRIu64 " bursts, hand-off - schedule)\n",
+			ns_ms(dv_hist_quantile(late, 0.50)), ns_ms(dv_hist_quantile(late, 0.90)),
+			ns_ms(dv_hist_quantile(late, 0.99)), ns_ms(late->max), late->count);
+	const struct dv_stalls *st = &r->stalls;
+	if (st->count > 0)
+		fprintf(f, "  Stalls: %" PRIu64 " (the process did not run for %.3f s in all, longest "
+			   "%.3f s, first at %.1f s); intervals that span one are marked and left out "
+			   "of a ramp's maximum\n", st->count, st->total_s, st->longest_s, st->first_at_s);
+}
+
+/** A search as its searches and trials: one run's totals over all trials would mean nothing. */
+static void print_search(FILE *f, const struct dv_result *r)
+{
+	const struct dv_rate_summary *rs = &r->rate;
+	fprintf(f, "Throughput search (RFC 8219 9.2, unanswered <= %g%%, up to %.0f qps):\n\n",
+		rs->search_loss_pct, rs->search_offered_max);
+	fprintf(f, "  %6s %5s %12s %12s %10s %10s %11s  %s\n", "search", "trial", "offered qps",
+		"started qps", "sent", "answered", "unanswered", "verdict");
+	for (unsigned i = 0; i < rs->search_ntrials && i < DV_SEARCH_TRIALS_MAX; i++) {
+		const struct dv_search_trial *t = &rs->trial[i];
+		fprintf(f, "  %6u %5u %12.0f %12.0f %10" PRIu64 " %10" PRIu64 " %10.3f%%  %s\n",
+			t->search, t->trial, t->offered_qps, t->sent_qps, t->sent, t->answered,
+			t->loss_pct, dv_trial_verdict_name(t->verdict));
+	}
+	if (rs->search_trials > rs->search_ntrials)
+		fprintf(f, "  (%u more trials not kept)\n", rs->search_trials - rs->search_ntrials);
+	fputc('\n', f);
+	for (unsigned i = 0; i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++) {
+		fprintf(f, "  Search %u: ", i + 1);
+		switch (rs->search_end[i]) {
+		case DV_SEARCH_NO_LIMIT:
+			fprintf(f, "no limit found below -Q %.0f qps (every trial passed)\n",
+				rs->search_offered_max);
+			break;
+		case DV_SEARCH_GEN_CEILING:
+			fprintf(f, "no limit found: the generator could not offer more "
+				   "(generator-limited trials); %.1f qps passed\n", rs->search_qps[i]);
+			break;
+		default:
+			fprintf(f, "%.1f qps\n", rs->search_qps[i]);
+			break;
+		}
+	}
+	bool unfound = false;
+	for (unsigned i = 0; i < rs->search_n && i < DV_SEARCH_REPEATS_MAX; i++)
+		unfound |= rs->search_end[i] != DV_SEARCH_FOUND;
+	if (rs->search_n > 0)
+		fprintf(f, "  Throughput: median %.1f qps, min %.1f, max %.1f over %u search%s "
+			   "(%u trial%s)%s\n", rs->search_median, rs->search_min, rs->search_max,
+			rs->search_n, rs->search_n == 1 ? "" : "es", rs->search_trials,
+			rs->search_trials == 1 ? "" : "s",
+			unfound ? ": a lower bound, a search found no limit" : "");
+	fputs("  A trial is generator-limited when the generator started fewer than 90% of the "
+	      "offered queries: it does not count against the server.\n"
+	      "  The counters below add up all trials.\n\n", f);
+}
+
 void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result *r)
 {
 	const struct dv_tx_stats *tx = &r->tx;
@@ -551,15 +616,20 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	 * once drained, so after a full run sent == completed + lost.
 	 */
 	uint64_t lost = dv_result_timeouts(r);
+	/* A second signal cut the drain short: neither answered nor lost. */
+	uint64_t abandoned = dv_result_abandoned(r);
 
+	/* A search is its trials, not one run: no dnsperf block of all trials over the last one's time. */
+	if (r->rate_mode == DV_RATE_SEARCH) {
+		print_search(f, r);
+		goto counters;
+	}
 	/* dnsperf's block, label column 22 wide, so tools that parse it keep working. */
 	fputs("Statistics:\n\n", f);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Queries sent:", sent);
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries completed:", answered,
 		dv_pct(answered, sent));
 	fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries lost:", lost, dv_pct(lost, sent));
-	/* A second signal cut the drain short: neither answered nor lost. */
-	uint64_t abandoned = dv_result_abandoned(r);
 	if (abandoned != 0)
 		fprintf(f, "  %-22s%" PRIu64 " (%.2f%%)\n", "Queries abandoned:", abandoned,
 			dv_pct(abandoned, sent));
@@ -600,6 +670,7 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 	fprintf(f, "  %-22s%.6f\n", "Latency StdDev (s):", ns_s(dv_hist_stddev(lat)));
 	fputc('\n', f);
 
+counters:
 	fputs("dnsvolley statistics:\n\n", f);
 	for (unsigned i = 0; i < DV_FAMILIES; i++) {
 		if (tx->sent[i] == 0)
@@ -654,14 +725,11 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 			(double)r->mem_inflight / 1048576.0, (double)r->mem_sequences / 1048576.0,
 			(double)r->mem_mbufs / 1048576.0);
 	const struct dv_rate_summary *rs = &r->rate;
-	if (r->rate_mode == DV_RATE_RAMP)
+	if (r->rate_mode == DV_RATE_RAMP && rs->ramp_max_qps > 0.0)
 		fprintf(f, "  Maximum throughput: %.1f qps (offered %.1f qps then), lost at that point: "
 			   "%.2f%%\n", rs->ramp_max_qps, rs->ramp_at_qps, rs->ramp_loss_pct);
-	if (r->rate_mode == DV_RATE_SEARCH && rs->search_n > 0)
-		fprintf(f, "  Throughput (RFC 8219 9.2 search, unanswered <= %g%%): median %.1f qps, "
-			   "min %.1f, max %.1f over %u search%s (%u trials)\n", rs->search_loss_pct,
-			rs->search_median, rs->search_min, rs->search_max, rs->search_n,
-			rs->search_n == 1 ? "" : "es", rs->search_trials);
+	else if (r->rate_mode == DV_RATE_RAMP)
+		fputs("  Maximum throughput: - (no whole plot interval was measured)\n", f);
 
 	fprintf(f,
 		"  Late responses: %" PRIu64 ", duplicates: %" PRIu64 ", unmatched: %" PRIu64
@@ -669,8 +737,10 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 		rx->late, rx->duplicate, rx->unmatched, rx->truncated);
 	fprintf(f,
 		"  Not sent: mbuf pool empty %" PRIu64 ", TX queue full %" PRIu64
-		", in-flight table full %" PRIu64 ", schedule slips %" PRIu64 "\n",
-		tx->alloc_fail, tx->tx_full, tx->inflight_full, tx->sched_slips);
+		", in-flight table full %" PRIu64 ", schedule slips %" PRIu64 " (%" PRIu64
+		" queries skipped)\n",
+		tx->alloc_fail, tx->tx_full, tx->inflight_full, tx->sched_slips, tx->sched_skipped);
+	print_pacing(f, r);
 
 	fprintf(f, "  Received packets: %" PRIu64 " (", rx->rx_pkts);
 	for (unsigned c = 0; c < DV_PKT_CLASSES; c++)

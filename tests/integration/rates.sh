@@ -78,10 +78,14 @@ print("ok: ramp plot:", len(rows), "rows, target", t[0], "->", t[-1], "responses
 PY
 
 # Throughput search, 1 % loss, up to 20000 qps, against the same kind of limit:
-# it must find 5000 qps (5050 at most passes) within a few percent.
+# it must find 5000 qps (5050 at most passes) within a few percent; unless the
+# generator could not offer 90 % of 5000 qps on this (shared, loaded) machine:
+# then it must say so (generator-limited trials, no limit found), never report a
+# limit the server does not have.
 run -s 198.18.0.53 -Q 20000 --search 1%:1s:1 --responder rate=5000 -t 0.2 --json "$tmp/e.json"
 $CHECK "$tmp/e.json" \
 	"dv['rate_mode'] == 'search'" \
 	"dv['search']['searches'] == 1 and dv['search']['trials'] >= 5" \
-	"4700 <= dv['search']['median_qps'] <= 5300"
+	"dv['search']['outcome'] != ['no_limit_below_max']" \
+	"4700 <= dv['search']['median_qps'] <= 5300 if dv['search']['outcome'] == ['found'] else dv['search']['median_qps'] <= 5300"
 echo "rates: all checks passed"

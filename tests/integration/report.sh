@@ -43,14 +43,14 @@ run report "$tmp/a.json" -o "$tmp/a.rep"
 sed -n '/^Statistics:/,$p' "$tmp/a.out" > "$tmp/a.tables"
 sed -n '/^Statistics:/,$p' "$tmp/out" | sed '/^Wrote /,$d' | sed '$d' > "$tmp/r.tables"
 diff "$tmp/a.tables" "$tmp/r.tables" || fail "report's tables differ from the run's"
-# CSV: a header and a row per interval, 15 columns each.
+# CSV: a header and a row per interval, 16 columns each (the last: stall_s).
 periodic=$(grep -c '"type":"stats_periodic"' "$tmp/a.json")
 python3 - "$tmp/a.rep/series.csv" "$periodic" <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
 assert rows[0][:4] == ["time_s", "interval_s", "target_qps", "sent_qps"], rows[0]
 assert len(rows) == 1 + int(sys.argv[2]), (len(rows), sys.argv[2])
-assert all(len(r) == 15 for r in rows)
+assert all(len(r) == 16 for r in rows) and rows[0][15] == "stall_s"
 assert sum(int(r[6]) for r in rows[1:]) > 0
 PY
 

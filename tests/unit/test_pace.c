@@ -94,22 +94,49 @@ START_TEST(ramp_sends_the_integral)
 }
 END_TEST
 
-START_TEST(ramp_stall_keeps_shape_without_burst)
+START_TEST(ramp_stall_stays_on_the_clock)
 {
 	struct dv_pace p;
 	dv_pace_init_ramp(&p, 0, HZ, 1000, 11000, 1.0, 32);
 	drive(&p, 0, HZ / 2, 100000, 32);
 	uint64_t before = p.n;
-	/* A 200 ms stall: no burst of the backlog, one query now. */
+	/* A 200 ms stall: no burst of the backlog, one query now, the rest skipped (counted). */
 	ck_assert_uint_eq(dv_pace_due(&p, HZ / 2 + HZ / 5, 64), 1);
 	ck_assert_uint_eq(p.slips, 1);
 	dv_pace_advance(&p, 1);
-	/* After the stall the rate is where the ramp was when the backlog began (~6000 qps), not 0. */
+	/* ~1400 due in the 200 ms (6000..8000 qps): all but one skipped. */
+	ck_assert_uint_ge(p.skipped, 1350);
+	ck_assert_uint_le(p.skipped, 1450);
+	/* After the stall the rate is the clock's: 0.7..0.8 s of the ramp, ~850 in 100 ms
+	 * (before, the ramp was shifted back by the stall and never reached its top). */
 	uint64_t t0 = HZ / 2 + HZ / 5;
 	drive(&p, t0 + 1, HZ / 10, 10000, 32);
 	uint64_t in_100ms = p.n - before - 1;
-	ck_assert_uint_ge(in_100ms, 550);
-	ck_assert_uint_le(in_100ms, 800);
+	ck_assert_uint_ge(in_100ms, 820);
+	ck_assert_uint_le(in_100ms, 880);
+	/* Sent + skipped is what the ramp offered up to now (4000 queries by 0.8 s). */
+	ck_assert_uint_ge(p.n + p.skipped, 3990);
+	ck_assert_uint_le(p.n + p.skipped, 4010);
+}
+END_TEST
+
+START_TEST(stall_skips_are_counted_exactly)
+{
+	/* 1000 qps for 10 s with a 2 s stall at 3 s: sent + skipped = what was due. */
+	struct dv_pace p;
+	dv_pace_init(&p, 0, HZ, 1000, 32);
+	uint64_t t;
+	for (t = 0; t < 3 * HZ; t += 100000)
+		dv_pace_advance(&p, dv_pace_due(&p, t, 32));
+	for (t = 5 * HZ; t < 10 * HZ; t += 100000)
+		dv_pace_advance(&p, dv_pace_due(&p, t, 32));
+	ck_assert_uint_eq(p.slips, 1);
+	ck_assert_uint_ge(p.skipped, 1999);
+	ck_assert_uint_le(p.skipped, 2001);
+	/* queries due in [0, 10 s - 100 us]: 10000 */
+	ck_assert_uint_eq(p.n + p.skipped, 10000);
+	/* The schedule did not move: query n is due where the clock puts its slot. */
+	ck_assert_uint_eq(dv_pace_due_tsc(&p, p.n), (p.n + p.skipped) * 1000000ull);
 }
 END_TEST
 
@@ -134,7 +161,8 @@ int main(void)
 	tcase_add_test(tc, stall_reanchors_instead_of_bursting);
 	tcase_add_test(tc, long_run_rate_is_exact);
 	tcase_add_test(tc, ramp_sends_the_integral);
-	tcase_add_test(tc, ramp_stall_keeps_shape_without_burst);
+	tcase_add_test(tc, ramp_stall_stays_on_the_clock);
+	tcase_add_test(tc, stall_skips_are_counted_exactly);
 	tcase_add_test(tc, max_mode_is_always_due);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);

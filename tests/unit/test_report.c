@@ -714,6 +714,7 @@ static void make_result(struct dv_result *r)
 	r->tx.tx_full = 8;
 	r->tx.inflight_full = 9;
 	r->tx.sched_slips = 10;
+	r->tx.sched_skipped = 11;
 	r->tx.first_tx_tsc = 1000;
 	r->tx.last_tx_tsc = 2000;
 	r->rx.answered[DV_FAMILY_V4] = 899;
@@ -895,10 +896,45 @@ static const char expected_text[] =
 	"  Average frame size (bytes): sent 82, received 100 (every frame)\n"
 	"  Send rate (qps): achieved 20000.0 of target 20000.0 (100.00%)\n"
 	"  Late responses: 3, duplicates: 4, unmatched: 5, truncated (TC): 6\n"
-	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10\n"
+	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10 (11 queries skipped)\n"
 	"  Received packets: 1020 (dns 1010, fragment 1, icmp 2, arp/nd 3, other 4, malformed 0)\n"
 	"\n"
 	"Interrupted: stopped by signal, drained outstanding queries\n";
+
+/* A search is its trials: no dnsperf block of all trials over the last one's time (issue 12). */
+START_TEST(test_text_search_is_its_trials)
+{
+	make_result(&res);
+	res.rate_mode = DV_RATE_SEARCH;
+	res.run_seconds = 2.5;
+	struct dv_rate_summary *rs = &res.rate;
+	rs->search_loss_pct = 1.0;
+	rs->search_offered_max = 20000;
+	rs->search_n = 2;
+	rs->search_trials = rs->search_ntrials = 3;
+	rs->trial[0] = (struct dv_search_trial){ .search = 1, .trial = 1, .offered_qps = 20000,
+		.sent_qps = 10800, .sent = 10800, .answered = 10800, .verdict = DV_TRIAL_GEN_LIMITED };
+	rs->trial[1] = (struct dv_search_trial){ .search = 1, .trial = 2, .offered_qps = 10000,
+		.sent_qps = 10000, .sent = 10000, .answered = 10000, .verdict = DV_TRIAL_PASS };
+	rs->trial[2] = (struct dv_search_trial){ .search = 2, .trial = 1, .offered_qps = 20000,
+		.sent_qps = 19990, .sent = 19990, .answered = 19990, .verdict = DV_TRIAL_PASS };
+	rs->search_end[0] = DV_SEARCH_GEN_CEILING, rs->search_qps[0] = 10000;
+	rs->search_end[1] = DV_SEARCH_NO_LIMIT, rs->search_qps[1] = 19990;
+	res.stalls = (struct dv_stalls){ .count = 1, .total_s = 2.0, .longest_s = 2.0, .first_at_s = 3.5 };
+	char *out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "Statistics:"));
+	ck_assert_ptr_null(strstr(out, "Queries per second:"));
+	ck_assert_ptr_nonnull(strstr(out, "  search trial  offered qps  started qps       sent   answered  unanswered  verdict\n"
+					  "       1     1        20000        10800      10800      10800      0.000%  generator-limited\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  Search 1: no limit found: the generator could not offer more"));
+	ck_assert_ptr_nonnull(strstr(out, "  Search 2: no limit found below -Q 20000 qps (every trial passed)\n"));
+	ck_assert_ptr_nonnull(strstr(out, "a lower bound, a search found no limit"));
+	ck_assert_ptr_nonnull(strstr(out, "  Stalls: 1 (the process did not run for 2.000 s in all"));
+	free(out);
+	memset(&res.rate, 0, sizeof(res.rate));
+	memset(&res.stalls, 0, sizeof(res.stalls));
+}
+END_TEST
 
 START_TEST(test_text_report)
 {
@@ -1405,6 +1441,7 @@ static void check_stats_obj(const json_t *o, const char *type, const char *runid
 	ck_assert_int_eq(jget_int(ns, "tx_queue_full"), 8);
 	ck_assert_int_eq(jget_int(ns, "inflight_full"), 9);
 	ck_assert_int_eq(jget_int(ns, "schedule_slips"), 10);
+	ck_assert_int_eq(jget_int(ns, "schedule_skipped"), 11);
 	json_t *cls = json_object_get(ext, "rx_classes");
 	ck_assert_uint_eq(json_object_size(cls), DV_PKT_CLASSES);
 	ck_assert_int_eq(jget_int(cls, dv_pkt_class_name(DV_PKT_DNS)), 1010);
@@ -2034,6 +2071,7 @@ static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("stats");
+	tcase_add_test(tc, test_text_search_is_its_trials);
 	tcase_add_test(tc, test_tx_merge);
 	tcase_add_test(tc, test_rx_merge);
 	tcase_add_test(tc, test_snapshot);

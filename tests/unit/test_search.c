@@ -60,11 +60,72 @@ END_TEST
 
 START_TEST(a_pass_counts_at_the_rate_sent)
 {
-	/* The generator fell behind: 10000 offered, 8000 sent, nothing lost. */
+	/* The generator fell a little behind: 10000 offered, 9500 sent, nothing lost. */
 	struct dv_search s;
 	dv_search_init(&s, 10000, 1.0, 1.0);
-	dv_search_report(&s, 0.0, 8000);
-	ck_assert_double_eq(dv_search_found(&s), 8000);
+	ck_assert_int_eq(dv_search_report(&s, 0.0, 9500), DV_TRIAL_PASS);
+	ck_assert_double_eq(dv_search_found(&s), 9500);
+	ck_assert_int_eq(dv_search_outcome(&s), DV_SEARCH_NO_LIMIT);
+}
+END_TEST
+
+/* A generator that can start at most `gen` qps against a server that answers up to `limit`. */
+static struct dv_search run_gen(double max, double limit, double gen, unsigned *limited)
+{
+	struct dv_search s;
+	dv_search_init(&s, max, 1.0, 1.0);
+	*limited = 0;
+	while (!dv_search_done(&s)) {
+		ck_assert_uint_lt(s.trials, 64);
+		double r = dv_search_rate(&s), sent = r < gen ? r : gen;
+		if (dv_search_report(&s, loss_at(limit, sent), sent) == DV_TRIAL_GEN_LIMITED)
+			(*limited)++;
+	}
+	return s;
+}
+
+START_TEST(generator_limited_trials_do_not_fail_the_server)
+{
+	/* The issue's case: 54 % of the offered rate sent, nothing lost. Before, the
+	 * first trial passed at the generator's rate and that was "the server's throughput";
+	 * a generator-limited trial that lost queries counted as the server failing. */
+	unsigned limited;
+	struct dv_search s = run_gen(100000, 1e9, 54000, &limited);
+	ck_assert_uint_ge(limited, 1);
+	ck_assert(!s.server_failed);
+	ck_assert_int_eq(dv_search_outcome(&s), DV_SEARCH_GEN_CEILING);
+	/* The rates the generator could offer all passed: found is near its ceiling, below it. */
+	ck_assert_double_le(dv_search_found(&s), 54000);
+	ck_assert_double_ge(dv_search_found(&s), 54000 * DV_SEARCH_GEN_SHARE - 1000);
+	ck_assert_double_le(s.gen_limit_qps, 54000 / DV_SEARCH_GEN_SHARE + 1000);
+
+	/* A generator-limited trial with losses is still not the server's failure. */
+	struct dv_search t;
+	dv_search_init(&t, 10000, 1.0, 1.0);
+	ck_assert_int_eq(dv_search_report(&t, 50.0, 5400), DV_TRIAL_GEN_LIMITED);
+	ck_assert(!t.server_failed);
+	ck_assert(!dv_search_done(&t));
+	ck_assert_double_lt(dv_search_rate(&t), 10000);
+}
+END_TEST
+
+START_TEST(server_limit_below_the_generator_is_found)
+{
+	unsigned limited;
+	struct dv_search s = run_gen(100000, 30000, 60000, &limited);
+	ck_assert_int_eq(dv_search_outcome(&s), DV_SEARCH_FOUND);
+	ck_assert_double_le(dv_search_found(&s), 30000 / 0.99);
+	ck_assert_double_ge(dv_search_found(&s), 30000 / 0.99 - 1000);
+}
+END_TEST
+
+START_TEST(every_trial_passing_finds_no_limit)
+{
+	unsigned limited;
+	struct dv_search s = run_gen(10000, 1e9, 1e9, &limited);
+	ck_assert_uint_eq(limited, 0);
+	ck_assert_uint_eq(s.trials, 1);
+	ck_assert_int_eq(dv_search_outcome(&s), DV_SEARCH_NO_LIMIT);
 }
 END_TEST
 
@@ -91,6 +152,9 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, nothing_passes);
 	tcase_add_test(tc, summary_median_and_spread);
 	tcase_add_test(tc, a_pass_counts_at_the_rate_sent);
+	tcase_add_test(tc, generator_limited_trials_do_not_fail_the_server);
+	tcase_add_test(tc, server_limit_below_the_generator_is_found);
+	tcase_add_test(tc, every_trial_passing_finds_no_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -64,11 +64,13 @@ START_TEST(test_every_counter_round_trips)
 	fill_words(&a.r.tx, TX_END, 1000);
 	fill_words(&a.r.rx, RX_END, 5000000);
 	fix_hist(&a.r.tx.gap);
+	fix_hist(&a.r.tx.send_late);
 	fix_hist(&a.r.rx.latency);
 	fix_hist(&a.r.rx.timer_late);
 	fix_hist(&a.r.rx.frag_count);
 	fix_hist(&a.r.rx.frag_spread);
 	a.r.rx.icmp_mtu_min = UINT64_MAX; /* "none": beyond INT64_MAX */
+	a.r.stalls = (struct dv_stalls){ .count = 2, .total_s = 2.5, .longest_s = 2.0, .first_at_s = 1.25 };
 	a.r.since_ns = 1700000000123456789u;
 	a.r.until_ns = 1700000005123456789u;
 	a.r.send_seconds = 4.5;
@@ -91,6 +93,14 @@ START_TEST(test_every_counter_round_trips)
 	a.r.rate_mode = DV_RATE_SEARCH;
 	a.r.rate.search_n = 2;
 	a.r.rate.search_qps[1] = 1234.5;
+	a.r.rate.search_end[1] = DV_SEARCH_GEN_CEILING;
+	a.r.rate.search_offered_max = 20000;
+	a.r.rate.search_ntrials = 2;
+	a.r.rate.trial[1] = (struct dv_search_trial){ .search = 2, .trial = 1, .offered_qps = 20000,
+		.sent_qps = 10800, .sent = 10800, .answered = 5400, .loss_pct = 50.0,
+		.verdict = DV_TRIAL_GEN_LIMITED };
+	a.r.rate.trial[0] = (struct dv_search_trial){ .search = 1, .trial = 1, .offered_qps = 1,
+		.sent_qps = 1, .sent = 1, .answered = 1, .verdict = DV_TRIAL_PASS };
 	a.r.has_responder = true;
 	a.r.resp_ports = 99;
 	a.r.tsc_hz = 2.1e9;
@@ -115,6 +125,16 @@ START_TEST(test_every_counter_round_trips)
 	ck_assert_uint_eq(back.r.xdp_icmp, 7);
 	ck_assert_int_eq(back.r.rate_mode, DV_RATE_SEARCH);
 	ck_assert(back.r.rate.search_qps[1] == 1234.5);
+	ck_assert_int_eq(back.r.rate.search_end[1], DV_SEARCH_GEN_CEILING);
+	ck_assert(back.r.rate.search_offered_max == 20000);
+	ck_assert_uint_eq(back.r.rate.search_ntrials, 2);
+	const struct dv_search_trial *t = &back.r.rate.trial[1];
+	ck_assert(t->search == 2 && t->trial == 1 && t->offered_qps == 20000 && t->sent_qps == 10800);
+	ck_assert(t->sent == 10800 && t->answered == 5400 && t->loss_pct == 50.0);
+	ck_assert_int_eq(t->verdict, DV_TRIAL_GEN_LIMITED);
+	ck_assert_uint_eq(back.r.stalls.count, 2);
+	ck_assert(back.r.stalls.total_s == 2.5 && back.r.stalls.longest_s == 2.0 &&
+		  back.r.stalls.first_at_s == 1.25);
 	ck_assert_uint_eq(back.r.resp_ports, 99);
 	ck_assert_str_eq(back.r.rx_timestamps, "tsc-rx-burst");
 	ck_assert_uint_eq(back.r.inflight_slots, 4096);
