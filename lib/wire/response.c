@@ -101,6 +101,9 @@ static bool walk_ipv6(const uint8_t *frame, size_t len, size_t off, struct dv_ip
 	w->l4_len = (uint16_t)(end - pos);
 	w->proto = nh;
 	w->frag = nh == DV_IPPROTO_FRAGMENT;
+	/* A Fragment header cut short is no fragment: every counter must say the same. */
+	if (w->frag && w->l4_len < DV_IPV6_FRAG_HLEN)
+		goto malformed;
 	return true;
 malformed:
 	*cls = DV_PKT_MALFORMED;
