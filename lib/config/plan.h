@@ -62,6 +62,8 @@ struct dv_port_profile {
 	enum dv_rx_steering rx_steering; /**< rx-steering: address (default), kernel, none */
 	double max_qps;        /**< max-qps: what one TX queue can take; --max sizes the tables for it */
 	unsigned rss_hash;     /**< rss-hash: DV_RSS_* the port is asked to hash on (several collectors) */
+	unsigned kernel_reassembles; /**< kernel-reassembles: families the port reassembles before we see
+					  them, bit (1 << DV_FAMILY_*) (af_packet: IPv4) */
 };
 
 /** One --port: a profile from drivers-config/ and its argument. */

@@ -115,21 +115,21 @@ static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 	dv_inflight_answer(ln->ifl, m);
 	dv_count_add(&c->rx.answered[a->family & 1], 1);
 	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
-	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->dns_len)][col], 1);
+	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->msg_len)][col], 1);
 	if (ri->tc) {
 		dv_count_add(&c->rx.truncated, 1);
 		dv_count_add(&e->truncated, 1);
 	}
 	dv_count_add(&e->answered, 1);
-	dv_count_add(&e->resp_bytes, ri->dns_len);
-	if (ri->dns_len < e->resp_min)
-		dv_count_set(&e->resp_min, ri->dns_len);
-	if (ri->dns_len > e->resp_max)
-		dv_count_set(&e->resp_max, ri->dns_len);
+	dv_count_add(&e->resp_bytes, ri->msg_len);
+	if (ri->msg_len < e->resp_min)
+		dv_count_set(&e->resp_min, ri->msg_len);
+	if (ri->msg_len > e->resp_max)
+		dv_count_set(&e->resp_max, ri->msg_len);
 	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
 	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
 	dv_seq_answer(ln->seq, a, ri->tc != 0, &c->rx.seq);
-	if (unlikely(c->trk_full != NULL))
+	if (unlikely(c->trk_full != NULL) && !ri->cut)
 		col_sample(c, ri, now);
 }
 
@@ -355,6 +355,16 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 	}
 	struct dv_resp_info ri;
 	enum dv_pkt_class cls = dv_response_parse(data, len, c->dport, &ri);
+	bool by_port = false;
+	if (unlikely(c->port_reassembles_v4)) {
+		/* The port reassembled IPv4 (af_packet): a datagram cut to its frame
+		 * size, or one longer than an Ethernet MTU, is a fragmented answer. */
+		if (cls == DV_PKT_MALFORMED &&
+		    dv_response_parse_cut(data, len, c->dport, &ri) == DV_PKT_DNS)
+			cls = DV_PKT_DNS;
+		by_port = cls == DV_PKT_DNS && ri.family == AF_INET &&
+			  (ri.cut || dv_rd16(ri.l3 + 2) > DV_ETH_MTU);
+	}
 	if (c->npeers > 1 && !handed) {
 		unsigned owner = col_owner(c, cls, &ri, data, len);
 		if (owner != c->index)
@@ -363,7 +373,9 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 	dv_count_add(&c->rx.rx_class[cls], 1);
 	switch (cls) {
 	case DV_PKT_DNS:
-		col_dns(c, &ri, now, false);
+		if (by_port)
+			dv_count_add(&c->rx.frag.by_port[DV_FAMILY_V4], 1);
+		col_dns(c, &ri, now, by_port);
 		return false;
 	case DV_PKT_FRAGMENT:
 		return col_fragment(c, m, data, len, now);

@@ -311,6 +311,7 @@ static json_t *fragments_obj(const struct dv_result *r, bool *ok)
 	dv_jput(o, dv_frag_json.in_lost, dv_jint(fs->in_lost), ok);
 	dv_jput(o, dv_frag_json.untracked, dv_jint(fs->untracked), ok);
 	dv_jput(o, dv_frag_json.over_share, dv_jint(fs->over_share), ok);
+	dv_jput(o, dv_frag_json.by_port, per_family(fs->by_port, ok), ok);
 
 	json_t *pr = json_object();
 	dv_jput(pr, "min", dv_jint(cnt->count == 0 ? 0 : cnt->min), ok);

@@ -256,6 +256,10 @@ static void print_fragments(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 " (attributed %" PRIu64 ")\n",
 		"Lost sets:", fs->lost_sets[DV_FAMILY_V4], fs->lost_sets[DV_FAMILY_V6],
 		fs->lost_attributed);
+	if (fs->by_port[DV_FAMILY_V4] + fs->by_port[DV_FAMILY_V6] > 0)
+		fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 " (the port reassembles before we "
+			"see them)\n", "Reassembled by port:", fs->by_port[DV_FAMILY_V4],
+			fs->by_port[DV_FAMILY_V6]);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Dropped by policy:", fs->dropped_sets);
 	fprintf(f, "  %-22sreassembled %" PRIu64 ", lost %" PRIu64 ", untracked (set table full) %"
 		PRIu64 "\n", "Fragments in sets:", fs->in_reassembled, fs->in_lost, fs->untracked);
