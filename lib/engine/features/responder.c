@@ -366,12 +366,14 @@ static void flood_note(struct dv_resp *r, const uint8_t *d, uint32_t len)
 		return;
 	memcpy(r->flood_l2, d, v.l3_off + l3len);
 	/* Back along the query's path: the MACs and the addresses swapped. */
-	memcpy(r->flood_l2, d + 6, 6);
-	memcpy(r->flood_l2 + 6, d, 6);
-	uint8_t *ip = r->flood_l2 + v.l3_off;
+	uint8_t *ip = r->flood_l2 + v.l3_off, t[16];
 	size_t a = v.family == AF_INET6 ? 8 : 12, alen = v.family == AF_INET6 ? 16 : 4;
-	memcpy(ip + a, d + v.l3_off + a + alen, alen);
-	memcpy(ip + a + alen, d + v.l3_off + a, alen);
+	memcpy(t, r->flood_l2, 6);
+	memmove(r->flood_l2, r->flood_l2 + 6, 6);
+	memcpy(r->flood_l2 + 6, t, 6);
+	memcpy(t, ip + a, alen);
+	memmove(ip + a, ip + a + alen, alen);
+	memcpy(ip + a + alen, t, alen);
 	r->flood_family = v.family;
 	r->flood_l3 = v.l3_off;
 	r->flood_dport = v.dport;
