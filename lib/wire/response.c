@@ -205,6 +205,31 @@ int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d)
 	return 0;
 }
 
+/* A response's fields: have bytes of a msg_len-byte message at dns (cut when fewer). */
+static inline void fill_ri(struct dv_resp_info *ri, int family, uint16_t sport, uint16_t dport,
+			   const struct dv_dns_view *d, const uint8_t *dns, size_t have, size_t msg_len,
+			   const uint8_t *l3)
+{
+	ri->family = family;
+	ri->sport = sport;
+	ri->dport = dport;
+	ri->id = d->id;
+	ri->flags = d->flags;
+	ri->rcode = (uint8_t)(d->flags & DV_DNS_RCODE);
+	ri->qr = (d->flags & DV_DNS_QR) != 0;
+	ri->tc = (d->flags & DV_DNS_TC) != 0;
+	ri->qdcount = d->qdcount;
+	ri->ancount = d->ancount;
+	ri->qname = d->qname;
+	ri->qname_len = d->qname_len;
+	ri->qtype = d->qtype;
+	ri->dns = dns;
+	ri->dns_len = (uint16_t)have;
+	ri->msg_len = (uint16_t)msg_len;
+	ri->cut = have < msg_len;
+	ri->l3 = l3;
+}
+
 enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t dns_port,
 				    struct dv_resp_info *ri)
 {
@@ -221,24 +246,7 @@ enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t d
 	if (dv_dns_parse_question(dns, dns_len, &d) != 0)
 		return DV_PKT_MALFORMED;
 
-	ri->family = v.family;
-	ri->sport = v.sport;
-	ri->dport = v.dport;
-	ri->id = d.id;
-	ri->flags = d.flags;
-	ri->rcode = (uint8_t)(d.flags & DV_DNS_RCODE);
-	ri->qr = (d.flags & DV_DNS_QR) != 0;
-	ri->tc = (d.flags & DV_DNS_TC) != 0;
-	ri->qdcount = d.qdcount;
-	ri->ancount = d.ancount;
-	ri->qname = d.qname;
-	ri->qname_len = d.qname_len;
-	ri->qtype = d.qtype;
-	ri->dns = dns;
-	ri->dns_len = (uint16_t)dns_len;
-	ri->msg_len = (uint16_t)dns_len;
-	ri->cut = false;
-	ri->l3 = frame + v.l3_off;
+	fill_ri(ri, v.family, v.sport, v.dport, &d, dns, dns_len, dns_len, frame + v.l3_off);
 	return DV_PKT_DNS;
 }
 
@@ -274,24 +282,7 @@ enum dv_pkt_class dv_response_parse_cut(const uint8_t *frame, size_t len, uint16
 	struct dv_dns_view d;
 	if (dv_dns_parse_question(dns, have, &d) != 0)
 		return DV_PKT_MALFORMED;
-	ri->family = AF_INET;
-	ri->sport = dns_port;
-	ri->dport = dv_rd16(udp + 2);
-	ri->id = d.id;
-	ri->flags = d.flags;
-	ri->rcode = (uint8_t)(d.flags & DV_DNS_RCODE);
-	ri->qr = (d.flags & DV_DNS_QR) != 0;
-	ri->tc = (d.flags & DV_DNS_TC) != 0;
-	ri->qdcount = d.qdcount;
-	ri->ancount = d.ancount;
-	ri->qname = d.qname;
-	ri->qname_len = d.qname_len;
-	ri->qtype = d.qtype;
-	ri->dns = dns;
-	ri->dns_len = (uint16_t)have;
-	ri->msg_len = (uint16_t)(udp_len - DV_UDP_HLEN);
-	ri->cut = true;
-	ri->l3 = ip;
+	fill_ri(ri, AF_INET, dns_port, dv_rd16(udp + 2), &d, dns, have, udp_len - DV_UDP_HLEN, ip);
 	return DV_PKT_DNS;
 }
 
