@@ -62,6 +62,8 @@ struct dv_port_profile {
 	enum dv_rx_steering rx_steering; /**< rx-steering: address (default), kernel, none */
 	double max_qps;        /**< max-qps: what one TX queue can take; --max sizes the tables for it */
 	unsigned rss_hash;     /**< rss-hash: DV_RSS_* the port is asked to hash on (several collectors) */
+	unsigned kernel_reassembles; /**< kernel-reassembles: families the port reassembles before we see
+					  them, bit (1 << DV_FAMILY_*) (af_packet: IPv4) */
 };
 
 /** One --port: a profile from drivers-config/ and its argument. */
@@ -119,6 +121,8 @@ struct dv_impair_plan {
 	uint8_t frag_families;         /**< which families frag-mtu/drop-frag apply to: bit (1 << DV_FAMILY_*); 0 = both */
 	bool ignore_edns;              /**< answer in full whatever the requestor's buffer (a misbehaving server) */
 	double rate_qps;               /**< answer at most this many queries per second (token bucket); 0 = off */
+	unsigned frag_flood;           /**< send this many incomplete sets of 7 small fragments first (0 = off);
+					    every frame then lands in the collectors' RX pool, as a NIC's would */
 };
 
 #define DV_TRACK_ANSWERS_DEFAULT 100  /**< --track-answers without a value: samples/s per collector */

@@ -239,6 +239,17 @@ static int h_rx_steering(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return 0;
 }
 
+static int h_kernel_reassembles(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	if (strcmp(e->v[0], "none") == 0)
+		c->p.kernel_reassembles = 0;
+	else if (strcmp(e->v[0], "ipv4") == 0)
+		c->p.kernel_reassembles = 1u << DV_FAMILY_V4;
+	else
+		return bad_value(e, 0, "ipv4 or none");
+	return 0;
+}
+
 static int h_max_qps(struct prof_ctx *c, const struct dv_yaml_entry *e)
 {
 	uint64_t v;
@@ -271,6 +282,7 @@ static const struct {
 	{ "tx-checksum-offload", h_tx_csum_offload, false },
 	{ "rx-steering",  h_rx_steering,  false },
 	{ "max-qps",      h_max_qps,      false },
+	{ "kernel-reassembles", h_kernel_reassembles, false },
 	{ "rss-hash",     h_rss_hash,     true },
 	{ "pci-devargs",  h_pci_devargs,  false },
 	{ "kernel-driver", h_kernel_driver, false },

@@ -35,6 +35,7 @@
 #define DV_FRAG_MTU_MIN_V6 1280
 /** Largest k of drop-frag=K. */
 #define DV_DROP_FRAG_MAX 64
+#define DV_FRAG_FLOOD_MAX 60000 /**< --responder frag-flood=N: most sets (7 fragments each) */
 /** Default happy-eyeballs delay (RFC 8305 resolution delay). */
 #define DV_HE_DELAY_DEFAULT_S 0.050
 /** Target of the embedded port (RFC 2544 range). */

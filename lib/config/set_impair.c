@@ -18,13 +18,14 @@
 
 /* Messages spell these limits out. */
 _Static_assert((int)DV_IMPAIR_DELAY_MAX_S == 10, "messages say 10 s");
+_Static_assert(DV_FRAG_FLOOD_MAX == 60000, "the message says 60000");
 _Static_assert(DV_FRAG_MTU_MIN_V4 == 68 && DV_FRAG_MTU_MIN_V6 == 1280 && DV_DROP_FRAG_MAX == 64,
 	       "STR() spells the numbers");
 
 /** What --responder lists, for messages. */
 #define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
 		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
-		    "ignore-edns, rate=QPS"
+		    "ignore-edns, rate=QPS, frag-flood=N"
 
 int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 {
@@ -35,11 +36,11 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 	/* Which keys were seen, to refuse one given twice. */
 	enum {
 		K_DROP_V6, K_DROP_V4, K_DROP_FIRST, K_DROP, K_SEED, K_DELAY, K_SIZE,
-		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_NONE, K_N
+		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_FRAG_FLOOD, K_NONE, K_N
 	};
 	static const char *const keys[K_N] = {
 		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
-		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "none",
+		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "frag-flood", "none",
 	};
 	bool seen[K_N] = { false };
 
@@ -67,7 +68,7 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		}
 		bool takes_value = k == K_DROP || k == K_SEED || k == K_DELAY || k == K_SIZE ||
 				   k == K_FRAG_MTU || k == K_DROP_FRAG || k == K_FRAG_FAMILY ||
-				   k == K_RATE;
+				   k == K_RATE || k == K_FRAG_FLOOD;
 		if (k == K_N || takes_value != (val != NULL)) {
 			if (eq != NULL)
 				*eq = '=';
@@ -144,6 +145,11 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 			if (dv_parse_rate(val, &im.rate_qps) != 0 || im.rate_qps <= 0.0)
 				return dv_not_a(ctx, it, "rate=QPS with a rate above 0, e.g. rate=50000");
 			break;
+		case K_FRAG_FLOOD:
+			if (dv_parse_uint(val, 1, DV_FRAG_FLOOD_MAX, &u) != 0)
+				return dv_not_a(ctx, it, "frag-flood=N with N in 1..60000 (sets)");
+			im.frag_flood = (unsigned)u;
+			break;
 		case K_NONE:
 			if (n > 1) {
 				dv_err("%s: 'none' cannot be combined with impairments", ctx);
@@ -173,5 +179,5 @@ bool dv_impair_any(const struct dv_impair_plan *im)
 	return im->drop_v6 || im->drop_v4 || im->drop_first || im->drop_fraction > 0.0 ||
 	       im->seed != 0 || im->delay_s > 0.0 || im->answer_size != 0 ||
 	       im->frag_mtu != 0 || im->drop_frag != 0 || im->frag_families != 0 ||
-	       im->ignore_edns || im->rate_qps > 0.0;
+	       im->ignore_edns || im->rate_qps > 0.0 || im->frag_flood != 0;
 }

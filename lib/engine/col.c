@@ -115,21 +115,21 @@ static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 	dv_inflight_answer(ln->ifl, m);
 	dv_count_add(&c->rx.answered[a->family & 1], 1);
 	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
-	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->dns_len)][col], 1);
+	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->msg_len)][col], 1);
 	if (ri->tc) {
 		dv_count_add(&c->rx.truncated, 1);
 		dv_count_add(&e->truncated, 1);
 	}
 	dv_count_add(&e->answered, 1);
-	dv_count_add(&e->resp_bytes, ri->dns_len);
-	if (ri->dns_len < e->resp_min)
-		dv_count_set(&e->resp_min, ri->dns_len);
-	if (ri->dns_len > e->resp_max)
-		dv_count_set(&e->resp_max, ri->dns_len);
+	dv_count_add(&e->resp_bytes, ri->msg_len);
+	if (ri->msg_len < e->resp_min)
+		dv_count_set(&e->resp_min, ri->msg_len);
+	if (ri->msg_len > e->resp_max)
+		dv_count_set(&e->resp_max, ri->msg_len);
 	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
 	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
 	dv_seq_answer(ln->seq, a, ri->tc != 0, &c->rx.seq);
-	if (unlikely(c->trk_full != NULL))
+	if (unlikely(c->trk_full != NULL) && !ri->cut)
 		col_sample(c, ri, now);
 }
 
@@ -211,16 +211,24 @@ static unsigned col_owner(const struct dv_col *c, enum dv_pkt_class cls,
 	return o != 0 ? o - 1 : c->index;
 }
 
-/* Pass a packet to its owner's inbox with its RX time. @return consumed */
-static bool col_handoff(struct dv_col *c, struct rte_mbuf *m, unsigned owner, uint64_t now)
+/* In the RX-time field of a handed-over mbuf: a datagram reassembled by the
+ * sender, not a packet received (a TSC never reaches bit 63). */
+#define DV_HANDED_REASM (1ull << 63)
+
+/*
+ * Pass a packet (or a datagram reassembled here) to its owner's inbox with
+ * its RX time. @return consumed
+ */
+static bool col_handoff(struct dv_col *c, struct rte_mbuf *m, unsigned owner, uint64_t now,
+			bool reassembled)
 {
 	struct rte_ring *r = c->sh->inbox[owner];
 	if (r == NULL)
 		return false;
-	*RTE_MBUF_DYNFIELD(m, c->sh->rx_ts_off, uint64_t *) = now;
-	dv_count_add(&c->rx.handoff_out, 1);
+	*RTE_MBUF_DYNFIELD(m, c->sh->rx_ts_off, uint64_t *) = now | (reassembled ? DV_HANDED_REASM : 0);
+	dv_count_add(reassembled ? &c->rx.handoff_dgrams : &c->rx.handoff_out, 1);
 	if (rte_ring_mp_enqueue(r, m) != 0) {
-		dv_count_add(&c->rx.handoff_drop, 1);
+		dv_count_add(reassembled ? &c->rx.handoff_dgram_drop : &c->rx.handoff_drop, 1);
 		return false;
 	}
 	return true;
@@ -242,6 +250,8 @@ static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *da
 		dv_count_add(&c->rx.frag.other_source, 1);
 	if (c->frags.tbl == NULL)
 		return false; /* drop mode: tracked, never reassembled */
+	if (!dv_frags_admit(&c->frags, m, &c->rx.frag))
+		return false; /* incomplete sets hold their share of the RX pool: dropped */
 
 	struct rte_mbuf *full = dv_frags_reassemble(&c->frags, m, &fi, now);
 	if (full == NULL)
@@ -253,11 +263,12 @@ static bool col_fragment(struct dv_col *c, struct rte_mbuf *m, const uint8_t *da
 	if (p != NULL && dv_response_parse(p, flen, c->dport, &ri) == DV_PKT_DNS) {
 		/* Fragments meet by address, the answer belongs to its port's lane: with one
 		 * source address on a kernel-steered port that may be another collector's
-		 * (which then counts it as a plain answer). */
+		 * (which matches it as a reassembled answer, not as a packet received). */
 		unsigned owner = c->npeers > 1 ? col_owner(c, DV_PKT_DNS, &ri, p, flen) : c->index;
-		handed = owner != c->index && col_handoff(c, full, owner, now);
-		if (!handed)
+		if (owner == c->index)
 			col_dns(c, &ri, now, true);
+		else
+			handed = col_handoff(c, full, owner, now, true);
 	}
 	dv_frags_done(&c->frags, &fi, &c->rx.frag, &c->rx.frag_count, &c->rx.frag_spread);
 	if (!handed)
@@ -344,15 +355,27 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 	}
 	struct dv_resp_info ri;
 	enum dv_pkt_class cls = dv_response_parse(data, len, c->dport, &ri);
+	bool by_port = false;
+	if (unlikely(c->port_reassembles_v4)) {
+		/* The port reassembled IPv4 (af_packet): a datagram cut to its frame
+		 * size, or one longer than an Ethernet MTU, is a fragmented answer. */
+		if (cls == DV_PKT_MALFORMED &&
+		    dv_response_parse_cut(data, len, c->dport, &ri) == DV_PKT_DNS)
+			cls = DV_PKT_DNS;
+		by_port = cls == DV_PKT_DNS && ri.family == AF_INET &&
+			  (ri.cut || dv_rd16(ri.l3 + 2) > DV_ETH_MTU);
+	}
 	if (c->npeers > 1 && !handed) {
 		unsigned owner = col_owner(c, cls, &ri, data, len);
 		if (owner != c->index)
-			return col_handoff(c, m, owner, now);
+			return col_handoff(c, m, owner, now, false);
 	}
 	dv_count_add(&c->rx.rx_class[cls], 1);
 	switch (cls) {
 	case DV_PKT_DNS:
-		col_dns(c, &ri, now, false);
+		if (by_port)
+			dv_count_add(&c->rx.frag.by_port[DV_FAMILY_V4], 1);
+		col_dns(c, &ri, now, by_port);
 		return false;
 	case DV_PKT_FRAGMENT:
 		return col_fragment(c, m, data, len, now);
@@ -366,6 +389,17 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 	}
 }
 
+/* A datagram another collector reassembled, an answer to one of our lanes: matched (and freed). */
+static void col_reasm_handed(struct dv_col *c, struct rte_mbuf *m, uint64_t at)
+{
+	uint32_t flen = rte_pktmbuf_pkt_len(m);
+	const uint8_t *p = flen <= DV_SCRATCH_LEN ? rte_pktmbuf_read(m, 0, flen, c->scratch) : NULL;
+	struct dv_resp_info ri;
+	if (p != NULL && dv_response_parse(p, flen, c->dport, &ri) == DV_PKT_DNS)
+		col_dns(c, &ri, at, true);
+	rte_pktmbuf_free(m);
+}
+
 /* What the other collectors of the port passed on, each with its RX time. @return packets */
 static unsigned col_inbox(struct dv_col *c)
 {
@@ -374,7 +408,9 @@ static unsigned col_inbox(struct dv_col *c)
 	unsigned nfree = 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t at = *RTE_MBUF_DYNFIELD(m[i], c->sh->rx_ts_off, uint64_t *);
-		if (!col_packet(c, m[i], at, true))
+		if (at & DV_HANDED_REASM)
+			col_reasm_handed(c, m[i], at & ~DV_HANDED_REASM);
+		else if (!col_packet(c, m[i], at, true))
 			m[nfree++] = m[i];
 	}
 	rte_pktmbuf_free_bulk(m, nfree);
@@ -434,9 +470,29 @@ static void col_on_abandon(void *ctx, uint64_t seq, const struct dv_attempt_id *
 	dv_count_add(&ln->col->rx.abandoned[a->family & 1], 1);
 }
 
+/*
+ * What the port dropped before any queue saw it: no room in the RX queue
+ * (imissed) or no mbuf in the pool (rx_nombuf). Port-wide, so the collector
+ * of queue 0 counts it, once per run (the stats only grow). Out of the loop:
+ * on af_xdp reading the stats is a system call.
+ */
+static void col_port_drops(struct dv_col *c)
+{
+	struct rte_eth_stats es;
+	if (c->queue != 0 || rte_eth_stats_get(c->port, &es) != 0)
+		return;
+	if (es.imissed > c->eth_missed_seen)
+		dv_count_add(&c->rx.port_missed, es.imissed - c->eth_missed_seen);
+	if (es.rx_nombuf > c->eth_nombuf_seen)
+		dv_count_add(&c->rx.port_nombuf, es.rx_nombuf - c->eth_nombuf_seen);
+	c->eth_missed_seen = es.imissed;
+	c->eth_nombuf_seen = es.rx_nombuf;
+}
+
 void dv_col_finish(struct dv_col *c)
 {
 	bool abandon = dv_load_flag(&c->sh->abandon) != 0;
+	col_port_drops(c);
 	/* The drain is over: what the peers handed over last is still ours to match. */
 	while (c->inbox != NULL && col_inbox(c) > 0)
 		;

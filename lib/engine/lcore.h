@@ -167,6 +167,8 @@ struct dv_col {
 	uint8_t peer[DV_MAX_COLLECTORS]; /**< collector reading RX queue q of its port */
 	struct rte_ring *inbox;        /**< packets other collectors read for it; NULL alone */
 	uint64_t next_expire_tsc;
+	uint64_t eth_missed_seen, eth_nombuf_seen; /**< queue 0: the port's rte_eth_stats already counted */
+	bool port_reassembles_v4;      /**< the port hands IPv4 datagrams reassembled (profile kernel-reassembles) */
 	/* The plan's fields the loop reads, copied at setup: the loop never reads the 26 KiB plan. */
 	struct dv_addr target[DV_FAMILIES]; /**< by DV_FAMILY_*: answers must come from these */
 	struct dv_addr src[DV_FAMILIES];    /**< --src range bases (ARP/ND: which addresses are ours) */

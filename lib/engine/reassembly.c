@@ -1,3 +1,7 @@
+/* rte_ip_frag_table_del_expired_entries() is experimental in DPDK 22.11. */
+#ifndef ALLOW_EXPERIMENTAL_API
+#define ALLOW_EXPERIMENTAL_API 1
+#endif
 #include "engine/reassembly.h"
 
 #include <errno.h>
@@ -113,8 +117,9 @@ void dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t f
 	struct dv_frag_set *s = &f->set[i];
 	if (!s->used) {
 		if (f->live >= f->mask / 2 || f->tail - f->head > f->fifo_mask) {
-			/* Table full: this fragment's set cannot be tracked: lost. */
-			dv_count_add(&st->lost_sets[family], 1);
+			/* Table full: this fragment's set cannot be tracked (nor counted as a
+			 * set: its other fragments would count again): a lost fragment. */
+			dv_count_add(&st->untracked, 1);
 			return;
 		}
 		*s = (struct dv_frag_set){ .used = 1, .family = family, .ip_id = fi->ip_id,
@@ -140,6 +145,31 @@ void dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t f
 	}
 }
 
+bool dv_frags_admit(const struct dv_frags *f, const struct rte_mbuf *m, struct dv_frag_stats *st)
+{
+	if (f->held_max == 0 || f->held + m->nb_segs <= f->held_max)
+		return true;
+	dv_count_add(&st->over_share, 1);
+	return false;
+}
+
+uint64_t dv_frags_live_fragments(const struct dv_frags *f)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i <= f->mask; i++)
+		if (f->set[i].used)
+			n += f->set[i].nfrags;
+	return n;
+}
+
+/* What rte_ip_frag returned: a whole datagram leaves the held count. */
+static struct rte_mbuf *returned(struct dv_frags *f, struct rte_mbuf *full)
+{
+	if (full != NULL)
+		f->held -= full->nb_segs <= f->held ? full->nb_segs : f->held;
+	return full;
+}
+
 struct rte_mbuf *dv_frags_reassemble(struct dv_frags *f, struct rte_mbuf *m,
 				     const struct dv_frag_info *fi, uint64_t now)
 {
@@ -148,7 +178,8 @@ struct rte_mbuf *dv_frags_reassemble(struct dv_frags *f, struct rte_mbuf *m,
 	if (fi->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 		m->l3_len = rte_ipv4_hdr_len(ip);
-		return rte_ipv4_frag_reassemble_packet(f->tbl, &f->dr, m, now, ip);
+		f->held += m->nb_segs;
+		return returned(f, rte_ipv4_frag_reassemble_packet(f->tbl, &f->dr, m, now, ip));
 	}
 	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)l3;
 	struct rte_ipv6_fragment_ext *fh = rte_ipv6_frag_get_ipv6_fragment_header(ip6);
@@ -158,7 +189,8 @@ struct rte_mbuf *dv_frags_reassemble(struct dv_frags *f, struct rte_mbuf *m,
 		return NULL;
 	}
 	m->l3_len = sizeof(*ip6) + sizeof(*fh);
-	return rte_ipv6_frag_reassemble_packet(f->tbl, &f->dr, m, now, ip6, fh);
+	f->held += m->nb_segs;
+	return returned(f, rte_ipv6_frag_reassemble_packet(f->tbl, &f->dr, m, now, ip6, fh));
 }
 
 void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_frag_stats *st,
@@ -171,6 +203,7 @@ void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_
 	if (!f->set[i].used)
 		return;
 	const struct dv_frag_set *s = &f->set[i];
+	dv_count_add(&st->in_reassembled, s->nfrags);
 	dv_count_add(&st->reassembled_bytes, s->bytes);
 	dv_hist_add(count, s->nfrags);
 	dv_hist_add(spread, (uint64_t)((double)(s->last_tsc - s->first_tsc) * f->ns_per_tick));
@@ -193,6 +226,7 @@ unsigned dv_frags_expire(struct dv_frags *f, uint64_t now, bool all, struct dv_f
 			continue;
 		bool mine = s->has_first && s->ours;
 		bool refused = f->tbl == NULL && mine;
+		dv_count_add(&st->in_lost, s->nfrags);
 		if (refused) {
 			dv_count_add(&st->dropped_sets, 1);
 		} else {
@@ -209,11 +243,27 @@ unsigned dv_frags_expire(struct dv_frags *f, uint64_t now, bool all, struct dv_f
 		erase(f, i);
 		n++;
 	}
+	/* rte_ip_frag frees an expired set only when a fragment of its bucket arrives:
+	 * after a flood nothing may come, and its mbufs would starve RX for good.
+	 * (At the end of the run the table's destruction frees them.) A round frees
+	 * what fits the death row; a few rounds per call keep the walk short. */
+	if (f->tbl != NULL && !all)
+		for (unsigned k = 0; k < 8; k++) {
+			rte_ip_frag_table_del_expired_entries(f->tbl, &f->dr, now);
+			if (f->dr.cnt == 0)
+				break;
+			dv_frags_flush(f);
+		}
 	return n;
 }
 
 void dv_frags_flush(struct dv_frags *f)
 {
-	if (f->dr.cnt > 0)
-		rte_ip_frag_free_death_row(&f->dr, 3);
+	if (f->dr.cnt == 0)
+		return;
+	for (uint32_t i = 0; i < f->dr.cnt; i++) {
+		uint16_t segs = f->dr.row[i]->nb_segs;
+		f->held -= segs <= f->held ? segs : f->held;
+	}
+	rte_ip_frag_free_death_row(&f->dr, 3);
 }

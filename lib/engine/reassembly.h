@@ -70,6 +70,8 @@ struct dv_frags {
 	double ns_per_tick;
 	struct rte_ip_frag_tbl *tbl;   /**< NULL in drop mode */
 	struct rte_ip_frag_death_row dr;
+	uint32_t held;                 /**< mbufs rte_ip_frag holds (segments of incomplete sets) */
+	uint32_t held_max;             /**< at most this many (a share of the RX pool); 0 = no bound */
 };
 
 /**
@@ -94,6 +96,17 @@ void dv_frags_note(struct dv_frags *f, const struct dv_frag_info *fi, uint32_t f
 		   struct dv_frag_stats *st);
 
 /**
+ * Whether rte_ip_frag may take this fragment: incomplete sets hold at most
+ * held_max mbufs, or a flood of sets that never complete starves RX. When
+ * not, it is counted over_share (its set, already noted, will be lost) and
+ * the caller frees it.
+ */
+bool dv_frags_admit(const struct dv_frags *f, const struct rte_mbuf *m, struct dv_frag_stats *st);
+
+/** Fragments in the sets tracked now (for the identities: received = in_reassembled + in_lost + untracked + live). */
+uint64_t dv_frags_live_fragments(const struct dv_frags *f);
+
+/**
  * Hand a fragment to rte_ip_frag (which owns it from now on).
  * @return the reassembled datagram (a possibly chained mbuf, Ethernet header
  *         first), or NULL while incomplete
@@ -111,7 +124,9 @@ void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_
 /**
  * Expire sets older than the timeout (or all, at the end of a run): each is a
  * lost set, or in drop mode (no reassembly table) a refused one when its
- * first fragment was ours. Calls on_lost for the attributable ones.
+ * first fragment was ours. Calls on_lost for the attributable ones. Also has
+ * rte_ip_frag free its expired sets now (it would only when a fragment of the
+ * same bucket arrives) and frees them.
  * @return sets expired
  */
 unsigned dv_frags_expire(struct dv_frags *f, uint64_t now, bool all, struct dv_frag_stats *st,

@@ -296,7 +296,12 @@ static int col_setup(struct dv_session *s, unsigned c, struct lane_tables *lt)
 		dv_err("out of memory for the collector's fragment tables");
 		return -ENOMEM;
 	}
+	/* Incomplete sets hold at most a quarter of the RX pool (shared by the
+	 * collectors): a flood of sets that never complete cannot starve RX. */
+	if (s->ports.pool != NULL)
+		col->frags.held_max = s->ports.pool->size / (4u * (s->ncol > 0 ? s->ncol : 1u));
 	unsigned k = dv_plan_port_of(plan, c);
+	col->port_reassembles_v4 = (plan->port[k].profile.kernel_reassembles & (1u << DV_FAMILY_V4)) != 0;
 	col->port = s->ports.port[k].id;
 	col->port_index = k;
 	col->queue = (uint16_t)dv_plan_queue_of(plan, c);

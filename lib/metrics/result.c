@@ -152,7 +152,7 @@ bool dv_result_has_frag_report(const struct dv_result *r)
 	if (r->frag_report)
 		return true;
 	for (unsigned f = 0; f < DV_FAMILIES; f++) {
-		any |= fs->frags[f] | fs->reassembled[f] | fs->lost_sets[f];
+		any |= fs->frags[f] | fs->reassembled[f] | fs->lost_sets[f] | fs->by_port[f];
 		for (unsigned k = 0; k < DV_ICMP_KINDS; k++)
 			any |= rx->icmp[f][k];
 	}

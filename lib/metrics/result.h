@@ -104,6 +104,7 @@ struct dv_result {
 	struct dv_rate_summary rate;         /**< ramp / search findings */
 	bool has_responder;                  /**< the embedded responder ran: its counts follow */
 	uint64_t resp_answered, resp_dropped, resp_impaired;
+	uint64_t resp_nombuf;                /**< frag-flood: frames it could not land in the RX pool (pool empty) */
 	uint64_t resp_sources;               /**< distinct client addresses it saw (sketch) */
 	uint64_t resp_ports;                 /**< distinct client source ports it saw */
 	unsigned ngenerators;                /**< generator lcores of the run */

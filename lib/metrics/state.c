@@ -173,6 +173,8 @@ json_t *dv_state_to_json(const struct dv_result *r)
 					      (json_int_t)r->resp_dropped, (json_int_t)r->resp_impaired,
 					      (json_int_t)r->resp_sources, (json_int_t)r->resp_ports),
 		    &ok);
+	if (r->resp_nombuf > 0)
+		dv_jput(o, "responder_pool_empty", json_integer((json_int_t)r->resp_nombuf), &ok);
 	dv_jput(o, "generators", json_integer(r->ngenerators), &ok);
 	dv_jput(o, "tsc_hz", json_real(r->tsc_hz), &ok);
 	dv_jput(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
@@ -453,6 +455,7 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 		list_read(&rd, o, "responder", resp, 5);
 		r->resp_answered = resp[0], r->resp_dropped = resp[1], r->resp_impaired = resp[2];
 		r->resp_sources = resp[3], r->resp_ports = resp[4];
+		r->resp_nombuf = get_u64(json_object_get(o, "responder_pool_empty"));
 	}
 	r->ngenerators = (unsigned)get_int(o, "generators");
 	r->tsc_hz = get_real(o, "tsc_hz");
@@ -596,6 +599,7 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 		acc->resp_answered += src->resp_answered;
 		acc->resp_dropped += src->resp_dropped;
 		acc->resp_impaired += src->resp_impaired;
+		acc->resp_nombuf += src->resp_nombuf;
 		acc->resp_sources += src->resp_sources;
 		acc->resp_ports += src->resp_ports;
 	}

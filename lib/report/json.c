@@ -467,6 +467,11 @@ static json_t *fragments_obj(const struct dv_result *r, bool *ok)
 	dv_jput(o, dv_frag_json.dropped_sets, dv_jint(fs->dropped_sets), ok);
 	dv_jput(o, dv_frag_json.not_ours, dv_jint(fs->not_ours), ok);
 	dv_jput(o, dv_frag_json.other_source, dv_jint(fs->other_source), ok);
+	dv_jput(o, dv_frag_json.in_reassembled, dv_jint(fs->in_reassembled), ok);
+	dv_jput(o, dv_frag_json.in_lost, dv_jint(fs->in_lost), ok);
+	dv_jput(o, dv_frag_json.untracked, dv_jint(fs->untracked), ok);
+	dv_jput(o, dv_frag_json.over_share, dv_jint(fs->over_share), ok);
+	dv_jput(o, dv_frag_json.by_port, per_family(fs->by_port, ok), ok);
 
 	json_t *pr = json_object();
 	dv_jput(pr, "min", dv_jint(cnt->count == 0 ? 0 : cnt->min), ok);
@@ -631,10 +636,20 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		for (unsigned i = 0; cols != NULL && i < r->ncollectors && i < DV_MAX_LANES; i++)
 			dv_jpush(cols, dv_jint(r->col_rx_pkts[i]), ok);
 		dv_jput(o, "collector_rx_packets", cols, ok);
-		dv_jput(o, "handoff", json_pack("{s:o, s:o}", dv_rx_json.handoff_out,
+		dv_jput(o, "handoff", json_pack("{s:o, s:o, s:o, s:o}", dv_rx_json.handoff_out,
 					    dv_jint(r->rx.handoff_out), dv_rx_json.handoff_drop,
-					    dv_jint(r->rx.handoff_drop)), ok);
+					    dv_jint(r->rx.handoff_drop), dv_rx_json.handoff_dgrams,
+					    dv_jint(r->rx.handoff_dgrams), dv_rx_json.handoff_dgram_drop,
+					    dv_jint(r->rx.handoff_dgram_drop)), ok);
 	}
+	/* Frames that reached us but no collector counted, by where they were lost. */
+	uint64_t xdp_lost = r->has_xdp && r->xdp_redirected > r->rx.rx_pkts
+			    ? r->xdp_redirected - r->rx.rx_pkts : 0;
+	dv_jput(o, "rx_drops",
+	    json_pack("{s:o, s:o, s:o, s:o}", "pool_empty", dv_jint(r->rx.port_nombuf + r->resp_nombuf),
+		      "rx_queue_full", dv_jint(r->rx.port_missed), "handoff_full",
+		      dv_jint(r->rx.handoff_drop + r->rx.handoff_dgram_drop), "xdp_not_received",
+		      r->has_xdp ? dv_jint(xdp_lost) : json_null()), ok);
 	if (r->nports > 0) {
 		json_t *ports = json_array();
 		for (unsigned i = 0; ports != NULL && i < r->nports && i < DV_MAX_PORTS; i++)

@@ -275,7 +275,15 @@ static void print_fragments(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 " (attributed %" PRIu64 ")\n",
 		"Lost sets:", fs->lost_sets[DV_FAMILY_V4], fs->lost_sets[DV_FAMILY_V6],
 		fs->lost_attributed);
+	if (fs->by_port[DV_FAMILY_V4] + fs->by_port[DV_FAMILY_V6] > 0)
+		fprintf(f, "  %-22sIPv4 %" PRIu64 ", IPv6 %" PRIu64 " (the port reassembles before we "
+			"see them)\n", "Reassembled by port:", fs->by_port[DV_FAMILY_V4],
+			fs->by_port[DV_FAMILY_V6]);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Dropped by policy:", fs->dropped_sets);
+	fprintf(f, "  %-22sreassembled %" PRIu64 ", lost %" PRIu64 ", untracked (set table full) %"
+		PRIu64 "\n", "Fragments in sets:", fs->in_reassembled, fs->in_lost, fs->untracked);
+	fprintf(f, "  %-22s%" PRIu64 " (incomplete sets held their share of the RX pool)\n",
+		"Not kept:", fs->over_share);
 	fprintf(f, "  %-22s%" PRIu64 " (from other sources than the target: %" PRIu64 ")\n",
 		"Not ours:", fs->not_ours, fs->other_source);
 	if (cnt->count == 0)
@@ -291,6 +299,30 @@ static void print_fragments(FILE *f, const struct dv_result *r)
 		fprintf(f, "  %-22sp50 %.3f, p99 %.3f, max %.3f\n", "First to last (us):",
 			ns_us(dv_hist_quantile(spr, 0.50)), ns_us(dv_hist_quantile(spr, 0.99)),
 			ns_us(spr->max));
+}
+
+/** XDP frames sent to our sockets that no collector received (0 without the XDP program's counters). */
+static uint64_t xdp_not_received(const struct dv_result *r)
+{
+	return r->has_xdp && r->xdp_redirected > r->rx.rx_pkts ? r->xdp_redirected - r->rx.rx_pkts : 0;
+}
+
+/** "RX drops:": frames that reached us but no collector counted, by where they were lost. */
+static void print_rx_drops(FILE *f, const struct dv_result *r)
+{
+	const struct dv_rx_stats *rx = &r->rx;
+	uint64_t nombuf = rx->port_nombuf + r->resp_nombuf;
+	uint64_t xdp = xdp_not_received(r);
+	if (nombuf + rx->port_missed + rx->handoff_drop + rx->handoff_dgram_drop + xdp == 0) {
+		fputs("  RX drops: none\n", f);
+		return;
+	}
+	fprintf(f, "  RX drops: pool empty %" PRIu64 ", RX queue full %" PRIu64
+		", hand-off ring full %" PRIu64, nombuf, rx->port_missed,
+		rx->handoff_drop + rx->handoff_dgram_drop);
+	if (r->has_xdp)
+		fprintf(f, ", sent to us by XDP but not received %" PRIu64, xdp);
+	fputc('\n', f);
 }
 
 /** "ICMP errors:" by family and kind (only kinds seen). */
@@ -763,9 +795,11 @@ counters:
 		fprintf(f, "  XDP program: %" PRIu64 " frames to us (%" PRIu64 " fragments, %" PRIu64
 			" ICMP errors), %" PRIu64 " left to the kernel\n", r->xdp_redirected,
 			r->xdp_fragments, r->xdp_icmp, r->xdp_passed);
-	if (rx->handoff_out > 0)
+	if (rx->handoff_out + rx->handoff_dgrams > 0)
 		fprintf(f, "  Handed to the owning collector: %" PRIu64 " packets (inbox full: %" PRIu64
-			" dropped)\n", rx->handoff_out, rx->handoff_drop);
+			" dropped), %" PRIu64 " reassembled datagrams (%" PRIu64 " dropped)\n",
+			rx->handoff_out, rx->handoff_drop, rx->handoff_dgrams, rx->handoff_dgram_drop);
+	print_rx_drops(f, r);
 	if (r->nports > 1) {
 		fputs("  Ports (sent / RX packets):", f);
 		for (unsigned i = 0; i < r->nports && i < DV_MAX_PORTS; i++)

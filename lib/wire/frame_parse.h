@@ -16,6 +16,7 @@
 #include "wire/response.h"
 
 #define DV_ETH_HLEN     14
+#define DV_ETH_MTU      1500 /**< an Ethernet payload: a longer IP datagram arrived in fragments */
 #define DV_VLAN_HLEN    4
 #define DV_IPV4_HLEN    20
 #define DV_IPV6_HLEN    40

@@ -101,6 +101,9 @@ static bool walk_ipv6(const uint8_t *frame, size_t len, size_t off, struct dv_ip
 	w->l4_len = (uint16_t)(end - pos);
 	w->proto = nh;
 	w->frag = nh == DV_IPPROTO_FRAGMENT;
+	/* A Fragment header cut short is no fragment: every counter must say the same. */
+	if (w->frag && w->l4_len < DV_IPV6_FRAG_HLEN)
+		goto malformed;
 	return true;
 malformed:
 	*cls = DV_PKT_MALFORMED;
@@ -202,6 +205,31 @@ int dv_dns_parse_question(const uint8_t *dns, size_t len, struct dv_dns_view *d)
 	return 0;
 }
 
+/* A response's fields: have bytes of a msg_len-byte message at dns (cut when fewer). */
+static inline void fill_ri(struct dv_resp_info *ri, int family, uint16_t sport, uint16_t dport,
+			   const struct dv_dns_view *d, const uint8_t *dns, size_t have, size_t msg_len,
+			   const uint8_t *l3)
+{
+	ri->family = family;
+	ri->sport = sport;
+	ri->dport = dport;
+	ri->id = d->id;
+	ri->flags = d->flags;
+	ri->rcode = (uint8_t)(d->flags & DV_DNS_RCODE);
+	ri->qr = (d->flags & DV_DNS_QR) != 0;
+	ri->tc = (d->flags & DV_DNS_TC) != 0;
+	ri->qdcount = d->qdcount;
+	ri->ancount = d->ancount;
+	ri->qname = d->qname;
+	ri->qname_len = d->qname_len;
+	ri->qtype = d->qtype;
+	ri->dns = dns;
+	ri->dns_len = (uint16_t)have;
+	ri->msg_len = (uint16_t)msg_len;
+	ri->cut = have < msg_len;
+	ri->l3 = l3;
+}
+
 enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t dns_port,
 				    struct dv_resp_info *ri)
 {
@@ -218,22 +246,43 @@ enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t d
 	if (dv_dns_parse_question(dns, dns_len, &d) != 0)
 		return DV_PKT_MALFORMED;
 
-	ri->family = v.family;
-	ri->sport = v.sport;
-	ri->dport = v.dport;
-	ri->id = d.id;
-	ri->flags = d.flags;
-	ri->rcode = (uint8_t)(d.flags & DV_DNS_RCODE);
-	ri->qr = (d.flags & DV_DNS_QR) != 0;
-	ri->tc = (d.flags & DV_DNS_TC) != 0;
-	ri->qdcount = d.qdcount;
-	ri->ancount = d.ancount;
-	ri->qname = d.qname;
-	ri->qname_len = d.qname_len;
-	ri->qtype = d.qtype;
-	ri->dns = dns;
-	ri->dns_len = (uint16_t)dns_len;
-	ri->l3 = frame + v.l3_off;
+	fill_ri(ri, v.family, v.sport, v.dport, &d, dns, dns_len, dns_len, frame + v.l3_off);
+	return DV_PKT_DNS;
+}
+
+enum dv_pkt_class dv_response_parse_cut(const uint8_t *frame, size_t len, uint16_t dns_port,
+					struct dv_resp_info *ri)
+{
+	if (frame == NULL || len < DV_ETH_HLEN || len > UINT16_MAX)
+		return DV_PKT_MALFORMED;
+	size_t off = DV_ETH_HLEN;
+	uint16_t type = dv_rd16(frame + 12);
+	if (type == DV_ETHERTYPE_VLAN) {
+		if (len < DV_ETH_HLEN + DV_VLAN_HLEN)
+			return DV_PKT_MALFORMED;
+		type = dv_rd16(frame + 16);
+		off += DV_VLAN_HLEN;
+	}
+	if (type != DV_ETHERTYPE_IPV4 || len - off < DV_IPV4_HLEN)
+		return DV_PKT_MALFORMED;
+	const uint8_t *ip = frame + off;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	size_t tot = dv_rd16(ip + 2);
+	/* Only what the port's cut explains: a whole datagram, longer than the frame. */
+	if ((ip[0] >> 4) != 4 || ihl < DV_IPV4_HLEN || tot <= len - off || ip[9] != DV_IPPROTO_UDP ||
+	    (dv_rd16(ip + 6) & (DV_IPV4_MF | DV_IPV4_OFFMASK)) != 0 ||
+	    len - off < ihl + DV_UDP_HLEN + DV_DNS_HLEN)
+		return DV_PKT_MALFORMED;
+	const uint8_t *udp = ip + ihl;
+	size_t udp_len = dv_rd16(udp + 4);
+	if (dv_rd16(udp) != dns_port || udp_len != tot - ihl)
+		return DV_PKT_MALFORMED;
+	const uint8_t *dns = udp + DV_UDP_HLEN;
+	size_t have = len - off - ihl - DV_UDP_HLEN;
+	struct dv_dns_view d;
+	if (dv_dns_parse_question(dns, have, &d) != 0)
+		return DV_PKT_MALFORMED;
+	fill_ri(ri, AF_INET, dns_port, dv_rd16(udp + 2), &d, dns, have, udp_len - DV_UDP_HLEN, ip);
 	return DV_PKT_DNS;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/types.h"
@@ -37,7 +38,9 @@ struct dv_resp_info {
 	uint8_t qname_len;
 	uint16_t qtype;      /**< host order */
 	const uint8_t *dns;  /**< DNS message */
-	uint16_t dns_len;
+	uint16_t dns_len;    /**< bytes of it in the frame */
+	uint16_t msg_len;    /**< its length (the UDP header's): > dns_len when cut */
+	bool cut;            /**< a datagram the port reassembled and cut to its frame size */
 	const uint8_t *l3;   /**< IP header */
 };
 
@@ -48,6 +51,17 @@ struct dv_resp_info {
  */
 enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t dns_port,
 				    struct dv_resp_info *ri);
+
+/**
+ * A frame dv_response_parse() calls malformed, from a port that reassembles
+ * IPv4 for us (af_packet's PACKET_FANOUT_FLAG_DEFRAG): an IPv4 UDP datagram
+ * from dns_port, no fragment, whose IP length exceeds the frame because the
+ * port cut the reassembled datagram to its frame size. Its DNS header and
+ * question must be there.
+ * @return DV_PKT_DNS (ri filled, ri->cut set) or DV_PKT_MALFORMED
+ */
+enum dv_pkt_class dv_response_parse_cut(const uint8_t *frame, size_t len, uint16_t dns_port,
+					struct dv_resp_info *ri);
 
 /** Name of a class, for reports ("dns", "fragment", ...). */
 const char *dv_pkt_class_name(enum dv_pkt_class c);

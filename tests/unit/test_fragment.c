@@ -385,6 +385,9 @@ START_TEST(test_not_fragments)
 	for (size_t cut = 1; cut <= 8; cut++) {
 		wr16(f + 14 + 4, (uint16_t)(8 - cut));
 		ck_assert_int_eq(dv_frag_parse(f, len, &fi), -EBADMSG);
+		/* The classifier agrees: no "fragment" in one counter that is none in the other. */
+		struct dv_resp_info ri;
+		ck_assert_int_eq(dv_response_parse(f, len, DNS_PORT, &ri), DV_PKT_MALFORMED);
 	}
 	/* IPv4 total length beyond the frame; IHL below 5; wrong version. */
 	len = mk_ip4(f, false, 5, 0x2000, 17, 0, pl, 100);

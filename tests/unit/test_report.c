@@ -898,6 +898,7 @@ static const char expected_text[] =
 	"  Late responses: 3, duplicates: 4, unmatched: 5, truncated (TC): 6\n"
 	"  Not sent: mbuf pool empty 7, TX queue full 8, in-flight table full 9, schedule slips 10 (11 queries skipped)\n"
 	"  Received packets: 1020 (dns 1010, fragment 1, icmp 2, arp/nd 3, other 4, malformed 0)\n"
+	"  RX drops: none\n"
 	"\n"
 	"Interrupted: stopped by signal, drained outstanding queries\n";
 
@@ -957,6 +958,7 @@ END_TEST
 
 static const char expected_seq_text[] =
 	"  Received packets: 1020 (dns 1010, fragment 1, icmp 2, arp/nd 3, other 4, malformed 0)\n"
+	"  RX drops: none\n"
 	"\n"
 	"Logical queries:\n"
 	"\n"
@@ -1107,6 +1109,8 @@ static const char expected_frag_text[] =
 	"  Reassembled:          IPv4 0, IPv6 400\n"
 	"  Lost sets:            IPv4 0, IPv6 600 (attributed 590)\n"
 	"  Dropped by policy:    0\n"
+	"  Fragments in sets:    reassembled 0, lost 0, untracked (set table full) 0\n"
+	"  Not kept:             0 (incomplete sets held their share of the RX pool)\n"
 	"  Not ours:             2 (from other sources than the target: 1)\n"
 	"  Frags per response:   min 3, p50 3, max 3, 3642 frame bytes on average\n"
 	"  First to last (us):   p50 12.287, p99 50.000, max 50.000\n"

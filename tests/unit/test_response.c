@@ -179,6 +179,46 @@ START_TEST(test_fragments)
 }
 END_TEST
 
+/* af_packet reassembles IPv4 and cuts the datagram to its frame size: malformed for
+ * the plain classifier, an answer (cut) for a port that says it reassembles. */
+START_TEST(test_cut_by_port)
+{
+	uint8_t dns[1600], u[1700], f[1800];
+	struct dv_resp_info ri;
+	size_t dlen = mk_dns(dns, "example.com.", LDNS_RR_TYPE_A, 0x4242, LDNS_RCODE_NOERROR, false,
+			     "example.com. 60 IN A 192.0.2.1");
+	memset(dns + dlen, 0, sizeof(dns) - dlen); /* a 1600-byte message */
+	size_t ulen = mk_udp(u, DNS_PORT, OUR_PORT, dns, sizeof(dns));
+	size_t flen = mk_ip4(f, false, 17, 0, u, ulen);
+	/* Whole: a plain answer, msg_len = dns_len. */
+	ck_assert_int_eq(dv_response_parse(f, flen, DNS_PORT, &ri), DV_PKT_DNS);
+	ck_assert(!ri.cut);
+	ck_assert_uint_eq(ri.msg_len, sizeof(dns));
+	/* Cut to 1000 bytes of frame. */
+	ck_assert_int_eq(dv_response_parse(f, 1000, DNS_PORT, &ri), DV_PKT_MALFORMED);
+	memset(&ri, 0xaa, sizeof(ri));
+	ck_assert_int_eq(dv_response_parse_cut(f, 1000, DNS_PORT, &ri), DV_PKT_DNS);
+	ck_assert(ri.cut);
+	ck_assert_int_eq(ri.family, AF_INET);
+	ck_assert_uint_eq(ri.dport, OUR_PORT);
+	ck_assert_uint_eq(ri.id, 0x4242);
+	ck_assert_uint_eq(ri.qtype, LDNS_RR_TYPE_A);
+	ck_assert_mem_eq(ri.qname, example_com, sizeof(example_com));
+	ck_assert_uint_eq(ri.msg_len, sizeof(dns));
+	ck_assert_uint_eq(ri.dns_len, 1000 - 14 - 20 - 8);
+	/* Not what a cut explains: a fragment, another source port, no whole question. */
+	uint8_t g[1800];
+	memcpy(g, f, flen);
+	wr16(g + 14 + 6, 0x2000);
+	ck_assert_int_eq(dv_response_parse_cut(g, 1000, DNS_PORT, &ri), DV_PKT_MALFORMED);
+	ck_assert_int_eq(dv_response_parse_cut(f, 1000, 5353, &ri), DV_PKT_MALFORMED);
+	ck_assert_int_eq(dv_response_parse_cut(f, 14 + 20 + 8 + 14, DNS_PORT, &ri), DV_PKT_MALFORMED);
+	ck_assert_int_eq(dv_response_parse_cut(f, flen, DNS_PORT, &ri), DV_PKT_MALFORMED);
+	for (size_t n = 0; n < 64; n++)
+		ck_assert_int_eq(dv_response_parse_cut(f, n, DNS_PORT, &ri), DV_PKT_MALFORMED);
+}
+END_TEST
+
 START_TEST(test_ipv6_ext_headers)
 {
 	uint8_t dns[512], udp[600], f[800], l4[800];
@@ -471,6 +511,7 @@ static Suite *response_suite(void)
 	tcase_add_test(tc, test_other_and_malformed);
 	tcase_add_test(tc, test_question_checks);
 	tcase_add_test(tc, test_class_names);
+	tcase_add_test(tc, test_cut_by_port);
 	tcase_add_test(tc, test_fuzz);
 	suite_add_tcase(s, tc);
 	return s;

@@ -498,6 +498,7 @@ START_TEST(shipped_profiles)
 	ck_assert(!pr.tx_csum_offload);
 	ck_assert_int_eq(dv_profile_devargs(&pr, "eth0", 3, dev, sizeof(dev)), 34);
 	ck_assert_str_eq(dev, "net_af_packet0,iface=eth0,qpairs=3");
+	ck_assert_uint_eq(pr.kernel_reassembles, 1u << DV_FAMILY_V4); /* the fanout defragments IPv4 */
 
 	snprintf(path, sizeof(path), "%s/tap.yaml", drivers);
 	ck_assert_int_eq(dv_profile_load(path, &pr), 0);
@@ -593,6 +594,8 @@ START_TEST(profile_errors)
 	expect_prof_error("vdev: x\nvdev: y\n", "p.yaml:2: duplicate key 'vdev' (first on line 1)");
 	expect_prof_error("vdev: x\nrss-hash: [ipv4, tcp]\n",
 			  "p.yaml:2: rss-hash: 'tcp' is not an address hash (ipv4, frag-ipv4, ipv6, frag-ipv6)");
+	expect_prof_error("vdev: x\nkernel-reassembles: ipv6\n",
+			  "p.yaml:2: kernel-reassembles: 'ipv6' is not ipv4 or none");
 	expect_prof_error("vdev: x\nrx-steering: rss\n",
 			  "p.yaml:2: rx-steering: 'rss' is not address, kernel or none");
 	expect_prof_error("vdev: x\nmax-qps: 10\n",

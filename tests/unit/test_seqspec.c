@@ -720,7 +720,7 @@ START_TEST(responder_impairments)
 			  "drop-v6"), "--responder: only the embedded responder has impairments");
 	const char *imp = "an impairment (drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, "
 			  "delay=SECONDS, size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, "
-			  "frag-family=v4|v6|both, ignore-edns, rate=QPS)";
+			  "frag-family=v4|v6|both, ignore-edns, rate=QPS, frag-flood=N)";
 	char want[512];
 	snprintf(want, sizeof(want), "--responder: 'bogus' is not %s", imp);
 	expect_error(ARGV("-d", QFILE, "--responder", "bogus"), want);
@@ -832,12 +832,12 @@ START_TEST(responder_fragments)
 	snprintf(want, sizeof(want), "--responder: 'ignore-edns=1' is not an impairment (%s",
 		 "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, "
 		 "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, "
-		 "ignore-edns, rate=QPS)");
+		 "ignore-edns, rate=QPS, frag-flood=N)");
 	expect_error(ARGV("-d", QFILE, "--responder", "ignore-edns=1"), want);
 	snprintf(want, sizeof(want), "--responder: 'frag-mtu' is not an impairment (%s",
 		 "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, "
 		 "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, "
-		 "ignore-edns, rate=QPS)");
+		 "ignore-edns, rate=QPS, frag-flood=N)");
 	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu"), want);
 }
 END_TEST

@@ -14,6 +14,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "engine/features/feature.h"
 #include "engine/features/responder.h"
@@ -44,6 +45,8 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 		if (r->big == NULL || r->hdr == NULL || r->indirect == NULL)
 			return -ENOMEM;
 	}
+
+	r->flood_total = ip->frag_flood * DV_FLOOD_FRAGS;
 
 	dv_rng_seed(&r->rng, ip->seed);
 	if (ip->rate_qps > 0.0) {
@@ -241,8 +244,44 @@ static bool over_rate(struct dv_resp *r)
 	return false;
 }
 
+/*
+ * frag-flood: a frame lands in the collectors' RX pool, as a NIC's would (the
+ * embedded wire otherwise passes the sender's mbuf). Consumes m.
+ * @return the copy, or NULL when the pool was empty (counted) or it does not fit
+ */
+static struct rte_mbuf *to_rx_pool(struct dv_resp *r, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c = rte_pktmbuf_alloc(r->rx_pool);
+	if (c == NULL) {
+		dv_count_add(&r->rx_nombuf, 1);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint8_t *d = len <= UINT16_MAX ? (uint8_t *)rte_pktmbuf_append(c, (uint16_t)len) : NULL;
+	const void *p = d != NULL ? rte_pktmbuf_read(m, 0, len, d) : NULL;
+	if (p != NULL && p != d)
+		memcpy(d, p, len);
+	rte_pktmbuf_free(m);
+	if (p == NULL) {
+		dv_count_add(&r->dropped, 1);
+		rte_pktmbuf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, unsigned n)
 {
+	if (r->rx_pool != NULL) {
+		unsigned k = 0;
+		for (unsigned i = 0; i < n; i++)
+			if ((out[k] = to_rx_pool(r, out[i])) != NULL)
+				k++;
+		n = k;
+		if (n == 0)
+			return;
+	}
 	uint16_t sent = rte_eth_tx_burst(r->port, q, out, (uint16_t)n);
 	dv_count_add(&r->answered, sent);
 	if (sent < n) {
@@ -316,6 +355,113 @@ uint64_t dv_responder_ports(const struct dv_resp *r)
 	return bits_set(r->port_seen, 65536 / 64);
 }
 
+/* frag-flood: remember the first query's headers (fragments go back along its path). */
+static void flood_note(struct dv_resp *r, const uint8_t *d, uint32_t len)
+{
+	struct dv_frame_view v;
+	if (dv_frame_parse_udp(d, len, &v) != DV_PKT_DNS)
+		return;
+	size_t l3len = v.family == AF_INET6 ? DV_IPV6_HLEN : DV_IPV4_HLEN;
+	if (v.l3_off + l3len > sizeof(r->flood_l2))
+		return;
+	memcpy(r->flood_l2, d, v.l3_off + l3len);
+	/* Back along the query's path: the MACs and the addresses swapped. */
+	uint8_t *ip = r->flood_l2 + v.l3_off, t[16];
+	size_t a = v.family == AF_INET6 ? 8 : 12, alen = v.family == AF_INET6 ? 16 : 4;
+	memcpy(t, r->flood_l2, 6);
+	memmove(r->flood_l2, r->flood_l2 + 6, 6);
+	memcpy(r->flood_l2 + 6, t, 6);
+	memcpy(t, ip + a, alen);
+	memmove(ip + a, ip + a + alen, alen);
+	memcpy(ip + a + alen, t, alen);
+	r->flood_family = v.family;
+	r->flood_l3 = v.l3_off;
+	r->flood_dport = v.dport;
+	/* Its own IDs: answers fragmented later take the next ones. */
+	r->flood_id = r->frag_id + 1;
+	r->frag_id += r->flood_total / DV_FLOOD_FRAGS;
+	r->flood_q = 0;
+	if (r->sh->ncol > 1)
+		r->flood_q = (uint16_t)dv_rss_queue(ip + a, ip + a + alen, v.family, r->sh->ncol);
+	r->flood_ready = true;
+}
+
+/*
+ * Fragment i of the flood, in an mbuf of the RX pool: set i / 7 (its own IP
+ * ID), fragment i % 7 at offset 8 * (i % 7), 8 bytes each, all with More
+ * Fragments set, so no set ever completes. The first carries a UDP header
+ * from the DNS port to the discard port: not an answer of ours.
+ */
+static struct rte_mbuf *flood_frame(struct dv_resp *r, uint32_t i)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->rx_pool);
+	if (m == NULL)
+		return NULL;
+	bool v6 = r->flood_family == AF_INET6;
+	uint16_t l3 = r->flood_l3;
+	uint16_t len = (uint16_t)(l3 + (v6 ? DV_IPV6_HLEN + 8 : DV_IPV4_HLEN) + 8);
+	uint8_t *f = (uint8_t *)rte_pktmbuf_append(m, len);
+	uint32_t k = i % DV_FLOOD_FRAGS, id = r->flood_id + i / DV_FLOOD_FRAGS;
+	memcpy(f, r->flood_l2, l3 + (v6 ? DV_IPV6_HLEN : DV_IPV4_HLEN));
+	uint8_t *ip = f + l3, *pl;
+	if (v6) {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+		h->payload_len = rte_cpu_to_be_16(8 + 8);
+		h->proto = DV_IPPROTO_FRAGMENT;
+		struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ip + DV_IPV6_HLEN);
+		fh->next_header = DV_IPPROTO_UDP;
+		fh->reserved = 0;
+		fh->frag_data = rte_cpu_to_be_16((uint16_t)(k * 8) | 1);
+		fh->id = rte_cpu_to_be_32(id);
+		pl = ip + DV_IPV6_HLEN + 8;
+	} else {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+		h->version_ihl = 0x45;
+		h->total_length = rte_cpu_to_be_16(DV_IPV4_HLEN + 8);
+		h->packet_id = rte_cpu_to_be_16((uint16_t)id);
+		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | (uint16_t)k);
+		h->next_proto_id = DV_IPPROTO_UDP;
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		pl = ip + DV_IPV4_HLEN;
+	}
+	memset(pl, 0, 8);
+	if (k == 0) {
+		pl[0] = (uint8_t)(r->flood_dport >> 8);
+		pl[1] = (uint8_t)r->flood_dport;
+		pl[3] = 9; /* discard */
+		pl[5] = (uint8_t)(DV_FLOOD_FRAGS * 8 + 8);
+	}
+	return m;
+}
+
+/*
+ * Send the next burst of the flood, as much as the answer ring takes (the
+ * responder is its only producer: what is free now stays free), so that
+ * every fragment is sent once. A frame the RX pool has no buffer for is lost
+ * (counted), as on a NIC.
+ */
+static void flood_step(struct dv_resp *r)
+{
+	struct rte_mbuf *fl[DV_BURST_MAX];
+	unsigned room = rte_ring_free_count(r->aring[r->flood_q]);
+	unsigned n = 0;
+	while (n < r->burst && n < room && r->flood_sent < r->flood_total) {
+		struct rte_mbuf *m = flood_frame(r, r->flood_sent++);
+		if (m == NULL)
+			dv_count_add(&r->rx_nombuf, 1);
+		else
+			fl[n++] = m;
+	}
+	if (n == 0)
+		return;
+	uint16_t sent = rte_eth_tx_burst(r->port, r->flood_q, fl, (uint16_t)n);
+	if (sent < n) {
+		rte_pktmbuf_free_bulk(fl + sent, n - sent);
+		dv_count_add(&r->dropped, n - sent);
+	}
+}
+
 int dv_responder_main(void *arg)
 {
 	struct dv_resp *r = arg;
@@ -327,6 +473,11 @@ int dv_responder_main(void *arg)
 
 	dv_lcore_enter();
 	while (!__atomic_load_n(&sh->stop_rx, __ATOMIC_ACQUIRE)) {
+		/* frag-flood: the whole flood first, then the answers. */
+		if (r->flood_ready && r->flood_sent < r->flood_total) {
+			flood_step(r);
+			continue;
+		}
 		/* One queue per generator, taken in turn. */
 		uint16_t nb = rte_eth_rx_burst(r->port, (uint16_t)rxq, in, (uint16_t)r->burst);
 		rxq = rxq + 1 < r->nrxq ? rxq + 1 : 0;
@@ -351,6 +502,8 @@ int dv_responder_main(void *arg)
 				dv_count_add(&r->dropped, 1);
 				continue;
 			}
+			if (r->flood_total != 0 && !r->flood_ready)
+				flood_note(r, data, m->data_len);
 			if (impaired(r, data, m->data_len) || over_rate(r)) {
 				rte_pktmbuf_free(m);
 				dv_count_add(&r->impaired, 1);
@@ -416,6 +569,10 @@ static int resp_setup(struct dv_session *s)
 	resp->port = s->ports.resp_port;
 	resp->burst = s->plan->burst;
 	resp->nrxq = s->ngen; /* the embedded wire is the only port */
+	if (s->plan->impair.frag_flood > 0) {
+		resp->rx_pool = s->ports.pool;
+		memcpy(resp->aring, s->ports.aring, sizeof(resp->aring));
+	}
 	if (dv_responder_setup(resp, s->plan, s->sh->tsc_hz) != 0) {
 		dv_err("out of DPDK memory for the responder's impairments");
 		return -ENOMEM;
@@ -437,6 +594,7 @@ static void resp_collect(struct dv_session *s, struct dv_result *res)
 	res->resp_answered = dv_count_read(&resp->answered);
 	res->resp_dropped = dv_count_read(&resp->dropped);
 	res->resp_impaired = dv_count_read(&resp->impaired);
+	res->resp_nombuf = dv_count_read(&resp->rx_nombuf);
 	res->resp_sources = dv_responder_sources(resp);
 	res->resp_ports = dv_responder_ports(resp);
 }

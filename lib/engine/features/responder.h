@@ -18,6 +18,7 @@
 #include "core/rng.h"
 
 #define DV_CLIENT_BITS 65536 /**< bits of the responder's client-address sketch */
+#define DV_FLOOD_FRAGS 7      /**< frag-flood: fragments per set (none the last: sets never complete) */
 
 /** Embedded responder work space. */
 struct dv_resp {
@@ -44,6 +45,19 @@ struct dv_resp {
 	struct rte_mempool *hdr;      /**< frag-mtu: fragment headers */
 	struct rte_mempool *indirect; /**< frag-mtu: fragment payloads (pointing into big) */
 	uint32_t frag_id;             /**< a fresh IP / fragment ID per fragmented answer */
+	/* frag-flood=N: N sets of DV_FLOOD_FRAGS fragments that never complete, first */
+	struct rte_mempool *rx_pool;  /**< the collectors' RX pool: every frame lands there, as a NIC's */
+	uint64_t rx_nombuf;           /**< frames lost because that pool was empty */
+	uint32_t flood_total;         /**< fragments to send (N * DV_FLOOD_FRAGS) */
+	uint32_t flood_sent;          /**< sent or lost so far */
+	bool flood_ready;             /**< flood_l2 holds the first query's headers */
+	int flood_family;
+	uint16_t flood_l3;            /**< offset of the IP header in flood_l2 */
+	uint16_t flood_dport;         /**< the DNS port the queries went to */
+	uint16_t flood_q;             /**< the collector queue the flood goes to (address hash) */
+	uint32_t flood_id;            /**< IP ID of the first set */
+	struct rte_ring *aring[DV_MAX_COLLECTORS]; /**< the answer rings (the flood checks for room) */
+	uint8_t flood_l2[18 + 40];    /**< that query's Ethernet (+ VLAN) and IP headers */
 	struct rte_mbuf **delay_m;  /**< delay: answers waiting, FIFO */
 	uint64_t *delay_due;
 	uint32_t delay_mask;
