@@ -136,6 +136,38 @@ enum dv_frag_mode {
 	DV_FRAG_DROP,           /**< count them as failures without reassembling (RFC 9715's advice) */
 };
 
+/** What carries the queries. */
+enum dv_transport {
+	DV_TRANSPORT_UDP = 0,
+	DV_TRANSPORT_TCP,      /**< our own TCP client on the datapath (lib/tcp/) */
+};
+
+/** How a TCP connection ends once its queries are answered. */
+enum dv_tcp_end {
+	DV_TCP_END_CLOSE = 0,  /**< we send FIN after the last answer */
+	DV_TCP_END_IDLE,       /**< we keep it open until the server closes it (its idle timeout) */
+	DV_TCP_END_RESET,      /**< we send RST after the last answer */
+};
+
+/** Stress modes for lab servers (bounded like every load). */
+enum dv_tcp_stress {
+	DV_TCP_STRESS_NONE = 0,
+	DV_TCP_STRESS_HALF_OPEN, /**< SYN, and never an ACK of the SYN-ACK */
+	DV_TCP_STRESS_HOLD,      /**< queries answered, then the connection held open to the run's end */
+};
+
+/** --transport tcp: connection behaviour. */
+struct dv_tcp_plan {
+	unsigned queries_per_conn; /**< 1 (default), N, or 0 = handshake then close */
+	unsigned pipeline;         /**< queries outstanding on a connection, 1..DV_TCP_PIPELINE_MAX */
+	enum dv_tcp_end end;
+	double idle_max_s;         /**< end idle: wait at most this long for the server's close */
+	enum dv_tcp_stress stress;
+	double rto_init_s;         /**< initial retransmission timeout (RFC 6298: 1 s) */
+	double quarantine_s;       /**< a 4-tuple is not used again for this long (the server's TIME-WAIT) */
+	unsigned conns;            /**< connection table (0: sized from the rate) */
+};
+
 /** How lcores are used. */
 enum dv_poll_mode {
 	DV_POLL_FRUGAL = 0, /**< sleep briefly when ahead of schedule and RX is empty */
@@ -205,6 +237,8 @@ struct dv_plan {
 
 	/* sequences of attempts (issue: resolver-like query sequences) */
 	struct dv_seq_plan seq;
+	enum dv_transport transport;        /**< --transport udp (default) | tcp */
+	struct dv_tcp_plan tcp;
 	struct dv_impair_plan impair;       /**< embedded responder only */
 
 	/* ports: generator g sends on port g % nports, collector c reads port c % nports */
