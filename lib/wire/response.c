@@ -250,6 +250,17 @@ enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t d
 	return DV_PKT_DNS;
 }
 
+int dv_response_parse_msg(const uint8_t *dns, size_t have, size_t msg_len, int family,
+			  struct dv_resp_info *ri)
+{
+	struct dv_dns_view d;
+	if (dns == NULL || have > msg_len || msg_len > UINT16_MAX ||
+	    dv_dns_parse_question(dns, have, &d) != 0)
+		return -EBADMSG;
+	fill_ri(ri, family, 0, 0, &d, dns, have, msg_len, NULL);
+	return 0;
+}
+
 enum dv_pkt_class dv_response_parse_cut(const uint8_t *frame, size_t len, uint16_t dns_port,
 					struct dv_resp_info *ri)
 {

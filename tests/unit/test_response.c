@@ -1,5 +1,6 @@
 /* Unit tests for lib/wire/response.c: frame classification and DNS fields. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <check.h>
 
 #include "check_main.h"
@@ -500,7 +501,36 @@ START_TEST(test_fuzz)
 }
 END_TEST
 
-static Suite *response_suite(void)
+START_TEST(test_parse_msg)
+{
+	/* An answer without its frame (TCP): header and question from the kept bytes. */
+	static const uint8_t msg[] = {
+		0x12, 0x34, 0x81, 0x83, 0, 1, 0, 0, 0, 0, 0, 0, /* QR RD RA, NXDOMAIN */
+		3, 'w', 'w', 'w', 4, 't', 'e', 's', 't', 0, 0, 28, 0, 1,
+	};
+	struct dv_resp_info ri;
+	ck_assert_int_eq(dv_response_parse_msg(msg, sizeof(msg), 70000, AF_INET6, &ri), -EBADMSG);
+	ck_assert_int_eq(dv_response_parse_msg(msg, sizeof(msg), sizeof(msg) - 1, AF_INET6, &ri), -EBADMSG);
+	ck_assert_int_eq(dv_response_parse_msg(msg, sizeof(msg), 5000, AF_INET6, &ri), 0);
+	ck_assert_uint_eq(ri.id, 0x1234);
+	ck_assert_uint_eq(ri.rcode, 3);
+	ck_assert_uint_eq(ri.qr, 1);
+	ck_assert_uint_eq(ri.tc, 0);
+	ck_assert_uint_eq(ri.qtype, 28);
+	ck_assert_uint_eq(ri.qname_len, 10);
+	ck_assert_ptr_eq(ri.qname, msg + 12);
+	ck_assert_uint_eq(ri.dns_len, sizeof(msg));
+	ck_assert_uint_eq(ri.msg_len, 5000);
+	ck_assert(ri.cut);
+	ck_assert_int_eq(ri.family, AF_INET6);
+	ck_assert_ptr_null(ri.l3);
+	/* Cut inside the question: malformed, whatever the full length. */
+	for (size_t n = 0; n < sizeof(msg); n++)
+		ck_assert_int_eq(dv_response_parse_msg(msg, n, 5000, AF_INET, &ri), -EBADMSG);
+}
+END_TEST
+
+Suite *response_suite(void)
 {
 	Suite *s = suite_create("response");
 	TCase *tc = tcase_create("core");
@@ -513,6 +543,7 @@ static Suite *response_suite(void)
 	tcase_add_test(tc, test_class_names);
 	tcase_add_test(tc, test_cut_by_port);
 	tcase_add_test(tc, test_fuzz);
+	tcase_add_test(tc, test_parse_msg);
 	suite_add_tcase(s, tc);
 	return s;
 }

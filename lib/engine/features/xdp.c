@@ -355,6 +355,7 @@ int dv_xdp_configure(const struct dv_plan *plan)
 	}
 	cfg.dport = htons(plan->dport);
 	cfg.pid = (__u32)getpid();
+	cfg.tcp = plan->transport == DV_TRANSPORT_TCP;
 	for (unsigned k = 0; k < plan->nports; k++) {
 		if (!xp[k].on)
 			continue;
