@@ -94,6 +94,7 @@ struct dv_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
 	unsigned global;                       /**< run-wide lane index (templates, source pools) */
+	struct rte_ring *tcp_tx;               /**< --transport tcp: frames its collector built (SPSC); NULL over UDP */
 	unsigned ncarry;                       /**< retries taken but not sent yet (no mbufs) */
 	uint64_t carry_lseq[DV_BURST_MAX];
 	uint8_t carry_att[DV_BURST_MAX];
@@ -122,6 +123,7 @@ struct dv_gen {
 	struct rte_mbuf *pending[DV_BURST_MAX];
 	struct dv_pending_meta pmeta[DV_BURST_MAX];
 	bool frugal;           /**< the plan's --poll frugal (the loop never reads the plan) */
+	bool tcp;              /**< --transport tcp: its lanes' tcp_tx rings are set */
 	uint32_t finished;     /**< set (release) when the generator will send no more */
 	struct dv_tx_stats tx;
 } __rte_cache_aligned;
