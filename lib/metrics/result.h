@@ -99,6 +99,9 @@ struct dv_result {
 	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent at start */
 	bool has_xdp;                        /**< dnsvolley's XDP program ran: its counters follow */
 	uint64_t xdp_redirected, xdp_passed, xdp_fragments, xdp_icmp;
+	uint64_t xdp_tcp;                    /**< of the redirected: TCP segments from the target's port */
+	bool xdp_takes_tcp;                  /**< the program took TCP (--transport tcp): xdp_tcp is
+						  reported even when 0 (UDP runs report it only when not 0) */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
 	struct dv_rate_summary rate;         /**< ramp / search findings */
@@ -124,6 +127,12 @@ struct dv_result {
 static inline double dv_pct(uint64_t a, uint64_t b)
 {
 	return b != 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+/** Whether the reports show the XDP program's TCP count (a UDP run's stay as they were). */
+static inline bool dv_result_xdp_tcp_shown(const struct dv_result *r)
+{
+	return r->has_xdp && (r->xdp_takes_tcp || r->xdp_tcp != 0);
 }
 
 

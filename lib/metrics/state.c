@@ -138,7 +138,12 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	}
 	dv_jput(o, "ports", ports, &ok);
 	dv_jput(o, "nd_announced", u64(r->nd_announced), &ok);
-	if (r->has_xdp)
+	/* A fifth element, the TCP count, only when the reports show it. */
+	if (dv_result_xdp_tcp_shown(r))
+		dv_jput(o, "xdp", json_pack("[I,I,I,I,I]", (json_int_t)r->xdp_redirected,
+					(json_int_t)r->xdp_passed, (json_int_t)r->xdp_fragments,
+					(json_int_t)r->xdp_icmp, (json_int_t)r->xdp_tcp), &ok);
+	else if (r->has_xdp)
 		dv_jput(o, "xdp", json_pack("[I,I,I,I]", (json_int_t)r->xdp_redirected,
 					(json_int_t)r->xdp_passed, (json_int_t)r->xdp_fragments,
 					(json_int_t)r->xdp_icmp), &ok);
@@ -393,12 +398,15 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 	}
 	ports_read(&rd, o, st);
 	words_read(&rd, o, "nd_announced", &r->nd_announced, 1);
-	uint64_t xdp[4] = { 0 }, resp[5] = { 0 }, mem[4] = { 0 };
-	if (json_object_get(o, "xdp") != NULL) {
+	uint64_t xdp[5] = { 0 }, resp[5] = { 0 }, mem[4] = { 0 };
+	const json_t *xo = json_object_get(o, "xdp");
+	if (xo != NULL) {
+		/* Four counters, or five with TCP's. */
 		r->has_xdp = true;
-		list_read(&rd, o, "xdp", xdp, 4);
+		r->xdp_takes_tcp = json_is_array(xo) && json_array_size(xo) == 5;
+		list_read(&rd, o, "xdp", xdp, r->xdp_takes_tcp ? 5 : 4);
 		r->xdp_redirected = xdp[0], r->xdp_passed = xdp[1];
-		r->xdp_fragments = xdp[2], r->xdp_icmp = xdp[3];
+		r->xdp_fragments = xdp[2], r->xdp_icmp = xdp[3], r->xdp_tcp = xdp[4];
 	}
 	const char *ts = json_string_value(json_object_get(o, "rx_timestamps"));
 	if (ts != NULL)
@@ -585,6 +593,8 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 		acc->xdp_passed += src->xdp_passed;
 		acc->xdp_fragments += src->xdp_fragments;
 		acc->xdp_icmp += src->xdp_icmp;
+		acc->xdp_tcp += src->xdp_tcp;
+		acc->xdp_takes_tcp |= src->xdp_takes_tcp;
 	}
 	if (acc->rx_timestamps == NULL && src->rx_timestamps != NULL)
 		snprintf(acc_st->rx_timestamps, sizeof(acc_st->rx_timestamps), "%s",

@@ -663,12 +663,15 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 			     ok);
 		dv_jput(o, "ports", ports, ok);
 	}
-	if (r->has_xdp)
-		dv_jput(o, "xdp",
-		    json_pack("{s:o, s:o, s:o, s:o}", "redirected", dv_jint(r->xdp_redirected),
-			      "passed", dv_jint(r->xdp_passed), "fragments", dv_jint(r->xdp_fragments),
-			      "icmp", dv_jint(r->xdp_icmp)),
-		    ok);
+	if (r->has_xdp) {
+		json_t *xdp = json_pack("{s:o, s:o, s:o, s:o}", "redirected", dv_jint(r->xdp_redirected),
+					"passed", dv_jint(r->xdp_passed), "fragments",
+					dv_jint(r->xdp_fragments), "icmp", dv_jint(r->xdp_icmp));
+		/* Only over TCP (or when something counted): a UDP run's JSON stays as it was. */
+		if (xdp != NULL && dv_result_xdp_tcp_shown(r))
+			dv_jput(xdp, "tcp", dv_jint(r->xdp_tcp), ok);
+		dv_jput(o, "xdp", xdp, ok);
+	}
 	dv_jput(o, "arp_nd",
 	    json_pack("{s:o, s:o, s:o, s:o}", dv_rx_json.nd_answered,
 		      per_family(r->rx.nd_answered, ok), dv_rx_json.nd_ignored,

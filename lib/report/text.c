@@ -791,7 +791,11 @@ counters:
 			" neighbour solicitations (%" PRIu64 " sent), %" PRIu64 " ignored; announced %"
 			PRIu64 " addresses\n", rx->nd_answered[DV_FAMILY_V4],
 			rx->nd_answered[DV_FAMILY_V6], r->tx.ctl_sent, rx->nd_ignored, r->nd_announced);
-	if (r->has_xdp)
+	if (dv_result_xdp_tcp_shown(r))
+		fprintf(f, "  XDP program: %" PRIu64 " frames to us (%" PRIu64 " fragments, %" PRIu64
+			" ICMP errors, %" PRIu64 " TCP segments), %" PRIu64 " left to the kernel\n",
+			r->xdp_redirected, r->xdp_fragments, r->xdp_icmp, r->xdp_tcp, r->xdp_passed);
+	else if (r->has_xdp)
 		fprintf(f, "  XDP program: %" PRIu64 " frames to us (%" PRIu64 " fragments, %" PRIu64
 			" ICMP errors), %" PRIu64 " left to the kernel\n", r->xdp_redirected,
 			r->xdp_fragments, r->xdp_icmp, r->xdp_passed);

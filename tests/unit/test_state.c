@@ -376,6 +376,52 @@ START_TEST(test_fuzz_state)
 }
 END_TEST
 
+/* The XDP counters: four for a UDP run (files written before TCP read as they did), five over TCP. */
+START_TEST(test_xdp_tcp_count)
+{
+	char err[256];
+	empty_run(&a, 1232, 0);
+	a.r.has_xdp = true;
+	a.r.xdp_redirected = 10, a.r.xdp_passed = 2, a.r.xdp_fragments = 3, a.r.xdp_icmp = 4;
+	json_t *o = dv_state_to_json(&a.r);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "xdp")), 4);
+	json_decref(o);
+	ck_assert_int_eq(round_trip(&a.r, &back, err, sizeof(err)), 0);
+	ck_assert(back.r.has_xdp && !back.r.xdp_takes_tcp);
+	ck_assert_uint_eq(back.r.xdp_tcp, 0);
+	ck_assert_uint_eq(back.r.xdp_icmp, 4);
+
+	a.r.xdp_takes_tcp = true;
+	a.r.xdp_tcp = 6;
+	o = dv_state_to_json(&a.r);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "xdp")), 5);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(o, "xdp"), 4)), 6);
+	json_decref(o);
+	ck_assert_int_eq(round_trip(&a.r, &back, err, sizeof(err)), 0);
+	ck_assert(back.r.has_xdp && back.r.xdp_takes_tcp);
+	ck_assert_uint_eq(back.r.xdp_tcp, 6);
+	ck_assert_uint_eq(back.r.xdp_redirected, 10);
+
+	/* Merged: a TCP run's count adds to a UDP run's, and the sum is shown. */
+	empty_run(&b, 1232, 0);
+	b.r.has_xdp = true;
+	b.r.xdp_redirected = 1;
+	ck_assert_int_eq(round_trip(&b.r, &acc, err, sizeof(err)), 0);
+	ck_assert_int_eq(dv_result_merge_run(&acc, &back.r), 0);
+	ck_assert(acc.r.xdp_takes_tcp);
+	ck_assert_uint_eq(acc.r.xdp_tcp, 6);
+	ck_assert_uint_eq(acc.r.xdp_redirected, 11);
+
+	/* Any other length is an error. */
+	o = dv_state_to_json(&a.r);
+	json_array_append_new(json_object_get(o, "xdp"), json_integer(1));
+	ck_assert_int_lt(dv_state_from_json(o, &back, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "state: 'xdp' has the wrong length");
+	json_decref(o);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -387,6 +433,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_add_interval);
 	tcase_add_test(tc, test_bad_state);
 	tcase_add_test(tc, test_fuzz_state);
+	tcase_add_test(tc, test_xdp_tcp_count);
 	suite_add_tcase(s, tc);
 	return s;
 }

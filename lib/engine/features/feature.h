@@ -1,8 +1,9 @@
 /**
  * @file feature.h
  * @brief A feature of a run (the embedded responder, answer tracking,
- *        ARP/ND, collector hand-off, the XDP program): a row of hooks the
- *        session calls at its phases, in table order (features/table.c).
+ *        ARP/ND, collector hand-off, the XDP program, the TCP guard): a row
+ *        of hooks the session calls at its phases, in table order
+ *        (features/table.c).
  *
  * Adding a feature is a file under features/ and a row in that table; the
  * session does not change. The hooks run on the main lcore, off the hot
@@ -66,3 +67,4 @@ extern const struct dv_feature dv_feature_handoff;
 extern const struct dv_feature dv_feature_track;
 extern const struct dv_feature dv_feature_nd;
 extern const struct dv_feature dv_feature_responder;
+extern const struct dv_feature dv_feature_tcp_guard;
