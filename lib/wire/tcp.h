@@ -36,7 +36,7 @@ struct dv_tcp_seg {
 	uint32_t seq;
 	uint32_t ack;        /**< meaningful only with DV_TCP_ACK */
 	uint16_t win;        /**< the window field as sent (not scaled) */
-	uint8_t flags;       /**< DV_TCP_* */
+	uint8_t flags;       /**< DV_TCP_*; the whole byte (ECE, CWR kept) */
 	uint16_t mss;        /**< MSS option; 0 when absent */
 	int8_t wscale;       /**< window scale option's shift (0..14); -1 when absent */
 	const uint8_t *data; /**< payload (len bytes); NULL when len is 0 */
@@ -58,20 +58,25 @@ struct dv_tcp_view {
 /**
  * Parse a TCP segment out of an Ethernet frame (one optional 802.1Q tag,
  * IPv4 or IPv6 with extension headers, not a fragment). Every length is
- * checked against the frame; options are walked within the data offset
- * (NOP, EOL, MSS, window scale; others skipped by their length; a length
- * that is < 2 or runs past the header is malformed).
+ * checked against the frame; the IP length decides where the segment ends
+ * (Ethernet padding is not payload). Options are walked within the data
+ * offset (NOP, EOL, MSS, window scale; others skipped by their length; a
+ * length that is < 2 or runs past the header is malformed, so is an MSS
+ * option not 4 bytes long or a window scale not 3). MSS and window scale are
+ * reported as found, on any segment: honouring them only on a SYN is the
+ * state machine's part. The IPv4 header checksum is not verified.
  * @param check_csum also verify the TCP checksum (the pseudo header included)
  * @return 0 (v filled), -ENOMSG if the frame is not a TCP segment (ARP, UDP,
- *         a fragment, ...), -EBADMSG if it is a malformed one
+ *         a fragment, ...), -EBADMSG if it is a malformed one, or its
+ *         Ethernet or IP headers are (as dv_frame_walk_ip() finds them)
  */
 int dv_tcp_parse(const uint8_t *frame, size_t len, bool check_csum, struct dv_tcp_view *v);
 
 /** Ethernet + IP header of one family and the TCP ports' destination, built once. */
 struct dv_tcp_tmpl {
-	uint8_t bytes[DV_L34_MAX + DV_TCP_HLEN];
+	uint8_t bytes[DV_L34_MAX + DV_TCP_HLEN]; /**< [0, l4_off) used: Ethernet and IP */
 	uint16_t l3_off;     /**< 14, or 18 behind an 802.1Q tag */
-	uint16_t l4_off;     /**< TCP header */
+	uint16_t l4_off;     /**< TCP header; also the length of the headers in bytes[] */
 	int family;          /**< AF_INET / AF_INET6 */
 	uint16_t dport;      /**< host order, from the endpoints */
 	uint32_t phdr_sum;   /**< partial sum: pseudo-header addresses + protocol */
@@ -80,7 +85,11 @@ struct dv_tcp_tmpl {
 	uint32_t src_sum;    /**< partial sum of the template's source address */
 };
 
-/** Build a template from endpoints (src -> dst:dport). @return 0 or -EAFNOSUPPORT */
+/**
+ * Build a template from endpoints (src -> dst:dport): dv_l34_build()'s
+ * Ethernet and IP headers (IPv4 with DF and ID 0, TTL/hop limit 64) carrying
+ * protocol 6. @return 0 or -EAFNOSUPPORT
+ */
 int dv_tcp_tmpl_build(const struct dv_endpoints *ep, struct dv_tcp_tmpl *t);
 
 /**
@@ -99,11 +108,14 @@ static inline uint16_t dv_tcp_payload_off(const struct dv_tcp_tmpl *t, const str
 /**
  * Write a whole segment into dst: the template's headers, seq/ack/flags/
  * window/options from seg, the payload from seg->data unless it is already
- * at dst + dv_tcp_payload_off() (seg->data == that address: no copy), the
- * IP lengths and both checksums. The ports are sport -> dport (host order),
- * so the responder can build with a template of its own.
+ * at dst + dv_tcp_payload_off() (seg->data == that address: no copy; any
+ * other place, dst included, is moved before the headers are written), the
+ * IP lengths and both checksums (in software). The ports are sport -> dport
+ * (host order), so the responder can build with a template of its own. The
+ * acknowledgment field is seg->ack with DV_TCP_ACK and 0 without; the urgent
+ * pointer is 0.
  * @param src source address instead of the template's, or NULL
- * @return frame length, or 0 if it does not fit in room bytes
+ * @return frame length, or 0 if it does not fit in room bytes (or in 65535)
  */
 uint16_t dv_tcp_build(uint8_t *dst, size_t room, const struct dv_tcp_tmpl *t,
 		      const struct dv_src *src, uint16_t sport, uint16_t dport,
