@@ -123,6 +123,17 @@ struct dv_impair_plan {
 	double rate_qps;               /**< answer at most this many queries per second (token bucket); 0 = off */
 	unsigned frag_flood;           /**< send this many incomplete sets of 7 small fragments first (0 = off);
 					    every frame then lands in the collectors' RX pool, as a NIC's would */
+	/* Over TCP (--transport tcp): the responder's server side misbehaves exactly. */
+	bool tcp_no_synack;            /**< ignore every SYN: no handshake completes */
+	unsigned tcp_rst_after;        /**< RST right after the N-th query of a connection (0 = off) */
+	double tcp_idle_close_s;       /**< FIN on a connection idle this long (0 = off) */
+	unsigned tcp_split;            /**< answers cut into segments of at most this many payload bytes
+					    (0 = the MSS) */
+	bool tcp_reorder;              /**< each answer's segments sent last first */
+	unsigned tcp_drop_seg;         /**< drop the K-th data segment received on each connection (0 = off) */
+	unsigned tcp_keepalive;        /**< edns-tcp-keepalive TIMEOUT in every answer's OPT record, in
+					    units of 100 ms (RFC 7828); 0 = off */
+	bool tcp_reverse;              /**< queries pipelined in one segment answered last first */
 };
 
 #define DV_TRACK_ANSWERS_DEFAULT 100  /**< --track-answers without a value: samples/s per collector */

@@ -103,6 +103,9 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx);
 /** Whether any impairment of the embedded responder is set. */
 bool dv_impair_any(const struct dv_impair_plan *im);
 
+/** Whether any impairment of the responder's TCP server (tcp-*) is set. */
+bool dv_impair_tcp_any(const struct dv_impair_plan *im);
+
 /* set_fragments.c: fragmented answers and collectors */
 int dv_set_frag_timeout(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_fragmented(struct dv_plan *p, const char *v, const char *ctx);

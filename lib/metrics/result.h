@@ -26,6 +26,22 @@ enum dv_trial_verdict {
 	DV_TRIAL_GEN_LIMITED,     /**< the generator could not offer the rate: says nothing of the server */
 };
 
+/** What the embedded responder's TCP server did (--transport tcp), each counted exactly. */
+struct dv_resp_tcp_counts {
+	uint64_t accepted;      /**< connections accepted: SYNs answered with a SYN-ACK (not again) */
+	uint64_t answers;       /**< DNS answers sent over TCP */
+	uint64_t rsts;          /**< RSTs sent, for whatever reason */
+	uint64_t fins;          /**< FINs sent (after the client's, or tcp-idle-close) */
+	uint64_t segs_dropped;  /**< data segments dropped on purpose (tcp-drop-seg) */
+	uint64_t syns_ignored;  /**< SYNs ignored on purpose (tcp-no-synack) */
+	uint64_t table_full;    /**< SYNs refused with RST: the connection table was full */
+	uint64_t too_long;      /**< queries longer than the server's buffer (RST) */
+	uint64_t bad_queries;   /**< complete messages it does not answer (not a query, malformed) */
+	uint64_t bad_segments;  /**< malformed segments (bad checksum, bad header) to the DNS port */
+	uint64_t expired;       /**< connections forgotten half-open or closing (DV_RESP_TCP_LINGER_S) */
+	uint64_t segments;      /**< segments the port took from it (the responder's loop counts them) */
+};
+
 /** How one search ended. */
 enum dv_search_end {
 	DV_SEARCH_FOUND,          /**< a trial failed: the limit is between the best pass and it */
@@ -110,6 +126,8 @@ struct dv_result {
 	uint64_t resp_nombuf;                /**< frag-flood: frames it could not land in the RX pool (pool empty) */
 	uint64_t resp_sources;               /**< distinct client addresses it saw (sketch) */
 	uint64_t resp_ports;                 /**< distinct client source ports it saw */
+	bool has_resp_tcp;                   /**< its TCP server ran (--transport tcp): resp_tcp follows */
+	struct dv_resp_tcp_counts resp_tcp;
 	unsigned ngenerators;                /**< generator lcores of the run */
 	double tsc_hz;                       /**< to turn busy_tsc into cycles (the TSC counts at this rate) */
 	uint64_t mem_inflight;               /**< bytes of the in-flight tables (all lanes) */

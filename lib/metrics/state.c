@@ -20,6 +20,21 @@
 _Static_assert(sizeof(struct dv_edns_rx) % sizeof(uint64_t) == 0, "dv_edns_rx: uint64 only");
 _Static_assert(sizeof(struct dv_seq_stats) % sizeof(uint64_t) == 0, "dv_seq_stats: uint64 only");
 _Static_assert(sizeof(struct dv_frag_stats) % sizeof(uint64_t) == 0, "dv_frag_stats: uint64 only");
+_Static_assert(sizeof(struct dv_resp_tcp_counts) % sizeof(uint64_t) == 0,
+	       "dv_resp_tcp_counts: uint64 only");
+
+/* The responder's TCP counts, as words (a list in the state, in the struct's order). */
+#define RESP_TCP_N (sizeof(struct dv_resp_tcp_counts) / sizeof(uint64_t))
+
+static uint64_t *resp_tcp_words(struct dv_resp_tcp_counts *c)
+{
+	return (uint64_t *)c;
+}
+
+static const uint64_t *resp_tcp_words_c(const struct dv_resp_tcp_counts *c)
+{
+	return (const uint64_t *)c;
+}
 
 static json_t *u64(uint64_t v)
 {
@@ -180,6 +195,10 @@ json_t *dv_state_to_json(const struct dv_result *r)
 		    &ok);
 	if (r->resp_nombuf > 0)
 		dv_jput(o, "responder_pool_empty", json_integer((json_int_t)r->resp_nombuf), &ok);
+	if (r->has_resp_tcp) {
+		/* In the struct's order: a list, as the other responder counts. */
+		dv_jput(o, "responder_tcp", u64_list(resp_tcp_words_c(&r->resp_tcp), RESP_TCP_N), &ok);
+	}
 	dv_jput(o, "generators", json_integer(r->ngenerators), &ok);
 	dv_jput(o, "tsc_hz", json_real(r->tsc_hz), &ok);
 	dv_jput(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
@@ -465,6 +484,10 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 		r->resp_sources = resp[3], r->resp_ports = resp[4];
 		r->resp_nombuf = get_u64(json_object_get(o, "responder_pool_empty"));
 	}
+	if (json_object_get(o, "responder_tcp") != NULL) {
+		r->has_resp_tcp = true;
+		list_read(&rd, o, "responder_tcp", resp_tcp_words(&r->resp_tcp), RESP_TCP_N);
+	}
 	r->ngenerators = (unsigned)get_int(o, "generators");
 	r->tsc_hz = get_real(o, "tsc_hz");
 	list_read(&rd, o, "memory", mem, 4);
@@ -612,6 +635,13 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 		acc->resp_nombuf += src->resp_nombuf;
 		acc->resp_sources += src->resp_sources;
 		acc->resp_ports += src->resp_ports;
+	}
+	if (src->has_resp_tcp) {
+		acc->has_resp_tcp = true;
+		uint64_t *a = resp_tcp_words(&acc->resp_tcp);
+		const uint64_t *b = resp_tcp_words_c(&src->resp_tcp);
+		for (size_t i = 0; i < RESP_TCP_N; i++)
+			a[i] += b[i];
 	}
 	acc->ngenerators += src->ngenerators;
 	/* Cycles are only comparable on one clock. */

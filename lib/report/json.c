@@ -322,6 +322,29 @@ static json_t *late_obj(const struct dv_hist *h, bool *ok)
 	return o;
 }
 
+/** "responder" / "tcp": what the embedded responder's TCP server did. */
+static json_t *resp_tcp_obj(const struct dv_resp_tcp_counts *c, bool *ok)
+{
+	json_t *t = json_object();
+	if (t == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	dv_jput(t, "connections", dv_jint(c->accepted), ok);
+	dv_jput(t, "answers", dv_jint(c->answers), ok);
+	dv_jput(t, "segments", dv_jint(c->segments), ok);
+	dv_jput(t, "rsts", dv_jint(c->rsts), ok);
+	dv_jput(t, "fins", dv_jint(c->fins), ok);
+	dv_jput(t, "segments_dropped", dv_jint(c->segs_dropped), ok);
+	dv_jput(t, "syns_ignored", dv_jint(c->syns_ignored), ok);
+	dv_jput(t, "table_full", dv_jint(c->table_full), ok);
+	dv_jput(t, "queries_too_long", dv_jint(c->too_long), ok);
+	dv_jput(t, "bad_queries", dv_jint(c->bad_queries), ok);
+	dv_jput(t, "bad_segments", dv_jint(c->bad_segments), ok);
+	dv_jput(t, "expired", dv_jint(c->expired), ok);
+	return t;
+}
+
 /** "search": the searches' findings and every trial. */
 static json_t *search_obj(const struct dv_rate_summary *rs, bool *ok)
 {
@@ -612,13 +635,15 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		      "inflight_bytes", dv_jint(r->mem_inflight), "sequence_bytes",
 		      dv_jint(r->mem_sequences), "mbuf_bytes", dv_jint(r->mem_mbufs)),
 	    ok);
-	if (r->has_responder)
-		dv_jput(o, "responder",
-		    json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", dv_jint(r->resp_answered),
-			      "dropped", dv_jint(r->resp_dropped), "impaired", dv_jint(r->resp_impaired),
-			      "client_addresses", dv_jint(r->resp_sources), "client_ports",
-			      dv_jint(r->resp_ports)),
-		    ok);
+	if (r->has_responder) {
+		json_t *resp = json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", dv_jint(r->resp_answered),
+					 "dropped", dv_jint(r->resp_dropped), "impaired",
+					 dv_jint(r->resp_impaired), "client_addresses",
+					 dv_jint(r->resp_sources), "client_ports", dv_jint(r->resp_ports));
+		if (resp != NULL && r->has_resp_tcp)
+			dv_jput(resp, "tcp", resp_tcp_obj(&r->resp_tcp, ok), ok);
+		dv_jput(o, "responder", resp, ok);
+	}
 	const struct dv_rate_summary *rs = &r->rate;
 	if (r->rate_mode == DV_RATE_RAMP)
 		dv_jput(o, "ramp",

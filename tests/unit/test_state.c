@@ -103,6 +103,8 @@ START_TEST(test_every_counter_round_trips)
 		.sent_qps = 1, .sent = 1, .answered = 1, .verdict = DV_TRIAL_PASS };
 	a.r.has_responder = true;
 	a.r.resp_ports = 99;
+	a.r.has_resp_tcp = true;
+	fill_words(&a.r.resp_tcp, sizeof(a.r.resp_tcp), 77);
 	a.r.tsc_hz = 2.1e9;
 	a.r.inflight_slots = 4096;
 	snprintf(a.rx_timestamps, sizeof(a.rx_timestamps), "tsc-rx-burst");
@@ -136,6 +138,9 @@ START_TEST(test_every_counter_round_trips)
 	ck_assert(back.r.stalls.total_s == 2.5 && back.r.stalls.longest_s == 2.0 &&
 		  back.r.stalls.first_at_s == 1.25);
 	ck_assert_uint_eq(back.r.resp_ports, 99);
+	ck_assert(back.r.has_resp_tcp);
+	ck_assert_mem_eq(&back.r.resp_tcp, &a.r.resp_tcp, sizeof(a.r.resp_tcp));
+	ck_assert_uint_eq(back.r.resp_tcp.segments, 77 + 11 * 7919u + 1u);
 	ck_assert_str_eq(back.r.rx_timestamps, "tsc-rx-burst");
 	ck_assert_uint_eq(back.r.inflight_slots, 4096);
 }
@@ -187,6 +192,9 @@ START_TEST(test_merge_is_exact)
 	b.r.rx.fail[0][0][DV_SIZE_1232][DV_FR_TIMEOUT] = 2;
 	a.r.send_seconds = 10, b.r.send_seconds = 8;
 	a.r.target_qps = 1000, b.r.target_qps = 500;
+	/* The responder's TCP counts add; a run without them leaves them be. */
+	a.r.has_resp_tcp = b.r.has_resp_tcp = true;
+	a.r.resp_tcp.accepted = 5, b.r.resp_tcp.accepted = 6, b.r.resp_tcp.segments = 9;
 
 	/* Both read back from JSON, as dnsvolley merge does. */
 	ck_assert_int_eq(round_trip(&a.r, &acc, err, sizeof(err)), 0);
@@ -219,6 +227,12 @@ START_TEST(test_merge_is_exact)
 	ck_assert_uint_eq(acc.r.rx.fail[0][0][DV_SIZE_1232][DV_FR_TIMEOUT], 0);
 	/* Side by side: the longer time, the rates add. */
 	ck_assert(acc.r.send_seconds == 10 && acc.r.target_qps == 1500);
+	ck_assert(acc.r.has_resp_tcp);
+	ck_assert_uint_eq(acc.r.resp_tcp.accepted, 11);
+	ck_assert_uint_eq(acc.r.resp_tcp.segments, 9);
+	empty_run(&b, 4096, 512);
+	ck_assert_int_eq(dv_result_merge_run(&acc, &b.r), 0);
+	ck_assert_uint_eq(acc.r.resp_tcp.accepted, 11);
 }
 END_TEST
 
