@@ -350,7 +350,8 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 			for (unsigned li = 0; li < st->nlanes; li++)
 				drained &= __atomic_load_n(&st->ifl[li].resolved, __ATOMIC_ACQUIRE) ==
 					   __atomic_load_n(&st->ifl[li].sent, __ATOMIC_ACQUIRE);
-			if (drained || now >= drain_deadline)
+			/* Resolved, or out of time: unless a feature still needs the lcores (bounded). */
+			if ((drained || now >= drain_deadline) && !dv_features_hold_drain(st, now))
 				break;
 		}
 	}

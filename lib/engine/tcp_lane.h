@@ -60,7 +60,9 @@ struct dv_tcp_lane {
 	struct rte_ring *tx;          /**< to the lane's generator (SPSC) */
 	unsigned nout;
 	struct rte_mbuf *out[DV_BURST_MAX];
-	uint64_t id_clash, malformed, tx_nombuf;
+	uint64_t id_clash;            /**< queries sent under an ID their connection already carried */
+	uint64_t malformed;           /**< TCP from the target's port that did not parse */
+	uint64_t frames_lost;         /**< segments not built (no mbuf) or not handed over (ring full) */
 	uint8_t msg[DV_QUESTION_MAX + DV_OPT_LEN];
 } __rte_cache_aligned;
 

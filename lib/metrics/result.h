@@ -132,6 +132,7 @@ struct dv_result {
 	double tsc_hz;                       /**< to turn busy_tsc into cycles (the TSC counts at this rate) */
 	uint64_t mem_inflight;               /**< bytes of the in-flight tables (all lanes) */
 	uint64_t mem_sequences;              /**< bytes of the sequence tables */
+	uint64_t mem_tcp;                    /**< bytes of the TCP connection tables (--transport tcp) */
 	uint64_t mem_mbufs;                  /**< bytes of the mbuf pools */
 	uint64_t inflight_slots;             /**< attempts that can be outstanding at once (all lanes) */
 	const struct dv_cons *consistency;   /**< --track-answers: the tracker (metrics/consistency.h),

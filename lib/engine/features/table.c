@@ -15,6 +15,7 @@ const struct dv_feature *const dv_features[] = {
 	&dv_feature_track,
 	&dv_feature_nd,
 	&dv_feature_responder,
+	&dv_feature_tcp,
 	&dv_feature_tcp_guard,
 	NULL,
 };
@@ -38,6 +39,15 @@ void dv_features_tick(struct dv_session *s)
 	EACH(f)
 		if ((*f)->tick != NULL)
 			(*f)->tick(s);
+}
+
+bool dv_features_hold_drain(struct dv_session *s, uint64_t now)
+{
+	bool hold = false;
+	EACH(f)
+		if ((*f)->holds_drain != NULL)
+			hold |= (*f)->holds_drain(s, now);
+	return hold;
 }
 
 void dv_features_collect(struct dv_session *s, struct dv_result *res)
