@@ -19,6 +19,7 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
+#include "report/tcp_section.h"
 #include "core/json_util.h"
 #include "metrics/state.h"
 #include "core/log.h"
@@ -712,6 +713,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	dv_jput(o, dv_rx_json.frag, fragments_obj(r, ok), ok);
 	dv_jput(o, dv_rx_json.icmp, icmp_obj(r, ok), ok);
 	dv_jput(o, dv_rx_json.fail, failure_arr(r, ok), ok);
+	if (dv_result_has_tcp(r))
+		dv_jput(o, dv_rx_json.tcp, dv_json_tcp(r, ok), ok);
 	if (r->consistency != NULL)
 		dv_jput(o, "consistency", dv_cons_to_json(r->consistency), ok);
 	return o;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "metrics/consistency.h"
+#include "report/tcp_section.h"
 
 /** a / b rounded to the nearest integer; 0 when b is 0. */
 static uint64_t avg_round(uint64_t a, uint64_t b)
@@ -822,6 +823,9 @@ counters:
 		print_icmp(f, r);
 		print_failures(f, r);
 	}
+
+	if (dv_result_has_tcp(r))
+		dv_text_tcp(f, r);
 
 	if (r->consistency != NULL)
 		print_consistency(f, r->consistency);
