@@ -255,6 +255,8 @@ static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_
 		.responses_ps = (double)answered / secs,
 		.failures_ps = (double)dv_result_timeouts(&iv) / secs,
 		.avg_latency_s = dv_hist_mean(&iv.rx.latency) / 1e9,
+		.conn_ps = (double)iv.rx.tcp.opened / secs,
+		.conn_avg_latency_s = dv_hist_mean(&iv.rx.tcp_handshake) / 1e9,
 		.stall_s = iv.stalls.total_s,
 		.secs = secs,
 	};

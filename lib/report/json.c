@@ -753,8 +753,9 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 	dv_jput(o, "response_rcodes", rc, ok);
 	dv_jput(o, dv_rx_json.latency, latency_obj(&rx->latency, ok), ok);
 	dv_jput(o, "conn_info",
-	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", dv_jint(sent),
-		      "packets_received", dv_jint(rx->rx_pkts)),
+	    json_pack("{s:s, s:o, s:o}", "type", dv_result_has_tcp(r) ? "tcp" : "udp",
+		      "packets_sent", dv_jint(dv_result_has_tcp(r) ? r->rx.tcp.segs_out : sent),
+		      "packets_received", dv_jint(dv_result_has_tcp(r) ? r->rx.tcp.segs_in : rx->rx_pkts)),
 	    ok);
 	json_t *ext = extension_obj(r, achieved, ok);
 	/* Every counter, losslessly: what "dnsvolley report" and "merge" read back. */

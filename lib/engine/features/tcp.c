@@ -98,6 +98,16 @@ static int tcp_prepare(struct dv_session *s)
 	return 0;
 }
 
+/* Cache-aligned, zeroed memory (released with free()). */
+static void *zalloc(size_t n)
+{
+	size_t sz = (n + RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE * RTE_CACHE_LINE_SIZE;
+	void *p = aligned_alloc(RTE_CACHE_LINE_SIZE, sz);
+	if (p != NULL)
+		memset(p, 0, sz);
+	return p;
+}
+
 static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, unsigned f,
 		      const struct dv_tcp_cfg *base, uint32_t conns, int socket)
 {
@@ -120,11 +130,14 @@ static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, 
 		dv_err("--transport tcp: the connection settings do not fit (%u connections)", conns);
 		return -EINVAL;
 	}
-	sd->tbl = rte_zmalloc_socket("dv_tcp_table", sizeof(*sd->tbl), RTE_CACHE_LINE_SIZE, socket);
-	sd->mem = rte_zmalloc_socket("dv_tcp_mem", tsz, RTE_CACHE_LINE_SIZE, socket);
-	sd->pend = rte_zmalloc_socket("dv_tcp_pend", psz, RTE_CACHE_LINE_SIZE, socket);
+	/* Plain memory, not hugepages: the tables can be large (--tcp-conns), and
+	 * the EAL's memory is capped for the mbuf pools. */
+	(void)socket;
+	sd->tbl = zalloc(sizeof(*sd->tbl));
+	sd->mem = zalloc(tsz);
+	sd->pend = zalloc(psz);
 	if (sd->tbl == NULL || sd->mem == NULL || sd->pend == NULL) {
-		dv_err("--transport tcp: out of DPDK memory for %u connections (%.1f MiB); "
+		dv_err("--transport tcp: out of memory for %u connections (%.1f MiB); "
 		       "lower --tcp-conns", conns, (double)(tsz + psz) / 1048576.0);
 		return -ENOMEM;
 	}
@@ -260,9 +273,9 @@ static void tcp_release(struct dv_session *s)
 			rte_pktmbuf_free(t->out[i]);
 		rte_mempool_free(t->pool);
 		for (unsigned f = 0; f < DV_FAMILIES; f++) {
-			rte_free(t->side[f].tbl);
-			rte_free(t->side[f].mem);
-			rte_free(t->side[f].pend);
+			free(t->side[f].tbl);
+			free(t->side[f].mem);
+			free(t->side[f].pend);
 		}
 		if (t->cl != NULL)
 			t->cl->tcp = NULL;
