@@ -21,11 +21,15 @@
 #   IPv6 EDNS 1232  >= 99% answered with TC
 #   IPv4 EDNS 4096  >= 99% answered after reassembly; fragments received >= 2 x answered
 #   IPv4 EDNS 1232  >= 99% answered with TC
+# and once over AF_PACKET, whose kernel reassembles IPv4 before we see it
+# (profile key kernel-reassembles: ipv4):
+#   IPv4 EDNS 4096  >= 99% answered after reassembly, >= 99% of the answers
+#                   counted "reassembled by port", none malformed
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root). Missing tools are failures.
 #
 # fragments-lab.sh --check CASE JSON checks one --json file without the lab
-# (no root needed); CASE is v6-4096, v6-1232, v4-4096 or v4-1232.
+# (no root needed); CASE is v6-4096, v6-1232, v4-4096, v4-1232 or v4-4096-packet.
 
 set -euo pipefail
 
@@ -55,6 +59,7 @@ verdict() {
 	v6-1232) family=ipv6 edns=1232 label="IPv6 EDNS 1232" ;;
 	v4-4096) family=ipv4 edns=4096 label="IPv4 EDNS 4096" ;;
 	v4-1232) family=ipv4 edns=1232 label="IPv4 EDNS 1232" ;;
+	v4-4096-packet) family=ipv4 edns=4096 label="IPv4 EDNS 4096 af_packet" ;;
 	*) echo "fragments-lab: unknown case $case" >&2; return 1 ;;
 	esac
 	python3 - "$case" "$label" "$family" "$edns" "$json" "$((QPS * SECONDS_RUN))" <<-'EOF'
@@ -107,6 +112,14 @@ verdict() {
 		                f"reassembled {t['reassembled']} ({pct(t['reassembled']):.1f}%, need >= 99%)"),
 		               (frags >= 2 * answered,
 		                f"fragments received {frags} for {answered} responses (need >= 2 per response)")]
+		elif case == "v4-4096-packet":
+		    by_port = int(dv["fragments"]["reassembled_by_port"][family])
+		    malformed = int(dv["rx_classes"]["malformed"]) if "rx_classes" in dv else 0
+		    checks += [(t["reassembled"] >= 0.99 * attempts,
+		                f"reassembled {t['reassembled']} ({pct(t['reassembled']):.1f}%, need >= 99%)"),
+		               (by_port >= 0.99 * answered,
+		                f"reassembled by the port {by_port} of {answered} responses (need >= 99%)"),
+		               (malformed == 0, f"malformed {malformed} (need 0)")]
 		else:
 		    checks += [(t["tc"] >= 0.99 * attempts,
 		                f"TC {t['tc']} ({pct(t['tc']):.1f}%, need >= 99%)")]
@@ -120,7 +133,7 @@ verdict() {
 }
 
 if [ "${1:-}" = --check ]; then
-	[ $# -eq 3 ] || { echo "usage: $0 --check v6-4096|v6-1232|v4-4096|v4-1232 JSON" >&2; exit 1; }
+	[ $# -eq 3 ] || { echo "usage: $0 --check v6-4096|v6-1232|v4-4096|v4-1232|v4-4096-packet JSON" >&2; exit 1; }
 	verdict "$2" "$3"
 	exit
 fi
@@ -200,20 +213,25 @@ queries="$tmp/big.txt"
 echo "big.example. TXT" >"$queries"
 
 status=0
-for run in v6-4096 v6-1232 v4-4096 v4-1232; do
+for run in v6-4096 v6-1232 v4-4096 v4-1232 v4-4096-packet; do
 	case $run in
 	v6-*) target=$LAB_SRV_V6 ;;
 	*) target=$LAB_SRV_V4 ;;
 	esac
+	case $run in
+	*-packet) port=af_packet ;;
+	*) port=af_xdp ;;
+	esac
 	edns=${run#*-}
+	edns=${edns%-packet}
 	json="$tmp/$run.json"
 	dropped=$(router_nft_count 1)
-	lab_log "dnsvolley af_xdp $run: $QPS qps for $SECONDS_RUN s of big.example. TXT to $target, EDNS $edns"
+	lab_log "dnsvolley $port $run: $QPS qps for $SECONDS_RUN s of big.example. TXT to $target, EDNS $edns"
 	rc=0
 	# In the background so that INT/TERM run the cleanup at once (bash defers
 	# traps until a foreground command ends); lab_cleanup stops it.
 	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
-		"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$target" -d "$queries" -e "$edns" \
+		"$bin" --port "$port:$LAB_GEN_IF" -s "$target" -d "$queries" -e "$edns" \
 		-Q "$QPS" -l "$SECONDS_RUN" -t 1 -S 0 --json "$json" &
 	run_pid=$!
 	LAB_PIDS+=("$run_pid")
