@@ -311,7 +311,8 @@ static void gen_tcp_frames(struct dv_gen *g)
 	for (unsigned li = 0; li < g->nlanes; li++) {
 		struct rte_ring *r = g->lane[li].tcp_tx;
 		struct rte_mbuf *m[DV_BURST_MAX];
-		unsigned n = rte_ring_sc_dequeue_burst(r, (void **)m, g->burst, NULL);
+		/* A whole burst array: a collector may hand over a few hundred SYNs in one step. */
+		unsigned n = rte_ring_sc_dequeue_burst(r, (void **)m, DV_BURST_MAX, NULL);
 		if (n == 0)
 			continue;
 		uint16_t sent = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);

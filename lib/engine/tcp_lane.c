@@ -7,12 +7,14 @@
  */
 #include "engine/tcp_lane.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "core/count.h"
+#include "core/hash.h"
 #include "engine/col.h"
 #include "engine/match.h"
 #include "wire/compose.h"
@@ -50,7 +52,6 @@ static void ops_send(void *ctx, uint32_t conn, uint16_t addr, uint16_t port,
 	struct dv_tcp_side *sd = ctx;
 	struct dv_tcp_lane *t = sd->ln;
 	(void)conn;
-	(void)addr; /* one source address per lane and family */
 	struct rte_mbuf *m = rte_pktmbuf_alloc(t->pool);
 	if (m == NULL) {
 		t->frames_lost++;
@@ -58,7 +59,8 @@ static void ops_send(void *ctx, uint32_t conn, uint16_t addr, uint16_t port,
 	}
 	uint8_t *dst = rte_pktmbuf_mtod(m, uint8_t *);
 	size_t room = rte_pktmbuf_tailroom(m);
-	uint16_t len = dv_tcp_build(dst, room, &sd->tmpl, NULL, port, t->dport, seg);
+	const struct dv_src *src = sd->nsrc != 0 && addr < sd->nsrc ? &sd->srcs[addr] : NULL;
+	uint16_t len = dv_tcp_build(dst, room, &sd->tmpl, src, port, t->dport, seg);
 	if (len == 0) {
 		rte_pktmbuf_free(m);
 		t->frames_lost++;
@@ -262,13 +264,52 @@ void dv_tcp_lane_step(struct dv_tcp_lane *t, uint64_t now)
 	lane_flush(t);
 }
 
+static inline uint32_t addr_hash(const uint8_t *a, unsigned len)
+{
+	return (uint32_t)dv_fnv1a(DV_FNV_OFFSET, a, len);
+}
+
+int dv_tcp_side_rev_build(struct dv_tcp_side *sd, unsigned len)
+{
+	uint32_t size = 16;
+	while (size < 2 * sd->nsrc)
+		size *= 2;
+	sd->rev = calloc(size, sizeof(*sd->rev));
+	if (sd->rev == NULL)
+		return -ENOMEM;
+	sd->rev_mask = size - 1;
+	for (uint32_t i = 0; i < sd->nsrc; i++) {
+		uint32_t h = addr_hash(sd->srcs[i].addr, len) & sd->rev_mask;
+		while (sd->rev[h] != 0)
+			h = (h + 1) & sd->rev_mask;
+		sd->rev[h] = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+/* The address index of one of our source addresses, or UINT16_MAX (none: not ours). */
+static uint16_t side_addr(const struct dv_tcp_side *sd, const uint8_t *a, unsigned len)
+{
+	if (sd->nsrc == 0)
+		return 0;
+	/* At most 2 x nsrc slots and half of them empty: the probe ends. */
+	for (uint32_t h = addr_hash(a, len) & sd->rev_mask;; h = (h + 1) & sd->rev_mask) {
+		uint16_t e = sd->rev[h];
+		if (e == 0)
+			return UINT16_MAX;
+		if (memcmp(sd->srcs[e - 1].addr, a, len) == 0)
+			return (uint16_t)(e - 1);
+	}
+}
+
 void dv_tcp_lane_rx(struct dv_tcp_lane *t, const struct dv_tcp_view *v, uint64_t now)
 {
 	struct dv_tcp_side *sd = &t->side[v->family == AF_INET6];
 	t->now = now;
 	if (sd->tbl == NULL)
 		return;
-	dv_tcp_input(sd->tbl, 0, v->dport, &v->seg, now);
+	uint16_t addr = side_addr(sd, v->daddr, v->family == AF_INET6 ? 16 : 4);
+	dv_tcp_input(sd->tbl, addr, v->dport, &v->seg, now);
 }
 
 void dv_tcp_lane_finish(struct dv_tcp_lane *t, uint64_t now)

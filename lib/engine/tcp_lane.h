@@ -43,7 +43,14 @@ struct dv_tcp_side {
 	void *mem;                    /**< the table's memory */
 	struct dv_tcp_pend *pend;     /**< conns x pipeline */
 	struct dv_tcp_tmpl tmpl;      /**< Ethernet + IP from the lane's source to the target */
+	const struct dv_src *srcs;    /**< --src range: address index -> source (NULL: the template's) */
+	uint32_t nsrc;
+	uint16_t *rev;                /**< address -> index + 1, open addressing (nsrc > 0) */
+	uint32_t rev_mask;
 };
+
+/** Build side->rev for side->srcs (nsrc addresses of len bytes). @return 0 or -ENOMEM */
+int dv_tcp_side_rev_build(struct dv_tcp_side *sd, unsigned len);
 
 /** A lane's TCP state (collector-owned, on its socket). */
 struct dv_tcp_lane {

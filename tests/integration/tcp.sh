@@ -92,6 +92,15 @@ run --transport tcp -s 198.18.0.53 -s 2001:2::53 -T 2 --collectors 2 -d "$Q" -Q 
 $CHECK "$tmp/lanes.json" "answered == sent == 2000" "$T['opened'] == 2000" \
 	"dv['families']['ipv4']['answered'] == 1000 and dv['families']['ipv6']['answered'] == 1000"
 
+# A --src range: connections from many source addresses (each with its own ports),
+# one and two collectors (each with addresses of its own), both families.
+run --transport tcp --src 198.18.128.0/24 -d "$Q" -Q 2000 -l 1 --json "$tmp/src1.json"
+$CHECK "$tmp/src1.json" "answered == sent == 2000" "dv['responder']['client_addresses'] >= 100"
+run --transport tcp -s 198.18.0.53 -s 2001:2::53 --src 198.18.128.0/24 --src 2001:2:0:100::/64 \
+	-T 2 --collectors 2 -d "$Q" -Q 2000 -l 1 --json "$tmp/src2.json"
+$CHECK "$tmp/src2.json" "answered == sent == 2000" "dv['responder']['client_addresses'] >= 200" \
+	"dv['unmatched'] == 0 and dv['tcp']['no_connection'] == 0"
+
 # Hold: connections stay open to the end of the run, then are reset (counted).
 run --transport tcp --tcp-stress hold -d "$Q" -Q 200 -l 1 --json "$tmp/hold.json"
 $CHECK "$tmp/hold.json" "answered == sent == 200" "$T['open_at_end'] == 200 and $T['closed_by_us'] == 0"

@@ -26,6 +26,8 @@
 #define DV_TCP_RCVBUF 4096    /* the window: in-order bytes are consumed at once */
 #define DV_TCP_PREFIX 2048    /* an answer's bytes kept (header, question, records to sample) */
 #define DV_TCP_CLOSE_WAIT_S 2 /* the drain waits this long for closes (FIN exchanges) */
+#define DV_TCP_ADDR_MAX 1024  /* --src range: source addresses a lane's table uses */
+#define DV_TCP_KEYS_MAX (1u << 20) /* (address, port) keys per table: 17 MiB of lookup and ports */
 
 static struct dv_tcp_lane *lanes[DV_MAX_LANES];
 static uint8_t *tcp_owner;   /* TCP source port -> its collector + 1 */
@@ -90,11 +92,6 @@ static int tcp_prepare(struct dv_session *s)
 	const struct dv_plan *plan = s->plan;
 	if (plan->transport != DV_TRANSPORT_TCP)
 		return 0;
-	for (int f = 0; f < DV_FAMILIES; f++)
-		if (plan->src_prefix[f] != 0) {
-			dv_err("--transport tcp: --src ranges are not supported yet; give one source address");
-			return -EINVAL;
-		}
 	return 0;
 }
 
@@ -116,6 +113,22 @@ static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, 
 	cfg.conns = conns;
 	cfg.port_lo = t->port_lo;
 	cfg.port_hi = (uint16_t)(t->port_lo + t->nports - 1);
+	/* --src range: the lane's addresses, each with the lane's ports, as many
+	 * (address, port) keys as the lookup table may hold. */
+	const struct dv_src_pool *pool = &s->sh->srcs[li][f];
+	if (pool->n > 0) {
+		uint32_t n = pool->n < DV_TCP_ADDR_MAX ? pool->n : DV_TCP_ADDR_MAX;
+		uint32_t per = DV_TCP_KEYS_MAX / n;
+		if (per < t->nports)
+			cfg.port_hi = (uint16_t)(t->port_lo + per - 1);
+		cfg.naddr = (uint16_t)n;
+		sd->srcs = pool->a;
+		sd->nsrc = n;
+		if (dv_tcp_side_rev_build(sd, f == DV_FAMILY_V6 ? 16 : 4) != 0) {
+			dv_err("--transport tcp: out of memory for the source addresses");
+			return -ENOMEM;
+		}
+	}
 	cfg.mss = f == DV_FAMILY_V6 ? 1440 : 1460;
 	sd->ln = t;
 	sd->fam = f;
@@ -276,6 +289,7 @@ static void tcp_release(struct dv_session *s)
 			free(t->side[f].tbl);
 			free(t->side[f].mem);
 			free(t->side[f].pend);
+			free(t->side[f].rev);
 		}
 		if (t->cl != NULL)
 			t->cl->tcp = NULL;
