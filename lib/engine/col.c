@@ -135,15 +135,13 @@ void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 		col_sample(c, ri, now);
 }
 
-static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+void dv_col_outcome(struct dv_col *c, struct dv_col_lane *ln, enum dv_outcome o,
+		    const struct dv_match *m, const struct dv_resp_info *ri, uint64_t now,
+		    bool reassembled)
 {
-	struct dv_match m;
-	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
-	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
-			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
 	switch (o) {
 	case DV_OUT_ANSWERED:
-		dv_col_answered(ln, &m, ri, now, reassembled);
+		dv_col_answered(ln, m, ri, now, reassembled);
 		break;
 	case DV_OUT_DUPLICATE:
 		dv_count_add(&c->rx.duplicate, 1);
@@ -155,6 +153,15 @@ static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t no
 		dv_count_add(&c->rx.unmatched, 1);
 		break;
 	}
+}
+
+static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+{
+	struct dv_match m;
+	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
+	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
+			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
+	dv_col_outcome(c, ln, o, &m, ri, now, reassembled);
 }
 
 /* An ICMP error: count it, and note it on the attempt it quotes. */

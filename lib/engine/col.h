@@ -28,3 +28,12 @@ void dv_col_finish(struct dv_col *c);
  */
 void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 		     const struct dv_resp_info *ri, uint64_t now, bool reassembled);
+
+/**
+ * Count what matching a response found: an answer (dv_col_answered), a
+ * duplicate, a late one or an unmatched one. ln and m are read only for an
+ * answer.
+ */
+void dv_col_outcome(struct dv_col *c, struct dv_col_lane *ln, enum dv_outcome o,
+		    const struct dv_match *m, const struct dv_resp_info *ri, uint64_t now,
+		    bool reassembled);

@@ -100,20 +100,7 @@ static void lane_answer(struct dv_tcp_side *sd, struct dv_tcp_pend *p,
 	enum dv_outcome o = t->churn ? dv_inflight_lookup_seq(cl->ifl, p->seq, &m)
 			    : dv_match_tcp_answer(cl->ifl, c->sh->qs, p->seq, ri, &m);
 	p->used = 0;
-	switch (o) {
-	case DV_OUT_ANSWERED:
-		dv_col_answered(cl, &m, ri, t->now, false);
-		break;
-	case DV_OUT_DUPLICATE:
-		dv_count_add(&c->rx.duplicate, 1);
-		break;
-	case DV_OUT_LATE:
-		dv_count_add(&c->rx.late, 1);
-		break;
-	default:
-		dv_count_add(&c->rx.unmatched, 1);
-		break;
-	}
+	dv_col_outcome(c, cl, o, &m, ri, t->now, false);
 }
 
 static void on_message(struct dv_tcp_side *sd, const struct dv_tcp_event *ev)
