@@ -204,6 +204,8 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	dv_jput(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
 				   (json_int_t)r->mem_sequences, (json_int_t)r->mem_mbufs,
 				   (json_int_t)r->inflight_slots), &ok);
+	if (r->mem_tcp != 0)
+		dv_jput(o, "memory_tcp", json_integer((json_int_t)r->mem_tcp), &ok);
 	return dv_jdone(o, ok);
 }
 
@@ -493,6 +495,7 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 	list_read(&rd, o, "memory", mem, 4);
 	r->mem_inflight = mem[0], r->mem_sequences = mem[1], r->mem_mbufs = mem[2];
 	r->inflight_slots = mem[3];
+	r->mem_tcp = get_u64(json_object_get(o, "memory_tcp"));
 	dv_result_store_fix(st);
 	return rd.rc;
 }
@@ -650,6 +653,7 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 	acc->mem_inflight += src->mem_inflight;
 	acc->mem_sequences += src->mem_sequences;
 	acc->mem_mbufs += src->mem_mbufs;
+	acc->mem_tcp += src->mem_tcp;
 	acc->inflight_slots += src->inflight_slots;
 	dv_result_store_fix(acc_st);
 	return 0;
@@ -686,6 +690,7 @@ int dv_result_merge_seq(struct dv_result_store *acc_st, const struct dv_result *
 	double send = acc->send_seconds, run = acc->run_seconds, target = acc->target_qps;
 	unsigned ngen = acc->ngenerators;
 	uint64_t mi = acc->mem_inflight, ms = acc->mem_sequences, mm = acc->mem_mbufs;
+	uint64_t mt = acc->mem_tcp;
 	uint64_t slots = acc->inflight_slots;
 
 	int rc = dv_result_merge_run(acc_st, src);
@@ -702,6 +707,7 @@ int dv_result_merge_seq(struct dv_result_store *acc_st, const struct dv_result *
 	acc->mem_inflight = DV_MAXOF(mi, src->mem_inflight);
 	acc->mem_sequences = DV_MAXOF(ms, src->mem_sequences);
 	acc->mem_mbufs = DV_MAXOF(mm, src->mem_mbufs);
+	acc->mem_tcp = DV_MAXOF(mt, src->mem_tcp);
 	acc->inflight_slots = DV_MAXOF(slots, src->inflight_slots);
 #undef DV_MAXOF
 	return 0;

@@ -636,6 +636,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		      "inflight_bytes", dv_jint(r->mem_inflight), "sequence_bytes",
 		      dv_jint(r->mem_sequences), "mbuf_bytes", dv_jint(r->mem_mbufs)),
 	    ok);
+	if (r->mem_tcp != 0)
+		dv_jput(json_object_get(o, "memory"), "tcp_bytes", dv_jint(r->mem_tcp), ok);
 	if (r->has_responder) {
 		json_t *resp = json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", dv_jint(r->resp_answered),
 					 "dropped", dv_jint(r->resp_dropped), "impaired",

@@ -752,11 +752,15 @@ counters:
 			(double)tx->busy_tsc / (double)dv_result_sent(r),
 			rx->rx_pkts > 0 ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0,
 			r->ngenerators, r->ngenerators == 1 ? "" : "s", r->tsc_hz / 1e9);
-	if (r->inflight_slots > 0)
+	if (r->inflight_slots > 0) {
 		fprintf(f, "  Memory: in-flight %" PRIu64 " slots (%.1f MiB), sequences %.1f MiB, "
-			   "mbuf pools %.1f MiB\n", r->inflight_slots,
+			   "mbuf pools %.1f MiB", r->inflight_slots,
 			(double)r->mem_inflight / 1048576.0, (double)r->mem_sequences / 1048576.0,
 			(double)r->mem_mbufs / 1048576.0);
+		if (r->mem_tcp != 0)
+			fprintf(f, ", TCP connections %.1f MiB", (double)r->mem_tcp / 1048576.0);
+		fputc('\n', f);
+	}
 	const struct dv_rate_summary *rs = &r->rate;
 	if (r->rate_mode == DV_RATE_RAMP && rs->ramp_max_qps > 0.0)
 		fprintf(f, "  Maximum throughput: %.1f qps (offered %.1f qps then), lost at that point: "
