@@ -20,6 +20,7 @@
 #include "config/queryfile.h"
 #include "config/scenario.h"
 #include "config/seqspec.h"
+#include "config/setters.h"
 #include "core/log.h"
 
 #define STR_(x) #x
@@ -528,7 +529,7 @@ static int cross_check(struct dv_plan *plan)
 			dv_parse_addr(DV_EMBEDDED_TARGET6, &plan->target[DV_FAMILY_V6]);
 	}
 
-	if (dv_seqspec_check_targets(plan) != 0)
+	if (dv_seqspec_check_targets(plan) != 0 || dv_tcp_plan_check(plan) != 0)
 		return -EINVAL;
 
 	if (check_queues(plan) != 0)

@@ -65,6 +65,7 @@ void dv_plan_defaults(struct dv_plan *p)
 	snprintf(p->port[0].spec, sizeof(p->port[0].spec), "%s", DV_DEFAULT_PORT_SPEC);
 	p->nports = 1;
 	dv_seqspec_defaults(p);
+	dv_tcp_plan_defaults(p);
 
 	/* Prefer the source tree so a build runs without "ninja install". */
 	struct stat st;
@@ -127,6 +128,7 @@ static const struct {
 	{ DV_GROUP_RATE, "Rate modes (at most one; default: the fixed rate -Q):" },
 	{ DV_GROUP_SEQUENCE, "Query sequences (each logical query is sent as up to N attempts):" },
 	{ DV_GROUP_FRAGMENTS, "Fragments and collectors:" },
+	{ DV_GROUP_TCP, "DNS over TCP (--transport tcp):" },
 	{ DV_GROUP_NETWORK, "Port and network:" },
 	{ DV_GROUP_LCORES, "Lcores:" },
 	{ DV_GROUP_OUTPUT, "Output and files:" },

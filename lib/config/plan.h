@@ -123,6 +123,17 @@ struct dv_impair_plan {
 	double rate_qps;               /**< answer at most this many queries per second (token bucket); 0 = off */
 	unsigned frag_flood;           /**< send this many incomplete sets of 7 small fragments first (0 = off);
 					    every frame then lands in the collectors' RX pool, as a NIC's would */
+	/* Over TCP (--transport tcp): the responder's server side misbehaves exactly. */
+	bool tcp_no_synack;            /**< ignore every SYN: no handshake completes */
+	unsigned tcp_rst_after;        /**< RST right after the N-th query of a connection (0 = off) */
+	double tcp_idle_close_s;       /**< FIN on a connection idle this long (0 = off) */
+	unsigned tcp_split;            /**< answers cut into segments of at most this many payload bytes
+					    (0 = the MSS) */
+	bool tcp_reorder;              /**< each answer's segments sent last first */
+	unsigned tcp_drop_seg;         /**< drop the K-th data segment received on each connection (0 = off) */
+	unsigned tcp_keepalive;        /**< edns-tcp-keepalive TIMEOUT in every answer's OPT record, in
+					    units of 100 ms (RFC 7828); 0 = off */
+	bool tcp_reverse;              /**< queries pipelined in one segment answered last first */
 };
 
 #define DV_TRACK_ANSWERS_DEFAULT 100  /**< --track-answers without a value: samples/s per collector */
@@ -134,6 +145,38 @@ struct dv_impair_plan {
 enum dv_frag_mode {
 	DV_FRAG_REASSEMBLE = 0, /**< reassemble (rte_ip_frag) and match the datagram */
 	DV_FRAG_DROP,           /**< count them as failures without reassembling (RFC 9715's advice) */
+};
+
+/** What carries the queries. */
+enum dv_transport {
+	DV_TRANSPORT_UDP = 0,
+	DV_TRANSPORT_TCP,      /**< our own TCP client on the datapath (lib/tcp/) */
+};
+
+/** How a TCP connection ends once its queries are answered. */
+enum dv_tcp_end {
+	DV_TCP_END_CLOSE = 0,  /**< we send FIN after the last answer */
+	DV_TCP_END_IDLE,       /**< we keep it open until the server closes it (its idle timeout) */
+	DV_TCP_END_RESET,      /**< we send RST after the last answer */
+};
+
+/** Stress modes for lab servers (bounded like every load). */
+enum dv_tcp_stress {
+	DV_TCP_STRESS_NONE = 0,
+	DV_TCP_STRESS_HALF_OPEN, /**< SYN, and never an ACK of the SYN-ACK */
+	DV_TCP_STRESS_HOLD,      /**< queries answered, then the connection held open to the run's end */
+};
+
+/** --transport tcp: connection behaviour. */
+struct dv_tcp_plan {
+	unsigned queries_per_conn; /**< 1 (default), N, or 0 = handshake then close */
+	unsigned pipeline;         /**< queries outstanding on a connection, 1..DV_TCP_PIPELINE_MAX */
+	enum dv_tcp_end end;
+	double idle_max_s;         /**< end idle: wait at most this long for the server's close */
+	enum dv_tcp_stress stress;
+	double rto_init_s;         /**< initial retransmission timeout (RFC 6298: 1 s) */
+	double quarantine_s;       /**< a 4-tuple is not used again for this long (the server's TIME-WAIT) */
+	unsigned conns;            /**< connection table (0: sized from the rate) */
 };
 
 /** How lcores are used. */
@@ -205,6 +248,8 @@ struct dv_plan {
 
 	/* sequences of attempts (issue: resolver-like query sequences) */
 	struct dv_seq_plan seq;
+	enum dv_transport transport;        /**< --transport udp (default) | tcp */
+	struct dv_tcp_plan tcp;
 	struct dv_impair_plan impair;       /**< embedded responder only */
 
 	/* ports: generator g sends on port g % nports, collector c reads port c % nports */

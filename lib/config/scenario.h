@@ -53,6 +53,18 @@
 #define DV_DEFAULT_SEARCH_RESOLUTION 1.0 /**< --search-resolution, percent of the upper bound */
 #define DV_SEARCH_RESOLUTION_MIN 0.01
 #define DV_SEARCH_RESOLUTION_MAX 50.0
+#define DV_DEFAULT_TCP_QUERIES 1     /**< --tcp-queries: a new connection per query (a resolver's TC fallback) */
+#define DV_DEFAULT_TCP_PIPELINE 1    /**< --tcp-pipeline */
+#define DV_TCP_PIPELINE_MAX   64     /**< queries outstanding on one connection */
+#define DV_TCP_QUERIES_MAX    1000000
+#define DV_DEFAULT_TCP_RTO    1.0    /**< --tcp-rto, seconds (RFC 6298 2.1) */
+#define DV_TCP_RTO_MIN        0.001
+#define DV_TCP_RTO_MAX        60.0
+#define DV_DEFAULT_TCP_IDLE_MAX 60.0 /**< --tcp-end idle:MAX, seconds (servers' idle timeouts: 10-30 s) */
+#define DV_TCP_IDLE_MAX_MAX   600.0
+#define DV_DEFAULT_TCP_QUARANTINE 60.0 /**< --tcp-quarantine, seconds (Linux's TIME-WAIT) */
+#define DV_TCP_QUARANTINE_MAX 600.0
+#define DV_TCP_CONNS_MAX      (1u << 20) /**< --tcp-conns */
 
 /**
  * Reset a plan to the defaults (zeroes it first: free a previous plan's

@@ -318,6 +318,10 @@ int dv_seqspec_check_targets(const struct dv_plan *p)
 		return -EINVAL;
 	}
 	const struct dv_impair_plan *im = &p->impair;
+	if (dv_impair_tcp_any(im) && p->transport != DV_TRANSPORT_TCP) {
+		dv_err("--responder: the tcp-* impairments need --transport tcp");
+		return -EINVAL;
+	}
 	bool frag6 = im->frag_families == 0 || (im->frag_families & (1u << DV_FAMILY_V6));
 	if (im->frag_mtu != 0 && im->frag_mtu < DV_FRAG_MTU_MIN_V6 && frag6 && has6) {
 		dv_err("--responder: frag-mtu=%u is below the IPv6 minimum MTU of "

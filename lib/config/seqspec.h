@@ -36,6 +36,10 @@
 /** Largest k of drop-frag=K. */
 #define DV_DROP_FRAG_MAX 64
 #define DV_FRAG_FLOOD_MAX 60000 /**< --responder frag-flood=N: most sets (7 fragments each) */
+#define DV_RESP_TCP_N_MAX 1000000     /**< --responder tcp-rst-after=N, tcp-drop-seg=K: largest N, K */
+#define DV_RESP_TCP_IDLE_MAX_S 600.0  /**< --responder tcp-idle-close=SECONDS: longest */
+#define DV_RESP_TCP_SPLIT_MAX 1460    /**< --responder tcp-split=BYTES: an IPv4 MSS on Ethernet */
+#define DV_RESP_TCP_KEEPALIVE_MAX 65535 /**< tcp-keepalive: its TIMEOUT field, 16 bits of 100 ms */
 /** Default happy-eyeballs delay (RFC 8305 resolution delay). */
 #define DV_HE_DELAY_DEFAULT_S 0.050
 /** Target of the embedded port (RFC 2544 range). */

@@ -103,10 +103,27 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx);
 /** Whether any impairment of the embedded responder is set. */
 bool dv_impair_any(const struct dv_impair_plan *im);
 
+/** Whether any impairment of the responder's TCP server (tcp-*) is set. */
+bool dv_impair_tcp_any(const struct dv_impair_plan *im);
+
 /* set_fragments.c: fragmented answers and collectors */
 int dv_set_frag_timeout(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_fragmented(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_collectors(struct dv_plan *p, const char *v, const char *ctx);
+
+/* set_tcp.c: DNS over TCP */
+int dv_set_transport(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_queries(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_pipeline(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_end(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_stress(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_rto(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_quarantine(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_conns(struct dv_plan *p, const char *v, const char *ctx);
+/** Reset plan->transport and plan->tcp to their defaults (dv_plan_defaults()). */
+void dv_tcp_plan_defaults(struct dv_plan *p);
+/** Checks across TCP options once all are set. @return 0 or -EINVAL (reported) */
+int dv_tcp_plan_check(const struct dv_plan *p);
 
 /* set_network.c: ports, addresses, next hop, source ports, EAL */
 int dv_set_port(struct dv_plan *p, const char *v, const char *ctx);

@@ -16,6 +16,7 @@
 #include <rte_ring.h>
 
 #include "engine/features/track.h"
+#include "engine/tcp_lane.h"
 #include "engine/match.h"
 #include "core/count.h"
 #include "wire/arp_nd.h"
@@ -24,6 +25,7 @@
 #include "wire/icmp.h"
 #include "wire/response.h"
 #include "wire/rss.h"
+#include "wire/tcp.h"
 
 /* Run the timeout walk at most this often (in microseconds). */
 #define DV_EXPIRE_EVERY_US 100
@@ -104,8 +106,8 @@ static void col_sample(struct dv_col *c, const struct dv_resp_info *ri, uint64_t
 	rte_ring_sp_enqueue(c->trk_full, s);
 }
 
-static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
-			 const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
+		     const struct dv_resp_info *ri, uint64_t now, bool reassembled)
 {
 	struct dv_col *c = ln->col;
 	const struct dv_attempt_id *a = &m->a;
@@ -133,15 +135,13 @@ static void col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 		col_sample(c, ri, now);
 }
 
-static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+void dv_col_outcome(struct dv_col *c, struct dv_col_lane *ln, enum dv_outcome o,
+		    const struct dv_match *m, const struct dv_resp_info *ri, uint64_t now,
+		    bool reassembled)
 {
-	struct dv_match m;
-	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
-	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
-			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
 	switch (o) {
 	case DV_OUT_ANSWERED:
-		col_answered(ln, &m, ri, now, reassembled);
+		dv_col_answered(ln, m, ri, now, reassembled);
 		break;
 	case DV_OUT_DUPLICATE:
 		dv_count_add(&c->rx.duplicate, 1);
@@ -153,6 +153,15 @@ static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t no
 		dv_count_add(&c->rx.unmatched, 1);
 		break;
 	}
+}
+
+static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now, bool reassembled)
+{
+	struct dv_match m;
+	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
+	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
+			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
+	dv_col_outcome(c, ln, o, &m, ri, now, reassembled);
 }
 
 /* An ICMP error: count it, and note it on the attempt it quotes. */
@@ -331,6 +340,61 @@ static bool col_neigh(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data,
 	return true;
 }
 
+/* The lane whose TCP source ports hold port, or NULL. */
+static struct dv_tcp_lane *col_tcp_lane(struct dv_col *c, uint16_t port)
+{
+	for (unsigned i = 0; i < c->nlanes; i++) {
+		struct dv_tcp_lane *t = c->lane[i].tcp;
+		if (t != NULL && (uint32_t)(uint16_t)(port - t->port_lo) < t->nports)
+			return t;
+	}
+	return NULL;
+}
+
+/* Whether a parsed segment comes from the target's DNS port. */
+static bool col_tcp_from_target(const struct dv_col *c, const struct dv_tcp_view *v)
+{
+	const struct dv_addr *t = &c->target[v->family == AF_INET6];
+	return v->sport == c->dport && t->family == v->family &&
+	       memcmp(v->saddr, &t->v6, v->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+/*
+ * A frame the UDP parser calls "other", in a TCP run: a segment from the
+ * target's port goes to its lane's connections (or, on a kernel-steered
+ * port, to the collector that owns its port).
+ * @return 1 consumed, 0 handled (caller frees), -1 not ours (caller goes on)
+ */
+static int col_tcp(struct dv_col *c, struct rte_mbuf *m, const uint8_t *data, uint32_t len,
+		   uint64_t now, bool handed)
+{
+	struct dv_tcp_view v;
+	int rc = dv_tcp_parse(data, len, true, &v);
+	if (rc == -ENOMSG)
+		return -1;
+	if (rc != 0) {
+		/* Cannot tell whose: the first lane counts it. */
+		if (c->lane[0].tcp != NULL)
+			c->lane[0].tcp->malformed++;
+		dv_count_add(&c->rx.rx_class[DV_PKT_MALFORMED], 1);
+		return 0;
+	}
+	if (!col_tcp_from_target(c, &v))
+		return -1;
+	if (c->npeers > 1 && !handed) {
+		unsigned o = c->sh->tcp_owner[v.dport];
+		if (o != 0 && o - 1 != c->index)
+			return col_handoff(c, m, o - 1, now, false) ? 1 : 0;
+	}
+	struct dv_tcp_lane *t = col_tcp_lane(c, v.dport);
+	if (t == NULL)
+		return -1; /* to none of our ports */
+	/* Over TCP, "dns" counts the segments from the server's DNS port. */
+	dv_count_add(&c->rx.rx_class[DV_PKT_DNS], 1);
+	dv_tcp_lane_rx(t, &v, now);
+	return 0;
+}
+
 /*
  * One received frame (handed: from another collector's queue, so it is ours).
  * @return true if it was consumed (not to be freed by the caller)
@@ -355,6 +419,11 @@ static bool col_packet(struct dv_col *c, struct rte_mbuf *m, uint64_t now, bool 
 	}
 	struct dv_resp_info ri;
 	enum dv_pkt_class cls = dv_response_parse(data, len, c->dport, &ri);
+	if (unlikely(c->tcp) && cls == DV_PKT_OTHER) {
+		int r = col_tcp(c, m, data, len, now, handed);
+		if (r >= 0)
+			return r == 1;
+	}
 	bool by_port = false;
 	if (unlikely(c->port_reassembles_v4)) {
 		/* The port reassembled IPv4 (af_packet): a datagram cut to its frame
@@ -417,6 +486,28 @@ static unsigned col_inbox(struct dv_col *c)
 	return n;
 }
 
+/* The lanes' TCP connections: new attempts, timers, frames; the counters the main lcore reads. */
+static void col_tcp_step(struct dv_col *c, uint64_t now)
+{
+	struct dv_tcp_stats s;
+	memset(&s, 0, sizeof(s));
+	uint64_t live = 0;
+	for (unsigned i = 0; i < c->nlanes; i++) {
+		struct dv_tcp_lane *t = c->lane[i].tcp;
+		dv_tcp_lane_step(t, now);
+		dv_tcp_lane_sum(t, &s);
+		live += dv_tcp_lane_live(t);
+	}
+	s.open_max = live > c->rx.tcp.open_max ? live : c->rx.tcp.open_max;
+	__atomic_store_n(&c->tcp_live, (uint32_t)live, __ATOMIC_RELAXED);
+	/* One writer (this lcore); the main lcore snapshots the words. */
+	uint64_t *dst = (uint64_t *)&c->rx.tcp;
+	const uint64_t *src = (const uint64_t *)&s;
+	for (size_t w = 0; w < sizeof(s) / sizeof(uint64_t); w++)
+		if (dst[w] != src[w])
+			__atomic_store_n(&dst[w], src[w], __ATOMIC_RELAXED);
+}
+
 unsigned dv_col_step(struct dv_col *c)
 {
 	struct rte_mbuf *m[DV_BURST_MAX];
@@ -452,6 +543,8 @@ unsigned dv_col_step(struct dv_col *c)
 	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
+	if (unlikely(c->tcp))
+		col_tcp_step(c, now);
 	if (now >= c->next_expire_tsc) {
 		uint64_t deadline = now > c->sh->timeout_tsc ? now - c->sh->timeout_tsc : 0;
 		for (unsigned i = 0; i < c->nlanes; i++)
@@ -496,6 +589,12 @@ void dv_col_finish(struct dv_col *c)
 	/* The drain is over: what the peers handed over last is still ours to match. */
 	while (c->inbox != NULL && col_inbox(c) > 0)
 		;
+	/* Connections still open are reset (counted); their queries time out below. */
+	if (c->tcp) {
+		for (unsigned i = 0; i < c->nlanes; i++)
+			dv_tcp_lane_finish(c->lane[i].tcp, rte_rdtsc());
+		col_tcp_step(c, rte_rdtsc());
+	}
 	/* Whatever is still outstanding has timed out (or, drain cut short, is abandoned). */
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);

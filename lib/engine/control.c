@@ -255,6 +255,8 @@ static void plot_emit(struct dv_session *st, const struct dv_plan *plan, uint64_
 		.responses_ps = (double)answered / secs,
 		.failures_ps = (double)dv_result_timeouts(&iv) / secs,
 		.avg_latency_s = dv_hist_mean(&iv.rx.latency) / 1e9,
+		.conn_ps = (double)iv.rx.tcp.opened / secs,
+		.conn_avg_latency_s = dv_hist_mean(&iv.rx.tcp_handshake) / 1e9,
 		.stall_s = iv.stalls.total_s,
 		.secs = secs,
 	};
@@ -350,7 +352,8 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 			for (unsigned li = 0; li < st->nlanes; li++)
 				drained &= __atomic_load_n(&st->ifl[li].resolved, __ATOMIC_ACQUIRE) ==
 					   __atomic_load_n(&st->ifl[li].sent, __ATOMIC_ACQUIRE);
-			if (drained || now >= drain_deadline)
+			/* Resolved, or out of time: unless a feature still needs the lcores (bounded). */
+			if ((drained || now >= drain_deadline) && !dv_features_hold_drain(st, now))
 				break;
 		}
 	}

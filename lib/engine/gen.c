@@ -31,6 +31,16 @@ static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_pe
 	dv_count_set(&g->tx.last_tx_tsc, now);
 }
 
+/* An attempt handed to the lane's TCP connections (its frames are counted when they leave). */
+static void gen_account_tcp(struct dv_gen *g, const struct dv_attempt_id *a, uint64_t now)
+{
+	dv_count_add(&g->tx.sent[a->family & 1], 1);
+	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
+	if (g->tx.first_tx_tsc == 0)
+		dv_count_set(&g->tx.first_tx_tsc, now);
+	dv_count_set(&g->tx.last_tx_tsc, now);
+}
+
 /* Hand frames to the PMD; keep what it refuses for the next round (counted once, when new). */
 static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pending_meta *meta,
 			 unsigned n, uint64_t now, bool retry)
@@ -199,7 +209,10 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 
 	struct rte_mbuf *m[DV_BURST_MAX];
 	struct dv_pending_meta meta[DV_BURST_MAX];
-	if (rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
+	/* Over TCP the lane's collector sends the queries on its connections:
+	 * the generator only issues their slots (no frame, no mbuf). */
+	bool tcp = ln->tcp_tx != NULL;
+	if (!tcp && rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
 		/* No mbufs: the new queries are not sent (counted); the retries wait for the next step. */
 		dv_count_add(&g->tx.alloc_fail, fresh);
 		memmove(ln->carry_lseq + nr, ln->carry_lseq, ln->ncarry * sizeof(*r_lseq));
@@ -219,8 +232,12 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 			gen_create(g, ln, created++, now, a);
 			dv_count_add(&g->tx.logical, 1);
 		}
-		bool dnssec_ok = dv_seq_lq(seq, a->lseq)->ap.dnssec_ok;
 		uint64_t aseq = seq0 + i;
+		meta[i].seq = aseq;
+		meta[i].lane = (uint8_t)li;
+		if (tcp)
+			continue;
+		bool dnssec_ok = dv_seq_lq(seq, a->lseq)->ap.dnssec_ok;
 		uint16_t sport, id;
 		dv_inflight_wire_id(ifl, aseq, &sport, &id);
 		uint16_t len = gen_compose(g, li, m[i], a, dnssec_ok, id,
@@ -234,8 +251,6 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 			m[i]->l2_len = t->l3_off;
 			m[i]->l3_len = (uint16_t)(t->l4_off - t->l3_off);
 		}
-		meta[i].seq = aseq;
-		meta[i].lane = (uint8_t)li;
 	}
 	/*
 	 * The TX timestamp, as close to the hand-off as ownership allows: read
@@ -260,6 +275,11 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	/* Publish before TX: a response may come back before tx_burst returns. */
 	dv_inflight_publish(ifl, seq0 + n);
 	dv_seq_publish(seq, created);
+	if (tcp) {
+		for (unsigned i = 0; i < n; i++)
+			gen_account_tcp(g, &meta[i].a, t);
+		return fresh;
+	}
 	gen_transmit(g, m, meta, n, now, false);
 	return fresh;
 }
@@ -285,6 +305,30 @@ static void gen_ctl(struct dv_gen *g)
 	dv_count_add(&g->tx.ctl_sent, sent);
 }
 
+/* Send the segments the lanes' collectors built for their TCP connections. */
+static void gen_tcp_frames(struct dv_gen *g)
+{
+	for (unsigned li = 0; li < g->nlanes; li++) {
+		struct rte_ring *r = g->lane[li].tcp_tx;
+		struct rte_mbuf *m[DV_BURST_MAX];
+		/* A whole burst array: a collector may hand over a few hundred SYNs in one step. */
+		unsigned n = rte_ring_sc_dequeue_burst(r, (void **)m, DV_BURST_MAX, NULL);
+		if (n == 0)
+			continue;
+		uint16_t sent = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
+		uint64_t bytes = 0;
+		for (uint16_t i = 0; i < sent; i++)
+			bytes += m[i]->pkt_len;
+		dv_count_add(&g->tx.tcp_frames, sent);
+		dv_count_add(&g->tx.tx_bytes, bytes);
+		if (sent < n) {
+			/* Lost like a frame on the wire: the connection retransmits. */
+			dv_count_add(&g->tx.tcp_tx_drop, n - sent);
+			rte_pktmbuf_free_bulk(m + sent, n - sent);
+		}
+	}
+}
+
 uint64_t dv_gen_step(struct dv_gen *g, uint64_t now)
 {
 	const struct dv_shared *sh = g->sh;
@@ -292,6 +336,9 @@ uint64_t dv_gen_step(struct dv_gen *g, uint64_t now)
 	/* Answers to ARP/ND go out as long as the run lasts, sending or draining. */
 	if (g->ctl != NULL && g->npending == 0)
 		gen_ctl(g);
+	/* So do the TCP connections' segments (ACKs, FINs in the drain). */
+	if (g->tcp)
+		gen_tcp_frames(g);
 	if (g->finished)
 		return UINT64_MAX;
 	if (!g->creating_done &&

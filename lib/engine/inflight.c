@@ -111,7 +111,16 @@ enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, 
 	const struct dv_issue *s = &t->issue[slot];
 
 	uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-	if (seq == DV_SEQ_NONE || !dv_inflight_read(t, seq, &m->tx_tsc, &m->a))
+	if (seq == DV_SEQ_NONE)
+		return DV_OUT_UNMATCHED;
+	return dv_inflight_lookup_seq(t, seq, m);
+}
+
+enum dv_outcome dv_inflight_lookup_seq(const struct dv_inflight *t, uint64_t seq, struct dv_match *m)
+{
+	m->outcome = DV_OUT_UNMATCHED;
+	uint32_t slot = (uint32_t)seq & t->mask;
+	if (!dv_inflight_read(t, seq, &m->tx_tsc, &m->a))
 		return DV_OUT_UNMATCHED;
 	m->seq = seq;
 

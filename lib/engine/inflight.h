@@ -204,6 +204,14 @@ bool dv_inflight_read(const struct dv_inflight *t, uint64_t seq, uint64_t *tx_ts
 enum dv_outcome dv_inflight_lookup(const struct dv_inflight *t, uint16_t dport, uint16_t id,
 				   struct dv_match *m);
 
+/**
+ * dv_inflight_lookup() for a query whose sequence number is known (over
+ * TCP the connection remembers which queries it carries, by their IDs).
+ * @return ANSWERED (candidate), DUPLICATE, LATE or UNMATCHED (slot reused or
+ *         not published)
+ */
+enum dv_outcome dv_inflight_lookup_seq(const struct dv_inflight *t, uint64_t seq, struct dv_match *m);
+
 /** Mark a looked-up candidate answered. */
 static inline void dv_inflight_answer(struct dv_inflight *t, const struct dv_match *m)
 {

@@ -83,8 +83,8 @@ static int run_gen(struct dv_gen *g)
 		if (frugal && g->npending == 0 && next_due != UINT64_MAX)
 			frugal_nap(sh, rte_rdtsc(), next_due);
 	}
-	/* The drain: the server may still ask who we are. */
-	while (g->ctl != NULL && !dv_load_flag(&sh->stop_rx)) {
+	/* The drain: the server may still ask who we are, and TCP connections still talk. */
+	while ((g->ctl != NULL || g->tcp) && !dv_load_flag(&sh->stop_rx)) {
 		dv_gen_step(g, rte_rdtsc());
 		dv_frugal_sleep(DV_FRUGAL_MAX_NS);
 	}

@@ -64,6 +64,7 @@ struct dv_shared {
 	 * ours, so a collector may read another's answers; it passes them on.
 	 */
 	const uint8_t *sport_owner;            /**< per source port: its collector + 1, 0 = none */
+	const uint8_t *tcp_owner;              /**< --transport tcp: per TCP source port, its collector + 1 */
 	struct rte_ring *inbox[DV_MAX_COLLECTORS]; /**< per collector, NULL when it has no peer */
 	int rx_ts_off;                         /**< mbuf dynfield: RX timestamp of a handed-over packet */
 	uint8_t lane_port[DV_MAX_LANES];       /**< the port of each lane */
@@ -94,6 +95,7 @@ struct dv_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
 	unsigned global;                       /**< run-wide lane index (templates, source pools) */
+	struct rte_ring *tcp_tx;               /**< --transport tcp: frames its collector built (SPSC); NULL over UDP */
 	unsigned ncarry;                       /**< retries taken but not sent yet (no mbufs) */
 	uint64_t carry_lseq[DV_BURST_MAX];
 	uint8_t carry_att[DV_BURST_MAX];
@@ -122,6 +124,7 @@ struct dv_gen {
 	struct rte_mbuf *pending[DV_BURST_MAX];
 	struct dv_pending_meta pmeta[DV_BURST_MAX];
 	bool frugal;           /**< the plan's --poll frugal (the loop never reads the plan) */
+	bool tcp;              /**< --transport tcp: its lanes' tcp_tx rings are set */
 	uint32_t finished;     /**< set (release) when the generator will send no more */
 	struct dv_tx_stats tx;
 } __rte_cache_aligned;
@@ -140,6 +143,7 @@ struct dv_fail_note {
 struct dv_sample;
 
 struct dv_col;
+struct dv_tcp_lane;
 
 /** One generator's tables, as a collector sees them (the collector half is its own). */
 struct dv_col_lane {
@@ -147,6 +151,7 @@ struct dv_col_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
 	struct dv_fail_note *notes;    /**< one per in-flight slot */
+	struct dv_tcp_lane *tcp;       /**< --transport tcp: the lane's connections (tcp_lane.h); NULL over UDP */
 };
 
 /** Collector work space (one lcore, one RX queue). */
@@ -176,6 +181,8 @@ struct dv_col {
 	uint16_t dport;                     /**< the target's port */
 	uint16_t vlan;                      /**< --vlan, 0 = none */
 	bool frugal;                        /**< --poll frugal */
+	bool tcp;                           /**< --transport tcp: its lanes' tcp are set */
+	uint32_t tcp_live;                  /**< its lanes' open connections (written here, read by main) */
 	/* --track-answers (trk_full == NULL: off) */
 	struct rte_ring *trk_full;     /**< sampled answers for the main lcore (SPSC) */
 	struct rte_ring *trk_free;     /**< empty sample buffers from the main lcore (SPSC) */

@@ -58,3 +58,19 @@ enum dv_outcome dv_match_response(const struct dv_inflight *ifl, const struct dv
 	}
 	return out;
 }
+
+enum dv_outcome dv_match_tcp_answer(const struct dv_inflight *ifl, const struct dv_qsource *qs,
+				    uint64_t seq, const struct dv_resp_info *ri, struct dv_match *m)
+{
+	m->outcome = DV_OUT_UNMATCHED;
+	if (!ri->qr)
+		return DV_OUT_UNMATCHED;
+	enum dv_outcome out = dv_inflight_lookup_seq(ifl, seq, m);
+	if (out == DV_OUT_UNMATCHED)
+		return out;
+	if (!same_question(qs, &m->a, dv_inflight_global(ifl, m->a.lseq), ri)) {
+		m->outcome = DV_OUT_UNMATCHED;
+		return DV_OUT_UNMATCHED;
+	}
+	return out;
+}

@@ -26,3 +26,12 @@
 enum dv_outcome dv_match_response(const struct dv_inflight *ifl, const struct dv_qsource *qs,
 				  const struct dv_addr target[DV_FAMILIES],
 				  const struct dv_resp_info *ri, struct dv_match *m);
+
+/**
+ * Match an answer that came over TCP to the query `seq` its connection sent
+ * with that ID: the connection's 4-tuple already says it came from the
+ * target; it must be a response (QR=1) and repeat the question.
+ * @return as dv_match_response()
+ */
+enum dv_outcome dv_match_tcp_answer(const struct dv_inflight *ifl, const struct dv_qsource *qs,
+				    uint64_t seq, const struct dv_resp_info *ri, struct dv_match *m);

@@ -91,6 +91,39 @@ int dv_topo_lane_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes,
 	return 0;
 }
 
+int dv_topo_tcp_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes, uint32_t *lo,
+		      uint32_t *n)
+{
+	uint32_t top = plan->sport_high != 0 ? plan->sport_high : 65535;
+	uint32_t chunk = (top - plan->sport_base + 1) / nlanes;
+	if (chunk < 16) {
+		dv_err("--transport tcp: %u source ports from %u for %u lanes; give a wider --sport",
+		       top - plan->sport_base + 1, plan->sport_base, nlanes);
+		return -EINVAL;
+	}
+	*lo = plan->sport_base + li * chunk;
+	*n = chunk;
+	return 0;
+}
+
+uint32_t dv_topo_tcp_conns(const struct dv_plan *plan, double lane_qps, const struct dv_lifetime *lt)
+{
+	if (plan->tcp.conns != 0)
+		return plan->tcp.conns;
+	const struct dv_tcp_plan *t = &plan->tcp;
+	double per_s = t->queries_per_conn > 1 ? lane_qps / t->queries_per_conn : lane_qps;
+	/* A handshake that fails waits through its first retransmissions (RTO, 2 RTO). */
+	double life = lt->lifetime_s + 3.0 * t->rto_init_s;
+	if (t->end == DV_TCP_END_IDLE)
+		life += t->idle_max_s;
+	if (t->stress == DV_TCP_STRESS_HOLD || t->stress == DV_TCP_STRESS_HALF_OPEN)
+		life += plan->duration_s;
+	double c = per_s * life * 2.0;
+	if (c < DV_TCP_CONNS_AUTO_MIN)
+		return DV_TCP_CONNS_AUTO_MIN;
+	return c > DV_TCP_CONNS_AUTO_MAX ? DV_TCP_CONNS_AUTO_MAX : (uint32_t)c;
+}
+
 uint32_t dv_topo_frag_sets(double qps, unsigned ncol, unsigned attempts, double frag_timeout_s)
 {
 	/* Beyond the bound (memory), sets are counted lost ("table full"). */

@@ -12,6 +12,9 @@
 
 #include "config/plan.h"
 
+#define DV_TCP_CONNS_AUTO_MAX 65536 /**< a lane's connection table when sized from the plan */
+#define DV_TCP_CONNS_AUTO_MIN 256
+
 /** Generators, collectors and the lanes between them. */
 struct dv_topology {
 	unsigned ngen;                    /**< generator lcores (TX queues), at least 1 */
@@ -63,6 +66,24 @@ void dv_topo_sizing(const struct dv_plan *plan, const struct dv_topology *t,
  */
 int dv_topo_lane_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes, uint32_t slots,
 		       uint32_t *base, uint32_t *nports);
+
+/**
+ * TCP source ports of lane li (--transport tcp): the ports from the base
+ * (default 10000, or --sport LOW-HIGH) to the top, split evenly over the
+ * lanes, disjoint (a segment's port names its lane's collector).
+ * @return 0, or -EINVAL (reported) when a lane would get fewer than 16
+ */
+int dv_topo_tcp_ports(const struct dv_plan *plan, unsigned li, unsigned nlanes, uint32_t *lo,
+		      uint32_t *n);
+
+/**
+ * Connections a lane's table holds (--tcp-conns, or from the plan): new
+ * connections a second (the lane's rate / queries per connection) times how
+ * long one may live (the attempt lifetime plus the handshake's first
+ * retransmissions; idle and hold modes: their limit), twice, at least 256,
+ * at most DV_TCP_CONNS_AUTO_MAX unless --tcp-conns says more.
+ */
+uint32_t dv_topo_tcp_conns(const struct dv_plan *plan, double lane_qps, const struct dv_lifetime *lt);
 
 /**
  * Fragment sets alive at once for one collector: every attempt's answer

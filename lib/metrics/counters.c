@@ -128,6 +128,10 @@ static inline void HIST_delta(struct dv_hist *d, const struct dv_hist *now,
 #define FRAG_merge frag_merge
 #define FRAG_snapshot frag_snapshot
 #define FRAG_delta(d, now, before, seen) frag_delta(d, now, before)
+#define TCP_init tcp_init
+#define TCP_merge tcp_merge
+#define TCP_snapshot tcp_snapshot
+#define TCP_delta(d, now, before, seen) tcp_delta(d, now, before)
 
 /* When an interval counted something of a MIN or MAX row (see MIN_delta). */
 #define SEEN_SUM(name) false
@@ -137,6 +141,7 @@ static inline void HIST_delta(struct dv_hist *d, const struct dv_hist *now,
 #define SEEN_EDNS(name) false
 #define SEEN_SEQ(name) false
 #define SEEN_FRAG(name) false
+#define SEEN_TCP(name) false
 #define SEEN_MIN(name) seen_##name(dst)
 #define SEEN_MAX(name) seen_##name(dst)
 
@@ -149,6 +154,12 @@ static bool seen_resp_min(const struct dv_edns_rx *d)
 static bool seen_resp_max(const struct dv_edns_rx *d)
 {
 	return d->answered != 0;
+}
+
+/** An interval's most connections open: only when it opened any. */
+static bool seen_open_max(const struct dv_tcp_stats *d)
+{
+	return d->opened != 0;
 }
 
 /** The smallest MTU is that of the too-big errors (both families). */
@@ -206,6 +217,7 @@ static bool seen_icmp_mtu_min(const struct dv_rx_stats *d)
 DEFINE_OPS(, dv_edns_rx, struct dv_edns_rx, DV_COUNTERS_EDNS)
 DEFINE_OPS(static, seq, struct dv_seq_stats, DV_COUNTERS_SEQ)
 DEFINE_OPS(static, frag, struct dv_frag_stats, DV_COUNTERS_FRAG)
+DEFINE_OPS(static, tcp, struct dv_tcp_stats, DV_COUNTERS_TCP)
 DEFINE_OPS(, dv_tx_stats, struct dv_tx_stats, DV_COUNTERS_TX)
 DEFINE_OPS(, dv_rx_stats, struct dv_rx_stats, DV_COUNTERS_RX)
 
@@ -216,12 +228,14 @@ DEFINE_OPS(, dv_rx_stats, struct dv_rx_stats, DV_COUNTERS_RX)
 #define ROW_EDNS(...) ROW(struct dv_edns_rx, __VA_ARGS__)
 #define ROW_SEQ(...) ROW(struct dv_seq_stats, __VA_ARGS__)
 #define ROW_FRAG(...) ROW(struct dv_frag_stats, __VA_ARGS__)
+#define ROW_TCP(...) ROW(struct dv_tcp_stats, __VA_ARGS__)
 #define ROW_TX(...) ROW(struct dv_tx_stats, __VA_ARGS__)
 #define ROW_RX(...) ROW(struct dv_rx_stats, __VA_ARGS__)
 
 static const struct dv_counter_desc edns_rows[] = { DV_COUNTERS_EDNS(ROW_EDNS) };
 static const struct dv_counter_desc seq_rows[] = { DV_COUNTERS_SEQ(ROW_SEQ) };
 static const struct dv_counter_desc frag_rows[] = { DV_COUNTERS_FRAG(ROW_FRAG) };
+static const struct dv_counter_desc tcp_rows[] = { DV_COUNTERS_TCP(ROW_TCP) };
 static const struct dv_counter_desc tx_rows[] = { DV_COUNTERS_TX(ROW_TX) };
 static const struct dv_counter_desc rx_rows[] = { DV_COUNTERS_RX(ROW_RX) };
 
@@ -230,6 +244,7 @@ static const struct dv_counter_desc rx_rows[] = { DV_COUNTERS_RX(ROW_RX) };
 const struct dv_counter_group dv_counters_edns = GROUP("edns", edns_rows, struct dv_edns_rx);
 const struct dv_counter_group dv_counters_seq = GROUP("seq", seq_rows, struct dv_seq_stats);
 const struct dv_counter_group dv_counters_frag = GROUP("frag", frag_rows, struct dv_frag_stats);
+const struct dv_counter_group dv_counters_tcp = GROUP("tcp", tcp_rows, struct dv_tcp_stats);
 const struct dv_counter_group dv_counters_tx = GROUP("tx", tx_rows, struct dv_tx_stats);
 const struct dv_counter_group dv_counters_rx = GROUP("rx", rx_rows, struct dv_rx_stats);
 
@@ -238,5 +253,6 @@ const struct dv_counter_group dv_counters_rx = GROUP("rx", rx_rows, struct dv_rx
 const struct dv_edns_names dv_edns_json = { DV_COUNTERS_EDNS(NAME_ROW) };
 const struct dv_seq_names dv_seq_json = { DV_COUNTERS_SEQ(NAME_ROW) };
 const struct dv_frag_names dv_frag_json = { DV_COUNTERS_FRAG(NAME_ROW) };
+const struct dv_tcp_names dv_tcp_json = { DV_COUNTERS_TCP(NAME_ROW) };
 const struct dv_tx_names dv_tx_json = { DV_COUNTERS_TX(NAME_ROW) };
 const struct dv_rx_names dv_rx_json = { DV_COUNTERS_RX(NAME_ROW) };

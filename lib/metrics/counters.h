@@ -73,6 +73,7 @@ enum dv_fail_col {
 #define DV_CTYPE_EDNS struct dv_edns_rx
 #define DV_CTYPE_SEQ struct dv_seq_stats
 #define DV_CTYPE_FRAG struct dv_frag_stats
+#define DV_CTYPE_TCP struct dv_tcp_stats
 
 /** A row of counters.def as a struct field. */
 #define DV_COUNTER_FIELD(kind, name, dims, unit, json) DV_CTYPE_##kind name dims;
@@ -90,6 +91,11 @@ struct dv_seq_stats {
 /** Fragments seen by a collector (DV_COUNTERS_FRAG). */
 struct dv_frag_stats {
 	DV_COUNTERS_FRAG(DV_COUNTER_FIELD)
+};
+
+/** TCP connections of a collector (DV_COUNTERS_TCP). */
+struct dv_tcp_stats {
+	DV_COUNTERS_TCP(DV_COUNTER_FIELD)
 };
 
 /** Written only by the generator role of one lcore (DV_COUNTERS_TX). */
@@ -122,6 +128,7 @@ enum dv_counter_kind {
 	DV_COUNTER_EDNS,
 	DV_COUNTER_SEQ,
 	DV_COUNTER_FRAG,
+	DV_COUNTER_TCP,
 };
 
 /** One row of counters.def, as data: where the field is and what it is. */
@@ -143,7 +150,7 @@ struct dv_counter_group {
 };
 
 extern const struct dv_counter_group dv_counters_tx, dv_counters_rx, dv_counters_edns,
-	dv_counters_seq, dv_counters_frag;
+	dv_counters_seq, dv_counters_frag, dv_counters_tcp;
 
 /** A row of counters.def as the member holding its JSON name. */
 #define DV_COUNTER_NAME(kind, name, dims, unit, json) const char *name;
@@ -155,11 +162,13 @@ extern const struct dv_counter_group dv_counters_tx, dv_counters_rx, dv_counters
 struct dv_edns_names { DV_COUNTERS_EDNS(DV_COUNTER_NAME) };
 struct dv_seq_names { DV_COUNTERS_SEQ(DV_COUNTER_NAME) };
 struct dv_frag_names { DV_COUNTERS_FRAG(DV_COUNTER_NAME) };
+struct dv_tcp_names { DV_COUNTERS_TCP(DV_COUNTER_NAME) };
 struct dv_tx_names { DV_COUNTERS_TX(DV_COUNTER_NAME) };
 struct dv_rx_names { DV_COUNTERS_RX(DV_COUNTER_NAME) };
 extern const struct dv_edns_names dv_edns_json;
 extern const struct dv_seq_names dv_seq_json;
 extern const struct dv_frag_names dv_frag_json;
+extern const struct dv_tcp_names dv_tcp_json;
 extern const struct dv_tx_names dv_tx_json;
 extern const struct dv_rx_names dv_rx_json;
 

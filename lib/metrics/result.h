@@ -26,6 +26,22 @@ enum dv_trial_verdict {
 	DV_TRIAL_GEN_LIMITED,     /**< the generator could not offer the rate: says nothing of the server */
 };
 
+/** What the embedded responder's TCP server did (--transport tcp), each counted exactly. */
+struct dv_resp_tcp_counts {
+	uint64_t accepted;      /**< connections accepted: SYNs answered with a SYN-ACK (not again) */
+	uint64_t answers;       /**< DNS answers sent over TCP */
+	uint64_t rsts;          /**< RSTs sent, for whatever reason */
+	uint64_t fins;          /**< FINs sent (after the client's, or tcp-idle-close) */
+	uint64_t segs_dropped;  /**< data segments dropped on purpose (tcp-drop-seg) */
+	uint64_t syns_ignored;  /**< SYNs ignored on purpose (tcp-no-synack) */
+	uint64_t table_full;    /**< SYNs refused with RST: the connection table was full */
+	uint64_t too_long;      /**< queries longer than the server's buffer (RST) */
+	uint64_t bad_queries;   /**< complete messages it does not answer (not a query, malformed) */
+	uint64_t bad_segments;  /**< malformed segments (bad checksum, bad header) to the DNS port */
+	uint64_t expired;       /**< connections forgotten half-open or closing (DV_RESP_TCP_LINGER_S) */
+	uint64_t segments;      /**< segments the port took from it (the responder's loop counts them) */
+};
+
 /** How one search ended. */
 enum dv_search_end {
 	DV_SEARCH_FOUND,          /**< a trial failed: the limit is between the best pass and it */
@@ -99,6 +115,9 @@ struct dv_result {
 	uint64_t nd_announced;               /**< gratuitous ARPs / unsolicited NAs sent at start */
 	bool has_xdp;                        /**< dnsvolley's XDP program ran: its counters follow */
 	uint64_t xdp_redirected, xdp_passed, xdp_fragments, xdp_icmp;
+	uint64_t xdp_tcp;                    /**< of the redirected: TCP segments from the target's port */
+	bool xdp_takes_tcp;                  /**< the program took TCP (--transport tcp): xdp_tcp is
+						  reported even when 0 (UDP runs report it only when not 0) */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
 	struct dv_rate_summary rate;         /**< ramp / search findings */
@@ -107,10 +126,13 @@ struct dv_result {
 	uint64_t resp_nombuf;                /**< frag-flood: frames it could not land in the RX pool (pool empty) */
 	uint64_t resp_sources;               /**< distinct client addresses it saw (sketch) */
 	uint64_t resp_ports;                 /**< distinct client source ports it saw */
+	bool has_resp_tcp;                   /**< its TCP server ran (--transport tcp): resp_tcp follows */
+	struct dv_resp_tcp_counts resp_tcp;
 	unsigned ngenerators;                /**< generator lcores of the run */
 	double tsc_hz;                       /**< to turn busy_tsc into cycles (the TSC counts at this rate) */
 	uint64_t mem_inflight;               /**< bytes of the in-flight tables (all lanes) */
 	uint64_t mem_sequences;              /**< bytes of the sequence tables */
+	uint64_t mem_tcp;                    /**< bytes of the TCP connection tables (--transport tcp) */
 	uint64_t mem_mbufs;                  /**< bytes of the mbuf pools */
 	uint64_t inflight_slots;             /**< attempts that can be outstanding at once (all lanes) */
 	const struct dv_cons *consistency;   /**< --track-answers: the tracker (metrics/consistency.h),
@@ -124,6 +146,12 @@ struct dv_result {
 static inline double dv_pct(uint64_t a, uint64_t b)
 {
 	return b != 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+/** Whether the reports show the XDP program's TCP count (a UDP run's stay as they were). */
+static inline bool dv_result_xdp_tcp_shown(const struct dv_result *r)
+{
+	return r->has_xdp && (r->xdp_takes_tcp || r->xdp_tcp != 0);
 }
 
 

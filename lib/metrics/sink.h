@@ -20,6 +20,8 @@ struct dv_plot_row {
 	double responses_ps;
 	double failures_ps;
 	double avg_latency_s;
+	double conn_ps;      /**< TCP connections opened per second (resperf's "connections"; 0 over UDP) */
+	double conn_avg_latency_s; /**< their mean handshake time (resperf's "conn_avg_latency") */
 	double secs;         /**< the interval's real length on the clock (the rates are over it) */
 	double stall_s;      /**< the process stalled this long in the interval (0: none); the
 			          interval is then no whole one and the ramp's maximum skips it */

@@ -20,6 +20,21 @@
 _Static_assert(sizeof(struct dv_edns_rx) % sizeof(uint64_t) == 0, "dv_edns_rx: uint64 only");
 _Static_assert(sizeof(struct dv_seq_stats) % sizeof(uint64_t) == 0, "dv_seq_stats: uint64 only");
 _Static_assert(sizeof(struct dv_frag_stats) % sizeof(uint64_t) == 0, "dv_frag_stats: uint64 only");
+_Static_assert(sizeof(struct dv_resp_tcp_counts) % sizeof(uint64_t) == 0,
+	       "dv_resp_tcp_counts: uint64 only");
+
+/* The responder's TCP counts, as words (a list in the state, in the struct's order). */
+#define RESP_TCP_N (sizeof(struct dv_resp_tcp_counts) / sizeof(uint64_t))
+
+static uint64_t *resp_tcp_words(struct dv_resp_tcp_counts *c)
+{
+	return (uint64_t *)c;
+}
+
+static const uint64_t *resp_tcp_words_c(const struct dv_resp_tcp_counts *c)
+{
+	return (const uint64_t *)c;
+}
 
 static json_t *u64(uint64_t v)
 {
@@ -138,7 +153,12 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	}
 	dv_jput(o, "ports", ports, &ok);
 	dv_jput(o, "nd_announced", u64(r->nd_announced), &ok);
-	if (r->has_xdp)
+	/* A fifth element, the TCP count, only when the reports show it. */
+	if (dv_result_xdp_tcp_shown(r))
+		dv_jput(o, "xdp", json_pack("[I,I,I,I,I]", (json_int_t)r->xdp_redirected,
+					(json_int_t)r->xdp_passed, (json_int_t)r->xdp_fragments,
+					(json_int_t)r->xdp_icmp, (json_int_t)r->xdp_tcp), &ok);
+	else if (r->has_xdp)
 		dv_jput(o, "xdp", json_pack("[I,I,I,I]", (json_int_t)r->xdp_redirected,
 					(json_int_t)r->xdp_passed, (json_int_t)r->xdp_fragments,
 					(json_int_t)r->xdp_icmp), &ok);
@@ -175,11 +195,17 @@ json_t *dv_state_to_json(const struct dv_result *r)
 		    &ok);
 	if (r->resp_nombuf > 0)
 		dv_jput(o, "responder_pool_empty", json_integer((json_int_t)r->resp_nombuf), &ok);
+	if (r->has_resp_tcp) {
+		/* In the struct's order: a list, as the other responder counts. */
+		dv_jput(o, "responder_tcp", u64_list(resp_tcp_words_c(&r->resp_tcp), RESP_TCP_N), &ok);
+	}
 	dv_jput(o, "generators", json_integer(r->ngenerators), &ok);
 	dv_jput(o, "tsc_hz", json_real(r->tsc_hz), &ok);
 	dv_jput(o, "memory", json_pack("[I,I,I,I]", (json_int_t)r->mem_inflight,
 				   (json_int_t)r->mem_sequences, (json_int_t)r->mem_mbufs,
 				   (json_int_t)r->inflight_slots), &ok);
+	if (r->mem_tcp != 0)
+		dv_jput(o, "memory_tcp", json_integer((json_int_t)r->mem_tcp), &ok);
 	return dv_jdone(o, ok);
 }
 
@@ -393,12 +419,15 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 	}
 	ports_read(&rd, o, st);
 	words_read(&rd, o, "nd_announced", &r->nd_announced, 1);
-	uint64_t xdp[4] = { 0 }, resp[5] = { 0 }, mem[4] = { 0 };
-	if (json_object_get(o, "xdp") != NULL) {
+	uint64_t xdp[5] = { 0 }, resp[5] = { 0 }, mem[4] = { 0 };
+	const json_t *xo = json_object_get(o, "xdp");
+	if (xo != NULL) {
+		/* Four counters, or five with TCP's. */
 		r->has_xdp = true;
-		list_read(&rd, o, "xdp", xdp, 4);
+		r->xdp_takes_tcp = json_is_array(xo) && json_array_size(xo) == 5;
+		list_read(&rd, o, "xdp", xdp, r->xdp_takes_tcp ? 5 : 4);
 		r->xdp_redirected = xdp[0], r->xdp_passed = xdp[1];
-		r->xdp_fragments = xdp[2], r->xdp_icmp = xdp[3];
+		r->xdp_fragments = xdp[2], r->xdp_icmp = xdp[3], r->xdp_tcp = xdp[4];
 	}
 	const char *ts = json_string_value(json_object_get(o, "rx_timestamps"));
 	if (ts != NULL)
@@ -457,11 +486,16 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 		r->resp_sources = resp[3], r->resp_ports = resp[4];
 		r->resp_nombuf = get_u64(json_object_get(o, "responder_pool_empty"));
 	}
+	if (json_object_get(o, "responder_tcp") != NULL) {
+		r->has_resp_tcp = true;
+		list_read(&rd, o, "responder_tcp", resp_tcp_words(&r->resp_tcp), RESP_TCP_N);
+	}
 	r->ngenerators = (unsigned)get_int(o, "generators");
 	r->tsc_hz = get_real(o, "tsc_hz");
 	list_read(&rd, o, "memory", mem, 4);
 	r->mem_inflight = mem[0], r->mem_sequences = mem[1], r->mem_mbufs = mem[2];
 	r->inflight_slots = mem[3];
+	r->mem_tcp = get_u64(json_object_get(o, "memory_tcp"));
 	dv_result_store_fix(st);
 	return rd.rc;
 }
@@ -585,6 +619,8 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 		acc->xdp_passed += src->xdp_passed;
 		acc->xdp_fragments += src->xdp_fragments;
 		acc->xdp_icmp += src->xdp_icmp;
+		acc->xdp_tcp += src->xdp_tcp;
+		acc->xdp_takes_tcp |= src->xdp_takes_tcp;
 	}
 	if (acc->rx_timestamps == NULL && src->rx_timestamps != NULL)
 		snprintf(acc_st->rx_timestamps, sizeof(acc_st->rx_timestamps), "%s",
@@ -603,6 +639,13 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 		acc->resp_sources += src->resp_sources;
 		acc->resp_ports += src->resp_ports;
 	}
+	if (src->has_resp_tcp) {
+		acc->has_resp_tcp = true;
+		uint64_t *a = resp_tcp_words(&acc->resp_tcp);
+		const uint64_t *b = resp_tcp_words_c(&src->resp_tcp);
+		for (size_t i = 0; i < RESP_TCP_N; i++)
+			a[i] += b[i];
+	}
 	acc->ngenerators += src->ngenerators;
 	/* Cycles are only comparable on one clock. */
 	if (acc->tsc_hz != src->tsc_hz)
@@ -610,6 +653,7 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 	acc->mem_inflight += src->mem_inflight;
 	acc->mem_sequences += src->mem_sequences;
 	acc->mem_mbufs += src->mem_mbufs;
+	acc->mem_tcp += src->mem_tcp;
 	acc->inflight_slots += src->inflight_slots;
 	dv_result_store_fix(acc_st);
 	return 0;
@@ -646,6 +690,7 @@ int dv_result_merge_seq(struct dv_result_store *acc_st, const struct dv_result *
 	double send = acc->send_seconds, run = acc->run_seconds, target = acc->target_qps;
 	unsigned ngen = acc->ngenerators;
 	uint64_t mi = acc->mem_inflight, ms = acc->mem_sequences, mm = acc->mem_mbufs;
+	uint64_t mt = acc->mem_tcp;
 	uint64_t slots = acc->inflight_slots;
 
 	int rc = dv_result_merge_run(acc_st, src);
@@ -662,6 +707,7 @@ int dv_result_merge_seq(struct dv_result_store *acc_st, const struct dv_result *
 	acc->mem_inflight = DV_MAXOF(mi, src->mem_inflight);
 	acc->mem_sequences = DV_MAXOF(ms, src->mem_sequences);
 	acc->mem_mbufs = DV_MAXOF(mm, src->mem_mbufs);
+	acc->mem_tcp = DV_MAXOF(mt, src->mem_tcp);
 	acc->inflight_slots = DV_MAXOF(slots, src->inflight_slots);
 #undef DV_MAXOF
 	return 0;

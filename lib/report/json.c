@@ -19,6 +19,7 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
+#include "report/tcp_section.h"
 #include "core/json_util.h"
 #include "metrics/state.h"
 #include "core/log.h"
@@ -322,6 +323,29 @@ static json_t *late_obj(const struct dv_hist *h, bool *ok)
 	return o;
 }
 
+/** "responder" / "tcp": what the embedded responder's TCP server did. */
+static json_t *resp_tcp_obj(const struct dv_resp_tcp_counts *c, bool *ok)
+{
+	json_t *t = json_object();
+	if (t == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	dv_jput(t, "connections", dv_jint(c->accepted), ok);
+	dv_jput(t, "answers", dv_jint(c->answers), ok);
+	dv_jput(t, "segments", dv_jint(c->segments), ok);
+	dv_jput(t, "rsts", dv_jint(c->rsts), ok);
+	dv_jput(t, "fins", dv_jint(c->fins), ok);
+	dv_jput(t, "segments_dropped", dv_jint(c->segs_dropped), ok);
+	dv_jput(t, "syns_ignored", dv_jint(c->syns_ignored), ok);
+	dv_jput(t, "table_full", dv_jint(c->table_full), ok);
+	dv_jput(t, "queries_too_long", dv_jint(c->too_long), ok);
+	dv_jput(t, "bad_queries", dv_jint(c->bad_queries), ok);
+	dv_jput(t, "bad_segments", dv_jint(c->bad_segments), ok);
+	dv_jput(t, "expired", dv_jint(c->expired), ok);
+	return t;
+}
+
 /** "search": the searches' findings and every trial. */
 static json_t *search_obj(const struct dv_rate_summary *rs, bool *ok)
 {
@@ -612,13 +636,17 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		      "inflight_bytes", dv_jint(r->mem_inflight), "sequence_bytes",
 		      dv_jint(r->mem_sequences), "mbuf_bytes", dv_jint(r->mem_mbufs)),
 	    ok);
-	if (r->has_responder)
-		dv_jput(o, "responder",
-		    json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", dv_jint(r->resp_answered),
-			      "dropped", dv_jint(r->resp_dropped), "impaired", dv_jint(r->resp_impaired),
-			      "client_addresses", dv_jint(r->resp_sources), "client_ports",
-			      dv_jint(r->resp_ports)),
-		    ok);
+	if (r->mem_tcp != 0)
+		dv_jput(json_object_get(o, "memory"), "tcp_bytes", dv_jint(r->mem_tcp), ok);
+	if (r->has_responder) {
+		json_t *resp = json_pack("{s:o, s:o, s:o, s:o, s:o}", "answered", dv_jint(r->resp_answered),
+					 "dropped", dv_jint(r->resp_dropped), "impaired",
+					 dv_jint(r->resp_impaired), "client_addresses",
+					 dv_jint(r->resp_sources), "client_ports", dv_jint(r->resp_ports));
+		if (resp != NULL && r->has_resp_tcp)
+			dv_jput(resp, "tcp", resp_tcp_obj(&r->resp_tcp, ok), ok);
+		dv_jput(o, "responder", resp, ok);
+	}
 	const struct dv_rate_summary *rs = &r->rate;
 	if (r->rate_mode == DV_RATE_RAMP)
 		dv_jput(o, "ramp",
@@ -663,12 +691,15 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 			     ok);
 		dv_jput(o, "ports", ports, ok);
 	}
-	if (r->has_xdp)
-		dv_jput(o, "xdp",
-		    json_pack("{s:o, s:o, s:o, s:o}", "redirected", dv_jint(r->xdp_redirected),
-			      "passed", dv_jint(r->xdp_passed), "fragments", dv_jint(r->xdp_fragments),
-			      "icmp", dv_jint(r->xdp_icmp)),
-		    ok);
+	if (r->has_xdp) {
+		json_t *xdp = json_pack("{s:o, s:o, s:o, s:o}", "redirected", dv_jint(r->xdp_redirected),
+					"passed", dv_jint(r->xdp_passed), "fragments",
+					dv_jint(r->xdp_fragments), "icmp", dv_jint(r->xdp_icmp));
+		/* Only over TCP (or when something counted): a UDP run's JSON stays as it was. */
+		if (xdp != NULL && dv_result_xdp_tcp_shown(r))
+			dv_jput(xdp, "tcp", dv_jint(r->xdp_tcp), ok);
+		dv_jput(o, "xdp", xdp, ok);
+	}
 	dv_jput(o, "arp_nd",
 	    json_pack("{s:o, s:o, s:o, s:o}", dv_rx_json.nd_answered,
 		      per_family(r->rx.nd_answered, ok), dv_rx_json.nd_ignored,
@@ -684,6 +715,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	dv_jput(o, dv_rx_json.frag, fragments_obj(r, ok), ok);
 	dv_jput(o, dv_rx_json.icmp, icmp_obj(r, ok), ok);
 	dv_jput(o, dv_rx_json.fail, failure_arr(r, ok), ok);
+	if (dv_result_has_tcp(r))
+		dv_jput(o, dv_rx_json.tcp, dv_json_tcp(r, ok), ok);
 	if (r->consistency != NULL)
 		dv_jput(o, "consistency", dv_cons_to_json(r->consistency), ok);
 	return o;
@@ -722,8 +755,9 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 	dv_jput(o, "response_rcodes", rc, ok);
 	dv_jput(o, dv_rx_json.latency, latency_obj(&rx->latency, ok), ok);
 	dv_jput(o, "conn_info",
-	    json_pack("{s:s, s:o, s:o}", "type", "udp", "packets_sent", dv_jint(sent),
-		      "packets_received", dv_jint(rx->rx_pkts)),
+	    json_pack("{s:s, s:o, s:o}", "type", dv_result_has_tcp(r) ? "tcp" : "udp",
+		      "packets_sent", dv_jint(dv_result_has_tcp(r) ? r->rx.tcp.segs_out : sent),
+		      "packets_received", dv_jint(dv_result_has_tcp(r) ? r->rx.tcp.segs_in : rx->rx_pkts)),
 	    ok);
 	json_t *ext = extension_obj(r, achieved, ok);
 	/* Every counter, losslessly: what "dnsvolley report" and "merge" read back. */

@@ -23,8 +23,9 @@ void dv_plot_write(FILE *f, const struct dv_plot_row *r)
 	if (r->stall_s > 0.0)
 		fprintf(f, "# stall: the process did not run for %.3f s in the next interval "
 			   "(%.3f s long); its rates are over its real length\n", r->stall_s, r->secs);
-	fprintf(f, "%.6f %.6f %.6f %.6f %.6f %.6f 0.000000 0.000000\n", r->time_s, r->target_qps,
-		r->actual_qps, r->responses_ps, r->failures_ps, r->avg_latency_s);
+	fprintf(f, "%.6f %.6f %.6f %.6f %.6f %.6f %.6f %.6f\n", r->time_s, r->target_qps,
+		r->actual_qps, r->responses_ps, r->failures_ps, r->avg_latency_s, r->conn_ps,
+		r->conn_avg_latency_s);
 }
 
 int dv_plot_close(FILE *f, const char *path)

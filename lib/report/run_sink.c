@@ -68,6 +68,18 @@ static int sink_done(void *ctx, const struct dv_result *res)
 			       " addresses and %" PRIu64 " source ports\n\n",
 			       res->resp_answered, res->resp_dropped, res->resp_impaired,
 			       res->resp_sources, res->resp_ports);
+		if (res->has_resp_tcp) {
+			const struct dv_resp_tcp_counts *t = &res->resp_tcp;
+			printf("[Status] Embedded responder over TCP: %" PRIu64 " connections, %" PRIu64
+			       " answers in %" PRIu64 " segments, %" PRIu64 " RSTs, %" PRIu64
+			       " FINs; on purpose %" PRIu64 " segments dropped, %" PRIu64
+			       " SYNs ignored; %" PRIu64 " SYNs refused (table full), %" PRIu64
+			       " queries too long, %" PRIu64 " not answerable, %" PRIu64
+			       " malformed segments, %" PRIu64 " connections expired\n\n",
+			       t->accepted, t->answers, t->segments, t->rsts, t->fins, t->segs_dropped,
+			       t->syns_ignored, t->table_full, t->too_long, t->bad_queries,
+			       t->bad_segments, t->expired);
+		}
 	}
 	dv_report_text(stdout, plan, res);
 	fflush(stdout);

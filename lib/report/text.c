@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "metrics/consistency.h"
+#include "report/tcp_section.h"
 
 /** a / b rounded to the nearest integer; 0 when b is 0. */
 static uint64_t avg_round(uint64_t a, uint64_t b)
@@ -751,11 +752,15 @@ counters:
 			(double)tx->busy_tsc / (double)dv_result_sent(r),
 			rx->rx_pkts > 0 ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0,
 			r->ngenerators, r->ngenerators == 1 ? "" : "s", r->tsc_hz / 1e9);
-	if (r->inflight_slots > 0)
+	if (r->inflight_slots > 0) {
 		fprintf(f, "  Memory: in-flight %" PRIu64 " slots (%.1f MiB), sequences %.1f MiB, "
-			   "mbuf pools %.1f MiB\n", r->inflight_slots,
+			   "mbuf pools %.1f MiB", r->inflight_slots,
 			(double)r->mem_inflight / 1048576.0, (double)r->mem_sequences / 1048576.0,
 			(double)r->mem_mbufs / 1048576.0);
+		if (r->mem_tcp != 0)
+			fprintf(f, ", TCP connections %.1f MiB", (double)r->mem_tcp / 1048576.0);
+		fputc('\n', f);
+	}
 	const struct dv_rate_summary *rs = &r->rate;
 	if (r->rate_mode == DV_RATE_RAMP && rs->ramp_max_qps > 0.0)
 		fprintf(f, "  Maximum throughput: %.1f qps (offered %.1f qps then), lost at that point: "
@@ -791,7 +796,11 @@ counters:
 			" neighbour solicitations (%" PRIu64 " sent), %" PRIu64 " ignored; announced %"
 			PRIu64 " addresses\n", rx->nd_answered[DV_FAMILY_V4],
 			rx->nd_answered[DV_FAMILY_V6], r->tx.ctl_sent, rx->nd_ignored, r->nd_announced);
-	if (r->has_xdp)
+	if (dv_result_xdp_tcp_shown(r))
+		fprintf(f, "  XDP program: %" PRIu64 " frames to us (%" PRIu64 " fragments, %" PRIu64
+			" ICMP errors, %" PRIu64 " TCP segments), %" PRIu64 " left to the kernel\n",
+			r->xdp_redirected, r->xdp_fragments, r->xdp_icmp, r->xdp_tcp, r->xdp_passed);
+	else if (r->has_xdp)
 		fprintf(f, "  XDP program: %" PRIu64 " frames to us (%" PRIu64 " fragments, %" PRIu64
 			" ICMP errors), %" PRIu64 " left to the kernel\n", r->xdp_redirected,
 			r->xdp_fragments, r->xdp_icmp, r->xdp_passed);
@@ -818,6 +827,9 @@ counters:
 		print_icmp(f, r);
 		print_failures(f, r);
 	}
+
+	if (dv_result_has_tcp(r))
+		dv_text_tcp(f, r);
 
 	if (r->consistency != NULL)
 		print_consistency(f, r->consistency);

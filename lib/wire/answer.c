@@ -29,6 +29,8 @@
 #define PLAIN_DNS_MAX 512   /* requestor's buffer without OPT (RFC 1035) */
 #define TXT_DEFAULT   16
 #define RESP_TTL      64    /* IP TTL / hop limit of responses */
+#define EDNS_OPT_TCP_KEEPALIVE 11 /* edns-tcp-keepalive (RFC 7828) */
+#define KEEPALIVE_OPT_LEN 6 /* its code, length and 16-bit TIMEOUT */
 
 /** What the query's additional section said about EDNS. */
 struct edns_info {
@@ -212,6 +214,140 @@ static void finish_headers(uint8_t *frame, const struct dv_frame_view *v, size_t
 	memcpy(udp + 6, &c, 2);
 }
 
+/** Where a response must fit, in bytes of DNS message. */
+struct answer_room {
+	size_t room;     /**< the caller's buffer past the start of the message */
+	size_t mtu_room; /**< the MTU's share for the message (SIZE_MAX: no MTU, a stream) */
+	size_t limit;    /**< all limits together: beyond it the response is truncated */
+	bool stream;     /**< TCP: never truncated (beyond the limit: an error) */
+	int keepalive;   /**< edns-tcp-keepalive TIMEOUT for the OPT record, or -1 */
+};
+
+/*
+ * The DNS part of dv_answer_build() and dv_answer_build_msg(): the query's
+ * message at dns (qlen bytes) becomes its response, in place. d and e are
+ * the query's question and EDNS. @return the response's length, or -errno
+ */
+static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct edns_info *e,
+		      const struct answer_room *ar, const struct dv_answer_cfg *cfg)
+{
+	int rcode = DNS_RCODE_NOERROR;
+	if (e->duplicate)
+		rcode = DNS_RCODE_FORMERR;
+	else if (e->present && e->version != 0)
+		rcode = DNS_RCODE_BADVERS;
+	else if (d->qclass != DV_DNS_CLASS_IN)
+		rcode = DNS_RCODE_REFUSED;
+
+	size_t room = ar->room;
+	size_t limit = ar->limit;
+	size_t head = d->q_end; /* header + question, kept as received */
+	bool keepalive = e->present && ar->keepalive >= 0;
+	size_t opt_len = e->present ? OPT_RR_LEN + (keepalive ? KEEPALIVE_OPT_LEN : 0) : 0;
+	size_t rdlen = 0;
+	bool has_answer = false;
+	if (rcode == DNS_RCODE_NOERROR) {
+		switch (d->qtype) {
+		case DV_DNS_TYPE_A:
+			rdlen = sizeof(cfg->a);
+			has_answer = true;
+			break;
+		case DV_DNS_TYPE_AAAA:
+			rdlen = sizeof(cfg->aaaa);
+			has_answer = true;
+			break;
+		case DV_DNS_TYPE_TXT: {
+			rdlen = txt_size(d->qname);
+			/* Never more than the caller's buffer can hold; whether the
+			 * requestor and the MTU accept it is decided below. */
+			size_t fixed = head + NAME_PTR_LEN + RR_FIXED_LEN + opt_len;
+			if (room > fixed + 1 && rdlen > room - fixed)
+				rdlen = room - fixed;
+			has_answer = true;
+			break;
+		}
+		default:
+			break; /* NODATA */
+		}
+	}
+
+	size_t ans_len = has_answer ? NAME_PTR_LEN + RR_FIXED_LEN + rdlen : 0;
+	/* Padding to cfg->answer_size: a TXT record in the additional section,
+	 * or none if it cannot fit in what is left. */
+	size_t base = head + ans_len + opt_len;
+	size_t pad_len = 0;
+	if (cfg->answer_size > base && cfg->answer_size - base >= PAD_RR_MIN)
+		pad_len = cfg->answer_size - base;
+	bool tc = false;
+	if (base + pad_len > limit) {
+		/* Over TCP the requestor's UDP size is no limit (RFC 7766 8):
+		 * what does not fit the stream's own limit is not sent at all. */
+		if (ar->stream)
+			return -EMSGSIZE;
+		tc = true;
+		has_answer = false;
+		pad_len = 0;
+		if (head + opt_len > room)
+			return -ENOSPC;
+		if (head + opt_len > ar->mtu_room)
+			return -EMSGSIZE;
+	}
+
+	/* Everything after the question is rewritten from here on. */
+	uint8_t *p = dns + head;
+	if (has_answer) {
+		p = write_rr_head(p, d->qtype, cfg->ttl, rdlen);
+		if (d->qtype == DV_DNS_TYPE_A)
+			memcpy(p, cfg->a, rdlen);
+		else if (d->qtype == DV_DNS_TYPE_AAAA)
+			memcpy(p, cfg->aaaa, rdlen);
+		else
+			write_txt(p, rdlen);
+		p += rdlen;
+	}
+	if (pad_len > 0) {
+		size_t pad_rdlen = pad_len - NAME_PTR_LEN - RR_FIXED_LEN;
+		p = write_rr_head(p, DV_DNS_TYPE_TXT, cfg->ttl, pad_rdlen);
+		write_txt(p, pad_rdlen);
+		p += pad_rdlen;
+	}
+	if (e->present) {
+		p[0] = 0; /* root owner */
+		dv_wr16(p + 1, DV_DNS_TYPE_OPT);
+		dv_wr16(p + 3, cfg->edns_size);
+		dv_wr32(p + 5, ((uint32_t)(rcode >> 4) << 24) | (e->do_bit ? EDNS_DO : 0));
+		dv_wr16(p + 9, keepalive ? KEEPALIVE_OPT_LEN : 0);
+		p += OPT_RR_LEN;
+		if (keepalive) {
+			dv_wr16(p, EDNS_OPT_TCP_KEEPALIVE);
+			dv_wr16(p + 2, 2);
+			dv_wr16(p + 4, (uint16_t)ar->keepalive);
+			p += KEEPALIVE_OPT_LEN;
+		}
+	}
+
+	uint16_t flags = DV_DNS_QR | DV_DNS_AA | (d->flags & DV_DNS_RD) |
+			 (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE);
+	dv_wr16(dns + 2, flags);
+	dv_wr16(dns + 4, 1);
+	dv_wr16(dns + 6, has_answer ? 1 : 0);
+	dv_wr16(dns + 8, 0);
+	dv_wr16(dns + 10, (uint16_t)((pad_len > 0 ? 1 : 0) + (e->present ? 1 : 0)));
+	return (int)(p - dns);
+}
+
+/* The query's question and EDNS, if it is a query we answer. @return 0 or -errno */
+static int read_query(const uint8_t *dns, size_t qlen, struct dv_dns_view *d, struct edns_info *e)
+{
+	if (dv_dns_parse_question(dns, qlen, d) != 0)
+		return -EBADMSG;
+	if ((d->flags & (DV_DNS_QR | DV_DNS_OPCODE)) != 0 || d->qdcount != 1)
+		return -EINVAL;
+	if (scan_edns(dns, qlen, d, e) != 0)
+		return -EBADMSG;
+	return 0;
+}
+
 /*
  * Errors (all mean "drop"): -EINVAL bad arguments or not a standard query
  * with one question; -EPROTONOSUPPORT not plain IPv4/IPv6 + UDP; -EBADMSG
@@ -236,116 +372,44 @@ int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answ
 	size_t dns_off = (size_t)v.l4_off + DV_UDP_HLEN;
 	uint8_t *dns = frame + dns_off;
 	size_t qlen = v.udp_len - DV_UDP_HLEN;
-	if (dv_dns_parse_question(dns, qlen, &d) != 0)
-		return -EBADMSG;
-	if ((d.flags & (DV_DNS_QR | DV_DNS_OPCODE)) != 0 || d.qdcount != 1)
-		return -EINVAL;
-	if (scan_edns(dns, qlen, &d, &e) != 0)
-		return -EBADMSG;
-
-	int rcode = DNS_RCODE_NOERROR;
-	if (e.duplicate)
-		rcode = DNS_RCODE_FORMERR;
-	else if (e.present && e.version != 0)
-		rcode = DNS_RCODE_BADVERS;
-	else if (d.qclass != DV_DNS_CLASS_IN)
-		rcode = DNS_RCODE_REFUSED;
+	int rc = read_query(dns, qlen, &d, &e);
+	if (rc != 0)
+		return rc;
 
 	/* The message may not exceed the requestor's buffer (unless told to
 	 * ignore it), the IP MTU, the UDP/IP 16-bit length fields, or the
 	 * caller's buffer. */
 	size_t ip_udp = (size_t)v.ip_hlen + DV_UDP_HLEN;
-	size_t room = cap - dns_off;
+	struct answer_room ar = { .room = cap - dns_off, .keepalive = -1 };
 	size_t req = e.present ? (e.udp_size > PLAIN_DNS_MAX ? e.udp_size : PLAIN_DNS_MAX)
 			       : PLAIN_DNS_MAX;
 	if (cfg->ignore_edns)
 		req = SIZE_MAX;
-	size_t mtu_room = cfg->mtu > ip_udp ? cfg->mtu - ip_udp : 0;
-	size_t limit = min_size(min_size(req, mtu_room), min_size(room, UINT16_MAX - ip_udp));
+	ar.mtu_room = cfg->mtu > ip_udp ? cfg->mtu - ip_udp : 0;
+	ar.limit = min_size(min_size(req, ar.mtu_room), min_size(ar.room, UINT16_MAX - ip_udp));
 
-	size_t head = d.q_end; /* header + question, kept as received */
-	size_t opt_len = e.present ? OPT_RR_LEN : 0;
-	size_t rdlen = 0;
-	bool has_answer = false;
-	if (rcode == DNS_RCODE_NOERROR) {
-		switch (d.qtype) {
-		case DV_DNS_TYPE_A:
-			rdlen = sizeof(cfg->a);
-			has_answer = true;
-			break;
-		case DV_DNS_TYPE_AAAA:
-			rdlen = sizeof(cfg->aaaa);
-			has_answer = true;
-			break;
-		case DV_DNS_TYPE_TXT: {
-			rdlen = txt_size(d.qname);
-			/* Never more than the caller's buffer can hold; whether the
-			 * requestor and the MTU accept it is decided below. */
-			size_t fixed = head + NAME_PTR_LEN + RR_FIXED_LEN + opt_len;
-			if (room > fixed + 1 && rdlen > room - fixed)
-				rdlen = room - fixed;
-			has_answer = true;
-			break;
-		}
-		default:
-			break; /* NODATA */
-		}
-	}
+	rc = answer_msg(dns, &d, &e, &ar, cfg);
+	if (rc < 0)
+		return rc;
+	finish_headers(frame, &v, (size_t)rc);
+	return (int)dns_off + rc;
+}
 
-	size_t ans_len = has_answer ? NAME_PTR_LEN + RR_FIXED_LEN + rdlen : 0;
-	/* Padding to cfg->answer_size: a TXT record in the additional section,
-	 * or none if it cannot fit in what is left. */
-	size_t base = head + ans_len + opt_len;
-	size_t pad_len = 0;
-	if (cfg->answer_size > base && cfg->answer_size - base >= PAD_RR_MIN)
-		pad_len = cfg->answer_size - base;
-	bool tc = false;
-	if (base + pad_len > limit) {
-		tc = true;
-		has_answer = false;
-		pad_len = 0;
-		if (head + opt_len > room)
-			return -ENOSPC;
-		if (head + opt_len > mtu_room)
-			return -EMSGSIZE;
-	}
+int dv_answer_build_msg(uint8_t *msg, size_t len, size_t cap, const struct dv_answer_cfg *cfg,
+			int keepalive)
+{
+	struct dv_dns_view d;
+	struct edns_info e;
 
-	/* Everything after the question is rewritten from here on. */
-	uint8_t *p = dns + head;
-	if (has_answer) {
-		p = write_rr_head(p, d.qtype, cfg->ttl, rdlen);
-		if (d.qtype == DV_DNS_TYPE_A)
-			memcpy(p, cfg->a, rdlen);
-		else if (d.qtype == DV_DNS_TYPE_AAAA)
-			memcpy(p, cfg->aaaa, rdlen);
-		else
-			write_txt(p, rdlen);
-		p += rdlen;
-	}
-	if (pad_len > 0) {
-		size_t pad_rdlen = pad_len - NAME_PTR_LEN - RR_FIXED_LEN;
-		p = write_rr_head(p, DV_DNS_TYPE_TXT, cfg->ttl, pad_rdlen);
-		write_txt(p, pad_rdlen);
-		p += pad_rdlen;
-	}
-	if (e.present) {
-		p[0] = 0; /* root owner */
-		dv_wr16(p + 1, DV_DNS_TYPE_OPT);
-		dv_wr16(p + 3, cfg->edns_size);
-		dv_wr32(p + 5, ((uint32_t)(rcode >> 4) << 24) | (e.do_bit ? EDNS_DO : 0));
-		dv_wr16(p + 9, 0);
-		p += OPT_RR_LEN;
-	}
-
-	uint16_t flags = DV_DNS_QR | DV_DNS_AA | (d.flags & DV_DNS_RD) |
-			 (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE);
-	dv_wr16(dns + 2, flags);
-	dv_wr16(dns + 4, 1);
-	dv_wr16(dns + 6, has_answer ? 1 : 0);
-	dv_wr16(dns + 8, 0);
-	dv_wr16(dns + 10, (uint16_t)((pad_len > 0 ? 1 : 0) + (e.present ? 1 : 0)));
-
-	size_t dns_len = (size_t)(p - dns);
-	finish_headers(frame, &v, dns_len);
-	return (int)(dns_off + dns_len);
+	if (msg == NULL || cfg == NULL || len > cap || keepalive > UINT16_MAX)
+		return -EINVAL;
+	int rc = read_query(msg, len, &d, &e);
+	if (rc != 0)
+		return rc;
+	/* A stream has no MTU and no requestor's UDP size: only the length
+	 * prefix's 16 bits and the caller's buffer limit the message. */
+	struct answer_room ar = { .room = min_size(cap, UINT16_MAX), .mtu_room = SIZE_MAX,
+				  .stream = true, .keepalive = keepalive < 0 ? -1 : keepalive };
+	ar.limit = ar.room;
+	return answer_msg(msg, &d, &e, &ar, cfg);
 }

@@ -17,6 +17,10 @@
  * misbehaving server would; the MTU and the caller's buffer still are. An
  * MTU up to 65535 lets an answer be built whole for a caller that fragments
  * it afterwards.
+ * Over TCP (dv_answer_build_msg()) the message stands alone, without a frame:
+ * neither the requestor's UDP size nor the MTU applies (RFC 7766 8), so the
+ * answer is never truncated; an edns-tcp-keepalive option (RFC 7828) can be
+ * added to its OPT record.
  */
 #pragma once
 
@@ -50,3 +54,21 @@ void dv_answer_cfg_default(struct dv_answer_cfg *cfg);
  *         not a DNS query we answer (caller drops it)
  */
 int dv_answer_build(uint8_t *frame, size_t len, size_t cap, const struct dv_answer_cfg *cfg);
+
+/**
+ * Turn a query message received over TCP (without its 2-byte length prefix)
+ * into its response, in place: the same answer dv_answer_build() gives,
+ * padded to cfg->answer_size likewise, but never truncated (no TC bit):
+ * cfg->edns_size is still advertised in the OPT record, while the query's
+ * UDP size, cfg->ignore_edns and cfg->mtu do not apply.
+ * @param msg       query message of len bytes in a buffer of cap bytes (at
+ *                  most 65535 of them are used: the length prefix's limit)
+ * @param keepalive edns-tcp-keepalive TIMEOUT (RFC 7828, units of 100 ms,
+ *                  0..65535) added to the OPT record when the query has
+ *                  one; -1 for none
+ * @return length of the response message, or a negative errno if it is not
+ *         a DNS query we answer (-EBADMSG, -EINVAL) or does not fit
+ *         (-EMSGSIZE); the caller drops it
+ */
+int dv_answer_build_msg(uint8_t *msg, size_t len, size_t cap, const struct dv_answer_cfg *cfg,
+			int keepalive);

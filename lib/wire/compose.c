@@ -314,3 +314,18 @@ uint16_t dv_frame_recompose(uint8_t *dst, const struct dv_l34_tmpl *t, const uin
 {
 	return compose(dst, t, q, q_len, q_sum, opt, id, sport, src, false);
 }
+
+uint16_t dv_msg_compose(uint8_t *dst, const uint8_t *q, uint16_t q_len, const struct dv_opt *opt,
+			uint16_t id)
+{
+	uint16_t len = q_len;
+	if (q != dst)
+		memcpy(dst, q, q_len);
+	dv_wr16(dst, id);
+	if (opt != NULL) {
+		memcpy(dst + q_len, opt->wire, DV_OPT_LEN);
+		dv_wr16(dst + DNS_ARCOUNT_OFF, 1);
+		len = (uint16_t)(len + DV_OPT_LEN);
+	}
+	return len;
+}

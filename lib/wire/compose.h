@@ -114,6 +114,16 @@ uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8
 			  uint16_t sport, const struct dv_src *src);
 
 /**
+ * Write a DNS query message alone (no frame: for TCP, after its 2-byte
+ * length prefix): header + question bytes with the ID set, and the OPT
+ * record (ARCOUNT 1) unless opt is NULL. dst has room for
+ * DV_QUESTION_MAX + DV_OPT_LEN bytes.
+ * @return message length
+ */
+uint16_t dv_msg_compose(uint8_t *dst, const uint8_t *q, uint16_t q_len, const struct dv_opt *opt,
+			uint16_t id);
+
+/**
  * dv_frame_compose() into a buffer that still holds a frame composed from the
  * same template (an mbuf back from a PMD that does not write to what it
  * sends): the Ethernet, IP and UDP headers are not copied again, only the

@@ -250,6 +250,17 @@ enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t d
 	return DV_PKT_DNS;
 }
 
+int dv_response_parse_msg(const uint8_t *dns, size_t have, size_t msg_len, int family,
+			  struct dv_resp_info *ri)
+{
+	struct dv_dns_view d;
+	if (dns == NULL || have > msg_len || msg_len > UINT16_MAX ||
+	    dv_dns_parse_question(dns, have, &d) != 0)
+		return -EBADMSG;
+	fill_ri(ri, family, 0, 0, &d, dns, have, msg_len, NULL);
+	return 0;
+}
+
 enum dv_pkt_class dv_response_parse_cut(const uint8_t *frame, size_t len, uint16_t dns_port,
 					struct dv_resp_info *ri)
 {
@@ -297,4 +308,70 @@ const char *dv_pkt_class_name(enum dv_pkt_class c)
 	case DV_PKT_MALFORMED: return "malformed";
 	default:               return "unknown";
 	}
+}
+
+/* Step over a possibly compressed name at *pos (a pointer ends it). @return 0 or -EBADMSG */
+static int skip_name(const uint8_t *m, size_t len, size_t *pos)
+{
+	size_t p = *pos;
+	for (unsigned labels = 0; labels < 128; labels++) {
+		if (p >= len)
+			return -EBADMSG;
+		uint8_t l = m[p];
+		if ((l & 0xc0) == 0xc0) {
+			if (p + 2 > len)
+				return -EBADMSG;
+			*pos = p + 2;
+			return 0;
+		}
+		if (l & 0xc0)
+			return -EBADMSG;
+		p += 1u + l;
+		if (l == 0) {
+			*pos = p;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+int dv_response_keepalive(const uint8_t *dns, size_t len, uint16_t *timeout_100ms)
+{
+	if (dns == NULL || len < DV_DNS_HLEN)
+		return -ENOENT;
+	unsigned qd = dv_rd16(dns + 4);
+	unsigned rrs = (unsigned)dv_rd16(dns + 6) + dv_rd16(dns + 8) + dv_rd16(dns + 10);
+	unsigned ar_first = rrs - dv_rd16(dns + 10);
+	size_t p = DV_DNS_HLEN;
+	for (unsigned i = 0; i < qd; i++) {
+		if (skip_name(dns, len, &p) != 0 || len - p < 4)
+			return -ENOENT;
+		p += 4;
+	}
+	for (unsigned i = 0; i < rrs; i++) {
+		if (skip_name(dns, len, &p) != 0 || len - p < 10)
+			return -ENOENT;
+		uint16_t type = dv_rd16(dns + p);
+		size_t rdlen = dv_rd16(dns + p + 8);
+		p += 10;
+		if (rdlen > len - p)
+			return -ENOENT;
+		if (i >= ar_first && type == DV_DNS_TYPE_OPT) {
+			/* Options: code, length, data. */
+			size_t o = p, end = p + rdlen;
+			while (end - o >= 4) {
+				uint16_t code = dv_rd16(dns + o), olen = dv_rd16(dns + o + 2);
+				if (olen > end - o - 4)
+					return -ENOENT;
+				if (code == 11 && olen == 2) {
+					*timeout_100ms = dv_rd16(dns + o + 4);
+					return 0;
+				}
+				o += 4u + olen;
+			}
+			return -ENOENT;
+		}
+		p += rdlen;
+	}
+	return -ENOENT;
 }

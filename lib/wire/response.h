@@ -63,5 +63,25 @@ enum dv_pkt_class dv_response_parse(const uint8_t *frame, size_t len, uint16_t d
 enum dv_pkt_class dv_response_parse_cut(const uint8_t *frame, size_t len, uint16_t dns_port,
 					struct dv_resp_info *ri);
 
+/**
+ * Read a DNS message that came without its frame (over TCP: reassembled
+ * from a stream, of which the first `have` bytes were kept). The DNS header
+ * and question must be within them. ri's ports are 0 and l3 is NULL: the
+ * connection, not the frame, says where it came from.
+ * @param msg_len the message's whole length (its 2-byte prefix), >= have
+ * @return 0, or -EBADMSG
+ */
+int dv_response_parse_msg(const uint8_t *dns, size_t have, size_t msg_len, int family,
+			  struct dv_resp_info *ri);
+
+/**
+ * The edns-tcp-keepalive option (RFC 7828, option code 11) of a response's
+ * OPT record, if the message (the first `len` bytes of it) holds one with a
+ * TIMEOUT. Every name and record is walked within len; any malformation or
+ * a cut before the OPT record is "none".
+ * @return 0 (*timeout_100ms set), or -ENOENT
+ */
+int dv_response_keepalive(const uint8_t *dns, size_t len, uint16_t *timeout_100ms);
+
 /** Name of a class, for reports ("dns", "fragment", ...). */
 const char *dv_pkt_class_name(enum dv_pkt_class c);

@@ -2,7 +2,9 @@
  * dnsvolley's XDP program for AF_XDP ports (loaded by the af_xdp PMD through
  * its xdp_prog devarg): to our sockets goes only what the run needs, DNS
  * answers from the target's port, fragments from the target and ICMP/ICMPv6
- * errors; everything else (ARP, ND, SSH, ping) stays with the kernel.
+ * errors, and with --transport tcp TCP segments from the target's port (the
+ * kernel has no socket for our connections: it would answer them with RST);
+ * everything else (ARP, ND, SSH, ping) stays with the kernel.
  * Per-CPU counters, read by dnsvolley through libbpf, check its own counts.
  * Nothing is pinned: every load has its own maps, which dnsvolley finds
  * through the program attached to its interface (engine/features/xdp.c), so
@@ -13,6 +15,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -90,6 +93,13 @@ int dv_dns_filter(struct xdp_md *ctx)
 			if ((void *)(udp + 1) <= end && udp->source == cfg->dport)
 				return take(ctx);
 		}
+		if (ip->protocol == IPPROTO_TCP && cfg->tcp) {
+			struct tcphdr *tcp = l3 + ip->ihl * 4;
+			if ((void *)(tcp + 1) <= end && tcp->source == cfg->dport) {
+				count(DV_XDP_TCP);
+				return take(ctx);
+			}
+		}
 icmp4:
 		if ((void *)(ip + 1) <= end && ip->protocol == IPPROTO_ICMP) {
 			__u8 *t = l3 + ip->ihl * 4;
@@ -127,6 +137,13 @@ icmp4:
 			struct udphdr *udp = l4;
 			if ((void *)(udp + 1) <= end && udp->source == cfg->dport)
 				return take(ctx);
+		}
+		if (ip6->nexthdr == IPPROTO_TCP && cfg->tcp) {
+			struct tcphdr *tcp = l4;
+			if ((void *)(tcp + 1) <= end && tcp->source == cfg->dport) {
+				count(DV_XDP_TCP);
+				return take(ctx);
+			}
 		}
 	}
 	return pass();

@@ -175,6 +175,31 @@ done
 # errors reach dnsvolley, the kernel keeps the rest. While a run is under way,
 # ping (both families) and a TCP connection into the generator's namespace
 # work, and the program's counters agree with what dnsvolley received.
+# DNS over TCP (--transport tcp): every port kind, both families, each connection
+# mode; the kernel of the generator's namespace sends no RST for our connections
+# (af_xdp: the XDP program takes them; af_packet: the run's nftables table), and
+# on this clean link nothing is retransmitted or reset.
+tcp_rsts() { lab_exec gen nstat -az TcpOutRsts | awk '/TcpOutRsts/ { print $2 }'; }
+tcp_clean="dv['tcp']['retransmissions'] == 0 and dv['tcp']['reset_by_server'] == 0 and dv['tcp']['malformed'] == 0"
+for run in "af_xdp $LAB_SRV_V4 1 1" "af_xdp $LAB_SRV_V6 1 1" "af_packet $LAB_SRV_V4 1 1" \
+	"af_xdp $LAB_SRV_V4 10 4" "af_xdp $LAB_SRV_V4 0 1"; do
+	read -r port target nq k <<<"$run"
+	case $target in *:*) fam=ipv6 ;; *) fam=ipv4 ;; esac
+	lab_log "dnsvolley $port $fam over TCP: $nq queries per connection, $k outstanding, 2000 qps for 2 s"
+	before=$(tcp_rsts)
+	nsd_case "nsd tcp $port $fam q$nq k$k" "$tmp/tcp-$port-$fam-$nq.json" \
+		"sent >= 2000" "answered >= 0.99 * sent" "$tcp_clean" \
+		"dv['tcp']['established'] >= 0.99 * dv['tcp']['opened']" \
+		"dv['tcp']['queries'] == (0 if $nq == 0 else sent)" -- \
+		--port "$port:$LAB_GEN_IF" -s "$target" -d "$queries" --transport tcp \
+		--tcp-queries "$nq" --tcp-pipeline "$k" --tcp-quarantine 5 -Q 2000 -l 2 || status=1
+	after=$(tcp_rsts)
+	if [ "$after" != "$before" ]; then
+		echo "nsd tcp $port $fam: FAIL: the generator's kernel sent $((after - before)) RSTs"
+		status=1
+	fi
+done
+
 lab_log "dnsvolley af_xdp with its XDP program: ping and TCP to the generator during the run"
 lab_bg gen python3 -c 'import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -259,6 +284,19 @@ else
 	echo "nsd tap checksums: FAIL: $csum_err UDP checksum errors on the server"
 	status=1
 fi
+
+# The same over TCP: no kernel on our side of the tap, the source ranges are no
+# address of the server's kernel either (the run refuses one that is).
+# The PMD took the tap down when it stopped, and the kernel flushed its IPv6 address.
+lab_must ip -n "$LAB_SRV_NS" link set dvtap0 up
+lab_must ip -n "$LAB_SRV_NS" addr replace 2001:2:0:4::1/64 dev dvtap0 nodad
+lab_log "dnsvolley tap over TCP: source ranges, 2000 qps for 2 s"
+NSD_CASE_NS=srv nsd_case "nsd tap tcp" "$tmp/tap-tcp.json" \
+	"sent >= 2000" "answered >= 0.99 * sent" "$tcp_clean" \
+	"dv['families']['ipv6']['answered'] >= 0.99 * dv['families']['ipv6']['sent']" -- \
+	--port tap:dvtap0 -s "$LAB_SRV_V4" -s "$LAB_SRV_V6" --transport tcp --tcp-quarantine 5 \
+	--gateway 198.18.4.1 --gateway 2001:2:0:4::1 --src 198.18.5.0/24 --src 2001:2:0:4::100/120 \
+	-d "$queries" -Q 2000 -l 2 || status=1
 
 [ "$status" -eq 0 ] || nsd_dump_logs
 exit "$status"

@@ -4,9 +4,10 @@ must point down the layers below, and no header may reach itself again.
 
     core                      depends on nothing of ours
     wire, net                 core
+    tcp                       core, wire            (the TCP client's state machine)
     config                    core, wire
     metrics                   core, wire, config   (counters, histograms, results)
-    engine                    core, wire, net, config, metrics, xdp
+    engine                    core, wire, net, tcp, config, metrics, xdp
     report                    core, wire, config, metrics (results, never the engine)
     app                       anything: it wires config -> engine -> report
 
@@ -20,12 +21,13 @@ ALLOWED = {
     "core": set(),
     "wire": {"core"},
     "net": {"core"},
+    "tcp": {"core", "wire"},
     "xdp": set(),
     "config": {"core", "wire"},
     "metrics": {"core", "wire", "config"},
-    "engine": {"core", "wire", "net", "config", "metrics", "xdp"},
+    "engine": {"core", "wire", "net", "tcp", "config", "metrics", "xdp"},
     "report": {"core", "wire", "config", "metrics"},
-    "app": {"core", "wire", "net", "config", "metrics", "engine", "report", "xdp"},
+    "app": {"core", "wire", "net", "tcp", "config", "metrics", "engine", "report", "xdp"},
 }
 GENERATED = {"dv_config.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -431,6 +431,38 @@ START_TEST(test_compose_other_source)
 }
 END_TEST
 
+START_TEST(test_msg_compose)
+{
+	/* The message alone (for TCP) is the DNS part of the frame, byte for byte. */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct dv_query q = mkq(names[i].name, names[i].type);
+		struct dv_question qb;
+		ck_assert_int_eq(dv_question_build(&q, &qb), 0);
+		for (int o = 0; o < 2; o++) {
+			int af = (i & 1) ? AF_INET6 : AF_INET;
+			struct dv_endpoints ep;
+			struct dv_l34_tmpl l34;
+			mkep(&ep, af);
+			ck_assert_int_eq(dv_l34_build(&ep, &l34), 0);
+			struct dv_opt opt;
+			dv_opt_build(4096, true, &opt);
+			const struct dv_opt *op = o ? &opt : NULL;
+			uint8_t f[DV_QUERY_FRAME_MAX], m[DV_QUESTION_MAX + DV_OPT_LEN];
+			memset(m, 0xee, sizeof(m));
+			uint16_t id = (uint16_t)(0xa55a + i);
+			uint16_t fl = dv_frame_compose(f, &l34, qb.wire, qb.len, qb.sum, op, id, 1234, NULL);
+			uint16_t ml = dv_msg_compose(m, qb.wire, qb.len, op, id);
+			ck_assert_uint_eq(ml, qb.len + (o ? DV_OPT_LEN : 0));
+			ck_assert_uint_eq(fl, l34.len + ml);
+			ck_assert_mem_eq(m, f + l34.len, ml);
+			ck_assert_uint_eq(m[0], id >> 8);
+			ck_assert_uint_eq(m[11], o ? 1 : 0); /* ARCOUNT */
+			ck_assert_uint_eq(m[ml], 0xee);      /* nothing past the message */
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_recompose_in_place)
 {
 	/* Over a frame of the same template, recompose gives what a fresh compose gives. */
@@ -529,6 +561,7 @@ static Suite *compose_suite(void)
 	tcase_add_test(tc, test_compose_other_source);
 	tcase_add_test(tc, test_compose_offload);
 	tcase_add_test(tc, test_recompose_in_place);
+	tcase_add_test(tc, test_msg_compose);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,6 +16,7 @@
 struct edns_members { DV_COUNTERS_EDNS(DV_COUNTER_FIELD) };
 struct seq_members { DV_COUNTERS_SEQ(DV_COUNTER_FIELD) };
 struct frag_members { DV_COUNTERS_FRAG(DV_COUNTER_FIELD) };
+struct tcp_members { DV_COUNTERS_TCP(DV_COUNTER_FIELD) };
 struct tx_members { DV_COUNTERS_TX(DV_COUNTER_FIELD) };
 struct rx_members { DV_COUNTERS_RX(DV_COUNTER_FIELD) };
 
@@ -96,6 +97,7 @@ START_TEST(test_rows_cover_every_field)
 	check_layout(&dv_counters_edns, sizeof(struct edns_members), 8);
 	check_layout(&dv_counters_seq, sizeof(struct seq_members), 8);
 	check_layout(&dv_counters_frag, sizeof(struct frag_members), 8);
+	check_layout(&dv_counters_tcp, sizeof(struct tcp_members), 8);
 	check_layout(&dv_counters_tx, sizeof(struct tx_members), 64);
 	check_layout(&dv_counters_rx, sizeof(struct rx_members), 64);
 	ck_assert_uint_eq(dv_counters_tx.size, sizeof(struct dv_tx_stats));

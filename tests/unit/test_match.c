@@ -223,6 +223,37 @@ START_TEST(generated_names)
 }
 END_TEST
 
+START_TEST(tcp_answer_by_seq)
+{
+	/* Over TCP the connection names the query (seq); the message alone is matched. */
+	uint8_t f[2048];
+	size_t rlen;
+	struct dv_resp_info ri, mi;
+	struct dv_match m;
+
+	exchange(5, 1, DV_FAMILY_V6, 1, DV_FAMILY_V6, f, &rlen, &ri);
+	ck_assert_int_eq(dv_response_parse_msg(ri.dns, ri.dns_len, ri.dns_len, AF_INET6, &mi), 0);
+	ck_assert_int_eq(dv_match_tcp_answer(&ifl, &qs, 4, &mi, &m), DV_OUT_UNMATCHED); /* not sent */
+	ck_assert_int_eq(dv_match_tcp_answer(&ifl, &qs, 5, &mi, &m), DV_OUT_ANSWERED);
+	ck_assert_uint_eq(m.seq, 5);
+	ck_assert_uint_eq(m.tx_tsc, 1005);
+	ck_assert_uint_eq(m.a.qidx, 1);
+	dv_inflight_answer(&ifl, &m);
+	ck_assert_int_eq(dv_match_tcp_answer(&ifl, &qs, 5, &mi, &m), DV_OUT_DUPLICATE);
+	/* The same answer for another query (other question): unmatched. */
+	exchange(6, 0, DV_FAMILY_V6, 0, DV_FAMILY_V6, f, &rlen, &ri);
+	ck_assert_int_eq(dv_match_tcp_answer(&ifl, &qs, 6, &mi, &m), DV_OUT_UNMATCHED);
+	/* A query, not a response. */
+	ck_assert_int_eq(dv_response_parse_msg(ri.dns, ri.dns_len, ri.dns_len, AF_INET6, &mi), 0);
+	mi.qr = 0;
+	ck_assert_int_eq(dv_match_tcp_answer(&ifl, &qs, 6, &mi, &m), DV_OUT_UNMATCHED);
+	/* Timed out first: late. */
+	ck_assert_uint_eq(dv_inflight_expire(&ifl, 0, true, 10, NULL, NULL), 7); /* seqs 0..6 */
+	mi.qr = 1;
+	ck_assert_int_eq(dv_match_tcp_answer(&ifl, &qs, 6, &mi, &m), DV_OUT_LATE);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("match");
@@ -235,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, other_source_is_unmatched);
 	tcase_add_test(tc, name_case_is_ignored_id_is_not);
 	tcase_add_test(tc, generated_names);
+	tcase_add_test(tc, tcp_answer_by_seq);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

@@ -956,6 +956,42 @@ START_TEST(test_text_report)
 }
 END_TEST
 
+/* The XDP line: a UDP run's as it always was; over TCP (or TCP counted) the TCP segments too. */
+START_TEST(test_text_xdp)
+{
+	static const char udp_line[] =
+		"  XDP program: 1020 frames to us (1 fragments, 2 ICMP errors), 17 left to the kernel\n";
+	make_result(&res);
+	res.has_xdp = true;
+	res.xdp_redirected = 1020, res.xdp_passed = 17, res.xdp_fragments = 1, res.xdp_icmp = 2;
+	char *out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, udp_line));
+	ck_assert_ptr_null(strstr(out, "TCP"));
+	free(out);
+
+	res.xdp_takes_tcp = true;
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  XDP program: 1020 frames to us (1 fragments, 2 ICMP errors, "
+					  "0 TCP segments), 17 left to the kernel\n"));
+	free(out);
+
+	res.xdp_takes_tcp = false;
+	res.xdp_tcp = 1017;
+	out = render_text(&res);
+	ck_assert_ptr_nonnull(strstr(out, "  XDP program: 1020 frames to us (1 fragments, 2 ICMP errors, "
+					  "1017 TCP segments), 17 left to the kernel\n"));
+	free(out);
+
+	/* No program: no line, whatever the TCP fields hold. */
+	res.has_xdp = false;
+	res.xdp_takes_tcp = true;
+	out = render_text(&res);
+	ck_assert_ptr_null(strstr(out, "XDP program"));
+	free(out);
+	res.xdp_tcp = 0, res.xdp_takes_tcp = false;
+}
+END_TEST
+
 static const char expected_seq_text[] =
 	"  Received packets: 1020 (dns 1010, fragment 1, icmp 2, arp/nd 3, other 4, malformed 0)\n"
 	"  RX drops: none\n"
@@ -1845,6 +1881,58 @@ START_TEST(test_json_empty_result)
 }
 END_TEST
 
+/* The "xdp" object: four counters for a UDP run (as before), "tcp" as well over TCP. */
+static json_t *xdp_json(const struct dv_result *r)
+{
+	char path[PATH_MAX];
+	json_t *obj[4];
+	temp_path(path, sizeof(path));
+	ck_assert_int_eq(dv_json_open(&jout, path, &plan), 0);
+	ck_assert_int_eq(dv_json_sum(&jout, r), 0);
+	ck_assert_int_eq(dv_json_close(&jout), 0);
+	size_t n = read_lines(path, obj, 4);
+	unlink(path);
+	ck_assert_uint_eq(n, 2);
+	json_t *x = json_object_get(json_object_get(obj[1], "dnsvolley"), "xdp");
+	if (x != NULL)
+		json_incref(x);
+	json_decref(obj[0]);
+	json_decref(obj[1]);
+	return x;
+}
+
+START_TEST(test_json_xdp)
+{
+	make_result(&res);
+	res.has_xdp = true;
+	res.xdp_redirected = 1020, res.xdp_passed = 17, res.xdp_fragments = 1, res.xdp_icmp = 2;
+	json_t *x = xdp_json(&res);
+	ck_assert_ptr_nonnull(x);
+	char *text = json_dumps(x, JSON_COMPACT);
+	ck_assert_str_eq(text, "{\"redirected\":1020,\"passed\":17,\"fragments\":1,\"icmp\":2}");
+	free(text);
+	json_decref(x);
+
+	res.xdp_takes_tcp = true;
+	x = xdp_json(&res);
+	text = json_dumps(x, JSON_COMPACT);
+	ck_assert_str_eq(text, "{\"redirected\":1020,\"passed\":17,\"fragments\":1,\"icmp\":2,"
+			       "\"tcp\":0}");
+	free(text);
+	json_decref(x);
+
+	res.xdp_takes_tcp = false;
+	res.xdp_tcp = 1017;
+	x = xdp_json(&res);
+	ck_assert_int_eq(jget_int(x, "tcp"), 1017);
+	json_decref(x);
+
+	res.has_xdp = false;
+	ck_assert_ptr_null(xdp_json(&res));
+	res.xdp_tcp = 0;
+}
+END_TEST
+
 START_TEST(test_json_open_error)
 {
 	char msg[512];
@@ -2102,6 +2190,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_text_fragments);
 	tcase_add_test(tc, test_text_fragments_empty);
 	tcase_add_test(tc, test_status_line);
+	tcase_add_test(tc, test_text_xdp);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
@@ -2110,6 +2199,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_json_sequences);
 	tcase_add_test(tc, test_json_fragments);
 	tcase_add_test(tc, test_json_empty_result);
+	tcase_add_test(tc, test_json_xdp);
 	tcase_add_test(tc, test_json_open_error);
 	tcase_add_test(tc, test_json_write_error);
 	tcase_add_test(tc, test_json_keeps_earlier_file);

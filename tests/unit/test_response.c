@@ -1,5 +1,6 @@
 /* Unit tests for lib/wire/response.c: frame classification and DNS fields. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <check.h>
 
 #include "check_main.h"
@@ -500,7 +501,70 @@ START_TEST(test_fuzz)
 }
 END_TEST
 
-static Suite *response_suite(void)
+START_TEST(test_parse_msg)
+{
+	/* An answer without its frame (TCP): header and question from the kept bytes. */
+	static const uint8_t msg[] = {
+		0x12, 0x34, 0x81, 0x83, 0, 1, 0, 0, 0, 0, 0, 0, /* QR RD RA, NXDOMAIN */
+		3, 'w', 'w', 'w', 4, 't', 'e', 's', 't', 0, 0, 28, 0, 1,
+	};
+	struct dv_resp_info ri;
+	ck_assert_int_eq(dv_response_parse_msg(msg, sizeof(msg), 70000, AF_INET6, &ri), -EBADMSG);
+	ck_assert_int_eq(dv_response_parse_msg(msg, sizeof(msg), sizeof(msg) - 1, AF_INET6, &ri), -EBADMSG);
+	ck_assert_int_eq(dv_response_parse_msg(msg, sizeof(msg), 5000, AF_INET6, &ri), 0);
+	ck_assert_uint_eq(ri.id, 0x1234);
+	ck_assert_uint_eq(ri.rcode, 3);
+	ck_assert_uint_eq(ri.qr, 1);
+	ck_assert_uint_eq(ri.tc, 0);
+	ck_assert_uint_eq(ri.qtype, 28);
+	ck_assert_uint_eq(ri.qname_len, 10);
+	ck_assert_ptr_eq(ri.qname, msg + 12);
+	ck_assert_uint_eq(ri.dns_len, sizeof(msg));
+	ck_assert_uint_eq(ri.msg_len, 5000);
+	ck_assert(ri.cut);
+	ck_assert_int_eq(ri.family, AF_INET6);
+	ck_assert_ptr_null(ri.l3);
+	/* Cut inside the question: malformed, whatever the full length. */
+	for (size_t n = 0; n < sizeof(msg); n++)
+		ck_assert_int_eq(dv_response_parse_msg(msg, n, 5000, AF_INET, &ri), -EBADMSG);
+}
+END_TEST
+
+START_TEST(test_keepalive_option)
+{
+	/* An answer with one A record (compressed owner) and an OPT with
+	 * padding then edns-tcp-keepalive 300 (30 s). */
+	static const uint8_t msg[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 1,
+		3, 'w', 'w', 'w', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1,
+		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 18, 0, 1,
+		0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 12,
+		0, 12, 0, 2, 0, 0,      /* padding, 2 bytes */
+		0, 11, 0, 2, 0x01, 0x2c, /* keepalive 300 */
+	};
+	uint16_t t = 0;
+	ck_assert_int_eq(dv_response_keepalive(msg, sizeof(msg), &t), 0);
+	ck_assert_uint_eq(t, 300);
+	/* Cut anywhere before its last byte: none, never a read past len. */
+	for (size_t n = 0; n < sizeof(msg); n++) {
+		uint8_t *cut = malloc(n > 0 ? n : 1);
+		memcpy(cut, msg, n);
+		ck_assert_int_eq(dv_response_keepalive(cut, n, &t), -ENOENT);
+		free(cut);
+	}
+	/* The option without its timeout (length 0, as in a query): none. */
+	uint8_t q[sizeof(msg)];
+	memcpy(q, msg, sizeof(msg));
+	q[sizeof(q) - 3] = 0;
+	q[sizeof(q) - 13] = 10; /* the OPT's RDLENGTH shrinks by 2 */
+	ck_assert_int_eq(dv_response_keepalive(q, sizeof(q) - 2, &t), -ENOENT);
+	/* A pointer loop never hangs: label budget. */
+	uint8_t loop[] = { 0, 0, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 1, 'a', 1, 'a' };
+	ck_assert_int_eq(dv_response_keepalive(loop, sizeof(loop), &t), -ENOENT);
+}
+END_TEST
+
+Suite *response_suite(void)
 {
 	Suite *s = suite_create("response");
 	TCase *tc = tcase_create("core");
@@ -513,6 +577,8 @@ static Suite *response_suite(void)
 	tcase_add_test(tc, test_class_names);
 	tcase_add_test(tc, test_cut_by_port);
 	tcase_add_test(tc, test_fuzz);
+	tcase_add_test(tc, test_parse_msg);
+	tcase_add_test(tc, test_keepalive_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

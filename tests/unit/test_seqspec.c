@@ -687,6 +687,13 @@ END_TEST
 
 /* Responder impairments. */
 
+/* Every key of --responder, as its messages list them. */
+#define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
+		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
+		    "ignore-edns, rate=QPS, frag-flood=N, tcp-no-synack, tcp-rst-after=N, " \
+		    "tcp-idle-close=SECONDS, tcp-split=BYTES, tcp-reorder, tcp-drop-seg=K, " \
+		    "tcp-keepalive=SECONDS, tcp-reverse"
+
 START_TEST(responder_impairments)
 {
 	struct dv_plan p;
@@ -718,9 +725,7 @@ START_TEST(responder_impairments)
 
 	expect_error(ARGV("-d", QFILE, "--port", "null", "-s", "198.18.2.1", "--responder",
 			  "drop-v6"), "--responder: only the embedded responder has impairments");
-	const char *imp = "an impairment (drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, "
-			  "delay=SECONDS, size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, "
-			  "frag-family=v4|v6|both, ignore-edns, rate=QPS, frag-flood=N)";
+	const char *imp = "an impairment (" IMPAIRMENTS ")";
 	char want[512];
 	snprintf(want, sizeof(want), "--responder: 'bogus' is not %s", imp);
 	expect_error(ARGV("-d", QFILE, "--responder", "bogus"), want);
@@ -745,6 +750,82 @@ START_TEST(responder_impairments)
 	expect_error(ARGV("-d", QFILE, "--responder", "none,drop-v4"),
 		     "--responder: 'none' cannot be combined with impairments");
 	expect_error(ARGV("-d", QFILE, "--responder", ""), "--responder: empty value");
+}
+END_TEST
+
+/* The TCP server's impairments: each exact, only with --transport tcp. */
+
+START_TEST(responder_tcp)
+{
+	struct dv_plan p;
+	ok(&p, ARGV("-d", QFILE, "--transport", "tcp", "--responder",
+		    "tcp-no-synack,tcp-rst-after=2,tcp-idle-close=1.5s,tcp-split=100,tcp-reorder,"
+		    "tcp-drop-seg=3,tcp-keepalive=30,tcp-reverse,delay=20ms"));
+	ck_assert(p.impair.tcp_no_synack);
+	ck_assert_uint_eq(p.impair.tcp_rst_after, 2);
+	ck_assert_double_eq_tol(p.impair.tcp_idle_close_s, 1.5, 1e-12);
+	ck_assert_uint_eq(p.impair.tcp_split, 100);
+	ck_assert(p.impair.tcp_reorder);
+	ck_assert_uint_eq(p.impair.tcp_drop_seg, 3);
+	ck_assert_uint_eq(p.impair.tcp_keepalive, 300);
+	ck_assert(p.impair.tcp_reverse);
+	ck_assert(dv_impair_any(&p.impair) && dv_impair_tcp_any(&p.impair));
+	dv_plan_free(&p);
+
+	/* each alone is one; the limits are inclusive; keepalive rounds to 100 ms */
+	ok(&p, ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-reverse"));
+	ck_assert(dv_impair_tcp_any(&p.impair));
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--transport", "tcp", "--responder",
+		    "tcp-split=1460,tcp-rst-after=1000000,tcp-drop-seg=1,tcp-idle-close=600,"
+		    "tcp-keepalive=6553.5"));
+	ck_assert_uint_eq(p.impair.tcp_split, 1460);
+	ck_assert_uint_eq(p.impair.tcp_rst_after, 1000000);
+	ck_assert_uint_eq(p.impair.tcp_keepalive, 65535);
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-keepalive=149ms"));
+	ck_assert_uint_eq(p.impair.tcp_keepalive, 1);
+	dv_plan_free(&p);
+	ok(&p, ARGV("-d", QFILE, "--transport", "tcp", "--responder", "drop=0.5,size=900"));
+	ck_assert(!dv_impair_tcp_any(&p.impair));
+	dv_plan_free(&p);
+
+	expect_error(ARGV("-d", QFILE, "--responder", "tcp-reorder"),
+		     "--responder: the tcp-* impairments need --transport tcp");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--port", "null", "-s", "198.18.2.1",
+			  "--responder", "tcp-reorder"),
+		     "--responder: only the embedded responder has impairments");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-split=0"),
+		     "--responder: 'tcp-split=0' is not tcp-split=BYTES with 1..1460 bytes");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-split=1461"),
+		     "--responder: 'tcp-split=1461' is not tcp-split=BYTES with 1..1460 bytes");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-rst-after=0"),
+		     "--responder: 'tcp-rst-after=0' is not tcp-rst-after=N with N in 1..1000000 "
+		     "(queries)");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-drop-seg=1000001"),
+		     "--responder: 'tcp-drop-seg=1000001' is not tcp-drop-seg=K with K in "
+		     "1..1000000 (segments)");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-idle-close=0"),
+		     "--responder: 'tcp-idle-close=0' is not tcp-idle-close=SECONDS with at most "
+		     "600 s, e.g. 10s");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-idle-close=601"),
+		     "--responder: 'tcp-idle-close=601' is not tcp-idle-close=SECONDS with at most "
+		     "600 s, e.g. 10s");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-keepalive=40ms"),
+		     "--responder: 'tcp-keepalive=40ms' is not tcp-keepalive=SECONDS with "
+		     "100ms..6553.5 s");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-keepalive=6554"),
+		     "--responder: 'tcp-keepalive=6554' is not tcp-keepalive=SECONDS with "
+		     "100ms..6553.5 s");
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-reorder,tcp-reorder"),
+		     "--responder: 'tcp-reorder' given twice");
+	char want[640];
+	snprintf(want, sizeof(want), "--responder: 'tcp-reverse=1' is not an impairment (%s)",
+		 IMPAIRMENTS);
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-reverse=1"), want);
+	snprintf(want, sizeof(want), "--responder: 'tcp-split' is not an impairment (%s)",
+		 IMPAIRMENTS);
+	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--responder", "tcp-split"), want);
 }
 END_TEST
 
@@ -830,14 +911,10 @@ START_TEST(responder_fragments)
 		     "--responder: 'frag-mtu' given twice");
 	char want[512];
 	snprintf(want, sizeof(want), "--responder: 'ignore-edns=1' is not an impairment (%s",
-		 "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, "
-		 "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, "
-		 "ignore-edns, rate=QPS, frag-flood=N)");
+		 IMPAIRMENTS ")");
 	expect_error(ARGV("-d", QFILE, "--responder", "ignore-edns=1"), want);
 	snprintf(want, sizeof(want), "--responder: 'frag-mtu' is not an impairment (%s",
-		 "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, "
-		 "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, "
-		 "ignore-edns, rate=QPS, frag-flood=N)");
+		 IMPAIRMENTS ")");
 	expect_error(ARGV("-d", QFILE, "--responder", "frag-mtu"), want);
 }
 END_TEST
@@ -1180,6 +1257,7 @@ int main(void)
 	tcase_add_test(tc, qname_or_queries_override);
 	tcase_add_test(tc, responder_impairments);
 	tcase_add_test(tc, responder_fragments);
+	tcase_add_test(tc, responder_tcp);
 	tcase_add_test(tc, fragment_settings);
 	tcase_add_test(tc, weighted_parser);
 	tcase_add_test(tc, scenario_keys_equal_options);

@@ -103,6 +103,8 @@ START_TEST(test_every_counter_round_trips)
 		.sent_qps = 1, .sent = 1, .answered = 1, .verdict = DV_TRIAL_PASS };
 	a.r.has_responder = true;
 	a.r.resp_ports = 99;
+	a.r.has_resp_tcp = true;
+	fill_words(&a.r.resp_tcp, sizeof(a.r.resp_tcp), 77);
 	a.r.tsc_hz = 2.1e9;
 	a.r.inflight_slots = 4096;
 	snprintf(a.rx_timestamps, sizeof(a.rx_timestamps), "tsc-rx-burst");
@@ -136,6 +138,9 @@ START_TEST(test_every_counter_round_trips)
 	ck_assert(back.r.stalls.total_s == 2.5 && back.r.stalls.longest_s == 2.0 &&
 		  back.r.stalls.first_at_s == 1.25);
 	ck_assert_uint_eq(back.r.resp_ports, 99);
+	ck_assert(back.r.has_resp_tcp);
+	ck_assert_mem_eq(&back.r.resp_tcp, &a.r.resp_tcp, sizeof(a.r.resp_tcp));
+	ck_assert_uint_eq(back.r.resp_tcp.segments, 77 + 11 * 7919u + 1u);
 	ck_assert_str_eq(back.r.rx_timestamps, "tsc-rx-burst");
 	ck_assert_uint_eq(back.r.inflight_slots, 4096);
 }
@@ -187,6 +192,9 @@ START_TEST(test_merge_is_exact)
 	b.r.rx.fail[0][0][DV_SIZE_1232][DV_FR_TIMEOUT] = 2;
 	a.r.send_seconds = 10, b.r.send_seconds = 8;
 	a.r.target_qps = 1000, b.r.target_qps = 500;
+	/* The responder's TCP counts add; a run without them leaves them be. */
+	a.r.has_resp_tcp = b.r.has_resp_tcp = true;
+	a.r.resp_tcp.accepted = 5, b.r.resp_tcp.accepted = 6, b.r.resp_tcp.segments = 9;
 
 	/* Both read back from JSON, as dnsvolley merge does. */
 	ck_assert_int_eq(round_trip(&a.r, &acc, err, sizeof(err)), 0);
@@ -219,6 +227,12 @@ START_TEST(test_merge_is_exact)
 	ck_assert_uint_eq(acc.r.rx.fail[0][0][DV_SIZE_1232][DV_FR_TIMEOUT], 0);
 	/* Side by side: the longer time, the rates add. */
 	ck_assert(acc.r.send_seconds == 10 && acc.r.target_qps == 1500);
+	ck_assert(acc.r.has_resp_tcp);
+	ck_assert_uint_eq(acc.r.resp_tcp.accepted, 11);
+	ck_assert_uint_eq(acc.r.resp_tcp.segments, 9);
+	empty_run(&b, 4096, 512);
+	ck_assert_int_eq(dv_result_merge_run(&acc, &b.r), 0);
+	ck_assert_uint_eq(acc.r.resp_tcp.accepted, 11);
 }
 END_TEST
 
@@ -376,6 +390,52 @@ START_TEST(test_fuzz_state)
 }
 END_TEST
 
+/* The XDP counters: four for a UDP run (files written before TCP read as they did), five over TCP. */
+START_TEST(test_xdp_tcp_count)
+{
+	char err[256];
+	empty_run(&a, 1232, 0);
+	a.r.has_xdp = true;
+	a.r.xdp_redirected = 10, a.r.xdp_passed = 2, a.r.xdp_fragments = 3, a.r.xdp_icmp = 4;
+	json_t *o = dv_state_to_json(&a.r);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "xdp")), 4);
+	json_decref(o);
+	ck_assert_int_eq(round_trip(&a.r, &back, err, sizeof(err)), 0);
+	ck_assert(back.r.has_xdp && !back.r.xdp_takes_tcp);
+	ck_assert_uint_eq(back.r.xdp_tcp, 0);
+	ck_assert_uint_eq(back.r.xdp_icmp, 4);
+
+	a.r.xdp_takes_tcp = true;
+	a.r.xdp_tcp = 6;
+	o = dv_state_to_json(&a.r);
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "xdp")), 5);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(o, "xdp"), 4)), 6);
+	json_decref(o);
+	ck_assert_int_eq(round_trip(&a.r, &back, err, sizeof(err)), 0);
+	ck_assert(back.r.has_xdp && back.r.xdp_takes_tcp);
+	ck_assert_uint_eq(back.r.xdp_tcp, 6);
+	ck_assert_uint_eq(back.r.xdp_redirected, 10);
+
+	/* Merged: a TCP run's count adds to a UDP run's, and the sum is shown. */
+	empty_run(&b, 1232, 0);
+	b.r.has_xdp = true;
+	b.r.xdp_redirected = 1;
+	ck_assert_int_eq(round_trip(&b.r, &acc, err, sizeof(err)), 0);
+	ck_assert_int_eq(dv_result_merge_run(&acc, &back.r), 0);
+	ck_assert(acc.r.xdp_takes_tcp);
+	ck_assert_uint_eq(acc.r.xdp_tcp, 6);
+	ck_assert_uint_eq(acc.r.xdp_redirected, 11);
+
+	/* Any other length is an error. */
+	o = dv_state_to_json(&a.r);
+	json_array_append_new(json_object_get(o, "xdp"), json_integer(1));
+	ck_assert_int_lt(dv_state_from_json(o, &back, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "state: 'xdp' has the wrong length");
+	json_decref(o);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -387,6 +447,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_add_interval);
 	tcase_add_test(tc, test_bad_state);
 	tcase_add_test(tc, test_fuzz_state);
+	tcase_add_test(tc, test_xdp_tcp_count);
 	suite_add_tcase(s, tc);
 	return s;
 }

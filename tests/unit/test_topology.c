@@ -198,6 +198,48 @@ START_TEST(shares)
 }
 END_TEST
 
+START_TEST(tcp_ports_split)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	uint32_t lo, n;
+	ck_assert_int_eq(dv_topo_tcp_ports(&p, 0, 1, &lo, &n), 0);
+	ck_assert_uint_eq(lo, 10000);
+	ck_assert_uint_eq(n, 55536);
+	ck_assert_int_eq(dv_topo_tcp_ports(&p, 2, 3, &lo, &n), 0);
+	ck_assert_uint_eq(n, 18512);
+	ck_assert_uint_eq(lo, 10000 + 2 * 18512);
+	ck_assert_uint_le(lo + n, 65536);
+	p.sport_base = 2000;
+	p.sport_high = 2047;
+	ck_assert_int_eq(dv_topo_tcp_ports(&p, 1, 2, &lo, &n), 0);
+	ck_assert_uint_eq(lo, 2024);
+	ck_assert_uint_eq(n, 24);
+	ck_assert_int_eq(dv_topo_tcp_ports(&p, 0, 4, &lo, &n), -EINVAL); /* 12 each */
+}
+END_TEST
+
+START_TEST(tcp_conns_sized)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	p.transport = DV_TRANSPORT_TCP;
+	struct dv_lifetime lt;
+	dv_topo_lifetime(&p, &lt);
+	ck_assert(lt.lifetime_s == 1.0);
+	/* 1000 new connections a second x (1 s + 3 x 1 s RTO) x 2 */
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 1000, &lt), 8000);
+	p.tcp.queries_per_conn = 10;
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 1000, &lt), 800);
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 10, &lt), DV_TCP_CONNS_AUTO_MIN);
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 1e6, &lt), DV_TCP_CONNS_AUTO_MAX);
+	p.tcp.end = DV_TCP_END_IDLE; /* + 60 s */
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 100, &lt), 10 * 64 * 2);
+	p.tcp.conns = 5;
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 1e6, &lt), 5);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("topology");
@@ -212,6 +254,8 @@ int main(void)
 	tcase_add_test(tc, lane_ports_default_consecutive);
 	tcase_add_test(tc, lane_ports_range_split);
 	tcase_add_test(tc, shares);
+	tcase_add_test(tc, tcp_ports_split);
+	tcase_add_test(tc, tcp_conns_sized);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

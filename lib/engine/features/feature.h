@@ -1,8 +1,9 @@
 /**
  * @file feature.h
  * @brief A feature of a run (the embedded responder, answer tracking,
- *        ARP/ND, collector hand-off, the XDP program): a row of hooks the
- *        session calls at its phases, in table order (features/table.c).
+ *        ARP/ND, collector hand-off, the XDP program, the TCP guard): a row
+ *        of hooks the session calls at its phases, in table order
+ *        (features/table.c).
  *
  * Adding a feature is a file under features/ and a row in that table; the
  * session does not change. The hooks run on the main lcore, off the hot
@@ -32,6 +33,9 @@ struct dv_feature {
 	int (*launch)(struct dv_session *s);
 	/** Main lcore, about every millisecond of the control loop, and once when the lcores stopped. */
 	void (*tick)(struct dv_session *s);
+	/** Main lcore, in the drain once every query is resolved: true while the feature needs
+	 *  the lcores to keep running (bounded by the feature). */
+	bool (*holds_drain)(struct dv_session *s, uint64_t now);
 	/** The run is over: its part of the result. */
 	void (*collect)(struct dv_session *s, struct dv_result *res);
 	/** Free what it holds (also after a failed setup). */
@@ -46,6 +50,9 @@ int dv_features_prepare(struct dv_session *s);
 int dv_features_ports(struct dv_session *s);
 int dv_features_setup(struct dv_session *s);
 int dv_features_launch(struct dv_session *s);
+
+/** Whether any feature holds the drain (its holds_drain hook). */
+bool dv_features_hold_drain(struct dv_session *s, uint64_t now);
 
 /** Call every feature's tick / collect / release hook. */
 void dv_features_tick(struct dv_session *s);
@@ -66,3 +73,5 @@ extern const struct dv_feature dv_feature_handoff;
 extern const struct dv_feature dv_feature_track;
 extern const struct dv_feature dv_feature_nd;
 extern const struct dv_feature dv_feature_responder;
+extern const struct dv_feature dv_feature_tcp;
+extern const struct dv_feature dv_feature_tcp_guard;

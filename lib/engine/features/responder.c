@@ -3,7 +3,10 @@
  * It is the quickstart's target and the tests' ground truth, so it must
  * answer exactly what it is asked, and impair exactly what it is told to
  * (drop by family, drop the first query of each name, drop a seeded
- * fraction, delay every answer), and count what it drops.
+ * fraction, delay every answer), and count what it drops. Over TCP
+ * (--transport tcp) the segments to the DNS port go to its TCP server
+ * (responder_tcp.c), which answers with the same answers; the impairments
+ * of single queries (drop-*, drop=, rate=) and delay= apply there too.
  */
 #include <string.h>
 
@@ -29,6 +32,66 @@
 #define DV_BIG_ROOM (9216 + RTE_PKTMBUF_HEADROOM)
 #define DV_MAX_FRAGS 64
 
+/* ---------------------------------------------------------------- over TCP */
+
+static bool tcp_skip(void *ctx, int family, const uint8_t *msg, uint16_t len);
+static void tcp_client(void *ctx, int family, const uint8_t *addr, uint16_t port);
+static void tcp_emit(void *ctx, const uint8_t *frame, uint16_t len, enum dv_resp_tcp_kind kind);
+
+/* Frames the delay line holds per answer: over TCP an answer may be many segments, and a FIN follows. */
+static double tcp_frames_per_answer(const struct dv_plan *plan)
+{
+	if (plan->transport != DV_TRANSPORT_TCP)
+		return 1.0;
+	unsigned split = plan->impair.tcp_split;
+	if (split == 0)
+		return 2.0;
+	double bytes = 2.0 + (plan->impair.answer_size > 512 ? plan->impair.answer_size : 512);
+	return bytes / split + 2.0;
+}
+
+/*
+ * Connections the TCP server holds at once: the client's connection rate
+ * times how long one lives (a few round trips; the run's length when the
+ * client keeps them open). Bounded: a full table refuses SYNs with RST,
+ * counted in the report.
+ */
+static uint32_t tcp_conns(const struct dv_plan *plan)
+{
+	if (plan->rate_mode == DV_RATE_MAX)
+		return DV_RESP_TCP_CONNS_MAX;
+	double per_conn = plan->tcp.queries_per_conn > 0 ? plan->tcp.queries_per_conn : 1;
+	double life = 2.0;
+	if (plan->tcp.end == DV_TCP_END_IDLE || plan->tcp.stress != DV_TCP_STRESS_NONE)
+		life = plan->duration_s + DV_RESP_TCP_LINGER_S;
+	return dv_pow2_at_least(plan->qps / per_conn * life * 2, 1024, DV_RESP_TCP_CONNS_MAX);
+}
+
+static int tcp_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t tsc_hz, int socket)
+{
+	uint32_t nconn = tcp_conns(plan);
+	unsigned nbuf = plan->impair.delay_s > 0 ? 32767 : 16383;
+	if (r->sh == NULL)
+		return -EINVAL;
+	r->tcp = rte_zmalloc_socket("dv_resp_tcp", sizeof(*r->tcp), RTE_CACHE_LINE_SIZE, socket);
+	r->tcp_mem = rte_malloc_socket("dv_resp_tcp_conns", dv_resp_tcp_mem_size(nconn),
+				       RTE_CACHE_LINE_SIZE, socket);
+	r->tcp_pool = rte_pktmbuf_pool_create("dv_resp_tcp", nbuf, 256, 0,
+					      RTE_PKTMBUF_HEADROOM + DV_RESP_TCP_FRAME_MAX, socket);
+	if (r->tcp == NULL || r->tcp_mem == NULL || r->tcp_pool == NULL)
+		return -ENOMEM;
+	struct dv_resp_tcp_cfg cfg = {
+		.answer = &r->sh->answer_cfg,
+		.impair = plan->impair,
+		.port = plan->dport,
+		.hz = tsc_hz,
+		.seed = plan->impair.seed,
+		.late_answers = plan->impair.delay_s > 0,
+		.hooks = { .emit = tcp_emit, .skip = tcp_skip, .client = tcp_client, .ctx = r },
+	};
+	return dv_resp_tcp_init(r->tcp, r->tcp_mem, nconn, &cfg);
+}
+
 int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t tsc_hz)
 {
 	const struct dv_impair_plan *ip = &plan->impair;
@@ -47,6 +110,11 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 	}
 
 	r->flood_total = ip->frag_flood * DV_FLOOD_FRAGS;
+	if (plan->transport == DV_TRANSPORT_TCP) {
+		int rc = tcp_setup(r, plan, tsc_hz, socket);
+		if (rc != 0)
+			return rc;
+	}
 
 	dv_rng_seed(&r->rng, ip->seed);
 	if (ip->rate_qps > 0.0) {
@@ -63,7 +131,8 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 			return -ENOMEM;
 	}
 	if (ip->delay_s > 0) {
-		double want = plan->qps * (plan->seq.attempts ? plan->seq.attempts : 1) * ip->delay_s * 2 + 1024;
+		double want = plan->qps * (plan->seq.attempts ? plan->seq.attempts : 1) * ip->delay_s * 2 *
+			      tcp_frames_per_answer(plan) + 1024;
 		uint32_t n = dv_pow2_at_least(want, 1024, 1u << 22);
 		r->delay_m = rte_zmalloc("dv_delay_m", sizeof(*r->delay_m) * n, RTE_CACHE_LINE_SIZE);
 		r->delay_due = rte_zmalloc("dv_delay_t", sizeof(*r->delay_due) * n, RTE_CACHE_LINE_SIZE);
@@ -85,6 +154,9 @@ void dv_responder_release(struct dv_resp *r)
 	rte_mempool_free(r->big);
 	rte_mempool_free(r->hdr);
 	rte_mempool_free(r->indirect);
+	rte_free(r->tcp);
+	rte_free(r->tcp_mem);
+	rte_mempool_free(r->tcp_pool);
 }
 
 /* Does frag-mtu / drop-frag apply to this family? */
@@ -196,33 +268,38 @@ static bool first_time(struct dv_resp *r, const struct dv_dns_view *d)
 }
 
 /* Which client addresses and ports asked: a bit per hash, so tests can see the source ranges at work. */
-static void note_client(struct dv_resp *r, const uint8_t *frame, const struct dv_frame_view *v)
+static void note_client(struct dv_resp *r, int family, const uint8_t *src, uint16_t port)
 {
-	const uint8_t *src = frame + v->l3_off + (v->family == AF_INET6 ? 8 : 12);
-	uint64_t h = dv_fnv1a(DV_FNV_OFFSET, src, v->family == AF_INET6 ? 16 : 4);
+	uint64_t h = dv_fnv1a(DV_FNV_OFFSET, src, family == AF_INET6 ? 16 : 4);
 	r->src_seen[(h >> 6) & (DV_CLIENT_BITS / 64 - 1)] |= 1ull << (h & 63);
-	uint32_t p = v->sport;
+	uint32_t p = port;
 	r->port_seen[p >> 6] |= 1ull << (p & 63);
 }
 
-/* Should this query go unanswered, on purpose? */
-static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
+/* Should this query (its DNS message, NULL when not whole) go unanswered, on purpose? */
+static bool impaired_msg(struct dv_resp *r, int family, const uint8_t *dns, size_t len)
 {
 	const struct dv_impair_plan *ip = &r->impair;
-	struct dv_frame_view v;
-	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
-		return false;
-	note_client(r, frame, &v);
-	if ((ip->drop_v6 && v.family == AF_INET6) || (ip->drop_v4 && v.family == AF_INET))
+	if ((ip->drop_v6 && family == AF_INET6) || (ip->drop_v4 && family == AF_INET))
 		return true;
-	if (ip->drop_first) {
+	if (ip->drop_first && dns != NULL) {
 		struct dv_dns_view d;
-		if (v.udp_len >= 8 && v.l4_off + (size_t)v.udp_len <= len &&
-		    dv_dns_parse_question(frame + v.l4_off + 8, v.udp_len - 8u, &d) == 0 &&
-		    d.qname != NULL && first_time(r, &d))
+		if (dv_dns_parse_question(dns, len, &d) == 0 && d.qname != NULL && first_time(r, &d))
 			return true;
 	}
 	return ip->drop_fraction > 0 && dv_rng_unit(&r->rng) < ip->drop_fraction;
+}
+
+/* The same for a query datagram. */
+static bool impaired(struct dv_resp *r, const uint8_t *frame, size_t len)
+{
+	struct dv_frame_view v;
+	if (dv_frame_parse_udp(frame, len, &v) != DV_PKT_DNS)
+		return false;
+	note_client(r, v.family, frame + v.l3_off + (v.family == AF_INET6 ? 8 : 12), v.sport);
+	bool whole = v.udp_len >= 8 && v.l4_off + (size_t)v.udp_len <= len;
+	return impaired_msg(r, v.family, whole ? frame + v.l4_off + 8 : NULL,
+			    whole ? v.udp_len - 8u : 0);
 }
 
 /* rate=QPS: a token bucket 10 ms deep, so the limit is sharp but scheduling jitter is no loss. */
@@ -271,7 +348,9 @@ static struct rte_mbuf *to_rx_pool(struct dv_resp *r, struct rte_mbuf *m)
 	return c;
 }
 
-static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, unsigned n)
+/* Send on queue q; what the port takes is counted in *sent_n. */
+static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, unsigned n,
+		       uint64_t *sent_n)
 {
 	if (r->rx_pool != NULL) {
 		unsigned k = 0;
@@ -283,7 +362,7 @@ static void send_queue(struct dv_resp *r, uint16_t q, struct rte_mbuf **out, uns
 			return;
 	}
 	uint16_t sent = rte_eth_tx_burst(r->port, q, out, (uint16_t)n);
-	dv_count_add(&r->answered, sent);
+	dv_count_add(sent_n, sent);
 	if (sent < n) {
 		rte_pktmbuf_free_bulk(out + sent, n - sent);
 		dv_count_add(&r->dropped, n - sent);
@@ -307,11 +386,11 @@ static unsigned answer_queue(const struct dv_resp *r, const struct rte_mbuf *m)
 	return dv_rss_queue(d + l3 + 12, d + l3 + 16, AF_INET, r->sh->ncol);
 }
 
-/* Send answers, each on its queue. */
-static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n)
+/* Send answers, each on its queue; *sent_n counts them (UDP answers, or TCP segments). */
+static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n, uint64_t *sent_n)
 {
 	if (r->sh->ncol <= 1) {
-		send_queue(r, 0, out, n);
+		send_queue(r, 0, out, n, sent_n);
 		return;
 	}
 	struct rte_mbuf *byq[DV_MAX_COLLECTORS][DV_BURST_MAX];
@@ -322,19 +401,75 @@ static void send_burst(struct dv_resp *r, struct rte_mbuf **out, unsigned n)
 	}
 	for (unsigned q = 0; q < r->sh->ncol; q++)
 		if (cnt[q] > 0)
-			send_queue(r, (uint16_t)q, byq[q], cnt[q]);
+			send_queue(r, (uint16_t)q, byq[q], cnt[q], sent_n);
 }
 
-/* Send the delayed answers that are due. */
+/* Send the delayed answers that are due (a burst of UDP answers, or of TCP segments, at a time). */
 static void release_due(struct dv_resp *r, uint64_t now)
 {
 	struct rte_mbuf *out[DV_BURST_MAX];
 	unsigned n = 0;
+	bool tcp = false;
 	while (r->delay_head < r->delay_tail && n < r->burst &&
-	       r->delay_due[r->delay_head & r->delay_mask] <= now)
-		out[n++] = r->delay_m[r->delay_head++ & r->delay_mask];
+	       r->delay_due[r->delay_head & r->delay_mask] <= now) {
+		struct rte_mbuf *m = r->delay_m[r->delay_head & r->delay_mask];
+		bool is_tcp = r->tcp_pool != NULL && m->pool == r->tcp_pool;
+		if (n > 0 && is_tcp != tcp)
+			break;
+		tcp = is_tcp;
+		out[n++] = m;
+		r->delay_head++;
+	}
 	if (n > 0)
-		send_burst(r, out, n);
+		send_burst(r, out, n, tcp ? &r->tcp_segs : &r->answered);
+}
+
+/* The TCP server's frames of this round. */
+static void tcp_flush(struct dv_resp *r)
+{
+	if (r->tcp_nout > 0)
+		send_burst(r, r->tcp_out, r->tcp_nout, &r->tcp_segs);
+	r->tcp_nout = 0;
+}
+
+/* Its frames: into an mbuf, then out at the end of the round, or (answers, closes) into the delay line. */
+static void tcp_emit(void *ctx, const uint8_t *frame, uint16_t len, enum dv_resp_tcp_kind kind)
+{
+	struct dv_resp *r = ctx;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->tcp_pool);
+	uint8_t *d = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, len) : NULL;
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		dv_count_add(&r->dropped, 1);
+		return;
+	}
+	memcpy(d, frame, len);
+	if (kind != DV_RESP_TCP_CONTROL && r->delay_tsc != 0 &&
+	    r->delay_tail - r->delay_head <= r->delay_mask) {
+		r->delay_m[r->delay_tail & r->delay_mask] = m;
+		r->delay_due[r->delay_tail & r->delay_mask] = r->tcp_now + r->delay_tsc;
+		r->delay_tail++;
+		return;
+	}
+	r->tcp_out[r->tcp_nout++] = m;
+	if (r->tcp_nout == DV_BURST_MAX)
+		tcp_flush(r);
+}
+
+/* Queries over TCP get the impairments of single queries, as over UDP. */
+static bool tcp_skip(void *ctx, int family, const uint8_t *msg, uint16_t len)
+{
+	struct dv_resp *r = ctx;
+	if (impaired_msg(r, family, msg, len) || over_rate(r)) {
+		dv_count_add(&r->impaired, 1);
+		return true;
+	}
+	return false;
+}
+
+static void tcp_client(void *ctx, int family, const uint8_t *addr, uint16_t port)
+{
+	note_client(ctx, family, addr, port);
 }
 
 static uint64_t bits_set(const uint64_t *w, unsigned nwords)
@@ -486,6 +621,11 @@ int dv_responder_main(void *arg)
 			refill(r, now);
 		if (r->delay_tsc != 0)
 			release_due(r, now);
+		if (r->tcp != NULL) {
+			r->tcp_now = now;
+			dv_resp_tcp_timer(r->tcp, now);
+			tcp_flush(r);
+		}
 		if (nb == 0) {
 			if (frugal && rxq == 0)
 				dv_frugal_sleep(10000);
@@ -500,6 +640,11 @@ int dv_responder_main(void *arg)
 			if (m->nb_segs != 1) {
 				rte_pktmbuf_free(m);
 				dv_count_add(&r->dropped, 1);
+				continue;
+			}
+			/* Over TCP: a segment to the DNS port is the TCP server's (its frames go out below). */
+			if (r->tcp != NULL && dv_resp_tcp_input(r->tcp, data, m->data_len, now) == 0) {
+				rte_pktmbuf_free(m);
 				continue;
 			}
 			if (r->flood_total != 0 && !r->flood_ready)
@@ -532,7 +677,7 @@ int dv_responder_main(void *arg)
 				/* Fragments go out at once (no delay line): the answer is the test. */
 				nout += fragment_answer(r, m, family, out + nout, DV_BURST_MAX - nout);
 				if (nout + DV_MAX_FRAGS > DV_BURST_MAX) {
-					send_burst(r, out, nout);
+					send_burst(r, out, nout, &r->answered);
 					nout = 0;
 				}
 				continue;
@@ -546,7 +691,9 @@ int dv_responder_main(void *arg)
 			out[nout++] = m;
 		}
 		if (nout > 0)
-			send_burst(r, out, nout);
+			send_burst(r, out, nout, &r->answered);
+		if (r->tcp != NULL)
+			tcp_flush(r);
 	}
 	return 0;
 }
@@ -597,6 +744,11 @@ static void resp_collect(struct dv_session *s, struct dv_result *res)
 	res->resp_nombuf = dv_count_read(&resp->rx_nombuf);
 	res->resp_sources = dv_responder_sources(resp);
 	res->resp_ports = dv_responder_ports(resp);
+	if (resp->tcp != NULL) {
+		res->has_resp_tcp = true;
+		dv_resp_tcp_counts_read(resp->tcp, &res->resp_tcp);
+		res->resp_tcp.segments = dv_count_read(&resp->tcp_segs);
+	}
 }
 
 static void resp_release(struct dv_session *s)

@@ -14,11 +14,13 @@
 #include <rte_mbuf.h>
 
 #include "config/plan.h"
+#include "engine/features/responder_tcp.h"
 #include "engine/lcore.h"
 #include "core/rng.h"
 
 #define DV_CLIENT_BITS 65536 /**< bits of the responder's client-address sketch */
 #define DV_FLOOD_FRAGS 7      /**< frag-flood: fragments per set (none the last: sets never complete) */
+#define DV_RESP_TCP_CONNS_MAX (1u << 15) /**< TCP connections the responder holds at most (~40 MB) */
 
 /** Embedded responder work space. */
 struct dv_resp {
@@ -63,6 +65,14 @@ struct dv_resp {
 	uint32_t delay_mask;
 	uint64_t delay_head, delay_tail;
 	uint64_t delay_tsc;
+	/* --transport tcp: the TCP server (responder_tcp.h) and the frames it sends */
+	struct dv_resp_tcp *tcp;      /**< NULL: no TCP server (a UDP run) */
+	void *tcp_mem;                /**< its connection table */
+	struct rte_mempool *tcp_pool; /**< the frames it sends */
+	uint64_t tcp_now;             /**< the loop's time, for the delay line */
+	uint64_t tcp_segs;            /**< TCP frames the port took */
+	unsigned tcp_nout;
+	struct rte_mbuf *tcp_out[DV_BURST_MAX]; /**< frames to send at the end of the burst */
 } __rte_cache_aligned;
 
 

@@ -1,7 +1,9 @@
 /*
  * The features of a run, one row each, in the order their hooks run: the
  * order the run needs them set up (hand-off before tracking before ARP/ND
- * before the responder, as the lcores' work spaces grow).
+ * before the responder, as the lcores' work spaces grow). The TCP guard
+ * comes last: it changes the host (nftables), so only a run every other
+ * feature accepted makes that change.
  */
 #include "engine/features/feature.h"
 
@@ -13,6 +15,8 @@ const struct dv_feature *const dv_features[] = {
 	&dv_feature_track,
 	&dv_feature_nd,
 	&dv_feature_responder,
+	&dv_feature_tcp,
+	&dv_feature_tcp_guard,
 	NULL,
 };
 
@@ -35,6 +39,15 @@ void dv_features_tick(struct dv_session *s)
 	EACH(f)
 		if ((*f)->tick != NULL)
 			(*f)->tick(s);
+}
+
+bool dv_features_hold_drain(struct dv_session *s, uint64_t now)
+{
+	bool hold = false;
+	EACH(f)
+		if ((*f)->holds_drain != NULL)
+			hold |= (*f)->holds_drain(s, now);
+	return hold;
 }
 
 void dv_features_collect(struct dv_session *s, struct dv_result *res)

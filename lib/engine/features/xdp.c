@@ -355,6 +355,7 @@ int dv_xdp_configure(const struct dv_plan *plan)
 	}
 	cfg.dport = htons(plan->dport);
 	cfg.pid = (__u32)getpid();
+	cfg.tcp = plan->transport == DV_TRANSPORT_TCP;
 	for (unsigned k = 0; k < plan->nports; k++) {
 		if (!xp[k].on)
 			continue;
@@ -389,6 +390,7 @@ int dv_xdp_read(struct dv_xdp_counts *out)
 	out->passed = sum[DV_XDP_PASSED];
 	out->fragments = sum[DV_XDP_FRAGMENTS];
 	out->icmp = sum[DV_XDP_ICMP];
+	out->tcp = sum[DV_XDP_TCP];
 	return rc;
 }
 
@@ -425,7 +427,6 @@ static int xdp_ports(struct dv_session *s)
 static void xdp_collect(struct dv_session *s, struct dv_result *res)
 {
 	struct dv_xdp_counts xc;
-	(void)s;
 	if (!xdp_on || dv_xdp_read(&xc) != 0)
 		return;
 	res->has_xdp = true;
@@ -433,6 +434,8 @@ static void xdp_collect(struct dv_session *s, struct dv_result *res)
 	res->xdp_passed = xc.passed;
 	res->xdp_fragments = xc.fragments;
 	res->xdp_icmp = xc.icmp;
+	res->xdp_tcp = xc.tcp;
+	res->xdp_takes_tcp = s->plan->transport == DV_TRANSPORT_TCP;
 }
 
 static void xdp_release(struct dv_session *s)

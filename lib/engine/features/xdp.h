@@ -27,6 +27,7 @@ struct dv_xdp_counts {
 	uint64_t passed;     /**< to the kernel */
 	uint64_t fragments;  /**< of the redirected: fragments from the target */
 	uint64_t icmp;       /**< of the redirected: ICMP errors */
+	uint64_t tcp;        /**< of the redirected: TCP segments from the target's port (--transport tcp) */
 };
 
 /** Whether any port of the plan loads the program. */
