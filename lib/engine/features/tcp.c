@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "engine/features/feature.h"
+#include "engine/result.h"
 #include "engine/tcp_lane.h"
 #include "engine/topology.h"
 #include "wire/frame_parse.h"
@@ -258,10 +259,7 @@ static bool tcp_holds_drain(struct dv_session *s, uint64_t now)
 	const struct dv_plan *plan = s->plan;
 	if (plan->transport != DV_TRANSPORT_TCP || plan->tcp.stress != DV_TCP_STRESS_NONE)
 		return false;
-	uint32_t live = 0;
-	for (unsigned c = 0; c < s->ncol; c++)
-		live += __atomic_load_n(&s->col[c]->tcp_live, __ATOMIC_RELAXED);
-	if (live == 0)
+	if (dv_session_tcp_open(s) == 0)
 		return false;
 	if (drain_from == 0)
 		drain_from = now;
