@@ -21,7 +21,8 @@ BUILD_FUZZ=${DV_BUILD_FUZZ_DIR:-$ROOT/build-fuzz}
 PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
           libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
-          clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils)
+          clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils
+          knot bind9 tcpdump)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
 # dpdk: dpdk-testpmd; knot: knotd in XDP mode; knot-dnsutils: kxdpgun;

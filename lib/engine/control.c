@@ -220,6 +220,7 @@ static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uin
 	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
 	iv.target_qps = target_at(st, plan, elapsed);
 	dv_session_describe(&iv, st);
+	iv.tcp_open = dv_session_tcp_open(st);
 	double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
 						  (double)st->sh->tsc_hz : -1.0;
 	if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))

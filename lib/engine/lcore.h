@@ -79,6 +79,9 @@ struct dv_shared {
 	/** A second signal cut the drain short: what is outstanding at the end is
 	 * abandoned, not timed out. Written by main only, before stop_rx. */
 	uint32_t abandon;
+	/** --transport tcp: bumped when a drain's queries are resolved; collectors then close
+	 *  their idle connections (written by main only, features/tcp.c). */
+	uint32_t tcp_wind_down;
 	/** Stop collecting and exit (end of drain): written by main only. */
 	uint32_t stop_rx __rte_cache_aligned;
 };

@@ -17,6 +17,7 @@ void dv_session_describe(struct dv_result *r, const struct dv_session *s)
 	r->rx_timestamps = s->ports.port[0].nic_timestamps
 			   ? "tsc-rx-burst (the NIC offers timestamps, unused)" : "tsc-rx-burst";
 	r->rate_mode = plan->rate_mode;
+	r->transport = plan->transport;
 	r->ngenerators = s->ngen;
 	r->tsc_hz = s->sh != NULL ? (double)s->sh->tsc_hz : 0.0;
 	r->mem_inflight = s->mem_inflight;
@@ -29,6 +30,14 @@ void dv_session_describe(struct dv_result *r, const struct dv_session *s)
 	r->frag_report = plan->impair.frag_mtu > 0 || plan->fragmented == DV_FRAG_DROP;
 	r->sequences = s->pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
 		       plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
+}
+
+uint64_t dv_session_tcp_open(const struct dv_session *s)
+{
+	uint64_t n = 0;
+	for (unsigned c = 0; c < s->ncol; c++)
+		n += __atomic_load_n(&s->col[c]->tcp_live, __ATOMIC_RELAXED);
+	return n;
 }
 
 void dv_session_result(struct dv_session *s, struct dv_result *res)

@@ -241,9 +241,39 @@ static void lane_hand(struct dv_tcp_lane *t, uint64_t now)
 	}
 }
 
+/*
+ * The drain's end: a connection that will get no more queries and waits for
+ * none is closed the way its mode ends one (FIN; RST for reset and hold), so
+ * that it ends on the wire while the generator still sends. Once, O(conns).
+ */
+static void lane_wind_down(struct dv_tcp_lane *t, uint64_t now)
+{
+	for (unsigned f = 0; f < DV_FAMILIES; f++) {
+		struct dv_tcp_table *tb = t->side[f].tbl;
+		if (tb == NULL)
+			continue;
+		for (uint32_t i = 0; i < tb->cfg.conns; i++) {
+			const struct dv_tcp_conn *cn = dv_tcp_conn_at(tb, i);
+			if (cn == NULL || (cn->state != DV_TCP_ESTABLISHED && cn->state != DV_TCP_CLOSE_WAIT) ||
+			    cn->answered != cn->queued)
+				continue;
+			if (t->mode == DV_TCP_MODE_RST || t->mode == DV_TCP_MODE_HOLD) {
+				if (dv_tcp_abort(tb, i, now) == 0)
+					t->wind_resets++;
+			} else
+				dv_tcp_close(tb, i, now);
+		}
+	}
+}
+
 void dv_tcp_lane_step(struct dv_tcp_lane *t, uint64_t now)
 {
 	t->now = now;
+	uint32_t wd = __atomic_load_n(&t->cl->col->sh->tcp_wind_down, __ATOMIC_ACQUIRE);
+	if (unlikely(wd != t->wound_gen)) {
+		t->wound_gen = wd;
+		lane_wind_down(t, now);
+	}
 	lane_hand(t, now);
 	for (unsigned f = 0; f < DV_FAMILIES; f++)
 		if (t->side[f].tbl != NULL)
@@ -356,6 +386,9 @@ void dv_tcp_lane_sum(const struct dv_tcp_lane *t, struct dv_tcp_stats *s)
 			       k->dropped;
 		s->no_match += k->no_match;
 	}
+	/* Reset at the drain's end on purpose: ours, not left open (both are ABORTED to lib/tcp). */
+	s->we_reset += t->wind_resets;
+	s->open_at_end -= t->wind_resets;
 	s->id_clash += t->id_clash;
 	s->malformed += t->malformed;
 	s->frames_lost += t->frames_lost;

@@ -62,6 +62,8 @@ struct dv_tcp_lane {
 	unsigned pipeline;            /**< pend entries per connection */
 	bool churn;                   /**< N = 0 or half-open: an attempt is a connection */
 	uint64_t cursor;              /**< next in-flight slot to hand to a connection */
+	uint32_t wound_gen;           /**< the last drain's end (sh->tcp_wind_down) it closed idle connections for */
+	enum dv_tcp_mode mode;        /**< how its connections end (closing at the drain's end follows it) */
 	uint64_t now;                 /**< the current step's time, for the callbacks */
 	struct rte_mempool *pool;     /**< frames built here */
 	struct rte_ring *tx;          /**< to the lane's generator (SPSC) */
@@ -70,6 +72,7 @@ struct dv_tcp_lane {
 	uint64_t id_clash;            /**< queries sent under an ID their connection already carried */
 	uint64_t malformed;           /**< TCP from the target's port that did not parse */
 	uint64_t frames_lost;         /**< segments not built (no mbuf) or not handed over (ring full) */
+	uint64_t wind_resets;         /**< connections reset at the drain's end (not "open at the end") */
 	uint8_t msg[DV_QUESTION_MAX + DV_OPT_LEN];
 } __rte_cache_aligned;
 

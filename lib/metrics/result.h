@@ -120,6 +120,9 @@ struct dv_result {
 						  reported even when 0 (UDP runs report it only when not 0) */
 	const char *rx_timestamps;           /**< where RX times come from: "tsc-rx-burst" (NULL: not said) */
 	enum dv_rate_mode rate_mode;         /**< how the offered rate was set */
+	enum dv_transport transport;         /**< what carried the queries (--transport) */
+	uint64_t tcp_open;                   /**< an interval's: TCP connections open at its end, all
+						  collectors (the status line's "conns"; not kept in files) */
 	struct dv_rate_summary rate;         /**< ramp / search findings */
 	bool has_responder;                  /**< the embedded responder ran: its counts follow */
 	uint64_t resp_answered, resp_dropped, resp_impaired;

@@ -894,12 +894,16 @@ void dv_report_status_line(FILE *f, double elapsed_s, double left_s, bool tty,
 	else
 		snprintf(rate, sizeof(rate), "%.0f qps / target %s",
 			 secs > 0.0 ? (double)sent / secs : 0.0, target);
+	/* Over TCP only, so that a UDP run's line stays as it was (scripts read it). */
+	char conns[32] = "";
+	if (iv->transport == DV_TRANSPORT_TCP)
+		snprintf(conns, sizeof(conns), " conns %" PRIu64, iv->tcp_open);
 	/* On a terminal the line is rewritten in place; elsewhere (a log) one line per interval. */
 	fprintf(f,
 		"%s[%5.1fs] sent %" PRIu64 " (%s) answered %" PRIu64
-		" timeouts %" PRIu64 " p50 %s p99 %s frags %" PRIu64 " %s%s",
+		" timeouts %" PRIu64 " p50 %s p99 %s frags %" PRIu64 "%s %s%s",
 		tty ? "\r\033[K" : "", elapsed_s, sent, rate,
 		dv_result_answered(iv), dv_result_timeouts(iv), p50, p99,
-		iv->rx.frag.frags[DV_FAMILY_V4] + iv->rx.frag.frags[DV_FAMILY_V6], left,
+		iv->rx.frag.frags[DV_FAMILY_V4] + iv->rx.frag.frags[DV_FAMILY_V6], conns, left,
 		tty ? "" : "\n");
 }

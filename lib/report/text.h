@@ -33,7 +33,8 @@ void dv_report_text(FILE *f, const struct dv_plan *plan, const struct dv_result 
 /**
  * One status line for an interval, e.g.
  * "[  3.0s] sent 20000 (20000 qps / target 20000) answered 19998 timeouts 0 p50 61us p99 140us
- * frags 0 left 2.0s"
+ * frags 0 left 2.0s"; over TCP (iv->transport) "... frags 0 conns 12 left 2.0s", the
+ * connections open at the interval's end (iv->tcp_open)
  * @param elapsed_s seconds since the start of the run, at the end of the interval
  * @param left_s sending time left; < 0 while draining (after sending)
  * @param tty on a terminal: "\r" + erase and no newline, so the line updates in place

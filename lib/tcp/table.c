@@ -348,7 +348,15 @@ int dv_tcp_query(struct dv_tcp_table *t, const uint8_t *msg, uint16_t len, uint6
 	if (len == 0 || len > t->cfg.query_max || msg == NULL)
 		return -EMSGSIZE;
 	uint32_t head = t->cfg.conns;
-	int i = linked(t->spare, head) ? (int)t->spare[head].next : dv_tcp_open(t, now);
+	/*
+	 * A connection inside one of its own calls is synced when that call is
+	 * done: from its callback it may have ended or closed since it was
+	 * listed. Skip it (one per call under way).
+	 */
+	uint32_t s = t->spare[head].next;
+	while (s != head && !dv_tcp_conn_can_send(&t->conn[s], &t->env))
+		s = t->spare[s].next;
+	int i = s != head ? (int)s : dv_tcp_open(t, now);
 	if (i < 0)
 		return i;
 	int rc = dv_tcp_send(t, (uint32_t)i, msg, len, now);

@@ -137,7 +137,11 @@ unsigned dv_tcp_timers_run(struct dv_tcp_table *t, uint64_t now, unsigned budget
 /** A connection's next deadline (DV_TCP_NEVER: none, or no such connection). */
 uint64_t dv_tcp_deadline(const struct dv_tcp_table *t, uint32_t conn);
 
-/** The end of a run: abort every connection (an RST for the synchronized ones). O(conns). */
+/**
+ * The end of a run: abort every connection (an RST for the synchronized
+ * ones). O(conns). It visits each index once: a connection its callbacks
+ * open meanwhile may stay open.
+ */
 void dv_tcp_abort_all(struct dv_tcp_table *t, uint64_t now);
 
 /** Connections in use. */

@@ -239,6 +239,16 @@ nsd_case "nsd hand-off" "$tmp/handoff.json" \
 	--port "af_packet:$LAB_GEN_IF" -T 2 --collectors 2 \
 	-s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -d "$queries" -Q 10000 -l 2 || status=1
 
+# The same over TCP: the kernel spreads the server's segments over both queues by
+# its own hash, so a collector hands another's segments over (by their port).
+lab_log "dnsvolley af_packet over TCP: -T 2 --collectors 2, hand-off of segments, 2000 qps for 2 s"
+nsd_case "nsd tcp hand-off" "$tmp/tcp-handoff.json" \
+	"sent >= 2000" "answered >= 0.99 * sent" "dv['unmatched'] == 0" \
+	"dv['handoff']['packets'] > 0 and dv['handoff']['dropped'] == 0" \
+	"dv['tcp']['retransmissions'] == 0 and dv['tcp']['no_connection'] == 0" -- \
+	--port "af_packet:$LAB_GEN_IF" -T 2 --collectors 2 --transport tcp --tcp-quarantine 5 \
+	-s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -d "$queries" -Q 2000 -l 2 || status=1
+
 # Two ports (AF_PACKET on dvg0 and dvg1), a generator and a collector each, both
 # families: each port carries its share, and every answer comes back on the
 # port its query left by (the server answers over the link the query came in on).

@@ -1357,6 +1357,35 @@ START_TEST(test_status_line)
 			      "19998 timeouts 0 p50 61us p99 140us frags 12 left 2.0s\n");
 	free(buf);
 
+	/* Over TCP: the connections open at the interval's end, before "left" or "draining". */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	res.transport = DV_TRANSPORT_TCP;
+	res.tcp_open = 1234;
+	dv_report_status_line(f, 3.0, 2.04, false, &res);
+	fclose(f);
+	ck_assert_str_eq(buf, "[  3.0s] sent 479 (new 200 qps / target 200, retries 279 qps) answered "
+			      "19998 timeouts 0 p50 61us p99 140us frags 12 conns 1234 left 2.0s\n");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	res.tcp_open = 0;
+	dv_report_status_line(f, 3.0, -1.0, true, &res);
+	fclose(f);
+	ck_assert_str_eq(buf, "\r\033[K[  3.0s] sent 479 (new 200 qps / target 200, retries 279 qps) "
+			      "answered 19998 timeouts 0 p50 61us p99 140us frags 12 conns 0 draining");
+	free(buf);
+	/* Over UDP the count is never shown, whatever the field holds: the line stays as it was. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	res.transport = DV_TRANSPORT_UDP;
+	res.tcp_open = 99;
+	dv_report_status_line(f, 3.0, 2.04, false, &res);
+	fclose(f);
+	ck_assert_str_eq(buf, "[  3.0s] sent 479 (new 200 qps / target 200, retries 279 qps) answered "
+			      "19998 timeouts 0 p50 61us p99 140us frags 12 left 2.0s\n");
+	free(buf);
+
 	/* Empty interval of zero length: no NaN, latency shown as "-". */
 	memset(&res2, 0, sizeof(res2));
 	dv_tx_stats_init(&res2.tx);

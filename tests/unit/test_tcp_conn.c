@@ -892,6 +892,41 @@ START_TEST(callbacks_act_on_their_connection)
 }
 END_TEST
 
+/* On a connection's end: a query (fuzz_tcp_conn found it taken by the connection that just ended). */
+static int requery_rc;
+static void requery(struct harness *h, const struct dv_tcp_event *ev)
+{
+	if (ev->kind == DV_TCP_EV_CLOSED)
+		requery_rc = dv_tcp_query(&h->t, Q, 20, h->now);
+}
+
+START_TEST(query_from_a_callback_skips_the_ending_connection)
+{
+	struct dv_tcp_cfg cfg = h_cfg();
+	init_q();
+	h_init(&H, &cfg);
+	ck_assert_int_eq(dv_tcp_open(&H.t, 0), 0); /* in SYN_SENT with room: it takes queries */
+	H.hook = requery;
+	requery_rc = -1;
+	h_clear(&H);
+	ck_assert_int_eq(dv_tcp_close(&H.t, 0, 5), 0); /* forgotten: CLOSED, its callback queries */
+	/* Not -ENOTCONN from connection 0 (ended, still in its call): a new connection takes it. */
+	ck_assert_int_eq(requery_rc, 1);
+	ck_assert_uint_eq(H.nev, 1);
+	CK_EV(&H, 0, DV_TCP_EV_CLOSED);
+	ck_assert_uint_eq(H.nseg, 1);
+	CK_SEG(&H, 0, DV_TCP_SYN, h_conn(&H, 1)->iss, 0, 4096, 0);
+	ck_assert_uint_eq(h_conn(&H, 0)->state, DV_TCP_CLOSED);
+	ck_assert_uint_eq(h_conn(&H, 1)->state, DV_TCP_SYN_SENT);
+	ck_assert_uint_eq(h_conn(&H, 1)->queued, 1);
+	ck_assert_uint_eq(h_conn(&H, 1)->sbuf_len, 22);
+	ck_assert_uint_eq(dv_tcp_live(&H.t), 1);
+	ck_assert_uint_eq(H.t.counts.queries, 1);
+	ck_assert_ptr_null(dv_tcp_table_check(&H.t));
+	h_fini(&H);
+}
+END_TEST
+
 START_TEST(timer_wheel_budget_and_resolution)
 {
 	struct dv_tcp_cfg cfg = h_cfg();
@@ -1080,6 +1115,7 @@ int main(void)
 	tcase_add_test(tc, crossing_fins_and_fin_wait_timeout);
 	tcase_add_test(tc, data_unacknowledged_times_out);
 	tcase_add_test(tc, callbacks_act_on_their_connection);
+	tcase_add_test(tc, query_from_a_callback_skips_the_ending_connection);
 	tcase_add_test(tc, timer_wheel_budget_and_resolution);
 	tcase_add_test(tc, random_segments_keep_the_table_sound);
 	suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -17,6 +18,7 @@
 
 #include "core/log.h"
 #include "engine/features/feature.h"
+#include "engine/result.h"
 #include "engine/tcp_lane.h"
 #include "engine/topology.h"
 #include "wire/frame_parse.h"
@@ -33,6 +35,7 @@ static struct dv_tcp_lane *lanes[DV_MAX_LANES];
 static uint8_t *tcp_owner;   /* TCP source port -> its collector + 1 */
 static uint64_t mem_bytes;   /* tables and queries of all lanes */
 static uint64_t drain_from;  /* TSC the drain began waiting for connections */
+static uint64_t wound_at;    /* TSC the collectors were told to close what is left */
 
 /* The endpoints a lane's UDP template was built from, to build its TCP one. */
 static void endpoints_of(const struct dv_l34_tmpl *l, uint16_t dport, struct dv_endpoints *ep)
@@ -155,7 +158,9 @@ static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, 
 		return -ENOMEM;
 	}
 	mem_bytes += tsz + psz;
-	uint64_t seed = s->sh->start_tsc ^ ((uint64_t)li << 32) ^ f;
+	/* Fresh every run: a server may still hold an earlier run's 4-tuple (TIME-WAIT),
+	 * and RFC 6528 wants ISNs nobody can guess from the last run's. */
+	uint64_t seed = rte_rdtsc() ^ ((uint64_t)getpid() << 20) ^ ((uint64_t)li << 40) ^ f;
 	int rc = dv_tcp_table_init(sd->tbl, sd->mem, tsz, &cfg, &dv_tcp_lane_ops, sd, seed, rte_rdtsc());
 	if (rc != 0) {
 		dv_err("--transport tcp: cannot lay out the connection table (%d)", rc);
@@ -193,6 +198,7 @@ static int lane_setup(struct dv_session *s, unsigned li, const struct dv_tcp_cfg
 	t->dport = plan->dport;
 	t->churn = churn_of(plan);
 	t->pipeline = t->churn ? 1 : plan->tcp.pipeline;
+	t->mode = base->mode;
 	uint32_t lo, n;
 	if (dv_topo_tcp_ports(plan, li, s->nlanes, &lo, &n) != 0)
 		return -EINVAL;
@@ -256,17 +262,31 @@ static int tcp_setup(struct dv_session *s)
 static bool tcp_holds_drain(struct dv_session *s, uint64_t now)
 {
 	const struct dv_plan *plan = s->plan;
-	if (plan->transport != DV_TRANSPORT_TCP || plan->tcp.stress != DV_TCP_STRESS_NONE)
+	/* Half-open connections are never ours to close; held ones are reset at the end. */
+	if (plan->transport != DV_TRANSPORT_TCP || plan->tcp.stress == DV_TCP_STRESS_HALF_OPEN)
 		return false;
-	uint32_t live = 0;
-	for (unsigned c = 0; c < s->ncol; c++)
-		live += __atomic_load_n(&s->col[c]->tcp_live, __ATOMIC_RELAXED);
-	if (live == 0)
+	if (dv_session_tcp_open(s) == 0)
 		return false;
+	uint64_t hz = s->sh->tsc_hz;
 	if (drain_from == 0)
 		drain_from = now;
-	double wait = plan->tcp.end == DV_TCP_END_IDLE ? plan->tcp.idle_max_s : DV_TCP_CLOSE_WAIT_S;
-	return now < drain_from + (uint64_t)(wait * (double)s->sh->tsc_hz);
+	/* With --tcp-end idle the server closes them: wait for it (at most MAX). Then
+	 * the collectors close what is left, and the closes get a little time. */
+	double idle = plan->tcp.end == DV_TCP_END_IDLE ? plan->tcp.idle_max_s : 0.0;
+	if (wound_at == 0 && now >= drain_from + (uint64_t)(idle * (double)hz)) {
+		__atomic_store_n(&s->sh->tcp_wind_down, s->sh->tcp_wind_down + 1, __ATOMIC_RELEASE);
+		wound_at = now;
+	}
+	return wound_at == 0 || now < wound_at + (uint64_t)(DV_TCP_CLOSE_WAIT_S * (double)hz);
+}
+
+/* Each sending period (a search's trials) has its own drain. */
+static int tcp_launch(struct dv_session *s)
+{
+	(void)s;
+	drain_from = 0;
+	wound_at = 0;
+	return 0;
 }
 
 static void tcp_collect(struct dv_session *s, struct dv_result *res)
@@ -302,12 +322,14 @@ static void tcp_release(struct dv_session *s)
 	tcp_owner = NULL;
 	mem_bytes = 0;
 	drain_from = 0;
+	wound_at = 0;
 }
 
 const struct dv_feature dv_feature_tcp = {
 	.name = "tcp",
 	.prepare = tcp_prepare,
 	.setup = tcp_setup,
+	.launch = tcp_launch,
 	.holds_drain = tcp_holds_drain,
 	.collect = tcp_collect,
 	.release = tcp_release,

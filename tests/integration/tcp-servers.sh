@@ -1,0 +1,544 @@
+#!/bin/bash
+#
+# tcp-servers.sh DNSVOLLEY_BINARY: DNS over TCP against real servers (issue 14).
+#
+# A two-namespace lab of its own names (dvagen-PID/dvasrv-PID, dvag0/dvas0, so
+# that it runs beside the other labs). In the server namespace, one after
+# another, NSD, Knot DNS, BIND 9 and Unbound (an auth-zone) serve the same zone:
+# tests/lab/nsd.sh's, built from tests/data/lab-queries.txt, plus big.example.,
+# a TXT RRset of 64 strings of 255 bytes (17 KiB in an answer). Each listens
+# on the lab's two addresses only, with TCP limits above the load, and is
+# stopped before the next starts. Against each, dnsvolley runs over AF_XDP on
+# the generator's veth, each run from source ports of its own:
+#   modes      2000 qps for 1 s, IPv4 and IPv6, each of --tcp-queries 1;
+#              --tcp-queries 10 --tcp-pipeline 4; --tcp-queries 0: >= 99 %
+#              answered, every query on a connection, established >= 99 % of
+#              opened, no retransmission, no RST from the server, no malformed
+#              segment (dnsvolley's counts); the generator's kernel sends no
+#              RST; the server's kernel counts no segment in error, and holds
+#              no connection of the run once it is over
+#   capture    during the IPv4 run of 10 queries per connection, tcpdump on the
+#              server's veth; check_tcp_capture.py: every segment parses, no RST
+#              from us and every connection of ours ended by our FIN, no
+#              segment of ours sent twice, our IPv4 and TCP checksums right
+#              (and tcpdump -vv finds none wrong), our streams well-framed
+#              queries, as many queries and segments as dnsvolley counted
+#   big        big.example. TXT over IPv4, 200 qps for 1 s: every answer whole
+#              (answered == sent, each longer than the 2 KiB dnsvolley keeps, at
+#              least 16 KiB of payload per answer, the failure table's size
+#              class '>1472'), and the checks of the modes
+# A table of each case's answered share ends the output.
+#
+# DV_TCPSRV_SERVERS="nsd knot bind unbound" (the default) picks servers;
+# DV_TCPSRV_CAPTURE=all captures and checks every run, not one per server.
+#
+# Exit: 0 pass, 1 fail, 77 skipped (not root). Missing tools are failures.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=${DV_SOURCE_ROOT:-$here/../..}
+
+# Our own names: other labs (dvgen-/dvsrv-, dvx..., dvt...) may run at the same time.
+LAB_NS_PREFIX=dva LAB_GEN_IF=dvag0 LAB_SRV_IF=dvas0
+# shellcheck source=SCRIPTDIR/../lab/netns.sh
+. "$root/tests/lab/netns.sh"
+# shellcheck source=SCRIPTDIR/../lab/nsd.sh
+. "$root/tests/lab/nsd.sh"
+
+QPS=2000
+SECONDS_RUN=1
+BIG_QPS=200
+# big.example.: 64 TXT records of one 255-byte string each.
+BIG_RECORDS=64
+# A run must stop by itself well before this; the bound only catches hangs.
+RUN_LIMIT_S=60
+
+[ $# -eq 1 ] || { echo "usage: $0 DNSVOLLEY_BINARY" >&2; exit 1; }
+bin=$1
+
+lab_require_root
+lab_require_tools ip ethtool nstat ss nsd nsd-checkconf nsd-checkzone knotd knotc named \
+	named-checkconf named-checkzone unbound unbound-checkconf kdig tcpdump python3 timeout
+[ -x "$bin" ] || lab_die "not an executable: $bin"
+queries="$root/tests/data/lab-queries.txt"
+[ -r "$queries" ] || lab_die "cannot read $queries"
+
+lab_host_prereqs
+lab_setup
+lab_static_neigh
+tmp=$(lab_tmpdir)
+
+# The zone every server serves: nsd.sh's, and the big TXT RRset.
+zone="$tmp/example.zone"
+{
+	nsd_write_zone "$queries"
+	filler=$(printf 'x%.0s' $(seq 1 252))
+	for i in $(seq 1 "$BIG_RECORDS"); do
+		printf 'big\tIN TXT "%03d%s"\n' "$i" "$filler"
+	done
+} >"$zone"
+printf 'big.example. TXT\n' >"$tmp/big.txt"
+
+# The binary to run: a private copy where the package's AppArmor profile is
+# enforced (it would not let the server read its configuration in $tmp).
+#   srv_bin PROGRAM PROFILE DIR
+srv_bin() {
+	local path
+	path=$(command -v "$1")
+	if grep -qs "^$2 (enforce)" /sys/kernel/security/apparmor/profiles; then
+		lab_must cp "$path" "$3/$1"
+		lab_log "running a copy of $1: its AppArmor profile would not let it read $3"
+		path=$3/$1
+	fi
+	echo "$path"
+}
+
+SRV_NAME=""
+SRV_PID=""
+SRV_DIR=""
+
+# Show the current server's output and log (for failures).
+srv_dump_logs() {
+	local f
+	for f in "$SRV_DIR"/*.out "$SRV_DIR"/*.log; do
+		[ -s "$f" ] || continue
+		echo "--- $f" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
+# Wait (10 s at most) until the server just started answers over TCP on both
+# families, and serves big.example. whole.
+srv_wait() {
+	local tries=50 a got n
+	while :; do
+		if ! kill -0 "$SRV_PID" 2>/dev/null; then
+			srv_dump_logs
+			lab_die "$SRV_NAME exited during startup"
+		fi
+		if lab_gen kdig @"$LAB_SRV_V4" +tcp example. SOA +timeout=1 +retry=0 +short 2>/dev/null |
+			grep -q 'ns\.example\.'; then
+			break
+		fi
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || { srv_dump_logs; lab_die "$SRV_NAME does not answer on $LAB_SRV_V4 after 10 s"; }
+		sleep 0.2
+	done
+	for a in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
+		got=$(lab_gen kdig @"$a" +tcp h00.example. A +timeout=2 +retry=1 +short 2>/dev/null) || true
+		[ "$got" = 198.18.1.2 ] || { srv_dump_logs; lab_die "$SRV_NAME @$a: h00.example. A is '$got'"; }
+	done
+	got=$(lab_gen kdig @"$LAB_SRV_V4" +tcp big.example. TXT +timeout=2 +retry=1 2>/dev/null) || true
+	n=$(grep -c '^big\.example\..*TXT' <<<"$got") || true
+	BIG_BYTES=$(sed -n 's/^;; Received \([0-9]*\) B.*/\1/p' <<<"$got")
+	if [ "$n" != "$BIG_RECORDS" ] || [ "${BIG_BYTES:-0}" -lt 16384 ]; then
+		srv_dump_logs
+		lab_die "$SRV_NAME: big.example. TXT over TCP: $n records, ${BIG_BYTES:-no} bytes"
+	fi
+	lab_log "$SRV_NAME (pid $SRV_PID) answers over TCP on $LAB_SRV_V4 and $LAB_SRV_V6; big.example. TXT: $BIG_BYTES bytes"
+}
+
+# Start: srv_launch NAME COMMAND... (in the server namespace, output to NAME.out).
+srv_launch() {
+	SRV_NAME=$1
+	shift
+	lab_bg srv "$@" >"$SRV_DIR/$SRV_NAME.out" 2>&1
+	SRV_PID=$LAB_LAST_PID
+	srv_wait
+	# Only the lab's addresses: every socket the server listens on or has bound.
+	local other
+	other=$(lab_srv ss -Htuln | awk -v a="$LAB_SRV_V4:53" -v b="[$LAB_SRV_V6]:53" \
+		'$5 != a && $5 != b { printf "%s %s ", $1, $5 }')
+	[ -z "$other" ] || { srv_dump_logs; lab_die "$SRV_NAME listens elsewhere too: $other"; }
+}
+
+# Stop the current server and forget its pid (lab_cleanup would stop it too).
+srv_stop() {
+	local p kept=()
+	lab_stop_pid "$SRV_PID"
+	for p in "${LAB_PIDS[@]}"; do
+		[ "$p" = "$SRV_PID" ] || kept+=("$p")
+	done
+	LAB_PIDS=("${kept[@]}")
+	SRV_PID=""
+}
+
+# NSD: tests/lab/nsd.sh's configuration with more TCP connections.
+start_nsd() {
+	SRV_DIR="$tmp/nsd"
+	lab_must mkdir -p "$SRV_DIR"
+	lab_must cp "$zone" "$SRV_DIR/example.zone"
+	# tcp-count: connections at once (default 100); tcp-timeout: idle seconds.
+	nsd_write_conf "$SRV_DIR" | sed 's/^\(\s*\)verbosity: 1$/&\n\1tcp-count: 1000\n\1tcp-timeout: 30/' \
+		>"$SRV_DIR/nsd.conf"
+	grep -q 'tcp-count: 1000' "$SRV_DIR/nsd.conf" || lab_die "nsd.conf: tcp-count not set"
+	nsd-checkconf "$SRV_DIR/nsd.conf" || lab_die "nsd-checkconf rejects $SRV_DIR/nsd.conf"
+	nsd-checkzone example. "$SRV_DIR/example.zone" >/dev/null || lab_die "nsd-checkzone rejects the zone"
+	srv_launch nsd env -u NOTIFY_SOCKET "$(srv_bin nsd nsd "$SRV_DIR")" -d -c "$SRV_DIR/nsd.conf"
+}
+
+# Knot DNS: no journal, the zone file only read; its TCP limits raised.
+start_knot() {
+	SRV_DIR="$tmp/knot"
+	lab_must mkdir -p "$SRV_DIR"
+	lab_must cp "$zone" "$SRV_DIR/example.zone"
+	cat >"$SRV_DIR/knot.conf" <<-EOF
+		server:
+		    rundir: "$SRV_DIR"
+		    pidfile: "$SRV_DIR/knot.pid"
+		    listen: [ $LAB_SRV_V4@53, $LAB_SRV_V6@53 ]
+		    udp-workers: 1
+		    # Knot listens with a backlog of 10 (fixed in its code): a worker
+		    # a few ms without the CPU, and SYNs of 2000 connections a second
+		    # overflow it (the kernel drops them; we send them again a second
+		    # later). With reuseport each worker has a socket and a backlog of
+		    # its own, and the SYNs are spread over them.
+		    tcp-workers: 8
+		    tcp-reuseport: on
+		    background-workers: 1
+		    # Connections at once, idle seconds; tcp-io-timeout (ms) bounds one
+		    # message's transfer, a 17 KiB answer into a 4 KiB window included.
+		    tcp-max-clients: 2000
+		    tcp-idle-timeout: 30
+		    tcp-io-timeout: 5000
+		log:
+		  - target: stderr
+		    any: info
+		database:
+		    storage: "$SRV_DIR"
+		control:
+		    listen: "$SRV_DIR/knot.sock"
+		template:
+		  - id: default
+		    storage: "$SRV_DIR"
+		    journal-content: none
+		    zonefile-sync: -1
+		    zonefile-load: whole
+		zone:
+		  - domain: example.
+		    file: "$SRV_DIR/example.zone"
+	EOF
+	knotc -c "$SRV_DIR/knot.conf" conf-check >/dev/null 2>&1 ||
+		lab_die "knotc conf-check rejects $SRV_DIR/knot.conf"
+	srv_launch knotd "$(srv_bin knotd knotd "$SRV_DIR")" -c "$SRV_DIR/knot.conf"
+}
+
+# BIND 9: authoritative only, no control channel, its TCP limits raised.
+start_bind() {
+	SRV_DIR="$tmp/bind"
+	lab_must mkdir -p "$SRV_DIR"
+	lab_must cp "$zone" "$SRV_DIR/example.zone"
+	cat >"$SRV_DIR/named.conf" <<-EOF
+		options {
+		    directory "$SRV_DIR";
+		    pid-file "$SRV_DIR/named.pid";
+		    session-keyfile "$SRV_DIR/session.key";
+		    managed-keys-directory "$SRV_DIR";
+		    listen-on port 53 { $LAB_SRV_V4; };
+		    listen-on-v6 port 53 { $LAB_SRV_V6; };
+		    automatic-interface-scan no;
+		    recursion no;
+		    dnssec-validation no;
+		    notify no;
+		    // Connections at once (default 150), the listen backlog (default
+		    // 10: a burst of SYNs beyond it would be dropped, and retransmitted
+		    // by us), idle timeouts in 100 ms units.
+		    tcp-clients 10000;
+		    tcp-listen-queue 1024;
+		    tcp-initial-timeout 300;
+		    tcp-idle-timeout 300;
+		};
+		controls { };
+		zone "example." {
+		    type primary;
+		    file "$SRV_DIR/example.zone";
+		};
+	EOF
+	named-checkconf "$SRV_DIR/named.conf" || lab_die "named-checkconf rejects $SRV_DIR/named.conf"
+	named-checkzone example. "$SRV_DIR/example.zone" >/dev/null || lab_die "named-checkzone rejects the zone"
+	# -g: foreground, log to stderr; as root (no -u: the files are ours).
+	srv_launch named "$(srv_bin named named "$SRV_DIR")" -g -n 2 -c "$SRV_DIR/named.conf"
+}
+
+# Unbound: the zone as an auth-zone for its clients, nothing recursive.
+start_unbound() {
+	SRV_DIR="$tmp/unbound"
+	lab_must mkdir -p "$SRV_DIR"
+	lab_must cp "$zone" "$SRV_DIR/example.zone"
+	cat >"$SRV_DIR/unbound.conf" <<-EOF
+		server:
+		    interface: $LAB_SRV_V4
+		    interface: $LAB_SRV_V6
+		    port: 53
+		    do-ip4: yes
+		    do-ip6: yes
+		    do-udp: yes
+		    do-tcp: yes
+		    access-control: 198.18.0.0/15 allow
+		    access-control: 2001:2::/48 allow
+		    username: ""
+		    chroot: ""
+		    directory: "$SRV_DIR"
+		    pidfile: "$SRV_DIR/unbound.pid"
+		    logfile: ""
+		    use-syslog: no
+		    verbosity: 1
+		    num-threads: 1
+		    module-config: "iterator"
+		    ratelimit: 0
+		    ip-ratelimit: 0
+		    # Connections at once per thread (default 10), idle ms; the
+		    # buffer of a TCP answer (the default, 65552, said: 17 KiB fits).
+		    incoming-num-tcp: 1000
+		    tcp-idle-timeout: 30000
+		    msg-buffer-size: 65552
+		remote-control:
+		    control-enable: no
+		auth-zone:
+		    name: "example."
+		    zonefile: "$SRV_DIR/example.zone"
+		    for-downstream: yes
+		    for-upstream: no
+		    fallback-enabled: no
+	EOF
+	unbound-checkconf "$SRV_DIR/unbound.conf" >/dev/null ||
+		lab_die "unbound-checkconf rejects $SRV_DIR/unbound.conf"
+	srv_launch unbound "$(srv_bin unbound unbound "$SRV_DIR")" -d -c "$SRV_DIR/unbound.conf"
+}
+
+# The server kernel's TCP counters: srv_nstat > FILE ("name value" lines). Checked:
+# TcpInCsumErrors and TcpInErrs (segments with a bad checksum or otherwise in
+# error); the others say why a run failed (a listen queue overflowed: its SYNs
+# were dropped and we retransmitted them; the server reset connections).
+SRV_COUNTERS="TcpInErrs TcpInCsumErrors TcpRetransSegs TcpOutRsts TcpEstabResets TcpExtListenOverflows TcpExtListenDrops TcpExtTCPReqQFullDrop TcpExtTCPReqQFullDoCookies TcpExtTCPAbortOnData TcpExtTCPAbortOnClose TcpExtTCPAbortOnTimeout"
+srv_nstat() {
+	# shellcheck disable=SC2086 # a list of names
+	lab_srv nstat -az $SRV_COUNTERS | awk 'NF >= 2 && $1 !~ /^#/ { print $1, $2 }'
+}
+
+# The generator kernel's RSTs (the XDP program must keep our connections from it).
+tcp_rsts() { lab_exec gen nstat -az TcpOutRsts | awk '/TcpOutRsts/ { print $2 }'; }
+
+# The server's connections to ports LO..HI (a run's) other than TIME-WAIT (the
+# server's own choice when it closes first): after a run whose connections
+# all end with our FIN the server holds none. Polled for up to 2 s (a busy
+# server reads our last FINs late).   srv_left LO HI
+srv_left() {
+	local tries=20 left
+	while :; do
+		left=$(lab_srv ss -Htan "( sport = :53 and dport >= :$1 and dport <= :$2 )" |
+			awk '$1 != "TIME-WAIT" { n[$1]++ } END { for (s in n) printf "%s %d ", s, n[s] }')
+		if [ -z "$left" ] || [ "$tries" -eq 0 ]; then
+			break
+		fi
+		tries=$((tries - 1))
+		sleep 0.1
+	done
+	echo "$left"
+}
+
+# Source ports: each run its own range. dnsvolley starts every run at the same
+# ports with the same initial sequence numbers, so a 4-tuple a server still
+# holds from an earlier run would meet the next run's SYN (the server answers
+# it with an ACK, we reset that, and the SYN goes again a second later): a
+# failure of the earlier run, which would be charged to the later one.
+PORT_NEXT=1024
+next_ports() {
+	local n=$1
+	[ $((PORT_NEXT + n - 1)) -le 65535 ] || lab_die "out of source ports for the runs"
+	SPORTS="$PORT_NEXT-$((PORT_NEXT + n - 1))"
+	PORT_NEXT=$((PORT_NEXT + n))
+}
+
+summary="$tmp/summary"
+: >"$summary"
+
+# Run dnsvolley in the generator namespace (in the background, so that INT/TERM
+# clean up at once) from source ports PORTS, check its JSON and what the kernels
+# saw, add a line to the summary. Its report goes to JSON.out, shown on failure.
+#   tcp_case NAME JSON PORTS CHECK... -- DNSVOLLEY-ARGS...
+tcp_case() {
+	local name=$1 json=$2 rc=0 checks=() before after share left kern
+	next_ports "$3"
+	shift 3
+	while [ "$1" != "--" ]; do checks+=("$1"); shift; done
+	shift
+	before=$(tcp_rsts)
+	srv_nstat >"$json.nstat0"
+	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" "$bin" --port "af_xdp:$LAB_GEN_IF" \
+		--transport tcp --tcp-quarantine 5 --sport "$SPORTS" "$@" -t 1 -S 0 -q --json "$json" \
+		>"$json.out" 2>&1 &
+	local run_pid=$!
+	LAB_PIDS+=("$run_pid")
+	wait "$run_pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		cat "$json.out"
+		echo "$name: FAIL: dnsvolley exited with status $rc"
+		printf '%-24s %s\n' "$name" "dnsvolley exit status $rc  FAIL" >>"$summary"
+		return 1
+	fi
+	share=$(python3 -c 'import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+n, a = s["sent"]["queries"], s["received"]["responses"]
+print(f"{a}/{n} answered ({100 * a / n if n else 0:.2f} %)")' "$json") || share="(no result)"
+	after=$(tcp_rsts)
+	left=$(srv_left "${SPORTS%-*}" "${SPORTS#*-}")
+	srv_nstat >"$json.nstat1"
+	kern=$(awk 'NR == FNR { b[$1] = $2; next } $2 != b[$1] { printf "%s +%d ", $1, $2 - b[$1] }' \
+		"$json.nstat0" "$json.nstat1")
+	[ -z "$kern" ] || echo "$name: the server's kernel counted: $kern"
+	case " $kern" in
+	*" TcpExtListenOverflows "*)
+		echo "$name: note: the server's listen queue overflowed, its kernel dropped SYNs (we sent them again a second later): the server did not accept fast enough"
+		;;
+	esac
+	if [ "$after" != "$before" ]; then
+		echo "$name: FAIL: the generator's kernel sent $((after - before)) RSTs"
+		rc=1
+	fi
+	if [ -n "$left" ]; then
+		echo "$name: FAIL: the server still holds connections of ours after the run: $left"
+		rc=1
+	fi
+	case " $kern" in
+	*" TcpInCsumErrors "* | *" TcpInErrs "*)
+		echo "$name: FAIL: the server's kernel received segments in error"
+		rc=1
+		;;
+	esac
+	python3 "$root/tests/integration/check_json.py" "$json" "${checks[@]}" || rc=1
+	if [ "$rc" -eq 0 ]; then
+		echo "$name: PASS: $share"
+	else
+		sed -n '/^TCP:/,$p' "$json.out"
+		echo "$name: FAIL: $share"
+	fi
+	printf '%-24s %s%s\n' "$name" "$share" "$([ "$rc" -eq 0 ] || echo '  FAIL')" >>"$summary"
+	return "$rc"
+}
+
+# Capture on the server's veth: cap_start FILE ... cap_stop, then cap_check.
+# Snap length 512: our segments whole (up to 4 pipelined queries in one), so
+# that their checksums can be verified; the server's long answers need not be.
+CAP_PID=""
+cap_start() {
+	local tries=50
+	CAP_FILE=$1
+	# -Z root: Debian's tcpdump would drop to its own user, who cannot write in $tmp.
+	# --immediate-mode: every packet handed over at once (in a block of the
+	# capture ring, the last of them would not be read before tcpdump stops).
+	lab_bg srv tcpdump -i "$LAB_SRV_IF" -nn -s 512 --immediate-mode -U -Z root -w "$CAP_FILE" \
+		'tcp port 53' >"$CAP_FILE.log" 2>&1
+	CAP_PID=$LAB_LAST_PID
+	until grep -q '^tcpdump: listening on' "$CAP_FILE.log"; do
+		tries=$((tries - 1))
+		if [ "$tries" -eq 0 ] || ! kill -0 "$CAP_PID" 2>/dev/null; then
+			cat "$CAP_FILE.log" >&2
+			lab_die "tcpdump did not start"
+		fi
+		sleep 0.1
+	done
+}
+cap_stop() {
+	local p kept=()
+	# SIGINT: tcpdump writes out what it has and prints its counts.
+	kill -INT "$CAP_PID" 2>/dev/null || true
+	wait "$CAP_PID" 2>/dev/null || true
+	for p in "${LAB_PIDS[@]}"; do
+		[ "$p" = "$CAP_PID" ] || kept+=("$p")
+	done
+	LAB_PIDS=("${kept[@]}")
+	CAP_PID=""
+}
+
+# Judge the capture of run JSON from CLIENT: check_tcp_capture.py, tcpdump's
+# drop count and its own checksum verdicts (-vv: "(correct)", "(incorrect
+# -> 0x...)" for TCP, "bad cksum" for an IPv4 header).
+#   cap_check NAME CLIENT JSON
+cap_check() {
+	local name=$1 client=$2 json=$3 rc=0 counts nq nseg verdicts ok bad
+	# Every packet the filter took was written, none dropped.
+	if ! awk '/packets captured/ { c = $1 } /received by filter/ { r = $1 } /dropped by kernel/ { d = $1 }
+		END { exit !(c != "" && c == r && d == 0) }' "$CAP_FILE.log"; then
+		echo "$name: tcpdump lost packets: $(tr '\n' ' ' <"$CAP_FILE.log")"
+		rc=1
+	fi
+	# The queries and segments dnsvolley says it sent: the capture must show them all.
+	counts=$(python3 -c 'import json, sys
+t = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]["dnsvolley"]["tcp"]
+print(t["queries"], t["segments_out"])' "$json") || rc=1
+	read -r nq nseg <<<"$counts"
+	python3 "$root/tests/integration/check_tcp_capture.py" "$CAP_FILE" "$client" "$nq" "$nseg" || rc=1
+	verdicts=$(tcpdump -r "$CAP_FILE" -nn -vv 2>/dev/null | awk '
+		/cksum 0x[0-9a-f]+ \(correct\)/ { ok++ }
+		/\(incorrect/ || /bad cksum/ { bad++ }
+		END { printf "%d %d", ok, bad }')
+	read -r ok bad <<<"$verdicts"
+	echo "capture: tcpdump -vv: $ok checksums correct, $bad wrong"
+	if [ "$ok" -eq 0 ] || [ "$bad" -ne 0 ]; then
+		rc=1
+	fi
+	if [ "$rc" -eq 0 ]; then
+		echo "$name: PASS"
+		printf '%-24s %s\n' "$name" "ok" >>"$summary"
+	else
+		echo "$name: FAIL"
+		printf '%-24s %s\n' "$name" "FAIL" >>"$summary"
+	fi
+	return "$rc"
+}
+
+T="dv['tcp']"
+tcp_clean="${T}['retransmissions'] == 0 and ${T}['reset_by_server'] == 0 and ${T}['malformed'] == 0"
+status=0
+for server in ${DV_TCPSRV_SERVERS:-nsd knot bind unbound}; do
+	case $server in
+	nsd) start_nsd ;;
+	knot) start_knot ;;
+	bind) start_bind ;;
+	unbound) start_unbound ;;
+	*) lab_die "DV_TCPSRV_SERVERS: no server $server" ;;
+	esac
+	srv_status=0
+	for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
+		case $target in *:*) fam=ipv6 client=$LAB_GEN_V6 ;; *) fam=ipv4 client=$LAB_GEN_V4 ;; esac
+		# queries per connection, outstanding, source ports (connections, with room)
+		for mode in "1 1 2300" "10 4 400" "0 1 2300"; do
+			read -r nq k nports <<<"$mode"
+			name="$SRV_NAME $fam q$nq k$k"
+			json="$tmp/$SRV_NAME-$fam-q$nq.json"
+			capture=0
+			[ "$fam" = ipv4 ] && [ "$nq" = 10 ] && capture=1
+			[ "${DV_TCPSRV_CAPTURE:-}" = all ] && capture=1
+			lab_log "$name: $QPS qps for $SECONDS_RUN s over TCP, $nq queries per connection, $k outstanding"
+			[ "$capture" = 0 ] || cap_start "$tmp/$SRV_NAME-$fam-q$nq.pcap"
+			tcp_case "$name" "$json" "$nports" \
+				"sent >= $((QPS * SECONDS_RUN / 2))" "answered >= 0.99 * sent" "$tcp_clean" \
+				"${T}['established'] >= 0.99 * ${T}['opened']" \
+				"${T}['queries'] == (0 if $nq == 0 else sent)" -- \
+				-s "$target" -d "$queries" --tcp-queries "$nq" --tcp-pipeline "$k" \
+				-Q "$QPS" -l "$SECONDS_RUN" || srv_status=1
+			if [ "$capture" = 1 ]; then
+				cap_stop
+				cap_check "$SRV_NAME $fam q$nq capture" "$client" "$json" || srv_status=1
+			fi
+		done
+	done
+	lab_log "$SRV_NAME: big.example. TXT ($BIG_BYTES bytes) over TCP, IPv4, $BIG_QPS qps for 1 s"
+	tcp_case "$SRV_NAME big TXT" "$tmp/$SRV_NAME-big.json" 300 \
+		"sent >= $((BIG_QPS / 2)) and answered == sent" "$tcp_clean" \
+		"${T}['answers_longer_than_kept'] == answered" \
+		"${T}['payload_in'] >= answered * 16384" \
+		"all(r['size'] == '>1472' for r in dv['failure_table'] if r['attempts'] > 0)" -- \
+		-s "$LAB_SRV_V4" -d "$tmp/big.txt" -Q "$BIG_QPS" -l 1 || srv_status=1
+	if [ "$srv_status" -ne 0 ]; then
+		srv_dump_logs
+		status=1
+	fi
+	srv_stop
+done
+
+echo "--- tcp-servers: each case"
+cat "$summary"
+exit "$status"
