@@ -92,6 +92,26 @@ run --transport tcp -s 198.18.0.53 -s 2001:2::53 -T 2 --collectors 2 -d "$Q" -Q 
 $CHECK "$tmp/lanes.json" "sent >= 1800 and answered == sent" "$T['opened'] == sent" \
 	"abs(dv['families']['ipv4']['answered'] - dv['families']['ipv6']['answered']) <= 2"
 
+# The server resets every connection after its first answer: each ends reset by
+# the server or, when our FIN went first, closed by us; every query answered.
+run --transport tcp --responder tcp-rst-after=1 -d "$Q" -Q 200 -l 1 --json "$tmp/rst.json"
+$CHECK "$tmp/rst.json" "sent >= 180 and answered == sent" \
+	"$T['reset_by_server'] + $T['closed_by_us'] == sent and $T['reset_by_server'] > 0" \
+	"$R['rsts'] >= sent"
+
+# Four queries pipelined per connection, answered in reverse order when they come together.
+run --transport tcp --tcp-queries 4 --tcp-pipeline 4 --responder tcp-reverse -d "$Q" -Q 2000 -l 1 \
+	--json "$tmp/reverse.json"
+$CHECK "$tmp/reverse.json" "sent >= 1800 and answered == sent and dv['unmatched'] == 0" \
+	"$T['answers'] == sent and $T['id_clash'] == 0"
+
+# Rate modes over TCP: a ramp and --max (bounded by --max-queries).
+run --transport tcp --ramp 200:2000:1 -d "$Q" --json "$tmp/ramp.json"
+$CHECK "$tmp/ramp.json" "sent >= 900 and answered == sent" "$T['opened'] == sent"
+run --transport tcp --max --max-queries 3000 --tcp-queries 10 --tcp-pipeline 4 -l 5 -d "$Q" \
+	--json "$tmp/max.json"
+$CHECK "$tmp/max.json" "sent == 3000 and answered >= 0.99 * sent" "$T['queries'] == sent"
+
 # A --src range: connections from many source addresses (each with its own ports),
 # one and two collectors (each with addresses of its own), both families.
 run --transport tcp --src 198.18.128.0/24 -d "$Q" -Q 2000 -l 1 --json "$tmp/src1.json"
