@@ -324,13 +324,13 @@ static void syn_sent(struct dv_tcp_conn *c, const struct dv_tcp_env *env,
 	c->rtx_at = DV_TCP_NEVER;
 	set_state(c, DV_TCP_ESTABLISHED, now);
 	c->last_active = now;
-	c->flags |= DV_TCP_CF_NEED_ACK;
 	n->established++;
 	event(c, env, (struct dv_tcp_event){ .kind = DV_TCP_EV_ESTABLISHED, .ticks = now - c->opened_at });
-	/* Queued queries carry the handshake's ACK; with none, a bare ACK completes it first. */
+	/* The handshake's ACK goes alone, before any query, as the common stacks
+	 * send it: Knot's XDP TCP (3.2) admits a connection only on an ACK
+	 * without data and drops a query riding on it. */
+	emit_ack(c, env);
 	output(c, env, now);
-	if (c->flags & DV_TCP_CF_NEED_ACK)
-		emit_ack(c, env);
 	maybe_end(c, env, now);
 }
 
