@@ -95,9 +95,6 @@ declare -A LABEL=(
 	[dnsperf10]="dnsperf -m tcp, 10 q/conn"
 )
 
-# One run of a mode at a rate: run_MODE TAG RATE SECONDS; sets ANS (answered
-# per second), PCT (answered share of sent, %), CPS (connections opened per
-# second, empty where the tool does not say), LAT (average latency, ms).
 # Fresh source addresses for every run: SRC (a /24 of SRC_ALL, dnsvolley and
 # kxdpgun) and DNSPERF_SRC (an address of DNSPERF_SRC_ALL, put on the
 # generator's veth). Knot keeps what it knows of a connection that did not
@@ -111,6 +108,10 @@ next_src() {
 	SRC="198.18.$((128 + RUN_SEQ % 128)).0/24"
 	DNSPERF_SRC="198.18.64.$((1 + RUN_SEQ % 250))"
 }
+
+# One run of a mode at a rate: run_MODE TAG RATE SECONDS; sets ANS (answered
+# per second), PCT (answered share of sent, %), CPS (connections opened per
+# second, empty where the tool does not say), LAT (average latency, ms).
 
 # dnsvolley's command in DV_CMD: dv_cmd QUERIES-PER-CONN RATE SECONDS JSON
 dv_cmd() {
@@ -148,7 +149,7 @@ run_kxdpgun() {
 	bench_run_cpu "$tmp/kxdpgun-$tag.tcpu" $((secs + 30)) "$out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
 	bench_gen_xdp_off
 	[ "$rc" -eq 0 ] || bench_die "kxdpgun exited with $rc: $(tail -n 5 "$out")"
-	# "total SYNs:        150000 (30000 pps) (100.0%)", "total replies:     149990 (29998 pps) (99.99%)"
+	# "total SYNs:        56214 (21763 pps) (...)", "total replies:     55465 (21473 pps) (98%)"
 	ANS=$(sed -n 's/^total replies: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
 	PCT=$(sed -n 's/^total replies: .*(\([0-9.]*\)%).*/\1/p' "$out")
 	CPS=$(sed -n 's/^total SYNs: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
