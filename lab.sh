@@ -8,7 +8,8 @@
 #   ./lab.sh scenario NAME [OPTIONS...]  run scenarios/NAME.yaml (building its lab if it needs one),
 #                         then write its report, plots and HTML to results/
 #   ./lab.sh bench [NAME...]  also install the benchmarks' tools, build, run tests/bench/NAME.sh
-#                         (default: crafting accuracy afxdp knot scaling memory); never part of "test"
+#                         (default: crafting accuracy afxdp knot scaling memory; tcp, 5-8 minutes,
+#                         only by name); never part of "test"
 # Needs root on a fresh machine (apt-get, hugepages, bpffs, network namespaces).
 set -euo pipefail
 
@@ -25,7 +26,7 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
           knot bind9 tcpdump)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
-# dpdk: dpdk-testpmd; knot: knotd in XDP mode; knot-dnsutils: kxdpgun;
+# dpdk: dpdk-testpmd; knot: knotd in XDP mode (knot.sh, tcp.sh); knot-dnsutils: kxdpgun;
 # dnsperf; valgrind: instructions.sh; clang: builds the XDP drop sink tests/bench/xdp_drop.c (bookworm's
 # xdp-tools 1.3.1 has "xdp-bench drop", but it fails to load on newer kernels).
 BENCH_PACKAGES=(dpdk knot knot-dnsutils dnsperf clang python3 iproute2 ethtool valgrind)

@@ -491,3 +491,184 @@ bench_xdp_drops() {
 bench_gen_xdp_off() {
 	ip -n "$LAB_GEN_NS" link set dev "$LAB_GEN_IF" xdp off 2>/dev/null || true
 }
+
+# ---- Knot DNS in the namespace lab (knot.sh, tcp.sh) ------------------------------
+
+BENCH_KNOT_NAMES=1000
+BENCH_KNOT_DIR=""    # scratch directory of knotd: config, zone, pid, logs
+BENCH_KNOT_PID=""
+
+# bench_knot_init QUERIES: knotd's directory in the scratch directory, zone
+# bench.test with BENCH_KNOT_NAMES A records, and QUERIES asking exactly those
+# (dnsperf's "NAME TYPE" lines, which kxdpgun and dnsvolley read too).
+bench_knot_init() {
+	BENCH_KNOT_DIR="$(bench_tmp)/knot"
+	mkdir -p "$BENCH_KNOT_DIR"
+	python3 - "$BENCH_KNOT_DIR/bench.test.zone" "$1" "$BENCH_KNOT_NAMES" "$LAB_SRV_V4" <<-'PY'
+		import sys
+		zone, queries, n, ns = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+		with open(zone, "w") as z, open(queries, "w") as q:
+		    z.write("$ORIGIN bench.test.\n$TTL 3600\n")
+		    z.write("@ SOA ns hostmaster 1 3600 900 604800 300\n@ NS ns\n")
+		    z.write(f"ns A {ns}\n")
+		    for i in range(n):
+		        z.write(f"h{i} A 198.18.{1 + i // 250}.{1 + i % 250}\n")
+		        q.write(f"h{i}.bench.test A\n")
+	PY
+}
+
+# bench_knot_conf xdp|udp [XDP-LINE...]: knot.conf on stdout. xdp: knotd's XDP
+# workers on the server's veth (UDP; each XDP-LINE, e.g. "tcp: on", goes into
+# the xdp section); udp: plain sockets on the server's address.
+bench_knot_conf() {
+	local mode=$1 line
+	shift
+	echo "server:"
+	echo "    rundir: \"$BENCH_KNOT_DIR\""
+	echo "    pidfile: \"$BENCH_KNOT_DIR/knot.pid\""
+	if [ "$mode" = xdp ]; then
+		echo "    listen: 127.0.0.1@53"
+		echo "xdp:"
+		echo "    listen: $LAB_SRV_IF"
+		echo "    udp: on"
+		for line in "$@"; do
+			echo "    $line"
+		done
+		echo "    route-check: off"
+	else
+		echo "    listen: $LAB_SRV_V4@53"
+	fi
+	cat <<-EOC
+		database:
+		    storage: "$BENCH_KNOT_DIR"
+		log:
+		  - target: stderr
+		    any: info
+		template:
+		  - id: default
+		    storage: "$BENCH_KNOT_DIR"
+		zone:
+		  - domain: bench.test
+		    file: "$BENCH_KNOT_DIR/bench.test.zone"
+	EOC
+}
+
+# Does knotd answer h1.bench.test from the generator namespace? bench_knot_answers [KDIG-OPTION...]
+bench_knot_answers() {
+	ip netns exec "$LAB_GEN_NS" kdig @"$LAB_SRV_V4" h1.bench.test A +short +timeout=1 +retry=0 "$@" \
+		2>/dev/null | grep -q '^198\.18\.1\.2$'
+}
+
+# bench_knot_start xdp|udp [XDP-LINE...]: knotd in the server namespace on
+# BENCH_CPU2 (its log in $BENCH_KNOT_DIR/knotd-MODE.out); succeeds once it
+# answers kdig over UDP, fails if it dies or does not answer within 30 s (on a
+# busy machine, a knotd started right after another can take 10 s to start).
+bench_knot_start() {
+	local mode=$1 tries=150
+	bench_knot_conf "$@" >"$BENCH_KNOT_DIR/knot.conf"
+	ip netns exec "$LAB_SRV_NS" knotc -c "$BENCH_KNOT_DIR/knot.conf" conf-check >"$BENCH_KNOT_DIR/check.out" 2>&1 ||
+		bench_die "knotc conf-check: $(cat "$BENCH_KNOT_DIR/check.out")"
+	# Knot's own timeout bounds it; lab_cleanup stops it earlier.
+	bench_bg 3600 "$BENCH_KNOT_DIR/knotd-$mode.out" "${BENCH_IN_SRV_BPF[@]}" \
+		taskset -c "$BENCH_CPU2" knotd -c "$BENCH_KNOT_DIR/knot.conf"
+	BENCH_KNOT_PID=$BENCH_BG_PID
+	bench_note_cmd "knotd ($mode)" taskset -c "$BENCH_CPU2" knotd -c knot.conf
+	while [ "$tries" -gt 0 ]; do
+		kill -0 "$BENCH_KNOT_PID" 2>/dev/null || return 1
+		bench_knot_answers +notcp && return 0
+		sleep 0.2
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Did knotd set up its XDP workers? (the log line, or nothing)
+bench_knot_xdp_line() {
+	grep 'initialized XDP interface' "$BENCH_KNOT_DIR/knotd-xdp.out" 2>/dev/null | sed 's/.*info: //' | head -n 1
+}
+
+# Stop knotd and take its XDP program off both veth ends.
+bench_knot_stop() {
+	[ -n "$BENCH_KNOT_PID" ] && bench_stop "$BENCH_KNOT_PID"
+	BENCH_KNOT_PID=""
+	bench_gen_xdp_off
+	ip -n "$LAB_SRV_NS" link set dev "$LAB_SRV_IF" xdp off 2>/dev/null || true
+}
+
+# knot.conf as printed in a benchmark's header (DIR = the scratch directory).
+bench_knot_print_conf() {
+	echo "   knot.conf (DIR = scratch directory):"
+	sed -e "s|$BENCH_KNOT_DIR|DIR|g" -e 's/^/   | /' "$BENCH_KNOT_DIR/knot.conf"
+}
+
+# ---- a process's CPU time ------------------------------------------------------------
+
+# bench_cpu_sampler_start PID OUT LIMIT: sample the CPU time (user + system,
+# all threads) of process PID every 0.25 s into OUT (on BENCH_CPU2) until
+# stopped or the process is gone.
+bench_cpu_sampler_start() {
+	local pid=$1 out=$2 limit=$3
+	bench_bg "$limit" "$out" taskset -c "$BENCH_CPU2" python3 -u -c '
+import os, sys, time
+path, hz = "/proc/%s/stat" % sys.argv[1], os.sysconf("SC_CLK_TCK")
+while True:
+    try:
+        with open(path) as f:
+            p = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        break
+    print("%.6f %.4f" % (time.monotonic(), (int(p[11]) + int(p[12])) / hz), flush=True)
+    time.sleep(0.25)
+' "$pid"
+	BENCH_CPU_SAMPLER_PID=$BENCH_BG_PID
+}
+
+bench_cpu_sampler_stop() {
+	bench_stop "$BENCH_CPU_SAMPLER_PID"
+}
+
+# bench_cpu_share OUT: the process's CPU use in % of one CPU while it was busy:
+# the median over the sampling intervals above 5 % of the busiest one, the
+# first and last of those left out (partial); empty when it never was busy.
+# The median keeps a start-up burst (DPDK's EAL) out of the figure.
+bench_cpu_share() {
+	python3 - "$1" <<-'PY'
+		import statistics, sys
+		rows = []
+		for line in open(sys.argv[1]):
+		    p = line.split()
+		    if len(p) == 2:
+		        rows.append((float(p[0]), float(p[1])))
+		sh = [(rows[i + 1][1] - rows[i][1]) / (rows[i + 1][0] - rows[i][0]) for i in range(len(rows) - 1)]
+		peak = max(sh, default=0)
+		act = [i for i, v in enumerate(sh) if peak > 0 and v > 0.05 * peak]
+		if not act:
+		    sys.exit(0)
+		a, b = act[0], act[-1]
+		if b - a >= 2:
+		    a, b = a + 1, b - 1
+		print(f"{100.0 * statistics.median(sh[a:b + 1]):.1f}")
+	PY
+}
+
+# bench_run_cpu CPUOUT LIMIT OUTFILE CMD...: bench_run, with the CPU time of
+# CMD's process sampled into CPUOUT (bench_cpu_share). CMD may be a chain of
+# exec's (ip netns exec, sh -c 'exec ...', taskset): it keeps timeout's child's pid.
+bench_run_cpu() {
+	local cpuout=$1 limit=$2 out=$3 rc=0 pid child="" tries=100
+	shift 3
+	timeout --kill-after=5 "$limit" "$@" >"$out" 2>&1 &
+	pid=$!
+	LAB_PIDS+=("$pid")
+	while [ -z "$child" ] && [ "$tries" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
+		child=$(pgrep -P "$pid" | head -n 1 || true)
+		[ -n "$child" ] || sleep 0.01
+		tries=$((tries - 1))
+	done
+	: >"$cpuout"
+	[ -z "$child" ] || bench_cpu_sampler_start "$child" "$cpuout" $((limit + 10))
+	wait "$pid" || rc=$?
+	bench_forget_pid "$pid"
+	[ -z "$child" ] || bench_cpu_sampler_stop
+	return "$rc"
+}

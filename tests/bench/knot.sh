@@ -22,98 +22,25 @@ set -euo pipefail
 SECS=${BENCH_SECS:-5}
 LADDER_SECS=${BENCH_LADDER_SECS:-3}
 read -r -a RATES <<<"${BENCH_KNOT_RATES:-100000 200000 400000 800000}"
-NAMES=1000
 
 bench_require ip ethtool knotd knotc kdig kxdpgun dnsperf taskset timeout python3
 bench_init_lab
 tmp=$(bench_tmp)
-kdir="$tmp/knot"
-mkdir -p "$kdir"
-
-# Zone bench.test: NAMES A records, and the query file asking exactly those
-# (dnsperf's "NAME TYPE" lines, which kxdpgun and dnsvolley read too).
-python3 - "$kdir/bench.test.zone" "$tmp/queries.txt" "$NAMES" "$LAB_SRV_V4" <<'PY'
-import sys
-zone, queries, n, ns = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-with open(zone, "w") as z, open(queries, "w") as q:
-    z.write("$ORIGIN bench.test.\n$TTL 3600\n")
-    z.write("@ SOA ns hostmaster 1 3600 900 604800 300\n@ NS ns\n")
-    z.write(f"ns A {ns}\n")
-    for i in range(n):
-        z.write(f"h{i} A 198.18.{1 + i // 250}.{1 + i % 250}\n")
-        q.write(f"h{i}.bench.test A\n")
-PY
-
-# knot_conf xdp|udp
-knot_conf() {
-	local mode=$1
-	echo "server:"
-	echo "    rundir: \"$kdir\""
-	echo "    pidfile: \"$kdir/knot.pid\""
-	if [ "$mode" = xdp ]; then
-		echo "    listen: 127.0.0.1@53"
-		echo "xdp:"
-		echo "    listen: $LAB_SRV_IF"
-		echo "    udp: on"
-		echo "    route-check: off"
-	else
-		echo "    listen: $LAB_SRV_V4@53"
-	fi
-	cat <<-EOF
-		database:
-		    storage: "$kdir"
-		log:
-		  - target: stderr
-		    any: info
-		template:
-		  - id: default
-		    storage: "$kdir"
-		zone:
-		  - domain: bench.test
-		    file: "$kdir/bench.test.zone"
-	EOF
-}
-
-KNOT_PID=""
-# Start knotd in the server namespace on BENCH_CPU2; succeed once it answers kdig.
-knot_start() {
-	local mode=$1
-	local tries=50
-	knot_conf "$mode" >"$kdir/knot.conf"
-	ip netns exec "$LAB_SRV_NS" knotc -c "$kdir/knot.conf" conf-check >"$kdir/check.out" 2>&1 ||
-		bench_die "knotc conf-check: $(cat "$kdir/check.out")"
-	# Knot's own timeout bounds it; lab_cleanup stops it earlier.
-	bench_bg 3600 "$kdir/knotd-$mode.out" "${BENCH_IN_SRV_BPF[@]}" \
-		taskset -c "$BENCH_CPU2" knotd -c "$kdir/knot.conf"
-	KNOT_PID=$BENCH_BG_PID
-	bench_note_cmd "knotd ($mode)" taskset -c "$BENCH_CPU2" knotd -c knot.conf
-	while [ "$tries" -gt 0 ]; do
-		kill -0 "$KNOT_PID" 2>/dev/null || return 1
-		if ip netns exec "$LAB_GEN_NS" kdig @"$LAB_SRV_V4" h1.bench.test A +short +timeout=1 +retry=0 \
-			2>/dev/null | grep -q '^198\.18\.1\.2$'; then
-			return 0
-		fi
-		sleep 0.2
-		tries=$((tries - 1))
-	done
-	return 1
-}
+bench_knot_init "$tmp/queries.txt"
 
 # BENCH_KNOT_MODE=udp skips XDP mode (to compare, or to try the fallback).
 KNOT_MODE=xdp
 if [ "${BENCH_KNOT_MODE:-xdp}" = udp ]; then
 	KNOT_MODE=udp
-	knot_start udp || bench_die "knotd does not answer in UDP mode: $(tail -n 5 "$kdir/knotd-udp.out")"
-elif knot_start xdp && grep -q 'initialized XDP interface' "$kdir/knotd-xdp.out"; then
-	bench_log "knotd answers in XDP mode: $(grep 'initialized XDP interface' "$kdir/knotd-xdp.out" | sed 's/.*info: //')"
+	bench_knot_start udp || bench_die "knotd does not answer in UDP mode: $(tail -n 5 "$BENCH_KNOT_DIR/knotd-udp.out")"
+elif bench_knot_start xdp && [ -n "$(bench_knot_xdp_line)" ]; then
+	bench_log "knotd answers in XDP mode: $(bench_knot_xdp_line)"
 else
 	bench_log "knotd in XDP mode does not answer here; falling back to UDP mode"
-	sed 's/^/  knotd: /' "$kdir/knotd-xdp.out" | tail -n 10 >&2
-	[ -n "$KNOT_PID" ] && bench_stop "$KNOT_PID"
-	bench_gen_xdp_off
-	ip -n "$LAB_SRV_NS" link set dev "$LAB_SRV_IF" xdp off 2>/dev/null || true
+	sed 's/^/  knotd: /' "$BENCH_KNOT_DIR/knotd-xdp.out" | tail -n 10 >&2
+	bench_knot_stop
 	KNOT_MODE=udp
-	knot_start udp || bench_die "knotd does not answer in UDP mode either: $(tail -n 5 "$kdir/knotd-udp.out")"
+	bench_knot_start udp || bench_die "knotd does not answer in UDP mode either: $(tail -n 5 "$BENCH_KNOT_DIR/knotd-udp.out")"
 fi
 
 # One run of a tool at a rate: run_TOOL TAG RATE SECONDS; sets ANS (answered
@@ -169,7 +96,7 @@ run_dnsperf() {
 
 bench_header "knot: answered queries per second from Knot DNS $(knotd -V 2>/dev/null | awk '{ print $NF }') (issue 5, item 3)"
 if [ "$KNOT_MODE" = xdp ]; then
-	echo "   server: knotd in XDP mode on $LAB_SRV_IF (xdp: listen), CPU $BENCH_CPU2; zone bench.test, $NAMES names"
+	echo "   server: knotd in XDP mode on $LAB_SRV_IF (xdp: listen), CPU $BENCH_CPU2; zone bench.test, $BENCH_KNOT_NAMES names"
 else
 	if [ "${BENCH_KNOT_MODE:-xdp}" = udp ]; then
 		echo "   server: knotd in plain UDP mode (BENCH_KNOT_MODE=udp), CPU $BENCH_CPU2"
@@ -177,8 +104,7 @@ else
 		echo "   server: FALLBACK: knotd in plain UDP mode (XDP mode did not work on this veth), CPU $BENCH_CPU2"
 	fi
 fi
-echo "   knot.conf (DIR = scratch directory):"
-sed -e "s|$kdir|DIR|g" -e 's/^/   | /' "$kdir/knot.conf"
+bench_knot_print_conf
 
 # Ladder: the offered rate where each tool gets the most answers.
 declare -A BEST=()
