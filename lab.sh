@@ -17,6 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${DV_BUILD_DIR:-$ROOT/build}
 BUILD_ASAN=${DV_BUILD_ASAN_DIR:-$ROOT/build-asan}
 BUILD_FUZZ=${DV_BUILD_FUZZ_DIR:-$ROOT/build-fuzz}
+BUILD_RELEASE=${DV_BUILD_RELEASE_DIR:-$ROOT/build-release}
 
 # Debian 12 packages the project needs to build and test.
 PACKAGES=(gcc pkg-config meson ninja-build python3
@@ -88,6 +89,15 @@ build_asan() {
 	ninja -C "$BUILD_ASAN"
 }
 
+# -O3 sees warnings the default build does not (format truncation, dangling
+# pointers): a release build must compile too, warnings being errors.
+build_release() {
+	if [ ! -f "$BUILD_RELEASE/build.ninja" ]; then
+		meson setup "$BUILD_RELEASE" "$ROOT" --buildtype=release -Dintegration=false >/dev/null
+	fi
+	ninja -C "$BUILD_RELEASE"
+}
+
 # The fuzz harnesses (tests/fuzz/): clang, libFuzzer, ASan and UBSan; only
 # the harnesses are built (the library with them), not the app or unit tests.
 fuzz_harnesses() {
@@ -143,6 +153,8 @@ cmd_test() {
 	host_prereqs
 	build
 	build_asan
+	say "a release build (-O3)"
+	build_release
 	local rc=0
 	say "unit and integration tests"
 	meson test -C "$BUILD" --print-errorlogs --num-processes 1 || rc=1

@@ -62,19 +62,22 @@ static bool is_pci(const struct dv_port_plan *pp)
 	return strcmp(pp->profile.arg_kind, "pci") == 0;
 }
 
+/* Room for "0000:" before the longest --port argument. */
+#define PCI_NAME_MAX (sizeof(((struct dv_port_plan *)0)->arg) + 8)
+
 /* "3b:00.0" -> "0000:3b:00.0": DPDK names PCI devices with their domain. */
-static void pci_canonical(const char *arg, char *buf, size_t len)
+static void pci_canonical(const char *arg, char buf[PCI_NAME_MAX])
 {
 	const char *c1 = strchr(arg, ':');
 	bool has_domain = c1 != NULL && strchr(c1 + 1, ':') != NULL;
-	snprintf(buf, len, "%s%s", has_domain ? "" : "0000:", arg);
+	snprintf(buf, PCI_NAME_MAX, "%s%s", has_domain ? "" : "0000:", arg);
 }
 
 /* The device exists, and is bound to the driver the profile needs (before EAL probes it). */
 static int preflight_pci(const struct dv_port_plan *pp)
 {
-	char addr[64], path[PATH_MAX], link[PATH_MAX];
-	pci_canonical(pp->arg, addr, sizeof(addr));
+	char addr[PCI_NAME_MAX], path[PATH_MAX], link[PATH_MAX];
+	pci_canonical(pp->arg, addr);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", addr);
 	if (access(path, F_OK) != 0) {
 		dv_err("--port %s: no PCI device %s (lspci -D lists them)", pp->spec, addr);
@@ -190,7 +193,9 @@ void dv_eal_vdev_name(const struct dv_plan *plan, unsigned k, char *buf, size_t 
 	char dev[512];
 	buf[0] = '\0';
 	if (k < plan->nports && is_pci(&plan->port[k])) {
-		pci_canonical(plan->port[k].arg, buf, len);
+		char addr[PCI_NAME_MAX];
+		pci_canonical(plan->port[k].arg, addr);
+		snprintf(buf, len, "%s", addr);
 		return;
 	}
 	if (k >= plan->nports || plan->port[k].profile.vdev[0] == '\0' ||
@@ -310,8 +315,8 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 		if (!is_pci(&plan->port[k]))
 			continue;
 		/* Only the devices of the run: -a ADDR[,driver options]. */
-		char addr[64];
-		pci_canonical(plan->port[k].arg, addr, sizeof(addr));
+		char addr[PCI_NAME_MAX];
+		pci_canonical(plan->port[k].arg, addr);
 		push(&b, "-a");
 		push(&b, "%s%s%s", addr, plan->port[k].profile.pci_devargs[0] ? "," : "",
 		     plan->port[k].profile.pci_devargs);
