@@ -89,6 +89,11 @@ enum dv_family_policy {
 #define DV_RETRY_FAMILY 0x1 /**< switch address family */
 #define DV_RETRY_EDNS   0x2 /**< step down the EDNS ladder */
 
+/** What a UDP answer with TC=1 leads to (--on-tc). */
+#define DV_ON_TC_UNSET (-1) /**< a --requery profile's choice (tcp), else stop */
+#define DV_ON_TC_STOP 0     /**< the logical query ends as truncated */
+#define DV_ON_TC_TCP 1      /**< the same question again over TCP, at once */
+
 /** How each logical query is sent as a sequence of attempts. */
 struct dv_seq_plan {
 	enum dv_family_policy family;
@@ -98,6 +103,8 @@ struct dv_seq_plan {
 	double timer_s[DV_MAX_ATTEMPTS]; /**< re-query timer after attempt k (k = 0..N-1); the last ends the sequence */
 	char requery_profile[32];      /**< "unbound", ... or "" when given as a list */
 	unsigned retry_change;         /**< DV_RETRY_* flags */
+	int on_tc;                     /**< DV_ON_TC_*: what a UDP answer with TC=1 leads to */
+	int tcp_after;                 /**< after this many UDP attempts timed out, TCP (0 = never; -1: the profile's) */
 	int edns_ladder[DV_MAX_ATTEMPTS]; /**< descending sizes for DV_RETRY_EDNS; 0 = no OPT */
 	unsigned edns_ladder_n;
 	struct dv_weighted edns;       /**< sizes (0 = none); n = 0: plan->edns_size for every query */
@@ -289,6 +296,17 @@ struct dv_plan {
 static inline unsigned dv_plan_families(const struct dv_plan *p)
 {
 	return (p->target[DV_FAMILY_V4].family != 0) + (p->target[DV_FAMILY_V6].family != 0);
+}
+
+/**
+ * Does any attempt of the run go over TCP: --transport tcp, or UDP attempts
+ * that fall back to it (--on-tc tcp, --tcp-after K within the attempts)?
+ * (After dv_seqspec_finish.)
+ */
+static inline bool dv_plan_uses_tcp(const struct dv_plan *p)
+{
+	return p->transport == DV_TRANSPORT_TCP || p->seq.on_tc == DV_ON_TC_TCP ||
+	       (p->seq.tcp_after > 0 && (unsigned)p->seq.tcp_after < p->seq.attempts);
 }
 
 /** Port of generator or collector i: they are dealt round robin over the ports. */

@@ -23,17 +23,22 @@ _Static_assert(DV_FRAG_MTU_MIN_V6 == 1280, "STR() spells the number");
 
 /* Tables. */
 
-/** A re-query profile: `flat` attempts at `first`, then doubling. */
+/**
+ * A re-query profile: `flat` attempts at `first`, then doubling; its
+ * transport steps (docs/sequences.md cites each resolver's source): every
+ * one re-asks over TCP at once after a TC answer.
+ */
 static const struct requery_profile {
 	const char *name;
-	double first;    /**< seconds */
-	unsigned flat;   /**< attempts at the first value before doubling starts */
-	unsigned dflt;   /**< default number of attempts */
+	double first;       /**< seconds */
+	unsigned flat;      /**< attempts at the first value before doubling starts */
+	unsigned dflt;      /**< default number of attempts */
+	unsigned tcp_after; /**< UDP timeouts after which the next attempt is over TCP (0 = never) */
 } requery_profiles[] = {
-	{ "unbound",       0.376, 1, 3 },
-	{ "knot-resolver", 0.400, 1, 3 },
-	{ "bind",          0.800, 3, 3 },
-	{ "powerdns",      1.500, 1, 2 },
+	{ "unbound",       0.376, 1, 3, 0 },
+	{ "knot-resolver", 0.400, 1, 3, 2 },
+	{ "bind",          0.800, 3, 3, 0 },
+	{ "powerdns",      1.500, 1, 2, 0 },
 };
 
 static const char *const policy_names[] = {
@@ -83,11 +88,24 @@ int dv_requery_profile(const char *name, unsigned attempts, double *timer_s, uns
 	return -ENOENT;
 }
 
+int dv_requery_tcp_after(const char *name, unsigned *tcp_after)
+{
+	for (size_t i = 0; name != NULL && i < sizeof(requery_profiles) / sizeof(requery_profiles[0]); i++) {
+		if (strcmp(requery_profiles[i].name, name) == 0) {
+			*tcp_after = requery_profiles[i].tcp_after;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 void dv_seqspec_defaults(struct dv_plan *p)
 {
 	memset(&p->seq, 0, sizeof(p->seq));
 	memset(&p->impair, 0, sizeof(p->impair));
 	p->seq.family = DV_FAMPOL_AUTO;
+	p->seq.on_tc = DV_ON_TC_UNSET;
+	p->seq.tcp_after = -1;
 	p->seq.he_delay_s = DV_HE_DELAY_DEFAULT_S;
 	for (unsigned i = 0; i < sizeof(default_ladder) / sizeof(default_ladder[0]); i++)
 		p->seq.edns_ladder[i] = default_ladder[i];
@@ -242,6 +260,39 @@ static int finish_frag_timeout(struct dv_plan *p)
 	return -EINVAL;
 }
 
+/**
+ * The transport steps: a profile's, unless given. Over --transport tcp every
+ * attempt is TCP already: no step applies.
+ */
+static int finish_transport(struct dv_plan *p)
+{
+	struct dv_seq_plan *s = &p->seq;
+	bool profile = s->requery_profile[0] != '\0';
+	if (p->transport == DV_TRANSPORT_TCP) {
+		s->on_tc = DV_ON_TC_STOP;
+		s->tcp_after = 0;
+		return 0;
+	}
+	if (s->tcp_after > 0 && (unsigned)s->tcp_after >= s->attempts) {
+		dv_err("--tcp-after %d: with %u attempts no attempt follows %d timeouts "
+		       "(--attempts %d or more)", s->tcp_after, s->attempts, s->tcp_after,
+		       s->tcp_after + 1);
+		return -EINVAL;
+	}
+	if (s->tcp_after < 0) {
+		unsigned k = 0;
+		if (profile)
+			dv_requery_tcp_after(s->requery_profile, &k);
+		/* A profile's K beyond the attempts asked for never comes. */
+		s->tcp_after = k < s->attempts ? (int)k : 0;
+	}
+	/* With all 8 attempts a TC on the last one has no TCP attempt left: it
+	 * ends truncated (docs/sequences.md). */
+	if (s->on_tc == DV_ON_TC_UNSET)
+		s->on_tc = profile ? DV_ON_TC_TCP : DV_ON_TC_STOP;
+	return 0;
+}
+
 int dv_seqspec_finish(struct dv_plan *p)
 {
 	if (p == NULL)
@@ -249,6 +300,9 @@ int dv_seqspec_finish(struct dv_plan *p)
 	struct dv_seq_plan *s = &p->seq;
 
 	finish_timers(p);
+	int rc = finish_transport(p);
+	if (rc != 0)
+		return rc;
 
 	if (s->family == DV_FAMPOL_HAPPY_EYEBALLS && s->attempts < 2) {
 		dv_err("--family happy-eyeballs: needs 2 attempts or more "
@@ -318,8 +372,8 @@ int dv_seqspec_check_targets(const struct dv_plan *p)
 		return -EINVAL;
 	}
 	const struct dv_impair_plan *im = &p->impair;
-	if (dv_impair_tcp_any(im) && p->transport != DV_TRANSPORT_TCP) {
-		dv_err("--responder: the tcp-* impairments need --transport tcp");
+	if (dv_impair_tcp_any(im) && !dv_plan_uses_tcp(p)) {
+		dv_err("--responder: the tcp-* impairments need TCP (--transport tcp, --on-tc tcp or --tcp-after K)");
 		return -EINVAL;
 	}
 	bool frag6 = im->frag_families == 0 || (im->frag_families & (1u << DV_FAMILY_V6));

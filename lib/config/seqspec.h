@@ -49,6 +49,13 @@
 
 /** The re-query profiles, as listed in messages and help. */
 #define DV_REQUERY_PROFILES "unbound, knot-resolver, bind, powerdns"
+
+/**
+ * A re-query profile's transport step: after how many UDP timeouts its next
+ * attempt goes over TCP (0 = never).
+ * @return 0, or -ENOENT for no such profile
+ */
+int dv_requery_tcp_after(const char *name, unsigned *tcp_after);
 /** The EDNS presets, as listed in messages and help. */
 #define DV_EDNS_PRESETS "apnic-2023"
 

@@ -20,6 +20,7 @@
 
 /* Messages spell these limits out. */
 _Static_assert((int)DV_TIMER_MAX_S == 60, "messages say 60 s");
+_Static_assert(DV_MAX_ATTEMPTS == 8, "--tcp-after's message says 0..7");
 
 /** An RR type by mnemonic or TYPEnnn, with the query file's rules. */
 static int qtype_value(const char *s, int *out)
@@ -119,6 +120,26 @@ int dv_set_attempts(struct dv_plan *p, const char *v, const char *ctx)
 	if (dv_parse_uint(v, 1, DV_MAX_ATTEMPTS, &n) != 0)
 		return dv_not_a(ctx, v, "a number of attempts in 1.." STR(DV_MAX_ATTEMPTS));
 	p->seq.attempts = (unsigned)n;
+	return 0;
+}
+
+int dv_set_on_tc(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (strcmp(v, "tcp") == 0)
+		p->seq.on_tc = DV_ON_TC_TCP;
+	else if (strcmp(v, "stop") == 0)
+		p->seq.on_tc = DV_ON_TC_STOP;
+	else
+		return dv_not_a(ctx, v, "tcp or stop");
+	return 0;
+}
+
+int dv_set_tcp_after(struct dv_plan *p, const char *v, const char *ctx)
+{
+	uint64_t n;
+	if (dv_parse_uint(v, 0, DV_MAX_ATTEMPTS - 1, &n) != 0)
+		return dv_not_a(ctx, v, "a number of UDP timeouts in 0..7 (0 = never)");
+	p->seq.tcp_after = (int)n;
 	return 0;
 }
 

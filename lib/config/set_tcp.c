@@ -127,6 +127,13 @@ int dv_set_tcp_conns(struct dv_plan *p, const char *v, const char *ctx)
 int dv_tcp_plan_check(const struct dv_plan *p)
 {
 	const struct dv_tcp_plan *t = &p->tcp;
+	if (p->transport != DV_TRANSPORT_TCP && dv_plan_uses_tcp(p) &&
+	    (t->queries_per_conn == 0 || t->stress != DV_TCP_STRESS_NONE)) {
+		/* A fallback attempt asks a question: a connection without one answers nothing. */
+		dv_err("%s: only with --transport tcp (a TCP attempt after UDP asks its question)",
+		       t->queries_per_conn == 0 ? "--tcp-queries 0" : "--tcp-stress");
+		return -EINVAL;
+	}
 	if (p->transport != DV_TRANSPORT_TCP)
 		return 0;
 	if (t->queries_per_conn != 0 && t->pipeline > t->queries_per_conn) {

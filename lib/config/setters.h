@@ -50,6 +50,8 @@ int dv_set_requery(struct dv_plan *p, const char *v, const char *ctx);
 
 /** --attempts N, 1..DV_MAX_ATTEMPTS */
 int dv_set_attempts(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_on_tc(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_tcp_after(struct dv_plan *p, const char *v, const char *ctx);
 
 /** --retry-change same|family|edns|family+edns */
 int dv_set_retry_change(struct dv_plan *p, const char *v, const char *ctx);

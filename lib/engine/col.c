@@ -41,7 +41,10 @@ static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *
 							 : DV_SIZE_UNKNOWN;
 	dv_count_add(&c->rx.timeouts[a->family & 1], 1);
 	dv_count_add(&c->rx.edns[a->edns_var][a->family & 1].timeouts, 1);
-	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][cls][col], 1);
+	if (a->transport == DV_TRANSPORT_TCP)
+		dv_count_add(&c->rx.fail_tcp[a->family & 1][a->edns_var][DV_SIZE_UNKNOWN][DV_FRT_FAILED], 1);
+	else
+		dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][cls][col], 1);
 }
 
 /* The generator's lane a response to this port belongs to (ports are disjoint per lane). */
@@ -117,7 +120,11 @@ void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 	dv_inflight_answer(ln->ifl, m);
 	dv_count_add(&c->rx.answered[a->family & 1], 1);
 	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
-	dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][dv_size_class_of(ri->msg_len)][col], 1);
+	enum dv_size_class cls = dv_size_class_of(ri->msg_len);
+	if (a->transport == DV_TRANSPORT_TCP)
+		dv_count_add(&c->rx.fail_tcp[a->family & 1][a->edns_var][cls][DV_FRT_ANSWERED], 1);
+	else
+		dv_count_add(&c->rx.fail[a->family & 1][a->edns_var][cls][col], 1);
 	if (ri->tc) {
 		dv_count_add(&c->rx.truncated, 1);
 		dv_count_add(&e->truncated, 1);
@@ -130,7 +137,7 @@ void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 		dv_count_set(&e->resp_max, ri->msg_len);
 	uint64_t ticks = now > m->tx_tsc ? now - m->tx_tsc : 0;
 	dv_hist_add(&c->rx.latency, (uint64_t)((double)ticks * c->sh->ns_per_tick));
-	dv_seq_answer(ln->seq, a, ri->tc != 0, &c->rx.seq);
+	dv_seq_answer(ln->seq, a, ri->tc != 0, now, &c->rx.seq, c->rx.resolve);
 	if (unlikely(c->trk_full != NULL) && !ri->cut)
 		col_sample(c, ri, now);
 }

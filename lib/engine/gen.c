@@ -147,18 +147,25 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 	dv_count_set(&g->tx.last_logical_tsc, now);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[0], .attempt = 0,
-				     .edns_var = lq->ap.edns_var[0] };
+				     .edns_var = lq->ap.edns_var[0],
+				     .transport = sh->pol->tcp_from == 0 ? DV_TRANSPORT_TCP
+									 : DV_TRANSPORT_UDP };
 }
 
-/* Attempt k of an existing logical query, as the collector asked. */
-static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint8_t k,
+/* The attempt of an existing logical query the collector asked for (DV_ASK_* bits). */
+static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint8_t ask,
 			     struct dv_attempt_id *a)
 {
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
+	unsigned k = ask & DV_ASK_ATTEMPT;
+	/* After a TC answer: that attempt's question, family and EDNS size, over TCP. */
+	unsigned from = (ask & DV_ASK_AFTER_TC) ? (unsigned)ask >> DV_ASK_SRC_SHIFT : k;
+	bool tcp = (ask & DV_ASK_TCP) || k >= g->sh->pol->tcp_from;
 	dv_count_add(&g->tx.retries, 1);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
-				     .family = lq->ap.family[k], .attempt = k,
-				     .edns_var = lq->ap.edns_var[k] };
+				     .family = lq->ap.family[from], .attempt = (uint8_t)k,
+				     .edns_var = lq->ap.edns_var[from],
+				     .transport = tcp ? DV_TRANSPORT_TCP : DV_TRANSPORT_UDP };
 }
 
 /**
@@ -210,9 +217,11 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	struct rte_mbuf *m[DV_BURST_MAX];
 	struct dv_pending_meta meta[DV_BURST_MAX];
 	/* Over TCP the lane's collector sends the queries on its connections:
-	 * the generator only issues their slots (no frame, no mbuf). */
-	bool tcp = ln->tcp_tx != NULL;
-	if (!tcp && rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
+	 * the generator only issues their slots (no frame, no mbuf). With UDP
+	 * attempts that fall back to TCP, a burst holds both. */
+	bool all_tcp = ln->tcp_tx != NULL && g->sh->pol->tcp_from == 0;
+	unsigned ntcp = 0;
+	if (!all_tcp && rte_pktmbuf_alloc_bulk(g->pool, m, n) != 0) {
 		/* No mbufs: the new queries are not sent (counted); the retries wait for the next step. */
 		dv_count_add(&g->tx.alloc_fail, fresh);
 		memmove(ln->carry_lseq + nr, ln->carry_lseq, ln->ncarry * sizeof(*r_lseq));
@@ -235,8 +244,10 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 		uint64_t aseq = seq0 + i;
 		meta[i].seq = aseq;
 		meta[i].lane = (uint8_t)li;
-		if (tcp)
+		if (a->transport == DV_TRANSPORT_TCP) {
+			ntcp++;
 			continue;
+		}
 		bool dnssec_ok = dv_seq_lq(seq, a->lseq)->ap.dnssec_ok;
 		uint16_t sport, id;
 		dv_inflight_wire_id(ifl, aseq, &sport, &id);
@@ -266,6 +277,8 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 		struct dv_lq *lq = dv_seq_lq(seq, a->lseq);
 		if (a->attempt > 0)
 			dv_tx_gap_add(&g->tx, (uint64_t)((double)(t - lq->tx_tsc[a->attempt - 1]) * ns_tick));
+		if (a->attempt > 0 && a->transport == DV_TRANSPORT_TCP)
+			dv_hist_add(&g->tx.gap_tcp, (uint64_t)((double)(t - lq->tx_tsc[a->attempt - 1]) * ns_tick));
 		lq->tx_tsc[a->attempt] = t;
 		dv_inflight_issue(ifl, meta[i].seq, a, t);
 	}
@@ -275,12 +288,31 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	/* Publish before TX: a response may come back before tx_burst returns. */
 	dv_inflight_publish(ifl, seq0 + n);
 	dv_seq_publish(seq, created);
-	if (tcp) {
+	if (all_tcp) {
 		for (unsigned i = 0; i < n; i++)
 			gen_account_tcp(g, &meta[i].a, t);
 		return fresh;
 	}
-	gen_transmit(g, m, meta, n, now, false);
+	unsigned nu = n;
+	if (unlikely(ntcp > 0)) {
+		/* The TCP attempts leave the burst (their mbufs go back); the frames close up. */
+		struct rte_mbuf *spare[DV_BURST_MAX];
+		unsigned ns = 0;
+		nu = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (meta[i].a.transport == DV_TRANSPORT_TCP) {
+				gen_account_tcp(g, &meta[i].a, t);
+				spare[ns++] = m[i];
+			} else {
+				m[nu] = m[i];
+				meta[nu++] = meta[i];
+			}
+		}
+		rte_pktmbuf_free_bulk(spare, ns);
+		if (nu == 0)
+			return fresh;
+	}
+	gen_transmit(g, m, meta, nu, now, false);
 	return fresh;
 }
 

@@ -35,7 +35,8 @@ struct dv_attempt_id {
 	uint8_t family;   /**< DV_FAMILY_V4 / V6 */
 	uint8_t attempt;  /**< 0-based attempt index */
 	uint8_t edns_var; /**< EDNS variant (index into the run's size list) */
-	uint8_t pad[7];
+	uint8_t transport; /**< DV_TRANSPORT_UDP, or TCP: the lane's connections carry it */
+	uint8_t pad[6];
 };
 
 #define DV_QIDX_GENERATED UINT32_MAX

@@ -54,6 +54,14 @@ int dv_policy_init(struct dv_policy *p, const struct dv_plan *plan)
 				      sp->family == DV_FAMPOL_ALTERNATE ||
 				      sp->family == DV_FAMPOL_HAPPY_EYEBALLS);
 	p->do_prob = sp->do_prob > 0 ? sp->do_prob : (plan->dnssec_ok ? 1.0 : 0.0);
+	p->tc_tcp = plan->transport != DV_TRANSPORT_TCP && sp->on_tc == DV_ON_TC_TCP;
+	/* --tcp-after K: after K timeouts; with happy eyeballs the IPv4 attempt
+	 * (index 1) follows the delay, not a timeout. */
+	p->tcp_from = DV_MAX_ATTEMPTS;
+	if (plan->transport == DV_TRANSPORT_TCP)
+		p->tcp_from = 0;
+	else if (sp->tcp_after > 0)
+		p->tcp_from = (uint8_t)(sp->tcp_after + (sp->family == DV_FAMPOL_HAPPY_EYEBALLS));
 
 	/* First attempts: the weighted mix, or the single -e size. */
 	struct dv_weighted w;

@@ -37,6 +37,9 @@ struct dv_policy {
 	struct dv_alias first_edns;        /**< draws the first attempt's variant */
 	double do_prob;
 	uint64_t tsc_timer[DV_MAX_ATTEMPTS]; /**< filled by the engine: timer after attempt k, in TSC */
+	bool tc_tcp;                       /**< a UDP answer with TC=1: the question again over TCP */
+	uint8_t tcp_from;                  /**< attempts from this index over TCP (0: --transport tcp;
+					        DV_MAX_ATTEMPTS: never) */
 };
 
 /**

@@ -28,8 +28,12 @@ void dv_session_describe(struct dv_result *r, const struct dv_session *s)
 	memcpy(r->edns_size, s->pol.edns_size, sizeof(r->edns_size));
 	r->attempts = s->pol.attempts;
 	r->frag_report = plan->impair.frag_mtu > 0 || plan->fragmented == DV_FRAG_DROP;
+	r->tc_tcp = s->pol.tc_tcp;
+	r->tcp_after = plan->transport != DV_TRANSPORT_TCP && plan->seq.tcp_after > 0
+		       ? (unsigned)plan->seq.tcp_after : 0;
 	r->sequences = s->pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
-		       plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0';
+		       plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0' ||
+		       r->tc_tcp || r->tcp_after > 0;
 }
 
 uint64_t dv_session_tcp_open(const struct dv_session *s)

@@ -11,6 +11,14 @@
  *   single-consumer rte_ring (one pending retry per logical query at most,
  *   so a ring as large as the table never overflows).
  *
+ * Transport steps (--on-tc, --tcp-after): a UDP answer with TC=1 asks for
+ * the same question again over TCP at once (one attempt index more than the
+ * UDP sequence's N, so a TC on the last UDP attempt still has one); after K
+ * UDP timeouts the next attempts go over TCP. Once a logical query went to
+ * TCP its later attempts stay there. A TCP attempt that fails before its
+ * timer (refused, reset, no SYN-ACK, closed) goes on to the next attempt, or
+ * ends the query as failed with that reason.
+ *
  * Timers: attempt index k always waits timer[k], so attempts of index k
  * enter FIFO k in send order and leave it in deadline order: O(1) per
  * attempt, no heap. The collector learns of attempts by walking the
@@ -36,14 +44,29 @@ struct dv_lq {
 	uint64_t tx_tsc[DV_MAX_ATTEMPTS];  /**< for the gap between attempts */
 };
 
+/** What the generator is asked for (a retry request): attempt index and how it goes. */
+#define DV_ASK_ATTEMPT  0x07 /**< the attempt index */
+#define DV_ASK_TCP      0x08 /**< over TCP */
+#define DV_ASK_AFTER_TC 0x10 /**< the TC answer's question again: the family and EDNS size of attempt DV_ASK_SRC */
+#define DV_ASK_SRC_SHIFT 5   /**< bits 5-7: the attempt that got the TC answer */
+
 /** Collector's state of a logical query. */
 struct dv_lq_state {
 	uint64_t lseq;     /**< DV_SEQ_NONE until its first attempt is seen */
+	uint64_t t0;       /**< TX time of its first attempt: time to resolution */
 	uint8_t latest;    /**< highest attempt index seen */
+	uint8_t asked;     /**< highest attempt index asked for (ahead of latest until it is sent) */
 	uint8_t ended;
 	uint8_t fam[2];    /**< families of attempts 0 and 1 */
-	uint8_t pad[4];
+	uint8_t edns0;     /**< EDNS variant of its first attempt */
+	uint8_t flags;     /**< DV_LQ_* */
+	uint8_t tcp_fail;  /**< enum dv_tcp_fail of its last failed TCP attempt */
 };
+
+#define DV_LQ_TC       0x01 /**< a UDP answer with TC=1 came (and TCP was asked for) */
+#define DV_LQ_TCP      0x02 /**< an attempt went over TCP */
+#define DV_LQ_TCP_FAIL 0x04 /**< tcp_fail says why its last TCP attempt failed */
+#define DV_LQ_TCP_SEEN 0x08 /**< attempt 1's transport was TCP (first-two table) */
 
 /** A timer: logical query lseq's latest attempt times out at deadline. */
 struct dv_timer {
@@ -62,7 +85,10 @@ struct dv_timer_fifo {
 struct dv_seq {
 	uint32_t nslots;
 	uint32_t mask;
-	unsigned attempts;
+	unsigned attempts;                 /**< N: the UDP sequence's attempts */
+	unsigned indexes;                  /**< attempt indexes in use: N, or N + 1 with tc_tcp */
+	bool tc_tcp;                       /**< a TC answer asks for TCP */
+	uint8_t tcp_from;                  /**< attempts from this index go over TCP (>= indexes: never) */
 	uint64_t timer_tsc[DV_MAX_ATTEMPTS];
 	double ns_per_tick;                /**< for timer lateness; 1.0 until the engine sets it */
 	struct dv_lq *lq;                  /**< generator */
@@ -91,6 +117,15 @@ uint32_t dv_seq_slots_for(double qps, double seq_seconds);
  * @return 0, -EINVAL, -ENOMEM
  */
 int dv_seq_init(struct dv_seq *s, uint32_t nslots, unsigned attempts, const uint64_t *timer_tsc);
+
+/**
+ * The transport steps (after dv_seq_init): TC answers ask for TCP (the extra
+ * attempt index waits timer_tc), and attempts from index tcp_from go over TCP.
+ * With all DV_MAX_ATTEMPTS attempts there is no index left: a TC on the last
+ * attempt then ends the query as truncated.
+ * @return 0 or -ENOMEM
+ */
+int dv_seq_set_transport(struct dv_seq *s, bool tc_tcp, unsigned tcp_from, uint64_t timer_tc);
 
 /** Release. */
 void dv_seq_free(struct dv_seq *s);
@@ -123,7 +158,7 @@ static inline void dv_seq_publish(struct dv_seq *s, uint64_t created)
 
 /**
  * Take up to n retry requests.
- * @param lseq, attempt out arrays
+ * @param lseq, attempt out arrays (attempt: DV_ASK_* bits)
  * @return number taken
  */
 unsigned dv_seq_retries(struct dv_seq *s, uint64_t *lseq, uint8_t *attempt, unsigned n);
@@ -153,9 +188,18 @@ void dv_seq_fire(struct dv_seq *s, uint64_t now, struct dv_seq_stats *st, struct
 /**
  * An attempt was answered (first response to that attempt).
  * @param tc the response had TC=1
+ * @param rx when the answer came (time to resolution)
+ * @param resolve time to resolution by the first attempt's EDNS variant (NULL: not kept)
  */
-void dv_seq_answer(struct dv_seq *s, const struct dv_attempt_id *a, bool tc,
-		   struct dv_seq_stats *st);
+void dv_seq_answer(struct dv_seq *s, const struct dv_attempt_id *a, bool tc, uint64_t rx,
+		   struct dv_seq_stats *st, struct dv_hist *resolve);
+
+/**
+ * A TCP attempt failed before its timer: the next attempt is asked for now,
+ * or the logical query ends as failed with that reason.
+ */
+void dv_seq_tcp_failed(struct dv_seq *s, const struct dv_attempt_id *a, enum dv_tcp_fail why,
+		       struct dv_seq_stats *st);
 
 /**
  * End of the run: every logical query still open ends as failed, or as

@@ -124,6 +124,41 @@ static void on_message(struct dv_tcp_side *sd, const struct dv_tcp_event *ev)
 	lane_answer(sd, p, &ri);
 }
 
+/* Why a connection's end fails the attempts it still carried. */
+static enum dv_tcp_fail fail_of(enum dv_tcp_ev k)
+{
+	switch (k) {
+	case DV_TCP_EV_REFUSED:
+		return DV_TCPF_REFUSED;
+	case DV_TCP_EV_CONNECT_FAILED:
+		return DV_TCPF_NO_SYNACK;
+	case DV_TCP_EV_RESET:
+		return DV_TCPF_RESET;
+	case DV_TCP_EV_CLOSED:
+		return DV_TCPF_CLOSED;
+	default:
+		return DV_TCPF_TIMEOUT; /* retransmissions ran out, a window shut for good */
+	}
+}
+
+/* Attempt seq failed over TCP: its logical query learns it before the attempt's timer. */
+static void lane_fail_attempt(struct dv_tcp_lane *t, uint64_t seq, enum dv_tcp_fail why)
+{
+	struct dv_col_lane *cl = t->cl;
+	uint64_t tx;
+	struct dv_attempt_id a;
+	if (!t->churn && dv_inflight_read(cl->ifl, seq, &tx, &a))
+		dv_seq_tcp_failed(cl->seq, &a, why, &cl->col->rx.seq);
+}
+
+static void lane_fail_pending(struct dv_tcp_side *sd, uint32_t conn, enum dv_tcp_fail why)
+{
+	struct dv_tcp_pend *p = &sd->pend[(size_t)conn * sd->ln->pipeline];
+	for (unsigned j = 0; j < sd->ln->pipeline; j++)
+		if (p[j].used)
+			lane_fail_attempt(sd->ln, p[j].seq, why);
+}
+
 static void ops_event(void *ctx, const struct dv_tcp_event *ev)
 {
 	struct dv_tcp_side *sd = ctx;
@@ -154,10 +189,12 @@ static void ops_event(void *ctx, const struct dv_tcp_event *ev)
 	case DV_TCP_EV_TIMED_OUT:
 	case DV_TCP_EV_ZERO_WINDOW:
 	case DV_TCP_EV_CLOSED: {
-		/* The end: its unanswered attempts time out in the in-flight walk. */
+		/* The end: its unanswered attempts time out in the in-flight walk; their
+		 * logical queries go on to their next attempt now (or fail, with this reason). */
 		const struct dv_tcp_conn *cn = dv_tcp_conn_at(sd->tbl, ev->conn);
 		if (cn != NULL && !t->churn)
 			dv_hist_add(&c->rx.tcp_conn_queries, cn->answered);
+		lane_fail_pending(sd, ev->conn, fail_of((enum dv_tcp_ev)ev->kind));
 		pend_clear(sd, ev->conn);
 		break;
 	}
@@ -224,6 +261,8 @@ static void lane_hand(struct dv_tcp_lane *t, uint64_t now)
 		struct dv_attempt_id a;
 		if (!dv_inflight_read(ifl, seq, &tx, &a))
 			continue; /* cannot happen: published slots stay until resolved */
+		if (a.transport != DV_TRANSPORT_TCP)
+			continue; /* a UDP attempt: its frame went out from the generator */
 		struct dv_tcp_side *sd = &t->side[a.family & 1];
 		if (sd->tbl == NULL)
 			continue;
@@ -238,6 +277,8 @@ static void lane_hand(struct dv_tcp_lane *t, uint64_t now)
 		/* Not sent (table full, no port: counted by the table): it times out. */
 		if (conn >= 0)
 			pend_add(sd, (uint32_t)conn, seq, id);
+		else
+			lane_fail_attempt(t, seq, DV_TCPF_NOT_SENT);
 	}
 }
 

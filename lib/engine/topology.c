@@ -49,6 +49,12 @@ void dv_topo_lifetime(const struct dv_plan *plan, struct dv_lifetime *lt)
 	lt->attempts = dv_seq_timers(plan, lt->timer_s);
 	for (unsigned k = 0; k < lt->attempts; k++)
 		lt->seq_s += lt->timer_s[k];
+	if (plan->transport != DV_TRANSPORT_TCP && plan->seq.on_tc == DV_ON_TC_TCP &&
+	    lt->attempts < DV_MAX_ATTEMPTS) {
+		lt->tc_attempt = true;
+		lt->timer_s[lt->attempts] = lt->timer_s[lt->attempts - 1];
+		lt->seq_s += lt->timer_s[lt->attempts];
+	}
 	/* An attempt stays matchable until the whole sequence could have ended (or -t, if longer). */
 	lt->lifetime_s = plan->timeout_s > lt->seq_s ? plan->timeout_s : lt->seq_s;
 }
@@ -59,7 +65,7 @@ void dv_topo_sizing(const struct dv_plan *plan, const struct dv_topology *t,
 	/* Each lane gets its share of the load; its tables are sized for that. */
 	sz->qps = dv_topo_sizing_qps(plan, t->ngen);
 	sz->lane_qps = sz->qps / t->nlanes;
-	sz->slots = dv_inflight_slots_for(sz->lane_qps * lt->attempts, lt->lifetime_s);
+	sz->slots = dv_inflight_slots_for(sz->lane_qps * (lt->attempts + lt->tc_attempt), lt->lifetime_s);
 	sz->lslots = dv_seq_slots_for(sz->lane_qps, lt->seq_s);
 }
 

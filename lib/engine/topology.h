@@ -29,6 +29,8 @@ struct dv_topology {
 struct dv_lifetime {
 	unsigned attempts;                /**< attempts per logical query */
 	double timer_s[DV_MAX_ATTEMPTS];  /**< timer before attempt k + 1 (or the end) */
+	bool tc_attempt;                  /**< --on-tc tcp: one more attempt, over TCP after a TC
+					       answer, waiting timer_s[attempts] (the last timer again) */
 	double seq_s;                     /**< the whole sequence: sum of the timers */
 	double lifetime_s;                /**< max(-t, seq_s) */
 };

@@ -79,6 +79,10 @@ static int lane_tables_init(void *arg)
 		ln->ifl->lane = (uint8_t)li;
 		ln->ifl->nlanes = (uint8_t)s->nlanes;
 		rc = dv_seq_init(ln->seq, lslots, s->pol.attempts, lt->timer_tsc);
+		if (rc == 0)
+			rc = dv_seq_set_transport(ln->seq, s->pol.tc_tcp, s->pol.tcp_from,
+						  s->pol.tc_tcp && s->pol.attempts < DV_MAX_ATTEMPTS
+						  ? lt->timer_tsc[s->pol.attempts] : 0);
 		if (rc != 0) {
 			dv_err("cannot allocate the sequence tables (%u logical queries): %s", lslots,
 			       strerror(-rc));
@@ -347,7 +351,7 @@ int dv_workspace_build(struct dv_session *s)
 	s->nlanes = s->topo.nlanes;
 	dv_topo_sizing(plan, &s->topo, &life, &sz);
 	s->sizing_qps = sz.qps;
-	for (unsigned k = 0; k < life.attempts; k++)
+	for (unsigned k = 0; k < life.attempts + life.tc_attempt; k++)
 		timer_tsc[k] = (uint64_t)(life.timer_s[k] * (double)hz);
 
 	/* Every lane's source ports, and its key for scrambling ports and IDs. */

@@ -52,6 +52,24 @@ enum dv_fail_col {
 	DV_FR_COLS
 };
 
+/** Why a TCP attempt failed (the last one, for a logical query that failed over TCP). */
+enum dv_tcp_fail {
+	DV_TCPF_TIMEOUT = 0, /**< no answer before the attempt's timer */
+	DV_TCPF_REFUSED,     /**< RST to our SYN */
+	DV_TCPF_NO_SYNACK,   /**< the SYN's retransmissions ran out */
+	DV_TCPF_RESET,       /**< reset by the server after the handshake */
+	DV_TCPF_CLOSED,      /**< closed by the server before the answer */
+	DV_TCPF_NOT_SENT,    /**< no connection for it (table full, no source port) */
+	DV_TCPF_KINDS
+};
+
+/** Columns of the failure table for attempts over TCP (row fail_tcp). */
+enum dv_fail_tcp_col {
+	DV_FRT_ANSWERED = 0, /**< answered over TCP */
+	DV_FRT_FAILED,       /**< no answer over TCP (timer, refused, reset, ...) */
+	DV_FRT_COLS
+};
+
 /*
  * Gaps between attempts to 0.1 ms (issue 12: an operator checks 376.8 ms
  * against 384, which the log-linear histogram's 6 % buckets cannot tell):

@@ -191,11 +191,15 @@ bool dv_result_fail_row(const struct dv_result *r, unsigned family, unsigned v,
 			continue;
 		for (unsigned c = 0; c < DV_FR_COLS; c++)
 			row->col[c] += r->rx.fail[family][i][size][c];
+		for (unsigned c = 0; c < DV_FRT_COLS; c++)
+			row->tcp[c] += r->rx.fail_tcp[family][i][size][c];
 	}
 	for (unsigned c = 0; c < DV_FR_COLS; c++)
 		row->attempts += row->col[c];
+	for (unsigned c = 0; c < DV_FRT_COLS; c++)
+		row->attempts += row->tcp[c];
 	row->failed = row->col[DV_FR_LOST_FRAG] + row->col[DV_FR_FRAG_DROP] +
-		      row->col[DV_FR_ICMP] + row->col[DV_FR_TIMEOUT];
+		      row->col[DV_FR_ICMP] + row->col[DV_FR_TIMEOUT] + row->tcp[DV_FRT_FAILED];
 	return row->attempts != 0;
 }
 

@@ -103,6 +103,8 @@ struct dv_result {
 	int edns_size[DV_EDNS_VARIANTS];     /**< UDP size of variant i, 0 = no OPT */
 	unsigned attempts;                   /**< N of the plan */
 	bool sequences;                      /**< report the sequence tables (N > 1 or a family policy) */
+	bool tc_tcp;                         /**< --on-tc tcp: a TC answer was asked again over TCP */
+	unsigned tcp_after;                  /**< --tcp-after K: TCP after K UDP timeouts (0 = never) */
 	unsigned ncollectors;                /**< collector lcores of the run */
 	uint64_t col_rx_pkts[DV_MAX_LANES];  /**< packets each collector received */
 	unsigned nports;                     /**< ports of the run (--port, repeatable) */
@@ -200,9 +202,10 @@ struct dv_fail_row {
 	unsigned variant;             /**< first EDNS variant with this size */
 	int edns_size;                /**< 0 = no OPT */
 	enum dv_size_class size;
-	uint64_t col[DV_FR_COLS];     /**< summed over the variants of that size */
-	uint64_t attempts;            /**< sum of col */
-	uint64_t failed;              /**< LOST_FRAG + FRAG_DROP + ICMP + TIMEOUT */
+	uint64_t col[DV_FR_COLS];     /**< summed over the variants of that size (UDP attempts) */
+	uint64_t tcp[DV_FRT_COLS];    /**< attempts over TCP, likewise */
+	uint64_t attempts;            /**< sum of col and tcp */
+	uint64_t failed;              /**< LOST_FRAG + FRAG_DROP + ICMP + TIMEOUT + TCP failed */
 };
 
 /**

@@ -90,9 +90,19 @@ static json_t *stats_json(const void *s, const struct dv_counter_group *g, bool 
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct dv_counter_desc *d = &g->row[i];
-		if (d->kind == DV_COUNTER_HIST)
-			dv_jput(o, d->name,
-			    hist_json((const struct dv_hist *)((const char *)s + d->off), ok), ok);
+		if (d->kind != DV_COUNTER_HIST)
+			continue;
+		const struct dv_hist *h = (const struct dv_hist *)((const char *)s + d->off);
+		size_t n = d->size / sizeof(*h);
+		if (n == 1) {
+			dv_jput(o, d->name, hist_json(h, ok), ok);
+			continue;
+		}
+		/* An array of histograms: the empty ones as null (most are). */
+		json_t *a = json_array();
+		for (size_t k = 0; a != NULL && k < n; k++)
+			json_array_append_new(a, h[k].count == 0 ? json_null() : hist_json(&h[k], ok));
+		dv_jput(o, d->name, a, ok);
 	}
 	return o;
 }
@@ -132,6 +142,8 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	dv_jput(o, "edns_sizes", sizes, &ok);
 	dv_jput(o, "attempts", json_integer(r->attempts), &ok);
 	dv_jput(o, "sequences", json_boolean(r->sequences), &ok);
+	dv_jput(o, "on_tc_tcp", json_boolean(r->tc_tcp), &ok);
+	dv_jput(o, "tcp_after", json_integer(r->tcp_after), &ok);
 	dv_jput(o, "frag_report", json_boolean(r->frag_report), &ok);
 
 	unsigned nc = r->ncollectors < DV_MAX_LANES ? r->ncollectors : DV_MAX_LANES;
@@ -245,11 +257,11 @@ static void words_read(struct dv_jread *rd, const json_t *o, const char *key, ui
 	}
 }
 
-static void hist_read(struct dv_jread *rd, const json_t *o, const char *key, struct dv_hist *h)
+/* One histogram from its object v (NULL or null: empty); key names it in messages. */
+static void hist_read_value(struct dv_jread *rd, const json_t *v, const char *key, struct dv_hist *h)
 {
-	const json_t *v = json_object_get(o, key);
 	dv_hist_init(h);
-	if (v == NULL)
+	if (v == NULL || json_is_null(v))
 		return;
 	if (!json_is_object(v))
 		return dv_jread_fail(rd, "state: histogram '%s' is not an object", key);
@@ -269,6 +281,11 @@ static void hist_read(struct dv_jread *rd, const json_t *o, const char *key, str
 		dv_jread_fail(rd, "state: histogram '%s' count differs from its buckets", key);
 }
 
+static void hist_read(struct dv_jread *rd, const json_t *o, const char *key, struct dv_hist *h)
+{
+	hist_read_value(rd, json_object_get(o, key), key, h);
+}
+
 static void stats_read(struct dv_jread *rd, const json_t *o, const char *key, void *s,
 		       const struct dv_counter_group *g)
 {
@@ -283,8 +300,23 @@ static void stats_read(struct dv_jread *rd, const json_t *o, const char *key, vo
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct dv_counter_desc *d = &g->row[i];
-		if (d->kind == DV_COUNTER_HIST)
-			hist_read(rd, v, d->name, (struct dv_hist *)((char *)s + d->off));
+		if (d->kind != DV_COUNTER_HIST)
+			continue;
+		struct dv_hist *h = (struct dv_hist *)((char *)s + d->off);
+		size_t n = d->size / sizeof(*h);
+		if (n == 1) {
+			hist_read(rd, v, d->name, h);
+			continue;
+		}
+		const json_t *a = json_object_get(v, d->name);
+		for (size_t k = 0; k < n; k++)
+			dv_hist_init(&h[k]);
+		if (a == NULL)
+			continue; /* a file from before the row */
+		if (!json_is_array(a) || json_array_size(a) > n)
+			return dv_jread_fail(rd, "state: '%s' is not an array of histograms", d->name);
+		for (size_t k = 0; k < json_array_size(a); k++)
+			hist_read_value(rd, json_array_get(a, k), d->name, &h[k]);
 	}
 }
 
@@ -410,6 +442,10 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 	if (r->attempts > DV_MAX_ATTEMPTS)
 		dv_jread_fail(&rd, "state: '%s' is out of range", "attempts");
 	r->sequences = get_bool(o, "sequences");
+	r->tc_tcp = get_bool(o, "on_tc_tcp");
+	r->tcp_after = (unsigned)get_int(o, "tcp_after");
+	if (r->tcp_after >= DV_MAX_ATTEMPTS)
+		dv_jread_fail(&rd, "state: '%s' is out of range", "tcp_after");
 	r->frag_report = get_bool(o, "frag_report");
 
 	const json_t *cols = json_object_get(o, "collector_rx_packets");
@@ -588,6 +624,9 @@ int dv_result_merge_run(struct dv_result_store *acc_st, const struct dv_result *
 	if (src->attempts > acc->attempts)
 		acc->attempts = src->attempts;
 	acc->sequences |= src->sequences;
+	acc->tc_tcp |= src->tc_tcp;
+	if (acc->tcp_after == 0 || (src->tcp_after != 0 && src->tcp_after < acc->tcp_after))
+		acc->tcp_after = src->tcp_after;
 	acc->frag_report |= src->frag_report;
 
 	if (acc->ncollectors + src->ncollectors <= DV_MAX_LANES) {

@@ -19,6 +19,7 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
+#include "report/resolution_section.h"
 #include "report/tcp_section.h"
 #include "core/json_util.h"
 #include "metrics/state.h"
@@ -405,6 +406,7 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 		dv_jput(a, "ipv6", dv_jint(sq->answered_on[k][DV_FAMILY_V6]), ok);
 		dv_jput(a, "truncated", dv_jint(sq->truncated_on[k]), ok);
 		dv_jput(a, "late", dv_jint(sq->answered_late[k]), ok);
+		dv_jput(a, "tcp", dv_jint(sq->answered_tcp[k]), ok);
 		dv_jpush(on, a, ok);
 	}
 	dv_jput(o, dv_seq_json.answered_on, on, ok);
@@ -431,6 +433,8 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 
 	dv_jput(o, dv_tx_json.gap, gap_obj(&r->tx.gap, r, ok), ok);
 	dv_jput(o, dv_rx_json.timer_late, gap_obj(&r->rx.timer_late, NULL, ok), ok);
+	if (dv_result_has_transport_steps(r))
+		dv_jput(o, "transport", dv_json_seq_transport(r, ok), ok);
 	return o;
 }
 
@@ -560,6 +564,8 @@ static json_t *failure_arr(const struct dv_result *r, bool *ok)
 				dv_jput(e, "frag_drop", dv_jint(row.col[DV_FR_FRAG_DROP]), ok);
 				dv_jput(e, "icmp", dv_jint(row.col[DV_FR_ICMP]), ok);
 				dv_jput(e, "timeout", dv_jint(row.col[DV_FR_TIMEOUT]), ok);
+				dv_jput(e, "tcp_answered", dv_jint(row.tcp[DV_FRT_ANSWERED]), ok);
+				dv_jput(e, "tcp_failed", dv_jint(row.tcp[DV_FRT_FAILED]), ok);
 				dv_jput(e, "failed_pct",
 				    dv_jreal(100.0 * (double)row.failed / (double)row.attempts), ok);
 				dv_jpush(a, e, ok);
@@ -706,8 +712,10 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		      dv_jint(r->rx.nd_ignored), dv_tx_json.ctl_sent, dv_jint(r->tx.ctl_sent),
 		      "announced", dv_jint(r->nd_announced)),
 	    ok);
-	if (r->sequences)
+	if (r->sequences) {
 		dv_jput(o, dv_rx_json.seq, sequences_obj(r, ok), ok);
+		dv_jput(o, "time_to_resolution", dv_json_resolution(r, ok), ok);
+	}
 	if (r->sequences || r->n_edns > 1)
 		dv_jput(o, dv_rx_json.edns, edns_arr(r, ok), ok);
 	/* Always present: a stable schema for the instrument's main table

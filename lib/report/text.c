@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "metrics/consistency.h"
+#include "report/resolution_section.h"
 #include "report/tcp_section.h"
 
 /** a / b rounded to the nearest integer; 0 when b is 0. */
@@ -126,6 +127,8 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	const struct dv_hist *gap = &r->tx.gap;
 	struct dv_seq_totals t;
 	unsigned rows = dv_result_attempt_rows(r);
+	/* With transport steps each table says which attempts went over TCP. */
+	bool steps = dv_result_has_transport_steps(r);
 
 	dv_seq_sum(sq, &t);
 
@@ -148,26 +151,36 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries dropped:", sq->retry_dropped);
 
 	fputs("\nAnswered on attempt:\n\n", f);
-	fprintf(f, "  %7s %12s %12s %12s %9s %12s %12s\n", "attempt", "IPv4", "IPv6", "total",
+	fprintf(f, "  %7s %12s %12s %12s %9s %12s %12s", "attempt", "IPv4", "IPv6", "total",
 		"% ended", "truncated", "late");
+	fputs(steps ? " over TCP\n" : "\n", f);
 	for (unsigned k = 0; k < rows; k++) {
 		uint64_t v4 = sq->answered_on[k][DV_FAMILY_V4];
 		uint64_t v6 = sq->answered_on[k][DV_FAMILY_V6];
 		if (v4 == 0 && v6 == 0 && sq->truncated_on[k] == 0 && sq->answered_late[k] == 0)
 			continue;
 		fprintf(f, "  %7u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8.2f%% %12" PRIu64
-			" %12" PRIu64 "\n",
+			" %12" PRIu64,
 			k + 1, v4, v6, v4 + v6, dv_pct(v4 + v6, t.ended), sq->truncated_on[k],
 			sq->answered_late[k]);
+		if (steps)
+			fprintf(f, " %9" PRIu64, sq->answered_tcp[k]);
+		fputc('\n', f);
 	}
 
 	fputs("\nSequence length:\n\n", f);
-	fprintf(f, "  %8s %12s %9s\n", "attempts", "count", "%");
+	fprintf(f, "  %8s %12s %9s", "attempts", "count", "%");
+	if (steps)
+		fprintf(f, " %12s", "with TCP");
+	fputc('\n', f);
 	for (unsigned n = 1; n <= rows; n++) {
 		if (sq->seq_len[n] == 0)
 			continue;
-		fprintf(f, "  %8u %12" PRIu64 " %8.2f%%\n", n, sq->seq_len[n],
+		fprintf(f, "  %8u %12" PRIu64 " %8.2f%%", n, sq->seq_len[n],
 			dv_pct(sq->seq_len[n], t.ended));
+		if (steps)
+			fprintf(f, " %12" PRIu64, sq->seq_len_tcp[n]);
+		fputc('\n', f);
 	}
 
 	/* APNIC's order: v6->v4, v4->v6, v6->v6, v4->v4. */
@@ -178,7 +191,10 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 		{ DV_FAMILY_V4, DV_FAMILY_V4 },
 	};
 	fputs("\nFirst two attempts:\n\n", f);
-	fprintf(f, "  %-8s %12s %9s\n", "families", "count", "% of 2+");
+	fprintf(f, "  %-8s %12s %9s", "families", "count", "% of 2+");
+	if (steps)
+		fprintf(f, " %12s", "2nd over TCP");
+	fputc('\n', f);
 	for (unsigned i = 0; i < 4; i++) {
 		unsigned a = order[i][0], b = order[i][1];
 		uint64_t n = sq->first_two[a][b];
@@ -186,7 +202,10 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 			continue;
 		char label[16];
 		snprintf(label, sizeof(label), "%s->%s", family_short[a], family_short[b]);
-		fprintf(f, "  %-8s %12" PRIu64 " %8.2f%%\n", label, n, dv_pct(n, t.two_plus));
+		fprintf(f, "  %-8s %12" PRIu64 " %8.2f%%", label, n, dv_pct(n, t.two_plus));
+		if (steps)
+			fprintf(f, " %12" PRIu64, sq->first_two_tcp[a][b]);
+		fputc('\n', f);
 	}
 	fprintf(f, "  Sequences of 2+ attempts: %" PRIu64 "; of 1 attempt: IPv4 %" PRIu64
 		", IPv6 %" PRIu64 "\n",
@@ -420,6 +439,8 @@ static void print_fail_summary(FILE *f, const struct dv_result *r, unsigned fam,
 		fprintf(f, "%s%.1f%% %s", sep, dv_pct(n, row.attempts), causes[i].words);
 		sep = ", ";
 	}
+	if (row.tcp[DV_FRT_FAILED] != 0)
+		fprintf(f, "%s%.1f%% failed over TCP", sep, dv_pct(row.tcp[DV_FRT_FAILED], row.attempts));
 	fputs(")\n", f);
 }
 
@@ -428,10 +449,19 @@ static void print_failures(FILE *f, const struct dv_result *r)
 {
 	unsigned n = r->n_edns < DV_EDNS_VARIANTS ? r->n_edns : DV_EDNS_VARIANTS;
 
+	/* Attempts over TCP get two columns of their own, shown when there were any. */
+	bool tcp = false;
+	const uint64_t *w = (const uint64_t *)r->rx.fail_tcp;
+	for (size_t i = 0; i < sizeof(r->rx.fail_tcp) / sizeof(*w) && !tcp; i++)
+		tcp = w[i] != 0;
+
 	fputs("\nFailure rate by family, EDNS size and response size:\n\n", f);
-	fprintf(f, "  %-6s %5s %-7s %10s %10s %11s %10s %10s %10s %10s %10s %8s\n", "family",
+	fprintf(f, "  %-6s %5s %-7s %10s %10s %11s %10s %10s %10s %10s %10s", "family",
 		"EDNS", "size", "attempts", "plain", "reassembled", "TC", "lost-frag",
-		"frag-drop", "ICMP", "timeout", "failed%");
+		"frag-drop", "ICMP", "timeout");
+	if (tcp)
+		fprintf(f, " %10s %10s", "TCP-ans", "TCP-fail");
+	fprintf(f, " %8s\n", "failed%");
 	for (unsigned fam = 0; fam < DV_FAMILIES; fam++) {
 		for (unsigned v = 0; v < n; v++) {
 			for (unsigned c = 0; c < DV_SIZE_CLASSES; c++) {
@@ -442,12 +472,16 @@ static void print_failures(FILE *f, const struct dv_result *r)
 				edns_label(edns, sizeof(edns), row.edns_size);
 				fprintf(f, "  %-6s %5s %-7s %10" PRIu64 " %10" PRIu64 " %11" PRIu64
 					" %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
-					" %10" PRIu64 " %7.2f%%\n",
+					" %10" PRIu64,
 					family_label[fam], edns, dv_size_class_name(row.size),
 					row.attempts, row.col[DV_FR_PLAIN], row.col[DV_FR_REASM],
 					row.col[DV_FR_TC], row.col[DV_FR_LOST_FRAG],
 					row.col[DV_FR_FRAG_DROP], row.col[DV_FR_ICMP],
-					row.col[DV_FR_TIMEOUT], dv_pct(row.failed, row.attempts));
+					row.col[DV_FR_TIMEOUT]);
+				if (tcp)
+					fprintf(f, " %10" PRIu64 " %10" PRIu64, row.tcp[DV_FRT_ANSWERED],
+						row.tcp[DV_FRT_FAILED]);
+				fprintf(f, " %7.2f%%\n", dv_pct(row.failed, row.attempts));
 			}
 		}
 	}
@@ -818,8 +852,10 @@ counters:
 		fputc('\n', f);
 	}
 
-	if (r->sequences)
+	if (r->sequences) {
 		print_sequences(f, r);
+		dv_text_resolution(f, r);
+	}
 	if (r->sequences || r->n_edns > 1)
 		print_edns(f, r);
 	if (dv_result_has_frag_report(r)) {

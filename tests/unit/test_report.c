@@ -1790,7 +1790,7 @@ static void check_fail_row(const json_t *e, const char *family, int edns, const 
 	ck_assert(json_is_number(json_object_get(e, "failed_pct")));
 	ck_assert_double_eq_tol(json_number_value(json_object_get(e, "failed_pct")), failed_pct,
 				1e-9);
-	ck_assert_uint_eq(json_object_size(e), 4 + DV_FR_COLS + 1);
+	ck_assert_uint_eq(json_object_size(e), 4 + DV_FR_COLS + DV_FRT_COLS + 1);
 }
 
 static void check_frag_ext(const json_t *rec)

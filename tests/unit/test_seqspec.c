@@ -791,7 +791,7 @@ START_TEST(responder_tcp)
 	dv_plan_free(&p);
 
 	expect_error(ARGV("-d", QFILE, "--responder", "tcp-reorder"),
-		     "--responder: the tcp-* impairments need --transport tcp");
+		     "--responder: the tcp-* impairments need TCP (--transport tcp, --on-tc tcp or --tcp-after K)");
 	expect_error(ARGV("-d", QFILE, "--transport", "tcp", "--port", "null", "-s", "198.18.2.1",
 			  "--responder", "tcp-reorder"),
 		     "--responder: only the embedded responder has impairments");

@@ -69,6 +69,12 @@ START_TEST(test_every_counter_round_trips)
 	fix_hist(&a.r.rx.timer_late);
 	fix_hist(&a.r.rx.frag_count);
 	fix_hist(&a.r.rx.frag_spread);
+	fix_hist(&a.r.tx.gap_tcp);
+	fix_hist(&a.r.rx.tcp_handshake);
+	fix_hist(&a.r.rx.tcp_server_idle);
+	fix_hist(&a.r.rx.tcp_conn_queries);
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++)
+		fix_hist(&a.r.rx.resolve[v]);
 	a.r.rx.icmp_mtu_min = UINT64_MAX; /* "none": beyond INT64_MAX */
 	a.r.stalls = (struct dv_stalls){ .count = 2, .total_s = 2.5, .longest_s = 2.0, .first_at_s = 1.25 };
 	a.r.since_ns = 1700000000123456789u;
@@ -81,6 +87,8 @@ START_TEST(test_every_counter_round_trips)
 	a.r.edns_size[0] = 1232, a.r.edns_size[1] = 0, a.r.edns_size[2] = 4096;
 	a.r.attempts = 3;
 	a.r.sequences = true;
+	a.r.tc_tcp = true;
+	a.r.tcp_after = 2;
 	a.r.ncollectors = 2;
 	a.r.col_rx_pkts[0] = 11, a.r.col_rx_pkts[1] = 22;
 	a.r.nports = 1;
@@ -110,8 +118,10 @@ START_TEST(test_every_counter_round_trips)
 	snprintf(a.rx_timestamps, sizeof(a.rx_timestamps), "tsc-rx-burst");
 	dv_result_store_fix(&a);
 
-	ck_assert_int_eq(round_trip(&a.r, &back, err, sizeof(err)), 0);
+	ck_assert_msg(round_trip(&a.r, &back, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(memcmp(&a.r.tx, &back.r.tx, TX_END) == 0, "tx counters differ after reading back");
+	ck_assert(back.r.tc_tcp);
+	ck_assert_uint_eq(back.r.tcp_after, 2);
 	ck_assert_msg(memcmp(&a.r.rx, &back.r.rx, RX_END) == 0, "rx counters differ after reading back");
 	ck_assert_uint_eq(back.r.since_ns, a.r.since_ns);
 	ck_assert_uint_eq(back.r.until_ns, a.r.until_ns);

@@ -41,7 +41,7 @@ static void tcp_emit(void *ctx, const uint8_t *frame, uint16_t len, enum dv_resp
 /* Frames the delay line holds per answer: over TCP an answer may be many segments, and a FIN follows. */
 static double tcp_frames_per_answer(const struct dv_plan *plan)
 {
-	if (plan->transport != DV_TRANSPORT_TCP)
+	if (!dv_plan_uses_tcp(plan))
 		return 1.0;
 	unsigned split = plan->impair.tcp_split;
 	if (split == 0)
@@ -110,7 +110,7 @@ int dv_responder_setup(struct dv_resp *r, const struct dv_plan *plan, uint64_t t
 	}
 
 	r->flood_total = ip->frag_flood * DV_FLOOD_FRAGS;
-	if (plan->transport == DV_TRANSPORT_TCP) {
+	if (dv_plan_uses_tcp(plan)) {
 		int rc = tcp_setup(r, plan, tsc_hz, socket);
 		if (rc != 0)
 			return rc;

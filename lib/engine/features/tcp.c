@@ -90,14 +90,6 @@ static bool churn_of(const struct dv_plan *plan)
 	return plan->tcp.queries_per_conn == 0 || plan->tcp.stress == DV_TCP_STRESS_HALF_OPEN;
 }
 
-static int tcp_prepare(struct dv_session *s)
-{
-	const struct dv_plan *plan = s->plan;
-	if (plan->transport != DV_TRANSPORT_TCP)
-		return 0;
-	return 0;
-}
-
 /* Cache-aligned, zeroed memory (released with free()). */
 static void *zalloc(size_t n)
 {
@@ -232,7 +224,7 @@ static int lane_setup(struct dv_session *s, unsigned li, const struct dv_tcp_cfg
 static int tcp_setup(struct dv_session *s)
 {
 	const struct dv_plan *plan = s->plan;
-	if (plan->transport != DV_TRANSPORT_TCP)
+	if (!dv_plan_uses_tcp(plan))
 		return 0;
 	tcp_owner = calloc(65536, 1);
 	if (tcp_owner == NULL) {
@@ -263,7 +255,7 @@ static bool tcp_holds_drain(struct dv_session *s, uint64_t now)
 {
 	const struct dv_plan *plan = s->plan;
 	/* Half-open connections are never ours to close; held ones are reset at the end. */
-	if (plan->transport != DV_TRANSPORT_TCP || plan->tcp.stress == DV_TCP_STRESS_HALF_OPEN)
+	if (!dv_plan_uses_tcp(plan) || plan->tcp.stress == DV_TCP_STRESS_HALF_OPEN)
 		return false;
 	if (dv_session_tcp_open(s) == 0)
 		return false;
@@ -327,7 +319,6 @@ static void tcp_release(struct dv_session *s)
 
 const struct dv_feature dv_feature_tcp = {
 	.name = "tcp",
-	.prepare = tcp_prepare,
 	.setup = tcp_setup,
 	.launch = tcp_launch,
 	.holds_drain = tcp_holds_drain,

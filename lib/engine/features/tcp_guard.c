@@ -365,7 +365,7 @@ static int tcp_guard_prepare(struct dv_session *s)
 	struct text w = { .buf = what, .len = sizeof(what) };
 	installed = false;
 	memset(&guard, 0, sizeof(guard));
-	if (plan->transport != DV_TRANSPORT_TCP)
+	if (!dv_plan_uses_tcp(plan))
 		return 0;
 	guard.pid = (unsigned)getpid();
 	memcpy(guard.target, plan->target, sizeof(guard.target));

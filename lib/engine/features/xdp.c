@@ -355,7 +355,7 @@ int dv_xdp_configure(const struct dv_plan *plan)
 	}
 	cfg.dport = htons(plan->dport);
 	cfg.pid = (__u32)getpid();
-	cfg.tcp = plan->transport == DV_TRANSPORT_TCP;
+	cfg.tcp = dv_plan_uses_tcp(plan);
 	for (unsigned k = 0; k < plan->nports; k++) {
 		if (!xp[k].on)
 			continue;
@@ -435,7 +435,7 @@ static void xdp_collect(struct dv_session *s, struct dv_result *res)
 	res->xdp_fragments = xc.fragments;
 	res->xdp_icmp = xc.icmp;
 	res->xdp_tcp = xc.tcp;
-	res->xdp_takes_tcp = s->plan->transport == DV_TRANSPORT_TCP;
+	res->xdp_takes_tcp = dv_plan_uses_tcp(s->plan);
 }
 
 static void xdp_release(struct dv_session *s)
