@@ -132,6 +132,8 @@ struct dv_impair_plan {
 					    every frame then lands in the collectors' RX pool, as a NIC's would */
 	/* Over TCP (--transport tcp): the responder's server side misbehaves exactly. */
 	bool tcp_no_synack;            /**< ignore every SYN: no handshake completes */
+	bool tcp_refuse;               /**< answer every SYN with RST: connection refused */
+	bool tcp_rst_query;            /**< RST instead of an answer to every query */
 	unsigned tcp_rst_after;        /**< RST right after the N-th query of a connection (0 = off) */
 	double tcp_idle_close_s;       /**< FIN on a connection idle this long (0 = off) */
 	unsigned tcp_split;            /**< answers cut into segments of at most this many payload bytes

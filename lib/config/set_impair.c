@@ -28,7 +28,8 @@ _Static_assert(DV_RESP_TCP_N_MAX == 1000000 && (int)DV_RESP_TCP_IDLE_MAX_S == 60
 /** What --responder lists, for messages. */
 #define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
 		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
-		    "ignore-edns, rate=QPS, frag-flood=N, tcp-no-synack, tcp-rst-after=N, " \
+		    "ignore-edns, rate=QPS, frag-flood=N, tcp-no-synack, tcp-refuse, tcp-rst-query, " \
+		    "tcp-rst-after=N, " \
 		    "tcp-idle-close=SECONDS, tcp-split=BYTES, tcp-reorder, tcp-drop-seg=K, " \
 		    "tcp-keepalive=SECONDS, tcp-reverse"
 
@@ -43,13 +44,14 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		K_DROP_V6, K_DROP_V4, K_DROP_FIRST, K_DROP, K_SEED, K_DELAY, K_SIZE,
 		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_FRAG_FLOOD,
 		K_TCP_NO_SYNACK, K_TCP_RST_AFTER, K_TCP_IDLE_CLOSE, K_TCP_SPLIT, K_TCP_REORDER,
-		K_TCP_DROP_SEG, K_TCP_KEEPALIVE, K_TCP_REVERSE, K_NONE, K_N
+		K_TCP_DROP_SEG, K_TCP_KEEPALIVE, K_TCP_REVERSE, K_TCP_REFUSE, K_TCP_RST_QUERY,
+		K_NONE, K_N
 	};
 	static const char *const keys[K_N] = {
 		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
 		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "frag-flood",
 		"tcp-no-synack", "tcp-rst-after", "tcp-idle-close", "tcp-split", "tcp-reorder",
-		"tcp-drop-seg", "tcp-keepalive", "tcp-reverse", "none",
+		"tcp-drop-seg", "tcp-keepalive", "tcp-reverse", "tcp-refuse", "tcp-rst-query", "none",
 	};
 	bool seen[K_N] = { false };
 
@@ -165,6 +167,12 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		case K_TCP_NO_SYNACK:
 			im.tcp_no_synack = true;
 			break;
+		case K_TCP_REFUSE:
+			im.tcp_refuse = true;
+			break;
+		case K_TCP_RST_QUERY:
+			im.tcp_rst_query = true;
+			break;
 		case K_TCP_RST_AFTER:
 			if (dv_parse_uint(val, 1, DV_RESP_TCP_N_MAX, &u) != 0)
 				return dv_not_a(ctx, it, "tcp-rst-after=N with N in 1..1000000 (queries)");
@@ -233,7 +241,7 @@ bool dv_impair_any(const struct dv_impair_plan *im)
 
 bool dv_impair_tcp_any(const struct dv_impair_plan *im)
 {
-	return im->tcp_no_synack || im->tcp_rst_after != 0 || im->tcp_idle_close_s > 0.0 ||
+	return im->tcp_no_synack || im->tcp_refuse || im->tcp_rst_query || im->tcp_rst_after != 0 || im->tcp_idle_close_s > 0.0 ||
 	       im->tcp_split != 0 || im->tcp_reorder || im->tcp_drop_seg != 0 ||
 	       im->tcp_keepalive != 0 || im->tcp_reverse;
 }

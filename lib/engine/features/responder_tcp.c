@@ -331,6 +331,10 @@ static enum verdict answer_query(struct dv_resp_tcp *t, struct dv_resp_tcp_conn 
 {
 	const struct dv_resp_tcp_hooks *h = &t->cfg.hooks;
 	c->queries++;
+	if (t->cfg.impair.tcp_rst_query) {
+		reset(t, c); /* tcp-rst-query: a RST where the answer would be */
+		return V_GONE;
+	}
 	if (h->skip == NULL || !h->skip(h->ctx, c->v6 ? AF_INET6 : AF_INET, msg, len)) {
 		memcpy(t->ans + 2, msg, len);
 		int n = dv_answer_build_msg(t->ans + 2, len, DV_TCP_MSG_MAX, t->cfg.answer,
@@ -489,6 +493,10 @@ static void take_syn(struct dv_resp_tcp *t, const uint8_t *frame, const struct d
 	}
 	if (t->cfg.impair.tcp_no_synack) {
 		dv_count_add(&t->n.syns_ignored, 1);
+		return;
+	}
+	if (t->cfg.impair.tcp_refuse) {
+		reset_stray(t, frame, v); /* RST+ACK: nobody listens (counted in rsts) */
 		return;
 	}
 	if (c != NULL) {
