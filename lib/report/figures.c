@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "metrics/consistency.h"
+#include "report/resolution_section.h"
 #include "core/log.h"
 
 extern char **environ;
@@ -580,6 +581,84 @@ static void ttl_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	fputc('\n', gp);
 }
 
+/* --- Time to resolution -------------------------------------------------- */
+
+static bool resolve_has_data(const struct plot_in *in)
+{
+	struct dv_resolve_row row;
+	for (unsigned i = 0; dv_result_resolve_row(in->sum, i, &row); i++)
+		if (row.h.count > 0)
+			return true;
+	return false;
+}
+
+/* One CDF per EDNS size (a data block each), as a share of the logical
+ * queries that ended: a curve that stops below 100 % is the share never resolved. */
+static void resolve_write(const struct plot_in *in, FILE *dat, FILE *gp)
+{
+	static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+					      "#9467bd", "#8c564b" };
+	struct dv_resolve_row row;
+	double xlo = INFINITY, xhi = 0.0;
+	unsigned nblock = 0;
+	char titles[8][64];
+	for (unsigned i = 0; nblock < 8 && dv_result_resolve_row(in->sum, i, &row); i++) {
+		if (row.ended == 0)
+			continue;
+		if (row.edns_size == DV_EDNS_NONE)
+			snprintf(titles[nblock], sizeof(titles[nblock]), "no EDNS (%.1f %% resolved)",
+				 dv_pct(row.h.count, row.ended));
+		else
+			snprintf(titles[nblock], sizeof(titles[nblock]), "EDNS %d (%.1f %% resolved)",
+				 row.edns_size, dv_pct(row.h.count, row.ended));
+		fprintf(dat, "# EDNS %d: ms share_of_ended_pct\n", row.edns_size);
+		uint64_t n = 0;
+		bool any = false;
+		if (row.h.count == 0)
+			fputs("1e-6 0\n", dat); /* nothing resolved: a flat line at 0 */
+		for (unsigned b = 0; b < DV_HIST_BUCKETS; b++) {
+			if (row.h.bucket[b] == 0)
+				continue;
+			n += row.h.bucket[b];
+			double ms = ns_ms(dv_hist_bucket_hi(b) + 1);
+			if (!any)
+				fprintf(dat, "%.9g 0\n", ns_ms(dv_hist_bucket_lo(b) != 0 ? dv_hist_bucket_lo(b) : 1));
+			any = true;
+			fprintf(dat, "%.9g %.6g\n", ms, dv_pct(n, row.ended));
+			xlo = fmin(xlo, ms);
+			xhi = fmax(xhi, ms);
+		}
+		/* On to beyond the axis' end: the share the curve stays at (gnuplot clips it). */
+		fprintf(dat, "1e9 %.6g\n\n\n", dv_pct(n, row.ended));
+		if (!any)
+			fprintf(dat, "# nothing resolved\n");
+		nblock++;
+	}
+	if (!(xhi > 0.0)) {
+		xlo = 0.1;
+		xhi = 1000.0;
+	}
+	if (xhi / xlo < 10.0) {
+		xlo /= 3.0;
+		xhi *= 3.0;
+	}
+	fputs("set logscale x 10\n", gp);
+	fprintf(gp, "set xrange [%.6g:%.6g]\n", xlo / 1.3, xhi * 1.3);
+	write_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
+	fputs("set yrange [0:105]\n"
+	      "set xlabel \"time to resolution: first attempt to the answer (ms)\"\n"
+	      "set ylabel \"logical queries resolved (% of those that ended)\"\n"
+	      "set format x \"%g\"\n"
+	      "set mxtics 10\n"
+	      "set key bottom right\n"
+	      "set grid xtics ytics lc rgb \"#d0d0d0\"\n", gp);
+	fputs("plot ", gp);
+	for (unsigned k = 0; k < nblock; k++)
+		fprintf(gp, "%s'resolve.dat' index %u using 1:2 with steps lw 2 lc rgb \"%s\" title \"%s\"",
+			k ? ", " : "", k, colors[k % (sizeof(colors) / sizeof(colors[0]))], titles[k]);
+	fputc('\n', gp);
+}
+
 static const struct plot_def plot_defs[DV_PLOTS] = {
 	[DV_PLOT_LATENCY] = {
 		.name = "latency",
@@ -628,6 +707,16 @@ static const struct plot_def plot_defs[DV_PLOTS] = {
 			   "down in a cache and fetched again; a TTL of 0 is drawn at 0.5 s (log scale)",
 		.has_data = ttl_has_data,
 		.write = ttl_write,
+	},
+	[DV_PLOT_RESOLVE] = {
+		.name = "resolve",
+		.title = "Time to resolution by EDNS size",
+		.caption = "Share of the logical queries that ended resolved within x ms of their "
+			   "first attempt, by the first attempt's EDNS size, whatever family and "
+			   "transport the answer took (log scale); where a curve stays below 100 % "
+			   "the rest never resolved",
+		.has_data = resolve_has_data,
+		.write = resolve_write,
 	},
 };
 

@@ -17,6 +17,7 @@ enum dv_plot_kind {
 	DV_PLOT_GAPS,        /**< histogram of the gap between attempts */
 	DV_PLOT_SEQLEN,      /**< distribution of sequence lengths (attempts per logical query) */
 	DV_PLOT_TTL,         /**< --track-answers: TTL of A and AAAA records in the answers over time */
+	DV_PLOT_RESOLVE,     /**< time to resolution: CDF per EDNS size */
 	DV_PLOTS
 };
 

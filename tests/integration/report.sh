@@ -86,11 +86,11 @@ PY
 
 # Plots and the HTML page, from the merged run (every plot has data there).
 run report -q "$tmp/m.json" -o "$tmp/m.rep"
-grep -q '5 plots' "$tmp/out" || { cat "$tmp/out"; fail "expected 5 plots"; }
+grep -q '6 plots' "$tmp/out" || { cat "$tmp/out"; fail "expected 6 plots"; }
 python3 - "$tmp/m.rep" <<'PY'
 import struct, sys, xml.etree.ElementTree as ET
 d = sys.argv[1]
-for name in ("latency", "rates", "failure", "gaps", "seqlen"):
+for name in ("latency", "rates", "failure", "gaps", "seqlen", "resolve"):
     png = open(f"{d}/{name}.png", "rb").read()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR", name
     w, h = struct.unpack(">II", png[16:24])
@@ -98,7 +98,7 @@ for name in ("latency", "rates", "failure", "gaps", "seqlen"):
     root = ET.parse(f"{d}/{name}.svg").getroot()
     assert root.tag.endswith("svg"), (name, root.tag)
     assert len(list(root.iter())) > 20, name
-print("plots: 5 PNG and 5 SVG valid")
+print("plots: 6 PNG and 6 SVG valid")
 PY
 bash "$ROOT/tests/lab/html_check.sh" "$tmp/m.rep/report.html" "$tmp/m.rep/page.png"
 
