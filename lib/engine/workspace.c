@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 
 #include "core/addr.h"
+#include "engine/clock.h"
 #include "engine/sources.h"
 #include "core/log.h"
 #include "core/rng.h"
@@ -191,7 +192,7 @@ static int sources_setup(struct dv_session *s, uint64_t seed)
 static int shared_build(struct dv_session *s, double lifetime_s, uint64_t seed)
 {
 	const struct dv_plan *plan = s->plan;
-	uint64_t hz = rte_get_tsc_hz();
+	uint64_t hz = dv_tsc_hz();
 	s->sh = rte_zmalloc("dv_shared", sizeof(*s->sh), RTE_CACHE_LINE_SIZE);
 	if (s->sh == NULL) {
 		dv_err("out of DPDK memory for lcore state");
@@ -340,7 +341,7 @@ int dv_workspace_build(struct dv_session *s)
 		return rc;
 	}
 
-	uint64_t hz = rte_get_tsc_hz();
+	uint64_t hz = dv_tsc_hz();
 	struct dv_lifetime life;
 	struct dv_sizing sz;
 	uint64_t timer_tsc[DV_MAX_ATTEMPTS];

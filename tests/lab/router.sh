@@ -223,6 +223,8 @@ router_learn_pmtu6() {
 #   small.example. A     198.18.11.53 (a small answer, to check the path)
 #   big.example.   TXT   ROUTER_BIG_RRS records of two 250-byte strings each:
 #                        3012 bytes of RDATA, a DNS answer of about 3.1 kB
+#   *.wild.example. TXT  the same records under every name (unique names: one
+#                        sequence each in a capture)
 # What NSD does with a large answer (NSD 4.6 on Linux): over IPv4 its UDP
 # sockets send without DF, so the server's kernel fragments at 1500 and the
 # router fragments again at 1280 (5 fragments at the generator); over IPv6 it
@@ -248,6 +250,7 @@ router_write_zone() {
 			a = substr(sprintf("r%02da-%s", i, pad), 1, 250)
 			b = substr(sprintf("r%02db-%s", i, pad), 1, 250)
 			printf "big\tIN TXT \"%s\" \"%s\"\n", a, b
+			printf "*.wild\tIN TXT \"%s\" \"%s\"\n", a, b
 		}
 	}'
 }

@@ -20,6 +20,7 @@
 
 #include "core/addr.h"
 #include "core/log.h"
+#include "engine/clock.h"
 #include "engine/endpoints.h"
 #include "engine/features/feature.h"
 #include "wire/arp_nd.h"
@@ -80,7 +81,7 @@ int dv_nd_resolve(const struct dv_nd_port *p, const struct dv_addr *ours, const 
 	uint8_t frame[DV_ND_FRAME_MAX];
 	uint16_t len = dv_nd_build_request(hop->family, p->mac, addr_bytes(ours), addr_bytes(hop),
 					   p->vlan, frame);
-	uint64_t hz = rte_get_tsc_hz();
+	uint64_t hz = dv_tsc_hz();
 	for (unsigned t = 0; t < DV_ND_TRIES; t++) {
 		send_frame(p, frame, len);
 		uint64_t until = rte_rdtsc() + hz / 1000 * DV_ND_WAIT_MS;
