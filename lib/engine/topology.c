@@ -117,6 +117,18 @@ uint32_t dv_topo_tcp_conns(const struct dv_plan *plan, double lane_qps, const st
 	if (plan->tcp.conns != 0)
 		return plan->tcp.conns;
 	const struct dv_tcp_plan *t = &plan->tcp;
+	if (plan->transport != DV_TRANSPORT_TCP) {
+		/* TCP after UDP (a TC answer, timeouts): at most every query once over TCP;
+		 * a connection lives until its answer, or its attempt's timer and one
+		 * retransmission of a SYN nobody answers (beyond: "table full", counted). */
+		double longest = 0.0;
+		for (unsigned k = 0; k < lt->attempts + lt->tc_attempt && k < DV_MAX_ATTEMPTS; k++)
+			longest = lt->timer_s[k] > longest ? lt->timer_s[k] : longest;
+		double c = lane_qps * (longest + t->rto_init_s);
+		if (c < DV_TCP_CONNS_AUTO_MIN)
+			return DV_TCP_CONNS_AUTO_MIN;
+		return c > DV_TCP_CONNS_AUTO_MAX ? DV_TCP_CONNS_AUTO_MAX : (uint32_t)c;
+	}
 	double per_s = t->queries_per_conn > 1 ? lane_qps / t->queries_per_conn : lane_qps;
 	/* A handshake that fails waits through its first retransmissions (RTO, 2 RTO). */
 	double life = lt->lifetime_s + 3.0 * t->rto_init_s;

@@ -650,7 +650,6 @@ static void resolve_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	      "set ylabel \"logical queries resolved (% of those that ended)\"\n"
 	      "set format x \"%g\"\n"
 	      "set mxtics 10\n"
-	      "set key bottom right\n"
 	      "set grid xtics ytics lc rgb \"#d0d0d0\"\n", gp);
 	fputs("plot ", gp);
 	for (unsigned k = 0; k < nblock; k++)

@@ -11,13 +11,13 @@
 
 /** The plots dv_plots_render() draws, in this order. */
 enum dv_plot_kind {
-	DV_PLOT_LATENCY = 0, /**< latency percentile curve, log scale (as DNS Shotgun draws it) */
+	DV_PLOT_RESOLVE = 0, /**< time to resolution: CDF per EDNS size (with sequences: first) */
+	DV_PLOT_LATENCY,     /**< latency percentile curve, log scale (as DNS Shotgun draws it) */
 	DV_PLOT_RATES,       /**< sent / answered / failed per second over time */
 	DV_PLOT_FAILURE,     /**< failure rate by EDNS size and family */
 	DV_PLOT_GAPS,        /**< histogram of the gap between attempts */
 	DV_PLOT_SEQLEN,      /**< distribution of sequence lengths (attempts per logical query) */
 	DV_PLOT_TTL,         /**< --track-answers: TTL of A and AAAA records in the answers over time */
-	DV_PLOT_RESOLVE,     /**< time to resolution: CDF per EDNS size */
 	DV_PLOTS
 };
 

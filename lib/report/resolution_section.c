@@ -108,7 +108,7 @@ static void fail_line(FILE *f, const char *label, const uint64_t why[DV_TCPF_KIN
 	fputc('\n', f);
 }
 
-void dv_text_resolution(FILE *f, const struct dv_result *r)
+void dv_text_transport_steps(FILE *f, const struct dv_result *r)
 {
 	const struct dv_seq_stats *s = &r->rx.seq;
 	struct dv_seq_totals t;
@@ -137,7 +137,10 @@ void dv_text_resolution(FILE *f, const struct dv_result *r)
 				"Gap before a TCP attempt (ms):", (double)dv_hist_quantile(g, 0.5) / 1e6,
 				(double)dv_hist_quantile(g, 0.9) / 1e6, (double)g->max / 1e6, g->count);
 	}
+}
 
+void dv_text_resolution(FILE *f, const struct dv_result *r)
+{
 	struct dv_resolve_row row;
 	bool any = false;
 	for (unsigned i = 0; dv_result_resolve_row(r, i, &row); i++)
@@ -153,10 +156,13 @@ void dv_text_resolution(FILE *f, const struct dv_result *r)
 			continue;
 		char e[16];
 		edns_name(e, sizeof(e), row.edns_size);
-		fprintf(f, "  %-6s %10" PRIu64 " %10" PRIu64 " %9.3f %9.3f %9.3f", e, row.ended,
-			row.h.count, (double)dv_hist_quantile(&row.h, 0.50) / 1e6,
-			(double)dv_hist_quantile(&row.h, 0.90) / 1e6,
-			(double)dv_hist_quantile(&row.h, 0.99) / 1e6);
+		fprintf(f, "  %-6s %10" PRIu64 " %10" PRIu64, e, row.ended, row.h.count);
+		if (row.h.count == 0)
+			fprintf(f, " %9s %9s %9s", "-", "-", "-");
+		else
+			fprintf(f, " %9.3f %9.3f %9.3f", (double)dv_hist_quantile(&row.h, 0.50) / 1e6,
+				(double)dv_hist_quantile(&row.h, 0.90) / 1e6,
+				(double)dv_hist_quantile(&row.h, 0.99) / 1e6);
 		for (unsigned w = 0; w < sizeof(within_ns) / sizeof(within_ns[0]); w++)
 			fprintf(f, " %8.2f%%", 100.0 * dv_resolve_within(&row, within_ns[w]));
 		fputc('\n', f);

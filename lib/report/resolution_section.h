@@ -36,8 +36,11 @@ bool dv_result_resolve_row(const struct dv_result *r, unsigned i, struct dv_reso
 /** Share (0..1) of the row's ended logical queries resolved within ns. */
 double dv_resolve_within(const struct dv_resolve_row *row, uint64_t ns);
 
-/** "Transport steps:" and "Time to resolution" blocks of the text report. */
+/** "Time to resolution" table of the text report (nothing when no logical query ended). */
 void dv_text_resolution(FILE *f, const struct dv_result *r);
+
+/** "Transport steps:" block of the text report (nothing without transport steps). */
+void dv_text_transport_steps(FILE *f, const struct dv_result *r);
 
 /** The "transport" object of dv.sequences: the steps and their outcomes. */
 json_t *dv_json_seq_transport(const struct dv_result *r, bool *ok);

@@ -852,9 +852,11 @@ counters:
 		fputc('\n', f);
 	}
 
+	/* With sequences the report leads with what a resolver's user waits for. */
 	if (r->sequences) {
-		print_sequences(f, r);
 		dv_text_resolution(f, r);
+		print_sequences(f, r);
+		dv_text_transport_steps(f, r);
 	}
 	if (r->sequences || r->n_edns > 1)
 		print_edns(f, r);

@@ -6,22 +6,23 @@
 #
 # Lab: tests/lab/router.sh's three namespaces (generator - router - server,
 # MTU 1280 toward the generator, IPv6 fragments after the first dropped).
-# NSD in the server namespace serves router.sh's zone plus a wildcard
-# *.big.example. TXT with the same ~3.1 kB RRset as big.example.
-# (tests/lab/unbound.sh): every question is a new name, so neither Unbound's
-# cache nor anything else hides a query, and the capture pairs each UDP query
-# with its TCP query by name. tcpdump on the server's interface records port 53.
+# NSD in the server namespace serves router.sh's zone, whose wildcard
+# *.wild.example. TXT has the ~3.1 kB RRset of big.example. under every name:
+# every question of the test is a new name, so Unbound's cache hides no query,
+# and the capture pairs each UDP query with its TCP query by name. tcpdump on
+# the server's interface records port 53.
 #
 # 1. Unbound 1.17+ in the GENERATOR namespace (127.0.0.1@53, iterator only, no
 #    validation, no qname minimisation, edns-buffer-size left at its default
-#    1232, no tcp-upstream), with two stub zones: v6.big.example. -> NSD's
-#    IPv6 address, v4.big.example. -> NSD's IPv4 address, so one Unbound asks
-#    over each family. kdig (over TCP, on loopback) asks it UB_N names per
-#    family (uI.v6.big.example. TXT, uI.v4.big.example. TXT); each must come
-#    back with the whole RRset. Then Unbound is stopped (dnsvolley's AF_XDP
-#    program takes the answers of the target on dvg0).
+#    1232, no tcp-upstream; tests/lab/unbound.sh), with two stub zones:
+#    v6.wild.example. -> NSD's IPv6 address, v4.wild.example. -> NSD's IPv4
+#    address, so one Unbound asks over each family. kdig (over TCP, on
+#    loopback) asks it UB_N names per family (uI.v6.wild.example. TXT,
+#    uI.v4.wild.example. TXT); each must come back with the whole RRset.
+#    Then Unbound is stopped (dnsvolley's AF_XDP program takes the answers of
+#    the target on dvg0).
 # 2. dnsvolley over AF_XDP on dvg0: --requery unbound, EDNS 1232, names
-#    {seq}.dv6.big.example. (IPv6 target) and {seq}.dv4.big.example. (IPv4
+#    {seq}.dv6.wild.example. (IPv6 target) and {seq}.dv4.wild.example. (IPv4
 #    target), TXT, DV_QPS qps for 1 s each, each run with its own capture.
 # 3. check_steps_capture.py turns each capture into per-question steps: the
 #    UDP query answered with TC=1, then the next query for the same name from
@@ -78,22 +79,22 @@ analyze="$root/tests/integration/check_steps_capture.py"
 lab_host_prereqs
 router_setup
 router_static_neigh
-unbound_nsd_start
+router_nsd_start
 tmp=$(lab_tmpdir)
 
 # The lab: a wildcard name's answer is too large for EDNS 1232 over both families.
 for srv in "$LAB_SRV_V6" "$LAB_SRV_V4"; do
-	flags=$(lab_gen kdig @"$srv" check.v6.big.example. TXT +bufsize=1232 +ignore +timeout=2 +retry=1 \
+	flags=$(lab_gen kdig @"$srv" check.v6.wild.example. TXT +bufsize=1232 +ignore +timeout=2 +retry=1 \
 		2>/dev/null | awk '/^;; Flags:/ { print }') || true
 	case $flags in
 	*" tc "*) ;;
-	*) lab_die "kdig @$srv check.v6.big.example. TXT +bufsize=1232: want TC, got '${flags:-no answer}'" ;;
+	*) lab_die "kdig @$srv check.v6.wild.example. TXT +bufsize=1232: want TC, got '${flags:-no answer}'" ;;
 	esac
-	n=$(lab_gen kdig @"$srv" check.v6.big.example. TXT +tcp +short +timeout=2 +retry=1 2>/dev/null | wc -l)
+	n=$(lab_gen kdig @"$srv" check.v6.wild.example. TXT +tcp +short +timeout=2 +retry=1 2>/dev/null | wc -l)
 	[ "$n" -eq "$ROUTER_BIG_RRS" ] ||
-		lab_die "kdig @$srv check.v6.big.example. TXT +tcp: $n TXT records, want $ROUTER_BIG_RRS"
+		lab_die "kdig @$srv check.v6.wild.example. TXT +tcp: $n TXT records, want $ROUTER_BIG_RRS"
 done
-lab_log "NSD: NAME.big.example. TXT is truncated at EDNS 1232 and whole over TCP, both families"
+lab_log "NSD: NAME.wild.example. TXT is truncated at EDNS 1232 and whole over TCP, both families"
 
 # --- 1. Unbound.
 steps_capture_start "$tmp/unbound.pcap"
@@ -102,10 +103,10 @@ fails=0
 for fam in v6 v4; do
 	for i in $(seq 1 "$UB_N"); do
 		# Over TCP to Unbound (loopback, not captured): its answer to us is large too.
-		n=$(lab_gen kdig @"$UB_ADDR" -p "$UB_PORT" "u$i.$fam.big.example." TXT +tcp +short \
+		n=$(lab_gen kdig @"$UB_ADDR" -p "$UB_PORT" "u$i.$fam.wild.example." TXT +tcp +short \
 			+timeout=5 +retry=0 2>/dev/null | wc -l) || n=0
 		[ "$n" -eq "$ROUTER_BIG_RRS" ] || {
-			lab_log "unbound: u$i.$fam.big.example. TXT: $n TXT records, want $ROUTER_BIG_RRS"
+			lab_log "unbound: u$i.$fam.wild.example. TXT: $n TXT records, want $ROUTER_BIG_RRS"
 			fails=$((fails + 1))
 		}
 	done
@@ -114,7 +115,7 @@ unbound_stop
 steps_capture_stop
 [ "$fails" -le $((UB_N / 10)) ] || { unbound_dump_logs; lab_die "unbound failed $fails of $((2 * UB_N)) names"; }
 lab_log "unbound resolved $((2 * UB_N - fails)) of $((2 * UB_N)) names"
-python3 "$analyze" "$tmp/unbound.pcap" --suffix big.example. >"$tmp/unbound.steps" ||
+python3 "$analyze" "$tmp/unbound.pcap" --suffix wild.example. >"$tmp/unbound.steps" ||
 	lab_die "check_steps_capture.py: $(cat "$tmp/unbound.steps")"
 
 # --- 2. dnsvolley, --requery unbound.
@@ -125,13 +126,13 @@ for fam in v6 v4; do
 	esac
 	json="$tmp/dv-$fam.json"
 	steps_capture_start "$tmp/dv-$fam.pcap"
-	lab_log "dnsvolley --requery unbound: $DV_QPS qps for 1 s of {seq}.dv$fam.big.example. TXT to $target, EDNS 1232"
+	lab_log "dnsvolley --requery unbound: $DV_QPS qps for 1 s of {seq}.dv$fam.wild.example. TXT to $target, EDNS 1232"
 	rc=0
 	# In the background so that INT/TERM run the cleanup at once (bash defers
 	# traps until a foreground command ends); lab_cleanup stops it.
 	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
 		"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$target" \
-		--qname "{seq}.dv$fam.big.example." --qtypes TXT:1 -e 1232 --requery unbound \
+		--qname "{seq}.dv$fam.wild.example." --qtypes TXT:1 -e 1232 --requery unbound \
 		-Q "$DV_QPS" -l 1 -t 1 -S 0 --json "$json" >"$tmp/dv-$fam.out" 2>&1 &
 	run_pid=$!
 	LAB_PIDS+=("$run_pid")
@@ -142,7 +143,7 @@ for fam in v6 v4; do
 		tail -n 30 "$tmp/dv-$fam.out" >&2
 		lab_die "dnsvolley ($fam) exited with status $rc"
 	fi
-	python3 "$analyze" "$tmp/dv-$fam.pcap" --suffix big.example. >"$tmp/dv-$fam.steps" ||
+	python3 "$analyze" "$tmp/dv-$fam.pcap" --suffix wild.example. >"$tmp/dv-$fam.steps" ||
 		lab_die "check_steps_capture.py: $(cat "$tmp/dv-$fam.steps")"
 done
 

@@ -6,12 +6,11 @@
 # capture of what reaches NSD. Source it after netns.sh, nsd.sh and router.sh.
 # Used by tests/integration/unbound-steps.sh.
 #
-#   unbound_nsd_start        NSD with router.sh's zone plus *.big.example. TXT:
-#                            every name under big.example. gets the ~3.1 kB
-#                            answer of big.example. (unique names, no cache hits)
 #   unbound_start            Unbound on 127.0.0.1@53 in the generator namespace:
-#                            v6.big.example. resolved from NSD over IPv6 only,
-#                            v4.big.example. over IPv4 only (stub zones)
+#                            v6.wild.example. resolved from NSD (router_nsd_start;
+#                            router.sh's *.wild.example. TXT, ~3.1 kB under every
+#                            name) over IPv6 only, v4.wild.example. over IPv4 only
+#                            (stub zones)
 #   unbound_stop             stop it (dnsvolley's AF_XDP program then owns dvg0)
 #   steps_capture_start FILE tcpdump of port 53 on the server's interface
 #   steps_capture_stop       stop it, everything written
@@ -22,23 +21,6 @@ UB_PORT=53
 UB_ADDR=127.0.0.1
 CAP_PID=""
 CAP_FILE=""
-
-# router.sh's zone and a wildcard below big.example. with the same TXT RRset
-# (the answer to NAME.big.example. is as large as big.example.'s, a few bytes
-# more for the longer owner name).
-unbound_write_zone() {
-	router_write_zone
-	router_write_zone | awk '$1 == "big" { $1 = "*.big"; print }'
-}
-
-# NSD in the server namespace with that zone; waits until it answers.
-unbound_nsd_start() {
-	NSD_DIR="$(lab_tmpdir)/nsd"
-	lab_must mkdir -p "$NSD_DIR"
-	unbound_write_zone >"$NSD_DIR/example.zone"
-	router_write_nsd_conf "$NSD_DIR" >"$NSD_DIR/nsd.conf"
-	nsd_launch
-}
 
 # Unbound's configuration: a plain iterator (no validation), everything
 # default that decides the transport steps (edns-buffer-size 1232, no
@@ -76,11 +58,11 @@ unbound_write_conf() {
 		remote-control:
 		    control-enable: no
 		stub-zone:
-		    name: "v6.big.example."
+		    name: "v6.wild.example."
 		    stub-addr: $LAB_SRV_V6
 		    stub-prime: no
 		stub-zone:
-		    name: "v4.big.example."
+		    name: "v4.wild.example."
 		    stub-addr: $LAB_SRV_V4
 		    stub-prime: no
 	EOF

@@ -104,6 +104,16 @@ static void fill_result(struct dv_result *r)
 		dv_hist_add(&r->tx.gap, (uint64_t)(ms * 1e6 * (1.0 + 0.01 * next_unit(&st))));
 	}
 
+	/* Time to resolution: 1232 at once (TC, then TCP), 4096 after a 376 ms timer, some never. */
+	for (unsigned i = 0; i < 3000; i++) {
+		double ms = 0.5 + next_unit(&st);
+		dv_hist_add(&r->rx.resolve[0], (uint64_t)(ms * 1e6));
+		if (i % 3 == 0)
+			dv_hist_add(&r->rx.resolve[1], (uint64_t)((376.0 + ms) * 1e6));
+	}
+	r->rx.seq.ended_edns[0] = 3000;
+	r->rx.seq.ended_edns[1] = 3000;
+
 	r->rx.seq.seq_len[1] = 150000;
 	r->rx.seq.seq_len[2] = 4000;
 	r->rx.seq.seq_len[3] = 1000;
@@ -304,6 +314,8 @@ START_TEST(test_one_of_each)
 	dv_hist_add(&res.rx.latency, 1500000);
 	dv_hist_add(&res.tx.gap, 0);
 	res.rx.seq.seq_len[2] = 1;
+	res.rx.seq.ended_edns[0] = 1;
+	dv_hist_add(&res.rx.resolve[0], 1500000);
 	res.tx.edns_sent[0][DV_FAMILY_V6] = 2;
 	res.rx.edns[0][DV_FAMILY_V6].answered = 1;
 	res.rx.edns[0][DV_FAMILY_V6].timeouts = 1;

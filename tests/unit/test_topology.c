@@ -1,5 +1,6 @@
 /* The shape of a run from the plan: lanes, sizing, source port ranges, shares. */
 #include <check.h>
+#include <math.h>
 #include <errno.h>
 #include <string.h>
 
@@ -240,6 +241,26 @@ START_TEST(tcp_conns_sized)
 }
 END_TEST
 
+/* TCP after UDP: a connection per query at most, living its attempt's timer and one RTO. */
+START_TEST(tcp_conns_sized_for_fallback)
+{
+	struct dv_plan p;
+	dv_plan_defaults(&p);
+	p.seq.attempts = 2;
+	p.seq.timer_s[0] = 0.4;
+	p.seq.timer_s[1] = 0.8;
+	p.seq.on_tc = DV_ON_TC_TCP;
+	struct dv_lifetime lt;
+	dv_topo_lifetime(&p, &lt);
+	ck_assert(lt.tc_attempt);
+	ck_assert(lt.timer_s[2] == 0.8);
+	ck_assert(fabs(lt.seq_s - 2.0) < 1e-9);
+	/* 1000 queries a second x (0.8 s + 1 s RTO) */
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 1000, &lt), 1800);
+	ck_assert_uint_eq(dv_topo_tcp_conns(&p, 10, &lt), DV_TCP_CONNS_AUTO_MIN);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("topology");
@@ -256,6 +277,7 @@ int main(void)
 	tcase_add_test(tc, shares);
 	tcase_add_test(tc, tcp_ports_split);
 	tcase_add_test(tc, tcp_conns_sized);
+	tcase_add_test(tc, tcp_conns_sized_for_fallback);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }

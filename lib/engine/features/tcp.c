@@ -100,6 +100,30 @@ static void *zalloc(size_t n)
 	return p;
 }
 
+/*
+ * The MSS we offer: what fits the interface's MTU (a 1280-byte lab link must
+ * not get 1460-byte segments that only path MTU discovery would cut down,
+ * and where that fails, never arrive). A kernel interface's MTU is read from
+ * sysfs (the run's namespace's); other ports offer Ethernet's.
+ */
+static uint16_t mss_of(const struct dv_port_plan *pp, unsigned f)
+{
+	unsigned hdr = f == DV_FAMILY_V6 ? 60 : 40;
+	unsigned mtu = 1500;
+	char path[160];
+	if (pp->profile.kernel_iface &&
+	    snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", pp->arg) < (int)sizeof(path)) {
+		FILE *fp = fopen(path, "r");
+		unsigned v;
+		if (fp != NULL) {
+			if (fscanf(fp, "%u", &v) == 1 && v >= 1280 && v <= 1500)
+				mtu = v;
+			fclose(fp);
+		}
+	}
+	return (uint16_t)(mtu - hdr);
+}
+
 static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, unsigned f,
 		      const struct dv_tcp_cfg *base, uint32_t conns, int socket)
 {
@@ -124,7 +148,7 @@ static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, 
 			return -ENOMEM;
 		}
 	}
-	cfg.mss = f == DV_FAMILY_V6 ? 1440 : 1460;
+	cfg.mss = mss_of(&s->plan->port[s->topo.lane_port[li]], f);
 	sd->ln = t;
 	sd->fam = f;
 	sd->family = f == DV_FAMILY_V6 ? AF_INET6 : AF_INET;
