@@ -25,6 +25,13 @@
 #            capture's and dnsvolley's mean time to resolution within 1 ms
 #            (dnsvolley's percentiles are histogram bucket bounds, < 6.25 %
 #            wide: its median within one bucket of the capture's).
+#   flag-day EDNS 1232 against 4096 over both families (--family mix:0.5: a
+#            name stays on the family it started on), --requery unbound
+#            (scenarios/flag-day-1232-vs-4096.yaml against a real server):
+#            1232 resolves every name within 100 ms, over either family; 4096
+#            only over IPv4, whose fragments the router passes (about half the
+#            names, at once), never over IPv6. Its text table is printed
+#            (docs/scenarios.md).
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root). Missing tools are failures.
 
@@ -179,6 +186,16 @@ run_case tcp-after -e 4096 --requery knot-resolver -t 1 && judge tcp-after \
 	"abs(ttr['mean_ns'] / 1e6 - sum(cap['resolve_ms']) / len(cap['resolve_ms'])) < 1.0" \
 	"abs(ttr['p50_ns'] / 1e6 - med(cap['resolve_ms'])) <= 0.0625 * med(cap['resolve_ms'])" \
 	"1200 <= med(cap['resolve_ms']) <= 1260" || status=1
+
+run_case flag-day --edns 1232:50,4096:50 --requery unbound --family mix:0.5 -s "$LAB_SRV_V4" -t 1 &&
+	sed -n '/^Time to resolution/,/^Logical queries/p' "$tmp/flag-day.out" | sed '$d' &&
+	judge flag-day \
+	"seq['logical'] >= 50 and seq['ended'] == seq['logical']" \
+	"[r['edns'] for r in dv['time_to_resolution']] == [1232, 4096]" \
+	"dv['time_to_resolution'][0]['within_100ms'] == 1.0" \
+	"0.3 <= dv['time_to_resolution'][1]['resolved'] / dv['time_to_resolution'][1]['ended'] <= 0.7" \
+	"dv['time_to_resolution'][1]['within_100ms'] == dv['time_to_resolution'][1]['within_2s']" \
+	"x['tc_then_tcp_answered'] == dv['time_to_resolution'][0]['ended']" || status=1
 
 # DV_KEEP_CAPTURES=DIR keeps the captures (to look at them with tcpdump -r).
 [ -z "${DV_KEEP_CAPTURES:-}" ] || cp "$tmp"/*.pcap "$DV_KEEP_CAPTURES"/
