@@ -29,100 +29,29 @@ import json
 import struct
 import sys
 
-ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
-SYN, ACK, FIN, RST = 0x02, 0x10, 0x01, 0x04
-
-
-def qname(msg, off=12):
-    """The question's name (lower case) and the offset after it; None if cut."""
-    labels = []
-    while off < len(msg):
-        n = msg[off]
-        if n == 0:
-            return ".".join(labels).lower() + ".", off + 1
-        if n & 0xC0 or off + 1 + n > len(msg):
-            return None, off
-        labels.append(msg[off + 1:off + 1 + n].decode("ascii", "replace"))
-        off += 1 + n
-    return None, off
+from pcapdns import SYN, parse_dns, parse_ip, read_pcap
 
 
 def packets(path):
-    """(time, src, dst, proto, sport, dport, payload, tcp_flags, fragmented) of port-53 packets."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        raise ValueError("not a pcap file")
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        endian = "<"
-    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
-        endian = ">"
-    else:
-        raise ValueError("not a classic pcap file")
-    nano = magic in (0xA1B23C4D, 0x4D3CB2A1)
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    if linktype != 1:
-        raise ValueError(f"link type {linktype}, want Ethernet (1)")
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-        off += 16
-        frame = data[off:off + caplen]
-        off += caplen
-        t = sec + frac / (1e9 if nano else 1e6)
-        p = parse_frame(frame)
-        if p is not None:
-            yield (t,) + p
+    """(time, src, dst, proto, sport, dport, payload, tcp_flags, fragmented) of
+    port-53 packets (non-first fragments left out)."""
+    for t, frame in read_pcap(path):
+        p = parse_ip(frame)
+        if p is None or p == "frag":
+            continue
+        _fam, src, dst, proto, l4, fragmented = p
+        if proto == 17 and len(l4) >= 8:
+            sport, dport = struct.unpack("!HH", l4[:4])
+            yield t, src, dst, "udp", sport, dport, l4[8:], 0, fragmented
+        elif proto == 6 and len(l4) >= 20:
+            sport, dport = struct.unpack("!HH", l4[:4])
+            yield t, src, dst, "tcp", sport, dport, l4[(l4[12] >> 4) * 4:], l4[13], False
 
 
-def parse_frame(fr):
-    if len(fr) < 14:
-        return None
-    etype = struct.unpack("!H", fr[12:14])[0]
-    l3 = 14
-    if etype == 0x8100 and len(fr) >= 18:
-        etype = struct.unpack("!H", fr[16:18])[0]
-        l3 = 18
-    if etype == ETH_IPV4:
-        ip = fr[l3:]
-        if len(ip) < 20:
-            return None
-        ihl = (ip[0] & 15) * 4
-        frag = struct.unpack("!H", ip[6:8])[0]
-        if frag & 0x1FFF:
-            return None  # a non-first fragment: no ports
-        fragmented = bool(frag & 0x2000)
-        proto = ip[9]
-        src = str(ipaddress.IPv4Address(ip[12:16]))
-        dst = str(ipaddress.IPv4Address(ip[16:20]))
-        l4 = ip[ihl:]
-    elif etype == ETH_IPV6:
-        ip = fr[l3:]
-        if len(ip) < 40:
-            return None
-        proto = ip[6]
-        src = str(ipaddress.IPv6Address(ip[8:24]))
-        dst = str(ipaddress.IPv6Address(ip[24:40]))
-        l4 = ip[40:]
-        fragmented = proto == 44
-        if proto == 44:  # Fragment header
-            if len(l4) < 8:
-                return None
-            if struct.unpack("!H", l4[2:4])[0] & 0xFFF8:
-                return None
-            proto = l4[0]
-            l4 = l4[8:]
-    else:
-        return None
-    if proto == 17 and len(l4) >= 8:
-        sport, dport = struct.unpack("!HH", l4[:4])
-        return src, dst, "udp", sport, dport, l4[8:], 0, fragmented
-    if proto == 6 and len(l4) >= 20:
-        sport, dport = struct.unpack("!HH", l4[:4])
-        doff = (l4[12] >> 4) * 4
-        return src, dst, "tcp", sport, dport, l4[doff:], l4[13], False
-    return None
+def qname(msg):
+    """The question's name, lower case, or None."""
+    d = parse_dns(msg)
+    return d["question"][0] if d is not None and d["question"] is not None else None
 
 
 def main():
@@ -148,7 +77,7 @@ def main():
     for t, src, dst, proto, sport, dport, pl, flags, fragmented in pkts:
         if proto == "udp":
             if src == client and dport == 53 and len(pl) >= 12:
-                n, _ = qname(pl)
+                n = qname(pl)
                 if n is None:
                     continue
                 r = rec(n)
@@ -176,7 +105,7 @@ def main():
                     continue
                 c["cbuf"] += pl
                 if c["name"] is None and len(c["cbuf"]) >= 14:
-                    n, _ = qname(c["cbuf"][2:])
+                    n = qname(c["cbuf"][2:])
                     if n is not None:
                         c["name"] = n
                         r = rec(n)

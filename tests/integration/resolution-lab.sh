@@ -46,6 +46,8 @@ root=${DV_SOURCE_ROOT:-$here/../..}
 . "$root/tests/lab/nsd.sh"
 # shellcheck source=SCRIPTDIR/../lab/router.sh
 . "$root/tests/lab/router.sh"
+# shellcheck source=SCRIPTDIR/../lab/capture.sh
+. "$root/tests/lab/capture.sh"
 ROUTER_V6_FRAG_DROP=nonfirst
 
 QPS=100
@@ -72,40 +74,13 @@ case $got in
 *) lab_die "kdig @$LAB_SRV_V6 x1.wild.example. TXT +bufsize=1232: want TC, got '${got:-no answer}'" ;;
 esac
 
-CAP_PID=""
-cap_start() {
-	local tries=50
-	CAP_FILE=$1
-	# -Z root: Debian's tcpdump would drop to its own user, who cannot write in $tmp.
-	lab_bg srv tcpdump -i "$LAB_SRV_IF" -nn -s 2048 --immediate-mode -U -Z root -w "$CAP_FILE" \
-		'port 53 or (ip6[6] == 44)' >"$CAP_FILE.log" 2>&1
-	CAP_PID=$LAB_LAST_PID
-	until grep -q '^tcpdump: listening on' "$CAP_FILE.log"; do
-		tries=$((tries - 1))
-		if [ "$tries" -eq 0 ] || ! kill -0 "$CAP_PID" 2>/dev/null; then
-			cat "$CAP_FILE.log" >&2
-			lab_die "tcpdump did not start"
-		fi
-		sleep 0.1
-	done
-}
-cap_stop() {
-	local p kept=()
-	kill -INT "$CAP_PID" 2>/dev/null || true
-	wait "$CAP_PID" 2>/dev/null || true
-	for p in "${LAB_PIDS[@]}"; do
-		[ "$p" = "$CAP_PID" ] || kept+=("$p")
-	done
-	LAB_PIDS=("${kept[@]}")
-	CAP_PID=""
-}
 
 # run_case NAME ARGS...: dnsvolley over AF_XDP to the server's IPv6 address,
 # captured; leaves $tmp/NAME.json and $tmp/NAME.cap.json (the capture's summary).
 run_case() {
 	local name=$1 rc=0
 	shift
-	cap_start "$tmp/$name.pcap"
+	cap_start "$tmp/$name.pcap" 2048 'port 53 or (ip6[6] == 44)'
 	lab_log "dnsvolley $name: $QPS names/s for $SECONDS_RUN s of N.wild.example. TXT to $LAB_SRV_V6: $*"
 	lab_exec_bpf gen timeout --kill-after=10 "$RUN_LIMIT_S" \
 		"$bin" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V6" \

@@ -45,6 +45,8 @@ LAB_NS_PREFIX=dva LAB_GEN_IF=dvag0 LAB_SRV_IF=dvas0
 . "$root/tests/lab/netns.sh"
 # shellcheck source=SCRIPTDIR/../lab/nsd.sh
 . "$root/tests/lab/nsd.sh"
+# shellcheck source=SCRIPTDIR/../lab/capture.sh
+. "$root/tests/lab/capture.sh"
 
 QPS=2000
 SECONDS_RUN=1
@@ -421,36 +423,6 @@ print(f"{a}/{n} answered ({100 * a / n if n else 0:.2f} %)")' "$json") || share=
 # Capture on the server's veth: cap_start FILE ... cap_stop, then cap_check.
 # Snap length 512: our segments whole (up to 4 pipelined queries in one), so
 # that their checksums can be verified; the server's long answers need not be.
-CAP_PID=""
-cap_start() {
-	local tries=50
-	CAP_FILE=$1
-	# -Z root: Debian's tcpdump would drop to its own user, who cannot write in $tmp.
-	# --immediate-mode: every packet handed over at once (in a block of the
-	# capture ring, the last of them would not be read before tcpdump stops).
-	lab_bg srv tcpdump -i "$LAB_SRV_IF" -nn -s 512 --immediate-mode -U -Z root -w "$CAP_FILE" \
-		'tcp port 53' >"$CAP_FILE.log" 2>&1
-	CAP_PID=$LAB_LAST_PID
-	until grep -q '^tcpdump: listening on' "$CAP_FILE.log"; do
-		tries=$((tries - 1))
-		if [ "$tries" -eq 0 ] || ! kill -0 "$CAP_PID" 2>/dev/null; then
-			cat "$CAP_FILE.log" >&2
-			lab_die "tcpdump did not start"
-		fi
-		sleep 0.1
-	done
-}
-cap_stop() {
-	local p kept=()
-	# SIGINT: tcpdump writes out what it has and prints its counts.
-	kill -INT "$CAP_PID" 2>/dev/null || true
-	wait "$CAP_PID" 2>/dev/null || true
-	for p in "${LAB_PIDS[@]}"; do
-		[ "$p" = "$CAP_PID" ] || kept+=("$p")
-	done
-	LAB_PIDS=("${kept[@]}")
-	CAP_PID=""
-}
 
 # Judge the capture of run JSON from CLIENT: check_tcp_capture.py, tcpdump's
 # drop count and its own checksum verdicts (-vv: "(correct)", "(incorrect
@@ -512,7 +484,7 @@ for server in ${DV_TCPSRV_SERVERS:-nsd knot bind unbound}; do
 			[ "$fam" = ipv4 ] && [ "$nq" = 10 ] && capture=1
 			[ "${DV_TCPSRV_CAPTURE:-}" = all ] && capture=1
 			lab_log "$name: $QPS qps for $SECONDS_RUN s over TCP, $nq queries per connection, $k outstanding"
-			[ "$capture" = 0 ] || cap_start "$tmp/$SRV_NAME-$fam-q$nq.pcap"
+			[ "$capture" = 0 ] || cap_start "$tmp/$SRV_NAME-$fam-q$nq.pcap" 512 'tcp port 53'
 			tcp_case "$name" "$json" "$nports" \
 				"sent >= $((QPS * SECONDS_RUN / 2))" "answered >= 0.99 * sent" "$tcp_clean" \
 				"${T}['established'] >= 0.99 * ${T}['opened']" \

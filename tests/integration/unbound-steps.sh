@@ -57,6 +57,8 @@ LAB_NS_PREFIX=${LAB_NS_PREFIX:-dvu}
 . "$root/tests/lab/nsd.sh"
 # shellcheck source=SCRIPTDIR/../lab/router.sh
 . "$root/tests/lab/router.sh"
+# shellcheck source=SCRIPTDIR/../lab/capture.sh
+. "$root/tests/lab/capture.sh"
 # shellcheck source=SCRIPTDIR/../lab/unbound.sh
 . "$root/tests/lab/unbound.sh"
 ROUTER_V6_FRAG_DROP=nonfirst
@@ -97,7 +99,7 @@ done
 lab_log "NSD: NAME.wild.example. TXT is truncated at EDNS 1232 and whole over TCP, both families"
 
 # --- 1. Unbound.
-steps_capture_start "$tmp/unbound.pcap"
+cap_start "$tmp/unbound.pcap"
 unbound_start
 fails=0
 for fam in v6 v4; do
@@ -112,7 +114,7 @@ for fam in v6 v4; do
 	done
 done
 unbound_stop
-steps_capture_stop
+cap_stop_whole
 [ "$fails" -le $((UB_N / 10)) ] || { unbound_dump_logs; lab_die "unbound failed $fails of $((2 * UB_N)) names"; }
 lab_log "unbound resolved $((2 * UB_N - fails)) of $((2 * UB_N)) names"
 python3 "$analyze" "$tmp/unbound.pcap" --suffix wild.example. >"$tmp/unbound.steps" ||
@@ -125,7 +127,7 @@ for fam in v6 v4; do
 	v4) target=$LAB_SRV_V4 ;;
 	esac
 	json="$tmp/dv-$fam.json"
-	steps_capture_start "$tmp/dv-$fam.pcap"
+	cap_start "$tmp/dv-$fam.pcap"
 	lab_log "dnsvolley --requery unbound: $DV_QPS qps for 1 s of {seq}.dv$fam.wild.example. TXT to $target, EDNS 1232"
 	rc=0
 	# In the background so that INT/TERM run the cleanup at once (bash defers
@@ -138,7 +140,7 @@ for fam in v6 v4; do
 	LAB_PIDS+=("$run_pid")
 	wait "$run_pid" || rc=$?
 	lab_forget_pid "$run_pid"
-	steps_capture_stop
+	cap_stop_whole
 	if [ "$rc" -ne 0 ]; then
 		tail -n 30 "$tmp/dv-$fam.out" >&2
 		lab_die "dnsvolley ($fam) exited with status $rc"

@@ -2,9 +2,9 @@
 # shellcheck disable=SC2153 # LAB_GEN_NS, LAB_SRV_IF, ... come from netns.sh and router.sh
 #
 # unbound.sh: Unbound as a resolver in the generator namespace of the router
-# lab (tests/lab/router.sh), in front of NSD in the server namespace, and a
-# capture of what reaches NSD. Source it after netns.sh, nsd.sh and router.sh.
-# Used by tests/integration/unbound-steps.sh.
+# lab (tests/lab/router.sh), in front of NSD in the server namespace. Source
+# it after netns.sh, nsd.sh and router.sh.
+# Used by tests/integration/unbound-steps.sh; needs capture.sh too.
 #
 #   unbound_start            Unbound on 127.0.0.1@53 in the generator namespace:
 #                            v6.wild.example. resolved from NSD (router_nsd_start;
@@ -12,15 +12,11 @@
 #                            name) over IPv6 only, v4.wild.example. over IPv4 only
 #                            (stub zones)
 #   unbound_stop             stop it (dnsvolley's AF_XDP program then owns dvg0)
-#   steps_capture_start FILE tcpdump of port 53 on the server's interface
-#   steps_capture_stop       stop it, everything written
 
 UB_DIR=""
 UB_PID=""
 UB_PORT=53
 UB_ADDR=127.0.0.1
-CAP_PID=""
-CAP_FILE=""
 
 # Unbound's configuration: a plain iterator (no validation), everything
 # default that decides the transport steps (edns-buffer-size 1232, no
@@ -114,51 +110,10 @@ unbound_start() {
 	lab_die "unbound does not answer on $UB_ADDR@$UB_PORT after 10 s"
 }
 
-# Drop pid $1 from LAB_PIDS (it was stopped already).
-lab_forget_pid() {
-	local p kept=()
-	for p in "${LAB_PIDS[@]}"; do
-		[ "$p" = "$1" ] || kept+=("$p")
-	done
-	LAB_PIDS=("${kept[@]}")
-}
 
 unbound_stop() {
 	[ -n "$UB_PID" ] || return 0
 	lab_stop_pid "$UB_PID"
 	lab_forget_pid "$UB_PID"
 	UB_PID=""
-}
-
-# tcpdump of port 53 on the server's interface, whole packets, into $1; waits
-# (5 s at most) until it listens.
-steps_capture_start() {
-	local tries=50
-	CAP_FILE=$1
-	# -Z root: Debian's tcpdump would drop to its own user, who cannot write in
-	# the scratch directory. --immediate-mode -U: every packet written at once.
-	lab_bg srv tcpdump -i "$LAB_SRV_IF" -nn -s 0 --immediate-mode -U -Z root -w "$CAP_FILE" \
-		'port 53' >"$CAP_FILE.log" 2>&1
-	CAP_PID=$LAB_LAST_PID
-	until grep -q '^tcpdump: listening on' "$CAP_FILE.log"; do
-		tries=$((tries - 1))
-		if [ "$tries" -eq 0 ] || ! kill -0 "$CAP_PID" 2>/dev/null; then
-			cat "$CAP_FILE.log" >&2
-			lab_die "tcpdump did not start"
-		fi
-		sleep 0.1
-	done
-}
-
-# Stop the capture (SIGINT: tcpdump writes out what it has, prints its counts)
-# and fail if the kernel dropped packets of it.
-steps_capture_stop() {
-	[ -n "$CAP_PID" ] || return 0
-	kill -INT "$CAP_PID" 2>/dev/null || true
-	wait "$CAP_PID" 2>/dev/null || true
-	lab_forget_pid "$CAP_PID"
-	CAP_PID=""
-	awk '/packets captured/ { c = $1 } /received by filter/ { r = $1 } /dropped by kernel/ { d = $1 }
-		END { exit !(c != "" && c == r && d == 0) }' "$CAP_FILE.log" ||
-		lab_die "tcpdump lost packets of $CAP_FILE: $(tr '\n' ' ' <"$CAP_FILE.log")"
 }

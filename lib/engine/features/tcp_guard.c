@@ -361,7 +361,7 @@ static void port_sources(const struct dv_session *s, unsigned k, struct dv_tcp_g
 static int tcp_guard_prepare(struct dv_session *s)
 {
 	const struct dv_plan *plan = s->plan;
-	char what[DV_MAX_PORTS * 140];
+	char what[DV_MAX_PORTS * 140 + 96];
 	struct text w = { .buf = what, .len = sizeof(what) };
 	installed = false;
 	memset(&guard, 0, sizeof(guard));
@@ -371,16 +371,20 @@ static int tcp_guard_prepare(struct dv_session *s)
 	memcpy(guard.target, plan->target, sizeof(guard.target));
 	guard.dport = plan->dport;
 	guard.vlan = plan->vlan;
-	put(&w, "--transport tcp on");
+	/* What brings TCP into the run, as the messages name it. */
+	const char *why = plan->transport == DV_TRANSPORT_TCP
+			  ? "--transport tcp"
+			  : "TCP after UDP (--on-tc tcp, --tcp-after; --on-tc stop goes without)";
+	put(&w, "%s on", why);
 	for (unsigned k = 0; k < plan->nports; k++) {
 		enum dv_tcp_guard_need need = dv_tcp_guard_need(&plan->port[k].profile);
 		if (need == DV_TCP_GUARD_NOT_LOCAL) {
 			struct dv_tcp_guard_port p;
 			struct ifaddrs *local = NULL;
-			char one[160];
+			char one[256];
 			memset(&p, 0, sizeof(p));
 			port_sources(s, k, &p);
-			snprintf(one, sizeof(one), "--transport tcp on %s", plan->port[k].spec);
+			snprintf(one, sizeof(one), "%s on %s", why, plan->port[k].spec);
 			if (getifaddrs(&local) != 0) {
 				int e = errno;
 				dv_err("%s: cannot list this host's addresses: %s", one, strerror(e));
