@@ -24,10 +24,11 @@ ALLOWED = {
     "tcp": {"core", "wire"},
     "xdp": set(),
     "config": {"core", "wire"},
+    "check": {"core", "wire"},
     "metrics": {"core", "wire", "config"},
-    "engine": {"core", "wire", "net", "tcp", "config", "metrics", "xdp"},
-    "report": {"core", "wire", "config", "metrics"},
-    "app": {"core", "wire", "net", "tcp", "config", "metrics", "engine", "report", "xdp"},
+    "engine": {"core", "wire", "net", "tcp", "config", "metrics", "xdp", "check"},
+    "report": {"core", "wire", "config", "metrics", "check"},
+    "app": {"core", "wire", "net", "tcp", "config", "metrics", "engine", "report", "xdp", "check"},
 }
 GENERATED = {"dv_config.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
