@@ -186,5 +186,27 @@ expect "^dnsvolley: .*q3.txt:1: class 'CH': queries are sent in class IN only" -
 expect "^dnsvolley: --track-answers takes its value after '=': --track-answers=50" \
 	--port embedded -d "$Q" --track-answers 50
 
+# dnsvolley check (the compliance battery): usage errors, then a server that is not there.
+expect "^dnsvolley: check: no server \(-s ADDR\)" "$DV" check -z example.
+expect "^dnsvolley: check: no zone" "$DV" check -s 198.18.0.53
+expect "^dnsvolley: check: -s: 'abc' is not an IPv4 or IPv6 address" "$DV" check -s abc -z example.
+expect "^dnsvolley: check: -z: 'a\.\.b' is not a domain name" "$DV" check -s 198.18.0.53 -z a..b
+expect "^dnsvolley: check: --only: 'nope' is not a check" "$DV" check -s 198.18.0.53 -z example. --only nope
+expect "^dnsvolley: check: -t: '0' is not a timeout" "$DV" check -s 198.18.0.53 -z example. -t 0
+# Nothing listens on the discard port of this host's loopback: no answer, exit 1; expected, exit 0.
+rc=0
+"$DV" check -s 127.0.0.1 -p 9 -z example. -t 0.3 --only dns,tcp --json "$tmp/c.json" >"$tmp/out" 2>&1 || rc=$?
+if [ $rc -ne 1 ] || [ "$(grep -c 'NO ANSWER' "$tmp/out")" -ne 2 ] ||
+	! python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); s = d["summary"]
+assert d["type"] == "compliance" and s["no_answer"] == 2 and s["passed"] == 0, s
+assert {c["check"] for c in d["checks"]} == {"dns", "tcp"}, d["checks"]' "$tmp/c.json"; then
+	echo "FAIL: check against nothing -> exit $rc:"; cat "$tmp/out"; fail=1
+else
+	echo "ok: check against nothing: exit 1, 2 NO ANSWER"
+fi
+rc=0
+"$DV" check -s 127.0.0.1 -p 9 -z example. -t 0.3 --only dns,tcp --expect-fail dns,tcp@v4 -q >"$tmp/out" 2>&1 || rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: check with every failure expected -> exit $rc:"; cat "$tmp/out"; fail=1; }
+
 [ $fail -eq 0 ] && echo "bad-input: all checks passed"
 exit $fail
