@@ -15,6 +15,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 
+#include "engine/answer_checks.h"
 #include "engine/features/track.h"
 #include "engine/tcp_lane.h"
 #include "engine/match.h"
@@ -120,6 +121,16 @@ void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 	dv_inflight_answer(ln->ifl, m);
 	dv_count_add(&c->rx.answered[a->family & 1], 1);
 	dv_count_add(&c->rx.rcode[ri->rcode & 15], 1);
+	/* The cheap compliance checks (none for a handshake that stands for an answer). */
+	if (ri->msg_len != 0) {
+		unsigned v = dv_answer_violations(ri, c->sh->pol->edns_size[a->edns_var],
+						  a->transport == DV_TRANSPORT_TCP);
+		while (unlikely(v != 0)) {
+			unsigned k = (unsigned)__builtin_ctz(v);
+			dv_count_add(&c->rx.violation[k], 1);
+			v &= v - 1;
+		}
+	}
 	enum dv_size_class cls = dv_size_class_of(ri->msg_len);
 	if (a->transport == DV_TRANSPORT_TCP)
 		dv_count_add(&c->rx.fail_tcp[a->family & 1][a->edns_var][cls][DV_FRT_ANSWERED], 1);

@@ -63,6 +63,19 @@ enum dv_tcp_fail {
 	DV_TCPF_KINDS
 };
 
+/**
+ * What the collector checks of every answer it matched, cheaply (issue 16):
+ * the matcher already holds ID, QR, source and question to what was asked.
+ */
+enum dv_answer_violation {
+	DV_AV_OPCODE = 0,  /**< another opcode than the query's (QUERY) */
+	DV_AV_OVERSIZE,    /**< over UDP, larger than the size offered (512 without EDNS) */
+	DV_AV_NO_OPT,      /**< the query had an OPT, the answer has no additional record (and is no FORMERR) */
+	DV_AV_TC_TCP,      /**< TC set on an answer over TCP */
+	DV_AV_REJECTED,    /**< FORMERR or NOTIMP to a well-formed standard query */
+	DV_AV_KINDS
+};
+
 /** Columns of the failure table for attempts over TCP (row fail_tcp). */
 enum dv_fail_tcp_col {
 	DV_FRT_ANSWERED = 0, /**< answered over TCP */

@@ -170,6 +170,17 @@ bool dv_result_has_frag_report(const struct dv_result *r)
 	return any != 0;
 }
 
+const char *const dv_answer_violation_key[DV_AV_KINDS] = {
+	[DV_AV_OPCODE] = "opcode", [DV_AV_OVERSIZE] = "larger_than_offered",
+	[DV_AV_NO_OPT] = "no_opt", [DV_AV_TC_TCP] = "tc_over_tcp",
+	[DV_AV_REJECTED] = "formerr_or_notimp",
+};
+const char *const dv_answer_violation_words[DV_AV_KINDS] = {
+	[DV_AV_OPCODE] = "another opcode", [DV_AV_OVERSIZE] = "larger than offered",
+	[DV_AV_NO_OPT] = "no OPT", [DV_AV_TC_TCP] = "TC over TCP",
+	[DV_AV_REJECTED] = "FORMERR or NOTIMP",
+};
+
 bool dv_result_fail_row(const struct dv_result *r, unsigned family, unsigned v,
 			enum dv_size_class size, struct dv_fail_row *row)
 {

@@ -196,6 +196,10 @@ const char *dv_size_class_name(enum dv_size_class c);
  */
 bool dv_result_has_frag_report(const struct dv_result *r);
 
+/** JSON keys and report words of the answer checks (enum dv_answer_violation order). */
+extern const char *const dv_answer_violation_key[DV_AV_KINDS];
+extern const char *const dv_answer_violation_words[DV_AV_KINDS];
+
 /** One row of the failure-rate table: (family, EDNS size, size class). */
 struct dv_fail_row {
 	unsigned family;              /**< DV_FAMILY_* */

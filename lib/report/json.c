@@ -596,6 +596,10 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	dv_jput(o, dv_rx_json.late, dv_jint(rx->late), ok);
 	dv_jput(o, dv_rx_json.duplicate, dv_jint(rx->duplicate), ok);
 	dv_jput(o, dv_rx_json.unmatched, dv_jint(rx->unmatched), ok);
+	json_t *av = json_object();
+	for (unsigned k = 0; av != NULL && k < DV_AV_KINDS; k++)
+		dv_jput(av, dv_answer_violation_key[k], dv_jint(rx->violation[k]), ok);
+	dv_jput(o, "answer_checks", av, ok);
 	dv_jput(o, dv_rx_json.truncated, dv_jint(rx->truncated), ok);
 
 	json_t *ns = json_object();

@@ -806,6 +806,17 @@ counters:
 		"  Late responses: %" PRIu64 ", duplicates: %" PRIu64 ", unmatched: %" PRIu64
 		", truncated (TC): %" PRIu64 "\n",
 		rx->late, rx->duplicate, rx->unmatched, rx->truncated);
+	/* The cheap compliance checks of every answer (docs/interop.md): said when one failed. */
+	uint64_t nviol = 0;
+	for (unsigned k = 0; k < DV_AV_KINDS; k++)
+		nviol += rx->violation[k];
+	if (nviol != 0) {
+		fputs("  Answers failing a check:", f);
+		for (unsigned k = 0; k < DV_AV_KINDS; k++)
+			fprintf(f, "%s %s %" PRIu64, k ? "," : "", dv_answer_violation_words[k],
+				rx->violation[k]);
+		fputc('\n', f);
+	}
 	fprintf(f,
 		"  Not sent: mbuf pool empty %" PRIu64 ", TX queue full %" PRIu64
 		", in-flight table full %" PRIu64 ", schedule slips %" PRIu64 " (%" PRIu64

@@ -220,6 +220,7 @@ static inline void fill_ri(struct dv_resp_info *ri, int family, uint16_t sport, 
 	ri->tc = (d->flags & DV_DNS_TC) != 0;
 	ri->qdcount = d->qdcount;
 	ri->ancount = d->ancount;
+	ri->arcount = d->arcount;
 	ri->qname = d->qname;
 	ri->qname_len = d->qname_len;
 	ri->qtype = d->qtype;

@@ -33,7 +33,7 @@ struct dv_resp_info {
 	uint16_t flags;      /**< DNS flags word, host order */
 	uint8_t rcode;       /**< header RCODE (4 bits) */
 	uint8_t qr, tc;      /**< flag bits */
-	uint16_t qdcount, ancount;
+	uint16_t qdcount, ancount, arcount;
 	const uint8_t *qname; /**< question name (uncompressed, as sent); NULL if qdcount 0 */
 	uint8_t qname_len;
 	uint16_t qtype;      /**< host order */

@@ -54,9 +54,14 @@ $CHECK "$tmp/e.json" \
 
 # EDNS 1232: the answer does not fit, TC, no fragments; a server ignoring EDNS fragments anyway.
 run -s 2001:2::53 -e 1232 --responder size=3000,frag-mtu=1280 --json "$tmp/f.json"
-$CHECK "$tmp/f.json" "${FR}['received']['ipv6'] == 0" "$(row ipv6 1232 '<=512')['tc'] == $N"
+$CHECK "$tmp/f.json" "${FR}['received']['ipv6'] == 0" "$(row ipv6 1232 '<=512')['tc'] == $N" \
+	"sum(dv['answer_checks'].values()) == 0"
+# ... and the collector's cheap checks count every answer larger than the 1232 offered (issue 16).
 run -s 2001:2::53 -e 1232 --responder size=3000,frag-mtu=1280,ignore-edns --json "$tmp/g.json"
-$CHECK "$tmp/g.json" "${FR}['reassembled']['ipv6'] == $N" "$(row ipv6 1232 '>1472')['reassembled'] == $N"
+$CHECK "$tmp/g.json" "${FR}['reassembled']['ipv6'] == $N" "$(row ipv6 1232 '>1472')['reassembled'] == $N" \
+	"dv['answer_checks']['larger_than_offered'] == $N" \
+	"sum(dv['answer_checks'].values()) == $N"
+grep -q '^  Answers failing a check: another opcode 0, larger than offered '"$N"',' "$tmp/out"
 
 # Only IPv6 is fragmented: IPv4 answers of 1400 bytes come whole.
 run -s 198.18.0.53 -s 2001:2::53 -e 4096 --responder size=1400,frag-mtu=1280,frag-family=v6 --json "$tmp/h.json"

@@ -7,6 +7,7 @@
 
 #include "check_main.h"
 #include "config/queryfile.h"
+#include "engine/answer_checks.h"
 #include "engine/match.h"
 #include "engine/qsource.h"
 #include "wire/compose.h"
@@ -254,6 +255,35 @@ START_TEST(tcp_answer_by_seq)
 }
 END_TEST
 
+/* The cheap checks of every matched answer: each kind found alone, none on a good answer. */
+START_TEST(answer_checks_each_kind)
+{
+	struct dv_resp_info ok = { .flags = DV_DNS_QR, .rcode = 0, .qr = 1, .msg_len = 600, .arcount = 1 };
+	ck_assert_uint_eq(dv_answer_violations(&ok, 1232, false), 0);
+	ck_assert_uint_eq(dv_answer_violations(&ok, 0, false), 1u << DV_AV_OVERSIZE); /* 600 > 512 */
+	struct dv_resp_info r = ok;
+	r.flags |= 0x2800; /* opcode 5 */
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, false), 1u << DV_AV_OPCODE);
+	r = ok;
+	r.msg_len = 1300;
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, false), 1u << DV_AV_OVERSIZE);
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, true), 0); /* TCP: any size */
+	r = ok;
+	r.arcount = 0;
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, false), 1u << DV_AV_NO_OPT);
+	ck_assert_uint_eq(dv_answer_violations(&r, 0, false) & (1u << DV_AV_NO_OPT), 0);
+	r.rcode = 1; /* FORMERR may come without an OPT (RFC 6891 7), but is a rejection */
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, false), 1u << DV_AV_REJECTED);
+	r = ok;
+	r.tc = 1;
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, true), 1u << DV_AV_TC_TCP);
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, false), 0);
+	r = ok;
+	r.rcode = 4;
+	ck_assert_uint_eq(dv_answer_violations(&r, 1232, false), 1u << DV_AV_REJECTED);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("match");
@@ -267,6 +297,7 @@ int main(void)
 	tcase_add_test(tc, name_case_is_ignored_id_is_not);
 	tcase_add_test(tc, generated_names);
 	tcase_add_test(tc, tcp_answer_by_seq);
+	tcase_add_test(tc, answer_checks_each_kind);
 	suite_add_tcase(s, tc);
 	return dv_check_run(s);
 }
