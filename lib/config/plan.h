@@ -127,6 +127,7 @@ struct dv_impair_plan {
 	int drop_frag;                 /**< drop fragment k (1-based) of each fragmented answer; DV_DROP_FRAG_NONFIRST; 0 = none */
 	uint8_t frag_families;         /**< which families frag-mtu/drop-frag apply to: bit (1 << DV_FAMILY_*); 0 = both */
 	bool ignore_edns;              /**< answer in full whatever the requestor's buffer (a misbehaving server) */
+	unsigned defects;              /**< DV_ANSWER_* (wire/answer.h): non-compliances on purpose */
 	double rate_qps;               /**< answer at most this many queries per second (token bucket); 0 = off */
 	unsigned frag_flood;           /**< send this many incomplete sets of 7 small fragments first (0 = off);
 					    every frame then lands in the collectors' RX pool, as a NIC's would */

@@ -12,6 +12,7 @@
 #include "config/seqspec.h"
 #include "config/set_util.h"
 #include "core/log.h"
+#include "wire/answer.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -28,7 +29,8 @@ _Static_assert(DV_RESP_TCP_N_MAX == 1000000 && (int)DV_RESP_TCP_IDLE_MAX_S == 60
 /** What --responder lists, for messages. */
 #define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
 		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
-		    "ignore-edns, rate=QPS, frag-flood=N, tcp-no-synack, tcp-refuse, tcp-rst-query, " \
+		    "ignore-edns, bad-opcode, no-opt, formerr, tc-over-tcp, " \
+		    "rate=QPS, frag-flood=N, tcp-no-synack, tcp-refuse, tcp-rst-query, " \
 		    "tcp-rst-after=N, " \
 		    "tcp-idle-close=SECONDS, tcp-split=BYTES, tcp-reorder, tcp-drop-seg=K, " \
 		    "tcp-keepalive=SECONDS, tcp-reverse"
@@ -37,7 +39,7 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 {
 	char qb[DV_QUOTE_BUF];
 	char buf[DV_SPEC_MAX];
-	char *item[24];
+	char *item[32];
 	struct dv_impair_plan im;
 	/* Which keys were seen, to refuse one given twice. */
 	enum {
@@ -45,13 +47,14 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_FRAG_FLOOD,
 		K_TCP_NO_SYNACK, K_TCP_RST_AFTER, K_TCP_IDLE_CLOSE, K_TCP_SPLIT, K_TCP_REORDER,
 		K_TCP_DROP_SEG, K_TCP_KEEPALIVE, K_TCP_REVERSE, K_TCP_REFUSE, K_TCP_RST_QUERY,
-		K_NONE, K_N
+		K_BAD_OPCODE, K_NO_OPT, K_FORMERR, K_TC_OVER_TCP, K_NONE, K_N
 	};
 	static const char *const keys[K_N] = {
 		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
 		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "frag-flood",
 		"tcp-no-synack", "tcp-rst-after", "tcp-idle-close", "tcp-split", "tcp-reorder",
-		"tcp-drop-seg", "tcp-keepalive", "tcp-reverse", "tcp-refuse", "tcp-rst-query", "none",
+		"tcp-drop-seg", "tcp-keepalive", "tcp-reverse", "tcp-refuse", "tcp-rst-query",
+		"bad-opcode", "no-opt", "formerr", "tc-over-tcp", "none",
 	};
 	bool seen[K_N] = { false };
 
@@ -170,6 +173,18 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		case K_TCP_REFUSE:
 			im.tcp_refuse = true;
 			break;
+		case K_BAD_OPCODE:
+			im.defects |= DV_ANSWER_BAD_OPCODE;
+			break;
+		case K_NO_OPT:
+			im.defects |= DV_ANSWER_NO_OPT;
+			break;
+		case K_FORMERR:
+			im.defects |= DV_ANSWER_FORMERR;
+			break;
+		case K_TC_OVER_TCP:
+			im.defects |= DV_ANSWER_TC_TCP;
+			break;
 		case K_TCP_RST_QUERY:
 			im.tcp_rst_query = true;
 			break;
@@ -235,13 +250,13 @@ bool dv_impair_any(const struct dv_impair_plan *im)
 	return im->drop_v6 || im->drop_v4 || im->drop_first || im->drop_fraction > 0.0 ||
 	       im->seed != 0 || im->delay_s > 0.0 || im->answer_size != 0 ||
 	       im->frag_mtu != 0 || im->drop_frag != 0 || im->frag_families != 0 ||
-	       im->ignore_edns || im->rate_qps > 0.0 || im->frag_flood != 0 ||
+	       im->ignore_edns || im->defects != 0 || im->rate_qps > 0.0 || im->frag_flood != 0 ||
 	       dv_impair_tcp_any(im);
 }
 
 bool dv_impair_tcp_any(const struct dv_impair_plan *im)
 {
-	return im->tcp_no_synack || im->tcp_refuse || im->tcp_rst_query || im->tcp_rst_after != 0 || im->tcp_idle_close_s > 0.0 ||
+	return (im->defects & DV_ANSWER_TC_TCP) || im->tcp_no_synack || im->tcp_refuse || im->tcp_rst_query || im->tcp_rst_after != 0 || im->tcp_idle_close_s > 0.0 ||
 	       im->tcp_split != 0 || im->tcp_reorder || im->tcp_drop_seg != 0 ||
 	       im->tcp_keepalive != 0 || im->tcp_reverse;
 }

@@ -232,7 +232,9 @@ static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct ed
 		      const struct answer_room *ar, const struct dv_answer_cfg *cfg)
 {
 	int rcode = DNS_RCODE_NOERROR;
-	if (e->duplicate)
+	if (cfg->defects & DV_ANSWER_FORMERR)
+		rcode = DNS_RCODE_FORMERR;
+	else if (e->duplicate)
 		rcode = DNS_RCODE_FORMERR;
 	else if (e->present && e->version != 0)
 		rcode = DNS_RCODE_BADVERS;
@@ -242,8 +244,9 @@ static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct ed
 	size_t room = ar->room;
 	size_t limit = ar->limit;
 	size_t head = d->q_end; /* header + question, kept as received */
-	bool keepalive = e->present && ar->keepalive >= 0;
-	size_t opt_len = e->present ? OPT_RR_LEN + (keepalive ? KEEPALIVE_OPT_LEN : 0) : 0;
+	bool opt = e->present && !(cfg->defects & DV_ANSWER_NO_OPT);
+	bool keepalive = opt && ar->keepalive >= 0;
+	size_t opt_len = opt ? OPT_RR_LEN + (keepalive ? KEEPALIVE_OPT_LEN : 0) : 0;
 	size_t rdlen = 0;
 	bool has_answer = false;
 	if (rcode == DNS_RCODE_NOERROR) {
@@ -311,7 +314,7 @@ static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct ed
 		write_txt(p, pad_rdlen);
 		p += pad_rdlen;
 	}
-	if (e->present) {
+	if (opt) {
 		p[0] = 0; /* root owner */
 		dv_wr16(p + 1, DV_DNS_TYPE_OPT);
 		dv_wr16(p + 3, cfg->edns_size);
@@ -326,13 +329,16 @@ static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct ed
 		}
 	}
 
+	if (ar->stream && (cfg->defects & DV_ANSWER_TC_TCP))
+		tc = true;
 	uint16_t flags = DV_DNS_QR | DV_DNS_AA | (d->flags & DV_DNS_RD) |
-			 (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE);
+			 (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE) |
+			 ((cfg->defects & DV_ANSWER_BAD_OPCODE) ? (uint16_t)(2u << 11) : 0);
 	dv_wr16(dns + 2, flags);
 	dv_wr16(dns + 4, 1);
 	dv_wr16(dns + 6, has_answer ? 1 : 0);
 	dv_wr16(dns + 8, 0);
-	dv_wr16(dns + 10, (uint16_t)((pad_len > 0 ? 1 : 0) + (e->present ? 1 : 0)));
+	dv_wr16(dns + 10, (uint16_t)((pad_len > 0 ? 1 : 0) + (opt ? 1 : 0)));
 	return (int)(p - dns);
 }
 

@@ -40,7 +40,14 @@ struct dv_answer_cfg {
 				     padding record does not fit, the response is not padded */
 	bool ignore_edns;       /**< answer in full whatever the requestor's buffer (no TC
 				     for its size; the MTU still applies) */
+	uint8_t defects;        /**< DV_ANSWER_* non-compliances on purpose (tests of checks) */
 };
+
+/** Non-compliances the responder can commit on purpose, one per compliance check. */
+#define DV_ANSWER_BAD_OPCODE 0x01 /**< the response's opcode is STATUS (2), not the query's */
+#define DV_ANSWER_NO_OPT     0x02 /**< no OPT record, even when the query had one */
+#define DV_ANSWER_FORMERR    0x04 /**< FORMERR to every query */
+#define DV_ANSWER_TC_TCP     0x08 /**< TC set on answers over TCP */
 
 /** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500, no padding,
  *  requestor's buffer respected. */

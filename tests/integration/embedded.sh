@@ -62,4 +62,20 @@ $CHECK "$tmp/max.json" "sent == 777 and answered == 777"
 run --port null -s 198.18.0.53 -d "$Q" -Q 2000 -l 1 -t 0.2 --json "$tmp/null.json"
 grep -q 'Queries lost' "$tmp/out"
 $CHECK "$tmp/null.json" "sent >= 1900 and answered == 0 and timeouts == sent"
+# The collector's cheap answer checks (issue 16): each of the responder's defects
+# counts every answer under its kind and nothing under the others; a compliant
+# responder counts none (the first run above). EDNS 1232 asked, so no-opt shows.
+$CHECK "$tmp/v4.json" "sum(dv['answer_checks'].values()) == 0"
+for d in "bad-opcode opcode" "no-opt no_opt" "formerr formerr_or_notimp"; do
+	read -r imp key <<<"$d"
+	run --port embedded -s 198.18.0.53 -d "$Q" -e 1232 --responder "$imp" -Q 1000 -l 0.5 --json "$tmp/$imp.json"
+	grep -q '^  Answers failing a check: ' "$tmp/out"
+	$CHECK "$tmp/$imp.json" "answered == sent and sent > 0" \
+		"dv['answer_checks']['$key'] == answered" \
+		"sum(dv['answer_checks'].values()) == answered"
+done
+run --port embedded -s 198.18.0.53 -d "$Q" -e 1232 --transport tcp --responder tc-over-tcp -Q 300 -l 0.5 \
+	--json "$tmp/tctcp.json"
+$CHECK "$tmp/tctcp.json" "answered == sent and sent > 0" \
+	"dv['answer_checks']['tc_over_tcp'] == answered" "sum(dv['answer_checks'].values()) == answered"
 echo "embedded: all checks passed"
