@@ -31,6 +31,8 @@ import ipaddress
 import struct
 import sys
 
+from pcapdns import read_pcap_records
+
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
@@ -43,35 +45,6 @@ def csum(data):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return s
-
-
-def read_pcap(path):
-    """Yield (captured bytes, original length) of each record."""
-    with open(path, "rb") as f:
-        hdr = f.read(24)
-        if len(hdr) < 24:
-            raise ValueError("no pcap header")
-        magic = hdr[:4]
-        if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-            end = "<"
-        elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-            end = ">"
-        else:
-            raise ValueError("not a classic pcap file (pcapng?)")
-        (linktype,) = struct.unpack(end + "I", hdr[20:24])
-        if linktype != 1:
-            raise ValueError(f"link type {linktype}, not Ethernet")
-        while True:
-            rec = f.read(16)
-            if not rec:
-                return
-            if len(rec) < 16:
-                raise ValueError("truncated record header")
-            _, _, incl, orig = struct.unpack(end + "IIII", rec)
-            data = f.read(incl)
-            if len(data) < incl:
-                raise ValueError("truncated record")
-            yield data, orig
 
 
 def tcp_options_ok(opts):
@@ -193,7 +166,7 @@ def main():
     ended = set()  # (4-tuple, ISN) with a FIN from us
     isn_of = {}  # 4-tuple: ISN of its latest SYN
     try:
-        for i, (frame, orig) in enumerate(read_pcap(path), 1):
+        for i, (_t, frame, orig) in enumerate(read_pcap_records(path), 1):
             p = parse(frame, orig)
             if isinstance(p, str):
                 problems.append(f"frame {i}: {p}")

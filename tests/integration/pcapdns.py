@@ -10,8 +10,8 @@ IPV6_EXT = (0, 43, 60)  # hop-by-hop, routing, destination options
 IPV6_FRAG = 44
 
 
-def read_pcap(path):
-    """Yield (time in seconds, captured bytes) of each record."""
+def read_pcap_records(path):
+    """Yield (time in seconds, captured bytes, original length) of each record."""
     with open(path, "rb") as f:
         hdr = f.read(24)
         if len(hdr) < 24:
@@ -36,11 +36,17 @@ def read_pcap(path):
                 return
             if len(rec) < 16:
                 raise ValueError("truncated record header")
-            sec, sub, incl, _ = struct.unpack(end + "IIII", rec)
+            sec, sub, incl, orig = struct.unpack(end + "IIII", rec)
             data = f.read(incl)
             if len(data) < incl:
                 raise ValueError("truncated record")
-            yield sec + sub * frac, data
+            yield sec + sub * frac, data, orig
+
+
+def read_pcap(path):
+    """Yield (time in seconds, captured bytes) of each record."""
+    for t, data, _orig in read_pcap_records(path):
+        yield t, data
 
 
 def parse_ip(frame):
