@@ -504,20 +504,29 @@ static unsigned col_inbox(struct dv_col *c)
 	return n;
 }
 
-/* The lanes' TCP connections: new attempts, timers, frames; the counters the main lcore reads. */
-static void col_tcp_step(struct dv_col *c, uint64_t now)
+/*
+ * The lanes' TCP connections: new attempts, timers, frames, every step; the
+ * counters the main lcore reads, summed over the lanes every 100 us (they
+ * feed the status line and the intervals), and at the end (publish).
+ */
+static void col_tcp_step(struct dv_col *c, uint64_t now, bool publish)
 {
-	struct dv_tcp_stats s;
-	memset(&s, 0, sizeof(s));
 	uint64_t live = 0;
 	for (unsigned i = 0; i < c->nlanes; i++) {
-		struct dv_tcp_lane *t = c->lane[i].tcp;
-		dv_tcp_lane_step(t, now);
-		dv_tcp_lane_sum(t, &s);
-		live += dv_tcp_lane_live(t);
+		dv_tcp_lane_step(c->lane[i].tcp, now);
+		live += dv_tcp_lane_live(c->lane[i].tcp);
 	}
-	s.open_max = live > c->rx.tcp.open_max ? live : c->rx.tcp.open_max;
+	if (live > c->tcp_open_max)
+		c->tcp_open_max = live;
 	__atomic_store_n(&c->tcp_live, (uint32_t)live, __ATOMIC_RELAXED);
+	if (!publish && now < c->next_tcp_sum_tsc)
+		return;
+	c->next_tcp_sum_tsc = now + c->sh->tsc_hz / (1000000 / DV_EXPIRE_EVERY_US);
+	struct dv_tcp_stats s;
+	memset(&s, 0, sizeof(s));
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_tcp_lane_sum(c->lane[i].tcp, &s);
+	s.open_max = c->tcp_open_max;
 	/* One writer (this lcore); the main lcore snapshots the words. */
 	uint64_t *dst = (uint64_t *)&c->rx.tcp;
 	const uint64_t *src = (const uint64_t *)&s;
@@ -562,7 +571,7 @@ unsigned dv_col_step(struct dv_col *c)
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
 	if (unlikely(c->tcp))
-		col_tcp_step(c, now);
+		col_tcp_step(c, now, false);
 	if (now >= c->next_expire_tsc) {
 		uint64_t deadline = now > c->sh->timeout_tsc ? now - c->sh->timeout_tsc : 0;
 		for (unsigned i = 0; i < c->nlanes; i++)
@@ -611,7 +620,7 @@ void dv_col_finish(struct dv_col *c)
 	if (c->tcp) {
 		for (unsigned i = 0; i < c->nlanes; i++)
 			dv_tcp_lane_finish(c->lane[i].tcp, rte_rdtsc());
-		col_tcp_step(c, rte_rdtsc());
+		col_tcp_step(c, rte_rdtsc(), true);
 	}
 	/* Whatever is still outstanding has timed out (or, drain cut short, is abandoned). */
 	for (unsigned i = 0; i < c->nlanes; i++)

@@ -127,7 +127,7 @@ struct dv_gen {
 	struct rte_mbuf *pending[DV_BURST_MAX];
 	struct dv_pending_meta pmeta[DV_BURST_MAX];
 	bool frugal;           /**< the plan's --poll frugal (the loop never reads the plan) */
-	bool tcp;              /**< --transport tcp: its lanes' tcp_tx rings are set */
+	bool tcp;              /**< TCP in use (--transport tcp or fallback): its lanes' tcp_tx rings are set */
 	uint32_t finished;     /**< set (release) when the generator will send no more */
 	struct dv_tx_stats tx;
 } __rte_cache_aligned;
@@ -184,8 +184,10 @@ struct dv_col {
 	uint16_t dport;                     /**< the target's port */
 	uint16_t vlan;                      /**< --vlan, 0 = none */
 	bool frugal;                        /**< --poll frugal */
-	bool tcp;                           /**< --transport tcp: its lanes' tcp are set */
+	bool tcp;                           /**< TCP in use (--transport tcp or fallback): its lanes' tcp are set */
 	uint32_t tcp_live;                  /**< its lanes' open connections (written here, read by main) */
+	uint64_t tcp_open_max;              /**< the most open at once so far (private; published with the sum) */
+	uint64_t next_tcp_sum_tsc;          /**< when the TCP counters are summed for the main lcore next */
 	/* --track-answers (trk_full == NULL: off) */
 	struct rte_ring *trk_full;     /**< sampled answers for the main lcore (SPSC) */
 	struct rte_ring *trk_free;     /**< empty sample buffers from the main lcore (SPSC) */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/json_util.h"
+#include "report/hist_summary.h"
 
 /* Why a TCP attempt failed, as the report names it (enum dv_tcp_fail order). */
 static const struct {
@@ -131,11 +132,8 @@ void dv_text_transport_steps(FILE *f, const struct dv_result *r)
 			"Answered over TCP after UDP timeouts:", s->tcp_after_timeouts,
 			pct(s->tcp_after_timeouts, t.ended));
 		fail_line(f, "Failed over TCP (no TC before):", s->tcp_failed, t.ended);
-		const struct dv_hist *g = &r->tx.gap_tcp;
-		if (g->count > 0)
-			fprintf(f, "  %-38sp50 %.3f, p90 %.3f, max %.3f (%" PRIu64 ")\n",
-				"Gap before a TCP attempt (ms):", (double)dv_hist_quantile(g, 0.5) / 1e6,
-				(double)dv_hist_quantile(g, 0.9) / 1e6, (double)g->max / 1e6, g->count);
+		if (r->tx.gap_tcp.count > 0)
+			dv_text_ms_line(f, 38, "Gap before a TCP attempt (ms):", &r->tx.gap_tcp);
 	}
 }
 
@@ -202,11 +200,7 @@ json_t *dv_json_seq_transport(const struct dv_result *r, bool *ok)
 		for (unsigned b = 0; b < DV_FAMILIES; b++)
 			dv_jput(two, two_key[a][b], dv_jint(s->first_two_tcp[a][b]), ok);
 	dv_jput(o, "first_two_tcp", two, ok);
-	const struct dv_hist *g = &r->tx.gap_tcp;
-	dv_jput(o, "gap_tcp_ns",
-		json_pack("{s:o, s:o, s:o, s:o}", "count", dv_jint(g->count),
-			  "p50", dv_jint(dv_hist_quantile(g, 0.5)), "p90", dv_jint(dv_hist_quantile(g, 0.9)),
-			  "max", dv_jint(g->count ? g->max : 0)), ok);
+	dv_jput(o, "gap_tcp_ns", dv_json_hist_summary(&r->tx.gap_tcp, ok), ok);
 	return o;
 }
 

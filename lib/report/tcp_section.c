@@ -8,23 +8,12 @@
 
 #include "core/json_util.h"
 #include "metrics/hist.h"
+#include "report/hist_summary.h"
 
 bool dv_result_has_tcp(const struct dv_result *r)
 {
 	const struct dv_tcp_stats *t = &r->rx.tcp;
 	return t->opened + t->no_conn + t->no_port > 0;
-}
-
-/* "p50 x, p99 y, max z" of a histogram of nanoseconds, in milliseconds; "-" when empty. */
-static void ms_line(FILE *f, const char *label, const struct dv_hist *h)
-{
-	if (h->count == 0) {
-		fprintf(f, "  %-24s-\n", label);
-		return;
-	}
-	fprintf(f, "  %-24sp50 %.3f, p90 %.3f, p99 %.3f, max %.3f (%" PRIu64 ")\n", label,
-		(double)dv_hist_quantile(h, 0.50) / 1e6, (double)dv_hist_quantile(h, 0.90) / 1e6,
-		(double)dv_hist_quantile(h, 0.99) / 1e6, (double)h->max / 1e6, h->count);
 }
 
 void dv_text_tcp(FILE *f, const struct dv_result *r)
@@ -42,8 +31,8 @@ void dv_text_tcp(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-24s%" PRIu64 " (one collector's most)\n", "Open at once:", t->open_max);
 	fprintf(f, "  %-24stable full %" PRIu64 ", no source port %" PRIu64 "\n",
 		"Queries not sent:", t->no_conn, t->no_port);
-	ms_line(f, "Handshake (ms):", &r->rx.tcp_handshake);
-	ms_line(f, "Server idle close (ms):", &r->rx.tcp_server_idle);
+	dv_text_ms_line(f, 24, "Handshake (ms):", &r->rx.tcp_handshake);
+	dv_text_ms_line(f, 24, "Server idle close (ms):", &r->rx.tcp_server_idle);
 	if (q->count == 0)
 		fprintf(f, "  %-24s-\n", "Queries per connection:");
 	else
@@ -61,18 +50,6 @@ void dv_text_tcp(FILE *f, const struct dv_result *r)
 		t->ooo_segs, t->ooo_dropped, t->bad_segs, t->no_match, t->malformed);
 }
 
-/* A histogram's summary: count, p50, p90, p99, max. */
-static json_t *hist_summary(const struct dv_hist *h, bool *ok)
-{
-	json_t *o = json_object();
-	dv_jput(o, "count", dv_jint(h->count), ok);
-	dv_jput(o, "p50", dv_jint(dv_hist_quantile(h, 0.50)), ok);
-	dv_jput(o, "p90", dv_jint(dv_hist_quantile(h, 0.90)), ok);
-	dv_jput(o, "p99", dv_jint(dv_hist_quantile(h, 0.99)), ok);
-	dv_jput(o, "max", dv_jint(h->count == 0 ? 0 : h->max), ok);
-	return o;
-}
-
 json_t *dv_json_tcp(const struct dv_result *r, bool *ok)
 {
 	const struct dv_tcp_stats *t = &r->rx.tcp;
@@ -83,8 +60,8 @@ json_t *dv_json_tcp(const struct dv_result *r, bool *ok)
 		if (d->json != NULL)
 			dv_jput(o, d->json, dv_jint(*(const uint64_t *)((const char *)t + d->off)), ok);
 	}
-	dv_jput(o, dv_rx_json.tcp_handshake, hist_summary(&r->rx.tcp_handshake, ok), ok);
-	dv_jput(o, dv_rx_json.tcp_server_idle, hist_summary(&r->rx.tcp_server_idle, ok), ok);
-	dv_jput(o, dv_rx_json.tcp_conn_queries, hist_summary(&r->rx.tcp_conn_queries, ok), ok);
+	dv_jput(o, dv_rx_json.tcp_handshake, dv_json_hist_summary(&r->rx.tcp_handshake, ok), ok);
+	dv_jput(o, dv_rx_json.tcp_server_idle, dv_json_hist_summary(&r->rx.tcp_server_idle, ok), ok);
+	dv_jput(o, dv_rx_json.tcp_conn_queries, dv_json_hist_summary(&r->rx.tcp_conn_queries, ok), ok);
 	return o;
 }
