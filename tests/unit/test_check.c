@@ -3,11 +3,13 @@
  * defect fails the check that looks at that field, and says which. */
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
 
 #include "check/battery.h"
+#include "check/judge.h"
 #include "check_main.h"
 
 /* One thing an answer can get wrong. */
@@ -154,6 +156,13 @@ static const char *concerns(const struct dv_check *c, enum defect d)
 	}
 }
 
+/* The judge's verdict on a whole answer over the check's transport. */
+static enum dv_check_result judged(const struct dv_check *c, const uint8_t *q, size_t qlen,
+				   const uint8_t *a, size_t alen)
+{
+	return dv_check_judge(c, q, qlen, a, alen, alen, c->q.transport == DV_CHECK_TCP);
+}
+
 START_TEST(queries_are_as_asked)
 {
 	for (unsigned i = 0; i < dv_checks_n; i++) {
@@ -208,6 +217,7 @@ START_TEST(each_check_catches_its_defects)
 		size_t an = answer(c, q, (size_t)qn, D_NONE, a, sizeof(a));
 		enum dv_check_verdict v = dv_check_verify(c, q, (size_t)qn, a, an, why, sizeof(why));
 		ck_assert_msg(v == DV_CHECK_PASS, "%s: a compliant answer failed: %s", c->id, why);
+		ck_assert_msg(judged(c, q, (size_t)qn, a, an) == DV_CR_PASS, "%s: judged", c->id);
 		for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
 			const char *field = concerns(c, all[k]);
 			if (field == NULL)
@@ -217,6 +227,13 @@ START_TEST(each_check_catches_its_defects)
 			ck_assert_msg(v == DV_CHECK_FAIL, "%s: defect %d passed", c->id, (int)all[k]);
 			ck_assert_msg(strncmp(why, field, strlen(field)) == 0, "%s: defect %d: '%s', want '%s...'",
 				      c->id, (int)all[k], why, field);
+			/* The collector's judge (no ldns) names the same field. */
+			enum dv_check_result r = judged(c, q, (size_t)qn, a, an);
+			ck_assert_msg(r != DV_CR_PASS && strncmp(why, dv_check_field_name(r),
+								 strlen(dv_check_field_name(r))) == 0 &&
+				      why[strlen(dv_check_field_name(r))] == ':',
+				      "%s: defect %d: judge says '%s', ldns '%s'", c->id, (int)all[k],
+				      dv_check_field_name(r), why);
 			caught++;
 		}
 	}
@@ -228,6 +245,19 @@ START_TEST(each_check_catches_its_defects)
 	ck_assert_int_eq(dv_check_verify(&dv_checks[0], q, (size_t)qn, (const uint8_t *)"junk", 4, why,
 					 sizeof(why)), DV_CHECK_FAIL);
 	ck_assert_ptr_nonnull(strstr(why, "does not parse"));
+	ck_assert_int_eq(judged(&dv_checks[0], q, (size_t)qn, (const uint8_t *)"junk", 4), DV_CR_UNREADABLE);
+	/* Every cut of a whole answer is unreadable to the judge, never read past (ASan). */
+	const struct dv_check *c = dv_check_find("cookie");
+	uint8_t a[2048];
+	qn = dv_check_build(c, "example.", 9, q, sizeof(q));
+	size_t an = answer(c, q, (size_t)qn, D_NONE, a, sizeof(a));
+	for (size_t cut = 0; cut < an; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		memcpy(copy, a, cut);
+		ck_assert_int_eq(dv_check_judge(c, q, (size_t)qn, copy, cut, an, false), DV_CR_UNREADABLE);
+		free(copy);
+	}
+	ck_assert_int_eq(dv_check_judge(c, q, (size_t)qn, a, an, an, false), DV_CR_PASS);
 }
 END_TEST
 
