@@ -62,6 +62,7 @@ void dv_plan_defaults(struct dv_plan *p)
 	p->rate_mode = DV_RATE_FIXED;
 	p->search.resolution_pct = DV_DEFAULT_SEARCH_RESOLUTION;
 	p->plot_interval_s = DV_DEFAULT_PLOT_INTERVAL;
+	p->checks_share = DV_DEFAULT_CHECKS_SHARE;
 	snprintf(p->port[0].spec, sizeof(p->port[0].spec), "%s", DV_DEFAULT_PORT_SPEC);
 	p->nports = 1;
 	dv_seqspec_defaults(p);

@@ -225,6 +225,13 @@ enum dv_roles {
 	DV_ROLES_SPLIT,        /**< a generator lcore and a collector lcore */
 };
 
+/**
+ * --checks ZONE: the zone's name as given. Its wire form is at most
+ * DV_CHECKS_ZONE_MAX - 4 bytes, so that the longest check message (the
+ * name, a question, an OPT with a cookie) fits a question's buffer.
+ */
+#define DV_CHECKS_ZONE_MAX 224
+
 /** The immutable run plan. */
 struct dv_plan {
 	/* target */
@@ -250,6 +257,8 @@ struct dv_plan {
 	uint64_t max_queries;               /**< stop after this many (0 = no limit) */
 	int edns_size;                      /**< -e: 0 = no OPT record, else 1..65535 */
 	bool dnssec_ok;                     /**< -D */
+	char checks_zone[DV_CHECKS_ZONE_MAX]; /**< --checks ZONE: the battery's queries join the load ("" = none) */
+	double checks_share;                /**< --checks-share: share of logical queries that are checks, (0, 1] */
 
 	/* fragments */
 	double frag_timeout_s;              /**< --frag-timeout: incomplete fragment sets expire (default 0.1) */

@@ -46,6 +46,7 @@
 #define DV_SRC_PREFIX_MIN_V6  48    /**< shortest IPv6 prefix of --src ADDR/PREFIX */
 #define DV_CPU_MAX            1023  /**< largest CPU number of --lcores (CPU_SETSIZE - 1) */
 #define DV_DEFAULT_PLOT_INTERVAL 0.5 /**< --plot-interval, seconds (resperf's) */
+#define DV_DEFAULT_CHECKS_SHARE 0.01 /**< --checks-share: 1 % of logical queries */
 #define DV_DEFAULT_SEARCH_TRIAL 2.0  /**< --search LOSS%:TRIAL, seconds */
 #define DV_SEARCH_TRIAL_MAX   3600.0 /**< largest TRIAL, seconds */
 #define DV_DEFAULT_SEARCH_REPEATS 3  /**< --search LOSS%:TRIAL:REPEATS */

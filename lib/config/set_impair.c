@@ -29,7 +29,7 @@ _Static_assert(DV_RESP_TCP_N_MAX == 1000000 && (int)DV_RESP_TCP_IDLE_MAX_S == 60
 /** What --responder lists, for messages. */
 #define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
 		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
-		    "ignore-edns, bad-opcode, no-opt, formerr, tc-over-tcp, " \
+		    "ignore-edns, a defect (docs/interop.md), " \
 		    "rate=QPS, frag-flood=N, tcp-no-synack, tcp-refuse, tcp-rst-query, " \
 		    "tcp-rst-after=N, " \
 		    "tcp-idle-close=SECONDS, tcp-split=BYTES, tcp-reorder, tcp-drop-seg=K, " \
@@ -47,14 +47,14 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		K_FRAG_MTU, K_DROP_FRAG, K_FRAG_FAMILY, K_IGNORE_EDNS, K_RATE, K_FRAG_FLOOD,
 		K_TCP_NO_SYNACK, K_TCP_RST_AFTER, K_TCP_IDLE_CLOSE, K_TCP_SPLIT, K_TCP_REORDER,
 		K_TCP_DROP_SEG, K_TCP_KEEPALIVE, K_TCP_REVERSE, K_TCP_REFUSE, K_TCP_RST_QUERY,
-		K_BAD_OPCODE, K_NO_OPT, K_FORMERR, K_TC_OVER_TCP, K_NONE, K_N
+		K_NONE, K_N
 	};
 	static const char *const keys[K_N] = {
 		"drop-v6", "drop-v4", "drop-first", "drop", "seed", "delay", "size",
 		"frag-mtu", "drop-frag", "frag-family", "ignore-edns", "rate", "frag-flood",
 		"tcp-no-synack", "tcp-rst-after", "tcp-idle-close", "tcp-split", "tcp-reorder",
 		"tcp-drop-seg", "tcp-keepalive", "tcp-reverse", "tcp-refuse", "tcp-rst-query",
-		"bad-opcode", "no-opt", "formerr", "tc-over-tcp", "none",
+		"none",
 	};
 	bool seen[K_N] = { false };
 
@@ -74,6 +74,16 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 		if (eq != NULL) {
 			*eq = '\0';
 			val = eq + 1;
+		}
+		/* A non-compliance on purpose (one per compliance check): a flag. */
+		unsigned d = val == NULL ? dv_answer_defect_of(it) : 0;
+		if (d != 0) {
+			if (im.defects & d) {
+				dv_err("%s: '%s' given twice", ctx, dv_quote(it, qb, sizeof(qb)));
+				return -EINVAL;
+			}
+			im.defects |= d;
+			continue;
 		}
 		unsigned k;
 		for (k = 0; k < K_N; k++) {
@@ -172,18 +182,6 @@ int dv_set_responder(struct dv_plan *p, const char *v, const char *ctx)
 			break;
 		case K_TCP_REFUSE:
 			im.tcp_refuse = true;
-			break;
-		case K_BAD_OPCODE:
-			im.defects |= DV_ANSWER_BAD_OPCODE;
-			break;
-		case K_NO_OPT:
-			im.defects |= DV_ANSWER_NO_OPT;
-			break;
-		case K_FORMERR:
-			im.defects |= DV_ANSWER_FORMERR;
-			break;
-		case K_TC_OVER_TCP:
-			im.defects |= DV_ANSWER_TC_TCP;
 			break;
 		case K_TCP_RST_QUERY:
 			im.tcp_rst_query = true;

@@ -26,6 +26,10 @@ int dv_set_max_queries(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_dnssec_ok(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_stats_interval(struct dv_plan *p, const char *v, const char *ctx);
 
+/* set_checks.c: the compliance battery's queries in the load */
+int dv_set_checks(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_checks_share(struct dv_plan *p, const char *v, const char *ctx);
+
 /* set_rate.c: -Q and the rate modes */
 int dv_set_rate(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_max(struct dv_plan *p, const char *v, const char *ctx);

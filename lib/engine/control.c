@@ -213,7 +213,7 @@ static void sampler_take(struct sampler *sm, const struct dv_session *st, struct
 }
 
 static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
-			  struct sampler *sm)
+			  struct sampler *sm, struct dv_result *res)
 {
 	static struct dv_result iv;
 	sampler_take(sm, st, &iv);
@@ -221,6 +221,7 @@ static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uin
 	iv.target_qps = target_at(st, plan, elapsed);
 	dv_session_describe(&iv, st);
 	iv.tcp_open = dv_session_tcp_open(st);
+	dv_check_levels_add(&res->check_levels, iv.target_qps, (const uint64_t (*)[DV_CR_KINDS])iv.rx.check_res);
 	double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
 						  (double)st->sh->tsc_hz : -1.0;
 	if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))
@@ -335,7 +336,7 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 			break;
 		}
 		if (now >= next_tick) {
-			interval_emit(st, plan, now, &sm);
+			interval_emit(st, plan, now, &sm, res);
 			next_tick = grid_after(sh->start_tsc, interval, now);
 		}
 		/* Plot lines cover the sending time, as resperf's do. */
@@ -364,7 +365,7 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 
 	uint64_t now = rte_rdtsc();
 	if (interval != 0 && now > sm.since_tsc + hz / 20)
-		interval_emit(st, plan, now, &sm);
+		interval_emit(st, plan, now, &sm, res);
 	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
 }
 

@@ -21,6 +21,9 @@ static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_pe
 {
 	const struct dv_attempt_id *a = &pm->a;
 	dv_count_add(&g->tx.sent[a->family & 1], 1);
+	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, a->qidx);
+	if (unlikely(cm != NULL))
+		dv_count_add(&g->tx.check_sent[cm->row], 1);
 	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
 	dv_count_add(&g->tx.tx_bytes, m->pkt_len);
 	/* The DNS message: the frame past its template's headers (Ethernet, IP, UDP). */
@@ -36,6 +39,9 @@ static void gen_account_tcp(struct dv_gen *g, const struct dv_attempt_id *a, uin
 {
 	dv_count_add(&g->tx.sent[a->family & 1], 1);
 	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
+	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, a->qidx);
+	if (unlikely(cm != NULL))
+		dv_count_add(&g->tx.check_sent[cm->row], 1);
 	if (g->tx.first_tx_tsc == 0)
 		dv_count_set(&g->tx.first_tx_tsc, now);
 	dv_count_set(&g->tx.last_tx_tsc, now);
@@ -96,8 +102,17 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 	const uint8_t *q;
 	uint16_t qlen;
 	uint32_t qsum;
+	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
+				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
+	const struct dv_check_msg *cm = dv_qsource_check(sh->qs, a->qidx);
 
-	if (a->qidx == DV_QIDX_GENERATED) {
+	if (unlikely(cm != NULL)) {
+		/* A check's message is whole: its own OPT (or none), not the run's. */
+		q = cm->q.wire;
+		qlen = cm->q.len;
+		qsum = cm->q.sum;
+		opt = NULL;
+	} else if (a->qidx == DV_QIDX_GENERATED) {
 		/* Straight into the frame: no copy of the name, none of the question. */
 		uint8_t *dns = dst + t->l4_off + DV_UDP_HLEN;
 		uint8_t nlen = dv_qsource_name(sh->qs, dv_inflight_global(g->lane[li].ifl, a->lseq),
@@ -111,8 +126,6 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 		qlen = qq->len;
 		qsum = qq->sum;
 	}
-	const struct dv_opt *opt = sh->pol->edns_size[a->edns_var] == 0
-				   ? NULL : &sh->opt[a->edns_var][dnssec_ok];
 	const struct dv_src_pool *sp = &sh->srcs[gl][a->family & 1];
 	const struct dv_src *src = sp->n == 0 ? NULL
 				   : &sp->a[dv_rng_next(&g->rng) & (sp->n - 1)];
@@ -131,8 +144,12 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 {
 	const struct dv_shared *sh = g->sh;
 	struct dv_lq *lq = dv_seq_lq(ln->seq, lseq);
+	int check = dv_qsource_check_turn(sh->qs, dv_inflight_global(ln->ifl, lseq));
 
-	if (sh->qs->generated) {
+	if (unlikely(check >= 0)) {
+		lq->qidx = DV_QIDX_CHECK0 + (uint32_t)check;
+		lq->qtype = sh->qs->checks[check].qtype;
+	} else if (sh->qs->generated) {
 		lq->qidx = DV_QIDX_GENERATED;
 		lq->qtype = (uint16_t)dv_alias_pick(&sh->qs->qtypes, &g->rng);
 	} else {

@@ -20,9 +20,16 @@ static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_i
 	const uint8_t *name;
 	unsigned len;
 
+	const struct dv_check_msg *cm = dv_qsource_check(qs, a->qidx);
+	if (cm != NULL && ri->qname == NULL)
+		/* FORMERR and NOTIMP may leave the question out (RFC 6895 2.2): the check judges. */
+		return ri->qdcount == 0 && (ri->rcode == 1 || ri->rcode == 4);
 	if (ri->qname == NULL || ri->qtype != a->qtype)
 		return false;
-	if (a->qidx == DV_QIDX_GENERATED) {
+	if (cm != NULL) {
+		name = cm->qname;
+		len = cm->qname_len;
+	} else if (a->qidx == DV_QIDX_GENERATED) {
 		if (!qs->generated)
 			return false;
 		len = dv_qsource_name(qs, gseq, gen);

@@ -4,7 +4,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/battery.h"
 #include "core/log.h"
+#include "wire/frame_parse.h"
+
+/*
+ * --checks: the battery's checks of the run's transport, each message built
+ * with ldns for the zone. A check every 1/share logical queries, in turn.
+ */
+static int checks_init(struct dv_qsource *qs, const struct dv_plan *plan)
+{
+	if (plan->checks_zone[0] == '\0')
+		return 0;
+	enum dv_check_transport want = plan->transport == DV_TRANSPORT_TCP ? DV_CHECK_TCP : DV_CHECK_UDP;
+	for (unsigned i = 0; i < dv_checks_n && qs->nchecks < DV_CHECKS_MAX; i++) {
+		const struct dv_check *c = &dv_checks[i];
+		if (c->q.transport != want)
+			continue;
+		struct dv_check_msg *m = &qs->checks[qs->nchecks];
+		int n = dv_check_build(c, plan->checks_zone, 0, m->q.wire, sizeof(m->q.wire));
+		if (n < 0) {
+			dv_err("--checks: '%s': cannot build check %s's query (%s)", plan->checks_zone,
+			       c->id, strerror(-n));
+			return n;
+		}
+		m->q.len = (uint16_t)n;
+		m->q.sum = dv_question_sum(m->q.wire, m->q.len);
+		m->qname = m->q.wire + DV_DNS_HLEN;
+		unsigned len = 0;
+		while (m->qname[len] != 0)
+			len += 1u + m->qname[len];
+		m->qname_len = (uint8_t)(len + 1);
+		m->qtype = c->q.qtype;
+		m->row = (uint8_t)i;
+		m->check = c;
+		qs->nchecks++;
+	}
+	double every = 1.0 / plan->checks_share;
+	qs->check_every = every < 1.0 ? 1 : (uint64_t)(every + 0.5);
+	return 0;
+}
 
 int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t seed)
 {
@@ -27,7 +66,7 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 		} else {
 			dv_alias_const(&qs->qtypes, 1 /* A */);
 		}
-		return 0;
+		return checks_init(qs, plan);
 	}
 
 	qs->questions = calloc(plan->queries.n > 0 ? plan->queries.n : 1, sizeof(*qs->questions));
@@ -42,7 +81,10 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 			return rc;
 		}
 	}
-	return 0;
+	int rc = checks_init(qs, plan);
+	if (rc != 0)
+		dv_qsource_free(qs);
+	return rc;
 }
 
 void dv_qsource_free(struct dv_qsource *qs)

@@ -12,11 +12,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check/judge.h"
 #include "config/plan.h"
 #include "core/alias.h"
 #include "core/rng.h"
 #include "wire/compose.h"
 #include "wire/qname.h"
+
+struct dv_check;
+
+/** A check of the battery in the load (--checks): its whole message, built once with ldns. */
+struct dv_check_msg {
+	struct dv_question q;          /**< header (its opcode), question, its OPT and option; ID 0 */
+	const uint8_t *qname;          /**< the question's name, in q.wire */
+	uint8_t qname_len;
+	uint16_t qtype;
+	uint8_t row;                   /**< its index in dv_checks[]: the counters' row */
+	const struct dv_check *check;
+};
 
 /** Read-only once built. */
 struct dv_qsource {
@@ -26,7 +39,31 @@ struct dv_qsource {
 	struct dv_qname_pattern pattern;
 	struct dv_alias qtypes;          /**< qtype mix of generated names */
 	uint64_t seed;
+	struct dv_check_msg checks[DV_CHECKS_MAX]; /**< --checks: the ones this run asks */
+	unsigned nchecks;
+	uint64_t check_every;            /**< every this many logical queries is a check; 0 = none */
 };
+
+/**
+ * Attempt ids of checks: qidx DV_QIDX_CHECK0 + k is qs->checks[k] (query
+ * files cannot have that many entries; DV_QIDX_GENERATED is above).
+ */
+#define DV_QIDX_CHECK0 (UINT32_MAX - 1u - DV_CHECKS_MAX)
+
+/** The check an attempt asks, or NULL. */
+static inline const struct dv_check_msg *dv_qsource_check(const struct dv_qsource *qs, uint32_t qidx)
+{
+	return qidx >= DV_QIDX_CHECK0 && qidx - DV_QIDX_CHECK0 < qs->nchecks
+	       ? &qs->checks[qidx - DV_QIDX_CHECK0] : NULL;
+}
+
+/** Which check run-wide logical query gseq asks (its index in qs->checks), or -1: none. */
+static inline int dv_qsource_check_turn(const struct dv_qsource *qs, uint64_t gseq)
+{
+	if (qs->check_every == 0 || gseq % qs->check_every != 0)
+		return -1;
+	return (int)((gseq / qs->check_every) % qs->nchecks);
+}
 
 /** Build from the plan. @return 0 or -errno (reported) */
 int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t seed);

@@ -214,6 +214,9 @@ static uint16_t lane_query(struct dv_tcp_lane *t, uint64_t seq, const struct dv_
 	const uint8_t *q;
 	uint16_t qlen;
 	(void)seq;
+	const struct dv_check_msg *cm = dv_qsource_check(sh->qs, a->qidx);
+	if (unlikely(cm != NULL))
+		return dv_msg_compose(t->msg, cm->q.wire, cm->q.len, NULL, id); /* whole, with its own OPT */
 	if (a->qidx == DV_QIDX_GENERATED) {
 		uint8_t nlen = dv_qsource_name(sh->qs, dv_inflight_global(cl->ifl, a->lseq),
 					       t->msg + DV_DNS_HLEN);

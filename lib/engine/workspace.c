@@ -220,7 +220,7 @@ static int shared_build(struct dv_session *s, double lifetime_s, uint64_t seed)
 	dv_answer_cfg_default(&sh->answer_cfg);
 	sh->answer_cfg.answer_size = (uint16_t)plan->impair.answer_size;
 	sh->answer_cfg.ignore_edns = plan->impair.ignore_edns;
-	sh->answer_cfg.defects = (uint8_t)plan->impair.defects;
+	sh->answer_cfg.defects = (uint16_t)plan->impair.defects;
 	if (plan->impair.frag_mtu > 0)
 		sh->answer_cfg.mtu = 9000; /* built whole, then fragmented at frag-mtu */
 	return 0;

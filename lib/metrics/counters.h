@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check/judge.h"
 #include "config/plan.h"
 #include "metrics/hist.h"
 #include "wire/icmp.h"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config/plan.h"
+#include "metrics/check_levels.h"
 #include "metrics/counters.h"
 
 struct dv_cons; /* metrics/consistency.h */
@@ -142,6 +143,8 @@ struct dv_result {
 	uint64_t inflight_slots;             /**< attempts that can be outstanding at once (all lanes) */
 	const struct dv_cons *consistency;   /**< --track-answers: the tracker (metrics/consistency.h),
 					          NULL when it did not run; owned by the engine */
+	struct dv_check_levels check_levels; /**< --checks: outcomes by load level, from the intervals
+					          (the run's, or a file's read back) */
 	bool frag_report;                    /**< report fragments, ICMP and the failure table even if all zero
 					          (the engine sets it for frag-mtu, --fragmented drop, or when
 					          anything fragmented arrived) */

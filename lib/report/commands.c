@@ -137,6 +137,8 @@ int dv_cmd_report(int argc, char **argv)
 	if (sum != NULL) {
 		if (dv_runfile_state(&rf, sum, &acc) < 0)
 			goto cleanup;
+		/* By load level: the intervals know, the sum does not. */
+		acc.r.check_levels = one.r.check_levels;
 	} else {
 		/* The run did not end (killed, disk full): its intervals are its result so far. */
 		dv_result_store_copy(&acc, &one);

@@ -19,6 +19,7 @@
 
 #include "dv_config.h"
 #include "report/consistency_json.h"
+#include "report/checks_section.h"
 #include "report/resolution_section.h"
 #include "report/tcp_section.h"
 #include "core/json_util.h"
@@ -720,6 +721,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 		dv_jput(o, dv_rx_json.seq, sequences_obj(r, ok), ok);
 		dv_jput(o, "time_to_resolution", dv_json_resolution(r, ok), ok);
 	}
+	if (dv_result_has_checks(r))
+		dv_jput(o, "checks", dv_json_checks(r, ok), ok);
 	if (r->sequences || r->n_edns > 1)
 		dv_jput(o, dv_rx_json.edns, edns_arr(r, ok), ok);
 	/* Always present: a stable schema for the instrument's main table

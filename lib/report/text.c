@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "metrics/consistency.h"
+#include "report/checks_section.h"
 #include "report/resolution_section.h"
 #include "report/tcp_section.h"
 
@@ -863,6 +864,7 @@ counters:
 		fputc('\n', f);
 	}
 
+	dv_text_checks(f, r);
 	/* With sequences the report leads with what a resolver's user waits for. */
 	if (r->sequences) {
 		dv_text_resolution(f, r);

@@ -39,7 +39,67 @@ struct edns_info {
 	bool duplicate;   /**< more than one OPT: FORMERR (RFC 6891 6.1.1) */
 	uint8_t version;
 	uint16_t udp_size;
+	uint16_t z;        /**< its flags word (DO and the rest) */
+	const uint8_t *options; /**< its RDATA (options), in the query */
+	uint16_t olen;
 };
+
+#define DNS_RCODE_NOTIMP 4
+#define EDNS_OPT_COOKIE 10    /* RFC 7873 */
+#define ECHO_MAX 64           /* option bytes the defects echo-option and bad-cookie copy */
+
+/* The defects by name (--responder). */
+static const struct {
+	const char *name;
+	unsigned flag;
+} defect_names[] = {
+	{ "bad-opcode", DV_ANSWER_BAD_OPCODE }, { "no-opt", DV_ANSWER_NO_OPT },
+	{ "formerr", DV_ANSWER_FORMERR }, { "tc-over-tcp", DV_ANSWER_TC_TCP },
+	{ "no-aa", DV_ANSWER_NO_AA }, { "no-badvers", DV_ANSWER_NO_BADVERS },
+	{ "echo-option", DV_ANSWER_ECHO_OPTION }, { "echo-flags", DV_ANSWER_ECHO_FLAGS },
+	{ "drop-do", DV_ANSWER_DROP_DO }, { "opcode-as-query", DV_ANSWER_OPCODE_QUERY },
+	{ "notimp-no-opt", DV_ANSWER_NOTIMP_NO_OPT }, { "bad-cookie", DV_ANSWER_BAD_COOKIE },
+	{ "bad-keepalive", DV_ANSWER_BAD_KEEPALIVE },
+};
+
+unsigned dv_answer_defect_of(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sizeof(defect_names) / sizeof(defect_names[0]); i++)
+		if (strcmp(name, defect_names[i].name) == 0)
+			return defect_names[i].flag;
+	return 0;
+}
+
+/*
+ * The options a defect puts in the response's OPT, copied out of the query
+ * first (the answer is written over it): echo-option echoes the ones we do
+ * not know; bad-cookie answers a COOKIE whose client part is not the query's.
+ * @return their length in out (at most ECHO_MAX + 20)
+ */
+static size_t defect_options(const struct edns_info *e, unsigned defects, uint8_t *out)
+{
+	size_t n = 0, off = 0;
+	while (e->options != NULL && off + 4 <= e->olen) {
+		uint16_t code = dv_rd16(e->options + off), l = dv_rd16(e->options + off + 2);
+		if (off + 4u + l > e->olen)
+			break;
+		if ((defects & DV_ANSWER_ECHO_OPTION) && code != EDNS_OPT_COOKIE &&
+		    code != EDNS_OPT_TCP_KEEPALIVE && n + 4u + l <= ECHO_MAX) {
+			memcpy(out + n, e->options + off, 4u + l);
+			n += 4u + l;
+		}
+		if ((defects & DV_ANSWER_BAD_COOKIE) && code == EDNS_OPT_COOKIE && l >= 8) {
+			dv_wr16(out + n, EDNS_OPT_COOKIE);
+			dv_wr16(out + n + 2, 16);
+			for (unsigned i = 0; i < 8; i++)
+				out[n + 4 + i] = (uint8_t)~e->options[off + 4 + i];
+			memcpy(out + n + 12, "dvserver", 8);
+			n += 20;
+		}
+		off += 4u + l;
+	}
+	return n;
+}
 
 void dv_answer_cfg_default(struct dv_answer_cfg *cfg)
 {
@@ -119,6 +179,9 @@ static int scan_edns(const uint8_t *dns, size_t len, const struct dv_dns_view *d
 		e->udp_size = rclass;
 		e->version = (uint8_t)(ttl >> 16);
 		e->do_bit = (ttl & EDNS_DO) != 0;
+		e->z = (uint16_t)ttl;
+		e->options = dns + pos - rdlen;
+		e->olen = (uint16_t)rdlen;
 	}
 	return 0;
 }
@@ -231,22 +294,35 @@ struct answer_room {
 static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct edns_info *e,
 		      const struct answer_room *ar, const struct dv_answer_cfg *cfg)
 {
+	unsigned defects = cfg->defects;
+	unsigned opcode = (d->flags & DV_DNS_OPCODE) >> 11;
 	int rcode = DNS_RCODE_NOERROR;
-	if (cfg->defects & DV_ANSWER_FORMERR)
+	if (e->do_bit && (defects & DV_ANSWER_DROP_DO))
+		return -EINVAL;
+	if (defects & DV_ANSWER_FORMERR)
 		rcode = DNS_RCODE_FORMERR;
 	else if (e->duplicate)
 		rcode = DNS_RCODE_FORMERR;
-	else if (e->present && e->version != 0)
+	else if (opcode != 0 && !(defects & DV_ANSWER_OPCODE_QUERY))
+		rcode = DNS_RCODE_NOTIMP; /* RFC 1035 4.1.1; with an OPT if the query had one (RFC 6891 7) */
+	else if (e->present && e->version != 0 && !(defects & DV_ANSWER_NO_BADVERS))
 		rcode = DNS_RCODE_BADVERS;
 	else if (d->qclass != DV_DNS_CLASS_IN)
 		rcode = DNS_RCODE_REFUSED;
+	uint8_t extra[ECHO_MAX + 20];
+	size_t extra_len = e->present ? defect_options(e, defects, extra) : 0;
 
 	size_t room = ar->room;
 	size_t limit = ar->limit;
 	size_t head = d->q_end; /* header + question, kept as received */
-	bool opt = e->present && !(cfg->defects & DV_ANSWER_NO_OPT);
-	bool keepalive = opt && ar->keepalive >= 0;
-	size_t opt_len = opt ? OPT_RR_LEN + (keepalive ? KEEPALIVE_OPT_LEN : 0) : 0;
+	bool opt = e->present && !(defects & DV_ANSWER_NO_OPT) &&
+		   !(rcode == DNS_RCODE_NOTIMP && (defects & DV_ANSWER_NOTIMP_NO_OPT));
+	bool bad_keepalive = ar->stream && (defects & DV_ANSWER_BAD_KEEPALIVE);
+	bool keepalive = opt && (ar->keepalive >= 0 || bad_keepalive);
+	size_t ka_len = keepalive ? KEEPALIVE_OPT_LEN + (bad_keepalive ? 1u : 0u) : 0;
+	if (!opt)
+		extra_len = 0;
+	size_t opt_len = opt ? OPT_RR_LEN + ka_len + extra_len : 0;
 	size_t rdlen = 0;
 	bool has_answer = false;
 	if (rcode == DNS_RCODE_NOERROR) {
@@ -318,22 +394,30 @@ static int answer_msg(uint8_t *dns, const struct dv_dns_view *d, const struct ed
 		p[0] = 0; /* root owner */
 		dv_wr16(p + 1, DV_DNS_TYPE_OPT);
 		dv_wr16(p + 3, cfg->edns_size);
-		dv_wr32(p + 5, ((uint32_t)(rcode >> 4) << 24) | (e->do_bit ? EDNS_DO : 0));
-		dv_wr16(p + 9, keepalive ? KEEPALIVE_OPT_LEN : 0);
+		uint16_t z = (defects & DV_ANSWER_ECHO_FLAGS) ? e->z : (e->do_bit ? EDNS_DO : 0);
+		dv_wr32(p + 5, ((uint32_t)(rcode >> 4) << 24) | z);
+		dv_wr16(p + 9, (uint16_t)(ka_len + extra_len));
 		p += OPT_RR_LEN;
 		if (keepalive) {
+			/* bad-keepalive: a TIMEOUT of 3 bytes (RFC 7828 3.2 wants 2). */
 			dv_wr16(p, EDNS_OPT_TCP_KEEPALIVE);
-			dv_wr16(p + 2, 2);
-			dv_wr16(p + 4, (uint16_t)ar->keepalive);
-			p += KEEPALIVE_OPT_LEN;
+			dv_wr16(p + 2, bad_keepalive ? 3 : 2);
+			dv_wr16(p + 4, (uint16_t)(ar->keepalive >= 0 ? ar->keepalive : 100));
+			if (bad_keepalive)
+				p[6] = 0;
+			p += ka_len;
 		}
+		memcpy(p, extra, extra_len);
+		p += extra_len;
 	}
 
-	if (ar->stream && (cfg->defects & DV_ANSWER_TC_TCP))
+	if (ar->stream && (defects & DV_ANSWER_TC_TCP))
 		tc = true;
-	uint16_t flags = DV_DNS_QR | DV_DNS_AA | (d->flags & DV_DNS_RD) |
-			 (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE) |
-			 ((cfg->defects & DV_ANSWER_BAD_OPCODE) ? (uint16_t)(2u << 11) : 0);
+	/* The query's opcode echoed (RFC 1035 4.1.1), unless bad-opcode says STATUS. */
+	unsigned op = (defects & DV_ANSWER_BAD_OPCODE) ? 2u : opcode;
+	uint16_t flags = DV_DNS_QR | ((defects & DV_ANSWER_NO_AA) ? 0 : DV_DNS_AA) |
+			 (d->flags & DV_DNS_RD) | (tc ? DV_DNS_TC : 0) | (rcode & DV_DNS_RCODE) |
+			 (uint16_t)(op << 11);
 	dv_wr16(dns + 2, flags);
 	dv_wr16(dns + 4, 1);
 	dv_wr16(dns + 6, has_answer ? 1 : 0);
@@ -347,7 +431,7 @@ static int read_query(const uint8_t *dns, size_t qlen, struct dv_dns_view *d, st
 {
 	if (dv_dns_parse_question(dns, qlen, d) != 0)
 		return -EBADMSG;
-	if ((d->flags & (DV_DNS_QR | DV_DNS_OPCODE)) != 0 || d->qdcount != 1)
+	if ((d->flags & DV_DNS_QR) != 0 || d->qdcount != 1)
 		return -EINVAL;
 	if (scan_edns(dns, qlen, d, e) != 0)
 		return -EBADMSG;

@@ -40,14 +40,30 @@ struct dv_answer_cfg {
 				     padding record does not fit, the response is not padded */
 	bool ignore_edns;       /**< answer in full whatever the requestor's buffer (no TC
 				     for its size; the MTU still applies) */
-	uint8_t defects;        /**< DV_ANSWER_* non-compliances on purpose (tests of checks) */
+	uint16_t defects;       /**< DV_ANSWER_* non-compliances on purpose (tests of checks) */
 };
 
-/** Non-compliances the responder can commit on purpose, one per compliance check. */
-#define DV_ANSWER_BAD_OPCODE 0x01 /**< the response's opcode is STATUS (2), not the query's */
-#define DV_ANSWER_NO_OPT     0x02 /**< no OPT record, even when the query had one */
-#define DV_ANSWER_FORMERR    0x04 /**< FORMERR to every query */
-#define DV_ANSWER_TC_TCP     0x08 /**< TC set on answers over TCP */
+/**
+ * Non-compliances the responder can commit on purpose, at least one per
+ * compliance check (--responder NAME; docs/interop.md lists which check
+ * each fails).
+ */
+#define DV_ANSWER_BAD_OPCODE    0x0001 /**< bad-opcode: the response's opcode is STATUS (2), not the query's */
+#define DV_ANSWER_NO_OPT        0x0002 /**< no-opt: no OPT record, even when the query had one */
+#define DV_ANSWER_FORMERR       0x0004 /**< formerr: FORMERR to every query */
+#define DV_ANSWER_TC_TCP        0x0008 /**< tc-over-tcp: TC set on answers over TCP */
+#define DV_ANSWER_NO_AA         0x0010 /**< no-aa: AA cleared */
+#define DV_ANSWER_NO_BADVERS    0x0020 /**< no-badvers: EDNS version 1 answered as version 0 */
+#define DV_ANSWER_ECHO_OPTION   0x0040 /**< echo-option: unknown EDNS options echoed */
+#define DV_ANSWER_ECHO_FLAGS    0x0080 /**< echo-flags: the query's EDNS flags word echoed whole */
+#define DV_ANSWER_DROP_DO       0x0100 /**< drop-do: queries with DO=1 get no answer */
+#define DV_ANSWER_OPCODE_QUERY  0x0200 /**< opcode-as-query: an unknown opcode answered as a query */
+#define DV_ANSWER_NOTIMP_NO_OPT 0x0400 /**< notimp-no-opt: NOTIMP without an OPT (NSD 4.6's) */
+#define DV_ANSWER_BAD_COOKIE    0x0800 /**< bad-cookie: a COOKIE whose client part is not the query's */
+#define DV_ANSWER_BAD_KEEPALIVE 0x1000 /**< bad-keepalive: an edns-tcp-keepalive of 3 bytes */
+
+/** The DV_ANSWER_* flag of a defect's name, or 0. */
+unsigned dv_answer_defect_of(const char *name);
 
 /** Default config: TTL 300, 198.18.0.53, 2001:2::53, EDNS 1232, MTU 1500, no padding,
  *  requestor's buffer respected. */

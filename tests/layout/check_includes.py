@@ -25,7 +25,7 @@ ALLOWED = {
     "xdp": set(),
     "config": {"core", "wire"},
     "check": {"core", "wire"},
-    "metrics": {"core", "wire", "config"},
+    "metrics": {"core", "wire", "config", "check"},
     "engine": {"core", "wire", "net", "tcp", "config", "metrics", "xdp", "check"},
     "report": {"core", "wire", "config", "metrics", "check"},
     "app": {"core", "wire", "net", "tcp", "config", "metrics", "engine", "report", "xdp", "check"},

@@ -476,11 +476,21 @@ START_TEST(test_refused_inputs)
 			   .qr = true, .id = 1 };
 	size_t qlen = mk_query(q, &s);
 	ck_assert_int_eq(answer(r, q, qlen, sizeof(r), &cfg), -EINVAL);
-	/* Nor another opcode (NOTIFY). */
+	/* Another opcode (NOTIFY): NOTIMP, its opcode echoed, nothing answered (RFC 1035 4.1.1). */
 	s.qr = false;
 	s.opcode = LDNS_PACKET_NOTIFY;
 	qlen = mk_query(q, &s);
-	ck_assert_int_eq(answer(r, q, qlen, sizeof(r), &cfg), -EINVAL);
+	int rl = answer(r, q, qlen, sizeof(r), &cfg);
+	ck_assert_int_gt(rl, 42 + 12);
+	ck_assert_uint_eq((r[42 + 2] >> 3) & 15, LDNS_PACKET_NOTIFY);
+	ck_assert_uint_eq(r[42 + 3] & 15, 4);
+	ck_assert_uint_eq(r[42 + 7], 0);
+	/* opcode-as-query (a defect on purpose): answered as a query, NOERROR. */
+	cfg.defects = DV_ANSWER_OPCODE_QUERY;
+	ck_assert_int_gt(answer(r, q, qlen, sizeof(r), &cfg), 0);
+	ck_assert_uint_eq(r[42 + 3] & 15, 0);
+	ck_assert_uint_eq(r[42 + 7], 1);
+	cfg.defects = 0;
 	/* qdcount 0 and 2. */
 	s.opcode = 0;
 	qlen = mk_query(q, &s);

@@ -690,7 +690,7 @@ END_TEST
 /* Every key of --responder, as its messages list them. */
 #define IMPAIRMENTS "drop-v6, drop-v4, drop-first, drop=FRACTION, seed=N, delay=SECONDS, " \
 		    "size=BYTES, frag-mtu=BYTES, drop-frag=K|nonfirst, frag-family=v4|v6|both, " \
-		    "ignore-edns, bad-opcode, no-opt, formerr, tc-over-tcp, " \
+		    "ignore-edns, a defect (docs/interop.md), " \
 		    "rate=QPS, frag-flood=N, tcp-no-synack, tcp-refuse, tcp-rst-query, " \
 		    "tcp-rst-after=N, " \
 		    "tcp-idle-close=SECONDS, tcp-split=BYTES, tcp-reorder, tcp-drop-seg=K, " \
