@@ -148,3 +148,58 @@ json_t *dv_json_checks(const struct dv_result *r, bool *ok)
 	dv_jput(o, "levels", levels, ok);
 	return dv_jdone(o, *ok);
 }
+
+/* A cell of passed shares: green when all passed, red when an answer failed, yellow when some went unanswered. */
+static void html_share_cell(FILE *f, const uint64_t o[DV_CL_COLS])
+{
+	uint64_t judged = o[DV_CL_PASSED] + o[DV_CL_FAILED] + o[DV_CL_NO_ANSWER];
+	const char *cls = o[DV_CL_FAILED] ? "fail" : o[DV_CL_NO_ANSWER] ? "none" : "pass";
+	if (judged == 0)
+		fputs("<td></td>", f);
+	else
+		fprintf(f, "<td class=\"%s\">%.2f</td>", cls, dv_pct(o[DV_CL_PASSED], judged));
+}
+
+void dv_html_checks(FILE *f, const struct dv_result *r)
+{
+	if (!dv_result_has_checks(r))
+		return;
+	const struct dv_check_levels *lv = &r->check_levels;
+	unsigned nl = lv->n < DV_CHECK_LEVELS_MAX ? lv->n : DV_CHECK_LEVELS_MAX;
+	fputs("<h2>Compliance under load</h2>\n<p>Each check's attempts (--checks), judged as "
+	      "<code>dnsvolley check</code> judges them; the share passed in %, per load level "
+	      "(offered qps) when the run had intervals.</p>\n<div class=\"wide\"><table>\n<tr><th>check</th><th>RFC</th>"
+	      "<th>sent</th><th>passed</th><th>failed</th><th>no answer</th><th>passed %</th>"
+	      "<th>first failure</th>", f);
+	for (unsigned i = 0; nl > 1 && i < nl; i++) {
+		char range[48];
+		level_range(&lv->l[i], range, sizeof(range));
+		fprintf(f, "<th>%s</th>", range);
+	}
+	fputs("</tr>\n", f);
+	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
+		if (r->tx.check_sent[c] == 0)
+			continue;
+		uint64_t o[DV_CL_COLS];
+		dv_check_outcome_sum(r->rx.check_res[c], o);
+		fprintf(f, "<tr><td>%s</td><td class=\"t\">%s</td><td>%" PRIu64 "</td><td>%" PRIu64
+			   "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>", dv_checks[c].id,
+			dv_checks[c].rfc, r->tx.check_sent[c], o[DV_CL_PASSED], o[DV_CL_FAILED],
+			o[DV_CL_NO_ANSWER]);
+		html_share_cell(f, o);
+		int i = first_level(lv, c, DV_CL_FAILED);
+		if (o[DV_CL_FAILED] != 0) {
+			char range[48] = "?";
+			if (i >= 0)
+				level_range(&lv->l[i], range, sizeof(range));
+			fprintf(f, "<td class=\"t\">%s at %s qps</td>",
+				dv_check_field_name(top_field(r->rx.check_res[c])), range);
+		} else {
+			fputs("<td class=\"t\">-</td>", f);
+		}
+		for (unsigned l = 0; nl > 1 && l < nl; l++)
+			html_share_cell(f, lv->l[l].n[c]);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+}

@@ -22,3 +22,9 @@ void dv_text_checks(FILE *f, const struct dv_result *r);
 
 /** The "checks" object: one entry per check asked, and the load levels. */
 json_t *dv_json_checks(const struct dv_result *r, bool *ok);
+
+/**
+ * The HTML section (a heading and a table: per check its totals and the
+ * share passed per load level, coloured); nothing without checks.
+ */
+void dv_html_checks(FILE *f, const struct dv_result *r);

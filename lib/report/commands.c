@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report/checks_section.h"
 #include "report/consistency_json.h"
 #include "report/html.h"
 #include "report/json.h"
@@ -68,14 +69,20 @@ static int write_csv(const char *dir, const struct dv_series_row *rows, size_t n
 }
 
 /** The text report as a string (malloc'ed), for the HTML page. */
-static char *report_string(const struct dv_result *r)
+static void report_text(FILE *f, const struct dv_result *r)
+{
+	dv_report_text(f, NULL, r);
+}
+
+/* A part of the report as a string: the text (print) or the HTML sections. */
+static char *report_string(const struct dv_result *r, void (*print)(FILE *, const struct dv_result *))
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	if (m == NULL)
 		return NULL;
-	dv_report_text(m, NULL, r);
+	print(m, r);
 	if (fclose(m) != 0) {
 		free(buf);
 		return NULL;
@@ -97,7 +104,7 @@ int dv_cmd_report(int argc, char **argv)
 	struct dv_runfile rf;
 	struct dv_series_row *rows = NULL;
 	struct dv_cons *cons = NULL;
-	char *text = NULL;
+	char *text = NULL, *sections = NULL;
 	char dir[4096], html[4200];
 	int opt, status = DV_EXIT_USAGE;
 
@@ -169,8 +176,9 @@ int dv_cmd_report(int argc, char **argv)
 		goto cleanup;
 	}
 	/* Written once: printed here, and the HTML page's preformatted block. */
-	text = report_string(&acc.r);
-	if (text == NULL) {
+	text = report_string(&acc.r, report_text);
+	sections = report_string(&acc.r, dv_html_checks);
+	if (text == NULL || sections == NULL) {
 		dv_err("report: out of memory");
 		goto cleanup;
 	}
@@ -196,7 +204,7 @@ int dv_cmd_report(int argc, char **argv)
 	const char *runid = json_string_value(json_object_get(rf.header, "runid"));
 	snprintf(title, sizeof(title), "dnsvolley: %s (run %s)", basename(base), runid ? runid : "?");
 	snprintf(html, sizeof(html), "%s/report.html", dir);
-	if (dv_html_write(html, title, text, dir, &pf) < 0)
+	if (dv_html_write(html, title, sections, text, dir, &pf) < 0)
 		goto cleanup;
 	printf("\nWrote %s/series.csv (%ld intervals), %d plots as PNG and SVG, %s\n", dir, nrows,
 	       drawn, html);
@@ -205,6 +213,7 @@ int dv_cmd_report(int argc, char **argv)
 cleanup:
 	dv_cons_free(cons);
 	free(text);
+	free(sections);
 	free(rows);
 	json_decref(sum);
 	dv_runfile_free(&rf);

@@ -31,7 +31,12 @@ static const char page_style[] =
 	"overflow-x:auto}\n"
 	"figure{margin:1.5em 0}\n"
 	"figure svg{display:block;width:100%;max-width:100%;height:auto}\n"
-	"figcaption{font-size:0.9em;color:#444;margin-top:0.3em}\n";
+	"figcaption{font-size:0.9em;color:#444;margin-top:0.3em}\n"
+	"table{border-collapse:collapse;font-size:0.85em;margin:1em 0}\n"
+	"th,td{border:1px solid #ddd;padding:0.2em 0.5em;text-align:right;white-space:nowrap}\n"
+	"div.wide{overflow-x:auto}\n"
+	"th:first-child,td:first-child,td.t{text-align:left}\n"
+	"td.pass{background:#e6f4e6}td.fail{background:#f9dede}td.none{background:#fff3cd}\n";
 
 /** Text as HTML character data or attribute value. */
 static void html_escape(FILE *f, const char *s)
@@ -153,8 +158,8 @@ cleanup:
 	return ret;
 }
 
-int dv_html_write(const char *path, const char *title, const char *report_text,
-		  const char *dir, const struct dv_plot_files *plots)
+int dv_html_write(const char *path, const char *title, const char *sections,
+		  const char *report_text, const char *dir, const struct dv_plot_files *plots)
 {
 	FILE *f = fopen(path, "w");
 	int ret = 0;
@@ -170,7 +175,10 @@ int dv_html_write(const char *path, const char *title, const char *report_text,
 	html_escape(f, title);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", page_style);
 	html_escape(f, title);
-	fputs("</h1>\n<pre>", f);
+	fputs("</h1>\n", f);
+	if (sections != NULL)
+		fputs(sections, f);
+	fputs("<pre>", f);
 	html_escape(f, report_text != NULL ? report_text : "");
 	fputs("</pre>\n", f);
 

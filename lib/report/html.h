@@ -15,10 +15,12 @@
  * (reported; the page is written without that figure).
  * @param path        the page to write
  * @param title       of the page (<title> and <h1>)
+ * @param sections    HTML sections before the text report, already
+ *                    escaped (e.g. dv_html_checks()); NULL: none
  * @param report_text the text report (as dnsvolley prints it; NULL: none)
  * @param dir         where dv_plots_render() wrote the plots
  * @param plots       what it drew (NULL: no figures)
  * @return 0 or a negative errno (reported, one line)
  */
-int dv_html_write(const char *path, const char *title, const char *report_text,
-		  const char *dir, const struct dv_plot_files *plots);
+int dv_html_write(const char *path, const char *title, const char *sections,
+		  const char *report_text, const char *dir, const struct dv_plot_files *plots);

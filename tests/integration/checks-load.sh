@@ -79,4 +79,15 @@ $CHECK "$tmp/ramp.json" "${whole/EXPECTED/11}" \
 	"all(c['failed'] == 0 for c in $C)" \
 	"min(c['first_no_answer_qps'] for c in $C if c['no_answer']) >= 2000" \
 	"all(sum(v['no_answer'] for v in l['checks'].values()) == 0 for l in $L if l['offered_qps_hi'] < 2000)"
+# dnsvolley report rebuilds the levels from the file's intervals: the same rows in its
+# text as the run printed, and the HTML section with a row per check.
+"$DV" report --no-plots -o "$tmp/rep" "$tmp/ramp.json" >"$tmp/rep.out" 2>&1 || { cat "$tmp/rep.out"; exit 1; }
+levels_of() { sed -n '/By load level/,/^$/p' "$1" | grep -cE '^ +[0-9]'; }
+nrun=$(levels_of "$tmp/out") nrep=$(levels_of "$tmp/rep.out")
+echo "levels: run $nrun, report $nrep"
+[ "$nrun" -ge 4 ] && [ "$nrun" = "$nrep" ]
+html=$tmp/rep/report.html
+grep -q '<h2>Compliance under load</h2>' "$html"
+[ "$(grep -o '<tr><td>' "$html" | wc -l)" = 11 ]
+grep -q 'class="none"' "$html" && grep -q 'class="pass"' "$html"
 echo "checks-load: PASS"

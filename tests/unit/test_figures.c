@@ -424,7 +424,7 @@ START_TEST(test_html)
 	char path[512];
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	const char *text = "Statistics:\n  Queries sent: 10 <planted> & \"quoted\"\n";
-	ck_assert_int_eq(dv_html_write(path, "dnsvolley <run> & co", text, dir, &files), 0);
+	ck_assert_int_eq(dv_html_write(path, "dnsvolley <run> & co", NULL, text, dir, &files), 0);
 
 	size_t len;
 	char *html = slurp("report.html", &len);
