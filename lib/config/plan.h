@@ -310,15 +310,21 @@ static inline unsigned dv_plan_families(const struct dv_plan *p)
 	return (p->target[DV_FAMILY_V4].family != 0) + (p->target[DV_FAMILY_V6].family != 0);
 }
 
+/** Do UDP attempts fall back to TCP (--on-tc tcp, --tcp-after K within the attempts)? */
+static inline bool dv_plan_tcp_fallback(const struct dv_plan *p)
+{
+	return p->seq.on_tc == DV_ON_TC_TCP ||
+	       (p->seq.tcp_after > 0 && (unsigned)p->seq.tcp_after < p->seq.attempts);
+}
+
 /**
- * Does any attempt of the run go over TCP: --transport tcp, or UDP attempts
- * that fall back to it (--on-tc tcp, --tcp-after K within the attempts)?
+ * Does any attempt of the run go over TCP: --transport tcp, UDP attempts
+ * that fall back to it, or the battery's TCP checks in a UDP run (--checks)?
  * (After dv_seqspec_finish.)
  */
 static inline bool dv_plan_uses_tcp(const struct dv_plan *p)
 {
-	return p->transport == DV_TRANSPORT_TCP || p->seq.on_tc == DV_ON_TC_TCP ||
-	       (p->seq.tcp_after > 0 && (unsigned)p->seq.tcp_after < p->seq.attempts);
+	return p->transport == DV_TRANSPORT_TCP || dv_plan_tcp_fallback(p) || p->checks_zone[0] != '\0';
 }
 
 /** Port of generator or collector i: they are dealt round robin over the ports. */

@@ -44,7 +44,7 @@ static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *
 	dv_count_add(&c->rx.edns[a->edns_var][a->family & 1].timeouts, 1);
 	const struct dv_check_msg *cm = dv_qsource_check(c->sh->qs, a->qidx);
 	if (unlikely(cm != NULL))
-		dv_count_add(&c->rx.check_res[cm->row][DV_CR_NO_ANSWER], 1);
+		dv_count_add(&c->rx.check_res[a->family & 1][cm->row][DV_CR_NO_ANSWER], 1);
 	if (a->transport == DV_TRANSPORT_TCP)
 		dv_count_add(&c->rx.fail_tcp[a->family & 1][a->edns_var][DV_SIZE_UNKNOWN][DV_FRT_FAILED], 1);
 	else
@@ -67,14 +67,14 @@ static inline struct dv_col_lane *col_lane_of(struct dv_col *c, uint16_t dport)
  * message (with the ID it was sent with). Only for checks, a share of the load.
  */
 static void col_judge(struct dv_col *c, const struct dv_check_msg *cm, const struct dv_resp_info *ri,
-		      bool tcp)
+		      const struct dv_attempt_id *a)
 {
 	uint8_t q[DV_QUESTION_MAX];
 	memcpy(q, cm->q.wire, cm->q.len);
 	dv_wr16(q, ri->id);
 	enum dv_check_result r = dv_check_judge(cm->check, q, cm->q.len, ri->dns, ri->dns_len,
-						ri->msg_len, tcp);
-	dv_count_add(&c->rx.check_res[cm->row][r], 1);
+						ri->msg_len, a->transport == DV_TRANSPORT_TCP);
+	dv_count_add(&c->rx.check_res[a->family & 1][cm->row][r], 1);
 }
 
 /* Note why an outstanding attempt will fail (the first reason found sticks). */
@@ -143,7 +143,7 @@ void dv_col_answered(struct dv_col_lane *ln, const struct dv_match *m,
 	 * a check of the battery is judged by its own expectations instead. */
 	const struct dv_check_msg *cm = dv_qsource_check(c->sh->qs, a->qidx);
 	if (unlikely(cm != NULL))
-		col_judge(c, cm, ri, a->transport == DV_TRANSPORT_TCP);
+		col_judge(c, cm, ri, a);
 	else if (ri->msg_len != 0) {
 		unsigned v = dv_answer_violations(ri, c->sh->pol->edns_size[a->edns_var],
 						  a->transport == DV_TRANSPORT_TCP);

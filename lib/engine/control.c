@@ -221,7 +221,7 @@ static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uin
 	iv.target_qps = target_at(st, plan, elapsed);
 	dv_session_describe(&iv, st);
 	iv.tcp_open = dv_session_tcp_open(st);
-	dv_check_levels_add(&res->check_levels, iv.target_qps, (const uint64_t (*)[DV_CR_KINDS])iv.rx.check_res);
+	dv_check_levels_add(&res->check_levels, iv.target_qps, (const uint64_t (*)[DV_CHECKS_MAX][DV_CR_KINDS])iv.rx.check_res);
 	double left = now_tsc < st->sh->end_tsc ? (double)(st->sh->end_tsc - now_tsc) /
 						  (double)st->sh->tsc_hz : -1.0;
 	if (__atomic_load_n(&st->sh->stop_tx, __ATOMIC_ACQUIRE))

@@ -23,7 +23,7 @@ static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_pe
 	dv_count_add(&g->tx.sent[a->family & 1], 1);
 	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, a->qidx);
 	if (unlikely(cm != NULL))
-		dv_count_add(&g->tx.check_sent[cm->row], 1);
+		dv_count_add(&g->tx.check_sent[a->family & 1][cm->row], 1);
 	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
 	dv_count_add(&g->tx.tx_bytes, m->pkt_len);
 	/* The DNS message: the frame past its template's headers (Ethernet, IP, UDP). */
@@ -41,7 +41,7 @@ static void gen_account_tcp(struct dv_gen *g, const struct dv_attempt_id *a, uin
 	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
 	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, a->qidx);
 	if (unlikely(cm != NULL))
-		dv_count_add(&g->tx.check_sent[cm->row], 1);
+		dv_count_add(&g->tx.check_sent[a->family & 1][cm->row], 1);
 	if (g->tx.first_tx_tsc == 0)
 		dv_count_set(&g->tx.first_tx_tsc, now);
 	dv_count_set(&g->tx.last_tx_tsc, now);
@@ -165,8 +165,9 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[0], .attempt = 0,
 				     .edns_var = lq->ap.edns_var[0],
-				     .transport = sh->pol->tcp_from == 0 ? DV_TRANSPORT_TCP
-									 : DV_TRANSPORT_UDP };
+				     .transport = sh->pol->tcp_from == 0 ||
+						  (check >= 0 && sh->qs->checks[check].tcp)
+						  ? DV_TRANSPORT_TCP : DV_TRANSPORT_UDP };
 }
 
 /* The attempt of an existing logical query the collector asked for (DV_ASK_* bits). */
@@ -177,7 +178,8 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
 	unsigned k = ask & DV_ASK_ATTEMPT;
 	/* After a TC answer: that attempt's question, family and EDNS size, over TCP. */
 	unsigned from = (ask & DV_ASK_AFTER_TC) ? (unsigned)ask >> DV_ASK_SRC_SHIFT : k;
-	bool tcp = (ask & DV_ASK_TCP) || k >= g->sh->pol->tcp_from;
+	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, lq->qidx);
+	bool tcp = (ask & DV_ASK_TCP) || k >= g->sh->pol->tcp_from || (cm != NULL && cm->tcp);
 	dv_count_add(&g->tx.retries, 1);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[from], .attempt = (uint8_t)k,

@@ -9,8 +9,9 @@
 #include "wire/frame_parse.h"
 
 /*
- * --checks: the battery's checks of the run's transport, each message built
- * with ldns for the zone. A check every 1/share logical queries, in turn.
+ * --checks: the battery, each message built with ldns for the zone: a UDP
+ * run asks every check, each over its transport; a TCP run (every attempt
+ * over TCP) asks the TCP checks. A check every 1/share logical queries, in turn.
  */
 static int checks_init(struct dv_qsource *qs, const struct dv_plan *plan)
 {
@@ -19,7 +20,7 @@ static int checks_init(struct dv_qsource *qs, const struct dv_plan *plan)
 	enum dv_check_transport want = plan->transport == DV_TRANSPORT_TCP ? DV_CHECK_TCP : DV_CHECK_UDP;
 	for (unsigned i = 0; i < dv_checks_n && qs->nchecks < DV_CHECKS_MAX; i++) {
 		const struct dv_check *c = &dv_checks[i];
-		if (c->q.transport != want)
+		if (want == DV_CHECK_TCP && c->q.transport != DV_CHECK_TCP)
 			continue;
 		struct dv_check_msg *m = &qs->checks[qs->nchecks];
 		int n = dv_check_build(c, plan->checks_zone, 0, m->q.wire, sizeof(m->q.wire));
@@ -37,6 +38,7 @@ static int checks_init(struct dv_qsource *qs, const struct dv_plan *plan)
 		m->qname_len = (uint8_t)(len + 1);
 		m->qtype = c->q.qtype;
 		m->row = (uint8_t)i;
+		m->tcp = c->q.transport == DV_CHECK_TCP;
 		m->check = c;
 		qs->nchecks++;
 	}

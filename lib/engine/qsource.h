@@ -28,6 +28,7 @@ struct dv_check_msg {
 	uint8_t qname_len;
 	uint16_t qtype;
 	uint8_t row;                   /**< its index in dv_checks[]: the counters' row */
+	bool tcp;                      /**< asked over TCP (a UDP run's TCP checks too) */
 	const struct dv_check *check;
 };
 
@@ -62,7 +63,10 @@ static inline int dv_qsource_check_turn(const struct dv_qsource *qs, uint64_t gs
 {
 	if (qs->check_every == 0 || gseq % qs->check_every != 0)
 		return -1;
-	return (int)((gseq / qs->check_every) % qs->nchecks);
+	/* In turn, one step further each round: with an even number of checks and
+	 * families alternating, each check still meets both families. */
+	uint64_t t = gseq / qs->check_every;
+	return (int)((t + t / qs->nchecks) % qs->nchecks);
 }
 
 /** Build from the plan. @return 0 or -errno (reported) */

@@ -118,13 +118,15 @@ uint32_t dv_topo_tcp_conns(const struct dv_plan *plan, double lane_qps, const st
 		return plan->tcp.conns;
 	const struct dv_tcp_plan *t = &plan->tcp;
 	if (plan->transport != DV_TRANSPORT_TCP) {
-		/* TCP after UDP (a TC answer, timeouts): at most every query once over TCP;
+		/* TCP after UDP (a TC answer, timeouts, a TCP check): at most every query once over TCP;
 		 * a connection lives until its answer, or its attempt's timer and one
 		 * retransmission of a SYN nobody answers (beyond: "table full", counted). */
 		double longest = 0.0;
 		for (unsigned k = 0; k < lt->attempts + lt->tc_attempt && k < DV_MAX_ATTEMPTS; k++)
 			longest = lt->timer_s[k] > longest ? lt->timer_s[k] : longest;
-		double c = lane_qps * (longest + t->rto_init_s);
+		/* Without a fallback only the battery's TCP checks (--checks) go over TCP. */
+		double share = dv_plan_tcp_fallback(plan) ? 1.0 : plan->checks_share;
+		double c = lane_qps * share * (longest + t->rto_init_s);
 		if (c < DV_TCP_CONNS_AUTO_MIN)
 			return DV_TCP_CONNS_AUTO_MIN;
 		return c > DV_TCP_CONNS_AUTO_MAX ? DV_TCP_CONNS_AUTO_MAX : (uint32_t)c;

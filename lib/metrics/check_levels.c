@@ -41,12 +41,13 @@ static void coarsen(struct dv_check_levels *lv)
 }
 
 void dv_check_levels_add(struct dv_check_levels *lv, double qps,
-			 const uint64_t res[DV_CHECKS_MAX][DV_CR_KINDS])
+			 const uint64_t res[DV_FAMILIES][DV_CHECKS_MAX][DV_CR_KINDS])
 {
 	uint64_t any = 0;
-	for (unsigned c = 0; c < DV_CHECKS_MAX; c++)
-		for (unsigned k = 0; k < DV_CR_KINDS; k++)
-			any |= res[c][k];
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		for (unsigned c = 0; c < DV_CHECKS_MAX; c++)
+			for (unsigned k = 0; k < DV_CR_KINDS; k++)
+				any |= res[f][c][k];
 	if (any == 0)
 		return;
 	if (lv->ratio == 0.0)
@@ -64,10 +65,11 @@ void dv_check_levels_add(struct dv_check_levels *lv, double qps,
 		l->qps_lo = qps;
 	if (qps > l->qps_hi)
 		l->qps_hi = qps;
-	for (unsigned c = 0; c < DV_CHECKS_MAX; c++) {
-		uint64_t o[DV_CL_COLS];
-		dv_check_outcome_sum(res[c], o);
-		for (unsigned k = 0; k < DV_CL_COLS; k++)
-			l->n[c][k] += o[k];
-	}
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		for (unsigned c = 0; c < DV_CHECKS_MAX; c++) {
+			uint64_t o[DV_CL_COLS];
+			dv_check_outcome_sum(res[f][c], o);
+			for (unsigned k = 0; k < DV_CL_COLS; k++)
+				l->n[c][k] += o[k];
+		}
 }

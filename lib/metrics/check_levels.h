@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "check/judge.h"
+#include "core/types.h"
 
 #define DV_CHECK_LEVELS_MAX 32
 
@@ -40,11 +41,11 @@ struct dv_check_levels {
 };
 
 /**
- * Add an interval's outcomes (check_res of rx, as deltas) at its offered rate.
+ * Add an interval's outcomes (check_res of rx, as deltas; families summed) at its offered rate.
  * @param qps the interval's offered rate (<= 0: the drain, joins the last level)
  */
 void dv_check_levels_add(struct dv_check_levels *lv, double qps,
-			 const uint64_t res[DV_CHECKS_MAX][DV_CR_KINDS]);
+			 const uint64_t res[DV_FAMILIES][DV_CHECKS_MAX][DV_CR_KINDS]);
 
 /** A check's outcome counts summed over its result kinds: passed, failed (any field), no answer. */
 void dv_check_outcome_sum(const uint64_t res[DV_CR_KINDS], uint64_t out[DV_CL_COLS]);

@@ -717,7 +717,7 @@ int dv_result_add_interval(struct dv_result_store *acc_st, const struct dv_resul
 	acc->sequences |= iv->sequences;
 	acc->frag_report |= iv->frag_report;
 	dv_check_levels_add(&acc->check_levels, iv->target_qps,
-			    (const uint64_t (*)[DV_CR_KINDS])iv->rx.check_res);
+			    (const uint64_t (*)[DV_CHECKS_MAX][DV_CR_KINDS])iv->rx.check_res);
 	/* The schedule's latest target is the run's (a ramp's moves). */
 	if (iv->target_qps > 0.0)
 		acc->target_qps = iv->target_qps;

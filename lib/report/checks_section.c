@@ -11,10 +11,23 @@
 #include "check/battery.h"
 #include "core/json_util.h"
 
+/* Check c's attempts sent, both families. */
+static uint64_t sent_of(const struct dv_result *r, unsigned c)
+{
+	return r->tx.check_sent[0][c] + r->tx.check_sent[1][c];
+}
+
+/* Check c's outcomes by kind, both families. */
+static void res_of(const struct dv_result *r, unsigned c, uint64_t out[DV_CR_KINDS])
+{
+	for (unsigned k = 0; k < DV_CR_KINDS; k++)
+		out[k] = r->rx.check_res[0][c][k] + r->rx.check_res[1][c][k];
+}
+
 bool dv_result_has_checks(const struct dv_result *r)
 {
 	for (unsigned c = 0; c < DV_CHECKS_MAX; c++)
-		if (r->tx.check_sent[c] != 0)
+		if (sent_of(r, c) != 0)
 			return true;
 	return false;
 }
@@ -59,10 +72,11 @@ void dv_text_checks(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-13s %-30s %9s %9s %9s %9s %8s  %s\n", "check", "RFC", "sent", "passed",
 		"failed", "no answer", "passed%", "first failure (offered qps)");
 	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
-		if (r->tx.check_sent[c] == 0)
+		if (sent_of(r, c) == 0)
 			continue;
-		uint64_t o[DV_CL_COLS];
-		dv_check_outcome_sum(r->rx.check_res[c], o);
+		uint64_t res[DV_CR_KINDS], o[DV_CL_COLS];
+		res_of(r, c, res);
+		dv_check_outcome_sum(res, o);
 		uint64_t judged = o[DV_CL_PASSED] + o[DV_CL_FAILED] + o[DV_CL_NO_ANSWER];
 		char first[96] = "-";
 		int i = first_level(lv, c, DV_CL_FAILED);
@@ -70,11 +84,10 @@ void dv_text_checks(FILE *f, const struct dv_result *r)
 			char range[48] = "?";
 			if (i >= 0)
 				level_range(&lv->l[i], range, sizeof(range));
-			snprintf(first, sizeof(first), "%s at %s", dv_check_field_name(top_field(r->rx.check_res[c])),
-				 range);
+			snprintf(first, sizeof(first), "%s at %s", dv_check_field_name(top_field(res)), range);
 		}
 		fprintf(f, "  %-13s %-30s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8.2f  %s\n",
-			dv_checks[c].id, dv_checks[c].rfc, r->tx.check_sent[c], o[DV_CL_PASSED],
+			dv_checks[c].id, dv_checks[c].rfc, sent_of(r, c), o[DV_CL_PASSED],
 			o[DV_CL_FAILED], o[DV_CL_NO_ANSWER], dv_pct(o[DV_CL_PASSED], judged), first);
 	}
 	if (lv->n < 2)
@@ -109,22 +122,33 @@ json_t *dv_json_checks(const struct dv_result *r, bool *ok)
 	const struct dv_check_levels *lv = &r->check_levels;
 	json_t *o = json_object(), *arr = json_array(), *levels = json_array();
 	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
-		if (r->tx.check_sent[c] == 0)
+		if (sent_of(r, c) == 0)
 			continue;
-		uint64_t s[DV_CL_COLS];
-		dv_check_outcome_sum(r->rx.check_res[c], s);
-		json_t *e = json_object(), *fields = json_object();
+		uint64_t res[DV_CR_KINDS], s[DV_CL_COLS];
+		res_of(r, c, res);
+		dv_check_outcome_sum(res, s);
+		json_t *e = json_object(), *fields = json_object(), *fams = json_object();
 		dv_jput(e, "id", json_string(dv_checks[c].id), ok);
 		dv_jput(e, "rfc", json_string(dv_checks[c].rfc), ok);
-		dv_jput(e, "sent", dv_jint(r->tx.check_sent[c]), ok);
+		dv_jput(e, "sent", dv_jint(sent_of(r, c)), ok);
 		dv_jput(e, "passed", dv_jint(s[DV_CL_PASSED]), ok);
 		dv_jput(e, "failed", dv_jint(s[DV_CL_FAILED]), ok);
 		dv_jput(e, "no_answer", dv_jint(s[DV_CL_NO_ANSWER]), ok);
 		for (unsigned k = DV_CR_NO_ANSWER + 1; k < DV_CR_KINDS; k++)
-			if (r->rx.check_res[c][k] != 0)
-				dv_jput(fields, dv_check_field_name((enum dv_check_result)k),
-					dv_jint(r->rx.check_res[c][k]), ok);
+			if (res[k] != 0)
+				dv_jput(fields, dv_check_field_name((enum dv_check_result)k), dv_jint(res[k]), ok);
 		dv_jput(e, "failed_fields", fields, ok);
+		for (unsigned f = 0; f < DV_FAMILIES; f++) {
+			if (r->tx.check_sent[f][c] == 0)
+				continue;
+			uint64_t fo[DV_CL_COLS];
+			dv_check_outcome_sum(r->rx.check_res[f][c], fo);
+			dv_jput(fams, f == DV_FAMILY_V6 ? "ipv6" : "ipv4",
+				json_pack("{s:o, s:o, s:o, s:o}", "sent", dv_jint(r->tx.check_sent[f][c]),
+					  "passed", dv_jint(fo[DV_CL_PASSED]), "failed", dv_jint(fo[DV_CL_FAILED]),
+					  "no_answer", dv_jint(fo[DV_CL_NO_ANSWER])), ok);
+		}
+		dv_jput(e, "families", fams, ok);
 		int i = first_level(lv, c, DV_CL_FAILED), j = first_level(lv, c, DV_CL_NO_ANSWER);
 		dv_jput(e, "first_failure_qps", i >= 0 ? dv_jreal(lv->l[i].qps_lo) : json_null(), ok);
 		dv_jput(e, "first_no_answer_qps", j >= 0 ? dv_jreal(lv->l[j].qps_lo) : json_null(), ok);
@@ -178,13 +202,14 @@ void dv_html_checks(FILE *f, const struct dv_result *r)
 	}
 	fputs("</tr>\n", f);
 	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
-		if (r->tx.check_sent[c] == 0)
+		if (sent_of(r, c) == 0)
 			continue;
-		uint64_t o[DV_CL_COLS];
-		dv_check_outcome_sum(r->rx.check_res[c], o);
+		uint64_t res[DV_CR_KINDS], o[DV_CL_COLS];
+		res_of(r, c, res);
+		dv_check_outcome_sum(res, o);
 		fprintf(f, "<tr><td>%s</td><td class=\"t\">%s</td><td>%" PRIu64 "</td><td>%" PRIu64
 			   "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>", dv_checks[c].id,
-			dv_checks[c].rfc, r->tx.check_sent[c], o[DV_CL_PASSED], o[DV_CL_FAILED],
+			dv_checks[c].rfc, sent_of(r, c), o[DV_CL_PASSED], o[DV_CL_FAILED],
 			o[DV_CL_NO_ANSWER]);
 		html_share_cell(f, o);
 		int i = first_level(lv, c, DV_CL_FAILED);
@@ -193,7 +218,7 @@ void dv_html_checks(FILE *f, const struct dv_result *r)
 			if (i >= 0)
 				level_range(&lv->l[i], range, sizeof(range));
 			fprintf(f, "<td class=\"t\">%s at %s qps</td>",
-				dv_check_field_name(top_field(r->rx.check_res[c])), range);
+				dv_check_field_name(top_field(res)), range);
 		} else {
 			fputs("<td class=\"t\">-</td>", f);
 		}

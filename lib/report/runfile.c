@@ -206,7 +206,7 @@ long dv_runfile_scan(struct dv_runfile *rf, struct dv_series_row **rows,
 				/* The first interval is the first load level too. */
 				memset(&total->r.check_levels, 0, sizeof(total->r.check_levels));
 				dv_check_levels_add(&total->r.check_levels, one.r.target_qps,
-						    (const uint64_t (*)[DV_CR_KINDS])one.r.rx.check_res);
+						    (const uint64_t (*)[DV_CHECKS_MAX][DV_CR_KINDS])one.r.rx.check_res);
 			}
 			if (ret < 0) {
 				dv_err("%s: more EDNS sizes than one result holds (%d)", rf->path,

@@ -23,7 +23,7 @@ whole="len($C) == EXPECTED and all(c['passed'] + c['failed'] + c['no_answer'] ==
 # checks_case NAME DEFECTS FAILING UNANSWERED FIELD [OPTIONS...]: FAILING (a Python
 # set of check ids) fail, every one by FIELD; UNANSWERED are never answered; the rest pass.
 checks_case() {
-	local name=$1 defects=$2 failing=$3 unanswered=$4 field=$5 n=11
+	local name=$1 defects=$2 failing=$3 unanswered=$4 field=$5 n=14
 	shift 5
 	local resp=()
 	[ -z "$defects" ] || resp=(--responder "$defects")
@@ -42,7 +42,7 @@ checks_case() {
 }
 
 none="set()"
-aa="{'dns', 'unknown-type', 'edns', 'edns-option', 'edns-flag', 'edns-do', 'edns-512', 'cookie'}"
+aa="{'dns', 'unknown-type', 'tcp', 'edns', 'edns-option', 'edns-flag', 'edns-do', 'edns-512', 'tcp-edns', 'cookie', 'keepalive'}"
 checks_case compliant "" "$none" "$none" -
 checks_case no-aa no-aa "$aa" "$none" AA
 checks_case no-badvers no-badvers "{'edns-version'}" "$none" rcode
@@ -52,15 +52,24 @@ checks_case drop-do drop-do "$none" "{'edns-do', 'edns-512'}" -
 checks_case opcode-as-query opcode-as-query "{'opcode', 'opcode-edns'}" "$none" rcode
 checks_case notimp-no-opt notimp-no-opt "{'opcode-edns'}" "$none" OPT
 checks_case bad-cookie bad-cookie "{'cookie'}" "$none" COOKIE
-# Over TCP the battery's TCP checks; a keepalive of 3 bytes fails only its own.
+# A UDP run asks the TCP checks over TCP: a keepalive of 3 bytes fails only its own.
+checks_case bad-keepalive bad-keepalive "{'keepalive'}" "$none" edns-tcp-keepalive
+# With --transport tcp every attempt goes over TCP: the battery's TCP checks alone.
 checks_case tcp "" "$none" "$none" - --transport tcp
-checks_case bad-keepalive bad-keepalive "{'keepalive'}" "$none" edns-tcp-keepalive --transport tcp
+checks_case tcp-no-aa no-aa "{'tcp', 'tcp-edns', 'keepalive'}" "$none" AA --transport tcp
+# Both families: each check meets both, the share of each within one of half.
+echo "--- families"
+run --port embedded -s 198.18.0.53 -s 2001:2::53 -d "$Q" -Q 2000 -l 1 -t 0.3 -S 0 --checks example. \
+	--checks-share 100% --json "$tmp/families.json"
+$CHECK "$tmp/families.json" "${whole/EXPECTED/14}" "answered == sent" \
+	"all(abs(c['families']['ipv4']['sent'] - c['families']['ipv6']['sent']) <= 1 for c in $C)" \
+	"all(f['passed'] == f['sent'] for c in $C for f in c['families'].values())"
 
 # A share of the load: 10 % of the logical queries are checks, in turn.
 echo "--- share"
 run --port embedded -s 198.18.0.53 -d "$Q" -Q 4000 -l 1 -t 0.3 -S 0 --checks example. \
 	--checks-share 10% --json "$tmp/share.json"
-$CHECK "$tmp/share.json" "${whole/EXPECTED/11}" "answered == sent" \
+$CHECK "$tmp/share.json" "${whole/EXPECTED/14}" "answered == sent" \
 	"abs(sum(c['sent'] for c in $C) - sent / 10) <= 1" \
 	"max(c['sent'] for c in $C) - min(c['sent'] for c in $C) <= 1" \
 	"all(c['passed'] == c['sent'] for c in $C)"
@@ -73,7 +82,7 @@ run --port embedded -s 198.18.0.53 -d "$Q" --ramp 1000:6000:3 -t 0.3 -S 0.25 \
 	--checks example. --checks-share 100% --responder rate=2500 --json "$tmp/ramp.json"
 grep -q 'By load level' "$tmp/out"
 L="dv['checks']['levels']"
-$CHECK "$tmp/ramp.json" "${whole/EXPECTED/11}" \
+$CHECK "$tmp/ramp.json" "${whole/EXPECTED/14}" \
 	"len($L) >= 4" \
 	"all(a['offered_qps_lo'] <= b['offered_qps_lo'] for a, b in zip($L, $L[1:]))" \
 	"all(c['failed'] == 0 for c in $C)" \
@@ -88,6 +97,6 @@ echo "levels: run $nrun, report $nrep"
 [ "$nrun" -ge 4 ] && [ "$nrun" = "$nrep" ]
 html=$tmp/rep/report.html
 grep -q '<h2>Compliance under load</h2>' "$html"
-[ "$(grep -o '<tr><td>' "$html" | wc -l)" = 11 ]
+[ "$(grep -o '<tr><td>' "$html" | wc -l)" = 14 ]
 grep -q 'class="none"' "$html" && grep -q 'class="pass"' "$html"
 echo "checks-load: PASS"
