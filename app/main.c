@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/command.h"
+#include "check_datapath.h"
 #include "config/cli.h"
 #include "engine/run.h"
 #include "report/commands.h"
@@ -18,9 +19,9 @@ int main(int argc, char **argv)
 		return dv_cmd_report(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return dv_cmd_merge(argc - 1, argv + 1);
-	/* The compliance battery, once per check, over the kernel's sockets. */
+	/* The compliance battery: over the kernel's sockets, or a port (a run of checks). */
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
-		return dv_cmd_check(argc - 1, argv + 1);
+		return dv_cmd_check(argc - 1, argv + 1, dv_check_datapath_run);
 
 	struct dv_plan plan;
 	int rc = dv_cli_parse(argc, argv, &plan);

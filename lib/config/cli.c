@@ -656,7 +656,9 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 	if (ret != 0)
 		goto cleanup;
 
-	if (plan->seq.qname_pattern[0] == '\0') {
+	/* The battery alone (--checks-share 100%) needs no names of its own. */
+	bool checks_only = plan->checks_zone[0] != '\0' && plan->checks_share >= 1.0;
+	if (plan->seq.qname_pattern[0] == '\0' && !(checks_only && plan->query_file[0] == '\0')) {
 		if (plan->query_file[0] == '\0') {
 			dv_err("no query file: pass -d FILE or a scenario with 'queries'");
 			ret = -EINVAL;

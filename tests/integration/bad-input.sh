@@ -193,6 +193,14 @@ expect "^dnsvolley: check: -s: 'abc' is not an IPv4 or IPv6 address" "$DV" check
 expect "^dnsvolley: check: -z: 'a\.\.b' is not a domain name" "$DV" check -s 198.18.0.53 -z a..b
 expect "^dnsvolley: check: --only: 'nope' is not a check" "$DV" check -s 198.18.0.53 -z example. --only nope
 expect "^dnsvolley: check: -t: '0' is not a timeout" "$DV" check -s 198.18.0.53 -z example. -t 0
+expect "^dnsvolley: check: --responder and --eal go with --port" "$DV" check -s 198.18.0.53 -z example. --responder no-aa
+expect "^dnsvolley: check: with --port, one address per family" "$DV" check --port embedded -s 198.18.0.53 -s 198.18.0.54 -z example.
+expect "^dnsvolley: check: --repeat: '0' is not a number of times" "$DV" check --port embedded -s 198.18.0.53 -z example. --repeat 0
+expect "^dnsvolley: check: -Q: 'x' is not a rate" "$DV" check --port embedded -s 198.18.0.53 -z example. -Q x
+expect "^dnsvolley: --responder: 'bogus' is not an impairment" "$DV" check --port embedded -s 198.18.0.53 -z example. --responder bogus
+expect "^dnsvolley: --checks: 'a\.\.b' is not a zone's domain name" "$DV" --port embedded --checks a..b
+expect "^dnsvolley: --checks-share: '0' is not a share of the queries" "$DV" --port embedded --checks example. --checks-share 0
+expect "^dnsvolley: --checks-share: '101%' is not a share of the queries" "$DV" --port embedded --checks example. --checks-share 101%
 # Nothing listens on the discard port of this host's loopback: no answer, exit 1; expected, exit 0.
 rc=0
 "$DV" check -s 127.0.0.1 -p 9 -z example. -t 0.3 --only dns,tcp --json "$tmp/c.json" >"$tmp/out" 2>&1 || rc=$?

@@ -99,4 +99,31 @@ html=$tmp/rep/report.html
 grep -q '<h2>Compliance under load</h2>' "$html"
 [ "$(grep -o '<tr><td>' "$html" | wc -l)" = 14 ]
 grep -q 'class="none"' "$html" && grep -q 'class="pass"' "$html"
+# dnsvolley check --port: the battery as a run of checks alone, a line per check and
+# family, the exit status for CI; a defect of the responder is a failure (exit 1)
+# unless expected.
+echo "--- check --port"
+"$DV" check --port embedded -s 198.18.0.53 -s 2001:2::53 -z example. --repeat 2 \
+	--json "$tmp/cp.json" >"$tmp/cp.out" 2>&1 || { cat "$tmp/cp.out"; exit 1; }
+cat "$tmp/cp.out"
+python3 - "$tmp/cp.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["datapath"] == "embedded" and d["summary"] == {"passed": 28, "failed": 0, "no_answer": 0, "expected": 0}, d["summary"]
+assert all(c["detail"] == "2 of 2 answers" for c in d["checks"]), [c["detail"] for c in d["checks"]]
+PY
+rc=0
+"$DV" check --port embedded -s 198.18.0.53 -s 2001:2::53 -z example. --repeat 2 --responder echo-flags \
+	--json "$tmp/cpf.json" >"$tmp/cpf.out" 2>&1 || rc=$?
+cat "$tmp/cpf.out"
+[ "$rc" = 1 ]
+python3 - "$tmp/cpf.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [(c["check"], c["family"], c["detail"]) for c in d["checks"] if c["verdict"] != "pass"]
+assert bad == [("edns-flag", "v4", "EDNS flags: 2 of 2 answers differ there"),
+               ("edns-flag", "v6", "EDNS flags: 2 of 2 answers differ there")], bad
+PY
+"$DV" check --port embedded -s 198.18.0.53 -z example. --repeat 1 --responder echo-flags \
+	--expect-fail edns-flag -q
 echo "checks-load: PASS"
