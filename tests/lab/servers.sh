@@ -10,6 +10,10 @@
 #   knot           Knot DNS (knot)                    a zone, no journal
 #   bind           BIND 9 (bind9)                     a primary zone, no recursion
 #   unbound        Unbound (unbound)                  an auth-zone for its clients
+#   pdns           PowerDNS Authoritative             the bind backend reading the zone file
+#                  (pdns-server, pdns-backend-bind)
+#   pdns-recursor  PowerDNS Recursor (pdns-recursor)  auth-zones: the zone file, served
+#                                                     by the recursor itself (without AA)
 #
 # The zone is tests/lab/nsd.sh's, built from a query file, plus big.example.,
 # a TXT RRset of SRV_BIG_RECORDS strings of 255 bytes (17 KiB in an answer).
@@ -17,20 +21,21 @@
 # (configuration, zone copy, pid file, control socket, output), runs as root in
 # the foreground, is started with lab_bg (so lab_cleanup stops it whatever
 # happens) and must answer over TCP on both families before srv_start returns.
-# The configurations raise the servers' TCP limits above
-# tests/integration/tcp-servers.sh's load.
+# The NSD, Knot, BIND and Unbound configurations raise their TCP limits above
+# tests/integration/tcp-servers.sh's load; PowerDNS keeps its defaults (it is
+# under the compliance battery only, tests/integration/check-servers.sh).
 #
 # Typical use:
 #   . tests/lab/netns.sh; . tests/lab/nsd.sh; . tests/lab/servers.sh
 #   lab_require_root
-#   lab_require_tools $(srv_tools nsd knot)
+#   lab_require_tools $(srv_tools nsd pdns)
 #   lab_setup
 #   srv_setup tests/data/lab-queries.txt
-#   srv_start nsd       # SRV_NAME, SRV_PID, SRV_DIR describe it
+#   srv_start pdns      # SRV_NAME, SRV_PID, SRV_DIR describe it
 #   ...
 #   srv_stop
 
-SRV_IDS="nsd knot bind unbound"
+SRV_IDS="nsd knot bind unbound pdns pdns-recursor"
 # big.example.: this many TXT records of one 255-byte string each.
 SRV_BIG_RECORDS=64
 
@@ -51,6 +56,8 @@ srv_tools() {
 		knot) echo knotd knotc ;;
 		bind) echo named named-checkconf named-checkzone ;;
 		unbound) echo unbound unbound-checkconf ;;
+		pdns) echo pdns_server pdnsutil ;;
+		pdns-recursor) echo pdns_recursor ;;
 		*) lab_die "srv_tools: no server $id (one of: $SRV_IDS)" ;;
 		esac
 	done
@@ -64,6 +71,8 @@ srv_version() {
 	knot) name="Knot DNS" out=$(knotd -V 2>&1) ;;
 	bind) name="BIND" out=$(named -v 2>&1) ;;
 	unbound) name=Unbound out=$(unbound -V 2>&1) ;;
+	pdns) name="PowerDNS Authoritative" out=$(pdns_server --version 2>&1 | grep 'PowerDNS Authoritative') ;;
+	pdns-recursor) name="PowerDNS Recursor" out=$(pdns_recursor --version 2>&1 | grep 'PowerDNS Recursor') ;;
 	*) lab_die "srv_version: no server $1" ;;
 	esac || true
 	[[ $out =~ [0-9]+\.[0-9]+\.[0-9]+ ]] || BASH_REMATCH=("(version unknown)")
@@ -180,6 +189,8 @@ srv_start() {
 	knot) start_knot ;;
 	bind) start_bind ;;
 	unbound) start_unbound ;;
+	pdns) start_pdns ;;
+	pdns-recursor) start_pdns_recursor ;;
 	*) lab_die "srv_start: no server $1 (one of: $SRV_IDS)" ;;
 	esac
 }
@@ -317,4 +328,56 @@ start_unbound() {
 	unbound-checkconf "$SRV_DIR/unbound.conf" >/dev/null ||
 		lab_die "unbound-checkconf rejects $SRV_DIR/unbound.conf"
 	srv_launch unbound "$(srv_bin unbound unbound "$SRV_DIR")" -d -c "$SRV_DIR/unbound.conf"
+}
+
+# PowerDNS Authoritative: the bind backend serving the zone file; only our
+# pdns.conf (--config-dir), not the package's /etc/powerdns.
+start_pdns() {
+	srv_dir pdns
+	cat >"$SRV_DIR/named.conf" <<-EOF
+		zone "example." {
+		    type master;
+		    file "$SRV_DIR/example.zone";
+		};
+	EOF
+	cat >"$SRV_DIR/pdns.conf" <<-EOF
+		launch=bind
+		bind-config=$SRV_DIR/named.conf
+		local-address=$LAB_SRV_V4, $LAB_SRV_V6
+		local-port=53
+		# Foreground, no guardian process, as root (the files are ours), the
+		# control socket here, logs to stderr.
+		daemon=no
+		guardian=no
+		setuid=
+		setgid=
+		socket-dir=$SRV_DIR
+		disable-syslog=yes
+		# No query for its security status (secpoll.powerdns.com) at start.
+		security-poll-suffix=
+	EOF
+	pdnsutil --config-dir="$SRV_DIR" check-zone example. >"$SRV_DIR/check-zone.log" 2>&1 ||
+		{ cat "$SRV_DIR/check-zone.log" >&2; lab_die "pdnsutil check-zone rejects the zone"; }
+	srv_launch pdns_server "$(srv_bin pdns_server pdns_server "$SRV_DIR")" --config-dir="$SRV_DIR"
+}
+
+# PowerDNS Recursor: the zone served by the recursor itself (auth-zones), so
+# that the answers come from its own data, not from another server. PowerDNS
+# documents that it answers such zones without the AA bit.
+start_pdns_recursor() {
+	srv_dir pdns-recursor
+	cat >"$SRV_DIR/recursor.conf" <<-EOF
+		local-address=$LAB_SRV_V4, $LAB_SRV_V6
+		local-port=53
+		allow-from=198.18.0.0/15, 2001:2::/48
+		auth-zones=example.=$SRV_DIR/example.zone
+		# Foreground, one thread, the control socket here, logs to stderr.
+		daemon=no
+		threads=1
+		socket-dir=$SRV_DIR
+		disable-syslog=yes
+		# No query for its security status (secpoll.powerdns.com) at start.
+		security-poll-suffix=
+	EOF
+	srv_launch pdns_recursor "$(srv_bin pdns_recursor pdns_recursor "$SRV_DIR")" --config-dir="$SRV_DIR"
 }
