@@ -10,7 +10,8 @@
 # 255 bytes (17 KiB in an answer). Each listens on the lab's two addresses
 # only, with TCP limits above the load, and is stopped before the next starts.
 # Against each, dnsvolley runs over AF_XDP on the generator's veth, each run
-# from source ports of its own:
+# from source ports of its own (the compliance battery against the same
+# servers is check-servers.sh's):
 #   modes      2000 qps for 1 s, IPv4 and IPv6, each of --tcp-queries 1;
 #              --tcp-queries 10 --tcp-pipeline 4; --tcp-queries 0: >= 99 %
 #              answered, every query on a connection, established >= 99 % of
@@ -75,9 +76,6 @@ tmp=$(lab_tmpdir)
 # The zone every server serves (servers.sh), and the query of big.example.
 srv_setup "$queries"
 printf 'big.example. TXT\n' >"$tmp/big.txt"
-
-# Checks a server fails, known and explained in docs/interop.md (--expect-fail).
-declare -A CHECK_XFAIL=([nsd]=opcode-edns)
 
 # The server kernel's TCP counters: srv_nstat > FILE ("name value" lines). Checked:
 # TcpInCsumErrors and TcpInErrs (segments with a bad checksum or otherwise in
@@ -240,20 +238,6 @@ for server in ${DV_TCPSRV_SERVERS:-nsd knot bind unbound}; do
 	*) lab_die "DV_TCPSRV_SERVERS: no server $server" ;;
 	esac
 	srv_status=0
-	# The compliance battery (issue 16): every check once, both families, over the
-	# kernel's sockets from the generator's namespace; known failures of a server
-	# are named in CHECK_XFAIL (docs/interop.md explains each).
-	lab_log "$SRV_NAME: dnsvolley check -z example., IPv4 and IPv6"
-	rc=0
-	lab_gen "$bin" check -s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -z example. -t 2 \
-		--json "$tmp/$SRV_NAME-check.json" ${CHECK_XFAIL[$SRV_NAME]:+--expect-fail "${CHECK_XFAIL[$SRV_NAME]}"} \
-		>"$tmp/$SRV_NAME-check.out" 2>&1 || rc=$?
-	sed "s/^/  /" "$tmp/$SRV_NAME-check.out"
-	if [ "$rc" -ne 0 ]; then
-		echo "tcp-servers $SRV_NAME check: FAIL (exit $rc)"
-		srv_status=1
-	fi
-	printf '%-28s %s\n' "$SRV_NAME check" "$(tail -n 1 "$tmp/$SRV_NAME-check.out" | sed 's/^ *//')" >>"$summary"
 	for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
 		case $target in *:*) fam=ipv6 client=$LAB_GEN_V6 ;; *) fam=ipv4 client=$LAB_GEN_V4 ;; esac
 		# queries per connection, outstanding, source ports (connections, with room)
