@@ -24,7 +24,15 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
           libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
           clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils
-          knot bind9 tcpdump)
+          knot bind9 pdns-server pdns-backend-bind pdns-recursor tcpdump)
+
+# The system services of the server packages above (package: units). Their
+# maintainer scripts start and enable them; the lab runs its own servers in
+# namespaces (tests/lab/servers.sh), never the system's: install_deps keeps
+# them from starting and disables them.
+declare -A SERVER_UNITS=([nsd]=nsd.service [knot]=knot.service [bind9]=named.service
+                         [unbound]=unbound.service [pdns-server]=pdns.service
+                         [pdns-recursor]=pdns-recursor.service)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
 # dpdk: dpdk-testpmd; knot: knotd in XDP mode (knot.sh, tcp.sh); knot-dnsutils: kxdpgun;
@@ -44,8 +52,12 @@ as_root() {
 }
 
 # install_deps [PACKAGE...]: the missing ones of the list (default: PACKAGES).
+# While apt-get installs them, a policy-rc.d (unless the machine has one)
+# forbids every service start: invoke-rc.d and deb-systemd-invoke ask it, and
+# exit status 101 means "action forbidden". Then the units of the server
+# packages just installed are disabled, so that no boot starts them either.
 install_deps() {
-	local missing=() p
+	local missing=() p u policy=/usr/sbin/policy-rc.d ours=0 rc=0 trap_exit
 	[ $# -gt 0 ] || set -- "${PACKAGES[@]}"
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -53,8 +65,31 @@ install_deps() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "installing ${missing[*]}"
 	as_root apt-get update -q >/dev/null
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# dnsvolley lab.sh: no service starts while it installs packages.\nexit 101\n' |
+			as_root tee "$policy" >/dev/null
+		as_root chmod 755 "$policy"
+		ours=1
+		trap_exit=$(trap -p EXIT)
+		trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${missing[@]}" >/dev/null
+		"${missing[@]}" >/dev/null || rc=$?
+	if [ "$ours" = 1 ]; then
+		as_root rm -f "$policy"
+		eval "${trap_exit:-trap - EXIT}"
+	fi
+	[ "$rc" -eq 0 ] || return "$rc"
+	for p in "${missing[@]}"; do
+		for u in ${SERVER_UNITS[$p]:-}; do
+			# --now stops it too, should a policy of the machine's have let it start.
+			if [ -d /run/systemd/system ]; then
+				as_root systemctl disable --now "$u" >/dev/null 2>&1 || say "warning: could not disable $u"
+			elif command -v systemctl >/dev/null; then
+				as_root systemctl disable "$u" >/dev/null 2>&1 || say "warning: could not disable $u"
+			fi
+		done
+	done
 }
 
 # Hugepages and bpffs: AF_XDP needs hugepages (bpffs only for a profile copy without

@@ -4,12 +4,14 @@
 #
 # A two-namespace lab of its own names (dvagen-PID/dvasrv-PID, dvag0/dvas0, so
 # that it runs beside the other labs). In the server namespace, one after
-# another, NSD, Knot DNS, BIND 9 and Unbound (an auth-zone) serve the same zone:
-# tests/lab/nsd.sh's, built from tests/data/lab-queries.txt, plus big.example.,
-# a TXT RRset of 64 strings of 255 bytes (17 KiB in an answer). Each listens
-# on the lab's two addresses only, with TCP limits above the load, and is
-# stopped before the next starts. Against each, dnsvolley runs over AF_XDP on
-# the generator's veth, each run from source ports of its own:
+# another, NSD, Knot DNS, BIND 9 and Unbound (an auth-zone) serve the same zone
+# (tests/lab/servers.sh starts them): tests/lab/nsd.sh's, built from
+# tests/data/lab-queries.txt, plus big.example., a TXT RRset of 64 strings of
+# 255 bytes (17 KiB in an answer). Each listens on the lab's two addresses
+# only, with TCP limits above the load, and is stopped before the next starts.
+# Against each, dnsvolley runs over AF_XDP on the generator's veth, each run
+# from source ports of its own (the compliance battery against the same
+# servers is check-servers.sh's):
 #   modes      2000 qps for 1 s, IPv4 and IPv6, each of --tcp-queries 1;
 #              --tcp-queries 10 --tcp-pipeline 4; --tcp-queries 0: >= 99 %
 #              answered, every query on a connection, established >= 99 % of
@@ -47,12 +49,12 @@ LAB_NS_PREFIX=dva LAB_GEN_IF=dvag0 LAB_SRV_IF=dvas0
 . "$root/tests/lab/nsd.sh"
 # shellcheck source=SCRIPTDIR/../lab/capture.sh
 . "$root/tests/lab/capture.sh"
+# shellcheck source=SCRIPTDIR/../lab/servers.sh
+. "$root/tests/lab/servers.sh"
 
 QPS=2000
 SECONDS_RUN=1
 BIG_QPS=200
-# big.example.: 64 TXT records of one 255-byte string each.
-BIG_RECORDS=64
 # A run must stop by itself well before this; the bound only catches hangs.
 RUN_LIMIT_S=60
 
@@ -60,8 +62,8 @@ RUN_LIMIT_S=60
 bin=$1
 
 lab_require_root
-lab_require_tools ip ethtool nstat ss nsd nsd-checkconf nsd-checkzone knotd knotc named \
-	named-checkconf named-checkzone unbound unbound-checkconf kdig tcpdump python3 timeout
+# shellcheck disable=SC2046 # a list of names
+lab_require_tools ip ethtool nstat tcpdump python3 timeout $(srv_tools nsd knot bind unbound)
 [ -x "$bin" ] || lab_die "not an executable: $bin"
 queries="$root/tests/data/lab-queries.txt"
 [ -r "$queries" ] || lab_die "cannot read $queries"
@@ -71,246 +73,9 @@ lab_setup
 lab_static_neigh
 tmp=$(lab_tmpdir)
 
-# The zone every server serves: nsd.sh's, and the big TXT RRset.
-zone="$tmp/example.zone"
-{
-	nsd_write_zone "$queries"
-	filler=$(printf 'x%.0s' $(seq 1 252))
-	for i in $(seq 1 "$BIG_RECORDS"); do
-		printf 'big\tIN TXT "%03d%s"\n' "$i" "$filler"
-	done
-} >"$zone"
+# The zone every server serves (servers.sh), and the query of big.example.
+srv_setup "$queries"
 printf 'big.example. TXT\n' >"$tmp/big.txt"
-
-# The binary to run: a private copy where the package's AppArmor profile is
-# enforced (it would not let the server read its configuration in $tmp).
-#   srv_bin PROGRAM PROFILE DIR
-srv_bin() {
-	local path
-	path=$(command -v "$1")
-	if grep -qs "^$2 (enforce)" /sys/kernel/security/apparmor/profiles; then
-		lab_must cp "$path" "$3/$1"
-		lab_log "running a copy of $1: its AppArmor profile would not let it read $3"
-		path=$3/$1
-	fi
-	echo "$path"
-}
-
-# Checks a server fails, known and explained in docs/interop.md (--expect-fail).
-declare -A CHECK_XFAIL=([nsd]=opcode-edns)
-
-SRV_NAME=""
-SRV_PID=""
-SRV_DIR=""
-
-# Show the current server's output and log (for failures).
-srv_dump_logs() {
-	local f
-	for f in "$SRV_DIR"/*.out "$SRV_DIR"/*.log; do
-		[ -s "$f" ] || continue
-		echo "--- $f" >&2
-		tail -n 30 "$f" >&2
-	done
-}
-
-# Wait (10 s at most) until the server just started answers over TCP on both
-# families, and serves big.example. whole.
-srv_wait() {
-	local tries=50 a got n
-	while :; do
-		if ! kill -0 "$SRV_PID" 2>/dev/null; then
-			srv_dump_logs
-			lab_die "$SRV_NAME exited during startup"
-		fi
-		if lab_gen kdig @"$LAB_SRV_V4" +tcp example. SOA +timeout=1 +retry=0 +short 2>/dev/null |
-			grep -q 'ns\.example\.'; then
-			break
-		fi
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || { srv_dump_logs; lab_die "$SRV_NAME does not answer on $LAB_SRV_V4 after 10 s"; }
-		sleep 0.2
-	done
-	for a in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
-		got=$(lab_gen kdig @"$a" +tcp h00.example. A +timeout=2 +retry=1 +short 2>/dev/null) || true
-		[ "$got" = 198.18.1.2 ] || { srv_dump_logs; lab_die "$SRV_NAME @$a: h00.example. A is '$got'"; }
-	done
-	got=$(lab_gen kdig @"$LAB_SRV_V4" +tcp big.example. TXT +timeout=2 +retry=1 2>/dev/null) || true
-	n=$(grep -c '^big\.example\..*TXT' <<<"$got") || true
-	BIG_BYTES=$(sed -n 's/^;; Received \([0-9]*\) B.*/\1/p' <<<"$got")
-	if [ "$n" != "$BIG_RECORDS" ] || [ "${BIG_BYTES:-0}" -lt 16384 ]; then
-		srv_dump_logs
-		lab_die "$SRV_NAME: big.example. TXT over TCP: $n records, ${BIG_BYTES:-no} bytes"
-	fi
-	lab_log "$SRV_NAME (pid $SRV_PID) answers over TCP on $LAB_SRV_V4 and $LAB_SRV_V6; big.example. TXT: $BIG_BYTES bytes"
-}
-
-# Start: srv_launch NAME COMMAND... (in the server namespace, output to NAME.out).
-srv_launch() {
-	SRV_NAME=$1
-	shift
-	lab_bg srv "$@" >"$SRV_DIR/$SRV_NAME.out" 2>&1
-	SRV_PID=$LAB_LAST_PID
-	srv_wait
-	# Only the lab's addresses: every socket the server listens on or has bound.
-	local other
-	other=$(lab_srv ss -Htuln | awk -v a="$LAB_SRV_V4:53" -v b="[$LAB_SRV_V6]:53" \
-		'$5 != a && $5 != b { printf "%s %s ", $1, $5 }')
-	[ -z "$other" ] || { srv_dump_logs; lab_die "$SRV_NAME listens elsewhere too: $other"; }
-}
-
-# Stop the current server and forget its pid (lab_cleanup would stop it too).
-srv_stop() {
-	local p kept=()
-	lab_stop_pid "$SRV_PID"
-	for p in "${LAB_PIDS[@]}"; do
-		[ "$p" = "$SRV_PID" ] || kept+=("$p")
-	done
-	LAB_PIDS=("${kept[@]}")
-	SRV_PID=""
-}
-
-# NSD: tests/lab/nsd.sh's configuration with more TCP connections.
-start_nsd() {
-	SRV_DIR="$tmp/nsd"
-	lab_must mkdir -p "$SRV_DIR"
-	lab_must cp "$zone" "$SRV_DIR/example.zone"
-	# tcp-count: connections at once (default 100); tcp-timeout: idle seconds.
-	nsd_write_conf "$SRV_DIR" | sed 's/^\(\s*\)verbosity: 1$/&\n\1tcp-count: 1000\n\1tcp-timeout: 30/' \
-		>"$SRV_DIR/nsd.conf"
-	grep -q 'tcp-count: 1000' "$SRV_DIR/nsd.conf" || lab_die "nsd.conf: tcp-count not set"
-	nsd-checkconf "$SRV_DIR/nsd.conf" || lab_die "nsd-checkconf rejects $SRV_DIR/nsd.conf"
-	nsd-checkzone example. "$SRV_DIR/example.zone" >/dev/null || lab_die "nsd-checkzone rejects the zone"
-	srv_launch nsd env -u NOTIFY_SOCKET "$(srv_bin nsd nsd "$SRV_DIR")" -d -c "$SRV_DIR/nsd.conf"
-}
-
-# Knot DNS: no journal, the zone file only read; its TCP limits raised.
-start_knot() {
-	SRV_DIR="$tmp/knot"
-	lab_must mkdir -p "$SRV_DIR"
-	lab_must cp "$zone" "$SRV_DIR/example.zone"
-	cat >"$SRV_DIR/knot.conf" <<-EOF
-		server:
-		    rundir: "$SRV_DIR"
-		    pidfile: "$SRV_DIR/knot.pid"
-		    listen: [ $LAB_SRV_V4@53, $LAB_SRV_V6@53 ]
-		    udp-workers: 1
-		    # Knot listens with a backlog of 10 (fixed in its code): a worker
-		    # a few ms without the CPU, and SYNs of 2000 connections a second
-		    # overflow it (the kernel drops them; we send them again a second
-		    # later). With reuseport each worker has a socket and a backlog of
-		    # its own, and the SYNs are spread over them.
-		    tcp-workers: 8
-		    tcp-reuseport: on
-		    background-workers: 1
-		    # Connections at once, idle seconds; tcp-io-timeout (ms) bounds one
-		    # message's transfer, a 17 KiB answer into a 4 KiB window included.
-		    tcp-max-clients: 2000
-		    tcp-idle-timeout: 30
-		    tcp-io-timeout: 5000
-		log:
-		  - target: stderr
-		    any: info
-		database:
-		    storage: "$SRV_DIR"
-		control:
-		    listen: "$SRV_DIR/knot.sock"
-		template:
-		  - id: default
-		    storage: "$SRV_DIR"
-		    journal-content: none
-		    zonefile-sync: -1
-		    zonefile-load: whole
-		zone:
-		  - domain: example.
-		    file: "$SRV_DIR/example.zone"
-	EOF
-	knotc -c "$SRV_DIR/knot.conf" conf-check >/dev/null 2>&1 ||
-		lab_die "knotc conf-check rejects $SRV_DIR/knot.conf"
-	srv_launch knotd "$(srv_bin knotd knotd "$SRV_DIR")" -c "$SRV_DIR/knot.conf"
-}
-
-# BIND 9: authoritative only, no control channel, its TCP limits raised.
-start_bind() {
-	SRV_DIR="$tmp/bind"
-	lab_must mkdir -p "$SRV_DIR"
-	lab_must cp "$zone" "$SRV_DIR/example.zone"
-	cat >"$SRV_DIR/named.conf" <<-EOF
-		options {
-		    directory "$SRV_DIR";
-		    pid-file "$SRV_DIR/named.pid";
-		    session-keyfile "$SRV_DIR/session.key";
-		    managed-keys-directory "$SRV_DIR";
-		    listen-on port 53 { $LAB_SRV_V4; };
-		    listen-on-v6 port 53 { $LAB_SRV_V6; };
-		    automatic-interface-scan no;
-		    recursion no;
-		    dnssec-validation no;
-		    notify no;
-		    // Connections at once (default 150), the listen backlog (default
-		    // 10: a burst of SYNs beyond it would be dropped, and retransmitted
-		    // by us), idle timeouts in 100 ms units.
-		    tcp-clients 10000;
-		    tcp-listen-queue 1024;
-		    tcp-initial-timeout 300;
-		    tcp-idle-timeout 300;
-		};
-		controls { };
-		zone "example." {
-		    type primary;
-		    file "$SRV_DIR/example.zone";
-		};
-	EOF
-	named-checkconf "$SRV_DIR/named.conf" || lab_die "named-checkconf rejects $SRV_DIR/named.conf"
-	named-checkzone example. "$SRV_DIR/example.zone" >/dev/null || lab_die "named-checkzone rejects the zone"
-	# -g: foreground, log to stderr; as root (no -u: the files are ours).
-	srv_launch named "$(srv_bin named named "$SRV_DIR")" -g -n 2 -c "$SRV_DIR/named.conf"
-}
-
-# Unbound: the zone as an auth-zone for its clients, nothing recursive.
-start_unbound() {
-	SRV_DIR="$tmp/unbound"
-	lab_must mkdir -p "$SRV_DIR"
-	lab_must cp "$zone" "$SRV_DIR/example.zone"
-	cat >"$SRV_DIR/unbound.conf" <<-EOF
-		server:
-		    interface: $LAB_SRV_V4
-		    interface: $LAB_SRV_V6
-		    port: 53
-		    do-ip4: yes
-		    do-ip6: yes
-		    do-udp: yes
-		    do-tcp: yes
-		    access-control: 198.18.0.0/15 allow
-		    access-control: 2001:2::/48 allow
-		    username: ""
-		    chroot: ""
-		    directory: "$SRV_DIR"
-		    pidfile: "$SRV_DIR/unbound.pid"
-		    logfile: ""
-		    use-syslog: no
-		    verbosity: 1
-		    num-threads: 1
-		    module-config: "iterator"
-		    ratelimit: 0
-		    ip-ratelimit: 0
-		    # Connections at once per thread (default 10), idle ms; the
-		    # buffer of a TCP answer (the default, 65552, said: 17 KiB fits).
-		    incoming-num-tcp: 1000
-		    tcp-idle-timeout: 30000
-		    msg-buffer-size: 65552
-		remote-control:
-		    control-enable: no
-		auth-zone:
-		    name: "example."
-		    zonefile: "$SRV_DIR/example.zone"
-		    for-downstream: yes
-		    for-upstream: no
-		    fallback-enabled: no
-	EOF
-	unbound-checkconf "$SRV_DIR/unbound.conf" >/dev/null ||
-		lab_die "unbound-checkconf rejects $SRV_DIR/unbound.conf"
-	srv_launch unbound "$(srv_bin unbound unbound "$SRV_DIR")" -d -c "$SRV_DIR/unbound.conf"
-}
 
 # The server kernel's TCP counters: srv_nstat > FILE ("name value" lines). Checked:
 # TcpInCsumErrors and TcpInErrs (segments with a bad checksum or otherwise in
@@ -469,27 +234,10 @@ tcp_clean="${T}['retransmissions'] == 0 and ${T}['reset_by_server'] == 0 and ${T
 status=0
 for server in ${DV_TCPSRV_SERVERS:-nsd knot bind unbound}; do
 	case $server in
-	nsd) start_nsd ;;
-	knot) start_knot ;;
-	bind) start_bind ;;
-	unbound) start_unbound ;;
+	nsd | knot | bind | unbound) srv_start "$server" ;;
 	*) lab_die "DV_TCPSRV_SERVERS: no server $server" ;;
 	esac
 	srv_status=0
-	# The compliance battery (issue 16): every check once, both families, over the
-	# kernel's sockets from the generator's namespace; known failures of a server
-	# are named in CHECK_XFAIL (docs/interop.md explains each).
-	lab_log "$SRV_NAME: dnsvolley check -z example., IPv4 and IPv6"
-	rc=0
-	lab_gen "$bin" check -s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -z example. -t 2 \
-		--json "$tmp/$SRV_NAME-check.json" ${CHECK_XFAIL[$SRV_NAME]:+--expect-fail "${CHECK_XFAIL[$SRV_NAME]}"} \
-		>"$tmp/$SRV_NAME-check.out" 2>&1 || rc=$?
-	sed "s/^/  /" "$tmp/$SRV_NAME-check.out"
-	if [ "$rc" -ne 0 ]; then
-		echo "tcp-servers $SRV_NAME check: FAIL (exit $rc)"
-		srv_status=1
-	fi
-	printf '%-28s %s\n' "$SRV_NAME check" "$(tail -n 1 "$tmp/$SRV_NAME-check.out" | sed 's/^ *//')" >>"$summary"
 	for target in "$LAB_SRV_V4" "$LAB_SRV_V6"; do
 		case $target in *:*) fam=ipv6 client=$LAB_GEN_V6 ;; *) fam=ipv4 client=$LAB_GEN_V4 ;; esac
 		# queries per connection, outstanding, source ports (connections, with room)
@@ -514,7 +262,7 @@ for server in ${DV_TCPSRV_SERVERS:-nsd knot bind unbound}; do
 			fi
 		done
 	done
-	lab_log "$SRV_NAME: big.example. TXT ($BIG_BYTES bytes) over TCP, IPv4, $BIG_QPS qps for 1 s"
+	lab_log "$SRV_NAME: big.example. TXT ($SRV_BIG_BYTES bytes) over TCP, IPv4, $BIG_QPS qps for 1 s"
 	tcp_case "$SRV_NAME big TXT" "$tmp/$SRV_NAME-big.json" 300 \
 		"sent >= $((BIG_QPS / 2)) and answered == sent" "$tcp_clean" \
 		"${T}['answers_longer_than_kept'] == answered" \
