@@ -9,8 +9,10 @@
 # two addresses: NSD, Knot DNS, BIND 9, Unbound (an auth-zone), PowerDNS
 # Authoritative (the bind backend) and PowerDNS Recursor (the zone in its
 # auth-zones). Against each, `dnsvolley check` from the generator namespace
-# over the kernel's sockets (no AF_XDP, no hugepages): every check once to the
-# IPv4 and once to the IPv6 address, --json.
+# over the kernel's sockets: every check once to the IPv4 and once to the IPv6
+# address, --json; then over the datapath (check --port af_xdp, each check 3
+# times), held to the same table; and against NSD and Knot under load: the
+# battery alone at a ramp's rates (--checks, -S), every level held to the table.
 #
 # A server's known non-compliances are the XFAIL table below, each check with
 # the detail it must fail with (docs/interop.md explains them); they go to
@@ -39,6 +41,9 @@ LAB_NS_PREFIX=dvc LAB_GEN_IF=dvcg0 LAB_SRV_IF=dvcs0
 
 # Seconds to wait for each answer (a check a server never answers costs this).
 CHECK_TIMEOUT=2
+# The servers the battery also runs against under load (a ramp of checks alone).
+LOAD_SERVERS=${DV_CHECKSRV_LOAD:-nsd knot}
+LOAD_RAMP=1000:10000:3
 
 # Known failures: XFAIL["SERVER CHECK"]=the start of the detail it fails with.
 declare -A XFAIL=(
@@ -85,12 +90,21 @@ summary="$tmp/summary"
 
 # Hold the JSON of one server's run to its XFAIL entries:
 #   check_json JSON ALL_CHECKS [CHECK=DETAIL...]
+# Over the datapath (a JSON with "datapath") a detail says the field and how
+# many answers ("OPT: 3 of 3 answers differ there", "no answer to 3 queries"):
+# the field is held to the XFAIL detail's.
 check_json() {
 	python3 - "$@" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 checks = sys.argv[2].split(",")
 want = dict(a.split("=", 1) for a in sys.argv[3:])
+if doc.get("datapath"):
+    def field(d):
+        return "no answer" if d.startswith("no answer") else d.split(":", 1)[0]
+    for r in doc["checks"]:
+        r["detail"] = field(r["detail"])
+    want = {c: field(d) for c, d in want.items()}
 rows = {(r["check"], r["family"]): r for r in doc["checks"]}
 bad = []
 if len(doc["checks"]) != len(rows):
@@ -141,6 +155,66 @@ for id in $servers; do
 		srv_status=1
 	fi
 	check_json "$tmp/$id-check.json" "$all_checks" "${why[@]}" || srv_status=1
+
+	# The same battery over the datapath (AF_XDP, judged on the collector without
+	# ldns): each check 3 times per address, the same verdicts.
+	lab_log "$version ($id): dnsvolley check --port af_xdp:$LAB_GEN_IF, each check 3 times"
+	rc=0
+	lab_exec_bpf gen timeout --kill-after=10 120 "$bin" check --port "af_xdp:$LAB_GEN_IF" \
+		-s "$LAB_SRV_V4" -s "$LAB_SRV_V6" -z example. -t "$CHECK_TIMEOUT" --repeat 3 \
+		--json "$tmp/$id-dp.json" ${xlist:+--expect-fail "$xlist"} >"$tmp/$id-dp.out" 2>&1 || rc=$?
+	sed "s/^/  /" "$tmp/$id-dp.out"
+	if [ "$rc" -ne 0 ]; then
+		echo "check-servers $id: dnsvolley check --port exited with status $rc"
+		srv_status=1
+	fi
+	check_json "$tmp/$id-dp.json" "$all_checks" "${why[@]}" || srv_status=1
+
+	# Under load: the battery alone at a ramp's rates, by load level. Every answer
+	# is held to the same table: a check fails where (and only where) the table
+	# says, at every level; unanswered queries are load, not compliance.
+	if [[ " $LOAD_SERVERS " == *" $id "* ]]; then
+		lab_log "$version ($id): --checks example. --checks-share 100% --ramp $LOAD_RAMP -S 0.5"
+		rc=0
+		lab_exec_bpf gen timeout --kill-after=10 120 "$bin" --port "af_xdp:$LAB_GEN_IF" \
+			-s "$LAB_SRV_V4" -s "$LAB_SRV_V6" --checks example. --checks-share 100% \
+			--ramp "$LOAD_RAMP" -S 0.5 -t 1 -q --json "$tmp/$id-load.json" \
+			>"$tmp/$id-load.out" 2>&1 || rc=$?
+		sed -n '/^Compliance under load/,/^$/p' "$tmp/$id-load.out" | sed "s/^/  /"
+		if [ "$rc" -ne 0 ]; then
+			cat "$tmp/$id-load.out"
+			echo "check-servers $id: the load run exited with status $rc"
+			srv_status=1
+		fi
+		python3 - "$tmp/$id-load.json" "$all_checks" "${why[@]}" <<'PY' || srv_status=1
+import json, sys
+rec = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+ch = rec["dnsvolley"]["checks"]
+checks = sys.argv[2].split(",")
+want = {a.split("=", 1)[0] for a in sys.argv[3:]}
+rows = {c["id"]: c for c in ch["checks"]}
+bad = []
+if set(rows) != set(checks):
+    bad.append(f"checks asked: {sorted(rows)}")
+if len(ch["levels"]) < 4:
+    bad.append(f"{len(ch['levels'])} load levels, expected 4 or more")
+for c, r in rows.items():
+    judged = r["passed"] + r["failed"] + r["no_answer"]
+    if judged != r["sent"] or r["sent"] == 0:
+        bad.append(f"{c}: sent {r['sent']}, judged {judged}")
+    if c in want and not r["failed"] and r["failed_fields"] == {} and r["no_answer"] != r["sent"]:
+        bad.append(f"{c}: listed in XFAIL, but no answer failed")
+    if c not in want and r["failed"]:
+        bad.append(f"{c}: {r['failed']} answers failed ({r['failed_fields']}) under load")
+for l in ch["levels"]:
+    for c, v in l["checks"].items():
+        if c in want and v["passed"]:
+            bad.append(f"{c}: passed at {l['offered_qps_lo']} qps, though listed in XFAIL")
+for b in bad:
+    print("  load:", b)
+sys.exit(1 if bad else 0)
+PY
+	fi
 	srv_stop
 	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	verdict=PASS
