@@ -8,12 +8,15 @@
 #include "engine/features/track.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
 
 #include "engine/features/feature.h"
 #include "core/log.h"
+#include "engine/col.h"
 
 static struct dv_cons *cons; /* the tracker, NULL when off */
 static uint64_t t0;          /* TSC that sampled answers' times count from */
@@ -118,3 +121,34 @@ const struct dv_feature dv_feature_track = {
 	.collect = track_collect,
 	.release = track_release,
 };
+
+/*
+ * --track-answers: copy a matched answer for the main lcore's consistency
+ * tracker, at most trk_per_s a second. A copy (not an mbuf reference): the
+ * message may live in the scratch buffers of a reassembled or chained frame,
+ * and the RX pool keeps all its mbufs. Never blocks: no free buffer, a drop.
+ */
+void dv_track_sample(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now)
+{
+	if (now >= c->trk_win_tsc + c->sh->tsc_hz) {
+		c->trk_win_tsc = now;
+		c->trk_win_n = 0;
+	}
+	if (c->trk_win_n >= c->trk_per_s)
+		return;
+	c->trk_win_n++;
+	if (ri->dns_len > DV_TRACK_MSG_MAX) {
+		c->trk_too_large++;
+		return;
+	}
+	struct dv_sample *s;
+	if (rte_ring_sc_dequeue(c->trk_free, (void **)&s) != 0) {
+		c->trk_dropped++;
+		return;
+	}
+	s->rx_tsc = now;
+	s->len = ri->dns_len;
+	memcpy(s->msg, ri->dns, ri->dns_len);
+	/* Cannot fail: the ring holds every buffer there is. */
+	rte_ring_sp_enqueue(c->trk_full, s);
+}

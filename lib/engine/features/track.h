@@ -26,3 +26,13 @@ struct dv_sample {
 	uint16_t len;                    /**< bytes of msg used */
 	uint8_t msg[DV_TRACK_MSG_MAX];   /**< the DNS message */
 };
+
+struct dv_col;
+struct dv_resp_info;
+
+/**
+ * On the collector: copy matched answer ri for the main lcore's tracker, at
+ * most the configured number a second (a drop, never a wait, when no buffer
+ * is free). Hot path: no allocation, lock or syscall.
+ */
+void dv_track_sample(struct dv_col *c, const struct dv_resp_info *ri, uint64_t now);
