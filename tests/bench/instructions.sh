@@ -41,7 +41,10 @@ def read(path):
     for line in open(path):
         m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S+)\s+\[(.*)\]", line)
         if m:
-            key = m.group(2).split("../")[-1]
+            # A build beside its tree (../lib/x.c) or anywhere (/src/lib/x.c): from lib/ or app/ on.
+            path = m.group(2).split("../")[-1]
+            k = re.search(r"(?:^|/)((?:lib|app)/[^/].*)$", path)
+            key = k.group(1) if k else path
             fns[key] = fns.get(key, 0) + int(m.group(1).replace(",", ""))
         m = re.match(r"\s*([\d,]+) \(100.0%\)\s+PROGRAM TOTALS", line)
         if m:
