@@ -91,9 +91,8 @@ static bool view_of(const uint8_t *m, size_t len, struct answer_view *v)
 	return true;
 }
 
-/* Option `code` in an OPT's RDATA: its value and length; false if absent (or the data is cut). */
-static bool find_option(const uint8_t *p, size_t n, uint16_t code, const uint8_t **val,
-			uint16_t *vlen)
+bool dv_check_find_option(const uint8_t *p, size_t n, uint16_t code, const uint8_t **val,
+			  uint16_t *vlen)
 {
 	size_t off = 0;
 	while (p != NULL && off + 4 <= n) {
@@ -179,14 +178,14 @@ enum dv_check_result dv_check_judge(const struct dv_check *c, const uint8_t *q, 
 		if (c->q.flags != 0 && (a.z & c->q.flags))
 			return DV_CR_FLAGS;
 		if (c->q.option == DV_CHECK_UNKNOWN_OPTION &&
-		    find_option(a.odata, a.olen, DV_CHECK_UNKNOWN_OPTION, &val, &vl))
+		    dv_check_find_option(a.odata, a.olen, DV_CHECK_UNKNOWN_OPTION, &val, &vl))
 			return DV_CR_OPTION;
 		if (c->q.option == DV_CHECK_OPT_COOKIE &&
-		    find_option(a.odata, a.olen, DV_CHECK_OPT_COOKIE, &val, &vl) &&
+		    dv_check_find_option(a.odata, a.olen, DV_CHECK_OPT_COOKIE, &val, &vl) &&
 		    (vl < 16 || vl > 40 || memcmp(val, DV_CHECK_CLIENT_COOKIE, 8) != 0))
 			return DV_CR_COOKIE;
 		if (c->q.option == DV_CHECK_OPT_KEEPALIVE &&
-		    find_option(a.odata, a.olen, DV_CHECK_OPT_KEEPALIVE, &val, &vl) && vl != 2)
+		    dv_check_find_option(a.odata, a.olen, DV_CHECK_OPT_KEEPALIVE, &val, &vl) && vl != 2)
 			return DV_CR_KEEPALIVE;
 	}
 	if (e->aa == DV_MUST && !(a.flags & 0x0400))

@@ -55,3 +55,11 @@ const char *dv_check_field_name(enum dv_check_result r);
  */
 enum dv_check_result dv_check_judge(const struct dv_check *c, const uint8_t *q, size_t qlen,
 				    const uint8_t *ans, size_t have, size_t msg_len, bool tcp);
+
+/**
+ * Option `code` in an OPT record's RDATA (n bytes at p, NULL: none): its
+ * value and length. Bounded: a cut option list ends the search.
+ * @return false if absent (or the data is cut before it)
+ */
+bool dv_check_find_option(const uint8_t *p, size_t n, uint16_t code, const uint8_t **val,
+			  uint16_t *vlen);

@@ -4,6 +4,7 @@
  * first that differs is the verdict's reason.
  */
 #include "check/battery.h"
+#include "check/judge.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,26 +51,11 @@ static void rcodes_text(uint32_t set, char *buf, size_t len)
 	}
 }
 
-/* Option `code` in an OPT's data: its value and length; false if absent (or the data is cut). */
+/* Option `code` in an OPT's data (judge.h's search over its bytes). */
 static bool find_option(const ldns_rdf *data, uint16_t code, const uint8_t **val, uint16_t *vlen)
 {
-	if (data == NULL)
-		return false;
-	const uint8_t *p = ldns_rdf_data(data);
-	size_t n = ldns_rdf_size(data), off = 0;
-	while (off + 4 <= n) {
-		uint16_t c = (uint16_t)(p[off] << 8 | p[off + 1]);
-		uint16_t l = (uint16_t)(p[off + 2] << 8 | p[off + 3]);
-		if (off + 4 + l > n)
-			return false;
-		if (c == code) {
-			*val = p + off + 4;
-			*vlen = l;
-			return true;
-		}
-		off += 4u + l;
-	}
-	return false;
+	return data != NULL &&
+	       dv_check_find_option(ldns_rdf_data(data), ldns_rdf_size(data), code, val, vlen);
 }
 
 /* The question of a and of q are the same (name case-insensitively, type, class). */

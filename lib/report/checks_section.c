@@ -17,11 +17,14 @@ static uint64_t sent_of(const struct dv_result *r, unsigned c)
 	return r->tx.check_sent[0][c] + r->tx.check_sent[1][c];
 }
 
-/* Check c's outcomes by kind, both families. */
-static void res_of(const struct dv_result *r, unsigned c, uint64_t out[DV_CR_KINDS])
+/* Check c's outcomes, both families: by kind (res) and summed (o). @return false: not asked */
+static bool check_row(const struct dv_result *r, unsigned c, uint64_t res[DV_CR_KINDS],
+		      uint64_t o[DV_CL_COLS])
 {
 	for (unsigned k = 0; k < DV_CR_KINDS; k++)
-		out[k] = r->rx.check_res[0][c][k] + r->rx.check_res[1][c][k];
+		res[k] = r->rx.check_res[0][c][k] + r->rx.check_res[1][c][k];
+	dv_check_outcome_sum(res, o);
+	return r->tx.check_sent[0][c] + r->tx.check_sent[1][c] != 0;
 }
 
 bool dv_result_has_checks(const struct dv_result *r)
@@ -62,6 +65,21 @@ static void level_range(const struct dv_check_level *l, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", l->qps_lo);
 }
 
+/* "rcode at 2500-2625" (unit appended): the field that failed most, at the first level it did; "-" if none. */
+static void first_failure(const struct dv_check_levels *lv, unsigned c, const uint64_t res[DV_CR_KINDS],
+			  const uint64_t o[DV_CL_COLS], char *buf, size_t len, const char *unit)
+{
+	if (o[DV_CL_FAILED] == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	char range[48] = "?";
+	int i = first_level(lv, c, DV_CL_FAILED);
+	if (i >= 0)
+		level_range(&lv->l[i], range, sizeof(range));
+	snprintf(buf, len, "%s at %s%s", dv_check_field_name(top_field(res)), range, unit);
+}
+
 void dv_text_checks(FILE *f, const struct dv_result *r)
 {
 	if (!dv_result_has_checks(r))
@@ -72,20 +90,12 @@ void dv_text_checks(FILE *f, const struct dv_result *r)
 	fprintf(f, "  %-13s %-30s %9s %9s %9s %9s %8s  %s\n", "check", "RFC", "sent", "passed",
 		"failed", "no answer", "passed%", "first failure (offered qps)");
 	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
-		if (sent_of(r, c) == 0)
-			continue;
 		uint64_t res[DV_CR_KINDS], o[DV_CL_COLS];
-		res_of(r, c, res);
-		dv_check_outcome_sum(res, o);
+		if (!check_row(r, c, res, o))
+			continue;
 		uint64_t judged = o[DV_CL_PASSED] + o[DV_CL_FAILED] + o[DV_CL_NO_ANSWER];
-		char first[96] = "-";
-		int i = first_level(lv, c, DV_CL_FAILED);
-		if (o[DV_CL_FAILED] != 0) {
-			char range[48] = "?";
-			if (i >= 0)
-				level_range(&lv->l[i], range, sizeof(range));
-			snprintf(first, sizeof(first), "%s at %s", dv_check_field_name(top_field(res)), range);
-		}
+		char first[96];
+		first_failure(lv, c, res, o, first, sizeof(first), "");
 		fprintf(f, "  %-13s %-30s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8.2f  %s\n",
 			dv_checks[c].id, dv_checks[c].rfc, sent_of(r, c), o[DV_CL_PASSED],
 			o[DV_CL_FAILED], o[DV_CL_NO_ANSWER], dv_pct(o[DV_CL_PASSED], judged), first);
@@ -122,11 +132,9 @@ json_t *dv_json_checks(const struct dv_result *r, bool *ok)
 	const struct dv_check_levels *lv = &r->check_levels;
 	json_t *o = json_object(), *arr = json_array(), *levels = json_array();
 	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
-		if (sent_of(r, c) == 0)
-			continue;
 		uint64_t res[DV_CR_KINDS], s[DV_CL_COLS];
-		res_of(r, c, res);
-		dv_check_outcome_sum(res, s);
+		if (!check_row(r, c, res, s))
+			continue;
 		json_t *e = json_object(), *fields = json_object(), *fams = json_object();
 		dv_jput(e, "id", json_string(dv_checks[c].id), ok);
 		dv_jput(e, "rfc", json_string(dv_checks[c].rfc), ok);
@@ -202,26 +210,17 @@ void dv_html_checks(FILE *f, const struct dv_result *r)
 	}
 	fputs("</tr>\n", f);
 	for (unsigned c = 0; c < DV_CHECKS_MAX && c < dv_checks_n; c++) {
-		if (sent_of(r, c) == 0)
-			continue;
 		uint64_t res[DV_CR_KINDS], o[DV_CL_COLS];
-		res_of(r, c, res);
-		dv_check_outcome_sum(res, o);
+		if (!check_row(r, c, res, o))
+			continue;
 		fprintf(f, "<tr><td>%s</td><td class=\"t\">%s</td><td>%" PRIu64 "</td><td>%" PRIu64
 			   "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>", dv_checks[c].id,
 			dv_checks[c].rfc, sent_of(r, c), o[DV_CL_PASSED], o[DV_CL_FAILED],
 			o[DV_CL_NO_ANSWER]);
 		html_share_cell(f, o);
-		int i = first_level(lv, c, DV_CL_FAILED);
-		if (o[DV_CL_FAILED] != 0) {
-			char range[48] = "?";
-			if (i >= 0)
-				level_range(&lv->l[i], range, sizeof(range));
-			fprintf(f, "<td class=\"t\">%s at %s qps</td>",
-				dv_check_field_name(top_field(res)), range);
-		} else {
-			fputs("<td class=\"t\">-</td>", f);
-		}
+		char first[96];
+		first_failure(lv, c, res, o, first, sizeof(first), " qps");
+		fprintf(f, "<td class=\"t\">%s</td>", first);
 		for (unsigned l = 0; nl > 1 && l < nl; l++)
 			html_share_cell(f, lv->l[l].n[c]);
 		fputs("</tr>\n", f);
