@@ -7,14 +7,8 @@
 # answers stop, by load level.
 # usage: checks-load.sh DNSVOLLEY
 set -euo pipefail
-DV=$1
-ROOT=${DV_SOURCE_ROOT:?}
-CHECK="python3 $ROOT/tests/integration/check_json.py"
-Q=$ROOT/scenarios/queries/quickstart.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { echo "+ dnsvolley $*"; "$DV" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
+# shellcheck source=prologue.sh
+. "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
 
 C="dv['checks']['checks']"
 # Every check sent; each attempt passed, failed or unanswered, once.

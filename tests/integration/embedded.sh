@@ -2,14 +2,8 @@
 # End to end against the embedded responder: exact ground truth.
 # usage: embedded.sh DNSVOLLEY
 set -euo pipefail
-DV=$1
-ROOT=${DV_SOURCE_ROOT:?}
-CHECK="python3 $ROOT/tests/integration/check_json.py"
-Q=$ROOT/scenarios/queries/quickstart.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { echo "+ dnsvolley $*"; "$DV" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
+# shellcheck source=prologue.sh
+. "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
 
 # IPv4, 10k qps for 3 s: everything answered, latency sane; the rate at least half the
 # offered load (a broken pacer fails; CPU contention on two shared cores does not).

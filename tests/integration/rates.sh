@@ -7,13 +7,10 @@
 # found are checked against the responder's, which is exact ground truth.
 # usage: rates.sh DNSVOLLEY
 set -euo pipefail
-DV=$1
-ROOT=${DV_SOURCE_ROOT:?}
-CHECK="python3 $ROOT/tests/integration/check_json.py"
-Q=$ROOT/scenarios/queries/quickstart.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=prologue.sh
+. "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
 
+# Every run here: the embedded responder, quiet, the quickstart's queries.
 run() { echo "+ dnsvolley $*"; "$DV" --port embedded -q -d "$Q" "$@" \
 	>"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
 

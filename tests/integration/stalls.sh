@@ -12,14 +12,8 @@
 #    reported as its trials, not as dnsperf's block of one run.
 # usage: stalls.sh DNSVOLLEY
 set -euo pipefail
-DV=$1
-ROOT=${DV_SOURCE_ROOT:?}
-CHECK="python3 $ROOT/tests/integration/check_json.py"
-Q=$ROOT/scenarios/queries/quickstart.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { echo "+ dnsvolley $*"; "$DV" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
+# shellcheck source=prologue.sh
+. "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
 
 # Run in the background; `at` seconds after the first status line (sending for 1 s),
 # stop the process for 2 s; wait for it.

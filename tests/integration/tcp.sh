@@ -6,14 +6,8 @@
 # busy machine skips schedule slots (counted as slips, not as failures).
 # usage: tcp.sh DNSVOLLEY
 set -euo pipefail
-DV=$1
-ROOT=${DV_SOURCE_ROOT:?}
-CHECK="python3 $ROOT/tests/integration/check_json.py"
-Q=$ROOT/scenarios/queries/quickstart.txt
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { echo "+ dnsvolley $*"; "$DV" "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; return 1; }; }
+# shellcheck source=prologue.sh
+. "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
 T="dv['tcp']"
 R="dv['responder']['tcp']"
 
