@@ -21,7 +21,7 @@ BUILD_RELEASE=${DV_BUILD_RELEASE_DIR:-$ROOT/build-release}
 
 # Debian 12 packages the project needs to build and test.
 PACKAGES=(gcc pkg-config meson ninja-build python3
-          dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev check
+          dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev libpcap-dev check
           libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
           clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils
           knot bind9 pdns-server pdns-backend-bind pdns-recursor tcpdump)

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "analyze/command.h"
 #include "check/command.h"
 #include "check_datapath.h"
 #include "config/cli.h"
@@ -19,6 +20,9 @@ int main(int argc, char **argv)
 		return dv_cmd_report(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return dv_cmd_merge(argc - 1, argv + 1);
+	/* A capture taken at a server: the APNIC tables (no EAL). */
+	if (argc > 1 && strcmp(argv[1], "analyze") == 0)
+		return dv_cmd_analyze(argc - 1, argv + 1);
 	/* The compliance battery: over the kernel's sockets, or a port (a run of checks). */
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return dv_cmd_check(argc - 1, argv + 1, dv_check_datapath_run);

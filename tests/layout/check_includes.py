@@ -25,10 +25,11 @@ ALLOWED = {
     "xdp": set(),
     "config": {"core", "wire"},
     "check": {"core", "wire"},
+    "analyze": {"core", "wire"},
     "metrics": {"core", "wire", "config", "check"},
     "engine": {"core", "wire", "net", "tcp", "config", "metrics", "xdp", "check"},
     "report": {"core", "wire", "config", "metrics", "check"},
-    "app": {"core", "wire", "net", "tcp", "config", "metrics", "engine", "report", "xdp", "check"},
+    "app": {"core", "wire", "net", "tcp", "config", "metrics", "engine", "report", "xdp", "check", "analyze"},
 }
 GENERATED = {"dv_config.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

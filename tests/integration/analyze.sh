@@ -1,0 +1,74 @@
+#!/bin/bash
+# dnsvolley analyze against captures with a known schedule (make_pcap.py):
+# every table exact, over Ethernet, Linux cooked and raw IP link types; the
+# errors a user can make (no file, not a capture, a cut capture).
+# usage: analyze.sh DNSVOLLEY
+set -euo pipefail
+# shellcheck source=prologue.sh
+. "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
+
+for link in en10mb sll raw; do
+	echo "--- $link"
+	python3 "$ROOT/tests/integration/make_pcap.py" "$tmp/$link.pcap" "$link"
+	run analyze "$tmp/$link.pcap" --json "$tmp/$link.json"
+	cat "$tmp/out"
+	python3 - "$tmp/$link.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "capture_analysis" and d["quiet_time_s"] == 5, d
+t = d["tables"]
+p, s = t["packets"], t["sequences"]
+# queries: 80 (a) + 90 (b) + 20 (c) + 10 (d) + 2 (late); each answered (202 responses)
+assert p["queries"] == 202 and p["responses"] == 202, p
+assert p["fragments"] == 1 and p["other"] == 1 and p["malformed"] == 1, p
+assert t["families"]["ipv4"] == {"queries": 152, "tcp": 30, "dnssec_ok": 20}, t["families"]
+assert t["families"]["ipv6"] == {"queries": 50, "tcp": 0, "dnssec_ok": 0}, t["families"]
+# sequences: a 40 (2), b 30 (3, case folded), c 20 (1), d 10 (1), late twice (1, 1)
+assert s["count"] == 102 and s["closed_early"] == 0, s
+assert s["length"] == {"1": 32, "2": 40, "3": 30}, s["length"]
+assert s["first_two"] == {"v4_v4": 30, "v4_v6": 0, "v6_v4": 40, "v6_v6": 0}, s["first_two"]
+assert s["start"] == {"ipv4": 52, "ipv6": 50} and s["only"] == {"ipv4": 52, "ipv6": 10}, s
+assert s["udp_then_tcp"] == 30, s
+assert dict(map(tuple, s["gap_bins_1ms"])) == {375: 40, 1000: 30}, s["gap_bins_1ms"]
+cl = [(c["center_ms"], c["count"]) for c in s["gap_clusters"]]
+assert cl == [(375.0, 40), (1000.0, 30)], cl
+assert t["edns"]["ipv4"] == {"1232": 40, "4096": 20, "none": 92}, t["edns"]
+assert t["edns"]["ipv6"] == {"none": 50}, t["edns"]
+src = t["sources"]
+# v4 sources 198.18.1.0-4, v6 2001:2::1:0-4: 10 addresses
+assert src["addresses"] == 10 and src["untracked_queries"] == 0, src
+assert sum(src["queries_per_address"].values()) == 10, src
+print("ok:", sys.argv[1])
+PY
+done
+
+# A window of 4 open sequences: the oldest close early, counted; nothing is lost.
+run analyze "$tmp/raw.pcap" --window 4 --json "$tmp/w.json"
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["tables"]["sequences"]
+assert s["closed_early"] > 0 and sum(s["length"].values()) == s["count"], s
+assert sum(int(k) * v for k, v in s["length"].items()) == 202, s' "$tmp/w.json"
+
+# What a user can get wrong: one line, exit 2; a cut capture: its tables, exit 1.
+expect2() {
+	local pat=$1 rc=0
+	shift
+	"$DV" "$@" >"$tmp/o" 2>"$tmp/e" || rc=$?
+	if [ "$rc" -ne 2 ] || [ "$(wc -l <"$tmp/e")" -ne 1 ] || ! grep -qE "$pat" "$tmp/e"; then
+		echo "FAIL: $* -> exit $rc:"; cat "$tmp/e"; exit 1
+	fi
+	echo "ok: $(cat "$tmp/e")"
+}
+expect2 "^dnsvolley: analyze: $tmp/none.pcap: No such file" analyze "$tmp/none.pcap"
+echo "not a capture" >"$tmp/text.pcap"
+expect2 "^dnsvolley: analyze: $tmp/text.pcap: " analyze "$tmp/text.pcap"
+expect2 "^dnsvolley: analyze: no capture" analyze
+expect2 "^dnsvolley: analyze: --window: '0' is not a count" analyze "$tmp/raw.pcap" --window 0
+expect2 "^dnsvolley: analyze: --quiet-time: 'x' is not a time" analyze "$tmp/raw.pcap" --quiet-time x
+head -c 3000 "$tmp/raw.pcap" >"$tmp/cut.pcap"
+rc=0
+"$DV" analyze "$tmp/cut.pcap" >"$tmp/o" 2>"$tmp/e" || rc=$?
+[ "$rc" = 1 ] && grep -q 'cut after' "$tmp/e" && grep -q '^Sequences' "$tmp/o" ||
+	{ echo "FAIL: a cut capture -> exit $rc"; cat "$tmp/e"; exit 1; }
+echo "analyze: PASS"
