@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "wire/frame_parse.h"
 #include "core/types.h"
 
 #define IPPROTO_HOPOPTS_ 0
@@ -21,22 +22,6 @@
 static uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Skip a name at off within len (labels or a final pointer). @return the offset after it, 0 if cut */
-static size_t skip_name(const uint8_t *m, size_t len, size_t off)
-{
-	for (unsigned labels = 0; off < len && labels < 128; labels++) {
-		uint8_t l = m[off];
-		if (l == 0)
-			return off + 1;
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l & 0xc0)
-			return 0;
-		off += 1u + l;
-	}
-	return 0;
 }
 
 /* The DNS message: a query's question and OPT, or a response's TC. */
@@ -79,8 +64,8 @@ static enum dv_seen_kind dns_of(const uint8_t *m, size_t len, bool to_port, stru
 	/* The OPT, in the additional section (answer and authority are empty in a query, but skipped). */
 	unsigned rrs = (unsigned)rd16(m + 6) + rd16(m + 8), ar = rd16(m + 10);
 	for (unsigned i = 0; i < rrs + ar; i++) {
-		size_t end = skip_name(m, len, off);
-		if (end == 0 || end + 10 > len)
+		size_t end = off;
+		if (dv_dns_skip_name(m, len, &end) != 0 || end + 10 > len)
 			return DV_SEEN_MALFORMED;
 		uint16_t type = rd16(m + end), rdlen = rd16(m + end + 8);
 		if (end + 10 + rdlen > len)

@@ -29,22 +29,6 @@ struct answer_view {
 	uint16_t olen;
 };
 
-/* Skip a name at off (labels, or a pointer that ends it). @return the offset after it, 0 if cut */
-static size_t skip_name(const uint8_t *m, size_t len, size_t off)
-{
-	for (unsigned labels = 0; off < len && labels < 128; labels++) {
-		uint8_t l = m[off];
-		if (l == 0)
-			return off + 1;
-		if ((l & 0xc0) == 0xc0)
-			return off + 2 <= len ? off + 2 : 0;
-		if (l & 0xc0)
-			return 0; /* extended label types: not DNS today */
-		off += 1u + l;
-	}
-	return 0;
-}
-
 /* Walk the message: false if it does not parse within len. */
 static bool view_of(const uint8_t *m, size_t len, struct answer_view *v)
 {
@@ -59,8 +43,8 @@ static bool view_of(const uint8_t *m, size_t len, struct answer_view *v)
 	unsigned additional = dv_rd16(m + 10);
 	size_t off = DNS_HLEN;
 	for (unsigned i = 0; i < v->qdcount; i++) {
-		size_t end = skip_name(m, len, off);
-		if (end == 0 || end + 4 > len)
+		size_t end = off;
+		if (dv_dns_skip_name(m, len, &end) != 0 || end + 4 > len)
 			return false;
 		if (i == 0) {
 			v->qname = m + off;
@@ -71,8 +55,8 @@ static bool view_of(const uint8_t *m, size_t len, struct answer_view *v)
 		off = end + 4;
 	}
 	for (unsigned i = 0; i < rrs + additional; i++) {
-		size_t end = skip_name(m, len, off);
-		if (end == 0 || end + 10 > len)
+		size_t end = off;
+		if (dv_dns_skip_name(m, len, &end) != 0 || end + 10 > len)
 			return false;
 		uint16_t type = dv_rd16(m + end);
 		uint16_t rdlen = dv_rd16(m + end + 8);

@@ -114,34 +114,6 @@ void dv_answer_cfg_default(struct dv_answer_cfg *cfg)
 	cfg->mtu = 1500;
 }
 
-/** Step over a possibly compressed name; pointers are not followed. */
-static int skip_name(const uint8_t *msg, size_t len, size_t *pos)
-{
-	size_t p = *pos;
-	size_t n = 0;
-	for (;;) {
-		if (p >= len)
-			return -EBADMSG;
-		uint8_t l = msg[p];
-		if ((l & 0xc0) == 0xc0) {
-			if (len - p < NAME_PTR_LEN)
-				return -EBADMSG;
-			*pos = p + NAME_PTR_LEN;
-			return 0;
-		}
-		if (l & 0xc0)
-			return -EBADMSG;
-		p += 1 + (size_t)l;
-		n += 1 + (size_t)l;
-		if (n > 255)
-			return -EBADMSG;
-		if (l == 0) {
-			*pos = p;
-			return 0;
-		}
-	}
-}
-
 /**
  * Walk the answer, authority and additional sections to find the OPT RR.
  * Each RR takes at least 11 bytes, so the walk ends within len / 11 steps
@@ -156,7 +128,7 @@ static int scan_edns(const uint8_t *dns, size_t len, const struct dv_dns_view *d
 
 	memset(e, 0, sizeof(*e));
 	for (size_t i = 0; i < total; i++) {
-		int ret = skip_name(dns, len, &pos);
+		int ret = dv_dns_skip_name(dns, len, &pos);
 		if (ret < 0)
 			return ret;
 		if (len - pos < RR_FIXED_LEN)

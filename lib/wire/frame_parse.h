@@ -58,6 +58,39 @@
 #define DV_DNS_RD     0x0100
 #define DV_DNS_RCODE  0x000f
 
+/**
+ * Step over a possibly compressed name at *pos in a DNS message of len
+ * bytes: labels up to a root label, or to a pointer, which ends it (it is
+ * not followed). Bounded: at most 255 bytes of labels.
+ * @return 0 (*pos just past the name), or -EBADMSG (cut, an extended label
+ *         type, or too long)
+ */
+static inline int dv_dns_skip_name(const uint8_t *m, size_t len, size_t *pos)
+{
+	size_t p = *pos, n = 0;
+	for (;;) {
+		if (p >= len)
+			return -EBADMSG;
+		uint8_t l = m[p];
+		if ((l & 0xc0) == 0xc0) {
+			if (len - p < 2)
+				return -EBADMSG;
+			*pos = p + 2;
+			return 0;
+		}
+		if (l & 0xc0)
+			return -EBADMSG;
+		p += 1u + l;
+		n += 1u + l;
+		if (n > 255)
+			return -EBADMSG;
+		if (l == 0) {
+			*pos = p;
+			return 0;
+		}
+	}
+}
+
 /** Big-endian 16-bit load from any alignment. */
 static inline uint16_t dv_rd16(const uint8_t *p)
 {

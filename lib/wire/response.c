@@ -311,31 +311,6 @@ const char *dv_pkt_class_name(enum dv_pkt_class c)
 	}
 }
 
-/* Step over a possibly compressed name at *pos (a pointer ends it). @return 0 or -EBADMSG */
-static int skip_name(const uint8_t *m, size_t len, size_t *pos)
-{
-	size_t p = *pos;
-	for (unsigned labels = 0; labels < 128; labels++) {
-		if (p >= len)
-			return -EBADMSG;
-		uint8_t l = m[p];
-		if ((l & 0xc0) == 0xc0) {
-			if (p + 2 > len)
-				return -EBADMSG;
-			*pos = p + 2;
-			return 0;
-		}
-		if (l & 0xc0)
-			return -EBADMSG;
-		p += 1u + l;
-		if (l == 0) {
-			*pos = p;
-			return 0;
-		}
-	}
-	return -EBADMSG;
-}
-
 int dv_response_keepalive(const uint8_t *dns, size_t len, uint16_t *timeout_100ms)
 {
 	if (dns == NULL || len < DV_DNS_HLEN)
@@ -345,12 +320,12 @@ int dv_response_keepalive(const uint8_t *dns, size_t len, uint16_t *timeout_100m
 	unsigned ar_first = rrs - dv_rd16(dns + 10);
 	size_t p = DV_DNS_HLEN;
 	for (unsigned i = 0; i < qd; i++) {
-		if (skip_name(dns, len, &p) != 0 || len - p < 4)
+		if (dv_dns_skip_name(dns, len, &p) != 0 || len - p < 4)
 			return -ENOENT;
 		p += 4;
 	}
 	for (unsigned i = 0; i < rrs; i++) {
-		if (skip_name(dns, len, &p) != 0 || len - p < 10)
+		if (dv_dns_skip_name(dns, len, &p) != 0 || len - p < 10)
 			return -ENOENT;
 		uint16_t type = dv_rd16(dns + p);
 		size_t rdlen = dv_rd16(dns + p + 8);
