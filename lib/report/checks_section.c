@@ -24,7 +24,7 @@ static bool check_row(const struct dv_result *r, unsigned c, uint64_t res[DV_CR_
 	for (unsigned k = 0; k < DV_CR_KINDS; k++)
 		res[k] = r->rx.check_res[0][c][k] + r->rx.check_res[1][c][k];
 	dv_check_outcome_sum(res, o);
-	return r->tx.check_sent[0][c] + r->tx.check_sent[1][c] != 0;
+	return sent_of(r, c) != 0;
 }
 
 bool dv_result_has_checks(const struct dv_result *r)
