@@ -43,7 +43,7 @@
 #define DV_DEFAULT_GENERATORS 1   /**< -T, 1..DV_MAX_GENERATORS */
 #define DV_SPORT_MAX          65535 /**< last port of --sport LOW-HIGH */
 #define DV_SRC_PREFIX_MIN_V4  8     /**< shortest IPv4 prefix of --src ADDR/PREFIX */
-#define DV_SRC_PREFIX_MIN_V6  48    /**< shortest IPv6 prefix of --src ADDR/PREFIX */
+#define DV_SRC_PREFIX_MIN_V6  64    /**< shortest IPv6 prefix of --src ADDR/PREFIX */
 #define DV_CPU_MAX            1023  /**< largest CPU number of --lcores (CPU_SETSIZE - 1) */
 #define DV_DEFAULT_PLOT_INTERVAL 0.5 /**< --plot-interval, seconds (resperf's) */
 #define DV_DEFAULT_CHECKS_SHARE 0.01 /**< --checks-share: 1 % of logical queries */

@@ -50,7 +50,7 @@ void dv_plan_ports_forget(struct dv_plan *p)
 }
 
 /* Messages spell these out. */
-_Static_assert(DV_SRC_PREFIX_MIN_V4 == 8 && DV_SRC_PREFIX_MIN_V6 == 48, "messages say 8 and 48");
+_Static_assert(DV_SRC_PREFIX_MIN_V4 == 8 && DV_SRC_PREFIX_MIN_V6 == 64, "messages say 8 and 64");
 
 /** ADDR or ADDR/PREFIX: a source address, or the range sharing its first PREFIX bits. */
 int dv_set_source(struct dv_plan *p, const char *v, const char *ctx)
@@ -79,7 +79,7 @@ int dv_set_source(struct dv_plan *p, const char *v, const char *ctx)
 	if (dv_parse_uint(slash + 1, v4 ? DV_SRC_PREFIX_MIN_V4 : DV_SRC_PREFIX_MIN_V6,
 			  v4 ? 32 : 128, &plen) != 0)
 		return dv_not_a(ctx, v, v4 ? "an IPv4 range ADDR/PREFIX with PREFIX in 8..32"
-					: "an IPv6 range ADDR/PREFIX with PREFIX in 48..128");
+					: "an IPv6 range ADDR/PREFIX with PREFIX in 64..128");
 	int idx;
 	int ret = dv_add_addr(p->src, ctx, addr, "source", &idx);
 	if (ret != 0)

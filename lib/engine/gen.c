@@ -126,9 +126,14 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 		qlen = qq->len;
 		qsum = qq->sum;
 	}
-	const struct dv_src_pool *sp = &sh->srcs[gl][a->family & 1];
-	const struct dv_src *src = sp->n == 0 ? NULL
-				   : &sp->a[dv_rng_next(&g->rng) & (sp->n - 1)];
+	/* Every attempt of a logical query comes from the same emulated resolver. */
+	const struct dv_src_range *sr = &sh->srcs[gl][a->family & 1];
+	struct dv_src one;
+	const struct dv_src *src = NULL;
+	if (sr->alen != 0) {
+		dv_src_range_pick(sr, a->lseq, &one);
+		src = &one;
+	}
 	/* The mbuf keeps its last frame between uses: the same template's headers need no copy. */
 	uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
 	uint32_t want = (gl << 1 | (a->family & 1u)) + 1;

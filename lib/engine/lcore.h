@@ -27,17 +27,12 @@
 #include "engine/policy.h"
 #include "engine/qsource.h"
 #include "engine/sequence.h"
+#include "engine/sources.h"
 #include "metrics/counters.h"
 #include "wire/answer.h"
 #include "wire/compose.h"
 
 #define DV_BURST_MAX 512
-
-/** Source addresses a lane draws from (RFC 4814 pseudorandom selection); n = 0: the template's. */
-struct dv_src_pool {
-	const struct dv_src *a;
-	uint32_t n;          /**< a power of two, or 0 */
-};
 
 /** Run-wide context. Read-only while lcores run, except the main-owned stop flags.
  * It holds no pointer to the plan: the loops read their own copies of what they use. */
@@ -48,7 +43,7 @@ struct dv_shared {
 	unsigned ncol;                            /**< collector lcores (RX queues) */
 	unsigned nlanes;                          /**< generator x collector pairs on the same port */
 	struct dv_l34_tmpl l34[DV_MAX_LANES][DV_FAMILIES]; /**< Ethernet + IP + UDP per lane (its source addresses) and family */
-	struct dv_src_pool srcs[DV_MAX_LANES][DV_FAMILIES]; /**< --src ranges: addresses hashing to the lane's collector */
+	struct dv_src_range srcs[DV_MAX_LANES][DV_FAMILIES]; /**< --src ranges (alen 0: the template's address) */
 	int tmpl_tag_off;                         /**< mbuf dynfield: which template the buffer holds (0 = none) */
 	struct dv_opt opt[DV_EDNS_VARIANTS][2];  /**< OPT per EDNS variant and DO bit */
 	uint64_t tsc_hz;

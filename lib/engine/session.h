@@ -40,7 +40,7 @@ struct dv_session {
 	double sizing_qps;                   /**< the rate the tables are sized for */
 	struct dv_inflight ifl[DV_MAX_LANES];
 	struct dv_seq seq[DV_MAX_LANES];
-	struct dv_src *srcs[DV_MAX_COLLECTORS][DV_FAMILIES]; /**< --src ranges, per collector */
+	dv_src_rss_tab *src_rss[DV_FAMILIES]; /**< --src ranges: the hash of each host byte */
 	struct dv_shared *sh;
 	struct dv_gen *gen[DV_MAX_GENERATORS];
 	struct dv_col *col[DV_MAX_COLLECTORS];

@@ -3,58 +3,99 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_ip.h>
+
 #include "core/rng.h"
 #include "wire/rss.h"
 
-/* Candidates tried per collector pool: enough for 8 collectors to each find a full pool. */
-#define DV_SRC_TRIES (DV_SRC_POOL_MAX * 64u)
+/* Host parts tried before a collector is said to have no address: with up to
+ * DV_MAX_COLLECTORS queues, one in a few hashes to each. */
+#define DV_SRC_PROBE (1u << 16)
 
-/* Put the low `bits` bits of v into the host part of an address (the last bits). */
-static void set_host(uint8_t *a, unsigned alen, unsigned bits, uint64_t v)
+static unsigned addr_len(const struct dv_addr *a)
 {
-	for (unsigned i = 0; i < bits && i < 64; i += 8) {
-		unsigned byte = alen - 1 - i / 8;
-		unsigned take = bits - i < 8 ? bits - i : 8;
-		uint8_t mask = (uint8_t)((1u << take) - 1);
-		a[byte] = (uint8_t)((a[byte] & ~mask) | ((v >> i) & mask));
+	return a->family == AF_INET6 ? 16 : 4;
+}
+
+static const uint8_t *addr_bytes(const struct dv_addr *a)
+{
+	return a->family == AF_INET6 ? a->v6.s6_addr : (const uint8_t *)&a->v4;
+}
+
+/* The prefix of a with its host bits cleared. */
+static void prefix_of(const struct dv_addr *a, unsigned prefix, uint8_t *out)
+{
+	unsigned alen = addr_len(a);
+	memcpy(out, addr_bytes(a), alen);
+	for (unsigned bit = prefix; bit < alen * 8; bit++)
+		out[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+}
+
+void dv_src_rss_build(const struct dv_addr *base, unsigned prefix, dv_src_rss_tab *tab)
+{
+	unsigned alen = addr_len(base), hbits = alen * 8 - prefix;
+	static const uint8_t zero[16];
+	memset(tab, 0, sizeof(*tab));
+	/* Toeplitz is linear: a host byte's share of the hash is the hash of that byte alone
+	 * (in the answer's destination address: ours). */
+	for (unsigned k = 0; k < DV_SRC_HOST_BYTES && 8 * k < hbits; k++) {
+		for (unsigned v = 1; v < 256; v++) {
+			uint8_t a[16] = { 0 };
+			a[alen - 1 - k] = (uint8_t)v;
+			(*tab)[k][v] = dv_rss_hash(zero, a, base->family);
+		}
 	}
 }
 
-int dv_src_pool_build(const struct dv_addr *base, unsigned prefix, const struct dv_addr *target,
-		      unsigned c, unsigned ncol, uint64_t seed, struct dv_src *out)
+void dv_src_range_addr(const struct dv_src_range *r, uint64_t h, struct dv_src *s)
 {
-	int af = base->family;
-	unsigned alen = af == AF_INET6 ? 16 : 4;
-	unsigned hbits = alen * 8 - prefix;
-	const uint8_t *b = af == AF_INET6 ? base->v6.s6_addr : (const uint8_t *)&base->v4;
-	const uint8_t *t = af == AF_INET6 ? target->v6.s6_addr : (const uint8_t *)&target->v4;
-	uint64_t hmask = hbits >= 64 ? UINT64_MAX : (1ull << hbits) - 1;
-	struct dv_rng rng;
-	dv_rng_seed(&rng, seed ^ ((uint64_t)c << 32) ^ (uint64_t)af);
-	/* Small ranges: walk a permutation of all host parts (i * odd + key), so none repeats. */
-	uint64_t odd = dv_rng_next(&rng) | 1, key = dv_rng_next(&rng);
-	bool enumerate = hbits <= 24;
-	uint64_t tries = enumerate && (1ull << hbits) < DV_SRC_TRIES ? 1ull << hbits : DV_SRC_TRIES;
-	unsigned n = 0;
+	memcpy(s->addr, r->base, 16);
+	for (unsigned k = 0; k < r->hbytes; k++)
+		s->addr[r->alen - 1 - k] |= (uint8_t)(h >> (8 * k));
+	s->sum = __rte_raw_cksum_reduce(__rte_raw_cksum(s->addr, r->alen, 0));
+}
 
-	for (uint64_t i = 0; i < tries && n < DV_SRC_POOL_MAX; i++) {
-		uint64_t host = enumerate ? (i * odd + key) & hmask : dv_rng_next(&rng) & hmask;
-		if (hbits >= 2 && (host == 0 || host == hmask))
-			continue; /* network and broadcast-like host parts */
-		uint8_t a[16];
-		memcpy(a, b, alen);
-		set_host(a, alen, hbits, host);
-		if (ncol > 1 && dv_rss_queue(t, a, af, ncol) != c)
-			continue;
-		struct dv_addr addr = { .family = af };
-		memcpy(af == AF_INET6 ? (void *)&addr.v6 : (void *)&addr.v4, a, alen);
-		dv_src_make(&addr, &out[n++]);
+int dv_src_range_init(struct dv_src_range *r, const struct dv_addr *base, unsigned prefix,
+		      const struct dv_addr *target, unsigned q, unsigned nq, uint64_t key,
+		      const dv_src_rss_tab *tab)
+{
+	unsigned alen = addr_len(base), hbits = alen * 8 - prefix;
+	if (hbits == 0 || hbits > DV_SRC_HOST_BITS_MAX)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	prefix_of(base, prefix, r->base);
+	r->alen = (uint8_t)alen;
+	r->hbits = (uint8_t)hbits;
+	r->hbytes = (uint8_t)((hbits + 7) / 8);
+	r->shift = (uint8_t)((hbits + 1) / 2);
+	r->hmask = hbits == 64 ? UINT64_MAX : (1ull << hbits) - 1;
+	struct dv_rng rng;
+	dv_rng_seed(&rng, key ^ (uint64_t)base->family << 48);
+	r->mul1 = dv_rng_next(&rng) | 1;
+	r->mul2 = dv_rng_next(&rng) | 1;
+	r->key = dv_rng_next(&rng);
+	r->q = (uint16_t)q;
+	r->nq = (uint16_t)nq;
+	if (nq > 1) {
+		r->rss = tab;
+		r->rss_base = dv_rss_hash(addr_bytes(target), r->base, base->family);
 	}
-	if (n == 0)
-		return -ENOENT;
-	/* A power of two, so a lane picks one with a mask. */
-	unsigned p = 1;
-	while (p * 2 <= n)
-		p *= 2;
-	return (int)p;
+	/* The pick walks the permutation until an address fits: there must be one. */
+	uint64_t tries = r->hmask < DV_SRC_PROBE ? r->hmask + 1 : DV_SRC_PROBE;
+	for (uint64_t n = 0; n < tries; n++)
+		if (dv_src_host_ok(r, dv_src_host_of(r, n)))
+			return 0;
+	return -ENOENT;
+}
+
+unsigned dv_src_range_list(const struct dv_src_range *r, struct dv_src *out, unsigned max)
+{
+	unsigned got = 0;
+	/* Each n's own host part (no walking on): distinct, the permutation being one. */
+	for (uint64_t n = 0; got < max && n <= r->hmask && n < (uint64_t)max * 64; n++) {
+		uint64_t h = dv_src_host_of(r, n);
+		if (dv_src_host_ok(r, h))
+			dv_src_range_addr(r, h, &out[got++]);
+	}
+	return got;
 }

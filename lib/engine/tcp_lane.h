@@ -43,7 +43,7 @@ struct dv_tcp_side {
 	void *mem;                    /**< the table's memory */
 	struct dv_tcp_pend *pend;     /**< conns x pipeline */
 	struct dv_tcp_tmpl tmpl;      /**< Ethernet + IP from the lane's source to the target */
-	const struct dv_src *srcs;    /**< --src range: address index -> source (NULL: the template's) */
+	struct dv_src *srcs;          /**< --src range: address index -> source (NULL: the template's); owned */
 	uint32_t nsrc;
 	uint16_t *rev;                /**< address -> index + 1, open addressing (nsrc > 0) */
 	uint32_t rev_mask;

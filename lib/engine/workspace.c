@@ -109,11 +109,15 @@ static int lane_tables_init(void *arg)
  */
 static int lane_source(struct dv_endpoints *ep, unsigned c, unsigned ncol)
 {
-	static struct dv_src pool[DV_SRC_POOL_MAX];
+	static dv_src_rss_tab tab;
 	unsigned bits = ep->src.family == AF_INET6 ? 128 : 32;
-	if (dv_src_pool_build(&ep->src, bits - 12, &ep->dst, c, ncol, 0, pool) < 0)
+	struct dv_src_range r;
+	struct dv_src one;
+	dv_src_rss_build(&ep->src, bits - 12, &tab);
+	if (dv_src_range_init(&r, &ep->src, bits - 12, &ep->dst, c, ncol, 0, &tab) != 0 ||
+	    dv_src_range_list(&r, &one, 1) != 1)
 		return -ENOENT;
-	memcpy(ep->src.family == AF_INET6 ? (void *)&ep->src.v6 : (void *)&ep->src.v4, pool[0].addr,
+	memcpy(ep->src.family == AF_INET6 ? (void *)&ep->src.v6 : (void *)&ep->src.v4, one.addr,
 	       bits / 8);
 	return 0;
 }
@@ -151,38 +155,37 @@ static int templates_build(struct dv_session *s)
 	return 0;
 }
 
-/* --src ranges: each collector's share of the addresses; its lanes draw from it. */
+/* --src ranges: each lane draws the addresses that hash to its collector, in its own order. */
 static int sources_setup(struct dv_session *s, uint64_t seed)
 {
 	const struct dv_plan *plan = s->plan;
 	for (int f = 0; f < DV_FAMILIES; f++) {
 		if (plan->src_prefix[f] == 0)
 			continue;
-		for (unsigned c = 0; c < s->ncol; c++) {
-			/* Collector c reads RX queue q of its port, which has ncolp of them. */
+		s->src_rss[f] = malloc(sizeof(dv_src_rss_tab));
+		if (s->src_rss[f] == NULL) {
+			dv_err("out of memory for source addresses");
+			return -ENOMEM;
+		}
+		dv_src_rss_build(&plan->src[f], plan->src_prefix[f], s->src_rss[f]);
+		for (unsigned li = 0; li < s->nlanes; li++) {
+			/* Lane li's collector reads RX queue q of its port, which has ncolp of them. */
+			unsigned c = s->topo.lane_col[li];
 			unsigned k = dv_plan_port_of(plan, c), q = dv_plan_queue_of(plan, c);
 			unsigned ncolp = dv_plan_on_port(plan, s->ncol, k);
 			const struct dv_endpoints *ep = s->ep[k];
 			if (ep[f].src.family == 0)
 				continue;
-			s->srcs[c][f] = calloc(DV_SRC_POOL_MAX, sizeof(struct dv_src));
-			if (s->srcs[c][f] == NULL) {
-				dv_err("out of memory for source addresses");
-				return -ENOMEM;
-			}
-			int n = dv_src_pool_build(&plan->src[f], plan->src_prefix[f], &ep[f].dst, q,
-						  ncolp, seed, s->srcs[c][f]);
-			if (n < 0) {
+			int rc = dv_src_range_init(&s->sh->srcs[li][f], &plan->src[f], plan->src_prefix[f],
+						   &ep[f].dst, q, ncolp, seed ^ (li + 1) * 0x9e3779b97f4a7c15ull,
+						   s->src_rss[f]);
+			if (rc != 0) {
 				char ab[64];
 				dv_err("--src %s/%u: no address of the range hashes to collector %u of %u",
 				       dv_addr_str(&plan->src[f], ab, sizeof(ab)), plan->src_prefix[f],
 				       q, ncolp);
 				return -EINVAL;
 			}
-			for (unsigned li = 0; li < s->nlanes; li++)
-				if (s->topo.lane_col[li] == c)
-					s->sh->srcs[li][f] = (struct dv_src_pool){ .a = s->srcs[c][f],
-										   .n = (uint32_t)n };
 		}
 	}
 	return 0;
@@ -408,9 +411,9 @@ void dv_workspace_release(struct dv_session *s)
 			rte_free(col->linear);
 			rte_free(col);
 		}
-		for (int f = 0; f < DV_FAMILIES; f++)
-			free(s->srcs[c][f]);
 	}
+	for (int f = 0; f < DV_FAMILIES; f++)
+		free(s->src_rss[f]);
 	for (unsigned g = 0; g < DV_MAX_GENERATORS; g++)
 		rte_free(s->gen[g]);
 	rte_free(s->sh);

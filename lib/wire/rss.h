@@ -24,22 +24,26 @@ static const uint8_t dv_rss_key[40] = {
 };
 
 /**
- * Queue of a packet from src to dst (network-order address bytes) among nq.
+ * The hash of a packet from src to dst (network-order address bytes).
  * @param family AF_INET (4-byte addresses) or AF_INET6 (16)
  */
-static inline unsigned dv_rss_queue(const uint8_t *src, const uint8_t *dst, int family, unsigned nq)
+static inline uint32_t dv_rss_hash(const uint8_t *src, const uint8_t *dst, int family)
 {
 	uint32_t tuple[8];
 	unsigned words = family == AF_INET6 ? 8 : 2;
 	unsigned alen = family == AF_INET6 ? 16 : 4;
 	uint8_t b[32];
-	if (nq <= 1)
-		return 0;
 	memcpy(b, src, alen);
 	memcpy(b + alen, dst, alen);
 	/* rte_softrss takes the tuple as host-order 32-bit words. */
 	for (unsigned i = 0; i < words; i++)
 		tuple[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
 			   (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
-	return rte_softrss(tuple, words, dv_rss_key) % nq;
+	return rte_softrss(tuple, words, dv_rss_key);
+}
+
+/** Queue of a packet from src to dst among nq (the hash modulo nq). */
+static inline unsigned dv_rss_queue(const uint8_t *src, const uint8_t *dst, int family, unsigned nq)
+{
+	return nq <= 1 ? 0 : dv_rss_hash(src, dst, family) % nq;
 }

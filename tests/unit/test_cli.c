@@ -716,8 +716,8 @@ START_TEST(source_ranges)
 		     "--src: '198.18.0.0/33' is not an IPv4 range ADDR/PREFIX with PREFIX in 8..32");
 	expect_error(ARGV("-d", QFILE, "--src", "198.18.0.0/"),
 		     "--src: '198.18.0.0/' is not an IPv4 range ADDR/PREFIX with PREFIX in 8..32");
-	expect_error(ARGV("-d", QFILE, "-s", "::1", "--src", "2001:2::/47"),
-		     "--src: '2001:2::/47' is not an IPv6 range ADDR/PREFIX with PREFIX in 48..128");
+	expect_error(ARGV("-d", QFILE, "-s", "::1", "--src", "2001:2::/63"),
+		     "--src: '2001:2::/63' is not an IPv6 range ADDR/PREFIX with PREFIX in 64..128");
 	expect_error(ARGV("-d", QFILE, "--src", "host/24"),
 		     "--src: 'host/24' is not an IPv4 or IPv6 address");
 	expect_error(ARGV("-d", QFILE, "--src", "198.18.0.0/24/1"),

@@ -134,19 +134,21 @@ static int side_setup(struct dv_session *s, struct dv_tcp_lane *t, unsigned li, 
 	cfg.port_hi = (uint16_t)(t->port_lo + t->nports - 1);
 	/* --src range: the lane's addresses, each with the lane's ports, as many
 	 * (address, port) keys as the lookup table may hold. */
-	const struct dv_src_pool *pool = &s->sh->srcs[li][f];
-	if (pool->n > 0) {
-		uint32_t n = pool->n < DV_TCP_ADDR_MAX ? pool->n : DV_TCP_ADDR_MAX;
+	const struct dv_src_range *range = &s->sh->srcs[li][f];
+	if (range->alen != 0) {
+		/* The connections' table keys an address by its index: the range's first ones. */
+		struct dv_src *a = calloc(DV_TCP_ADDR_MAX, sizeof(*a));
+		uint32_t n = a == NULL ? 0 : dv_src_range_list(range, a, DV_TCP_ADDR_MAX);
+		sd->srcs = a;
+		sd->nsrc = n;
+		if (n == 0 || dv_tcp_side_rev_build(sd, f == DV_FAMILY_V6 ? 16 : 4) != 0) {
+			dv_err("--transport tcp: out of memory for the source addresses");
+			return -ENOMEM;
+		}
 		uint32_t per = DV_TCP_KEYS_MAX / n;
 		if (per < t->nports)
 			cfg.port_hi = (uint16_t)(t->port_lo + per - 1);
 		cfg.naddr = (uint16_t)n;
-		sd->srcs = pool->a;
-		sd->nsrc = n;
-		if (dv_tcp_side_rev_build(sd, f == DV_FAMILY_V6 ? 16 : 4) != 0) {
-			dv_err("--transport tcp: out of memory for the source addresses");
-			return -ENOMEM;
-		}
 	}
 	cfg.mss = mss_of(&s->plan->port[s->topo.lane_port[li]], f);
 	sd->ln = t;
@@ -326,6 +328,7 @@ static void tcp_release(struct dv_session *s)
 			free(t->side[f].mem);
 			free(t->side[f].pend);
 			free(t->side[f].rev);
+			free(t->side[f].srcs);
 		}
 		if (t->cl != NULL)
 			t->cl->tcp = NULL;
