@@ -13,13 +13,15 @@
 #include <string.h>
 
 #include "analyze/packet.h"
+#include "analyze/page.h"
 #include "analyze/sources.h"
 #include "analyze/tables.h"
 #include "analyze/window.h"
 #include "core/log.h"
 
 #define USAGE_ANALYZE "dnsvolley analyze CAPTURE [--quiet-time SECONDS] [--dns-port PORT] " \
-		      "[--window N] [--sources N] [--json FILE] [-q]"
+		      "[--window N] [--sources N] [--json FILE] [--html FILE] [--plots DIR] " \
+		      "[--no-plots] [-q]"
 #define QUIET_DEFAULT_S 5.0
 #define WINDOW_DEFAULT (1u << 21)
 #define SOURCES_DEFAULT (1u << 20)
@@ -84,6 +86,9 @@ int dv_cmd_analyze(int argc, char **argv)
 		{ "window", required_argument, NULL, 'W' },
 		{ "sources", required_argument, NULL, 'S' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "plots", required_argument, NULL, 'P' },
+		{ "no-plots", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -92,6 +97,7 @@ int dv_cmd_analyze(int argc, char **argv)
 	uint32_t window = WINDOW_DEFAULT, nsrc = SOURCES_DEFAULT;
 	unsigned port = 53;
 	const char *json = NULL;
+	struct dv_an_page_opts page = { 0 };
 	bool quiet = false;
 	int opt;
 	optind = 1;
@@ -120,6 +126,9 @@ int dv_cmd_analyze(int argc, char **argv)
 				return DV_EXIT_USAGE;
 			break;
 		case 'j': json = optarg; break;
+		case 'H': page.html = optarg; break;
+		case 'P': page.plots_dir = optarg; break;
+		case 'N': page.no_plots = true; break;
 		case 'q': quiet = true; break;
 		case 'h': printf("usage: %s\n", USAGE_ANALYZE); return 0;
 		default:
@@ -132,6 +141,13 @@ int dv_cmd_analyze(int argc, char **argv)
 		       USAGE_ANALYZE);
 		return DV_EXIT_USAGE;
 	}
+	if (page.no_plots && page.plots_dir != NULL) {
+		dv_err("analyze: --plots and --no-plots: one or the other; usage: %s", USAGE_ANALYZE);
+		return DV_EXIT_USAGE;
+	}
+	/* Before the capture is read: a mistyped path must not cost the whole analysis. */
+	if (dv_an_page_check(&page) != 0)
+		return DV_EXIT_USAGE;
 	const char *path = argv[optind];
 	char err[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
@@ -207,6 +223,17 @@ int dv_cmd_analyze(int argc, char **argv)
 			status = DV_EXIT_FAILURE;
 		}
 		json_decref(top);
+	}
+	if (page.html != NULL || page.plots_dir != NULL) {
+		int drawn = dv_an_page_write(&t, path, &page);
+		if (drawn < 0)
+			status = DV_EXIT_FAILURE;
+		if (drawn >= 0 && !quiet && page.plots_dir != NULL)
+			printf("\nWrote %d plots in %s (PNG, SVG, their data and gnuplot scripts)\n", drawn,
+			       page.plots_dir);
+		if (drawn >= 0 && !quiet && page.html != NULL)
+			printf("%sWrote %s: the tables and %d plots\n", page.plots_dir ? "" : "\n", page.html,
+			       drawn);
 	}
 	return status;
 }

@@ -7,7 +7,8 @@
 
 /**
  * dnsvolley analyze CAPTURE [--quiet-time S] [--dns-port P] [--window N]
- *                   [--sources N] [--json FILE] [-q]
+ *                   [--sources N] [--json FILE] [--html FILE] [--plots DIR]
+ *                   [--no-plots] [-q]
  * @return 0, 1 when the capture could not be read to its end (the tables of
  *         what was read are printed), 2 on bad usage or an unreadable file
  */

@@ -15,6 +15,11 @@ static const char *const src_bucket_name[DV_AN_SRC_BUCKETS] = {
 	"1", "2-9", "10-99", "100-999", "1000-9999", "10000-99999", "100000-999999", "1000000+",
 };
 
+const char *dv_an_src_bucket_name(unsigned i)
+{
+	return i < DV_AN_SRC_BUCKETS ? src_bucket_name[i] : "?";
+}
+
 static double pct(uint64_t a, uint64_t b)
 {
 	return b ? 100.0 * (double)a / (double)b : 0.0;
@@ -105,15 +110,16 @@ unsigned dv_an_clusters(const struct dv_an_tables *t, struct dv_an_cluster *out,
 	return n;
 }
 
-/* The EDNS sizes of one family, most used first: up to `max` (size, count) pairs. */
-static unsigned edns_top(const struct dv_an_tables *t, unsigned f, unsigned *size, uint64_t *cnt,
-			 unsigned max)
+unsigned dv_an_edns_top(const struct dv_an_tables *t, unsigned f, unsigned *size, uint64_t *cnt,
+			unsigned max)
 {
-	unsigned n = 0;
+	unsigned n = 0, used = 0;
 	for (unsigned s = 0; s <= DV_AN_EDNS_NONE; s++) {
 		uint64_t v = t->edns[f][s];
 		if (v == 0)
 			continue;
+		/* Every size used is counted: the text's "..." says when some were left out. */
+		used++;
 		unsigned at = n < max ? n++ : max;
 		while (at > 0 && cnt[at - 1] < v) {
 			if (at < max) {
@@ -127,10 +133,10 @@ static unsigned edns_top(const struct dv_an_tables *t, unsigned f, unsigned *siz
 			size[at] = s;
 		}
 	}
-	return n;
+	return used;
 }
 
-static void edns_label(unsigned s, char *buf, size_t len)
+void dv_an_edns_label(unsigned s, char *buf, size_t len)
 {
 	if (s == DV_AN_EDNS_NONE)
 		snprintf(buf, len, "none");
@@ -182,16 +188,16 @@ void dv_an_text(FILE *f, const struct dv_an_tables *t)
 	fputc('\n', f);
 	fputs("\nEDNS buffer sizes offered, per family (queries):\n", f);
 	for (unsigned fa = 0; fa < DV_FAMILIES; fa++) {
-		unsigned size[8];
-		uint64_t cnt[8];
-		unsigned k = edns_top(t, fa, size, cnt, 8);
+		unsigned size[DV_AN_EDNS_TOP];
+		uint64_t cnt[DV_AN_EDNS_TOP];
+		unsigned k = dv_an_edns_top(t, fa, size, cnt, DV_AN_EDNS_TOP);
 		fprintf(f, "  %s:", fam_name[fa]);
-		for (unsigned i = 0; i < k && i < 8; i++) {
+		for (unsigned i = 0; i < k && i < DV_AN_EDNS_TOP; i++) {
 			char l[16];
-			edns_label(size[i], l, sizeof(l));
+			dv_an_edns_label(size[i], l, sizeof(l));
 			fprintf(f, " %s %.1f %%", l, pct(cnt[i], t->queries[fa]));
 		}
-		fprintf(f, "%s; DO %.1f %%\n", k > 8 ? " ..." : "", pct(t->dnssec_ok[fa], t->queries[fa]));
+		fprintf(f, "%s; DO %.1f %%\n", k > DV_AN_EDNS_TOP ? " ..." : "", pct(t->dnssec_ok[fa], t->queries[fa]));
 	}
 	fprintf(f, "\nSources: %" PRIu64 " addresses; queries per address:", t->sources);
 	for (unsigned i = 0; i < DV_AN_SRC_BUCKETS; i++)
@@ -267,7 +273,7 @@ json_t *dv_an_json(const struct dv_an_tables *t)
 		for (unsigned s = 0; s <= DV_AN_EDNS_NONE; s++)
 			if (t->edns[f][s]) {
 				char key[16];
-				edns_label(s, key, sizeof(key));
+				dv_an_edns_label(s, key, sizeof(key));
 				dv_jput(m, key, dv_jint(t->edns[f][s]), &ok);
 			}
 		dv_jput(ed, fam_name[f], m, &ok);

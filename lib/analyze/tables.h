@@ -23,6 +23,7 @@
 #define DV_AN_EDNS_NONE 65536u     /**< the EDNS table's cell for queries without an OPT */
 #define DV_AN_SRC_BUCKETS 8        /**< queries per source: 1, 2-9, 10-99, ... 10^6+ */
 #define DV_AN_CLUSTERS_MAX 8
+#define DV_AN_EDNS_TOP 8           /**< EDNS sizes shown per family (the most used) */
 
 /** A sequence once it closed (the quiet time passed, or the capture ended). */
 struct dv_an_seq {
@@ -79,6 +80,22 @@ void dv_an_add_sequence(struct dv_an_tables *t, const struct dv_an_seq *s);
  * @return how many (at most max), largest first
  */
 unsigned dv_an_clusters(const struct dv_an_tables *t, struct dv_an_cluster *out, unsigned max);
+
+/**
+ * The EDNS sizes family f offered, most used first (the text table's and
+ * the plot's rows).
+ * @param[out] size the sizes (DV_AN_EDNS_NONE: no OPT), room for max
+ * @param[out] cnt  their queries, room for max
+ * @return how many sizes the family used: more than max when some were left out
+ */
+unsigned dv_an_edns_top(const struct dv_an_tables *t, unsigned f, unsigned *size, uint64_t *cnt,
+			unsigned max);
+
+/** An EDNS size as the tables name it: "1232", or "none" for DV_AN_EDNS_NONE. */
+void dv_an_edns_label(unsigned s, char *buf, size_t len);
+
+/** The name of queries-per-source bucket i ("1", "2-9", ... "1000000+"). */
+const char *dv_an_src_bucket_name(unsigned i);
 
 /** The text tables. */
 void dv_an_text(FILE *f, const struct dv_an_tables *t);

@@ -204,7 +204,9 @@ int dv_cmd_report(int argc, char **argv)
 	const char *runid = json_string_value(json_object_get(rf.header, "runid"));
 	snprintf(title, sizeof(title), "dnsvolley: %s (run %s)", basename(base), runid ? runid : "?");
 	snprintf(html, sizeof(html), "%s/report.html", dir);
-	if (dv_html_write(html, title, sections, text, dir, &pf) < 0)
+	struct dv_html_figure figs[DV_PLOTS];
+	unsigned nfigs = dv_plot_figures(&pf, figs);
+	if (dv_html_write(html, title, sections, text, dir, figs, nfigs) < 0)
 		goto cleanup;
 	printf("\nWrote %s/series.csv (%ld intervals), %d plots as PNG and SVG, %s\n", dir, nrows,
 	       drawn, html);

@@ -1,46 +1,27 @@
 /**
  * @file figures.c
- * @brief The plots of a finished run: data and script files, rendered by gnuplot.
- *
- * Every plot is a pair NAME.dat (the numbers, so people can re-plot them)
- * and NAME.gp (a gnuplot script that draws NAME.png, then replots the same
- * settings as NAME.svg). gnuplot runs in the output directory, so the
- * scripts only name files by their base names and stay valid if the
- * directory is moved.
+ * @brief The plots of a finished run: what each draws (report/gnuplot.c
+ *        writes the files and runs gnuplot).
  */
 #include "report/figures.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "metrics/consistency.h"
+#include "report/gnuplot.h"
 #include "report/resolution_section.h"
-#include "core/log.h"
 
-extern char **environ;
-
-/* One size for both formats: the SVG has a viewBox, so the page scales it. */
-#define PLOT_W 900
-#define PLOT_H 540
-#define PLOT_FONT "sans,11"
-
-/* Colours shared by the plots, so a family looks the same everywhere. */
-#define COLOR_V4 "#1f6fb4"
-#define COLOR_V6 "#e8740c"
+#define COLOR_V4 DV_GP_COLOR_V4
+#define COLOR_V6 DV_GP_COLOR_V6
 #define COLOR_SENT "#1f6fb4"
 #define COLOR_ANSWERED "#2ca02c"
 #define COLOR_FAILED "#d62728"
 #define COLOR_TARGET "#404040"
 #define COLOR_RETRIES "#9467bd"
-#define COLOR_BAR "#4c78a8"
+#define COLOR_BAR DV_GP_COLOR_BAR
 
 /** What every plot reads. */
 struct plot_in {
@@ -75,42 +56,6 @@ static double ns_ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-/** Settings every plot starts from. */
-static void write_common(FILE *gp, const char *title)
-{
-	fprintf(gp, "set title \"%s\" font \",13\"\n", title);
-	/* The key below the x label (room made by bmargin): it never covers data. */
-	fputs("set grid lc rgb \"#c0c0c0\" lw 1 dt 3\n"
-	      "set border lw 1\n"
-	      "set key outside below center horizontal\n"
-	      "set bmargin 5.5\n"
-	      "set tics nomirror\n"
-	      "set datafile missing \"-\"\n", gp);
-}
-
-/**
- * Labelled ticks at 1, 2, 5 x 10^k over [lo, hi] when the range is under
- * three decades (gnuplot's log axis would label one or two ticks only);
- * wider ranges keep gnuplot's decades.
- */
-static void write_log_tics(FILE *gp, const char *axis, double lo, double hi)
-{
-	static const double mant[] = { 1.0, 2.0, 5.0 };
-	if (!(lo > 0.0) || hi / lo >= 1000.0)
-		return;
-	fprintf(gp, "set %stics (", axis);
-	const char *sep = "";
-	for (double dec = pow(10.0, floor(log10(lo))); dec <= hi; dec *= 10.0) {
-		for (unsigned i = 0; i < 3; i++) {
-			double v = mant[i] * dec;
-			if (v < lo || v > hi)
-				continue;
-			fprintf(gp, "%s%.6g", sep, v);
-			sep = ", ";
-		}
-	}
-	fputs(")\n", gp);
-}
 
 /* --- Latency percentile curve ------------------------------------------ */
 
@@ -161,7 +106,7 @@ static void latency_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	fprintf(gp, "set xrange [100:%.6g]\n", xmin);
 	/* Some room above and below, also when every answer took the same time. */
 	fprintf(gp, "set yrange [%.6g:%.6g]\n", ymin / 1.5, ymax * 1.5);
-	write_log_tics(gp, "y", ymin / 1.5, ymax * 1.5);
+	dv_gp_log_tics(gp, "y", ymin / 1.5, ymax * 1.5);
 	fputs("set xlabel \"slowest percentile of answers (%)\"\n"
 	      "set ylabel \"latency (ms)\"\n"
 	      "set format x \"%g\"\n"
@@ -425,7 +370,7 @@ static void gaps_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	fprintf(gp, "set logscale x 10\n"
 		"set xrange [%.6g:%.6g]\n"
 		"set yrange [0:%.6g]\n", xlo / 1.3, xhi * 1.3, ymax * 1.1);
-	write_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
+	dv_gp_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
 	fputs("set xlabel \"gap between consecutive attempts of a logical query (ms)\"\n"
 	      "set ylabel \"gaps (%)\"\n"
 	      "set format x \"%g\"\n"
@@ -644,7 +589,7 @@ static void resolve_write(const struct plot_in *in, FILE *dat, FILE *gp)
 	}
 	fputs("set logscale x 10\n", gp);
 	fprintf(gp, "set xrange [%.6g:%.6g]\n", xlo / 1.3, xhi * 1.3);
-	write_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
+	dv_gp_log_tics(gp, "x", xlo / 1.3, xhi * 1.3);
 	fputs("set yrange [0:105]\n"
 	      "set xlabel \"time to resolution: first attempt to the answer (ms)\"\n"
 	      "set ylabel \"logical queries resolved (% of those that ended)\"\n"
@@ -719,152 +664,17 @@ static const struct plot_def plot_defs[DV_PLOTS] = {
 	},
 };
 
-/** dir/name.ext into buf. @return 0 or -ENAMETOOLONG (reported) */
-static int file_path(char *buf, size_t len, const char *dir, const char *name, const char *ext)
+
+/** What dv_gp_render() hands back to a plot's body: the plot and the run. */
+struct plot_body {
+	const struct plot_def *def;
+	const struct plot_in *in;
+};
+
+static void plot_body_write(const void *ctx, FILE *dat, FILE *gp)
 {
-	int n = snprintf(buf, len, "%s/%s.%s", dir, name, ext);
-	if (n < 0 || (size_t)n >= len) {
-		dv_err("plots: path too long in '%s'", dir);
-		return -ENAMETOOLONG;
-	}
-	return 0;
-}
-
-/** Close a stream written to, reporting a failed write. @return 0 or a negative errno */
-static int close_written(FILE *f, const char *path)
-{
-	bool bad = ferror(f) != 0;
-	if (fclose(f) != 0 || bad) {
-		int err = errno != 0 ? errno : EIO;
-		dv_err("plots: cannot write '%s': %s", path, strerror(err));
-		return -err;
-	}
-	return 0;
-}
-
-/** Write NAME.dat and NAME.gp of one plot into dir. @return 0 or a negative errno (reported) */
-static int write_files(const struct plot_def *def, const struct plot_in *in, const char *dir)
-{
-	char dat_path[PATH_MAX], gp_path[PATH_MAX];
-	FILE *dat = NULL, *gp = NULL;
-	int ret = file_path(dat_path, sizeof(dat_path), dir, def->name, "dat");
-	if (ret == 0)
-		ret = file_path(gp_path, sizeof(gp_path), dir, def->name, "gp");
-	if (ret != 0)
-		return ret;
-
-	dat = fopen(dat_path, "w");
-	if (dat == NULL) {
-		ret = -errno;
-		dv_err("plots: cannot create '%s': %s", dat_path, strerror(errno));
-		goto cleanup;
-	}
-	gp = fopen(gp_path, "w");
-	if (gp == NULL) {
-		ret = -errno;
-		dv_err("plots: cannot create '%s': %s", gp_path, strerror(errno));
-		goto cleanup;
-	}
-
-	fprintf(gp, "# dnsvolley: %s (gnuplot 5.4; run in this directory: gnuplot %s.gp)\n",
-		def->title, def->name);
-	/* -d (no init file) is on the command line; noenhanced: labels are printed as written. */
-	fprintf(gp, "set terminal pngcairo size %d,%d font \"%s\" noenhanced background \"white\"\n"
-		"set output '%s.png'\n", PLOT_W, PLOT_H, PLOT_FONT, def->name);
-	write_common(gp, def->title);
-	def->write(in, dat, gp);
-	/* The same settings again as SVG; fixed size gives it a viewBox, the page scales it. */
-	fprintf(gp, "set terminal svg size %d,%d font \"%s\" noenhanced background \"white\" "
-		"name \"%s\"\n"
-		"set output '%s.svg'\n"
-		"replot\n"
-		"unset output\n", PLOT_W, PLOT_H, PLOT_FONT, def->name, def->name);
-
-cleanup:
-	if (dat != NULL) {
-		int r = close_written(dat, dat_path);
-		if (ret == 0)
-			ret = r;
-	}
-	if (gp != NULL) {
-		int r = close_written(gp, gp_path);
-		if (ret == 0)
-			ret = r;
-	}
-	return ret;
-}
-
-/**
- * Run "gnuplot -d NAME.gp" in dir and wait for it. stdout goes to /dev/null
- * (the report may be on ours); stderr passes through, it says what went wrong.
- * @return 0, -ENOENT when gnuplot cannot be run, -EIO when it failed (reported)
- */
-static int run_gnuplot(const char *dir, const char *name)
-{
-	char script[96];
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = 0;
-	int ret;
-
-	snprintf(script, sizeof(script), "%s.gp", name);
-	char *const argv[] = { "gnuplot", "-d", script, NULL };
-
-	ret = -posix_spawn_file_actions_init(&fa);
-	if (ret != 0) {
-		dv_err("plots: cannot run gnuplot: %s", strerror(-ret));
-		return ret;
-	}
-	int err = posix_spawn_file_actions_addchdir_np(&fa, dir);
-	if (err == 0)
-		err = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (err == 0)
-		err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (err == 0)
-		err = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-	if (err != 0) {
-		/* glibc reports a failed exec (or chdir) of the child here, as its errno. */
-		dv_err("plots: cannot run gnuplot in '%s': %s (install gnuplot-nox)", dir,
-		       strerror(err));
-		ret = err == ENOENT || err == EACCES ? -ENOENT : -err;
-		goto cleanup;
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			ret = -errno;
-			dv_err("plots: waiting for gnuplot: %s", strerror(errno));
-			goto cleanup;
-		}
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (WIFEXITED(status))
-			dv_err("plots: gnuplot failed on %s/%s (exit status %d)", dir, script,
-			       WEXITSTATUS(status));
-		else
-			dv_err("plots: gnuplot killed by signal %d on %s/%s",
-			       WIFSIGNALED(status) ? WTERMSIG(status) : 0, dir, script);
-		ret = -EIO;
-	}
-
-cleanup:
-	posix_spawn_file_actions_destroy(&fa);
-	return ret;
-}
-
-/** Whether gnuplot left both images (it exits 0 after some errors, e.g. a bad output). */
-static bool images_exist(const char *dir, const char *name)
-{
-	static const char *const ext[] = { "png", "svg" };
-	for (unsigned i = 0; i < 2; i++) {
-		char path[PATH_MAX];
-		struct stat st;
-		if (file_path(path, sizeof(path), dir, name, ext[i]) != 0 ||
-		    stat(path, &st) != 0 || st.st_size == 0) {
-			dv_err("plots: gnuplot did not write %s/%s.%s", dir, name, ext[i]);
-			return false;
-		}
-	}
-	return true;
+	const struct plot_body *b = ctx;
+	b->def->write(b->in, dat, gp);
 }
 
 int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *rows, size_t nrows,
@@ -872,7 +682,6 @@ int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *row
 {
 	const struct plot_in in = { .sum = sum, .rows = rows, .nrows = rows != NULL ? nrows : 0 };
 	int drawn = 0;
-	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	for (unsigned k = 0; k < DV_PLOTS; k++) {
@@ -886,22 +695,22 @@ int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *row
 		const struct plot_def *def = &plot_defs[k];
 		if (!def->has_data(&in))
 			continue;
-		ret = write_files(def, &in, dir);
-		if (ret != 0)
-			goto cleanup;
-		ret = run_gnuplot(dir, def->name);
-		/* Without gnuplot no plot can be drawn: stop at the first. */
-		if (ret == -ENOENT)
-			goto cleanup;
-		/* One plot gnuplot refused leaves the others: drawn[] says which. */
-		if (ret != 0 || !images_exist(dir, def->name)) {
-			ret = 0;
-			continue;
-		}
-		out->drawn[k] = true;
-		drawn++;
+		const struct plot_body b = { def, &in };
+		int ret = dv_gp_render(dir, def->name, def->title, plot_body_write, &b);
+		/* gnuplot missing, or a file that cannot be written: no plot can be drawn. */
+		if (ret < 0)
+			return ret;
+		out->drawn[k] = ret == 1;
+		drawn += ret;
 	}
+	return drawn;
+}
 
-cleanup:
-	return ret < 0 ? ret : drawn;
+unsigned dv_plot_figures(const struct dv_plot_files *pf, struct dv_html_figure *figs)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; pf != NULL && k < DV_PLOTS; k++)
+		if (pf->drawn[k])
+			figs[n++] = (struct dv_html_figure){ .svg = pf->svg[k], .caption = pf->title[k] };
+	return n;
 }

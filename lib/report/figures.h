@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "report/html.h"
 #include "report/series.h"
 #include "metrics/result.h"
 
@@ -47,3 +48,11 @@ struct dv_plot_files {
  */
 int dv_plots_render(const struct dv_result *sum, const struct dv_series_row *rows, size_t nrows,
 		    const char *dir, struct dv_plot_files *out);
+
+/**
+ * The drawn plots as the HTML page's figures, in their order.
+ * @param pf   what dv_plots_render() drew (NULL: none)
+ * @param[out] figs room for DV_PLOTS (its strings point into pf)
+ * @return how many
+ */
+unsigned dv_plot_figures(const struct dv_plot_files *pf, struct dv_html_figure *figs);

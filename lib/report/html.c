@@ -1,6 +1,6 @@
 /**
  * @file html.c
- * @brief One self-contained HTML page of a run: the text report and the SVG plots inlined.
+ * @brief One self-contained HTML page: the text report and the SVG plots inlined.
  *
  * The page must open anywhere (a mail attachment, a CI artifact): no script,
  * no font, no image or style sheet by reference. The SVGs gnuplot wrote are
@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,14 +115,14 @@ static void write_svg(FILE *f, const char *svg, const char *prefix)
 }
 
 /** One <figure>: the plot's SVG inlined and its caption. @return 0 or a negative errno (reported) */
-static int write_figure(FILE *f, const char *dir, const struct dv_plot_files *plots, unsigned k)
+static int write_figure(FILE *f, const char *dir, const struct dv_html_figure *fig)
 {
 	char path[PATH_MAX];
 	char *svg = NULL;
 	size_t len = 0;
 	int ret;
 
-	int n = snprintf(path, sizeof(path), "%s/%s", dir, plots->svg[k]);
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, fig->svg);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		dv_err("html: path too long in '%s'", dir);
 		return -ENAMETOOLONG;
@@ -138,7 +139,7 @@ static int write_figure(FILE *f, const char *dir, const struct dv_plot_files *pl
 
 	/* The id prefix: the file's base name ("latency"), which is an XML name. */
 	char prefix[64];
-	snprintf(prefix, sizeof(prefix), "%s", plots->svg[k]);
+	snprintf(prefix, sizeof(prefix), "%s", fig->svg);
 	char *dot = strchr(prefix, '.');
 	if (dot != NULL)
 		*dot = '\0';
@@ -150,7 +151,7 @@ static int write_figure(FILE *f, const char *dir, const struct dv_plot_files *pl
 	fprintf(f, "<figure id=\"fig-%s\">\n", prefix);
 	write_svg(f, svg, prefix);
 	fputs("<figcaption>", f);
-	html_escape(f, plots->title[k]);
+	html_escape(f, fig->caption);
 	fputs("</figcaption>\n</figure>\n", f);
 
 cleanup:
@@ -159,7 +160,8 @@ cleanup:
 }
 
 int dv_html_write(const char *path, const char *title, const char *sections,
-		  const char *report_text, const char *dir, const struct dv_plot_files *plots)
+		  const char *report_text, const char *dir, const struct dv_html_figure *figs,
+		  unsigned nfigs)
 {
 	FILE *f = fopen(path, "w");
 	int ret = 0;
@@ -182,10 +184,8 @@ int dv_html_write(const char *path, const char *title, const char *sections,
 	html_escape(f, report_text != NULL ? report_text : "");
 	fputs("</pre>\n", f);
 
-	for (unsigned k = 0; plots != NULL && k < DV_PLOTS; k++) {
-		if (!plots->drawn[k])
-			continue;
-		ret = write_figure(f, dir, plots, k);
+	for (unsigned k = 0; figs != NULL && k < nfigs; k++) {
+		ret = write_figure(f, dir, &figs[k]);
 		/* A plot that cannot be inlined leaves the page without it, not without the rest. */
 		if (ret == -EINVAL) {
 			ret = 0;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # dnsvolley analyze against captures with a known schedule (make_pcap.py):
 # every table exact, over Ethernet, Linux cooked and raw IP link types; the
-# errors a user can make (no file, not a capture, a cut capture).
+# plots and the HTML page (--html, --plots, --no-plots); the errors a user can
+# make (no file, not a capture, an output that cannot be written, a cut capture).
 # usage: analyze.sh DNSVOLLEY
 set -euo pipefail
 # shellcheck source=prologue.sh
@@ -50,6 +51,63 @@ s = json.load(open(sys.argv[1]))["tables"]["sequences"]
 assert s["closed_early"] > 0 and sum(s["length"].values()) == s["count"], s
 assert sum(int(k) * v for k, v in s["length"].items()) == 202, s' "$tmp/w.json"
 
+# Plots and the HTML page: the tables as printed, every plot inlined, the
+# plots' files kept with --plots, none left behind without it. gnuplot is in
+# lab.sh's packages; without it only this part is skipped.
+if command -v gnuplot >/dev/null; then
+	run analyze "$tmp/en10mb.pcap" --html "$tmp/a.html" --plots "$tmp/plots"
+	mkdir "$tmp/t"
+	TMPDIR=$tmp/t run analyze "$tmp/sll.pcap" -q --html "$tmp/b.html"
+	[ -z "$(ls -A "$tmp/t")" ] || { ls -la "$tmp/t"; echo "FAIL: --html left plots behind"; exit 1; }
+	python3 - "$tmp" <<'PY'
+import html, os, re, sys
+d = sys.argv[1]
+out = open(f"{d}/out").read()  # the last run: -q, nothing printed
+assert out == "", out
+names = ["gap12", "seqlen", "edns", "sources"]
+for page in ("a.html", "b.html"):
+    h = open(f"{d}/{page}").read()
+    assert h.startswith("<!DOCTYPE html>") and h.rstrip().endswith("</html>"), page
+    assert h.count("<svg") == 4 and h.count("</svg>") == 4, (page, h.count("<svg"))
+    for n in names:
+        assert f'<figure id="fig-{n}">' in h and f"id='{n}-" in h, (page, n)
+    assert "<script" not in h and "<?xml" not in h, page
+    pre = html.unescape(re.search(r"<pre>(.*?)</pre>", h, re.S).group(1))
+    assert pre.startswith("Capture: 407 packets"), pre[:80]
+    for line in ("  length: 1 31.4 % 2 39.2 % 3 29.4 %",
+                 "  gap between the first two, clusters: ~375 ms (375-376 ms) 57.1 %, ~1000 ms (1000-1001 ms) 42.9 %",
+                 "  ipv4: none 60.5 % 1232 26.3 % 4096 13.2 %; DO 13.2 %",
+                 "Sources: 10 addresses; queries per address: 10-99: 10"):
+        assert line + "\n" in pre, (page, line)
+# --plots: the images, their data and scripts; the data are the tables'.
+for n in names:
+    for ext in ("png", "svg", "dat", "gp"):
+        assert os.path.getsize(f"{d}/plots/{n}.{ext}") > 0, (n, ext)
+rows = [l.split() for l in open(f"{d}/plots/gap12.dat") if not l.startswith("#")]
+assert [r[:2] for r in rows] == [["375", "40"], ["1000", "30"]], rows
+gp = open(f"{d}/plots/gap12.gp").read()
+assert '"375 ms: 57.1 %"' in gp and '"1000 ms: 42.9 %"' in gp, gp
+edns = [l.split() for l in open(f"{d}/plots/edns.dat") if not l.startswith("#")]
+assert edns == [["none", "60.5263", "100", "92", "50"], ["1232", "26.3158", "0", "40", "0"],
+                ["4096", "13.1579", "0", "20", "0"]], edns
+print("ok: the page and the plots")
+PY
+	# The page is the printed tables, exactly.
+	run analyze "$tmp/raw.pcap" --html "$tmp/c.html"
+	python3 - "$tmp/c.html" "$tmp/out" <<'PY'
+import html, re, sys
+pre = html.unescape(re.search(r"<pre>(.*?)</pre>", open(sys.argv[1]).read(), re.S).group(1))
+out = open(sys.argv[2]).read()
+assert out.startswith(pre) and out[len(pre):].startswith("\nWrote "), (pre, out)
+PY
+else
+	echo "SKIP: analyze --html with plots (no gnuplot)"
+fi
+# --no-plots: the page of the tables, without gnuplot.
+run analyze "$tmp/raw.pcap" -q --html "$tmp/n.html" --no-plots
+grep -q '<pre>Capture: 407 packets' "$tmp/n.html" && ! grep -q '<svg' "$tmp/n.html" ||
+	{ echo "FAIL: --no-plots page"; exit 1; }
+
 # What a user can get wrong: one line, exit 2; a cut capture: its tables, exit 1.
 expect2() {
 	local pat=$1 rc=0
@@ -66,6 +124,20 @@ expect2 "^dnsvolley: analyze: $tmp/text.pcap: " analyze "$tmp/text.pcap"
 expect2 "^dnsvolley: analyze: no capture" analyze
 expect2 "^dnsvolley: analyze: --window: '0' is not a count" analyze "$tmp/raw.pcap" --window 0
 expect2 "^dnsvolley: analyze: --quiet-time: 'x' is not a time" analyze "$tmp/raw.pcap" --quiet-time x
+# Outputs that cannot be written: found before the capture is read.
+expect2 "^dnsvolley: analyze: --html $tmp/none/a.html: cannot write in $tmp/none: No such file" \
+	analyze "$tmp/raw.pcap" --html "$tmp/none/a.html"
+expect2 "^dnsvolley: analyze: --html $tmp: is a directory" analyze "$tmp/raw.pcap" --html "$tmp"
+expect2 "^dnsvolley: analyze: --plots $tmp/text.pcap: exists and is not a directory" \
+	analyze "$tmp/raw.pcap" --plots "$tmp/text.pcap"
+expect2 "^dnsvolley: analyze: --plots and --no-plots" analyze "$tmp/raw.pcap" --plots "$tmp/p" --no-plots
+# No gnuplot to run: said (as report says it), exit 1, no page, nothing left behind.
+mkdir -p "$tmp/t2"
+rc=0
+TMPDIR=$tmp/t2 PATH=/nonexistent "$DV" analyze "$tmp/raw.pcap" -q --html "$tmp/g.html" >"$tmp/o" 2>"$tmp/e" || rc=$?
+[ "$rc" = 1 ] && grep -q '^dnsvolley: analyze: gnuplot cannot be run' "$tmp/e" && [ ! -e "$tmp/g.html" ] &&
+	[ -z "$(ls -A "$tmp/t2")" ] || { echo "FAIL: no gnuplot -> exit $rc"; cat "$tmp/e"; exit 1; }
+echo "ok: $(tail -1 "$tmp/e")"
 head -c 3000 "$tmp/raw.pcap" >"$tmp/cut.pcap"
 rc=0
 "$DV" analyze "$tmp/cut.pcap" >"$tmp/o" 2>"$tmp/e" || rc=$?

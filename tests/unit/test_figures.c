@@ -424,7 +424,10 @@ START_TEST(test_html)
 	char path[512];
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	const char *text = "Statistics:\n  Queries sent: 10 <planted> & \"quoted\"\n";
-	ck_assert_int_eq(dv_html_write(path, "dnsvolley <run> & co", NULL, text, dir, &files), 0);
+	struct dv_html_figure figs[DV_PLOTS];
+	unsigned nfigs = dv_plot_figures(&files, figs);
+	ck_assert_uint_eq(nfigs, DV_PLOTS - 1);
+	ck_assert_int_eq(dv_html_write(path, "dnsvolley <run> & co", NULL, text, dir, figs, nfigs), 0);
 
 	size_t len;
 	char *html = slurp("report.html", &len);
