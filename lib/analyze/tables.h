@@ -75,7 +75,7 @@ void dv_an_add_sequence(struct dv_an_tables *t, const struct dv_an_seq *s);
 
 /**
  * The clusters of the first-two gaps: bins that are the largest within
- * +-25 ms and hold at least 1 % of the gaps, each with the bins around it
+ * +-10 ms and hold at least 1 % of the gaps, each with the bins around it
  * down to a fifth of its height.
  * @return how many (at most max), largest first
  */

@@ -16,6 +16,7 @@
 #include "dv_config.h"
 #include "config/parse.h"
 #include "config/options.h"
+#include "config/population.h"
 #include "config/profile.h"
 #include "config/queryfile.h"
 #include "config/scenario.h"
@@ -529,7 +530,8 @@ static int cross_check(struct dv_plan *plan)
 			dv_parse_addr(DV_EMBEDDED_TARGET6, &plan->target[DV_FAMILY_V6]);
 	}
 
-	if (dv_seqspec_check_targets(plan) != 0 || dv_tcp_plan_check(plan) != 0)
+	if (dv_seqspec_check_targets(plan) != 0 || dv_population_check(plan) != 0 ||
+	    dv_tcp_plan_check(plan) != 0)
 		return -EINVAL;
 
 	if (check_queues(plan) != 0)
@@ -542,9 +544,13 @@ static int cross_check(struct dv_plan *plan)
 		if (plan->port[k].profile.rx_steering == DV_STEER_ADDRESS)
 			cols_per_port = cols > cols_per_port ? cols : cols_per_port;
 	}
-	if (lanes > DV_MAX_LANES) {
-		dv_err("-T %u, --collectors %u: %u generator x collector pairs, at most "
-		       STR(DV_MAX_LANES), plan->generators, plan->collectors, lanes);
+	if (lanes * dv_plan_kinds(plan) > DV_MAX_LANES) {
+		if (plan->pop.n > 0)
+			dv_err("--population %s: %u kinds x %u generator x collector pairs, at most "
+			       STR(DV_MAX_LANES) " lanes", plan->pop.name, plan->pop.n, lanes);
+		else
+			dv_err("-T %u, --collectors %u: %u generator x collector pairs, at most "
+			       STR(DV_MAX_LANES), plan->generators, plan->collectors, lanes);
 		return -EINVAL;
 	}
 	if (cols_per_port > 1) {
@@ -650,6 +656,10 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 
 	/* Cheap checks before loading a possibly large query file. */
 	ret = dv_settings_finish(plan);
+	if (ret != 0)
+		goto cleanup;
+	/* A population's kinds start from the run's sequence options, unfinished. */
+	ret = dv_population_finish(plan);
 	if (ret != 0)
 		goto cleanup;
 	ret = dv_seqspec_finish(plan);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "dv_config.h"
+#include "config/population.h"
 #include "config/scenario.h"
 #include "config/seqspec.h"
 #include "config/setters.h"

@@ -114,6 +114,28 @@ struct dv_seq_plan {
 	struct dv_weighted qtypes;     /**< qtype mix for pattern names (value = RR type) */
 };
 
+#define DV_KINDS_MAX 8 /**< resolver kinds of a population */
+
+/** One kind of emulated resolver in a population (--population). */
+struct dv_kind {
+	char name[32];
+	double weight;                      /**< share of the logical queries; the kinds' sum to 1 */
+	double lost;                        /**< share of answers its resolvers never get (a lossy
+					         path): the sequence goes on as after a timeout */
+	struct dv_seq_plan seq;             /**< its sequences, finished (family, timers, EDNS, DO,
+					         transport steps) */
+	struct dv_addr src[DV_FAMILIES];    /**< its slice of the --src range (family 0: none) */
+	unsigned src_prefix[DV_FAMILIES];
+};
+
+/** A weighted mix of resolver kinds, each from its own source addresses. */
+struct dv_population {
+	char source[PATH_MAX];              /**< --population as given (a file or a preset); "" = none */
+	char name[64];                      /**< the preset's name or the file's */
+	unsigned n;                         /**< kinds (0 until dv_population_finish(); none: 0) */
+	struct dv_kind kind[DV_KINDS_MAX];
+};
+
 /** Deterministic impairments of the embedded responder (ground truth for tests). */
 struct dv_impair_plan {
 	bool drop_v6;                  /**< drop every answer to an IPv6 query */
@@ -267,6 +289,7 @@ struct dv_plan {
 
 	/* sequences of attempts (issue: resolver-like query sequences) */
 	struct dv_seq_plan seq;
+	struct dv_population pop;           /**< --population: kinds with sequences of their own */
 	enum dv_transport transport;        /**< --transport udp (default) | tcp */
 	struct dv_tcp_plan tcp;
 	struct dv_impair_plan impair;       /**< embedded responder only */
@@ -311,10 +334,29 @@ static inline unsigned dv_plan_families(const struct dv_plan *p)
 }
 
 /** Do UDP attempts fall back to TCP (--on-tc tcp, --tcp-after K within the attempts)? */
+static inline bool dv_seq_tcp_fallback(const struct dv_seq_plan *s)
+{
+	return s->on_tc == DV_ON_TC_TCP || (s->tcp_after > 0 && (unsigned)s->tcp_after < s->attempts);
+}
+
+/** Resolver kinds of the run: a population's, or 1 (the run's own sequences). */
+static inline unsigned dv_plan_kinds(const struct dv_plan *p)
+{
+	return p->pop.n > 0 ? p->pop.n : 1;
+}
+
+/** The sequences of kind k (the run's own without a population). */
+static inline const struct dv_seq_plan *dv_plan_kind_seq(const struct dv_plan *p, unsigned k)
+{
+	return p->pop.n > 0 ? &p->pop.kind[k].seq : &p->seq;
+}
+
 static inline bool dv_plan_tcp_fallback(const struct dv_plan *p)
 {
-	return p->seq.on_tc == DV_ON_TC_TCP ||
-	       (p->seq.tcp_after > 0 && (unsigned)p->seq.tcp_after < p->seq.attempts);
+	for (unsigned k = 0; k < dv_plan_kinds(p); k++)
+		if (dv_seq_tcp_fallback(dv_plan_kind_seq(p, k)))
+			return true;
+	return false;
 }
 
 /**

@@ -6,14 +6,20 @@
 static int quiet;
 static char *capture_buf;
 static unsigned capture_len;
+static const char *context;
 
 static void vreport(const char *fmt, va_list ap)
 {
 	if (capture_buf != NULL) {
-		vsnprintf(capture_buf, capture_len, fmt, ap);
+		int o = context != NULL ? snprintf(capture_buf, capture_len, "%s: ", context) : 0;
+		if (o < 0 || (unsigned)o >= capture_len)
+			o = 0;
+		vsnprintf(capture_buf + o, capture_len - (unsigned)o, fmt, ap);
 		return;
 	}
 	fputs("dnsvolley: ", stderr);
+	if (context != NULL)
+		fprintf(stderr, "%s: ", context);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -47,4 +53,9 @@ void dv_log_capture(char *buf, unsigned len)
 	capture_len = len;
 	if (buf != NULL && len > 0)
 		buf[0] = '\0';
+}
+
+void dv_log_context(const char *prefix)
+{
+	context = prefix;
 }

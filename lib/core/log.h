@@ -25,6 +25,12 @@ void dv_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dv_log_set_quiet(int quiet);
 
 /**
+ * Prefix every message with "PREFIX: " (e.g. where in a file the setting
+ * being finished came from) until called with NULL. The string is not copied.
+ */
+void dv_log_context(const char *prefix);
+
+/**
  * Redirect errors into a buffer instead of stderr (for unit tests).
  * @param buf destination or NULL to restore stderr; the last message wins.
  */

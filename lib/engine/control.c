@@ -16,6 +16,7 @@
 #include <rte_launch.h>
 
 #include "dv_config.h"
+#include "config/seqspec.h"
 #include "core/addr.h"
 #include "metrics/consistency.h"
 #include "engine/endpoints.h"
@@ -135,6 +136,19 @@ void dv_control_intro(const struct dv_session *st)
 	       plan->rate_mode == DV_RATE_SEARCH ? plan->search.trial_s : plan->duration_s,
 	       plan->timeout_s, edns, plan->edns_size != DV_EDNS_NONE || mix->n > 0 ? do_bit : "",
 	       names);
+	/* A population: its kinds, each with its share and its own source addresses. */
+	for (unsigned k = 0; k < plan->pop.n; k++) {
+		const struct dv_kind *kd = &plan->pop.kind[k];
+		char a4[64], a6[64];
+		printf("[Status] Population %s: kind %s, %.2f%% of the names, family %s, %u attempt%s, "
+		       "lost %.2f%%, from %s/%u %s/%u\n", plan->pop.name, kd->name, 100.0 * kd->weight,
+		       dv_family_policy_name(kd->seq.family), kd->seq.attempts,
+		       kd->seq.attempts == 1 ? "" : "s", 100.0 * kd->lost,
+		       kd->src[DV_FAMILY_V4].family != 0 ? dv_addr_str(&kd->src[DV_FAMILY_V4], a4, sizeof(a4))
+							  : "-", kd->src_prefix[DV_FAMILY_V4],
+		       kd->src[DV_FAMILY_V6].family != 0 ? dv_addr_str(&kd->src[DV_FAMILY_V6], a6, sizeof(a6))
+							  : "-", kd->src_prefix[DV_FAMILY_V6]);
+	}
 	for (unsigned k = 0; k < plan->nports; k++)
 		for (int f = 0; f < DV_FAMILIES; f++) {
 			if (!st->nd_resolved[k][f])

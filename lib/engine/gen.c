@@ -165,14 +165,43 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 	}
 	/* Alternation runs within each lane: with an even number of lanes, the run-wide
 	 * number's parity would give each collector one family only. */
-	dv_policy_draw(sh->pol, lseq + ln->global, &g->rng, &lq->ap);
+	dv_policy_draw(ln->pol, lseq + ln->global, &g->rng, &lq->ap);
 	dv_count_set(&g->tx.last_logical_tsc, now);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[0], .attempt = 0,
-				     .edns_var = lq->ap.edns_var[0],
-				     .transport = sh->pol->tcp_from == 0 ||
+				     .edns_var = lq->ap.edns_var[0], .lost = lq->ap.lost & 1u,
+				     .transport = ln->pol->tcp_from == 0 ||
 						  (check >= 0 && sh->qs->checks[check].tcp)
 						  ? DV_TRANSPORT_TCP : DV_TRANSPORT_UDP };
+}
+
+/*
+ * A population: split n new queries over the lanes by their weights. Each
+ * lane is owed its weight's share of every query; it gets the whole ones, and
+ * the rest go one each to the lanes owed the most, so that every lane's
+ * count stays within one query of its share however the steps fall.
+ */
+static void gen_weighted_shares(struct dv_gen *g, unsigned n, unsigned *shares)
+{
+	unsigned given = 0;
+	for (unsigned li = 0; li < g->nlanes; li++) {
+		struct dv_lane *ln = &g->lane[li];
+		ln->credit += n * ln->weight;
+		shares[li] = ln->credit > 0 ? (unsigned)ln->credit : 0;
+		if (given + shares[li] > n)
+			shares[li] = n - given;
+		ln->credit -= shares[li];
+		given += shares[li];
+	}
+	while (given < n) {
+		unsigned best = 0;
+		for (unsigned li = 1; li < g->nlanes; li++)
+			if (g->lane[li].credit > g->lane[best].credit)
+				best = li;
+		shares[best]++;
+		g->lane[best].credit -= 1.0;
+		given++;
+	}
 }
 
 /* The attempt of an existing logical query the collector asked for (DV_ASK_* bits). */
@@ -184,11 +213,11 @@ static void gen_next_attempt(struct dv_gen *g, const struct dv_lane *ln, uint64_
 	/* After a TC answer: that attempt's question, family and EDNS size, over TCP. */
 	unsigned from = (ask & DV_ASK_AFTER_TC) ? (unsigned)ask >> DV_ASK_SRC_SHIFT : k;
 	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, lq->qidx);
-	bool tcp = (ask & DV_ASK_TCP) || k >= g->sh->pol->tcp_from || (cm != NULL && cm->tcp);
+	bool tcp = (ask & DV_ASK_TCP) || k >= ln->pol->tcp_from || (cm != NULL && cm->tcp);
 	dv_count_add(&g->tx.retries, 1);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[from], .attempt = (uint8_t)k,
-				     .edns_var = lq->ap.edns_var[from],
+				     .edns_var = lq->ap.edns_var[from], .lost = (lq->ap.lost >> k) & 1u,
 				     .transport = tcp ? DV_TRANSPORT_TCP : DV_TRANSPORT_UDP };
 }
 
@@ -428,11 +457,16 @@ uint64_t dv_gen_step(struct dv_gen *g, uint64_t now)
 	dv_count_set(&g->tx.sched_slips, g->slips0 + g->pace.slips);
 	dv_count_set(&g->tx.sched_skipped, g->skipped0 + g->pace.skipped);
 
-	/* New logical queries go round robin over the lanes (their collectors). */
+	/* New logical queries go round robin over the lanes (their collectors), or by
+	 * the lanes' weights (a population's kinds). */
 	unsigned left = due, started = 0, frames = 0;
+	unsigned shares[DV_MAX_LANES];
+	if (unlikely(g->weighted))
+		gen_weighted_shares(g, due, shares);
 	for (unsigned k = 0; k < g->nlanes; k++) {
 		unsigned li = (g->next_lane + k) % g->nlanes;
-		unsigned share = (left + (g->nlanes - k) - 1) / (g->nlanes - k);
+		unsigned share = g->weighted ? shares[li]
+			       : (left + (g->nlanes - k) - 1) / (g->nlanes - k);
 		uint64_t due_tsc = paced && share > 0 ? dv_pace_due_tsc(&g->pace, n0 + (due - left)) : 0;
 		unsigned got = gen_lane(g, li, share, now, due_tsc, &frames);
 		left -= share;

@@ -36,7 +36,8 @@ struct dv_attempt_id {
 	uint8_t attempt;  /**< 0-based attempt index */
 	uint8_t edns_var; /**< EDNS variant (index into the run's size list) */
 	uint8_t transport; /**< DV_TRANSPORT_UDP, or TCP: the lane's connections carry it */
-	uint8_t pad[6];
+	uint8_t lost;     /**< its answer never reaches the emulated resolver (a population's lost=) */
+	uint8_t pad[5];
 };
 
 #define DV_QIDX_GENERATED UINT32_MAX

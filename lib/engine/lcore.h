@@ -93,6 +93,9 @@ struct dv_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
 	unsigned global;                       /**< run-wide lane index (templates, source pools) */
+	const struct dv_policy *pol;           /**< its kind's attempts (the run's without a population) */
+	double weight;                         /**< its share of the generator's new queries (a population) */
+	double credit;                         /**< new queries owed to it (a population) */
 	struct rte_ring *tcp_tx;               /**< --transport tcp: frames its collector built (SPSC); NULL over UDP */
 	unsigned ncarry;                       /**< retries taken but not sent yet (no mbufs) */
 	uint64_t carry_lseq[DV_BURST_MAX];
@@ -102,7 +105,8 @@ struct dv_lane {
 /** Generator work space (one lcore, one TX queue). */
 struct dv_gen {
 	struct dv_shared *sh;
-	struct dv_lane lane[DV_MAX_COLLECTORS]; /**< one per collector of its port */
+	struct dv_lane lane[DV_MAX_LANES];      /**< one per collector of its port (and kind) */
+	bool weighted;                          /**< a population: new queries by the lanes' weights */
 	unsigned nlanes;
 	unsigned next_lane;    /**< round robin of new logical queries over lanes */
 	unsigned index;        /**< which generator (its TX queue) */
@@ -155,7 +159,7 @@ struct dv_col_lane {
 /** Collector work space (one lcore, one RX queue). */
 struct dv_col {
 	struct dv_shared *sh;
-	struct dv_col_lane lane[DV_MAX_GENERATORS]; /**< one per generator of its port */
+	struct dv_col_lane lane[DV_MAX_LANES];  /**< one per generator of its port (and kind) */
 	unsigned nlanes;
 	uint16_t sport_lo, sport_hi;   /**< source ports of the whole run: [lo, hi) */
 	struct dv_frags frags;

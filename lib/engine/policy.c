@@ -17,7 +17,12 @@ static int variant_of(struct dv_policy *p, int size)
 
 unsigned dv_seq_timers(const struct dv_plan *plan, double timer_s[DV_MAX_ATTEMPTS])
 {
-	const struct dv_seq_plan *sp = &plan->seq;
+	return dv_seq_kind_timers(plan, 0, timer_s);
+}
+
+unsigned dv_seq_kind_timers(const struct dv_plan *plan, unsigned kind, double timer_s[DV_MAX_ATTEMPTS])
+{
+	const struct dv_seq_plan *sp = dv_plan_kind_seq(plan, kind);
 	unsigned n = sp->attempts > 0 ? sp->attempts : 1;
 	unsigned k0 = 0;
 
@@ -39,13 +44,25 @@ unsigned dv_seq_timers(const struct dv_plan *plan, double timer_s[DV_MAX_ATTEMPT
 
 int dv_policy_init(struct dv_policy *p, const struct dv_plan *plan)
 {
+	return dv_policy_init_kind(p, plan, 0, NULL);
+}
+
+int dv_policy_init_kind(struct dv_policy *p, const struct dv_plan *plan, unsigned kind,
+			const struct dv_policy *prev)
+{
 	double timers[DV_MAX_ATTEMPTS];
-	const struct dv_seq_plan *sp = &plan->seq;
+	const struct dv_seq_plan *sp = dv_plan_kind_seq(plan, kind);
 	memset(p, 0, sizeof(*p));
+	/* One list of EDNS variants for the run: the earlier kinds' sizes keep their indexes. */
+	if (prev != NULL) {
+		p->n_edns = prev->n_edns;
+		memcpy(p->edns_size, prev->edns_size, sizeof(p->edns_size));
+	}
+	p->lost = plan->pop.n > 0 ? plan->pop.kind[kind].lost : 0.0;
 
 	p->family = sp->family;
 	p->mix_v6 = sp->mix_v6;
-	p->attempts = dv_seq_timers(plan, timers);
+	p->attempts = dv_seq_kind_timers(plan, kind, timers);
 	p->both = plan->target[DV_FAMILY_V4].family != 0 && plan->target[DV_FAMILY_V6].family != 0;
 	p->only_family = plan->target[DV_FAMILY_V4].family != 0 ? DV_FAMILY_V4 : DV_FAMILY_V6;
 	p->retry_family = p->both && ((sp->retry_change & DV_RETRY_FAMILY) ||
@@ -90,8 +107,10 @@ int dv_policy_init(struct dv_policy *p, const struct dv_plan *plan)
 		for (unsigned i = 0; i < sp->edns_ladder_n; i++)
 			if ((ladder_var[i] = variant_of(p, sp->edns_ladder[i])) < 0)
 				return -EINVAL;
-	for (unsigned v = 0; v < p->n_edns; v++) {
+	for (unsigned v = 0; v < DV_EDNS_VARIANTS; v++) {
 		p->ladder_next[v] = (uint8_t)v;
+		if (v >= p->n_edns)
+			continue;
 		if (!ladder || p->edns_size[v] == 0)
 			continue;
 		for (unsigned i = 0; i < sp->edns_ladder_n; i++) {
@@ -141,4 +160,25 @@ void dv_policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
 		var = p->ladder_next[var];
 	}
 	ap->dnssec_ok = p->do_prob >= 1.0 || (p->do_prob > 0 && dv_rng_unit(r) < p->do_prob);
+	ap->lost = 0;
+	if (p->lost > 0)
+		for (unsigned k = 0; k < p->attempts; k++)
+			if (p->lost >= 1.0 || dv_rng_unit(r) < p->lost)
+				ap->lost |= (uint8_t)(1u << k);
+}
+
+int dv_policy_init_kinds(struct dv_policy *pol, const struct dv_plan *plan)
+{
+	unsigned n = dv_plan_kinds(plan);
+	for (unsigned k = 0; k < n; k++) {
+		int rc = dv_policy_init_kind(&pol[k], plan, k, k > 0 ? &pol[k - 1] : NULL);
+		if (rc != 0)
+			return rc;
+	}
+	/* Every kind knows every size: the counters and OPT records index one list. */
+	for (unsigned k = 0; k + 1 < n; k++) {
+		pol[k].n_edns = pol[n - 1].n_edns;
+		memcpy(pol[k].edns_size, pol[n - 1].edns_size, sizeof(pol[k].edns_size));
+	}
+	return 0;
 }

@@ -21,6 +21,7 @@ struct dv_attempt_plan {
 	uint8_t family[DV_MAX_ATTEMPTS];   /**< DV_FAMILY_* of attempt k */
 	uint8_t edns_var[DV_MAX_ATTEMPTS]; /**< EDNS variant of attempt k */
 	bool dnssec_ok;                    /**< DO on every attempt with an OPT */
+	uint8_t lost;                      /**< bit k: attempt k's answer never reaches the resolver */
 };
 
 /** Read-only tables derived from the plan. */
@@ -40,6 +41,7 @@ struct dv_policy {
 	bool tc_tcp;                       /**< a UDP answer with TC=1: the question again over TCP */
 	uint8_t tcp_from;                  /**< attempts from this index over TCP (0: --transport tcp;
 					        DV_MAX_ATTEMPTS: never) */
+	double lost;                       /**< a population kind's lost=: share of answers not taken */
 };
 
 /**
@@ -51,11 +53,28 @@ struct dv_policy {
  */
 unsigned dv_seq_timers(const struct dv_plan *plan, double timer_s[DV_MAX_ATTEMPTS]);
 
+/** dv_seq_timers() of a population's kind k (k = 0 without one: the run's). */
+unsigned dv_seq_kind_timers(const struct dv_plan *plan, unsigned kind, double timer_s[DV_MAX_ATTEMPTS]);
+
 /**
- * Build the tables from the plan.
+ * Build the tables from the plan (its first kind, when it has a population).
  * @return 0 or -EINVAL (a weighted list that cannot be sampled; already validated by config)
  */
 int dv_policy_init(struct dv_policy *p, const struct dv_plan *plan);
+
+/**
+ * The tables of kind k, its EDNS variants numbered after those of prev (the
+ * previous kind's policy, or NULL).
+ */
+int dv_policy_init_kind(struct dv_policy *p, const struct dv_plan *plan, unsigned kind,
+			const struct dv_policy *prev);
+
+/**
+ * The tables of every kind (dv_plan_kinds()), which share one list of EDNS
+ * variants (so the run's counters and OPT records index them alike).
+ * @param pol room for DV_KINDS_MAX
+ */
+int dv_policy_init_kinds(struct dv_policy *pol, const struct dv_plan *plan);
 
 /**
  * Draw the attempts of logical query number lseq.

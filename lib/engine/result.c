@@ -24,16 +24,23 @@ void dv_session_describe(struct dv_result *r, const struct dv_session *s)
 	r->mem_sequences = s->mem_sequences;
 	r->mem_mbufs = s->ports.mbuf_bytes;
 	r->inflight_slots = s->inflight_slots;
-	r->n_edns = s->pol.n_edns;
-	memcpy(r->edns_size, s->pol.edns_size, sizeof(r->edns_size));
-	r->attempts = s->pol.attempts;
+	r->n_edns = s->pol[0].n_edns;
+	memcpy(r->edns_size, s->pol[0].edns_size, sizeof(r->edns_size));
 	r->frag_report = plan->impair.frag_mtu > 0 || plan->fragmented == DV_FRAG_DROP;
-	r->tc_tcp = s->pol.tc_tcp;
-	r->tcp_after = plan->transport != DV_TRANSPORT_TCP && plan->seq.tcp_after > 0
-		       ? (unsigned)plan->seq.tcp_after : 0;
-	r->sequences = s->pol.attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
+	/* A population: the tables are as wide as its longest kind's, its steps any kind's. */
+	r->attempts = 0;
+	r->tc_tcp = false;
+	r->tcp_after = 0;
+	for (unsigned k = 0; k < dv_plan_kinds(plan); k++) {
+		const struct dv_seq_plan *sp = dv_plan_kind_seq(plan, k);
+		r->attempts = s->pol[k].attempts > r->attempts ? s->pol[k].attempts : r->attempts;
+		r->tc_tcp |= s->pol[k].tc_tcp;
+		if (plan->transport != DV_TRANSPORT_TCP && sp->tcp_after > 0 && r->tcp_after == 0)
+			r->tcp_after = (unsigned)sp->tcp_after;
+	}
+	r->sequences = r->attempts > 1 || plan->seq.family != DV_FAMPOL_AUTO ||
 		       plan->seq.edns.n > 0 || plan->seq.qname_pattern[0] != '\0' ||
-		       r->tc_tcp || r->tcp_after > 0;
+		       r->tc_tcp || r->tcp_after > 0 || plan->pop.n > 0;
 }
 
 uint64_t dv_session_tcp_open(const struct dv_session *s)

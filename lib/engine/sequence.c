@@ -231,6 +231,11 @@ void dv_seq_answer(struct dv_seq *s, const struct dv_attempt_id *a, bool tc, uin
 		dv_count_add(&st->redundant, 1);
 		return;
 	}
+	if (a->lost) {
+		/* Its resolver never gets this answer: the attempt's timer decides, as on a lossy path. */
+		dv_count_add(&st->not_taken, 1);
+		return;
+	}
 	unsigned k = a->attempt < DV_MAX_ATTEMPTS ? a->attempt : DV_MAX_ATTEMPTS - 1;
 	bool tcp = a->transport == DV_TRANSPORT_TCP;
 	if (tc && !tcp && s->tc_tcp) {

@@ -31,7 +31,8 @@ struct dv_session {
 	struct dv_ports ports;
 	bool ports_up;
 	struct dv_qsource qs;
-	struct dv_policy pol;
+	struct dv_policy pol[DV_KINDS_MAX];  /**< per kind of the population (one without); they
+					       share pol[0]'s list of EDNS variants */
 	struct dv_topology topo;             /**< generators, collectors, lanes */
 	unsigned ngen, ncol, nlanes;         /**< copies of topo's (read everywhere) */
 	const struct dv_sink *sink;          /**< where intervals, plot lines and the result go */

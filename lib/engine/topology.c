@@ -18,14 +18,18 @@ void dv_topo_lanes(const struct dv_plan *plan, struct dv_topology *t)
 	memset(t, 0, sizeof(*t));
 	t->ngen = plan->generators > 1 ? plan->generators : 1;
 	t->ncol = plan->collectors > 1 ? plan->collectors : 1;
+	t->nkinds = dv_plan_kinds(plan);
+	/* A population's kinds each have lanes of their own: their own timers and sources. */
 	for (unsigned g = 0; g < t->ngen; g++)
-		for (unsigned c = 0; c < t->ncol; c++)
-			if (dv_plan_port_of(plan, g) == dv_plan_port_of(plan, c) &&
-			    t->nlanes < DV_MAX_LANES) {
-				t->lane_gen[t->nlanes] = (uint8_t)g;
-				t->lane_col[t->nlanes] = (uint8_t)c;
-				t->lane_port[t->nlanes++] = (uint8_t)dv_plan_port_of(plan, c);
-			}
+		for (unsigned k = 0; k < t->nkinds; k++)
+			for (unsigned c = 0; c < t->ncol; c++)
+				if (dv_plan_port_of(plan, g) == dv_plan_port_of(plan, c) &&
+				    t->nlanes < DV_MAX_LANES) {
+					t->lane_gen[t->nlanes] = (uint8_t)g;
+					t->lane_col[t->nlanes] = (uint8_t)c;
+					t->lane_kind[t->nlanes] = (uint8_t)k;
+					t->lane_port[t->nlanes++] = (uint8_t)dv_plan_port_of(plan, c);
+				}
 }
 
 double dv_topo_sizing_qps(const struct dv_plan *plan, unsigned ngen)
@@ -43,13 +47,13 @@ double dv_topo_sizing_qps(const struct dv_plan *plan, unsigned ngen)
 	}
 }
 
-void dv_topo_lifetime(const struct dv_plan *plan, struct dv_lifetime *lt)
+void dv_topo_kind_lifetime(const struct dv_plan *plan, unsigned kind, struct dv_lifetime *lt)
 {
 	memset(lt, 0, sizeof(*lt));
-	lt->attempts = dv_seq_timers(plan, lt->timer_s);
+	lt->attempts = dv_seq_kind_timers(plan, kind, lt->timer_s);
 	for (unsigned k = 0; k < lt->attempts; k++)
 		lt->seq_s += lt->timer_s[k];
-	if (plan->transport != DV_TRANSPORT_TCP && plan->seq.on_tc == DV_ON_TC_TCP &&
+	if (plan->transport != DV_TRANSPORT_TCP && dv_plan_kind_seq(plan, kind)->on_tc == DV_ON_TC_TCP &&
 	    lt->attempts < DV_MAX_ATTEMPTS) {
 		lt->tc_attempt = true;
 		lt->timer_s[lt->attempts] = lt->timer_s[lt->attempts - 1];
@@ -59,12 +63,37 @@ void dv_topo_lifetime(const struct dv_plan *plan, struct dv_lifetime *lt)
 	lt->lifetime_s = plan->timeout_s > lt->seq_s ? plan->timeout_s : lt->seq_s;
 }
 
+void dv_topo_lifetime(const struct dv_plan *plan, struct dv_lifetime *lt)
+{
+	dv_topo_kind_lifetime(plan, 0, lt);
+	/* A population: what the tables must hold is the longest kind's. */
+	for (unsigned k = 1; k < dv_plan_kinds(plan); k++) {
+		struct dv_lifetime o;
+		dv_topo_kind_lifetime(plan, k, &o);
+		unsigned idx = o.attempts + o.tc_attempt;
+		for (unsigned i = 0; i < idx && i < DV_MAX_ATTEMPTS; i++)
+			lt->timer_s[i] = o.timer_s[i] > lt->timer_s[i] ? o.timer_s[i] : lt->timer_s[i];
+		if (o.attempts + o.tc_attempt > lt->attempts + lt->tc_attempt) {
+			lt->attempts = o.attempts;
+			lt->tc_attempt = o.tc_attempt;
+		}
+		lt->seq_s = o.seq_s > lt->seq_s ? o.seq_s : lt->seq_s;
+		lt->lifetime_s = o.lifetime_s > lt->lifetime_s ? o.lifetime_s : lt->lifetime_s;
+	}
+}
+
 void dv_topo_sizing(const struct dv_plan *plan, const struct dv_topology *t,
 		    const struct dv_lifetime *lt, struct dv_sizing *sz)
 {
 	/* Each lane gets its share of the load; its tables are sized for that. */
 	sz->qps = dv_topo_sizing_qps(plan, t->ngen);
 	sz->lane_qps = sz->qps / t->nlanes;
+	/* A population's lanes carry their kind's share: size them all for the largest. */
+	double wmax = 0;
+	for (unsigned k = 0; k < plan->pop.n; k++)
+		wmax = plan->pop.kind[k].weight > wmax ? plan->pop.kind[k].weight : wmax;
+	if (plan->pop.n > 0)
+		sz->lane_qps = sz->qps * wmax * t->nkinds / t->nlanes;
 	sz->slots = dv_inflight_slots_for(sz->lane_qps * (lt->attempts + lt->tc_attempt), lt->lifetime_s);
 	sz->lslots = dv_seq_slots_for(sz->lane_qps, lt->seq_s);
 }

@@ -23,6 +23,8 @@ struct dv_topology {
 	uint8_t lane_gen[DV_MAX_LANES];   /**< the generator of lane li */
 	uint8_t lane_col[DV_MAX_LANES];   /**< the collector of lane li (same port) */
 	uint8_t lane_port[DV_MAX_LANES];  /**< the port of lane li (plan order) */
+	uint8_t lane_kind[DV_MAX_LANES];  /**< the population kind of lane li (0 without one) */
+	unsigned nkinds;                  /**< kinds: a lane per generator x kind x collector */
 };
 
 /** How long an attempt stays matchable, from the plan's retry timers. */
@@ -43,7 +45,8 @@ struct dv_sizing {
 	uint32_t lslots;    /**< logical-query slots per lane */
 };
 
-/** Lanes: each generator with each collector of its port, generator by generator. */
+/** Lanes: each generator with each collector of its port (and each kind of a population),
+ * generator by generator. */
 void dv_topo_lanes(const struct dv_plan *plan, struct dv_topology *t);
 
 /**
@@ -53,8 +56,14 @@ void dv_topo_lanes(const struct dv_plan *plan, struct dv_topology *t);
  */
 double dv_topo_sizing_qps(const struct dv_plan *plan, unsigned ngen);
 
-/** Timers of one logical query and the lifetime of its attempts. */
+/**
+ * Timers of one logical query and the lifetime of its attempts; with a
+ * population, the longest of its kinds' (each timer, attempts, lifetime).
+ */
 void dv_topo_lifetime(const struct dv_plan *plan, struct dv_lifetime *lt);
+
+/** Timers and lifetime of a population's kind k (0 without one: the run's). */
+void dv_topo_kind_lifetime(const struct dv_plan *plan, unsigned kind, struct dv_lifetime *lt);
 
 /** Table sizes per lane for nlanes lanes of `attempts` attempts. */
 void dv_topo_sizing(const struct dv_plan *plan, const struct dv_topology *t,

@@ -52,7 +52,8 @@ struct lane_tables {
 	const uint32_t *base;                 /* per lane: first source port */
 	const uint32_t *nports;               /* per lane: source ports */
 	const uint64_t *key;                  /* per lane: the port/ID scrambling key */
-	const uint64_t *timer_tsc;            /* per attempt */
+	unsigned attempts;                    /* the longest kind's */
+	uint64_t (*timer_tsc)[DV_MAX_ATTEMPTS]; /* per kind, per attempt */
 };
 
 /*
@@ -79,11 +80,15 @@ static int lane_tables_init(void *arg)
 		}
 		ln->ifl->lane = (uint8_t)li;
 		ln->ifl->nlanes = (uint8_t)s->nlanes;
-		rc = dv_seq_init(ln->seq, lslots, s->pol.attempts, lt->timer_tsc);
+		/* Its kind's sequences: their own timers and transport steps. */
+		unsigned kind = s->topo.lane_kind[li];
+		const struct dv_policy *pol = &s->pol[kind];
+		const uint64_t *timer_tsc = lt->timer_tsc[kind];
+		rc = dv_seq_init(ln->seq, lslots, pol->attempts, timer_tsc);
 		if (rc == 0)
-			rc = dv_seq_set_transport(ln->seq, s->pol.tc_tcp, s->pol.tcp_from,
-						  s->pol.tc_tcp && s->pol.attempts < DV_MAX_ATTEMPTS
-						  ? lt->timer_tsc[s->pol.attempts] : 0);
+			rc = dv_seq_set_transport(ln->seq, pol->tc_tcp, pol->tcp_from,
+						  pol->tc_tcp && pol->attempts < DV_MAX_ATTEMPTS
+						  ? timer_tsc[pol->attempts] : 0);
 		if (rc != 0) {
 			dv_err("cannot allocate the sequence tables (%u logical queries): %s", lslots,
 			       strerror(-rc));
@@ -167,8 +172,14 @@ static int sources_setup(struct dv_session *s, uint64_t seed)
 			dv_err("out of memory for source addresses");
 			return -ENOMEM;
 		}
+		/* The table is the host bytes': the same for every slice of the range. */
 		dv_src_rss_build(&plan->src[f], plan->src_prefix[f], s->src_rss[f]);
 		for (unsigned li = 0; li < s->nlanes; li++) {
+			/* A population's kind sends from its own slice of the range. */
+			const struct dv_kind *kd = plan->pop.n > 0 ? &plan->pop.kind[s->topo.lane_kind[li]]
+							 : NULL;
+			const struct dv_addr *base = kd != NULL ? &kd->src[f] : &plan->src[f];
+			unsigned prefix = kd != NULL ? kd->src_prefix[f] : plan->src_prefix[f];
 			/* Lane li's collector reads RX queue q of its port, which has ncolp of them. */
 			unsigned c = s->topo.lane_col[li];
 			unsigned k = dv_plan_port_of(plan, c), q = dv_plan_queue_of(plan, c);
@@ -176,14 +187,13 @@ static int sources_setup(struct dv_session *s, uint64_t seed)
 			const struct dv_endpoints *ep = s->ep[k];
 			if (ep[f].src.family == 0)
 				continue;
-			int rc = dv_src_range_init(&s->sh->srcs[li][f], &plan->src[f], plan->src_prefix[f],
-						   &ep[f].dst, q, ncolp, seed ^ (li + 1) * 0x9e3779b97f4a7c15ull,
+			int rc = dv_src_range_init(&s->sh->srcs[li][f], base, prefix, &ep[f].dst, q,
+						   ncolp, seed ^ (li + 1) * 0x9e3779b97f4a7c15ull,
 						   s->src_rss[f]);
 			if (rc != 0) {
 				char ab[64];
 				dv_err("--src %s/%u: no address of the range hashes to collector %u of %u",
-				       dv_addr_str(&plan->src[f], ab, sizeof(ab)), plan->src_prefix[f],
-				       q, ncolp);
+				       dv_addr_str(base, ab, sizeof(ab)), prefix, q, ncolp);
 				return -EINVAL;
 			}
 		}
@@ -203,7 +213,7 @@ static int shared_build(struct dv_session *s, double lifetime_s, uint64_t seed)
 	}
 	struct dv_shared *sh = s->sh;
 	sh->qs = &s->qs;
-	sh->pol = &s->pol;
+	sh->pol = &s->pol[0];
 	sh->tsc_hz = hz;
 	sh->ns_per_tick = 1e9 / (double)hz;
 	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
@@ -217,9 +227,9 @@ static int shared_build(struct dv_session *s, double lifetime_s, uint64_t seed)
 		rc = sources_setup(s, seed);
 	if (rc != 0)
 		return rc;
-	for (unsigned v = 0; v < s->pol.n_edns; v++)
+	for (unsigned v = 0; v < s->pol[0].n_edns; v++)
 		for (int d = 0; d < 2; d++)
-			dv_opt_build((uint16_t)s->pol.edns_size[v], d != 0, &sh->opt[v][d]);
+			dv_opt_build((uint16_t)s->pol[0].edns_size[v], d != 0, &sh->opt[v][d]);
 	dv_answer_cfg_default(&sh->answer_cfg);
 	sh->answer_cfg.answer_size = (uint16_t)plan->impair.answer_size;
 	sh->answer_cfg.ignore_edns = plan->impair.ignore_edns;
@@ -245,8 +255,15 @@ static int gen_setup(struct dv_session *s, unsigned g, uint64_t seed)
 	for (unsigned li = 0; li < s->nlanes; li++) {
 		if (s->topo.lane_gen[li] != g)
 			continue;
+		/* A population: each kind's share of new queries, split over its lanes (collectors). */
+		unsigned kind = s->topo.lane_kind[li];
+		double w = plan->pop.n > 0 ? plan->pop.kind[kind].weight /
+					     dv_plan_on_port(plan, s->ncol, dv_plan_port_of(plan, g))
+					   : 0.0;
 		gen->lane[gen->nlanes++] = (struct dv_lane){ .ifl = &s->ifl[li], .seq = &s->seq[li],
-							     .global = li };
+							     .global = li, .pol = &s->pol[kind],
+							     .weight = w };
+		gen->weighted = plan->pop.n > 0;
 		/* Checksum offload is its port's: the same for all its lanes. */
 		for (int f = 0; f < DV_FAMILIES; f++)
 			gen->ol_flags[f] = dv_l34_ol_flags(&s->sh->l34[li][f]);
@@ -296,7 +313,7 @@ static int col_setup(struct dv_session *s, unsigned c, struct lane_tables *lt)
 	for (unsigned i = 0; i < col->nlanes; i++)
 		s->mem_inflight += (uint64_t)col->lane[i].ifl->nslots * sizeof(struct dv_fail_note);
 
-	uint32_t sets = dv_topo_frag_sets(s->sizing_qps, s->ncol, s->pol.attempts, plan->frag_timeout_s);
+	uint32_t sets = dv_topo_frag_sets(s->sizing_qps, s->ncol, lt->attempts, plan->frag_timeout_s);
 	col->scratch = rte_malloc_socket("dv_scratch", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE, socket);
 	col->linear = rte_malloc_socket("dv_linear", DV_SCRATCH_LEN, RTE_CACHE_LINE_SIZE, socket);
 	if (col->scratch == NULL || col->linear == NULL ||
@@ -339,7 +356,7 @@ int dv_workspace_build(struct dv_session *s)
 	rc = dv_qsource_init(&s->qs, plan, seed);
 	if (rc != 0)
 		return rc;
-	rc = dv_policy_init(&s->pol, plan);
+	rc = dv_policy_init_kinds(s->pol, plan);
 	if (rc != 0) {
 		dv_err("--edns: cannot sample this EDNS mix");
 		return rc;
@@ -348,7 +365,7 @@ int dv_workspace_build(struct dv_session *s)
 	uint64_t hz = dv_tsc_hz();
 	struct dv_lifetime life;
 	struct dv_sizing sz;
-	uint64_t timer_tsc[DV_MAX_ATTEMPTS];
+	uint64_t timer_tsc[DV_KINDS_MAX][DV_MAX_ATTEMPTS];
 	dv_topo_lanes(plan, &s->topo);
 	dv_topo_lifetime(plan, &life);
 	s->ngen = s->topo.ngen;
@@ -356,8 +373,12 @@ int dv_workspace_build(struct dv_session *s)
 	s->nlanes = s->topo.nlanes;
 	dv_topo_sizing(plan, &s->topo, &life, &sz);
 	s->sizing_qps = sz.qps;
-	for (unsigned k = 0; k < life.attempts + life.tc_attempt; k++)
-		timer_tsc[k] = (uint64_t)(life.timer_s[k] * (double)hz);
+	for (unsigned kind = 0; kind < s->topo.nkinds; kind++) {
+		struct dv_lifetime kl;
+		dv_topo_kind_lifetime(plan, kind, &kl);
+		for (unsigned k = 0; k < kl.attempts + kl.tc_attempt; k++)
+			timer_tsc[kind][k] = (uint64_t)(kl.timer_s[k] * (double)hz);
+	}
 
 	/* Every lane's source ports, and its key for scrambling ports and IDs. */
 	uint32_t base[DV_MAX_LANES], nports[DV_MAX_LANES];
@@ -383,7 +404,7 @@ int dv_workspace_build(struct dv_session *s)
 			return rc;
 	}
 	struct lane_tables lt = { .s = s, .sz = &sz, .base = base, .nports = nports, .key = key,
-				  .timer_tsc = timer_tsc };
+				  .timer_tsc = timer_tsc, .attempts = life.attempts };
 	for (unsigned c = 0; c < s->ncol; c++) {
 		rc = col_setup(s, c, &lt);
 		if (rc != 0)
@@ -405,8 +426,8 @@ void dv_workspace_release(struct dv_session *s)
 	for (unsigned c = 0; c < DV_MAX_COLLECTORS; c++) {
 		struct dv_col *col = s->col[c];
 		if (col != NULL) {
-			for (unsigned g = 0; g < DV_MAX_GENERATORS; g++)
-				free(col->lane[g].notes);
+			for (unsigned i = 0; i < DV_MAX_LANES; i++)
+				free(col->lane[i].notes);
 			rte_free(col->scratch);
 			rte_free(col->linear);
 			rte_free(col);

@@ -396,6 +396,7 @@ static json_t *sequences_obj(const struct dv_result *r, bool *ok)
 	dv_jput(o, dv_seq_json.abandoned, dv_jint(sq->abandoned), ok);
 	dv_jput(o, dv_tx_json.retries, dv_jint(r->tx.retries), ok);
 	dv_jput(o, dv_seq_json.redundant, dv_jint(sq->redundant), ok);
+	dv_jput(o, dv_seq_json.not_taken, dv_jint(sq->not_taken), ok);
 	dv_jput(o, "late", dv_jint(t.late), ok);
 	dv_jput(o, dv_seq_json.retry_dropped, dv_jint(sq->retry_dropped), ok);
 

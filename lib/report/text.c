@@ -148,6 +148,8 @@ static void print_sequences(FILE *f, const struct dv_result *r)
 		t.ended != 0 ? (double)t.attempts / (double)t.ended : 0.0);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries sent:", r->tx.retries);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Redundant answers:", sq->redundant);
+	if (sq->not_taken != 0)
+		fprintf(f, "  %-22s%" PRIu64 " (a kind's lost=)\n", "Answers not taken:", sq->not_taken);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Late answers:", t.late);
 	fprintf(f, "  %-22s%" PRIu64 "\n", "Retries dropped:", sq->retry_dropped);
 

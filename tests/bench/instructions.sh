@@ -9,7 +9,8 @@
 # port's max-qps).
 #
 # usage: tests/bench/instructions.sh [BEFORE_BIN]
-#        (env: DV_BIN, default build/app/dnsvolley; BENCH_QUERIES, default 200000)
+#        (env: DV_BIN, default build/app/dnsvolley; BENCH_QUERIES, default 200000;
+#        BENCH_ARGS, more options for both builds, e.g. "--src 198.18.128.0/17")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 DV_BIN=${DV_BIN:-$root/build/app/dnsvolley}
@@ -22,8 +23,9 @@ trap 'rm -rf "$tmp"' EXIT
 # run BIN TAG QUERIES: callgrind's annotation of one run, in $tmp/TAG-QUERIES.txt
 run() {
 	local bin=$1 tag=$2 q=$3 out=$tmp/$2-$3
+	# shellcheck disable=SC2086 # BENCH_ARGS: options, split on spaces
 	valgrind --tool=callgrind --callgrind-out-file="$out.cg" "$bin" --port null -s 198.18.0.2 \
-		--max --max-queries "$q" -l 60 -t 0.05 --qname '{seq}.{rand8}.bench.test' --quiet \
+		--max --max-queries "$q" -l 60 -t 0.05 --qname '{seq}.{rand8}.bench.test' --quiet ${BENCH_ARGS:-} \
 		--eal "--file-prefix=dvinstr$$$tag" >"$out.log" 2>&1 ||
 		{ echo "instructions: $bin failed: $(tail -n 3 "$out.log")" >&2; exit 1; }
 	grep -q "Queries sent: *$q\b" "$out.log" || { echo "instructions: $tag did not send $q queries" >&2; exit 1; }

@@ -223,15 +223,17 @@ START_TEST(gap_clusters)
 	t.gap[375] = 50;
 	t.gap[376] = 30;
 	t.gap[377] = 5;
+	t.gap[400] = 20; /* Knot Resolver's, 24 ms from Unbound's: a cluster of its own */
 	t.gap[1000] = 40;
 	t.gap[3000] = 1; /* below 1 % */
 	struct dv_an_cluster c[4];
 	unsigned n = dv_an_clusters(&t, c, 4);
-	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(n, 4);
 	ck_assert(c[0].center_ms == 375.0 && c[0].count == 80); /* 377 is under a fifth of the peak */
 	ck_assert(c[0].lo_ms == 375.0 && c[0].hi_ms == 377.0);
 	ck_assert(c[1].center_ms == 1000.0 && c[1].count == 40);
-	ck_assert(c[2].center_ms == 10.0 && c[2].count == 3);
+	ck_assert(c[2].center_ms == 400.0 && c[2].count == 20);
+	ck_assert(c[3].center_ms == 10.0 && c[3].count == 3);
 }
 END_TEST
 

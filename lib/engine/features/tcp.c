@@ -25,6 +25,7 @@
 
 #define DV_TCP_RING 2048      /* frames on their way to the generator */
 #define DV_TCP_POOL 8191      /* frames built and not yet sent: the ring, the TX queue, a burst */
+#define DV_TCP_POOL_MIN 1023  /* a population's lane: its kind's share of the TCP frames */
 #define DV_TCP_RCVBUF 4096    /* the window: in-order bytes are consumed at once */
 #define DV_TCP_PREFIX 2048    /* an answer's bytes kept (header, question, records to sample) */
 #define DV_TCP_CLOSE_WAIT_S 2 /* the drain waits this long for closes (FIN exchanges) */
@@ -231,9 +232,14 @@ static int lane_setup(struct dv_session *s, unsigned li, const struct dv_tcp_cfg
 		if (rc != 0)
 			return rc;
 	}
+	/* A population's kinds share the lanes' load, and the EAL's memory cap: a
+	 * smaller pool each (2^k - 1 mbufs, as mempools like). */
+	unsigned npool = DV_TCP_POOL;
+	while ((npool + 1) * s->topo.nkinds > DV_TCP_POOL + 1 && npool > DV_TCP_POOL_MIN)
+		npool = (npool + 1) / 2 - 1;
 	char name[32];
 	snprintf(name, sizeof(name), "dv_tcp_tx_%u", li);
-	t->pool = rte_pktmbuf_pool_create(name, DV_TCP_POOL, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	t->pool = rte_pktmbuf_pool_create(name, npool, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	snprintf(name, sizeof(name), "dv_tcp_ring_%u", li);
 	t->tx = rte_ring_create(name, DV_TCP_RING, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (t->pool == NULL || t->tx == NULL) {
