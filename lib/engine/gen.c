@@ -127,10 +127,10 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 		qsum = qq->sum;
 	}
 	/* Every attempt of a logical query comes from the same emulated resolver. */
-	const struct dv_src_range *sr = &sh->srcs[gl][a->family & 1];
+	const struct dv_src_range *sr = g->lane[li].src[a->family & 1];
 	struct dv_src one;
 	const struct dv_src *src = NULL;
-	if (sr->alen != 0) {
+	if (sr != NULL) {
 		dv_src_range_pick(sr, a->lseq, &one);
 		src = &one;
 	}

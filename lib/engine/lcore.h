@@ -94,6 +94,7 @@ struct dv_lane {
 	struct dv_seq *seq;
 	unsigned global;                       /**< run-wide lane index (templates, source pools) */
 	const struct dv_policy *pol;           /**< its kind's attempts (the run's without a population) */
+	const struct dv_src_range *src[DV_FAMILIES]; /**< its --src ranges (NULL: the template's address) */
 	double weight;                         /**< its share of the generator's new queries (a population) */
 	double credit;                         /**< new queries owed to it (a population) */
 	struct rte_ring *tcp_tx;               /**< --transport tcp: frames its collector built (SPSC); NULL over UDP */

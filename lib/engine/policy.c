@@ -58,7 +58,9 @@ int dv_policy_init_kind(struct dv_policy *p, const struct dv_plan *plan, unsigne
 		p->n_edns = prev->n_edns;
 		memcpy(p->edns_size, prev->edns_size, sizeof(p->edns_size));
 	}
-	p->lost = plan->pop.n > 0 ? plan->pop.kind[kind].lost : 0.0;
+	double lost = plan->pop.n > 0 ? plan->pop.kind[kind].lost : 0.0;
+	p->lost_all = lost >= 1.0;
+	p->lost_below = lost <= 0.0 ? 0 : p->lost_all ? UINT64_MAX : (uint64_t)(lost * 18446744073709551616.0);
 
 	p->family = sp->family;
 	p->mix_v6 = sp->mix_v6;
@@ -146,6 +148,17 @@ static uint8_t first_family(const struct dv_policy *p, uint64_t lseq, struct dv_
 	}
 }
 
+/* A population kind's lost=: which attempts' answers its resolver never gets.
+ * Out of line: most runs have none, and the loop would cost them registers. */
+static __attribute__((noinline)) uint8_t draw_lost(const struct dv_policy *p, struct dv_rng *r)
+{
+	uint8_t lost = 0;
+	for (unsigned k = 0; k < p->attempts; k++)
+		if (p->lost_all || dv_rng_next(r) < p->lost_below)
+			lost |= (uint8_t)(1u << k);
+	return lost;
+}
+
 void dv_policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
 		    struct dv_attempt_plan *ap)
 {
@@ -160,11 +173,7 @@ void dv_policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
 		var = p->ladder_next[var];
 	}
 	ap->dnssec_ok = p->do_prob >= 1.0 || (p->do_prob > 0 && dv_rng_unit(r) < p->do_prob);
-	ap->lost = 0;
-	if (p->lost > 0)
-		for (unsigned k = 0; k < p->attempts; k++)
-			if (p->lost >= 1.0 || dv_rng_unit(r) < p->lost)
-				ap->lost |= (uint8_t)(1u << k);
+	ap->lost = p->lost_below != 0 ? draw_lost(p, r) : 0;
 }
 
 int dv_policy_init_kinds(struct dv_policy *pol, const struct dv_plan *plan)

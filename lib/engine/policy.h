@@ -41,7 +41,9 @@ struct dv_policy {
 	bool tc_tcp;                       /**< a UDP answer with TC=1: the question again over TCP */
 	uint8_t tcp_from;                  /**< attempts from this index over TCP (0: --transport tcp;
 					        DV_MAX_ATTEMPTS: never) */
-	double lost;                       /**< a population kind's lost=: share of answers not taken */
+	uint64_t lost_below;               /**< a population kind's lost=: an attempt's answer is not
+					        taken when a draw of 64 bits is below (0: never) */
+	bool lost_all;                     /**< lost=100%: no answer is taken */
 };
 
 /**

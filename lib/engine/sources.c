@@ -47,14 +47,6 @@ void dv_src_rss_build(const struct dv_addr *base, unsigned prefix, dv_src_rss_ta
 	}
 }
 
-void dv_src_range_addr(const struct dv_src_range *r, uint64_t h, struct dv_src *s)
-{
-	memcpy(s->addr, r->base, 16);
-	for (unsigned k = 0; k < r->hbytes; k++)
-		s->addr[r->alen - 1 - k] |= (uint8_t)(h >> (8 * k));
-	s->sum = __rte_raw_cksum_reduce(__rte_raw_cksum(s->addr, r->alen, 0));
-}
-
 int dv_src_range_init(struct dv_src_range *r, const struct dv_addr *base, unsigned prefix,
 		      const struct dv_addr *target, unsigned q, unsigned nq, uint64_t key,
 		      const dv_src_rss_tab *tab)
@@ -69,6 +61,9 @@ int dv_src_range_init(struct dv_src_range *r, const struct dv_addr *base, unsign
 	r->hbytes = (uint8_t)((hbits + 7) / 8);
 	r->shift = (uint8_t)((hbits + 1) / 2);
 	r->hmask = hbits == 64 ? UINT64_MAX : (1ull << hbits) - 1;
+	r->base_sum = __rte_raw_cksum(r->base, alen, 0);
+	for (unsigned i = 0; i < 8 && i < alen; i++)
+		r->base_tail = r->base_tail << 8 | r->base[alen - (alen < 8 ? alen : 8) + i];
 	struct dv_rng rng;
 	dv_rng_seed(&rng, key ^ (uint64_t)base->family << 48);
 	r->mul1 = dv_rng_next(&rng) | 1;

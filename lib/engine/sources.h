@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config/plan.h"
 #include "wire/compose.h"
@@ -42,6 +43,8 @@ struct dv_src_range {
 	uint64_t hmask;          /**< host bits' mask */
 	uint64_t mul1, mul2, key; /**< the permutation (odd multipliers) */
 	uint32_t rss_base;       /**< hash of (base, target) */
+	uint32_t base_sum;       /**< the base's checksum words, summed, not folded */
+	uint64_t base_tail;      /**< the base's last 8 (IPv6) or 4 (IPv4) bytes, host order */
 	uint16_t q, nq;          /**< the collector's queue among nq on its port */
 	const dv_src_rss_tab *rss; /**< NULL when nq <= 1 */
 };
@@ -88,8 +91,27 @@ static inline bool dv_src_host_ok(const struct dv_src_range *r, uint64_t h)
 	return hash % r->nq == r->q;
 }
 
-/** Write the address of host part h into s (with its checksum sum). */
-void dv_src_range_addr(const struct dv_src_range *r, uint64_t h, struct dv_src *s);
+/**
+ * Write the address of host part h into s, with its checksum sum: the
+ * base's and the host part's words add up apart (their bits do not overlap).
+ */
+static inline void dv_src_range_addr(const struct dv_src_range *r, uint64_t h, struct dv_src *s)
+{
+	uint32_t sum = r->base_sum;
+	if (r->alen == 16) {
+		uint64_t tail = __builtin_bswap64(r->base_tail | h);
+		memcpy(s->addr, r->base, 8);
+		memcpy(s->addr + 8, &tail, 8);
+		for (unsigned i = 0; i < 4; i++)
+			sum += __builtin_bswap16((uint16_t)(h >> (16 * i)));
+	} else {
+		uint32_t a = __builtin_bswap32((uint32_t)(r->base_tail | h));
+		memcpy(s->addr, &a, 4);
+		sum += __builtin_bswap16((uint16_t)h) + __builtin_bswap16((uint16_t)(h >> 16));
+	}
+	sum = (sum >> 16) + (sum & 0xffff);
+	s->sum = (sum >> 16) + (sum & 0xffff);
+}
 
 /**
  * The source of logical query n: the first usable host part at or after n in

@@ -264,6 +264,9 @@ static int gen_setup(struct dv_session *s, unsigned g, uint64_t seed)
 							     .global = li, .pol = &s->pol[kind],
 							     .weight = w };
 		gen->weighted = plan->pop.n > 0;
+		for (int f = 0; f < DV_FAMILIES; f++)
+			if (s->sh->srcs[li][f].alen != 0)
+				gen->lane[gen->nlanes - 1].src[f] = &s->sh->srcs[li][f];
 		/* Checksum offload is its port's: the same for all its lanes. */
 		for (int f = 0; f < DV_FAMILIES; f++)
 			gen->ol_flags[f] = dv_l34_ol_flags(&s->sh->l34[li][f]);

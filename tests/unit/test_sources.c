@@ -86,6 +86,11 @@ START_TEST(per_collector_hash)
 			dv_src_range_pick(&r, n, &s);
 			ck_assert_mem_eq(s.addr, base.v6.s6_addr, 14);
 			ck_assert_uint_eq(dv_rss_queue(tgt.v6.s6_addr, s.addr, AF_INET6, 3), c);
+			struct dv_addr a = { .family = AF_INET6 };
+			memcpy(&a.v6, s.addr, 16);
+			struct dv_src made;
+			dv_src_make(&a, &made);
+			ck_assert_uint_eq(made.sum, s.sum);
 			unsigned h = (unsigned)host_of(s.addr, 16, 10);
 			ck_assert(owner[h] == 0xffffffffu || owner[h] == c);
 			owner[h] = c;
