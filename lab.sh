@@ -10,6 +10,8 @@
 #   ./lab.sh bench [NAME...]  also install the benchmarks' tools, build, run tests/bench/NAME.sh
 #                         (default: crafting accuracy afxdp knot scaling memory; tcp, 5-8 minutes,
 #                         only by name); never part of "test"
+#   ./lab.sh build        install what is missing and build (a generator host: docs/multi-host.md)
+#   ./lab.sh prepare      hugepages and bpffs for AF_XDP (the Ansible playbook runs it on each host)
 # Needs root on a fresh machine (apt-get, hugepages, bpffs, network namespaces).
 set -euo pipefail
 
@@ -24,7 +26,7 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev libpcap-dev check
           libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
           clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils
-          knot bind9 pdns-server pdns-backend-bind pdns-recursor tcpdump)
+          knot bind9 pdns-server pdns-backend-bind pdns-recursor tcpdump ansible-core)
 
 # The system services of the server packages above (package: units). Their
 # maintainer scripts start and enable them; the lab runs its own servers in
@@ -282,5 +284,6 @@ bench) shift; cmd_bench "$@" ;;
 fuzz) shift; cmd_fuzz "$@" ;;
 scenario) shift; cmd_scenario "$@" ;;
 build) install_deps; build ;;
-*) echo "usage: $0 quickstart|test|bench [NAME...]|fuzz [SECONDS]|scenario NAME [OPTIONS...]|build" >&2; exit 2 ;;
+prepare) host_prereqs ;;
+*) echo "usage: $0 quickstart|test|bench [NAME...]|fuzz [SECONDS]|scenario NAME [OPTIONS...]|build|prepare" >&2; exit 2 ;;
 esac

@@ -16,6 +16,7 @@
 #include "dv_config.h"
 #include "config/parse.h"
 #include "config/options.h"
+#include "config/instance.h"
 #include "config/population.h"
 #include "config/profile.h"
 #include "config/queryfile.h"
@@ -656,6 +657,10 @@ int dv_cli_parse(int argc, char **argv, struct dv_plan *plan)
 
 	/* Cheap checks before loading a possibly large query file. */
 	ret = dv_settings_finish(plan);
+	if (ret != 0)
+		goto cleanup;
+	/* --instance K/N: this host's share of the rate and of the source ranges. */
+	ret = dv_instance_finish(plan);
 	if (ret != 0)
 		goto cleanup;
 	/* A population's kinds start from the run's sequence options, unfinished. */

@@ -277,6 +277,9 @@ struct dv_plan {
 	double duration_s;                  /**< -l */
 	double timeout_s;                   /**< -t */
 	uint64_t max_queries;               /**< stop after this many (0 = no limit) */
+	unsigned instance_k, instance_n;    /**< --instance K/N: this host's share (0/0: the whole run) */
+	double start_at;                    /**< --start-at: wall-clock time of the first query,
+					         seconds since the epoch (0: at once) */
 	int edns_size;                      /**< -e: 0 = no OPT record, else 1..65535 */
 	bool dnssec_ok;                     /**< -D */
 	char checks_zone[DV_CHECKS_ZONE_MAX]; /**< --checks ZONE: the battery's queries join the load ("" = none) */

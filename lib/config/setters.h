@@ -26,6 +26,10 @@ int dv_set_max_queries(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_dnssec_ok(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_stats_interval(struct dv_plan *p, const char *v, const char *ctx);
 
+/* set_instance.c: one run over many generator hosts */
+int dv_set_instance(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_start_at(struct dv_plan *p, const char *v, const char *ctx);
+
 /* set_checks.c: the compliance battery's queries in the load */
 int dv_set_checks(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_checks_share(struct dv_plan *p, const char *v, const char *ctx);

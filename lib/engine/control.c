@@ -18,6 +18,7 @@
 #include "dv_config.h"
 #include "config/seqspec.h"
 #include "core/addr.h"
+#include "core/log.h"
 #include "metrics/consistency.h"
 #include "engine/endpoints.h"
 #include "engine/features/feature.h"
@@ -387,8 +388,12 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 static void run_schedule(struct dv_session *st, const struct dv_plan *plan, double qps, double secs)
 {
 	struct dv_shared *sh = st->sh;
-	/* Start 20 ms from now, so every lcore is polling when the first query is due. */
-	sh->start_tsc = rte_rdtsc() + sh->tsc_hz / 50;
+	/* Start 20 ms from now, so every lcore is polling when the first query is due;
+	 * --start-at: at that wall-clock instant (dv_control_run waited until just before). */
+	double lead = 0.020;
+	if (plan->start_at > 0 && plan->rate_mode != DV_RATE_SEARCH)
+		lead = plan->start_at - (double)dv_wall_ns() * 1e-9;
+	sh->start_tsc = rte_rdtsc() + (uint64_t)(lead * (double)sh->tsc_hz);
 	sh->end_tsc = sh->start_tsc + (uint64_t)(secs * (double)sh->tsc_hz);
 	/* Retries of the last logical queries, then a margin: nothing is sent after this. */
 	sh->hard_end_tsc = sh->end_tsc + 2 * sh->timeout_tsc + sh->tsc_hz;
@@ -513,6 +518,46 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 }
 
 
+/*
+ * --start-at: sleep on the main lcore until 50 ms before the instant (the
+ * lcores are launched then, and the schedule starts at the instant itself,
+ * on the TSC). A signal cuts the wait short; a start that passed while the
+ * ports came up is an error before anything is sent.
+ */
+static int wait_for_start(double at)
+{
+	double left = at - (double)dv_wall_ns() * 1e-9;
+	if (left < 0.050) {
+		dv_err("--start-at: the start time passed while the ports came up (%.3f s %s); "
+		       "nothing was sent: give the hosts more time", left < 0 ? -left : 0.050 - left,
+		       left < 0 ? "late" : "short of the 50 ms the lcores need");
+		return -EINVAL;
+	}
+	while ((left = at - (double)dv_wall_ns() * 1e-9) > 0.050) {
+		if (dv_signals_presses() > 0)
+			return -EINTR;
+		double nap = left - 0.050 < 0.1 ? left - 0.050 : 0.1;
+		struct timespec ts = { 0, (long)(nap * 1e9) };
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/* The wall-clock time of the first query sent (ns since the epoch; 0: none). */
+static uint64_t first_tx_wall_ns(const struct dv_session *st)
+{
+	uint64_t first = 0;
+	for (unsigned g = 0; g < st->ngen; g++) {
+		uint64_t f = dv_count_read(&st->gen[g]->tx.first_tx_tsc);
+		if (f != 0 && (first == 0 || f < first))
+			first = f;
+	}
+	if (first == 0)
+		return 0;
+	uint64_t now_tsc = rte_rdtsc(), now_ns = dv_wall_ns();
+	return now_ns - (uint64_t)((double)(now_tsc - first) * 1e9 / (double)st->sh->tsc_hz);
+}
+
 int dv_control_run(struct dv_session *st, struct dv_result *res)
 {
 	const struct dv_plan *plan = st->plan;
@@ -521,6 +566,11 @@ int dv_control_run(struct dv_session *st, struct dv_result *res)
 	/* The handlers are the run's, installed by dv_run before EAL (engine/signals.c). */
 	if (dv_signals_presses() > 0)
 		return -EINTR;
+	if (plan->start_at > 0) {
+		rc = wait_for_start(plan->start_at);
+		if (rc != 0)
+			return rc;
+	}
 	res->since_ns = dv_wall_ns();
 	if (plan->rate_mode == DV_RATE_SEARCH) {
 		rc = run_search(st, plan, res);
@@ -531,5 +581,6 @@ int dv_control_run(struct dv_session *st, struct dv_result *res)
 			control_loop(st, plan, res, true);
 	}
 	res->until_ns = dv_wall_ns();
+	res->first_tx_ns = first_tx_wall_ns(st);
 	return rc;
 }

@@ -52,6 +52,8 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 	memset(qs, 0, sizeof(*qs));
 	qs->ql = &plan->queries;
 	qs->seed = seed;
+	qs->name_mul = plan->instance_n > 0 ? plan->instance_n : 1;
+	qs->name_add = plan->instance_n > 0 ? plan->instance_k - 1 : 0;
 
 	if (plan->seq.qname_pattern[0] != '\0') {
 		const char *why = "";

@@ -40,6 +40,7 @@ struct dv_qsource {
 	struct dv_qname_pattern pattern;
 	struct dv_alias qtypes;          /**< qtype mix of generated names */
 	uint64_t seed;
+	uint64_t name_mul, name_add;     /**< --instance K/N: logical query n is name n * N + K - 1 */
 	struct dv_check_msg checks[DV_CHECKS_MAX]; /**< --checks: the ones this run asks */
 	unsigned nchecks;
 	uint64_t check_every;            /**< every this many logical queries is a check; 0 = none */
@@ -78,7 +79,9 @@ void dv_qsource_free(struct dv_qsource *qs);
 /** The generated name of logical query lseq (out: at least 255 bytes). @return its length */
 static inline uint8_t dv_qsource_name(const struct dv_qsource *qs, uint64_t lseq, uint8_t *out)
 {
+	/* Another instance of the run (--instance) names the numbers between. */
+	uint64_t n = lseq * qs->name_mul + qs->name_add;
 	struct dv_rng r;
-	dv_rng_seed(&r, qs->seed ^ (lseq * 0xd1b54a32d192ed03ull));
-	return dv_qname_expand(&qs->pattern, lseq, 0, &r, out);
+	dv_rng_seed(&r, qs->seed ^ (n * 0xd1b54a32d192ed03ull));
+	return dv_qname_expand(&qs->pattern, n, 0, &r, out);
 }

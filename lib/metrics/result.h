@@ -93,6 +93,7 @@ struct dv_result {
 	struct dv_rx_stats rx;
 	uint64_t since_ns;      /**< wall clock, ns since the epoch */
 	uint64_t until_ns;
+	uint64_t first_tx_ns;   /**< wall clock of the first query sent, ns since the epoch (0: none) */
 	double send_seconds;    /**< time from first to last send */
 	double run_seconds;     /**< time the run took, with drain */
 	double target_qps;

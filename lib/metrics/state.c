@@ -126,6 +126,8 @@ json_t *dv_state_to_json(const struct dv_result *r)
 	dv_jput(o, "rx", stats_json(&r->rx, &dv_counters_rx, &ok), &ok);
 	dv_jput(o, "since_ns", u64(r->since_ns), &ok);
 	dv_jput(o, "until_ns", u64(r->until_ns), &ok);
+	if (r->first_tx_ns != 0)
+		dv_jput(o, "first_tx_ns", u64(r->first_tx_ns), &ok);
 	dv_jput(o, "send_seconds", json_real(r->send_seconds), &ok);
 	dv_jput(o, "run_seconds", json_real(r->run_seconds), &ok);
 	dv_jput(o, "target_qps", json_real(r->target_qps), &ok);
@@ -411,6 +413,8 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 	stats_read(&rd, o, "rx", &r->rx, &dv_counters_rx);
 	words_read(&rd, o, "since_ns", &r->since_ns, 1);
 	words_read(&rd, o, "until_ns", &r->until_ns, 1);
+	if (json_object_get(o, "first_tx_ns") != NULL)
+		words_read(&rd, o, "first_tx_ns", &r->first_tx_ns, 1);
 	r->send_seconds = get_real(o, "send_seconds");
 	r->run_seconds = get_real(o, "run_seconds");
 	r->target_qps = get_real(o, "target_qps");
@@ -594,6 +598,8 @@ static int merge_counters(struct dv_result *acc, const struct dv_result *src)
 	dv_rx_stats_merge(&acc->rx, &rx);
 	if (src->since_ns != 0 && (acc->since_ns == 0 || src->since_ns < acc->since_ns))
 		acc->since_ns = src->since_ns;
+	if (src->first_tx_ns != 0 && (acc->first_tx_ns == 0 || src->first_tx_ns < acc->first_tx_ns))
+		acc->first_tx_ns = src->first_tx_ns;
 	if (src->until_ns > acc->until_ns)
 		acc->until_ns = src->until_ns;
 	return 0;

@@ -256,7 +256,7 @@ START_TEST(option_errors)
 	expect_error(ARGV("-d", QFILE, "--port"), "--port: missing value");
 	expect_error(ARGV("-d", QFILE, "stray"), "unexpected argument 'stray' (see --help)");
 	expect_error(ARGV("--s", "1"), "ambiguous option '--s' (could be --stats-interval, "
-				       "--scenario, --src, --source, --sport-base, --sport, "
+				       "--start-at, --scenario, --src, --source, --sport-base, --sport, "
 				       "--search, --search-resolution)");
 	expect_error(ARGV("-d", QFILE, "--frag", "drop"),
 		     "ambiguous option '--frag' (could be --frag-timeout, --fragmented)");
