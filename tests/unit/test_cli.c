@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include "cli_harness.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -22,13 +23,12 @@
 #define DATA DV_TEST_DATA "/config/"
 #define QFILE DATA "q-good.txt"
 
-static char msg[512];
 static char quickstart[2 * PATH_MAX];
 static char drivers[PATH_MAX];
 
 static void setup(void)
 {
-	dv_log_capture(msg, sizeof(msg));
+	cli_capture();
 	const char *root = getenv("DV_SOURCE_ROOT");
 	if (root == NULL)
 		root = DV_TEST_DATA "/../..";
@@ -38,28 +38,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	dv_log_capture(NULL, 0);
-}
-
-/* Build a NULL-terminated argv with argv[0] = "dnsvolley". */
-#define ARGV(...) ((char *[]){ "dnsvolley", __VA_ARGS__, NULL })
-
-static int parse(struct dv_plan *p, char **argv)
-{
-	int argc = 0;
-	while (argv[argc] != NULL)
-		argc++;
-	return dv_cli_parse(argc, argv, p);
-}
-
-/** Expect a user error with exactly this message; the plan holds nothing. */
-static void expect_error(char **argv, const char *want)
-{
-	struct dv_plan p;
-	ck_assert_int_eq(parse(&p, argv), -EINVAL);
-	ck_assert_str_eq(msg, want);
-	ck_assert_ptr_null(p.queries.q);
-	ck_assert_uint_eq(p.queries.n, 0);
+	cli_release();
 }
 
 START_TEST(defaults_with_query_file)

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include "cli_harness.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,34 +14,16 @@
 #include "core/log.h"
 #include "engine/qsource.h"
 
-static char msg[512];
-
 static void setup(void)
 {
-	dv_log_capture(msg, sizeof(msg));
+	cli_capture();
 }
 
 static void teardown(void)
 {
-	dv_log_capture(NULL, 0);
+	cli_release();
 }
 
-#define ARGV(...) ((char *[]){ "dnsvolley", __VA_ARGS__, NULL })
-
-static int parse(struct dv_plan *p, char **argv)
-{
-	int argc = 0;
-	while (argv[argc] != NULL)
-		argc++;
-	return dv_cli_parse(argc, argv, p);
-}
-
-static void expect_error(char **argv, const char *want)
-{
-	struct dv_plan p;
-	ck_assert_int_eq(parse(&p, argv), -EINVAL);
-	ck_assert_str_eq(msg, want);
-}
 
 START_TEST(shares)
 {

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include "cli_harness.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -18,26 +19,14 @@
 #include "engine/policy.h"
 #include "engine/topology.h"
 
-static char msg[512];
-
 static void setup(void)
 {
-	dv_log_capture(msg, sizeof(msg));
+	cli_capture();
 }
 
 static void teardown(void)
 {
-	dv_log_capture(NULL, 0);
-}
-
-#define ARGV(...) ((char *[]){ "dnsvolley", __VA_ARGS__, NULL })
-
-static int parse(struct dv_plan *p, char **argv)
-{
-	int argc = 0;
-	while (argv[argc] != NULL)
-		argc++;
-	return dv_cli_parse(argc, argv, p);
+	cli_release();
 }
 
 #define APNIC ARGV("--qname", "{seq}.example", "-s", "198.18.0.53", "-s", "2001:2::53", "--src", \
@@ -166,12 +155,6 @@ START_TEST(files_and_scenario_keys)
 }
 END_TEST
 
-static void expect_error(char **argv, const char *want)
-{
-	struct dv_plan p;
-	ck_assert_int_eq(parse(&p, argv), -EINVAL);
-	ck_assert_str_eq(msg, want);
-}
 
 #define RUN(popv) ARGV("--qname", "{seq}.example", "-s", "198.18.0.53", "--src", "198.18.128.0/17", \
 		       "--population", popv)
