@@ -531,7 +531,7 @@ static int wait_for_start(double at)
 		dv_err("--start-at: the start time passed while the ports came up (%.3f s %s); "
 		       "nothing was sent: give the hosts more time", left < 0 ? -left : 0.050 - left,
 		       left < 0 ? "late" : "short of the 50 ms the lcores need");
-		return -EINVAL;
+		return -ETIME;
 	}
 	while ((left = at - (double)dv_wall_ns() * 1e-9) > 0.050) {
 		if (dv_signals_presses() > 0)

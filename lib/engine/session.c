@@ -127,6 +127,8 @@ int dv_run(const struct dv_plan *plan, const struct dv_sink *sink, struct dv_res
 	int rc = dv_control_run(&s, &res);
 	if (rc == -EINTR && stopped_before_sending(&status))
 		goto cleanup;
+	if (rc == -ETIME)
+		status = DV_EXIT_USAGE; /* --start-at passed while the ports came up: nothing was sent */
 	if (rc != 0)
 		goto cleanup;
 	dv_session_result(&s, &res);

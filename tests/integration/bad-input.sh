@@ -166,6 +166,14 @@ expect "^dnsvolley: --lcores: '1024' is not a CPU number in 0..1023" --lcores 10
 expect "^dnsvolley: --src 198.18.0.0/31: 2 addresses for 4 collectors" \
 	--collectors 4 --src 198.18.0.0/31 -d "$Q"
 expect "^dnsvolley: --src: '198.18.0.0/7' is not an IPv4 range" --src 198.18.0.0/7 -d "$Q"
+# One run over many hosts: a share that is no share, a start that passed (at parse
+# time, and while the ports came up: nothing sent, exit 2 all the same).
+expect "^dnsvolley: --instance: '4/3' is not K/N" --instance 4/3 -d "$Q"
+expect "^dnsvolley: --start-at: 2020-01-01T00:00:00Z is [0-9.]+ s in the past" \
+	--start-at 2020-01-01T00:00:00Z -d "$Q"
+expect "^dnsvolley: --start-at: the start time passed while the ports came up" \
+	--start-at +0.001 -q -d "$Q"
+expect "^dnsvolley: --population: 'nope' is neither a file nor a preset" --population nope -d "$Q"
 expect "^dnsvolley: --sport: '80-90' is not a source port range" --sport 80-90 -d "$Q"
 expect "^dnsvolley: -Q: '-1' is not a rate" -Q -1 -d "$Q"
 expect "^dnsvolley: --ramp: conflicts with --search" --ramp 0:1k:1s --search 1% -d "$Q"
