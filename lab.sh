@@ -26,7 +26,8 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
           dpdk-dev libdpdk-dev libldns-dev libyaml-dev libjansson-dev libpcap-dev check
           libbpf-dev libxdp-dev gnuplot-nox chromium unbound fonts-dejavu-core
           clang libclang-rt-14-dev iproute2 iputils-ping ethtool nftables nsd knot-dnsutils
-          knot bind9 pdns-server pdns-backend-bind pdns-recursor tcpdump ansible-core)
+          knot bind9 pdns-server pdns-backend-bind pdns-recursor tcpdump ansible-core
+          libmicrohttpd-dev prometheus curl)
 
 # The system services of the server packages above (package: units). Their
 # maintainer scripts start and enable them; the lab runs its own servers in
@@ -34,7 +35,7 @@ PACKAGES=(gcc pkg-config meson ninja-build python3
 # them from starting and disables them.
 declare -A SERVER_UNITS=([nsd]=nsd.service [knot]=knot.service [bind9]=named.service
                          [unbound]=unbound.service [pdns-server]=pdns.service
-                         [pdns-recursor]=pdns-recursor.service)
+                         [pdns-recursor]=pdns-recursor.service [prometheus]=prometheus.service)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
 # dpdk: dpdk-testpmd; knot: knotd in XDP mode (knot.sh, tcp.sh); knot-dnsutils: kxdpgun;

@@ -324,6 +324,12 @@ struct dv_plan {
 					       collector for the consistency report, 0 = off */
 	bool quiet;
 
+	/* --metrics: live metrics over HTTP (and DPDK telemetry) while the run lasts */
+	char metrics_spec[96];              /**< --metrics ADDR:PORT as given, empty = off */
+	struct dv_addr metrics_addr;        /**< its address ([ADDR] for IPv6) */
+	uint16_t metrics_port;              /**< its TCP port, host order */
+	double metrics_hold_s;              /**< --metrics-hold: keep serving the final values this long */
+
 	/* provenance, for the JSON header */
 	char scenario_file[PATH_MAX];
 	int argc;

@@ -163,3 +163,11 @@ int dv_set_plot_interval(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_track_answers(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_quiet(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_description(struct dv_plan *p, const char *v, const char *ctx);
+
+/* set_metrics.c: live metrics */
+
+/** --metrics ADDR:PORT (IPv6: [ADDR]:PORT): where the HTTP endpoint listens. */
+int dv_set_metrics(struct dv_plan *p, const char *v, const char *ctx);
+
+/** --metrics-hold SECONDS, 0..3600: serve the final values this long after the report. */
+int dv_set_metrics_hold(struct dv_plan *p, const char *v, const char *ctx);

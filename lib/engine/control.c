@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
@@ -22,6 +23,7 @@
 #include "metrics/consistency.h"
 #include "engine/endpoints.h"
 #include "engine/features/feature.h"
+#include "engine/features/metrics.h"
 #include "engine/result.h"
 #include "engine/search.h"
 #include "engine/signals.h"
@@ -160,6 +162,9 @@ void dv_control_intro(const struct dv_session *st)
 			       dv_addr_str(dv_endpoints_nd_hop(plan, f), hb, sizeof(hb)), plan->port[k].spec, m[0], m[1], m[2],
 			       m[3], m[4], m[5], f == DV_FAMILY_V6 ? "neighbour solicitation" : "ARP");
 		}
+	if (plan->metrics_spec[0] != '\0')
+		printf("[Status] Metrics on http://%s/metrics; DPDK telemetry /dnsvolley/stats "
+		       "(dpdk-telemetry.py -f dnsvolley-%d)\n", plan->metrics_spec, (int)getpid());
 	printf("[Status] %u generator%s, %u collector%s; memory: in-flight %" PRIu64
 	       " slots %.1f MiB, sequences %.1f MiB, mbufs %.1f MiB (sized at start, fixed)\n",
 	       st->ngen, st->ngen == 1 ? "" : "s", st->ncol, st->ncol == 1 ? "" : "s",
@@ -227,11 +232,23 @@ static void sampler_take(struct sampler *sm, const struct dv_session *st, struct
 	memset(&sm->stalls, 0, sizeof(sm->stalls));
 }
 
+/* --metrics: the totals just taken, to the endpoint (features/metrics.c); no rate with --max. */
+static void metrics_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
+			 const struct dv_tx_stats *tx, const struct dv_rx_stats *rx)
+{
+	double elapsed = now_tsc > st->sh->start_tsc
+			 ? (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz : 0.0;
+	double target = plan->rate_mode == DV_RATE_MAX ? -1.0 : target_at(st, plan, elapsed);
+	dv_metrics_publish(st, tx, rx, target, now_tsc);
+}
+
 static void interval_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
 			  struct sampler *sm, struct dv_result *res)
 {
 	static struct dv_result iv;
 	sampler_take(sm, st, &iv);
+	/* The sampler now holds the totals: the metrics are rendered from the same snapshot. */
+	metrics_emit(st, plan, now_tsc, &sm->tx, &sm->rx);
 	double elapsed = (double)(now_tsc - st->sh->start_tsc) / (double)st->sh->tsc_hz;
 	iv.target_qps = target_at(st, plan, elapsed);
 	dv_session_describe(&iv, st);
@@ -318,6 +335,11 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	uint64_t pinterval = (uint64_t)(plan->plot_interval_s * (double)hz);
 	uint64_t next_plot = plotting && pinterval ? sh->start_tsc + pinterval : UINT64_MAX;
 	uint64_t drain_deadline = UINT64_MAX;
+	/* --metrics: at every status interval, and on its own every second when they are further apart. */
+	bool own_metrics = plan->metrics_spec[0] != '\0' && (interval == 0 || interval > hz);
+	uint64_t next_metrics = own_metrics ? sh->start_tsc + hz : UINT64_MAX;
+	static struct dv_tx_stats mtx;
+	static struct dv_rx_stats mrx;
 	static struct sampler sm, pm;
 	uint64_t stall_tsc = (uint64_t)((double)DV_STALL_NS * (double)hz / 1e9);
 
@@ -353,6 +375,11 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 		if (now >= next_tick) {
 			interval_emit(st, plan, now, &sm, res);
 			next_tick = grid_after(sh->start_tsc, interval, now);
+		}
+		if (now >= next_metrics) {
+			totals_snapshot(st, &mtx, &mrx);
+			metrics_emit(st, plan, now, &mtx, &mrx);
+			next_metrics = grid_after(sh->start_tsc, hz, now);
 		}
 		/* Plot lines cover the sending time, as resperf's do. */
 		if (now >= next_plot && now <= sh->end_tsc + pinterval) {

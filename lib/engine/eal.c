@@ -324,7 +324,11 @@ int dv_eal_args_build(const struct dv_plan *plan, const char *prog, struct dv_ea
 	}
 	if (!any_pci)
 		push(&b, "--no-pci");
-	push(&b, "--no-telemetry");
+	/* Telemetry's socket (RUNTIME_DIR/dpdk_telemetry.v2) only for --metrics: it exports our counters. */
+	if (plan->metrics_spec[0] == '\0')
+		push(&b, "--no-telemetry");
+	else
+		push(&b, "--log-level=lib.telemetry:error"); /* not "no legacy callbacks" on every run */
 	push(&b, "--log-level=lib.eal:error");
 	push(&b, "--log-level=pmd.*:error");
 	push(&b, "--log-level=lib.ethdev:error");

@@ -1,9 +1,9 @@
 /**
  * @file feature.h
  * @brief A feature of a run (the embedded responder, answer tracking,
- *        ARP/ND, collector hand-off, the XDP program, the TCP guard): a row
- *        of hooks the session calls at its phases, in table order
- *        (features/table.c).
+ *        ARP/ND, collector hand-off, the XDP program, the TCP guard, the
+ *        metrics endpoint): a row of hooks the session calls at its phases,
+ *        in table order (features/table.c).
  *
  * Adding a feature is a file under features/ and a row in that table; the
  * session does not change. The hooks run on the main lcore, off the hot
@@ -68,6 +68,7 @@ static inline void dv_ring_free_mbufs(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
+extern const struct dv_feature dv_feature_metrics;
 extern const struct dv_feature dv_feature_xdp;
 extern const struct dv_feature dv_feature_handoff;
 extern const struct dv_feature dv_feature_track;

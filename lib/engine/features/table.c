@@ -3,13 +3,16 @@
  * order the run needs them set up (hand-off before tracking before ARP/ND
  * before the responder, as the lcores' work spaces grow). The TCP guard
  * comes last: it changes the host (nftables), so only a run every other
- * feature accepted makes that change.
+ * feature accepted makes that change. The metrics endpoint comes first: a
+ * port in use refuses the run before any other feature claims anything, and
+ * its release (which serves the final values for --metrics-hold) runs first.
  */
 #include "engine/features/feature.h"
 
 #include <stddef.h>
 
 const struct dv_feature *const dv_features[] = {
+	&dv_feature_metrics,
 	&dv_feature_xdp,
 	&dv_feature_handoff,
 	&dv_feature_track,
