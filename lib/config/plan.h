@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/conditions.h"
 #include "core/types.h"
 
 /** Which checksum work the PMD does for us. */
@@ -320,6 +321,8 @@ struct dv_plan {
 	unsigned track_answers;             /**< --track-answers: answers sampled per second per
 					       collector for the consistency report, 0 = off */
 	bool quiet;
+	struct dv_conds fail_if;            /**< --fail-if: absolute conditions that fail the run's
+					       verdict (exit status 3) when one is met */
 
 	/* provenance, for the JSON header */
 	char scenario_file[PATH_MAX];

@@ -159,3 +159,9 @@ int dv_set_plot_interval(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_track_answers(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_quiet(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_description(struct dv_plan *p, const char *v, const char *ctx);
+
+/* set_verdict.c: the run's verdict conditions (conditions.h) */
+
+/** --fail-if CONDS: appended to plan->fail_if; relative values are refused (no base). */
+int dv_set_fail_if(struct dv_plan *p, const char *v, const char *ctx);
+void dv_forget_fail_if(struct dv_plan *p);
