@@ -10,7 +10,9 @@
 #include "config/cli.h"
 #include "engine/run.h"
 #include "report/commands.h"
+#include "report/compare.h"
 #include "report/run_sink.h"
+#include "report/verdict.h"
 #include "core/log.h"
 
 int main(int argc, char **argv)
@@ -20,6 +22,8 @@ int main(int argc, char **argv)
 		return dv_cmd_report(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "merge") == 0)
 		return dv_cmd_merge(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "compare") == 0)
+		return dv_cmd_compare(argc - 1, argv + 1);
 	/* A capture taken at a server: the APNIC tables (no EAL). */
 	if (argc > 1 && strcmp(argv[1], "analyze") == 0)
 		return dv_cmd_analyze(argc - 1, argv + 1);
@@ -37,7 +41,11 @@ int main(int argc, char **argv)
 	/* The engine measures; the report prints and writes what it measured. */
 	struct dv_run_sink out;
 	struct dv_sink sink = dv_run_sink_init(&out, &plan);
-	int status = dv_run(&plan, &sink, NULL);
+	static struct dv_result res; /* histograms: too large for the stack */
+	int status = dv_run(&plan, &sink, &res);
+	/* --fail-if: judged on the whole result, after the result files are written. */
+	if (status == 0 && dv_verdict_report(&plan.fail_if, &res, NULL) > 0)
+		status = DV_EXIT_VERDICT;
 	dv_plan_free(&plan);
 	return status;
 }

@@ -87,6 +87,7 @@ void dv_cli_usage(void *stream)
 	      "                 [--json FILE] [-q] [other options]\n"
 	      "       dnsvolley report [-o DIR] [--no-plots] [-q] RESULT.json\n"
 	      "       dnsvolley merge [-o OUT.json] [-q] A.json B.json...\n"
+	      "       dnsvolley compare BASE.json NEW.json [--fail-if CONDS] [--json OUT] [-q]\n"
 	      "\n", f);
 	dv_options_help(f);
 	fputs("See dnsvolley(1).\n", f);

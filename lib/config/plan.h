@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/conditions.h"
 #include "core/types.h"
 
 /** Which checksum work the PMD does for us. */
@@ -323,6 +324,8 @@ struct dv_plan {
 	unsigned track_answers;             /**< --track-answers: answers sampled per second per
 					       collector for the consistency report, 0 = off */
 	bool quiet;
+	struct dv_conds fail_if;            /**< --fail-if: absolute conditions that fail the run's
+					       verdict (exit status 3) when one is met */
 
 	/* --metrics: live metrics over HTTP (and DPDK telemetry) while the run lasts */
 	char metrics_spec[96];              /**< --metrics ADDR:PORT as given, empty = off */

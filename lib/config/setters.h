@@ -171,3 +171,9 @@ int dv_set_metrics(struct dv_plan *p, const char *v, const char *ctx);
 
 /** --metrics-hold SECONDS, 0..3600: serve the final values this long after the report. */
 int dv_set_metrics_hold(struct dv_plan *p, const char *v, const char *ctx);
+
+/* set_verdict.c: the run's verdict conditions (conditions.h) */
+
+/** --fail-if CONDS: appended to plan->fail_if; relative values are refused (no base). */
+int dv_set_fail_if(struct dv_plan *p, const char *v, const char *ctx);
+void dv_forget_fail_if(struct dv_plan *p);

@@ -14,6 +14,9 @@
 #define DV_EXIT_USAGE 2
 /** Exit status for a failure that is not the user's (internal, DPDK). */
 #define DV_EXIT_FAILURE 1
+/** Exit status when a verdict condition (--fail-if) was met: the run or comparison worked,
+ *  the result failed the user's gate (docs/verdicts.md). */
+#define DV_EXIT_VERDICT 3
 
 /** Print "dnsvolley: <msg>\n" on stderr. */
 void dv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
