@@ -105,22 +105,27 @@ END_TEST
 
 START_TEST(wide_ranges)
 {
-	/* A /8 and a /64: no table, addresses spread over the whole range. */
-	struct dv_addr b4 = addr(AF_INET, "10.0.0.0"), t4 = addr(AF_INET, "198.18.0.53");
+	/* A /15 (the lab's whole IPv4 range: 17 host bits) and a /64: no table,
+	 * addresses spread over the whole range. */
+	struct dv_addr b4 = addr(AF_INET, "198.18.0.0"), t4 = addr(AF_INET, "198.18.0.53");
 	struct dv_addr b6 = addr(AF_INET6, "2001:2:0:8000::"), t6 = addr(AF_INET6, "2001:2::53");
 	struct dv_src_range r4, r6;
-	dv_src_rss_build(&b4, 8, &tab);
-	ck_assert_int_eq(dv_src_range_init(&r4, &b4, 8, &t4, 1, 2, 3, &tab), 0);
-	unsigned top[256] = { 0 };
+	dv_src_rss_build(&b4, 15, &tab);
+	ck_assert_int_eq(dv_src_range_init(&r4, &b4, 15, &t4, 1, 2, 3, &tab), 0);
+	unsigned third[256] = { 0 }, second[2] = { 0 };
 	for (uint64_t n = 0; n < 100000; n++) {
 		struct dv_src s;
 		dv_src_range_pick(&r4, n, &s);
-		ck_assert_uint_eq(s.addr[0], 10);
+		ck_assert_uint_eq(s.addr[0], 198);
+		ck_assert(s.addr[1] == 18 || s.addr[1] == 19);
 		ck_assert_uint_eq(dv_rss_queue((const uint8_t *)&t4.v4, s.addr, AF_INET, 2), 1);
-		top[s.addr[1]]++;
+		third[s.addr[2]]++;
+		second[s.addr[1] - 18]++;
 	}
 	for (unsigned i = 0; i < 256; i++)
-		ck_assert_uint_gt(top[i], 200); /* ~390 each */
+		ck_assert_uint_gt(third[i], 200); /* ~390 each */
+	ck_assert_uint_gt(second[0], 45000);
+	ck_assert_uint_gt(second[1], 45000);
 	dv_src_rss_build(&b6, 64, &tab);
 	ck_assert_int_eq(dv_src_range_init(&r6, &b6, 64, &t6, 0, 4, 5, &tab), 0);
 	unsigned hi[16] = { 0 };
