@@ -16,9 +16,6 @@
 #define DV_INSTANCES_MAX 1024
 #define DV_START_AT_MAX_S 86400.0 /**< --start-at at most a day ahead */
 
-/** CLOCK_REALTIME in seconds since the epoch. */
-double dv_wall_now(void);
-
 /**
  * Apply --instance K/N to the plan once every setting is in (after the
  * rate mode is known): its share of the rate and --max-queries, its slice of

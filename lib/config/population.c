@@ -16,6 +16,7 @@
 #include "config/scenario.h"
 #include "config/seqspec.h"
 #include "config/set_util.h"
+#include "core/addr.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/quote.h"
@@ -236,19 +237,6 @@ int dv_population_finish(struct dv_plan *p)
 	return 0;
 }
 
-/* Kind i's slice of base/prefix: `bits` more bits, set to i. */
-static void slice_of(const struct dv_addr *base, unsigned prefix, unsigned bits, unsigned i,
-		     struct dv_addr *out)
-{
-	*out = *base;
-	uint8_t *a = out->family == AF_INET6 ? out->v6.s6_addr : (uint8_t *)&out->v4;
-	for (unsigned b = 0; b < bits; b++) {
-		unsigned bit = prefix + b, v = (i >> (bits - 1 - b)) & 1;
-		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
-		a[bit / 8] = (uint8_t)(v ? a[bit / 8] | m : a[bit / 8] & ~m);
-	}
-}
-
 int dv_population_check(struct dv_plan *p)
 {
 	struct dv_population *pop = &p->pop;
@@ -271,7 +259,8 @@ int dv_population_check(struct dv_plan *p)
 			return -EINVAL;
 		}
 		for (unsigned i = 0; i < pop->n; i++) {
-			slice_of(&p->src[f], p->src_prefix[f], bits, i, &pop->kind[i].src[f]);
+			pop->kind[i].src[f] = p->src[f];
+			dv_addr_set_bits(&pop->kind[i].src[f], p->src_prefix[f], bits, i);
 			pop->kind[i].src_prefix[f] = p->src_prefix[f] + bits;
 		}
 	}

@@ -15,7 +15,9 @@
 #include "config/parse.h"
 #include "config/set_util.h"
 #include "config/setters.h"
+#include "core/addr.h"
 #include "core/log.h"
+#include "core/wallclock.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -35,13 +37,6 @@ int dv_set_instance(struct dv_plan *p, const char *v, const char *ctx)
 	p->instance_k = (unsigned)kk;
 	p->instance_n = (unsigned)nn;
 	return 0;
-}
-
-double dv_wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* YYYY-MM-DDTHH:MM:SS[.frac]Z (UTC) as seconds since the epoch. @return 0 or -EINVAL */
@@ -71,7 +66,7 @@ static int parse_iso8601(const char *v, double *out)
 
 int dv_set_start_at(struct dv_plan *p, const char *v, const char *ctx)
 {
-	double now = dv_wall_now(), at;
+	double now = (double)dv_wall_ns() * 1e-9, at;
 	const char *what = "a wall-clock time: seconds since the epoch (1765000000.5), "
 			   "+SECONDS from now, or YYYY-MM-DDTHH:MM:SS[.frac]Z";
 	if (v[0] == '+') {
@@ -96,17 +91,6 @@ int dv_set_start_at(struct dv_plan *p, const char *v, const char *ctx)
 	}
 	p->start_at = at;
 	return 0;
-}
-
-/* Slice `index` of 2^bits of the range base/prefix: the next bits set to index. */
-static void slice(struct dv_addr *a, unsigned prefix, unsigned bits, unsigned index)
-{
-	uint8_t *b = a->family == AF_INET6 ? a->v6.s6_addr : (uint8_t *)&a->v4;
-	for (unsigned i = 0; i < bits; i++) {
-		unsigned bit = prefix + i, on = (index >> (bits - 1 - i)) & 1;
-		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
-		b[bit / 8] = (uint8_t)(on ? b[bit / 8] | m : b[bit / 8] & ~m);
-	}
 }
 
 int dv_instance_finish(struct dv_plan *p)
@@ -145,7 +129,7 @@ int dv_instance_finish(struct dv_plan *p)
 			       n, dv_addr_str(&p->src[f], ab, sizeof(ab)), p->src_prefix[f], n);
 			return -EINVAL;
 		}
-		slice(&p->src[f], p->src_prefix[f], bits, k);
+		dv_addr_set_bits(&p->src[f], p->src_prefix[f], bits, k);
 		p->src_prefix[f] += bits;
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include "config/seqspec.h"
 #include "core/addr.h"
 #include "core/log.h"
+#include "core/wallclock.h"
 #include "metrics/consistency.h"
 #include "engine/endpoints.h"
 #include "engine/features/feature.h"
@@ -27,13 +28,6 @@
 #include "engine/result.h"
 #include "engine/search.h"
 #include "engine/signals.h"
-
-uint64_t dv_wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Everything the generators sent and the collectors saw, as of now (relaxed reads). */
 static void totals_snapshot(const struct dv_session *st, struct dv_tx_stats *tx,

@@ -9,9 +9,6 @@
 #include "engine/session.h"
 #include "metrics/counters.h"
 
-/** The wall clock in nanoseconds (CLOCK_REALTIME). */
-uint64_t dv_wall_ns(void);
-
 /** The intro lines: version, target, rate, next hops, lcores and memory. */
 void dv_control_intro(const struct dv_session *s);
 
