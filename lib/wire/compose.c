@@ -71,6 +71,7 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 		t->l4_off = (uint16_t)(l3 + DV_IPV4_HLEN);
 		phdr = rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)ip,
 					   RTE_MBUF_F_TX_TCP_SEG);
+		t->ip_sum = __rte_raw_cksum(ip, DV_IPV4_HLEN, 0);
 	} else {
 		dv_wr16(ip - 2, DV_ETHERTYPE_IPV6);
 		ip[0] = 0x60;             /* version 6, traffic class 0, flow label 0 */
@@ -202,15 +203,22 @@ uint16_t dv_question_write(uint8_t *dst, const uint8_t *qname, uint8_t qname_len
 
 uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
 {
-	/* Four bytes at a time: 2^16 = 1 and 2^32 = 1 modulo 0xffff, so summing
-	 * 32-bit words gives the one's-complement sum of the 16-bit ones
-	 * (rte_raw_cksum's, which takes two bytes a step). */
+	/* Eight bytes a step, their two 32-bit halves added: 2^16 = 1 and
+	 * 2^32 = 1 modulo 0xffff, so summing 32-bit words gives the
+	 * one's-complement sum of the 16-bit ones (rte_raw_cksum's, which takes
+	 * two bytes a step). A question is at most 271 bytes: no overflow. */
 	uint64_t s = 0;
 	unsigned i = 0;
-	for (; i + 4 <= len; i += 4) {
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, q + i, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
+	}
+	if (i + 4 <= len) {
 		uint32_t w;
 		memcpy(&w, q + i, 4);
 		s += w;
+		i += 4;
 	}
 	if (i + 2 <= len) {
 		uint16_t h;
@@ -240,12 +248,10 @@ static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const 
 	 * at most 24 bits even unfolded): no overflow of 32 bits. */
 	uint32_t sum = t->const_sum + q_sum;
 
-	if (copy_header) {
+	if (copy_header)
 		memcpy(dst, t->bytes, t->len);
-	} else if (t->family == AF_INET) {
-		/* The header is the template's already; only the checksum must be 0 again. */
-		memset(ip + 10, 0, 2);
-	}
+	else if (t->family == AF_INET && t->csum_offload)
+		memset(ip + 10, 0, 2); /* a PMD's software checksum may have filled it */
 	if (q != dns)
 		memcpy(dns, q, q_len);
 	/* Another source address: take the template's out of the sums (adding the
@@ -281,7 +287,9 @@ static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const 
 	if (t->family == AF_INET) {
 		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
 		if (!t->csum_offload) {
-			uint16_t hc = rte_ipv4_cksum((const struct rte_ipv4_hdr *)ip);
+			/* The template's sum, the total length, the source's change. */
+			uint16_t hc = (uint16_t)~__rte_raw_cksum_reduce(
+				t->ip_sum + src_adj + rte_cpu_to_be_16((uint16_t)(DV_IPV4_HLEN + udp_len)));
 			memcpy(ip + 10, &hc, 2);
 		}
 	} else {

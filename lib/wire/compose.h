@@ -6,8 +6,9 @@
  * A frame is header | DNS header + question | OPT (optional). Each part keeps
  * its one's-complement partial sum, so per packet the UDP checksum is a few
  * additions: ID, source port, the lengths, and the parts' sums (an OPT that
- * starts at an odd offset contributes its sum byte-swapped). The IPv4 header
- * checksum is recomputed (its total length changes with the parts).
+ * starts at an odd offset contributes its sum byte-swapped). So is the IPv4
+ * header checksum: the template's sum plus the total length (and a source
+ * address of a range).
  * DNS header and question are built with ldns for names from a query file,
  * and written directly for generated names (dv_question_write()).
  */
@@ -36,6 +37,7 @@ struct dv_l34_tmpl {
 	uint16_t src_off;    /**< offset of the source address in bytes[] */
 	uint16_t src_len;    /**< 4 or 16 */
 	uint32_t src_sum;    /**< partial sum of the template's source address */
+	uint32_t ip_sum;     /**< IPv4: partial sum of the header with total length and checksum 0 */
 	bool csum_offload;   /**< leave the checksums to the NIC (dv_l34_offload()) */
 };
 

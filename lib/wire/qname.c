@@ -18,6 +18,16 @@ enum piece_kind {
 	PIECE_END = 4, /**< end of label */
 };
 
+/* The expansion's steps (struct dv_qname_op). */
+enum op_kind {
+	OP_COPY = 0,  /**< constant wire bytes */
+	OP_SEQ = 1,
+	OP_RAND = 2,
+	OP_LCORE = 3,
+	OP_OPEN = 4,  /**< a label of variable width: its length byte, set by OP_CLOSE */
+	OP_CLOSE = 5,
+};
+
 #define LABEL_MAX  63
 #define NAME_MAX_WIRE 255
 #define SEQ_DIGITS   20   /**< UINT64_MAX */
@@ -99,6 +109,64 @@ static int parse_token(struct dv_qname_pattern *p, const char *s, const char **e
 		 (int)(n < 64 ? n : 64), s);
 	*why = why_buf;
 	return -EINVAL;
+}
+
+/* A step; the array holds every pattern compile accepts (two per piece, and the last copy). */
+static void add_op(struct dv_qname_pattern *p, uint8_t kind, uint8_t len, uint16_t off)
+{
+	p->op[p->nops++] = (struct dv_qname_op){ .kind = kind, .len = len, .off = off };
+}
+
+/* The constant bytes since *run become one copy. */
+static void flush_copy(struct dv_qname_pattern *p, unsigned wlen, unsigned *run)
+{
+	if (wlen > *run)
+		add_op(p, OP_COPY, (uint8_t)(wlen - *run), (uint16_t)*run);
+	*run = wlen;
+}
+
+/*
+ * The pieces as steps: a label of fixed width (literals, {randN}) has a
+ * constant length byte, which joins the copy of the constant bytes around
+ * it; only a label with {seq} or {lcore} is opened and closed. Compile has
+ * checked that the name fits 255 bytes, so the constant bytes do too.
+ */
+static void build_ops(struct dv_qname_pattern *p)
+{
+	unsigned wlen = 0, run = 0, i = 0;
+	p->nops = 0;
+	while (i < p->npieces) {
+		unsigned e = i, width = 0;
+		bool variable = false;
+		for (; p->piece[e].kind != PIECE_END; e++) {
+			variable |= p->piece[e].kind == PIECE_SEQ || p->piece[e].kind == PIECE_LCORE;
+			width += p->piece[e].len;
+		}
+		if (variable) {
+			flush_copy(p, wlen, &run);
+			add_op(p, OP_OPEN, 0, 0);
+		} else {
+			p->wire[wlen++] = (uint8_t)width;
+		}
+		for (unsigned k = i; k < e; k++) {
+			const struct dv_qname_piece *pc = &p->piece[k];
+			if (pc->kind == PIECE_LITERAL) {
+				memcpy(p->wire + wlen, p->text + pc->off, pc->len);
+				wlen += pc->len;
+				continue;
+			}
+			flush_copy(p, wlen, &run);
+			add_op(p, pc->kind == PIECE_SEQ ? OP_SEQ : pc->kind == PIECE_RAND ? OP_RAND : OP_LCORE,
+			       pc->len, 0);
+		}
+		if (variable) {
+			flush_copy(p, wlen, &run);
+			add_op(p, OP_CLOSE, 0, 0);
+		}
+		i = e + 1;
+	}
+	p->wire[wlen++] = 0; /* root */
+	flush_copy(p, wlen, &run);
 }
 
 int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char **why)
@@ -191,6 +259,7 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 		*why = "no {seq}";
 		return -EINVAL;
 	}
+	build_ops(p);
 	return 0;
 }
 
@@ -234,30 +303,33 @@ static inline unsigned write_dec(uint8_t *out, uint64_t v)
 	return n;
 }
 
-/* Exactly n bytes, inline: literals are short, and a call to memcpy costs more. */
-static inline void copy_small(uint8_t *d, const char *s, unsigned n)
+/* Exactly n bytes, inline, in a few unaligned words that may overlap (a
+ * call to memcpy costs more than the copy); nothing past d + n is written. */
+static inline void copy_small(uint8_t *d, const uint8_t *s, unsigned n)
 {
 	uint64_t w8;
-	uint32_t w4;
-	uint16_t w2;
-	for (; n >= 8; n -= 8, d += 8, s += 8) {
-		memcpy(&w8, s, 8);
-		memcpy(d, &w8, 8);
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+	if (n >= 8) {
+		for (unsigned i = 0; i + 8 < n; i += 8) {
+			memcpy(&w8, s + i, 8);
+			memcpy(d + i, &w8, 8);
+		}
+		memcpy(&w8, s + n - 8, 8);
+		memcpy(d + n - 8, &w8, 8);
+	} else if (n >= 4) {
+		memcpy(&a4, s, 4);
+		memcpy(&b4, s + n - 4, 4);
+		memcpy(d, &a4, 4);
+		memcpy(d + n - 4, &b4, 4);
+	} else if (n >= 2) {
+		memcpy(&a2, s, 2);
+		memcpy(&b2, s + n - 2, 2);
+		memcpy(d, &a2, 2);
+		memcpy(d + n - 2, &b2, 2);
+	} else if (n == 1) {
+		*d = *s;
 	}
-	if (n & 4) {
-		memcpy(&w4, s, 4);
-		memcpy(d, &w4, 4);
-		d += 4;
-		s += 4;
-	}
-	if (n & 2) {
-		memcpy(&w2, s, 2);
-		memcpy(d, &w2, 2);
-		d += 2;
-		s += 2;
-	}
-	if (n & 1)
-		*d = (uint8_t)*s;
 }
 
 /* The next character of [a-z0-9] from the random fraction x, which goes on. */
@@ -268,24 +340,45 @@ static inline uint8_t rand_char(uint64_t *x)
 	return (uint8_t)rand_chars[(unsigned)(m >> 64)];
 }
 
+/* Every pair of characters of [a-z0-9], in memory order: one lookup writes two. */
+#define RAND_PAIRS (RAND_ALPHABET * RAND_ALPHABET)
+static uint8_t rand_pairs[RAND_PAIRS][2];
+
+__attribute__((constructor)) static void rand_pairs_fill(void)
+{
+	for (unsigned i = 0; i < RAND_PAIRS; i++) {
+		rand_pairs[i][0] = (uint8_t)rand_chars[i / RAND_ALPHABET];
+		rand_pairs[i][1] = (uint8_t)rand_chars[i % RAND_ALPHABET];
+	}
+}
+
+/* The next pair of characters from the random fraction x, which goes on. */
+static inline const uint8_t *rand_pair(uint64_t *x)
+{
+	unsigned __int128 m = (unsigned __int128)*x * RAND_PAIRS;
+	*x = (uint64_t)m;
+	return rand_pairs[(unsigned)(m >> 64)];
+}
+
 /**
- * Write n characters of [a-z0-9]. Each character is the integer part of the
- * random fraction times 36, the fraction going on; two fractions (two draws)
- * take turns, so the multiplications of the two chains overlap. Every 8
- * characters take two fresh draws, 4 characters (21 of 64 bits) from each:
- * the bias stays below 2^-40.
+ * Write n characters of [a-z0-9]. A pair of characters is the integer part
+ * of a random fraction times 36^2, the fraction going on; each 64-bit draw
+ * gives two pairs (21 of its 64 bits), so the bias stays below 2^-40 and
+ * four characters cost one draw and two multiplications. The last n % 4
+ * characters take one more draw, one character per step.
  */
 static void write_rand(uint8_t *out, unsigned n, struct dv_rng *r)
 {
-	uint64_t x = 0, y = 0;
-	for (unsigned i = 0; i < n; i += 2) {
-		if (i % RAND_PER_DRAW == 0) {
-			x = dv_rng_next(r);
-			y = dv_rng_next(r);
-		}
-		out[i] = rand_char(&x);
-		if (i + 1 < n)
-			out[i + 1] = rand_char(&y);
+	unsigned i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint64_t x = dv_rng_next(r);
+		memcpy(out + i, rand_pair(&x), 2);
+		memcpy(out + i + 2, rand_pair(&x), 2);
+	}
+	if (i < n) {
+		uint64_t x = dv_rng_next(r);
+		for (; i < n; i++)
+			out[i] = rand_char(&x);
 	}
 }
 
@@ -293,37 +386,32 @@ uint8_t dv_qname_expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned
 			struct dv_rng *r, uint8_t *out)
 {
 	unsigned pos = 0;
-	unsigned label = 0; /* position of the current label's length byte */
-	bool open = false;
+	unsigned label = 0; /* position of the open label's length byte */
 
-	for (unsigned i = 0; i < p->npieces; i++) {
-		const struct dv_qname_piece *pc = &p->piece[i];
-		if (!open) {
-			label = pos++;
-			open = true;
-		}
-		switch (pc->kind) {
-		case PIECE_LITERAL:
-			copy_small(out + pos, p->text + pc->off, pc->len);
-			pos += pc->len;
+	for (const struct dv_qname_op *op = p->op, *end = op + p->nops; op < end; op++) {
+		switch (op->kind) {
+		case OP_COPY:
+			copy_small(out + pos, p->wire + op->off, op->len);
+			pos += op->len;
 			break;
-		case PIECE_SEQ:
+		case OP_SEQ:
 			pos += write_dec(out + pos, seq);
 			break;
-		case PIECE_RAND:
-			write_rand(out + pos, pc->len, r);
-			pos += pc->len;
+		case OP_RAND:
+			write_rand(out + pos, op->len, r);
+			pos += op->len;
 			break;
-		case PIECE_LCORE:
+		case OP_LCORE:
 			/* Compile reserved 5 digits; lcore ids are far below that. */
 			pos += write_dec(out + pos, lcore % LCORE_MOD);
 			break;
-		default: /* PIECE_END */
+		case OP_OPEN:
+			label = pos++;
+			break;
+		default: /* OP_CLOSE */
 			out[label] = (uint8_t)(pos - label - 1);
-			open = false;
 			break;
 		}
 	}
-	out[pos++] = 0; /* root */
 	return (uint8_t)pos;
 }

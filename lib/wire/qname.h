@@ -17,11 +17,21 @@
 
 #define DV_QNAME_PIECES 32
 
-/** One piece of a label: literal text or a token. */
+/** One piece of a label: literal text or a token (as parsed). */
 struct dv_qname_piece {
 	uint8_t kind;      /**< 0 literal, 1 seq, 2 rand, 3 lcore, 4 end of label */
 	uint8_t len;       /**< literal length or rand count */
 	uint16_t off;      /**< literal offset in text[] */
+};
+
+/**
+ * One step of the expansion: copy wire bytes prepared at compile time, write
+ * a token, or open/close a label whose length only the expansion knows.
+ */
+struct dv_qname_op {
+	uint8_t kind;      /**< DV_QNAME_OP_* (qname.c) */
+	uint8_t len;       /**< bytes to copy, or rand count */
+	uint16_t off;      /**< where the bytes to copy start in wire[] */
 };
 
 /** A compiled pattern. */
@@ -29,6 +39,11 @@ struct dv_qname_pattern {
 	struct dv_qname_piece piece[DV_QNAME_PIECES];
 	unsigned npieces;
 	char text[256];    /**< literal characters */
+	/* What the expansion runs: every run of constant bytes (literals and the
+	 * length bytes of labels of fixed width, the root) one copy. */
+	struct dv_qname_op op[2 * DV_QNAME_PIECES + 2];
+	unsigned nops;
+	uint8_t wire[256];  /**< the constant bytes the copies take */
 };
 
 /**
