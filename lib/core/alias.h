@@ -26,9 +26,11 @@ int dv_alias_build(struct dv_alias *a, const struct dv_weighted *w);
 /** A sampler that always returns value. */
 void dv_alias_const(struct dv_alias *a, int value);
 
-/** Draw one value: one random number, one multiply, one compare. */
+/** Draw one value: one random number, one multiply, one compare (none of them for one value). */
 static inline int dv_alias_pick(const struct dv_alias *a, struct dv_rng *r)
 {
+	if (a->n == 1)
+		return a->value[0]; /* one value (one qtype, one EDNS size): no draw */
 	uint64_t x = dv_rng_next(r);
 	unsigned col = (unsigned)(((x >> 32) * a->n) >> 32);
 	return (uint32_t)x < a->threshold[col] ? a->value[col] : a->value[a->alias[col]];

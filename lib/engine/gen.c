@@ -16,19 +16,24 @@
 #include "core/count.h"
 #include "wire/frame_parse.h"
 
-static void gen_account(struct dv_gen *g, struct rte_mbuf *m, const struct dv_pending_meta *pm,
-			uint64_t now)
+/* The frames the PMD took: counters per attempt, bytes and times once per burst. */
+static void gen_account(struct dv_gen *g, const struct dv_pending_meta *meta, unsigned n, uint64_t now)
 {
-	const struct dv_attempt_id *a = &pm->a;
-	dv_count_add(&g->tx.sent[a->family & 1], 1);
-	const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, a->qidx);
-	if (unlikely(cm != NULL))
-		dv_count_add(&g->tx.check_sent[a->family & 1][cm->row], 1);
-	dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
-	dv_count_add(&g->tx.tx_bytes, m->pkt_len);
-	/* The DNS message: the frame past its template's headers (Ethernet, IP, UDP). */
-	const struct dv_l34_tmpl *t = &g->sh->l34[g->lane[pm->lane].global][a->family & 1];
-	dv_count_add(&g->tx.query_bytes, m->pkt_len - t->len);
+	uint64_t bytes = 0, dns_bytes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dv_attempt_id *a = &meta[i].a;
+		dv_count_add(&g->tx.sent[a->family & 1], 1);
+		const struct dv_check_msg *cm = dv_qsource_check(g->sh->qs, a->qidx);
+		if (unlikely(cm != NULL))
+			dv_count_add(&g->tx.check_sent[a->family & 1][cm->row], 1);
+		dv_count_add(&g->tx.edns_sent[a->edns_var][a->family & 1], 1);
+		bytes += meta[i].frame_len;
+		dns_bytes += meta[i].dns_len;
+	}
+	if (n == 0)
+		return;
+	dv_count_add(&g->tx.tx_bytes, bytes);
+	dv_count_add(&g->tx.query_bytes, dns_bytes);
 	if (g->tx.first_tx_tsc == 0)
 		dv_count_set(&g->tx.first_tx_tsc, now);
 	dv_count_set(&g->tx.last_tx_tsc, now);
@@ -52,8 +57,7 @@ static void gen_transmit(struct dv_gen *g, struct rte_mbuf **m, struct dv_pendin
 			 unsigned n, uint64_t now, bool retry)
 {
 	uint16_t nb = rte_eth_tx_burst(g->port, g->queue, m, (uint16_t)n);
-	for (unsigned i = 0; i < nb; i++)
-		gen_account(g, m[i], &meta[i], now);
+	gen_account(g, meta, nb, now);
 	unsigned left = n - nb;
 	if (left > 0) {
 		/* memmove: m/meta may already be the pending arrays */
@@ -115,10 +119,18 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 	} else if (a->qidx == DV_QIDX_GENERATED) {
 		/* Straight into the frame: no copy of the name, none of the question. */
 		uint8_t *dns = dst + t->l4_off + DV_UDP_HLEN;
-		uint8_t nlen = dv_qsource_name(sh->qs, dv_inflight_global(g->lane[li].ifl, a->lseq),
-					       dns + DV_DNS_HLEN);
+		uint64_t gseq = dv_inflight_global(g->lane[li].ifl, a->lseq);
+		uint8_t nlen;
+		if (t->csum_offload) {
+			/* The NIC sums the frame: no sum of the name. */
+			nlen = dv_qsource_name(sh->qs, gseq, dns + DV_DNS_HLEN);
+			qsum = 0;
+		} else {
+			uint32_t nsum;
+			nlen = dv_qsource_name_sum(sh->qs, gseq, dns + DV_DNS_HLEN, &nsum);
+			qsum = dv_question_sum_named(nlen, a->qtype, nsum);
+		}
 		qlen = dv_question_finish(dns, nlen, a->qtype);
-		qsum = dv_question_sum(dns, qlen);
 		q = dns;
 	} else {
 		const struct dv_question *qq = &sh->qs->questions[a->qidx];
@@ -308,10 +320,12 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 					   sport);
 		m[i]->data_len = len;
 		m[i]->pkt_len = len;
+		const struct dv_l34_tmpl *t = &g->sh->l34[ln->global][a->family & 1];
+		meta[i].frame_len = len;
+		meta[i].dns_len = (uint16_t)(len - t->len);
 		uint64_t olf = g->ol_flags[a->family & 1];
 		if (olf != 0) {
 			m[i]->ol_flags = olf;
-			const struct dv_l34_tmpl *t = &g->sh->l34[ln->global][a->family & 1];
 			m[i]->l2_len = t->l3_off;
 			m[i]->l3_len = (uint16_t)(t->l4_off - t->l3_off);
 		}

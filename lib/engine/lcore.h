@@ -86,6 +86,8 @@ struct dv_pending_meta {
 	uint64_t seq;
 	struct dv_attempt_id a;
 	uint8_t lane;
+	uint16_t frame_len;  /**< the frame's bytes, counted when it leaves (not read from an mbuf the PMD owns) */
+	uint16_t dns_len;    /**< its DNS message's */
 };
 
 /** One collector's tables, as the generator sees them. */

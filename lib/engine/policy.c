@@ -42,6 +42,8 @@ unsigned dv_seq_kind_timers(const struct dv_plan *plan, unsigned kind, double ti
 	return n;
 }
 
+static void policy_fix(struct dv_policy *p);
+
 int dv_policy_init(struct dv_policy *p, const struct dv_plan *plan)
 {
 	return dv_policy_init_kind(p, plan, 0, NULL);
@@ -124,6 +126,7 @@ int dv_policy_init_kind(struct dv_policy *p, const struct dv_plan *plan, unsigne
 			}
 		}
 	}
+	policy_fix(p);
 	return 0;
 }
 
@@ -159,8 +162,8 @@ static __attribute__((noinline)) uint8_t draw_lost(const struct dv_policy *p, st
 	return lost;
 }
 
-void dv_policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
-		    struct dv_attempt_plan *ap)
+static void policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
+			struct dv_attempt_plan *ap)
 {
 	uint8_t fam = first_family(p, lseq, r);
 	uint8_t var = (uint8_t)dv_alias_pick(&p->first_edns, r);
@@ -174,6 +177,30 @@ void dv_policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
 	}
 	ap->dnssec_ok = p->do_prob >= 1.0 || (p->do_prob > 0 && dv_rng_unit(r) < p->do_prob);
 	ap->lost = p->lost_below != 0 ? draw_lost(p, r) : 0;
+}
+
+void dv_policy_draw(const struct dv_policy *p, uint64_t lseq, struct dv_rng *r,
+		    struct dv_attempt_plan *ap)
+{
+	if (p->fixed)
+		*ap = p->fixed_plan;
+	else
+		policy_draw(p, lseq, r, ap);
+}
+
+/* Nothing drawn and nothing from the query's number: the plan of every query, once. */
+static void policy_fix(struct dv_policy *p)
+{
+	bool first_fixed = !p->both || (p->family != DV_FAMPOL_MIX && p->family != DV_FAMPOL_AUTO &&
+					p->family != DV_FAMPOL_ALTERNATE);
+	p->fixed = first_fixed && p->first_edns.n == 1 && (p->do_prob <= 0 || p->do_prob >= 1.0) &&
+		   p->lost_below == 0 && !p->lost_all;
+	if (p->fixed) {
+		struct dv_rng unused;
+		dv_rng_seed(&unused, 0);
+		memset(&p->fixed_plan, 0, sizeof(p->fixed_plan));
+		policy_draw(p, 0, &unused, &p->fixed_plan);
+	}
 }
 
 int dv_policy_init_kinds(struct dv_policy *pol, const struct dv_plan *plan)

@@ -44,6 +44,8 @@ struct dv_policy {
 	uint64_t lost_below;               /**< a population kind's lost=: an attempt's answer is not
 					        taken when a draw of 64 bits is below (0: never) */
 	bool lost_all;                     /**< lost=100%: no answer is taken */
+	bool fixed;                        /**< every logical query gets fixed_plan: nothing to draw */
+	struct dv_attempt_plan fixed_plan;
 };
 
 /**

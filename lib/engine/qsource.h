@@ -76,12 +76,29 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 /** Release. */
 void dv_qsource_free(struct dv_qsource *qs);
 
-/** The generated name of logical query lseq (out: at least 255 bytes). @return its length */
-static inline uint8_t dv_qsource_name(const struct dv_qsource *qs, uint64_t lseq, uint8_t *out)
+/** The number a generated name carries, and the seed of its random characters. */
+static inline uint64_t dv_qsource_name_seq(const struct dv_qsource *qs, uint64_t lseq,
+					   struct dv_rng *r)
 {
 	/* Another instance of the run (--instance) names the numbers between. */
 	uint64_t n = lseq * qs->name_mul + qs->name_add;
+	dv_rng_seed(r, qs->seed ^ (n * 0xd1b54a32d192ed03ull));
+	return n;
+}
+
+/** The generated name of logical query lseq (out: at least 255 bytes). @return its length */
+static inline uint8_t dv_qsource_name(const struct dv_qsource *qs, uint64_t lseq, uint8_t *out)
+{
 	struct dv_rng r;
-	dv_rng_seed(&r, qs->seed ^ (n * 0xd1b54a32d192ed03ull));
+	uint64_t n = dv_qsource_name_seq(qs, lseq, &r);
 	return dv_qname_expand(&qs->pattern, n, 0, &r, out);
+}
+
+/** dv_qsource_name(), and the name's partial sum (dv_qname_expand_sum()). */
+static inline uint8_t dv_qsource_name_sum(const struct dv_qsource *qs, uint64_t lseq, uint8_t *out,
+					  uint32_t *sum)
+{
+	struct dv_rng r;
+	uint64_t n = dv_qsource_name_seq(qs, lseq, &r);
+	return dv_qname_expand_sum(&qs->pattern, n, 0, &r, out, sum);
 }

@@ -236,6 +236,16 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
 	return __rte_raw_cksum_reduce((uint32_t)s);
 }
 
+uint32_t dv_question_sum_named(uint8_t qname_len, uint16_t qtype, uint32_t name_sum)
+{
+	/* dv_question_finish()'s header: ID 0, RD, QDCOUNT 1, the rest 0. */
+	uint32_t sum = be_word(DV_DNS_RD) + be_word(1) + name_sum;
+	/* Type and class follow the name: at an odd offset their sum swaps. */
+	uint16_t tail = __rte_raw_cksum_reduce(be_word(qtype) + be_word(DV_DNS_CLASS_IN));
+	sum += (qname_len & 1) ? rte_bswap16(tail) : tail;
+	return __rte_raw_cksum_reduce(sum);
+}
+
 static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
 			       uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
 			       uint16_t sport, const struct dv_src *src, bool copy_header)

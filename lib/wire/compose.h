@@ -102,6 +102,12 @@ uint16_t dv_question_finish(uint8_t *dst, uint8_t qname_len, uint16_t qtype);
 uint32_t dv_question_sum(const uint8_t *q, uint16_t len);
 
 /**
+ * dv_question_sum() of what dv_question_finish() wrote around a name whose
+ * partial sum is known (dv_qname_expand_sum()): no pass over the bytes.
+ */
+uint32_t dv_question_sum_named(uint8_t qname_len, uint16_t qtype, uint32_t name_sum);
+
+/**
  * Compose a frame into dst: header, question bytes, optional OPT (ARCOUNT set
  * to 1), with DNS ID and UDP source port (host order), lengths and checksums.
  * @param q      header + question bytes (e.g. struct dv_question.wire), or

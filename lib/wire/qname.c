@@ -18,15 +18,9 @@ enum piece_kind {
 	PIECE_END = 4, /**< end of label */
 };
 
-/* The expansion's steps (struct dv_qname_op). */
-enum op_kind {
-	OP_COPY = 0,  /**< constant wire bytes */
-	OP_SEQ = 1,
-	OP_RAND = 2,
-	OP_LCORE = 3,
-	OP_OPEN = 4,  /**< a label of variable width: its length byte, set by OP_CLOSE */
-	OP_CLOSE = 5,
-};
+/* struct dv_qname_op's flags. */
+#define OP_OPEN  1u /**< the token is the first of a label of variable width */
+#define OP_CLOSE 2u /**< ... and the last: the label's length byte follows from it */
 
 #define LABEL_MAX  63
 #define NAME_MAX_WIRE 255
@@ -111,43 +105,61 @@ static int parse_token(struct dv_qname_pattern *p, const char *s, const char **e
 	return -EINVAL;
 }
 
-/* A step; the array holds every pattern compile accepts (two per piece, and the last copy). */
-static void add_op(struct dv_qname_pattern *p, uint8_t kind, uint8_t len, uint16_t off)
+/* Partial sum of n constant bytes, as if they started at an even offset. */
+static uint32_t bytes_sum(const uint8_t *b, unsigned n)
 {
-	p->op[p->nops++] = (struct dv_qname_op){ .kind = kind, .len = len, .off = off };
+	uint32_t sum = 0;
+	for (unsigned i = 0; i < n; i++)
+		sum += (uint32_t)b[i] << (8 * (i & 1));
+	return sum;
 }
 
-/* The constant bytes since *run become one copy. */
-static void flush_copy(struct dv_qname_pattern *p, unsigned wlen, unsigned *run)
+/* The constant bytes [run, wlen) follow op (the lead when NULL). */
+static void end_run(struct dv_qname_pattern *p, struct dv_qname_op *op, unsigned run, unsigned wlen)
 {
-	if (wlen > *run)
-		add_op(p, OP_COPY, (uint8_t)(wlen - *run), (uint16_t)*run);
-	*run = wlen;
+	uint32_t sum = bytes_sum(p->wire + run, wlen - run);
+	if (op == NULL) {
+		p->lead_len = (uint8_t)(wlen - run);
+		p->lead_sum = sum;
+	} else {
+		op->copy_off = (uint16_t)run;
+		op->copy_len = (uint8_t)(wlen - run);
+		op->copy_sum = sum;
+	}
+}
+
+/* Bytes of pieces [from, to) of one label (literals and {randN}: fixed). */
+static unsigned fixed_width(const struct dv_qname_pattern *p, unsigned from, unsigned to)
+{
+	unsigned w = 0;
+	for (unsigned k = from; k < to; k++)
+		w += p->piece[k].len;
+	return w;
 }
 
 /*
- * The pieces as steps: a label of fixed width (literals, {randN}) has a
- * constant length byte, which joins the copy of the constant bytes around
- * it; only a label with {seq} or {lcore} is opened and closed. Compile has
- * checked that the name fits 255 bytes, so the constant bytes do too.
+ * The pieces as steps: each token with the constant bytes after it. A label
+ * of fixed width (literals, {randN}) has a constant length byte; a label
+ * with {seq} or {lcore} gets its length from its first and last such token
+ * (OP_OPEN, OP_CLOSE). Compile has checked that the name fits 255 bytes, so
+ * the constant bytes do too, and there are fewer tokens than pieces.
  */
 static void build_ops(struct dv_qname_pattern *p)
 {
 	unsigned wlen = 0, run = 0, i = 0;
+	struct dv_qname_op *cur = NULL;
 	p->nops = 0;
 	while (i < p->npieces) {
-		unsigned e = i, width = 0;
-		bool variable = false;
+		unsigned e = i, first_var = UINT32_MAX, last_var = UINT32_MAX;
 		for (; p->piece[e].kind != PIECE_END; e++) {
-			variable |= p->piece[e].kind == PIECE_SEQ || p->piece[e].kind == PIECE_LCORE;
-			width += p->piece[e].len;
+			if (p->piece[e].kind == PIECE_SEQ || p->piece[e].kind == PIECE_LCORE) {
+				if (first_var == UINT32_MAX)
+					first_var = e;
+				last_var = e;
+			}
 		}
-		if (variable) {
-			flush_copy(p, wlen, &run);
-			add_op(p, OP_OPEN, 0, 0);
-		} else {
-			p->wire[wlen++] = (uint8_t)width;
-		}
+		bool variable = first_var != UINT32_MAX;
+		p->wire[wlen++] = variable ? 0 : (uint8_t)fixed_width(p, i, e);
 		for (unsigned k = i; k < e; k++) {
 			const struct dv_qname_piece *pc = &p->piece[k];
 			if (pc->kind == PIECE_LITERAL) {
@@ -155,18 +167,23 @@ static void build_ops(struct dv_qname_pattern *p)
 				wlen += pc->len;
 				continue;
 			}
-			flush_copy(p, wlen, &run);
-			add_op(p, pc->kind == PIECE_SEQ ? OP_SEQ : pc->kind == PIECE_RAND ? OP_RAND : OP_LCORE,
-			       pc->len, 0);
-		}
-		if (variable) {
-			flush_copy(p, wlen, &run);
-			add_op(p, OP_CLOSE, 0, 0);
+			end_run(p, cur, run, wlen);
+			cur = &p->op[p->nops++];
+			*cur = (struct dv_qname_op){ .kind = pc->kind, .len = pc->len };
+			if (k == first_var) {
+				cur->flags |= OP_OPEN;
+				cur->pre = (uint8_t)fixed_width(p, i, k);
+			}
+			if (k == last_var) {
+				cur->flags |= OP_CLOSE;
+				cur->post = (uint8_t)fixed_width(p, k + 1, e);
+			}
+			run = wlen;
 		}
 		i = e + 1;
 	}
 	p->wire[wlen++] = 0; /* root */
-	flush_copy(p, wlen, &run);
+	end_run(p, cur, run, wlen);
 }
 
 int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char **why)
@@ -263,46 +280,6 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 	return 0;
 }
 
-/* "00" .. "99": decimal two digits per division. */
-static const char two_digits[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-static const uint64_t pow10[SEQ_DIGITS] = {
-	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-	100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
-};
-
-/** Write v in decimal at out. @return digits written */
-static inline unsigned write_dec(uint8_t *out, uint64_t v)
-{
-	/* Count first (bits x log10(2), then one correction), then fill from the
-	 * end: no reversal, one division per two digits. */
-	unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
-	unsigned n = (bits * 1233u) >> 12; /* floor(bits x 0.30103): digits, or one less */
-	if (n < SEQ_DIGITS && v >= pow10[n])
-		n++;
-	if (n == 0)
-		n = 1;
-	unsigned pos = n;
-	while (v >= 100) {
-		unsigned i = (unsigned)(v % 100) * 2;
-		v /= 100;
-		out[--pos] = (uint8_t)two_digits[i + 1];
-		out[--pos] = (uint8_t)two_digits[i];
-	}
-	if (v >= 10) {
-		out[1] = (uint8_t)two_digits[v * 2 + 1];
-		out[0] = (uint8_t)two_digits[v * 2];
-	} else {
-		out[0] = (uint8_t)('0' + v);
-	}
-	return n;
-}
-
 /* Exactly n bytes, inline, in a few unaligned words that may overlap (a
  * call to memcpy costs more than the copy); nothing past d + n is written. */
 static inline void copy_small(uint8_t *d, const uint8_t *s, unsigned n)
@@ -332,6 +309,90 @@ static inline void copy_small(uint8_t *d, const uint8_t *s, unsigned n)
 	}
 }
 
+/*
+ * What the fast expansion writes is a group of up to 8 bytes held in a
+ * 64-bit word in memory order (little-endian: byte i is bits 8i..8i+7), so
+ * that the same word gives the bytes' sum.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "groups are little-endian words");
+
+/* The n (1..8) low bytes of g at d. */
+static inline void store_group(uint8_t *d, uint64_t g, unsigned n)
+{
+	uint8_t b[8];
+	memcpy(b, &g, 8);
+	copy_small(d, b, n);
+}
+
+/* Partial sums of groups that start at even and at odd offsets. */
+struct sums {
+	uint64_t even, odd;
+};
+
+static inline void sum_group(struct sums *s, unsigned pos, uint64_t g)
+{
+	uint64_t w = (g & 0xffffffffu) + (g >> 32);
+	if (pos & 1)
+		s->odd += w;
+	else
+		s->even += w;
+}
+
+/* The eight decimal digits of v < 10^8 (leading zeros included) as byte
+ * values 0..9 in memory order: halves, quarters, digits, each step one
+ * multiply for all lanes (x * 10486 >> 20 is x / 100 below 43700, x * 103
+ * >> 10 is x / 10 below 179). */
+static inline uint64_t dec8(uint32_t v)
+{
+	uint64_t x = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32;
+	uint64_t q = ((x * 10486) >> 20) & 0x0000007f0000007full;
+	x = q | (x - q * 100) << 16;
+	q = ((x * 103) >> 10) & 0x000f000f000f000full;
+	return q | (x - q * 10) << 8;
+}
+
+#define ASCII_ZEROS 0x3030303030303030ull
+
+/* v < 10^8 without leading zeros: its digits, as ASCII in the low *n bytes. */
+static inline uint64_t dec_group(uint32_t v, unsigned *n)
+{
+	uint64_t d = dec8(v);
+	unsigned lead = d == 0 ? 7 : (unsigned)__builtin_ctzll(d) / 8; /* leading zero digits */
+	*n = 8 - lead;
+	return (d >> (8 * lead)) + (ASCII_ZEROS >> (8 * lead));
+}
+
+/* v in decimal at out + pos, its sum into s. @return digits written */
+static inline unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct sums *s)
+{
+	unsigned n, m = 0;
+	uint64_t g;
+	if (__builtin_expect(v >= 100000000ull, 0)) {
+		uint64_t hi = v / 100000000ull;
+		if (__builtin_expect(hi >= 100000000ull, 0)) {
+			g = dec_group((uint32_t)(hi / 100000000ull), &n);
+			store_group(out + pos, g, n);
+			sum_group(s, pos, g);
+			m = n;
+			hi %= 100000000ull;
+			g = dec8((uint32_t)hi) + ASCII_ZEROS;
+			n = 8;
+		} else {
+			g = dec_group((uint32_t)hi, &n);
+		}
+		store_group(out + pos + m, g, n);
+		sum_group(s, pos + m, g);
+		m += n;
+		g = dec8((uint32_t)(v % 100000000ull)) + ASCII_ZEROS;
+		n = 8;
+	} else {
+		g = dec_group((uint32_t)v, &n);
+	}
+	store_group(out + pos + m, g, n);
+	sum_group(s, pos + m, g);
+	return m + n;
+}
+
 /* The next character of [a-z0-9] from the random fraction x, which goes on. */
 static inline uint8_t rand_char(uint64_t *x)
 {
@@ -340,20 +401,21 @@ static inline uint8_t rand_char(uint64_t *x)
 	return (uint8_t)rand_chars[(unsigned)(m >> 64)];
 }
 
-/* Every pair of characters of [a-z0-9], in memory order: one lookup writes two. */
+/* Every pair of characters of [a-z0-9], in memory order: one lookup gives two. */
 #define RAND_PAIRS (RAND_ALPHABET * RAND_ALPHABET)
-static uint8_t rand_pairs[RAND_PAIRS][2];
+static uint16_t rand_pairs[RAND_PAIRS];
 
 __attribute__((constructor)) static void rand_pairs_fill(void)
 {
 	for (unsigned i = 0; i < RAND_PAIRS; i++) {
-		rand_pairs[i][0] = (uint8_t)rand_chars[i / RAND_ALPHABET];
-		rand_pairs[i][1] = (uint8_t)rand_chars[i % RAND_ALPHABET];
+		uint8_t b[2] = { (uint8_t)rand_chars[i / RAND_ALPHABET],
+				 (uint8_t)rand_chars[i % RAND_ALPHABET] };
+		memcpy(&rand_pairs[i], b, 2);
 	}
 }
 
 /* The next pair of characters from the random fraction x, which goes on. */
-static inline const uint8_t *rand_pair(uint64_t *x)
+static inline uint16_t rand_pair(uint64_t *x)
 {
 	unsigned __int128 m = (unsigned __int128)*x * RAND_PAIRS;
 	*x = (uint64_t)m;
@@ -361,57 +423,86 @@ static inline const uint8_t *rand_pair(uint64_t *x)
 }
 
 /**
- * Write n characters of [a-z0-9]. A pair of characters is the integer part
- * of a random fraction times 36^2, the fraction going on; each 64-bit draw
- * gives two pairs (21 of its 64 bits), so the bias stays below 2^-40 and
- * four characters cost one draw and two multiplications. The last n % 4
- * characters take one more draw, one character per step.
+ * Write n characters of [a-z0-9] at out + pos, their sum into s. A pair of
+ * characters is the integer part of a random fraction times 36^2, the
+ * fraction going on; each 64-bit draw gives two pairs (21 of its 64 bits),
+ * so the bias stays below 2^-40 and four characters cost one draw and two
+ * multiplications. The last n % 4 characters take one more draw, one
+ * character per step.
  */
-static void write_rand(uint8_t *out, unsigned n, struct dv_rng *r)
+static inline void rand_write(uint8_t *out, unsigned pos, unsigned n, struct dv_rng *r,
+			      struct sums *s)
 {
 	unsigned i = 0;
 	for (; i + 4 <= n; i += 4) {
 		uint64_t x = dv_rng_next(r);
-		memcpy(out + i, rand_pair(&x), 2);
-		memcpy(out + i + 2, rand_pair(&x), 2);
+		uint32_t a = rand_pair(&x);
+		uint32_t g = a | (uint32_t)rand_pair(&x) << 16;
+		memcpy(out + pos + i, &g, 4);
+		sum_group(s, pos + i, g);
 	}
 	if (i < n) {
-		uint64_t x = dv_rng_next(r);
-		for (; i < n; i++)
-			out[i] = rand_char(&x);
+		uint64_t x = dv_rng_next(r), g = 0;
+		for (unsigned k = 0; i + k < n; k++)
+			g |= (uint64_t)rand_char(&x) << (8 * k);
+		store_group(out + pos + i, g, n - i);
+		sum_group(s, pos + i, g);
 	}
+}
+
+/* A partial sum's 16 bits (end-around carry). */
+static inline uint32_t fold16(uint64_t s)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return (uint32_t)s;
+}
+
+static inline uint8_t expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
+			     struct dv_rng *r, uint8_t *out, uint32_t *sum)
+{
+	struct sums s = { p->lead_sum, 0 };
+	unsigned pos = p->lead_len;
+	unsigned label = 0; /* position of the open label's length byte */
+
+	copy_small(out, p->wire, p->lead_len);
+	for (const struct dv_qname_op *op = p->op, *end = op + p->nops; op < end; op++) {
+		unsigned start = pos;
+		if (op->kind == PIECE_RAND) {
+			rand_write(out, pos, op->len, r, &s);
+			pos += op->len;
+		} else {
+			/* Compile reserved 5 digits for {lcore}; lcore ids are far below that. */
+			pos += dec_write(out, pos, op->kind == PIECE_SEQ ? seq : lcore % LCORE_MOD, &s);
+		}
+		if (op->flags & OP_OPEN)
+			label = start - op->pre - 1;
+		if (op->flags & OP_CLOSE) {
+			uint8_t len = (uint8_t)(pos + op->post - label - 1);
+			out[label] = len;
+			sum_group(&s, label, len);
+		}
+		copy_small(out + pos, p->wire + op->copy_off, op->copy_len);
+		sum_group(&s, pos, op->copy_sum);
+		pos += op->copy_len;
+	}
+	if (sum != NULL) {
+		uint32_t odd = fold16(s.odd);
+		*sum = fold16(s.even + (uint16_t)(odd << 8 | odd >> 8));
+	}
+	return (uint8_t)pos;
 }
 
 uint8_t dv_qname_expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
 			struct dv_rng *r, uint8_t *out)
 {
-	unsigned pos = 0;
-	unsigned label = 0; /* position of the open label's length byte */
+	return expand(p, seq, lcore, r, out, NULL);
+}
 
-	for (const struct dv_qname_op *op = p->op, *end = op + p->nops; op < end; op++) {
-		switch (op->kind) {
-		case OP_COPY:
-			copy_small(out + pos, p->wire + op->off, op->len);
-			pos += op->len;
-			break;
-		case OP_SEQ:
-			pos += write_dec(out + pos, seq);
-			break;
-		case OP_RAND:
-			write_rand(out + pos, op->len, r);
-			pos += op->len;
-			break;
-		case OP_LCORE:
-			/* Compile reserved 5 digits; lcore ids are far below that. */
-			pos += write_dec(out + pos, lcore % LCORE_MOD);
-			break;
-		case OP_OPEN:
-			label = pos++;
-			break;
-		default: /* OP_CLOSE */
-			out[label] = (uint8_t)(pos - label - 1);
-			break;
-		}
-	}
-	return (uint8_t)pos;
+uint8_t dv_qname_expand_sum(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
+			    struct dv_rng *r, uint8_t *out, uint32_t *sum)
+{
+	return expand(p, seq, lcore, r, out, sum);
 }

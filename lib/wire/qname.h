@@ -25,13 +25,19 @@ struct dv_qname_piece {
 };
 
 /**
- * One step of the expansion: copy wire bytes prepared at compile time, write
- * a token, or open/close a label whose length only the expansion knows.
+ * One step of the expansion: a token, then the constant bytes that follow it
+ * (literals, the length bytes of labels of fixed width, the root), prepared
+ * at compile time with their partial sum.
  */
 struct dv_qname_op {
-	uint8_t kind;      /**< DV_QNAME_OP_* (qname.c) */
-	uint8_t len;       /**< bytes to copy, or rand count */
-	uint16_t off;      /**< where the bytes to copy start in wire[] */
+	uint8_t kind;      /**< token: 1 seq, 2 rand, 3 lcore */
+	uint8_t len;       /**< rand count */
+	uint8_t flags;     /**< opens (1) and/or closes (2) a label of variable width */
+	uint8_t pre;       /**< opening: the label's bytes before the token */
+	uint8_t post;      /**< closing: the label's bytes after the token */
+	uint8_t copy_len;  /**< constant bytes after the token */
+	uint16_t copy_off; /**< where they start in wire[] */
+	uint32_t copy_sum; /**< their partial sum, as if at an even offset */
 };
 
 /** A compiled pattern. */
@@ -39,11 +45,11 @@ struct dv_qname_pattern {
 	struct dv_qname_piece piece[DV_QNAME_PIECES];
 	unsigned npieces;
 	char text[256];    /**< literal characters */
-	/* What the expansion runs: every run of constant bytes (literals and the
-	 * length bytes of labels of fixed width, the root) one copy. */
-	struct dv_qname_op op[2 * DV_QNAME_PIECES + 2];
+	uint8_t lead_len;  /**< constant bytes before the first token, at wire[0] */
+	uint32_t lead_sum;
+	struct dv_qname_op op[DV_QNAME_PIECES];
 	unsigned nops;
-	uint8_t wire[256];  /**< the constant bytes the copies take */
+	uint8_t wire[256]; /**< the constant bytes; a variable label's length byte is 0 here */
 };
 
 /**
@@ -56,9 +62,20 @@ struct dv_qname_pattern {
 int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char **why);
 
 /**
- * Expand for one logical query into uncompressed wire format.
+ * Expand for one logical query into uncompressed wire format. Nothing past
+ * the name is written.
  * @param out at least 255 bytes
  * @return name length in bytes (including the root label)
  */
 uint8_t dv_qname_expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
 			struct dv_rng *r, uint8_t *out);
+
+/**
+ * dv_qname_expand(), and the name's one's-complement partial sum as
+ * rte_raw_cksum() would give it for out (16-bit words in memory order; out
+ * at an even offset of what is summed), taken from the values written: no
+ * second pass over the bytes.
+ * @param sum set to the partial sum, at most 16 bits
+ */
+uint8_t dv_qname_expand_sum(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
+			    struct dv_rng *r, uint8_t *out, uint32_t *sum);

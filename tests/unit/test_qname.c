@@ -13,6 +13,39 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
+/* The one's-complement sum of n bytes as rte_raw_cksum takes them (16-bit
+ * words in memory order, the odd last byte as the low one), folded. */
+static uint32_t ref_sum(const uint8_t *b, unsigned n)
+{
+	uint64_t s = 0;
+	for (unsigned i = 0; i < n; i++)
+		s += (uint64_t)b[i] << (8 * (i & 1));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+/* dv_qname_expand_sum() writes what dv_qname_expand() writes, and its sum is the bytes'. */
+static void expect_sum(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore, uint64_t seed)
+{
+	struct dv_rng r1, r2;
+	dv_rng_seed(&r1, seed);
+	dv_rng_seed(&r2, seed);
+	uint8_t a[255 + 16], b[255 + 16];
+	memset(a, 0x5a, sizeof(a));
+	memset(b, 0x5a, sizeof(b));
+	uint32_t sum = 0xdead;
+	uint8_t la = dv_qname_expand(p, seq, lcore, &r1, a);
+	uint8_t lb = dv_qname_expand_sum(p, seq, lcore, &r2, b, &sum);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_mem_eq(a, b, sizeof(a));
+	ck_assert_uint_le(sum, 0xffff);
+	/* 0 and 0xffff are the same one's-complement number. */
+	uint32_t want = ref_sum(b, lb);
+	ck_assert_msg(sum == want || (sum % 0xffff == 0 && want % 0xffff == 0),
+		      "seq %llu: sum %#x, want %#x", (unsigned long long)seq, sum, want);
+}
+
 /* Expand and check the result is a valid name equal to the text expected. */
 static void expect(const char *pattern, uint64_t seq, unsigned lcore, const char *want)
 {
@@ -40,6 +73,7 @@ static void expect(const char *pattern, uint64_t seq, unsigned lcore, const char
 	ck_assert_mem_eq(ldns_rdf_data(exp), out, len);
 	ldns_rdf_deep_free(got);
 	ldns_rdf_deep_free(exp);
+	expect_sum(&p, seq, lcore, 1);
 }
 
 /* Compile must fail with exactly this reason. */
@@ -197,6 +231,36 @@ START_TEST(test_unique)
 }
 END_TEST
 
+/* Names' sums, for patterns of every shape: tokens at odd and even offsets,
+ * several in a label, numbers of every width (both sides of 10^8 and 10^16). */
+START_TEST(test_sum)
+{
+	static const char *pats[] = {
+		"{seq}.{rand8}.bench.test", "{seq}", "x{seq}", "xy{seq}.{rand3}", "{rand1}{seq}{rand2}.a",
+		"{lcore}-{seq}.dv", "{seq}{lcore}{seq}.b.c", "a.{seq}", "ab.{rand5}{seq}x.{rand7}.test",
+		"{rand32}.{seq}.{lcore}.{rand13}", "q{seq}x.Example.TEST", "{seq}{seq}",
+	};
+	uint64_t vals[64];
+	unsigned nv = 0;
+	uint64_t p10 = 1;
+	for (int d = 0; d < 20; d++, p10 *= 10) {
+		vals[nv++] = p10;
+		vals[nv++] = p10 - 1;
+		vals[nv++] = p10 + 7;
+	}
+	vals[nv++] = UINT64_MAX;
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		struct dv_qname_pattern p;
+		const char *why = NULL;
+		ck_assert_msg(dv_qname_compile(pats[i], &p, &why) == 0, "%s: %s", pats[i], why);
+		for (unsigned k = 0; k < nv; k++)
+			expect_sum(&p, vals[k], k % 3 == 0 ? 0 : 12345 + k, k);
+		for (uint64_t seq = 0; seq < 3000; seq++)
+			expect_sum(&p, seq * 7919, (unsigned)seq & 7, seq);
+	}
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	expect_error("", "no {seq}");
@@ -256,6 +320,7 @@ static Suite *qname_suite(void)
 	tcase_add_test(tc, test_literal_tokens);
 	tcase_add_test(tc, test_rand);
 	tcase_add_test(tc, test_unique);
+	tcase_add_test(tc, test_sum);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
 	return s;
