@@ -462,6 +462,42 @@ bench_sampler_rate() {
 	PY
 }
 
+# System calls on the tools' CPU while a tool runs (issue 19: what AF_XDP
+# costs per frame): perf's syscall tracepoints, counted per CPU (no PMU needed,
+# none of the tool's own time), from bench_syscalls_start to bench_syscalls_stop.
+BENCH_SYSCALLS="sendto recvfrom poll ppoll"
+bench_syscalls_start() {
+	local out=$1 ev="" c
+	BENCH_SYSCALLS_PID=""
+	command -v perf >/dev/null || return 0
+	for c in $BENCH_SYSCALLS; do ev="$ev${ev:+,}syscalls:sys_enter_$c"; done
+	perf stat -C "$BENCH_CPU" -x, -o "$out" -e "$ev" -- sleep 600 >/dev/null 2>&1 &
+	BENCH_SYSCALLS_PID=$!
+}
+
+bench_syscalls_stop() {
+	[ -n "${BENCH_SYSCALLS_PID:-}" ] || return 0
+	pkill -INT -P "$BENCH_SYSCALLS_PID" sleep 2>/dev/null || kill -INT "$BENCH_SYSCALLS_PID" 2>/dev/null || true
+	wait "$BENCH_SYSCALLS_PID" 2>/dev/null || true
+	BENCH_SYSCALLS_PID=""
+}
+
+# bench_syscalls_per OUT FRAMES: "sendto=X recvfrom=Y ..." per frame, from perf's file.
+bench_syscalls_per() {
+	[ -s "$1" ] || { echo "n/a"; return 0; }
+	python3 - "$1" "$2" <<-'PY'
+		import sys
+		frames = float(sys.argv[2] or 0)
+		out = []
+		for line in open(sys.argv[1]):
+		    p = line.strip().split(",")
+		    if len(p) > 2 and p[2].startswith("syscalls:sys_enter_") and p[0].isdigit():
+		        n = int(p[0])
+		        out.append(f"{p[2][len('syscalls:sys_enter_'):]}={n / frames:.3f}" if frames else f"{p[2]}={n}")
+		print(" ".join(out) if out else "n/a")
+	PY
+}
+
 # Load the XDP drop sink on the server's end (tests/bench/xdp_drop.c, built
 # with clang here: no prebuilt object in the tree).
 bench_xdp_drop_load() {
