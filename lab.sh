@@ -38,11 +38,11 @@ declare -A SERVER_UNITS=([nsd]=nsd.service [knot]=knot.service [bind9]=named.ser
                          [pdns-recursor]=pdns-recursor.service [prometheus]=prometheus.service)
 
 # Only for ./lab.sh bench: the anchors the benchmarks compare against.
-# dpdk: dpdk-testpmd; knot: knotd in XDP mode (knot.sh, tcp.sh); knot-dnsutils: kxdpgun;
+# dpdk: dpdk-testpmd; knot: knotd in XDP mode (knot.sh, tcp.sh, overload.sh); knot-dnsutils: kxdpgun;
 # dnsperf; valgrind: instructions.sh; clang: builds the XDP drop sink tests/bench/xdp_drop.c (bookworm's
 # xdp-tools 1.3.1 has "xdp-bench drop", but it fails to load on newer kernels).
 BENCH_PACKAGES=(dpdk knot knot-dnsutils dnsperf clang python3 iproute2 ethtool valgrind)
-BENCH_DEFAULT=(crafting accuracy afxdp knot scaling memory)
+BENCH_DEFAULT=(crafting accuracy afxdp knot overload scaling memory)
 
 say() { printf 'lab: %s\n' "$*"; }
 die() { printf 'lab: %s\n' "$*" >&2; exit 2; }
