@@ -122,6 +122,21 @@ static int embedded_wire(const struct dv_port_plan *pp, struct dv_ports *p)
 	return 0;
 }
 
+/*
+ * Mbufs for a port's descriptor rings: every queue's, by its profile's ring
+ * sizes (af_xdp's RX rings are 4096 deep, so that answers wait there while a
+ * busy CPU is away), and a margin of one default ring per direction; at
+ * least what one queue pair of default rings needs twice over.
+ */
+static unsigned port_descs(const struct dv_port_plan *pp, const struct dv_port_rt *pt)
+{
+	unsigned nrx = pp->profile.rx_desc ? pp->profile.rx_desc : DV_DEFAULT_DESC;
+	unsigned ntx = pp->profile.tx_desc ? pp->profile.tx_desc : DV_DEFAULT_DESC;
+	unsigned d = (pt->rx_queues > 0 ? pt->rx_queues : 1) * nrx +
+		     (pt->tx_queues > 0 ? pt->tx_queues : 1) * ntx + 2 * DV_DEFAULT_DESC;
+	return d > 4 * DV_DEFAULT_DESC ? d : 4 * DV_DEFAULT_DESC;
+}
+
 /* Every mbuf of a generator pool starts with no template in it. */
 static void clear_tag(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
 {
@@ -177,11 +192,13 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	 * collector, which frees them to the generator's own pool.
 	 */
 	bool embedded = plan->port[0].profile.embedded;
-	unsigned n = 2 * DV_DEFAULT_DESC * 2 + (1 + ncol) * DV_RING_SIZE +
+	unsigned n = port_descs(&plan->port[0], &p->port[0]) + (1 + ncol) * DV_RING_SIZE +
 		     nlcores * (256 + 2 * 512) + 4096;
 	/* RX: every port's descriptors fill from the one pool. */
-	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + (p->nports - 1) * 2 * DV_DEFAULT_DESC,
-			      &p->mbuf_bytes);
+	unsigned more = 0;
+	for (unsigned k = 1; k < p->nports; k++)
+		more += port_descs(&plan->port[k], &p->port[k]) / 2;
+	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + more, &p->mbuf_bytes);
 	if (p->pool == NULL)
 		return -ENOMEM;
 	for (unsigned g = 0; g < ngen; g++) {
