@@ -170,7 +170,10 @@ static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t no
 	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
 	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
 			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
-	dv_col_outcome(c, ln, o, &m, ri, now, reassembled);
+	if (likely(o == DV_OUT_ANSWERED))
+		dv_col_answered(ln, &m, ri, now, reassembled);
+	else
+		dv_col_outcome(c, ln, o, &m, ri, now, reassembled);
 }
 
 /* An ICMP error: count it, and note it on the attempt it quotes. */
