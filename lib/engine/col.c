@@ -564,7 +564,8 @@ static __attribute__((noinline)) unsigned col_busy(struct dv_col *c, struct rte_
 /* Every poll: fragment sets and sequence timers due, TCP, the timeout walk. */
 static __attribute__((noinline)) void col_timers(struct dv_col *c, uint64_t now)
 {
-	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
+	if (dv_frags_due(&c->frags, now))
+		dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
 	if (unlikely(c->tcp))

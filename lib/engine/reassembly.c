@@ -65,6 +65,9 @@ static void erase(struct dv_frags *f, uint32_t i)
 	}
 }
 
+/* Idle sweeps of rte_ip_frag's table: far below any fragment timeout. */
+#define DV_FRAG_SWEEP_NS 100000.0
+
 int dv_frags_init(struct dv_frags *f, uint32_t max_sets, uint64_t timeout_tsc, double ns_per_tick,
 		  bool reassemble, int socket)
 {
@@ -79,6 +82,7 @@ int dv_frags_init(struct dv_frags *f, uint32_t max_sets, uint64_t timeout_tsc, d
 	f->fifo_mask = n - 1;
 	f->timeout_tsc = timeout_tsc;
 	f->ns_per_tick = ns_per_tick;
+	f->sweep_tsc = ns_per_tick > 0 ? (uint64_t)(DV_FRAG_SWEEP_NS / ns_per_tick) : 0;
 	if (reassemble) {
 		uint32_t buckets = dv_pow2_at_least(max_sets / 8.0, 64, 1u << 16);
 		f->tbl = rte_ip_frag_table_create(buckets, 16, buckets * 16, timeout_tsc, socket);
@@ -246,14 +250,18 @@ unsigned dv_frags_expire(struct dv_frags *f, uint64_t now, bool all, struct dv_f
 	/* rte_ip_frag frees an expired set only when a fragment of its bucket arrives:
 	 * after a flood nothing may come, and its mbufs would starve RX for good.
 	 * (At the end of the run the table's destruction frees them.) A round frees
-	 * what fits the death row; a few rounds per call keep the walk short. */
-	if (f->tbl != NULL && !all)
+	 * what fits the death row; a few rounds per call keep the walk short.
+	 * Holding no mbuf, there is nothing to free: a sweep every DV_FRAG_SWEEP_NS
+	 * then (a safety net) instead of one per poll (the fragment path idle). */
+	if (f->tbl != NULL && !all && (f->held != 0 || now >= f->next_sweep_tsc)) {
+		f->next_sweep_tsc = now + f->sweep_tsc;
 		for (unsigned k = 0; k < 8; k++) {
 			rte_ip_frag_table_del_expired_entries(f->tbl, &f->dr, now);
 			if (f->dr.cnt == 0)
 				break;
 			dv_frags_flush(f);
 		}
+	}
 	return n;
 }
 
