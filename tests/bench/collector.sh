@@ -48,6 +48,7 @@ BUILDS=(after)
 bin_of() { if [ "$1" = before ]; then echo "$DV_BIN_BEFORE"; else echo "$DV_BIN"; fi; }
 
 # The options of a scenario, in the array OPTS.
+# shellcheck disable=SC2054 # --responder takes a comma-separated list
 scenario_opts() {
 	OPTS=(-s 198.18.0.53 -e 4096 --qname '{seq}.{rand8}.example.test')
 	case $1 in
@@ -113,8 +114,9 @@ instr_run() {
 }
 
 instr() {
-	command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null ||
+	if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
 		bench_die "instr needs valgrind (apt-get install valgrind)"
+	fi
 	echo "-- instructions per answer in the collector (callgrind inside dv_col_step; $N and $((2 * N)) queries," \
 		"-Q $IQPS, --roles split)"
 	local sc b
@@ -125,7 +127,7 @@ instr() {
 			python3 "$BENCH_ROOT/tests/bench/callgrind_delta.py" "$tmp/instr-$b-$sc-$N.cg" \
 				"$tmp/instr-$b-$sc-$((2 * N)).cg" "$N" --calls col_timers,col_busy \
 				--incl col_packet,col_busy,dv_seq_walk,col_timers --top 12 --tag "$b $sc" |
-				sed -e '1s/ per unit, \([0-9.]*\) calls of col_timers, \([0-9.]*\) calls of col_busy/ per answer in all; polls per answer \1, with packets \2/'
+				sed -e '1s/ per unit, \(-*[0-9.]*\) calls of col_timers, \(-*[0-9.]*\) calls of col_busy/ per answer in all; polls per answer \1, with packets \2/'
 		done
 	done
 }
