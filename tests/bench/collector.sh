@@ -21,8 +21,12 @@
 #          is what one more answer costs, start-up and drain excluded. Does
 #          not move with the machine's load. Collector on its own lcore
 #          (--roles split), frugal polling, so that it polls about once per
-#          burst under valgrind's serialised threads (polls per answer are
-#          printed).
+#          burst under valgrind's serialised threads. The figure that does
+#          not move with scheduling is col_packet's inclusive count (one
+#          frame, classification to the last counter); col_busy (a poll with
+#          frames), dv_seq_walk, col_timers and the total move with the number
+#          of polls (printed per answer), and under valgrind a poll outlasts
+#          the 100 us of the time-driven walks.
 #
 # usage: tests/bench/collector.sh [wall|instr|all]   (default all)
 #   env: DV_BIN (default build/app/dnsvolley), DV_BIN_BEFORE (an earlier build),
