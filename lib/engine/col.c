@@ -170,7 +170,10 @@ static void col_dns(struct dv_col *c, const struct dv_resp_info *ri, uint64_t no
 	struct dv_col_lane *ln = col_lane_of(c, ri->dport);
 	enum dv_outcome o = ln == NULL ? DV_OUT_UNMATCHED
 			    : dv_match_response(ln->ifl, c->sh->qs, c->target, ri, &m);
-	dv_col_outcome(c, ln, o, &m, ri, now, reassembled);
+	if (likely(o == DV_OUT_ANSWERED))
+		dv_col_answered(ln, &m, ri, now, reassembled);
+	else
+		dv_col_outcome(c, ln, o, &m, ri, now, reassembled);
 }
 
 /* An ICMP error: count it, and note it on the attempt it quotes. */
@@ -526,19 +529,16 @@ static void col_tcp_step(struct dv_col *c, uint64_t now, bool publish)
 			__atomic_store_n(&dst[w], src[w], __ATOMIC_RELAXED);
 }
 
-unsigned dv_col_step(struct dv_col *c)
+/*
+ * The frames of one RX burst (nb > 0), and what other collectors handed over.
+ * Out of line, as is col_timers(): benchmarks count the work of polls that
+ * received something apart from that of idle polls (tests/bench/collector.sh).
+ * @return packets handed over
+ */
+static __attribute__((noinline)) unsigned col_busy(struct dv_col *c, struct rte_mbuf **m, uint16_t nb,
+						    uint64_t now)
 {
-	struct rte_mbuf *m[DV_BURST_MAX];
-	/* Every loop, also when the queue was empty: on af_xdp an empty poll is the
-	 * busy-poll recvfrom() that runs the kernel's receive path on this CPU
-	 * (docs/performance.md). */
-	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
-	uint64_t now = rte_rdtsc();
 	unsigned handed = 0;
-
-	/* After RX: every attempt a response in this burst answers is published by now. */
-	for (unsigned i = 0; i < c->nlanes; i++)
-		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
 	if (nb > 0) {
 		uint64_t bytes = 0;
 		unsigned nfree = 0;
@@ -558,7 +558,14 @@ unsigned dv_col_step(struct dv_col *c)
 		dv_frags_flush(&c->frags);
 	if (nb + handed > 0)
 		dv_count_add(&c->rx.busy_tsc, rte_rdtsc() - now);
-	dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
+	return handed;
+}
+
+/* Every poll: fragment sets and sequence timers due, TCP, the timeout walk. */
+static __attribute__((noinline)) void col_timers(struct dv_col *c, uint64_t now)
+{
+	if (dv_frags_due(&c->frags, now))
+		dv_frags_expire(&c->frags, now, false, &c->rx.frag, col_on_lost_set, c);
 	for (unsigned i = 0; i < c->nlanes; i++)
 		dv_seq_fire(c->lane[i].seq, now, &c->rx.seq, &c->rx.timer_late);
 	if (unlikely(c->tcp))
@@ -570,6 +577,24 @@ unsigned dv_col_step(struct dv_col *c)
 					   &c->lane[i]);
 		c->next_expire_tsc = now + c->sh->tsc_hz / (1000000 / DV_EXPIRE_EVERY_US);
 	}
+}
+
+unsigned dv_col_step(struct dv_col *c)
+{
+	struct rte_mbuf *m[DV_BURST_MAX];
+	/* Every loop, also when the queue was empty: on af_xdp an empty poll is the
+	 * busy-poll recvfrom() that runs the kernel's receive path on this CPU
+	 * (docs/performance.md). */
+	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
+	uint64_t now = rte_rdtsc();
+	unsigned handed = 0;
+
+	/* After RX: every attempt a response in this burst answers is published by now. */
+	for (unsigned i = 0; i < c->nlanes; i++)
+		dv_seq_walk(c->lane[i].seq, c->lane[i].ifl);
+	if (nb > 0 || c->inbox != NULL)
+		handed = col_busy(c, m, nb, now);
+	col_timers(c, now);
 	return nb + handed;
 }
 

@@ -42,6 +42,9 @@ static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_i
 	}
 	if (ri->qname_len != len)
 		return false;
+	/* Servers echo the question as it was sent: byte for byte, nearly always. */
+	if (memcmp(ri->qname, name, len) == 0)
+		return true;
 	for (unsigned i = 0; i < len; i++)
 		if (dv_ascii_lower(ri->qname[i]) != dv_ascii_lower(name[i]))
 			return false;

@@ -72,6 +72,8 @@ struct dv_frags {
 	struct rte_ip_frag_death_row dr;
 	uint32_t held;                 /**< mbufs rte_ip_frag holds (segments of incomplete sets) */
 	uint32_t held_max;             /**< at most this many (a share of the RX pool); 0 = no bound */
+	uint64_t sweep_tsc;            /**< holding nothing, have rte_ip_frag sweep at most this often */
+	uint64_t next_sweep_tsc;
 };
 
 /**
@@ -131,6 +133,16 @@ void dv_frags_done(struct dv_frags *f, const struct dv_frag_info *fi, struct dv_
  */
 unsigned dv_frags_expire(struct dv_frags *f, uint64_t now, bool all, struct dv_frag_stats *st,
 			 void (*on_lost)(void *ctx, const struct dv_frag_verdict *v), void *ctx);
+
+/**
+ * Whether dv_frags_expire(f, now, false, ...) has anything to do: a tracked
+ * set, or a sweep of rte_ip_frag's table due. False: the fragment path is
+ * idle and the call can be left out (a poll's cost when no fragment comes).
+ */
+static inline bool dv_frags_due(const struct dv_frags *f, uint64_t now)
+{
+	return f->head < f->tail || (f->tbl != NULL && (f->held != 0 || now >= f->next_sweep_tsc));
+}
 
 /** Free the mbufs rte_ip_frag has given up on (call once per burst). */
 void dv_frags_flush(struct dv_frags *f);

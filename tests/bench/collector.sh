@@ -1,31 +1,147 @@
 #!/bin/bash
-# Benchmark (not a test): how many responses per second one collector lcore
-# matches, with plain answers and with fragmented ones, against the embedded
-# responder. Both runs share this machine's cores with the responder, so
-# compare them side by side, as a ratio, not as absolute numbers.
-# usage: tests/bench/collector.sh [DNSVOLLEY] [SECONDS]   (DNSVOLLEY default: $DV_BIN, build/app/dnsvolley)
+# Benchmark (not a test), issue 19: what one matched answer costs the
+# collector, against the embedded responder (--port embedded), in three
+# scenarios:
+#   plain       answers of 512 bytes; reassembly enabled (the default), no
+#               fragment arrives: the fragment path idle
+#   nofrag      the same with --fragmented drop: no rte_ip_frag table at all
+#   fragmented  answers of 3000 bytes in fragments of at most 1280
+#               (--responder frag-mtu=1280): three per answer, reassembled
+# Two measures, each its own mode:
+#   wall   answered/s and the collector's TSC cycles per packet received
+#          (JSON dnsvolley.cycles_per_response: the collector's busy TSC over
+#          its packets), BENCH_REPS runs of BENCH_SECS s per scenario,
+#          alternating with DV_BIN_BEFORE when set; medians. Generator,
+#          collector and responder share this machine's cores: noisy, compare
+#          builds side by side only.
+#   instr  instructions per answer, counted by valgrind's callgrind inside
+#          dv_col_step (--toggle-collect: the collector's loop and all it
+#          calls, RX burst and mbuf frees included; neither the generator nor
+#          the responder), over --max-queries N and 2N; the difference over N
+#          is what one more answer costs, start-up and drain excluded. Does
+#          not move with the machine's load. Collector on its own lcore
+#          (--roles split), frugal polling, so that it polls about once per
+#          burst under valgrind's serialised threads. The figure that does
+#          not move with scheduling is col_packet's inclusive count (one
+#          frame, classification to the last counter); col_busy (a poll with
+#          frames), dv_seq_walk, col_timers and the total move with the number
+#          of polls (printed per answer), and under valgrind a poll outlasts
+#          the 100 us of the time-driven walks.
+#
+# usage: tests/bench/collector.sh [wall|instr|all]   (default all)
+#   env: DV_BIN (default build/app/dnsvolley), DV_BIN_BEFORE (an earlier build),
+#        BENCH_REPS (5), BENCH_SECS (5), BENCH_QUERIES (instr: N, default 10000),
+#        BENCH_INSTR_QPS (instr: -Q, default 2000), BENCH_SCENARIOS
+#        (default "plain nofrag fragmented"), BENCH_KEEP_TMP
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-DV=${1:-${DV_BIN:-$ROOT/build/app/dnsvolley}}
-SECS=${2:-5}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=SCRIPTDIR/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-bench() {
-	local name=$1; shift
-	"$DV" --port embedded --busy-poll -q -S 0 -Q 10M -l "$SECS" -t 0.2 \
-		--qname '{seq}.{rand8}.example.test' --json "$tmp/$name.json" "$@" >/dev/null
-	python3 - "$name" "$tmp/$name.json" "$SECS" <<'PY'
-import json, sys
-name, path, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
-s = [json.loads(l) for l in open(path)][-1]
-dv = s["dnsvolley"]
-ans = s["received"]["responses"]
-frags = sum(dv.get("fragments", {}).get("received", {}).values()) if "fragments" in dv else 0
-print(f"{name:12s} answered {ans / secs:12.0f}/s  fragments {frags / secs:12.0f}/s  "
-      f"sent {s['sent']['queries'] / secs:12.0f}/s")
-PY
+MODE=${1:-all}
+SECS=${BENCH_SECS:-5}
+N=${BENCH_QUERIES:-10000}
+IQPS=${BENCH_INSTR_QPS:-2000}
+read -r -a SCEN <<<"${BENCH_SCENARIOS:-plain nofrag fragmented}"
+case $MODE in wall | instr | all) ;; *) bench_die "usage: $0 [wall|instr|all]" ;; esac
+[ -x "$DV_BIN" ] || bench_die "no dnsvolley binary at $DV_BIN (build it, or set DV_BIN)"
+[ -z "${DV_BIN_BEFORE:-}" ] || [ -x "$DV_BIN_BEFORE" ] || bench_die "no binary at DV_BIN_BEFORE=$DV_BIN_BEFORE"
+bench_init_plain
+tmp=$(bench_tmp)
+BUILDS=(after)
+[ -z "${DV_BIN_BEFORE:-}" ] || BUILDS+=(before)
+bin_of() { if [ "$1" = before ]; then echo "$DV_BIN_BEFORE"; else echo "$DV_BIN"; fi; }
+
+# The options of a scenario, in the array OPTS.
+# shellcheck disable=SC2054 # --responder takes a comma-separated list
+scenario_opts() {
+	OPTS=(-s 198.18.0.53 -e 4096 --qname '{seq}.{rand8}.example.test')
+	case $1 in
+	plain) OPTS+=(--responder size=512) ;;
+	nofrag) OPTS+=(--responder size=512 --fragmented drop) ;;
+	fragmented) OPTS+=(--responder size=3000,frag-mtu=1280) ;;
+	*) bench_die "unknown scenario $1" ;;
+	esac
 }
 
-bench plain -s 198.18.0.53 -e 4096 --responder size=512
-bench fragmented -s 198.18.0.53 -e 4096 --responder size=3000,frag-mtu=1280
+# ---- wall: answered/s and TSC cycles per packet received ----------------------
+
+# wall_run REP BUILD SCENARIO
+wall_run() {
+	local rep=$1 build=$2 sc=$3 bin json out rc=0 v
+	bin=$(bin_of "$build")
+	json="$tmp/wall-$build-$sc-$rep.json" out="$tmp/wall-$build-$sc-$rep.out"
+	scenario_opts "$sc"
+	local cmd=("$bin" --port embedded --busy-poll -q -S 0 -Q 10M -l "$SECS" -t 0.2 "${OPTS[@]}"
+		--json "$json" --eal "--file-prefix=dvcol$$$build$rep")
+	bench_note_cmd "wall $build $sc" "${cmd[@]}"
+	bench_run $((SECS + 60)) "$out" "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "$build $sc exited with $rc: $(tail -n 5 "$out")"
+	v=$(bench_json "$json" 's["received"]["responses"] / '"$SECS")
+	[ -n "$v" ] || bench_die "no responses in $json"
+	bench_add "$build-$sc" "$v"
+	bench_add "$build-$sc-cpp" "$(bench_json "$json" 'dv["cycles_per_response"]')"
+	bench_add "$build-$sc-frag" "$(bench_json "$json" 'sum(dv["fragments"]["received"].values()) / '"$SECS")"
+}
+bench_one_after() { local sc; for sc in "${SCEN[@]}"; do wall_run "$1" after "$sc"; done; }
+bench_one_before() { local sc; for sc in "${SCEN[@]}"; do wall_run "$1" before "$sc"; done; }
+
+wall() {
+	echo "-- wall clock: answered/s and TSC cycles per packet received (embedded, --busy-poll, $SECS s, noisy)"
+	bench_alternate "${BUILDS[@]}"
+	local sc b
+	for sc in "${SCEN[@]}"; do
+		for b in "${BUILDS[@]}"; do
+			bench_row "$b-$sc" "$b $sc: answered" "/s"
+			bench_row "$b-$sc-cpp" "$b $sc: cycles per packet received" ""
+			[ "$sc" != fragmented ] || bench_row "$b-$sc-frag" "$b $sc: fragments" "/s"
+		done
+		[ -z "${DV_BIN_BEFORE:-}" ] ||
+			echo "   $sc after / before: answered/s $(bench_ratio "$(bench_med "after-$sc")" "$(bench_med "before-$sc")")x," \
+				"cycles per packet $(bench_ratio "$(bench_med "after-$sc-cpp")" "$(bench_med "before-$sc-cpp")")x"
+	done
+}
+
+# ---- instr: instructions per answer inside dv_col_step --------------------------
+
+# instr_run BUILD SCENARIO QUERIES: callgrind's profile in $tmp/instr-BUILD-SCENARIO-QUERIES.cg
+instr_run() {
+	local build=$1 sc=$2 q=$3 bin out=$tmp/instr-$1-$2-$3
+	bin=$(bin_of "$build")
+	scenario_opts "$sc"
+	local cmd=(valgrind --tool=callgrind --toggle-collect=dv_col_step --callgrind-out-file="$out.cg"
+		"$bin" --port embedded --roles split -q -S 0 -Q "$IQPS" --max-queries "$q" -l 600 -t 5
+		"${OPTS[@]}" --eal "--file-prefix=dvcoli$$$build")
+	bench_note_cmd "instr $build $sc" "${cmd[@]}"
+	bench_run 1200 "$out.log" "${cmd[@]}" || bench_die "$build $sc failed: $(tail -n 3 "$out.log")"
+	grep -q "Queries completed: *$q " "$out.log" ||
+		echo "   WARNING: $build $sc: not every one of $q queries answered ($(grep 'Queries completed' "$out.log"))"
+}
+
+instr() {
+	if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
+		bench_die "instr needs valgrind (apt-get install valgrind)"
+	fi
+	echo "-- instructions per answer in the collector (callgrind inside dv_col_step; $N and $((2 * N)) queries," \
+		"-Q $IQPS, --roles split)"
+	local sc b
+	for sc in "${SCEN[@]}"; do
+		for b in "${BUILDS[@]}"; do
+			instr_run "$b" "$sc" "$N"
+			instr_run "$b" "$sc" $((2 * N))
+			python3 "$BENCH_ROOT/tests/bench/callgrind_delta.py" "$tmp/instr-$b-$sc-$N.cg" \
+				"$tmp/instr-$b-$sc-$((2 * N)).cg" "$N" --calls col_timers,col_busy \
+				--incl col_packet,col_busy,dv_seq_walk,col_timers --top 12 --tag "$b $sc" |
+				sed -e '1s/ per unit, \(-*[0-9.]*\) calls of col_timers, \(-*[0-9.]*\) calls of col_busy/ per answer in all; polls per answer \1, with packets \2/'
+		done
+	done
+}
+
+bench_header "collector: what a matched answer costs (embedded responder)" "no pinning (generator, collector, responder and main lcore share the CPUs)"
+[ -z "${DV_BIN_BEFORE:-}" ] || echo "   before: $DV_BIN_BEFORE"
+case $MODE in
+wall) wall ;;
+instr) instr ;;
+all) wall; instr ;;
+esac
+bench_commands
+bench_footer
