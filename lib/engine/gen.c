@@ -171,7 +171,7 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 		lq->qtype = (uint16_t)dv_alias_pick(&sh->qs->qtypes, &g->rng);
 	} else {
 		lq->qidx = g->qcursor;
-		lq->qtype = sh->qs->ql->q[g->qcursor].qtype;
+		lq->qtype = sh->qs->questions[g->qcursor].qtype; /* the line the frame reads anyway */
 		if (++g->qcursor == sh->qs->ql->n)
 			g->qcursor = 0;
 	}

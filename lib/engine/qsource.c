@@ -73,7 +73,11 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 		return checks_init(qs, plan);
 	}
 
-	qs->questions = calloc(plan->queries.n > 0 ? plan->queries.n : 1, sizeof(*qs->questions));
+	/* On a cache line: each entry's first line holds what a frame needs of it. */
+	size_t nq = plan->queries.n > 0 ? plan->queries.n : 1;
+	qs->questions = aligned_alloc(64, nq * sizeof(*qs->questions));
+	if (qs->questions != NULL)
+		memset(qs->questions, 0, nq * sizeof(*qs->questions));
 	if (qs->questions == NULL) {
 		dv_err("out of memory for %zu questions", plan->queries.n);
 		return -ENOMEM;

@@ -156,6 +156,7 @@ int dv_question_build(const struct dv_query *q, struct dv_question *out)
 	}
 	memcpy(out->wire, wire, wire_len);
 	out->len = (uint16_t)wire_len;
+	out->qtype = q->qtype;
 	out->sum = dv_question_sum(out->wire, out->len);
 	ret = 0;
 	goto cleanup;

@@ -61,12 +61,22 @@ void dv_l34_offload(struct dv_l34_tmpl *t);
 /** The mbuf ol_flags a frame from an offloading template needs (0 for software checksums). */
 uint64_t dv_l34_ol_flags(const struct dv_l34_tmpl *t);
 
-/** DNS header (ID 0, RD=1, QDCOUNT 1, ARCOUNT 0) and one question, with its partial sum. */
+#define DV_QUESTION_SIZE 320 /**< sizeof(struct dv_question): whole cache lines */
+
+/**
+ * DNS header (ID 0, RD=1, QDCOUNT 1, ARCOUNT 0) and one question, with its
+ * partial sum. Length, type and sum first, and whole cache lines: in a table
+ * allocated on a line (a query file's), what a frame needs of an entry with a
+ * name of up to 40 bytes is one line.
+ */
 struct dv_question {
-	uint8_t wire[DV_QUESTION_MAX];
 	uint16_t len;
+	uint16_t qtype;      /**< host order */
 	uint32_t sum;        /**< partial sum over wire[0..len), even alignment */
+	uint8_t wire[DV_QUESTION_MAX];
+	uint8_t pad[DV_QUESTION_SIZE - 8 - DV_QUESTION_MAX];
 };
+_Static_assert(sizeof(struct dv_question) == DV_QUESTION_SIZE, "dv_question: whole cache lines");
 
 /** An OPT record for one (UDP size, DO) pair. */
 struct dv_opt {
