@@ -167,23 +167,29 @@ echo "   server: knotd in XDP mode on $LAB_SRV_IF (xdp: listen), CPU $BENCH_CPU2
 echo "   load: 1-minute load average before: $(cut -d' ' -f1 /proc/loadavg)"
 bench_knot_print_conf
 
-# Ladder: the server's capacity as dnsvolley sees it.
+# Ladder: the server's capacity as dnsvolley sees it. C is the most answers a
+# second of any step; R the lowest offered rate that gets within 5 % of C (the
+# server saturated there: a higher step only offers more of what it drops).
 R="" C=0
 line=""
+ladder=()
 for rate in "${RATES[@]}"; do
 	bench_log "ladder: dnsvolley at $rate qps for $LADDER_SECS s"
 	run_dnsvolley "ladder-$rate" "$rate" "$LADDER_SECS"
 	line+=" $rate:$(bench_si "${ANS:-0}")($(bench_fmt "$PCT" 1)%)"
-	if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1] or 0) > float(sys.argv[2]) else 1)' \
-		"${ANS:-0}" "$C"; then
-		C=${ANS:-0}
-		R=$rate
-	fi
+	ladder+=("$rate:${ANS:-0}")
 done
-[ -n "$R" ] || bench_die "dnsvolley got no answers at any rate of the ladder"
+read -r R C < <(python3 -c 'import sys
+steps = [(int(r), float(a or 0)) for r, a in (x.split(":") for x in sys.argv[1:])]
+c = max(a for _, a in steps)
+r = min(r for r, a in steps if a >= 0.95 * c) if c > 0 else ""
+print(r, c)' "${ladder[@]}")
+if [ -z "$R" ] || [ "$R" = 0 ]; then
+	bench_die "dnsvolley got no answers at any rate of the ladder"
+fi
 R2=$(python3 -c 'import sys; print(int(round(float(sys.argv[1]) * float(sys.argv[2]))))' "$R" "$FACTOR")
 echo "   ladder dnsvolley (offered:answered/s(answered %)):$line"
-echo "   capacity C = $(bench_si "$C") answered/s at R = $R offered; overload rate ${FACTOR}R = $R2"
+echo "   capacity C = $(bench_si "$C") answered/s; R = $R, the lowest offered rate within 5 % of it; overload rate ${FACTOR}R = $R2"
 
 # One configuration: one TOOL RATE-NAME HOG(0|1) REP
 one() {
