@@ -462,6 +462,53 @@ bench_sampler_rate() {
 	PY
 }
 
+# One dnsvolley run against knotd (knot.sh, overload.sh): bench_knot_dnsvolley
+# TAG RATE SECONDS LABEL [OPTIONS...], A queries from $tmp/queries.txt without
+# EDNS over af_xdp; the first repetition's command is noted as LABEL. Sets ANS
+# (answered per second of sending), PCT (answered share of sent, %), SENT
+# (queries per second), LAT (average latency, ms), P50/P99 (ms) and
+# BENCH_DV_JSON (its result file).
+bench_knot_dnsvolley() {
+	local tag=$1 rate=$2 secs=$3 label=$4 rc=0 dir
+	shift 4
+	dir=$(bench_tmp)
+	BENCH_DV_JSON="$dir/dnsvolley-$tag.json"
+	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4"
+		-d "$dir/queries.txt" -e 0 -Q "$rate" -l "$secs" -t 0.5 "$@" --quiet --json "$BENCH_DV_JSON")
+	[[ $tag != rep-* ]] || bench_note_cmd "$label" "${cmd[@]}"
+	bench_gen_xdp_off
+	bench_run $((secs + 30)) "$dir/dnsvolley-$tag.out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$dir/dnsvolley-$tag.out")"
+	# answered per second of sending: achieved (logical/s) x answered / sent
+	ANS=$(bench_json "$BENCH_DV_JSON" 'dv["achieved_qps"] * s["received"]["responses"] / s["sent"]["queries"]')
+	PCT=$(bench_json "$BENCH_DV_JSON" '100.0 * s["received"]["responses"] / s["sent"]["queries"]')
+	SENT=$(bench_json "$BENCH_DV_JSON" 'dv["achieved_qps"]')
+	LAT=$(bench_json "$BENCH_DV_JSON" 's["response_latency"]["avg"] / 1e6')
+	P50=$(bench_json "$BENCH_DV_JSON" 'dv["percentiles_ns"]["p50"] / 1e6')
+	P99=$(bench_json "$BENCH_DV_JSON" 'dv["percentiles_ns"]["p99"] / 1e6')
+}
+
+# One kxdpgun run against knotd: bench_knot_kxdpgun TAG RATE SECONDS LABEL.
+# Sets ANS, PCT and SENT as bench_knot_dnsvolley does (kxdpgun measures no latency).
+bench_knot_kxdpgun() {
+	local tag=$1 rate=$2 secs=$3 label=$4 rc=0 dir out
+	dir=$(bench_tmp)
+	out="$dir/kxdpgun-$tag.out"
+	local cmd=(taskset -c "$BENCH_CPU" kxdpgun -t "$secs" -Q "$rate" -F "$BENCH_CPU"
+		-i "$dir/queries.txt" -I "$LAB_GEN_IF" -R "$BENCH_SRV_MAC" "$LAB_SRV_V4")
+	[[ $tag != rep-* ]] || bench_note_cmd "$label" "${cmd[@]}"
+	bench_gen_xdp_off
+	bench_run $((secs + 30)) "$out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
+	bench_gen_xdp_off
+	[ "$rc" -eq 0 ] || bench_die "kxdpgun exited with $rc: $(tail -n 5 "$out")"
+	# "total queries:     1000000 (200000 pps)"
+	# "total replies:     600000 (200000 pps) (100%)"
+	SENT=$(sed -n 's/^total queries: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
+	ANS=$(sed -n 's/^total replies: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
+	PCT=$(sed -n 's/^total replies: .*(\([0-9.]*\)%).*/\1/p' "$out")
+	LAT="" P50="" P99=""
+}
+
 # System calls on the tools' CPU while a tool runs (issue 19: what AF_XDP
 # costs per frame): perf's syscall tracepoints, counted per CPU (no PMU needed,
 # none of the tool's own time), from bench_syscalls_start to bench_syscalls_stop.

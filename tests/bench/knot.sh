@@ -46,38 +46,9 @@ fi
 # One run of a tool at a rate: run_TOOL TAG RATE SECONDS; sets ANS (answered
 # per second), PCT (answered share of sent, %), LAT (average latency, ms),
 # P50/P99 (ms, when the tool measures them).
-run_dnsvolley() {
-	local tag=$1 rate=$2 secs=$3
-	local json="$tmp/dnsvolley-$1.json" rc=0
-	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4"
-		-d "$tmp/queries.txt" -e 0 -Q "$rate" -l "$secs" -t 0.5 --quiet --json "$json")
-	[[ $tag != rep-* ]] || bench_note_cmd dnsvolley "${cmd[@]}"
-	bench_gen_xdp_off
-	bench_run $((secs + 30)) "$tmp/dnsvolley-$tag.out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
-	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$tmp/dnsvolley-$tag.out")"
-	# answered per second of sending: achieved (logical/s) x answered / sent
-	ANS=$(bench_json "$json" 'dv["achieved_qps"] * s["received"]["responses"] / s["sent"]["queries"]')
-	PCT=$(bench_json "$json" '100.0 * s["received"]["responses"] / s["sent"]["queries"]')
-	LAT=$(bench_json "$json" 's["response_latency"]["avg"] / 1e6')
-	P50=$(bench_json "$json" 'dv["percentiles_ns"]["p50"] / 1e6')
-	P99=$(bench_json "$json" 'dv["percentiles_ns"]["p99"] / 1e6')
-}
+run_dnsvolley() { bench_knot_dnsvolley "$1" "$2" "$3" dnsvolley; }
 
-run_kxdpgun() {
-	local tag=$1 rate=$2 secs=$3
-	local out="$tmp/kxdpgun-$1.out" rc=0
-	local cmd=(taskset -c "$BENCH_CPU" kxdpgun -t "$secs" -Q "$rate" -F "$BENCH_CPU"
-		-i "$tmp/queries.txt" -I "$LAB_GEN_IF" -R "$BENCH_SRV_MAC" "$LAB_SRV_V4")
-	[[ $tag != rep-* ]] || bench_note_cmd kxdpgun "${cmd[@]}"
-	bench_gen_xdp_off
-	bench_run $((secs + 30)) "$out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
-	bench_gen_xdp_off
-	[ "$rc" -eq 0 ] || bench_die "kxdpgun exited with $rc: $(tail -n 5 "$out")"
-	# "total replies:     600000 (200000 pps) (100%)"
-	ANS=$(sed -n 's/^total replies: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
-	PCT=$(sed -n 's/^total replies: .*(\([0-9.]*\)%).*/\1/p' "$out")
-	LAT="" P50="" P99=""
-}
+run_kxdpgun() { bench_knot_kxdpgun "$1" "$2" "$3" kxdpgun; }
 
 run_dnsperf() {
 	local tag=$1 rate=$2 secs=$3

@@ -116,20 +116,8 @@ knot_cpu_stop() {
 # the unanswered went, "key=value ...").
 run_dnsvolley() {
 	local tag=$1 rate=$2 secs=$3
-	local json="$tmp/dnsvolley-$tag.json" rc=0
-	local cmd=(taskset -c "$BENCH_CPU" "$DV_BIN" --port "af_xdp:$LAB_GEN_IF" -s "$LAB_SRV_V4"
-		-d "$tmp/queries.txt" -e 0 -Q "$rate" -l "$secs" -t 0.5 "${DV_ARGS[@]}" --quiet --json "$json")
-	[[ $tag != rep-* ]] || bench_note_cmd "dnsvolley @${tag#rep-*-}" "${cmd[@]}"
-	bench_gen_xdp_off
-	bench_run $((secs + 30)) "$tmp/dnsvolley-$tag.out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
-	[ "$rc" -eq 0 ] || bench_die "dnsvolley exited with $rc: $(tail -n 5 "$tmp/dnsvolley-$tag.out")"
-	# answered per second of sending: achieved (logical/s) x answered / sent
-	ANS=$(bench_json "$json" 'dv["achieved_qps"] * s["received"]["responses"] / s["sent"]["queries"]')
-	PCT=$(bench_json "$json" '100.0 * s["received"]["responses"] / s["sent"]["queries"]')
-	SENT=$(bench_json "$json" 'dv["achieved_qps"]')
-	LAT=$(bench_json "$json" 's["response_latency"]["avg"] / 1e6')
-	P50=$(bench_json "$json" 'dv["percentiles_ns"]["p50"] / 1e6')
-	P99=$(bench_json "$json" 'dv["percentiles_ns"]["p99"] / 1e6')
+	bench_knot_dnsvolley "$tag" "$rate" "$secs" "dnsvolley @${tag#rep-*-}" "${DV_ARGS[@]}"
+	local json=$BENCH_DV_JSON
 	WHY=$(bench_json "$json" '" ".join("%s=%s" % kv for kv in [
 		("sent", s["sent"]["queries"]), ("answered", s["received"]["responses"]),
 		("timeouts", s["timeouts"]), ("late", dv["late"]),
@@ -145,21 +133,9 @@ run_dnsvolley() {
 }
 
 run_kxdpgun() {
-	local tag=$1 rate=$2 secs=$3
-	local out="$tmp/kxdpgun-$tag.out" rc=0
-	local cmd=(taskset -c "$BENCH_CPU" kxdpgun -t "$secs" -Q "$rate" -F "$BENCH_CPU"
-		-i "$tmp/queries.txt" -I "$LAB_GEN_IF" -R "$BENCH_SRV_MAC" "$LAB_SRV_V4")
-	[[ $tag != rep-* ]] || bench_note_cmd "kxdpgun @${tag#rep-*-}" "${cmd[@]}"
-	bench_gen_xdp_off
-	bench_run $((secs + 30)) "$out" "${BENCH_IN_GEN_BPF[@]}" "${cmd[@]}" || rc=$?
-	bench_gen_xdp_off
-	[ "$rc" -eq 0 ] || bench_die "kxdpgun exited with $rc: $(tail -n 5 "$out")"
-	# "total queries:     1000000 (200000 pps)"
-	# "total replies:     600000 (200000 pps) (100%)"
-	SENT=$(sed -n 's/^total queries: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
-	ANS=$(sed -n 's/^total replies: *[0-9]* (\([0-9]*\) pps).*/\1/p' "$out")
-	PCT=$(sed -n 's/^total replies: .*(\([0-9.]*\)%).*/\1/p' "$out")
-	LAT="" P50="" P99="" WHY=""
+	local tag=$1
+	bench_knot_kxdpgun "$1" "$2" "$3" "kxdpgun @${tag#rep-*-}"
+	WHY=""
 }
 
 bench_header "overload: answers from Knot DNS $(knotd -V 2>/dev/null | awk '{ print $NF }') (XDP) at its capacity and at ${FACTOR}x it, with and without a CPU hog (issue 19)"
