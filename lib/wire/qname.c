@@ -1,7 +1,8 @@
 /**
  * @file qname.c
- * @brief Generated query names: a pattern compiled once into pieces, expanded
- *        per logical query straight into wire format.
+ * @brief Generated query names: a pattern compiled once into steps (a token,
+ *        then the constant bytes after it), expanded per logical query straight
+ *        into wire format, with the name's checksum sum from the values written.
  */
 #include "wire/qname.h"
 
@@ -29,7 +30,6 @@ enum piece_kind {
 #define LCORE_MOD    100000u
 #define RAND_MAX_N   32
 #define RAND_ALPHABET 36
-#define RAND_PER_DRAW 8   /**< characters taken from one 64-bit draw */
 
 static const char rand_chars[RAND_ALPHABET + 1] = "abcdefghijklmnopqrstuvwxyz0123456789";
 
