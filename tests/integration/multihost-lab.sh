@@ -35,10 +35,7 @@ lab_require_root
 lab_require_tools ip nsd nsd-checkconf nsd-checkzone kdig python3 timeout tcpdump ansible-playbook
 [ -x "$bin" ] || lab_die "not an executable: $bin"
 
-lab_host_prereqs
-lab_setup
-lab_static_neigh
-nsd_start "$root/tests/data/lab-queries.txt"
+nsd_lab_up "$root/tests/data/lab-queries.txt"
 tmp=$(lab_tmpdir)
 
 # Hosts 2 and 3: a namespace each, a veth to the server namespace, the

@@ -34,10 +34,7 @@ lab_require_tools ip ethtool nsd nsd-checkconf nsd-checkzone kdig python3 timeou
 queries="$root/tests/data/lab-queries.txt"
 [ -r "$queries" ] || lab_die "cannot read $queries"
 
-lab_host_prereqs
-lab_setup
-lab_static_neigh
-nsd_start "$queries"
+nsd_lab_up "$queries"
 tmp=$(lab_tmpdir)
 
 # NSD answers over both families with the zone built from the query file.

@@ -39,10 +39,7 @@ lab_require_root
 lab_require_tools ip nsd nsd-checkconf nsd-checkzone kdig python3 timeout tcpdump
 [ -x "$bin" ] || lab_die "not an executable: $bin"
 
-lab_host_prereqs
-lab_setup
-lab_static_neigh
-nsd_start "$root/tests/data/lab-queries.txt"
+nsd_lab_up "$root/tests/data/lab-queries.txt"
 tmp=$(lab_tmpdir)
 lab_route_sources 198.18.128.0/17 2001:2:0:100::/64
 

@@ -40,10 +40,7 @@ lab_require_tools ip nsd nsd-checkconf nsd-checkzone kdig python3 timeout tcpdum
 [ -x "$bin" ] || lab_die "not an executable: $bin"
 queries="$root/tests/data/lab-queries.txt"
 
-lab_host_prereqs
-lab_setup
-lab_static_neigh
-nsd_start "$queries"
+nsd_lab_up "$queries"
 tmp=$(lab_tmpdir)
 
 lab_must ip -n "$LAB_SRV_NS" tuntap add "$TAP" mode tap multi_queue

@@ -87,6 +87,15 @@ nsd_write_conf() {
 	EOF
 }
 
+# The lab with NSD answering in it, as the NSD tests start it: host
+# prerequisites, both namespaces, static neighbours, nsd_start QUERY_FILE.
+nsd_lab_up() {
+	lab_host_prereqs
+	lab_setup
+	lab_static_neigh
+	nsd_start "$1"
+}
+
 # Start NSD in the server namespace with zone example. built from query file
 # $1, and wait (up to 10 s) until it answers kdig from the generator namespace.
 nsd_start() {
