@@ -35,8 +35,9 @@ static void col_on_timeout(void *ctx, uint64_t seq, const struct dv_attempt_id *
 {
 	struct dv_col_lane *ln = ctx;
 	struct dv_col *c = ln->col;
+	/* Most runs note nothing: then the notes' cold line is not read at all. */
 	const struct dv_fail_note *n = &ln->notes[(uint32_t)seq & ln->ifl->mask];
-	bool noted = n->seq == seq;
+	bool noted = seq < ln->noted_below && n->seq == seq;
 	enum dv_fail_col col = noted ? (enum dv_fail_col)n->reason : DV_FR_TIMEOUT;
 	enum dv_size_class cls = noted && n->udp_len > 8 ? dv_size_class_of(n->udp_len - 8u)
 							 : DV_SIZE_UNKNOWN;
@@ -74,6 +75,8 @@ static void col_note(struct dv_col *c, uint16_t dport, uint16_t id, enum dv_fail
 	if (n->seq == m.seq)
 		return;
 	*n = (struct dv_fail_note){ .seq = m.seq, .reason = (uint8_t)reason, .udp_len = udp_len };
+	if (m.seq >= ln->noted_below)
+		ln->noted_below = m.seq + 1;
 }
 
 static void col_on_lost_set(void *ctx, const struct dv_frag_verdict *v)

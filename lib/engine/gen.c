@@ -156,7 +156,7 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 }
 
 /* A new logical query: what it asks, and the plan of all its attempts. */
-static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq, uint64_t now,
+static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq,
 		       struct dv_attempt_id *a)
 {
 	const struct dv_shared *sh = g->sh;
@@ -178,7 +178,6 @@ static void gen_create(struct dv_gen *g, const struct dv_lane *ln, uint64_t lseq
 	/* Alternation runs within each lane: with an even number of lanes, the run-wide
 	 * number's parity would give each collector one family only. */
 	dv_policy_draw(ln->pol, lseq + ln->global, &g->rng, &lq->ap);
-	dv_count_set(&g->tx.last_logical_tsc, now);
 	*a = (struct dv_attempt_id){ .lseq = lseq, .qidx = lq->qidx, .qtype = lq->qtype,
 				     .family = lq->ap.family[0], .attempt = 0,
 				     .edns_var = lq->ap.edns_var[0], .lost = lq->ap.lost & 1u,
@@ -303,8 +302,7 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 		if (i < nr) {
 			gen_next_attempt(g, ln, r_lseq[i], r_att[i], a);
 		} else {
-			gen_create(g, ln, created++, now, a);
-			dv_count_add(&g->tx.logical, 1);
+			gen_create(g, ln, created++, a);
 		}
 		uint64_t aseq = seq0 + i;
 		meta[i].seq = aseq;
@@ -329,6 +327,11 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 			m[i]->l2_len = t->l3_off;
 			m[i]->l3_len = (uint16_t)(t->l4_off - t->l3_off);
 		}
+	}
+	if (fresh > 0) {
+		/* Counted once a burst: every new query in it started at `now`. */
+		dv_count_add(&g->tx.logical, fresh);
+		dv_count_set(&g->tx.last_logical_tsc, now);
 	}
 	/*
 	 * The TX timestamp, as close to the hand-off as ownership allows: read

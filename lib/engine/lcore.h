@@ -156,6 +156,7 @@ struct dv_col_lane {
 	struct dv_inflight *ifl;
 	struct dv_seq *seq;
 	struct dv_fail_note *notes;    /**< one per in-flight slot */
+	uint64_t noted_below;          /**< every note is for an attempt below this (0: none yet) */
 	struct dv_tcp_lane *tcp;       /**< --transport tcp: the lane's connections (tcp_lane.h); NULL over UDP */
 };
 
