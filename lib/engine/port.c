@@ -128,12 +128,17 @@ static int embedded_wire(const struct dv_port_plan *pp, struct dv_ports *p)
  * busy CPU is away), and a margin of one default ring per direction; at
  * least what one queue pair of default rings needs twice over.
  */
-static unsigned port_descs(const struct dv_port_plan *pp, const struct dv_port_rt *pt)
+static unsigned port_rx_descs(const struct dv_port_plan *pp, const struct dv_port_rt *pt)
 {
 	unsigned nrx = pp->profile.rx_desc ? pp->profile.rx_desc : DV_DEFAULT_DESC;
+	return (pt->rx_queues > 0 ? pt->rx_queues : 1) * nrx;
+}
+
+static unsigned port_descs(const struct dv_port_plan *pp, const struct dv_port_rt *pt)
+{
 	unsigned ntx = pp->profile.tx_desc ? pp->profile.tx_desc : DV_DEFAULT_DESC;
-	unsigned d = (pt->rx_queues > 0 ? pt->rx_queues : 1) * nrx +
-		     (pt->tx_queues > 0 ? pt->tx_queues : 1) * ntx + 2 * DV_DEFAULT_DESC;
+	unsigned d = port_rx_descs(pp, pt) + (pt->tx_queues > 0 ? pt->tx_queues : 1) * ntx +
+		     2 * DV_DEFAULT_DESC;
 	return d > 4 * DV_DEFAULT_DESC ? d : 4 * DV_DEFAULT_DESC;
 }
 
@@ -194,10 +199,12 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	bool embedded = plan->port[0].profile.embedded;
 	unsigned n = port_descs(&plan->port[0], &p->port[0]) + (1 + ncol) * DV_RING_SIZE +
 		     nlcores * (256 + 2 * 512) + 4096;
-	/* RX: every port's descriptors fill from the one pool. */
+	/* RX: every port's descriptors fill from the one pool (the other ports' TX
+	 * rings hold the generators' frames, from their own pools): all of their RX
+	 * rings, and one default ring each to spare. */
 	unsigned more = 0;
 	for (unsigned k = 1; k < p->nports; k++)
-		more += port_descs(&plan->port[k], &p->port[k]) / 2;
+		more += port_rx_descs(&plan->port[k], &p->port[k]) + DV_DEFAULT_DESC;
 	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + more, &p->mbuf_bytes);
 	if (p->pool == NULL)
 		return -ENOMEM;

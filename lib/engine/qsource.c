@@ -76,12 +76,11 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 	/* On a cache line: each entry's first line holds what a frame needs of it. */
 	size_t nq = plan->queries.n > 0 ? plan->queries.n : 1;
 	qs->questions = aligned_alloc(64, nq * sizeof(*qs->questions));
-	if (qs->questions != NULL)
-		memset(qs->questions, 0, nq * sizeof(*qs->questions));
 	if (qs->questions == NULL) {
 		dv_err("out of memory for %zu questions", plan->queries.n);
 		return -ENOMEM;
 	}
+	memset(qs->questions, 0, nq * sizeof(*qs->questions));
 	for (size_t i = 0; i < plan->queries.n; i++) {
 		int rc = dv_question_build(&plan->queries.q[i], &qs->questions[i]);
 		if (rc != 0) {
