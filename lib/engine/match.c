@@ -16,7 +16,7 @@ static bool from_target(const struct dv_addr *target, const struct dv_resp_info 
 static bool same_question(const struct dv_qsource *qs, const struct dv_attempt_id *a,
 			  uint64_t gseq, const struct dv_resp_info *ri)
 {
-	uint8_t gen[255];
+	uint8_t gen[DV_QNAME_OUT];
 	const uint8_t *name;
 	unsigned len;
 

@@ -86,7 +86,7 @@ static inline uint64_t dv_qsource_name_seq(const struct dv_qsource *qs, uint64_t
 	return n;
 }
 
-/** The generated name of logical query lseq (out: at least 255 bytes). @return its length */
+/** The generated name of logical query lseq (out: DV_QNAME_OUT bytes, dv_qname_expand()). @return its length */
 static inline uint8_t dv_qsource_name(const struct dv_qsource *qs, uint64_t lseq, uint8_t *out)
 {
 	struct dv_rng r;

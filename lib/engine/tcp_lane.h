@@ -73,7 +73,7 @@ struct dv_tcp_lane {
 	uint64_t malformed;           /**< TCP from the target's port that did not parse */
 	uint64_t frames_lost;         /**< segments not built (no mbuf) or not handed over (ring full) */
 	uint64_t wind_resets;         /**< connections reset at the drain's end (not "open at the end") */
-	uint8_t msg[DV_QUESTION_MAX + DV_OPT_LEN];
+	uint8_t msg[DV_QUESTION_MAX + DV_OPT_LEN + DV_QNAME_SLACK]; /* a name is expanded in place */
 } __rte_cache_aligned;
 
 /** Callbacks the lane's tables call (tcp/table.h's ops). */

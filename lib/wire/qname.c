@@ -280,33 +280,22 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 	return 0;
 }
 
-/* Exactly n bytes, inline, in a few unaligned words that may overlap (a
- * call to memcpy costs more than the copy); nothing past d + n is written. */
-static inline void copy_small(uint8_t *d, const uint8_t *s, unsigned n)
+/*
+ * The name is written left to right in whole 16- and 8-byte stores that may
+ * run past what they mean to write: every later write overwrites the excess,
+ * and out has DV_QNAME_SLACK bytes beyond the longest name for the last one
+ * (wire[] has as many beyond the constant bytes, which are read as far).
+ * Fixed-size stores cost no branch on the length, which the exact copies did.
+ */
+
+/* n bytes from s at d, and up to 15 more (n = 0 still writes 16). */
+static inline void copy_over(uint8_t *d, const uint8_t *s, unsigned n)
 {
-	uint64_t w8;
-	uint32_t a4, b4;
-	uint16_t a2, b2;
-	if (n >= 8) {
-		for (unsigned i = 0; i + 8 < n; i += 8) {
-			memcpy(&w8, s + i, 8);
-			memcpy(d + i, &w8, 8);
-		}
-		memcpy(&w8, s + n - 8, 8);
-		memcpy(d + n - 8, &w8, 8);
-	} else if (n >= 4) {
-		memcpy(&a4, s, 4);
-		memcpy(&b4, s + n - 4, 4);
-		memcpy(d, &a4, 4);
-		memcpy(d + n - 4, &b4, 4);
-	} else if (n >= 2) {
-		memcpy(&a2, s, 2);
-		memcpy(&b2, s + n - 2, 2);
-		memcpy(d, &a2, 2);
-		memcpy(d + n - 2, &b2, 2);
-	} else if (n == 1) {
-		*d = *s;
-	}
+	unsigned i = 0;
+	do {
+		memcpy(d + i, s + i, 16);
+		i += 16;
+	} while (i < n);
 }
 
 /*
@@ -316,26 +305,26 @@ static inline void copy_small(uint8_t *d, const uint8_t *s, unsigned n)
  */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "groups are little-endian words");
 
-/* The n (1..8) low bytes of g at d. */
-static inline void store_group(uint8_t *d, uint64_t g, unsigned n)
+/* The low bytes of g at d (all 8 are stored). */
+static inline void store_group(uint8_t *d, uint64_t g)
 {
-	uint8_t b[8];
-	memcpy(b, &g, 8);
-	copy_small(d, b, n);
+	memcpy(d, &g, 8);
 }
 
-/* Partial sums of groups that start at even and at odd offsets. */
+/*
+ * The name's partial sum, in one accumulator: a byte at an odd offset is the
+ * high half of its 16-bit word, so a group that starts at one counts 256
+ * times, which mod 0xffff is the byte swap of its sum (fold16 takes the rest).
+ * A group adds less than 2^41, so no name can carry out of 64 bits.
+ */
 struct sums {
-	uint64_t even, odd;
+	uint64_t acc;
 };
 
 static inline void sum_group(struct sums *s, unsigned pos, uint64_t g)
 {
 	uint64_t w = (g & 0xffffffffu) + (g >> 32);
-	if (pos & 1)
-		s->odd += w;
-	else
-		s->even += w;
+	s->acc += w << (8 * (pos & 1));
 }
 
 /* The eight decimal digits of v < 10^8 (leading zeros included) as byte
@@ -371,7 +360,7 @@ static inline unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct 
 		uint64_t hi = v / 100000000ull;
 		if (__builtin_expect(hi >= 100000000ull, 0)) {
 			g = dec_group((uint32_t)(hi / 100000000ull), &n);
-			store_group(out + pos, g, n);
+			store_group(out + pos, g);
 			sum_group(s, pos, g);
 			m = n;
 			hi %= 100000000ull;
@@ -380,7 +369,7 @@ static inline unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct 
 		} else {
 			g = dec_group((uint32_t)hi, &n);
 		}
-		store_group(out + pos + m, g, n);
+		store_group(out + pos + m, g);
 		sum_group(s, pos + m, g);
 		m += n;
 		g = dec8((uint32_t)(v % 100000000ull)) + ASCII_ZEROS;
@@ -388,7 +377,7 @@ static inline unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct 
 	} else {
 		g = dec_group((uint32_t)v, &n);
 	}
-	store_group(out + pos + m, g, n);
+	store_group(out + pos + m, g);
 	sum_group(s, pos + m, g);
 	return m + n;
 }
@@ -445,7 +434,7 @@ static inline void rand_write(uint8_t *out, unsigned pos, unsigned n, struct dv_
 		uint64_t x = dv_rng_next(r), g = 0;
 		for (unsigned k = 0; i + k < n; k++)
 			g |= (uint64_t)rand_char(&x) << (8 * k);
-		store_group(out + pos + i, g, n - i);
+		store_group(out + pos + i, g);
 		sum_group(s, pos + i, g);
 	}
 }
@@ -463,11 +452,11 @@ static inline uint32_t fold16(uint64_t s)
 static inline uint8_t expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
 			     struct dv_rng *r, uint8_t *out, uint32_t *sum)
 {
-	struct sums s = { p->lead_sum, 0 };
+	struct sums s = { p->lead_sum };
 	unsigned pos = p->lead_len;
 	unsigned label = 0; /* position of the open label's length byte */
 
-	copy_small(out, p->wire, p->lead_len);
+	copy_over(out, p->wire, p->lead_len);
 	for (const struct dv_qname_op *op = p->op, *end = op + p->nops; op < end; op++) {
 		unsigned start = pos;
 		if (op->kind == PIECE_RAND) {
@@ -484,14 +473,12 @@ static inline uint8_t expand(const struct dv_qname_pattern *p, uint64_t seq, uns
 			out[label] = len;
 			sum_group(&s, label, len);
 		}
-		copy_small(out + pos, p->wire + op->copy_off, op->copy_len);
+		copy_over(out + pos, p->wire + op->copy_off, op->copy_len);
 		sum_group(&s, pos, op->copy_sum);
 		pos += op->copy_len;
 	}
-	if (sum != NULL) {
-		uint32_t odd = fold16(s.odd);
-		*sum = fold16(s.even + (uint16_t)(odd << 8 | odd >> 8));
-	}
+	if (sum != NULL)
+		*sum = fold16(s.acc);
 	return (uint8_t)pos;
 }
 

@@ -17,6 +17,11 @@
 
 #define DV_QNAME_PIECES 32
 
+/** Bytes past the name that an expansion may overwrite (it stores in whole words). */
+#define DV_QNAME_SLACK 15
+/** The room an expansion needs: the longest name and the slack. */
+#define DV_QNAME_OUT (255 + DV_QNAME_SLACK)
+
 /** One piece of a label: literal text or a token (as parsed). */
 struct dv_qname_piece {
 	uint8_t kind;      /**< 0 literal, 1 seq, 2 rand, 3 lcore, 4 end of label */
@@ -49,7 +54,8 @@ struct dv_qname_pattern {
 	uint32_t lead_sum;
 	struct dv_qname_op op[DV_QNAME_PIECES];
 	unsigned nops;
-	uint8_t wire[256]; /**< the constant bytes; a variable label's length byte is 0 here */
+	/** the constant bytes; a variable label's length byte is 0 here (read in whole 16-byte words) */
+	uint8_t wire[256 + 16];
 };
 
 /**
@@ -62,9 +68,10 @@ struct dv_qname_pattern {
 int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char **why);
 
 /**
- * Expand for one logical query into uncompressed wire format. Nothing past
- * the name is written.
- * @param out at least 255 bytes
+ * Expand for one logical query into uncompressed wire format. Up to
+ * DV_QNAME_SLACK bytes past the name are overwritten with junk: write what
+ * follows the name after it.
+ * @param out at least DV_QNAME_OUT bytes
  * @return name length in bytes (including the root label)
  */
 uint8_t dv_qname_expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,

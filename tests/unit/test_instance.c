@@ -47,7 +47,7 @@ START_TEST(shares)
 	/* Names: logical query n is name 3n + 1, so the three instances never meet. */
 	struct dv_qsource qs;
 	ck_assert_int_eq(dv_qsource_init(&qs, &p, 7), 0);
-	uint8_t a[256], b[256];
+	uint8_t a[DV_QNAME_OUT], b[DV_QNAME_OUT];
 	uint8_t la = dv_qsource_name(&qs, 5, a);
 	ck_assert_mem_eq(a, "\x02" "16" "\x07" "example", 11);
 	ck_assert_uint_eq(la, 12);

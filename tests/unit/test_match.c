@@ -195,7 +195,7 @@ END_TEST
 
 START_TEST(generated_names)
 {
-	uint8_t f[2048], name[255], q[DV_QUESTION_MAX];
+	uint8_t f[2048], name[DV_QNAME_OUT], q[DV_QUESTION_MAX];
 	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
