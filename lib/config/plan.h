@@ -60,6 +60,8 @@ struct dv_port_profile {
 	unsigned rx_queues;    /**< RX queues the port can give collectors (1..DV_MAX_COLLECTORS) */
 	unsigned tx_queues;    /**< TX queues the port can give generators (1..DV_MAX_GENERATORS) */
 	bool tx_csum_offload;  /**< the profile may ask the PMD for IPv4/UDP checksum offload (if dev_info offers it) */
+	bool tx_from_rx_pool;  /**< tx-from-rx-pool: the generators' mbufs come from the RX pool, which
+				    the PMD sends without a copy (af_xdp: the pool is its UMEM) */
 	enum dv_rx_steering rx_steering; /**< rx-steering: address (default), kernel, none */
 	double max_qps;        /**< max-qps: what one TX queue can take; --max sizes the tables for it */
 	unsigned rss_hash;     /**< rss-hash: DV_RSS_* the port is asked to hash on (several collectors) */

@@ -226,6 +226,11 @@ static int h_tx_csum_offload(struct prof_ctx *c, const struct dv_yaml_entry *e)
 	return set_bool(e, &c->p.tx_csum_offload);
 }
 
+static int h_tx_from_rx_pool(struct prof_ctx *c, const struct dv_yaml_entry *e)
+{
+	return set_bool(e, &c->p.tx_from_rx_pool);
+}
+
 static int h_rx_steering(struct prof_ctx *c, const struct dv_yaml_entry *e)
 {
 	if (strcmp(e->v[0], "address") == 0)
@@ -280,6 +285,7 @@ static const struct {
 	{ "rx-queues",    h_rx_queues,    false },
 	{ "tx-queues",    h_tx_queues,    false },
 	{ "tx-checksum-offload", h_tx_csum_offload, false },
+	{ "tx-from-rx-pool", h_tx_from_rx_pool, false },
 	{ "rx-steering",  h_rx_steering,  false },
 	{ "max-qps",      h_max_qps,      false },
 	{ "kernel-reassembles", h_kernel_reassembles, false },

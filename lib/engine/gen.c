@@ -147,11 +147,13 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 		src = &one;
 	}
 	/* The mbuf keeps its last frame between uses: the same template's headers need no copy. */
-	uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
-	uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
-	if (*tag == want)
-		return dv_frame_recompose(dst, t, q, qlen, qsum, opt, id, sport, src);
-	*tag = want;
+	if (g->reuse_headers) {
+		uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
+		uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
+		if (*tag == want)
+			return dv_frame_recompose(dst, t, q, qlen, qsum, opt, id, sport, src);
+		*tag = want;
+	}
 	return dv_frame_compose(dst, t, q, qlen, qsum, opt, id, sport, src);
 }
 

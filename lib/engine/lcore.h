@@ -115,6 +115,7 @@ struct dv_gen {
 	unsigned index;        /**< which generator (its TX queue) */
 	uint64_t quota;        /**< its share of --max-queries (0 = no limit) */
 	struct rte_mempool *pool;
+	bool reuse_headers;    /**< an mbuf keeps its last frame (its own pool): same template, no header copy */
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;

@@ -205,10 +205,23 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	unsigned more = 0;
 	for (unsigned k = 1; k < p->nports; k++)
 		more += port_rx_descs(&plan->port[k], &p->port[k]) + DV_DEFAULT_DESC;
-	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + more, &p->mbuf_bytes);
+	/* tx-from-rx-pool (af_xdp): the generators build their frames in the RX
+	 * pool, which is the PMD's UMEM, so that it hands them to the kernel
+	 * without a copy (from another pool it copies each frame into a UMEM
+	 * buffer). The pool then holds what their own pools would have. */
+	bool share = !embedded;
+	for (unsigned k = 0; k < p->nports; k++)
+		share = share && plan->port[k].profile.tx_from_rx_pool;
+	p->gen_pool_shared = share;
+	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + more + (share ? n : 0),
+			      &p->mbuf_bytes);
 	if (p->pool == NULL)
 		return -ENOMEM;
 	for (unsigned g = 0; g < ngen; g++) {
+		if (share) {
+			p->gen_pool[g] = p->pool;
+			continue;
+		}
 		char name[32];
 		snprintf(name, sizeof(name), "dv_gen_pool_%u", g);
 		p->gen_pool[g] = pool_create(name, n / ngen, &p->mbuf_bytes);
@@ -280,7 +293,8 @@ void dv_ports_close(struct dv_ports *p)
 	}
 	for (unsigned i = 0; i < DV_MAX_GENERATORS; i++) {
 		rte_ring_free(p->qring[i]);
-		rte_mempool_free(p->gen_pool[i]);
+		if (!p->gen_pool_shared)
+			rte_mempool_free(p->gen_pool[i]);
 		p->qring[i] = NULL;
 		p->gen_pool[i] = NULL;
 	}

@@ -587,6 +587,8 @@ START_TEST(profile_errors)
 			  "p.yaml:2: tx-checksum-offload: 'sometimes' is not a boolean (true or false)");
 	expect_prof_error("vdev: x\ntx-checksum-offload: [true]\n",
 			  "p.yaml:2: tx-checksum-offload: expected a single value, not a list");
+	expect_prof_error("vdev: x\ntx-from-rx-pool: often\n",
+			  "p.yaml:2: tx-from-rx-pool: 'often' is not a boolean (true or false)");
 	expect_prof_error("vdev: x\nkernel-iface: sure\n",
 			  "p.yaml:2: kernel-iface: 'sure' is not a boolean (true or false)");
 	expect_prof_error("vdev: x\nrx-desc: 8\n",
@@ -650,6 +652,10 @@ START_TEST(profile_defaults_and_queues)
 	ck_assert_uint_eq(pr.rx_queues, 2);
 	ck_assert(pr.tx_csum_offload);
 	ck_assert_int_eq(pr.csum, DV_CSUM_OFFLOAD);
+	ck_assert(!pr.tx_from_rx_pool);
+	t = "vdev: x\ntx-from-rx-pool: true\n";
+	ck_assert_int_eq(dv_profile_load_mem("p.yaml", "p", t, strlen(t), &pr), 0);
+	ck_assert(pr.tx_from_rx_pool);
 }
 END_TEST
 
