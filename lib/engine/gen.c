@@ -146,14 +146,14 @@ static uint16_t gen_compose(struct dv_gen *g, unsigned li, struct rte_mbuf *m,
 		dv_src_range_pick(sr, a->lseq, &one);
 		src = &one;
 	}
-	/* The mbuf keeps its last frame between uses: the same template's headers need no copy. */
-	if (g->reuse_headers) {
-		uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
-		uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
-		if (*tag == want)
-			return dv_frame_recompose(dst, t, q, qlen, qsum, opt, id, sport, src);
-		*tag = want;
-	}
+	/* The mbuf keeps its last frame between uses: the same template's headers
+	 * need no copy. In a pool shared with RX the tag stays 0 (tag_mask), which
+	 * no template's number is: every frame gets its headers whole. */
+	uint32_t *tag = RTE_MBUF_DYNFIELD(m, sh->tmpl_tag_off, uint32_t *);
+	uint32_t want = (gl << 1 | (a->family & 1u)) + 1;
+	if (*tag == want)
+		return dv_frame_recompose(dst, t, q, qlen, qsum, opt, id, sport, src);
+	*tag = want & g->tag_mask;
 	return dv_frame_compose(dst, t, q, qlen, qsum, opt, id, sport, src);
 }
 

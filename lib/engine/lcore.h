@@ -115,7 +115,6 @@ struct dv_gen {
 	unsigned index;        /**< which generator (its TX queue) */
 	uint64_t quota;        /**< its share of --max-queries (0 = no limit) */
 	struct rte_mempool *pool;
-	bool reuse_headers;    /**< an mbuf keeps its last frame (its own pool): same template, no header copy */
 	uint16_t port;
 	uint16_t queue;
 	unsigned burst;
@@ -132,6 +131,9 @@ struct dv_gen {
 	bool frugal;           /**< the plan's --poll frugal (the loop never reads the plan) */
 	bool tcp;              /**< TCP in use (--transport tcp or fallback): its lanes' tcp_tx rings are set */
 	uint32_t finished;     /**< set (release) when the generator will send no more */
+	/** the mbufs' template tags are kept (UINT32_MAX: its own pool, where an mbuf keeps its
+	 *  last frame) or left 0 (a pool shared with RX, where it may come back with an answer) */
+	uint32_t tag_mask;
 	struct dv_tx_stats tx;
 } __rte_cache_aligned;
 
