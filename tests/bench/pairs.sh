@@ -21,6 +21,7 @@ PAIRS=${BENCH_PAIRS:-8}
 SECS=${BENCH_SECS:-3}
 [ -x "$BEFORE" ] || bench_die "not an executable: $BEFORE"
 [ -x "$AFTER" ] || bench_die "not an executable: $AFTER"
+BENCH_REPS=$PAIRS # the header's "reps"
 
 bench_require taskset python3
 bench_init_plain
