@@ -212,7 +212,6 @@ int dv_ports_setup(const struct dv_plan *plan, struct dv_ports *p, unsigned nlco
 	bool share = !embedded;
 	for (unsigned k = 0; k < p->nports; k++)
 		share = share && plan->port[k].profile.tx_from_rx_pool;
-	p->gen_pool_shared = share;
 	p->pool = pool_create("dv_pool", (embedded ? n / ngen : n) + more + (share ? n : 0),
 			      &p->mbuf_bytes);
 	if (p->pool == NULL)
@@ -293,7 +292,7 @@ void dv_ports_close(struct dv_ports *p)
 	}
 	for (unsigned i = 0; i < DV_MAX_GENERATORS; i++) {
 		rte_ring_free(p->qring[i]);
-		if (!p->gen_pool_shared)
+		if (p->gen_pool[i] != p->pool)
 			rte_mempool_free(p->gen_pool[i]);
 		p->qring[i] = NULL;
 		p->gen_pool[i] = NULL;

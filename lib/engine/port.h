@@ -32,8 +32,8 @@ struct dv_ports {
 	bool resp_started;
 	struct rte_mempool *pool;     /**< RX queues and the responder */
 	struct rte_mempool *gen_pool[DV_MAX_GENERATORS]; /**< one per generator lcore: nothing shared on
-							      TX; or `pool` for all (gen_pool_shared) */
-	bool gen_pool_shared;         /**< every port's profile has tx-from-rx-pool: the generators use `pool` */
+							      TX; or `pool` for all (every port's profile
+							      has tx-from-rx-pool) */
 	uint64_t mbuf_bytes;          /**< memory of all the pools */
 	struct rte_ring *qring[DV_MAX_GENERATORS]; /**< embedded wire: generator TX queue g -> responder RX queue g */
 	struct rte_ring *aring[DV_MAX_COLLECTORS]; /**< embedded wire: responder TX queue c -> collector RX queue c */

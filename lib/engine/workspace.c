@@ -275,7 +275,7 @@ static int gen_setup(struct dv_session *s, unsigned g, uint64_t seed)
 	dv_rng_seed(&gen->rng, seed + 0x9e3779b97f4a7c15ull * (g + 1));
 	gen->pool = s->ports.gen_pool[g];
 	/* In a pool shared with RX an mbuf may come back holding an answer. */
-	gen->tag_mask = s->ports.gen_pool_shared ? 0 : UINT32_MAX;
+	gen->tag_mask = gen->pool == s->ports.pool ? 0 : UINT32_MAX;
 	gen->port = s->ports.port[dv_plan_port_of(plan, g)].id;
 	gen->queue = (uint16_t)dv_plan_queue_of(plan, g);
 	gen->burst = plan->burst;

@@ -54,8 +54,9 @@ struct dv_qname_pattern {
 	uint32_t lead_sum;
 	struct dv_qname_op op[DV_QNAME_PIECES];
 	unsigned nops;
-	/** the constant bytes; a variable label's length byte is 0 here (read in whole 16-byte words) */
-	uint8_t wire[256 + 16];
+	/** the constant bytes; a variable label's length byte is 0 here (read in whole 16-byte
+	 *  words, so up to DV_QNAME_SLACK bytes past them) */
+	uint8_t wire[256 + DV_QNAME_SLACK];
 };
 
 /**
