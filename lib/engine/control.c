@@ -234,6 +234,17 @@ static void sampler_take(struct sampler *sm, const struct dv_session *st, struct
 	memset(&sm->stalls, 0, sizeof(sm->stalls));
 }
 
+/* Whether anything was counted since the sampler's last take. */
+static bool sampler_moved(const struct sampler *sm, const struct dv_session *st)
+{
+	static struct dv_tx_stats tx_now;
+	static struct dv_rx_stats rx_now;
+	totals_snapshot(st, &tx_now, &rx_now);
+	/* Both made by init (memset) and merge: the padding compares equal too. */
+	return memcmp(&tx_now, &sm->tx, sizeof(tx_now)) != 0 ||
+	       memcmp(&rx_now, &sm->rx, sizeof(rx_now)) != 0;
+}
+
 /* --metrics: the totals just taken, to the endpoint (features/metrics.c); no rate with --max. */
 static void metrics_emit(struct dv_session *st, const struct dv_plan *plan, uint64_t now_tsc,
 			 const struct dv_tx_stats *tx, const struct dv_rx_stats *rx)
@@ -325,8 +336,43 @@ static uint64_t gens_last_tx(const struct dv_session *st)
 	return last;
 }
 
-/* The main lcore: status lines, plot lines, end of sending, drain, stop. */
-static void control_loop(struct dv_session *st, const struct dv_plan *plan, struct dv_result *res,
+/* Generators and collectors on their lcores, then the features' lcores. */
+static int run_launch(struct dv_session *st, const struct dv_plan *plan)
+{
+	struct dv_shared *sh = st->sh;
+	unsigned n = 0;
+	unsigned ids[DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
+
+	if (plan->roles == DV_ROLES_SPLIT) {
+		for (unsigned g = 0; g < st->ngen; g++) {
+			ids[n] = st->map.gen[g];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen[g] };
+		}
+		for (unsigned c = 0; c < st->ncol; c++) {
+			ids[n] = st->map.col[c];
+			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col[c] };
+		}
+	} else {
+		ids[n] = st->map.gen[0];
+		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen[0],
+						 .col = st->col[0] };
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int rc = dv_lcore_launch(sh, dv_lcore_main, &st->lc[i], ids[i]);
+		if (rc != 0)
+			return rc;
+	}
+	/* The features' lcores (the embedded responder) after the senders. */
+	return dv_features_launch(st);
+}
+
+/*
+ * The main lcore: launches the lcores, then status lines, plot lines, end of
+ * sending, drain, stop. The samplers take their first totals before the launch:
+ * taken after it, a main lcore that the launch kept waiting past the start
+ * (two CPUs, both polling) missed the first queries from every interval.
+ */
+static int control_loop(struct dv_session *st, const struct dv_plan *plan, struct dv_result *res,
 			 bool status)
 {
 	struct dv_shared *sh = st->sh;
@@ -348,6 +394,9 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	sampler_start(&sm, st);
 	sampler_start(&pm, st);
 	pm.since_tsc = sh->start_tsc;
+	int rc = run_launch(st, plan);
+	if (rc != 0)
+		return rc;
 	uint64_t last = rte_rdtsc();
 	for (;;) {
 		dv_frugal_sleep(1000000);
@@ -407,10 +456,13 @@ static void control_loop(struct dv_session *st, const struct dv_plan *plan, stru
 	rte_eal_mp_wait_lcore();
 	dv_features_tick(st);
 
+	/* The last interval: a short one too if it counted anything, so that the
+	 * intervals always add up to the totals. */
 	uint64_t now = rte_rdtsc();
-	if (interval != 0 && now > sm.since_tsc + hz / 20)
+	if (interval != 0 && (now > sm.since_tsc + hz / 20 || sampler_moved(&sm, st)))
 		interval_emit(st, plan, now, &sm, res);
 	res->run_seconds = (double)(now - sh->start_tsc) / (double)hz;
+	return 0;
 }
 
 /* Schedules for one sending period of `secs` seconds at `qps` (fixed mode), from now on. */
@@ -455,35 +507,6 @@ static void run_schedule(struct dv_session *st, const struct dv_plan *plan, doub
 	}
 }
 
-static int run_launch(struct dv_session *st, const struct dv_plan *plan)
-{
-	struct dv_shared *sh = st->sh;
-	unsigned n = 0;
-	unsigned ids[DV_MAX_GENERATORS + DV_MAX_COLLECTORS];
-
-	if (plan->roles == DV_ROLES_SPLIT) {
-		for (unsigned g = 0; g < st->ngen; g++) {
-			ids[n] = st->map.gen[g];
-			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_GEN, .gen = st->gen[g] };
-		}
-		for (unsigned c = 0; c < st->ncol; c++) {
-			ids[n] = st->map.col[c];
-			st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COL, .col = st->col[c] };
-		}
-	} else {
-		ids[n] = st->map.gen[0];
-		st->lc[n++] = (struct dv_lcore){ .role = DV_ROLE_COMBINED, .gen = st->gen[0],
-						 .col = st->col[0] };
-	}
-	for (unsigned i = 0; i < n; i++) {
-		int rc = dv_lcore_launch(sh, dv_lcore_main, &st->lc[i], ids[i]);
-		if (rc != 0)
-			return rc;
-	}
-	/* The features' lcores (the embedded responder) after the senders. */
-	return dv_features_launch(st);
-}
-
 /*
  * --search: trials at the rates a binary search asks for, each drained before
  * the next, REPEATS searches in a row. Every trial's queries are in the
@@ -505,10 +528,9 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 			st->trial_qps = dv_search_rate(&s);
 			totals_snapshot(st, &tx0, &rx0);
 			run_schedule(st, plan, st->trial_qps, sp->trial_s);
-			int rc = run_launch(st, plan);
+			int rc = control_loop(st, plan, res, false);
 			if (rc != 0)
 				return rc;
-			control_loop(st, plan, res, false);
 			totals_snapshot(st, &tx1, &rx1);
 			uint64_t sent = 0, answered = 0;
 			for (int f = 0; f < DV_FAMILIES; f++) {
@@ -545,7 +567,6 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 	}
 	return 0;
 }
-
 
 /*
  * --start-at: sleep on the main lcore until 50 ms before the instant (the
@@ -605,9 +626,7 @@ int dv_control_run(struct dv_session *st, struct dv_result *res)
 		rc = run_search(st, plan, res);
 	} else {
 		run_schedule(st, plan, plan->qps, plan->duration_s);
-		rc = run_launch(st, plan);
-		if (rc == 0)
-			control_loop(st, plan, res, true);
+		rc = control_loop(st, plan, res, true);
 	}
 	res->until_ns = dv_wall_ns();
 	res->first_tx_ns = first_tx_wall_ns(st);
