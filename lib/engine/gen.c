@@ -347,11 +347,13 @@ static unsigned gen_lane(struct dv_gen *g, unsigned li, unsigned fresh, uint64_t
 	for (unsigned i = 0; i < n; i++) {
 		const struct dv_attempt_id *a = &meta[i].a;
 		struct dv_lq *lq = dv_seq_lq(seq, a->lseq);
-		if (a->attempt > 0)
-			dv_tx_gap_add(&g->tx, (uint64_t)((double)(t - lq->tx_tsc[a->attempt - 1]) * ns_tick));
-		if (a->attempt > 0 && a->transport == DV_TRANSPORT_TCP)
-			dv_hist_add(&g->tx.gap_tcp, (uint64_t)((double)(t - lq->tx_tsc[a->attempt - 1]) * ns_tick));
-		lq->tx_tsc[a->attempt] = t;
+		if (a->attempt > 0) {
+			uint64_t gap = (uint64_t)((double)(t - lq->last_tx_tsc) * ns_tick);
+			dv_tx_gap_add(&g->tx, gap);
+			if (a->transport == DV_TRANSPORT_TCP)
+				dv_hist_add(&g->tx.gap_tcp, gap);
+		}
+		lq->last_tx_tsc = t;
 		dv_inflight_issue(ifl, meta[i].seq, a, t);
 	}
 	/* How late the burst leaves against the schedule: its first new query's due time. */

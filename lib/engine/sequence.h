@@ -41,7 +41,7 @@ struct dv_lq {
 	uint16_t qtype;
 	uint16_t pad;
 	struct dv_attempt_plan ap;
-	uint64_t tx_tsc[DV_MAX_ATTEMPTS];  /**< for the gap between attempts */
+	uint64_t last_tx_tsc;              /**< its latest attempt's: attempts go out in index order */
 };
 
 /** What the generator is asked for (a retry request): attempt index and how it goes. */
