@@ -3,10 +3,11 @@
  * @brief Query frames composed per packet from parts built once.
  *
  * The parts (L2-L4 header, DNS header + question, OPT) are built before
- * traffic starts; dv_frame_compose() joins them per packet and finishes the
- * lengths and checksums from the parts' partial sums. All sums are DPDK's:
- * 16-bit words in memory order, so values from the header are added in
- * network byte order.
+ * traffic starts; dv_frame_compose() (inline, in compose.h: a call per
+ * frame cost the generator 2-3 % of its cycles) joins them per packet and
+ * finishes the lengths and checksums from the parts' partial sums. All sums
+ * are DPDK's: 16-bit words in memory order, so values from the header are
+ * added in network byte order.
  */
 #include "wire/compose.h"
 
@@ -26,13 +27,6 @@
 #define IPV4_DF   0x4000
 #define DEF_TTL   64
 #define EDNS_DO   0x00008000u
-#define DNS_ARCOUNT_OFF 10
-
-/** A 16-bit header field (host order in) as DPDK's sums add it: network byte order. */
-static inline uint32_t be_word(uint16_t v)
-{
-	return rte_cpu_to_be_16(v);
-}
 
 int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 {
@@ -92,7 +86,7 @@ int dv_l34_build(const struct dv_endpoints *ep, struct dv_l34_tmpl *t)
 	t->l3_off = l3;
 	t->family = family;
 	t->phdr_sum = phdr;
-	t->const_sum = (uint32_t)phdr + be_word(ep->dport);
+	t->const_sum = (uint32_t)phdr + dv_be_word(ep->dport);
 	t->src_sum = __rte_raw_cksum_reduce(__rte_raw_cksum(f + t->src_off, t->src_len, 0));
 	return 0;
 }
@@ -240,99 +234,13 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len)
 uint32_t dv_question_sum_named(uint8_t qname_len, uint16_t qtype, uint32_t name_sum)
 {
 	/* dv_question_finish()'s header: ID 0, RD, QDCOUNT 1, the rest 0. */
-	uint32_t sum = be_word(DV_DNS_RD) + be_word(1) + name_sum;
+	uint32_t sum = dv_be_word(DV_DNS_RD) + dv_be_word(1) + name_sum;
 	/* Type and class follow the name: at an odd offset their sum swaps. */
-	uint16_t tail = __rte_raw_cksum_reduce(be_word(qtype) + be_word(DV_DNS_CLASS_IN));
+	uint16_t tail = __rte_raw_cksum_reduce(dv_be_word(qtype) + dv_be_word(DV_DNS_CLASS_IN));
 	sum += (qname_len & 1) ? rte_bswap16(tail) : tail;
 	return __rte_raw_cksum_reduce(sum);
 }
 
-static inline uint16_t compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
-			       uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			       uint16_t sport, const struct dv_src *src, bool copy_header)
-{
-	uint8_t *ip = dst + t->l3_off;
-	uint8_t *udp = dst + t->l4_off;
-	uint8_t *dns = udp + DV_UDP_HLEN;
-	uint16_t dns_len = q_len;
-	/* Every term is at most 17 bits wide except q_sum (a question's sum,
-	 * at most 24 bits even unfolded): no overflow of 32 bits. */
-	uint32_t sum = t->const_sum + q_sum;
-
-	if (copy_header)
-		memcpy(dst, t->bytes, t->len);
-	else if (t->family == AF_INET && t->csum_offload)
-		memset(ip + 10, 0, 2); /* a PMD's software checksum may have filled it */
-	if (q != dns)
-		memcpy(dns, q, q_len);
-	/* Another source address: take the template's out of the sums (adding the
-	 * one's complement subtracts), put the new one in. */
-	uint32_t src_adj = 0;
-	if (src != NULL) {
-		memcpy(dst + t->src_off, src->addr, t->src_len);
-		src_adj = (uint16_t)~__rte_raw_cksum_reduce(t->src_sum) +
-			  __rte_raw_cksum_reduce(src->sum);
-		sum += src_adj;
-	}
-	if (opt != NULL) {
-		memcpy(dns + q_len, opt->wire, DV_OPT_LEN);
-		/* Starting at an odd offset swaps the bytes of every word of the
-		 * OPT, which in one's-complement arithmetic swaps its sum. */
-		uint16_t os = __rte_raw_cksum_reduce(opt->sum);
-		sum += (q_len & 1) ? rte_bswap16(os) : os;
-		dv_wr16(dns + DNS_ARCOUNT_OFF, 1);
-		sum += be_word(1);
-		dns_len = (uint16_t)(dns_len + DV_OPT_LEN);
-	}
-
-	uint16_t udp_len = (uint16_t)(DV_UDP_HLEN + dns_len);
-	rte_be16_t ulen_be = rte_cpu_to_be_16(udp_len);
-	rte_be16_t sport_be = rte_cpu_to_be_16(sport);
-	rte_be16_t id_be = rte_cpu_to_be_16(id);
-	memcpy(udp, &sport_be, 2);
-	memcpy(udp + 4, &ulen_be, 2);
-	memcpy(dns, &id_be, 2);
-	/* UDP length twice: in the pseudo header and in the UDP header. */
-	sum += 2u * ulen_be + sport_be + id_be;
-
-	if (t->family == AF_INET) {
-		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
-		if (!t->csum_offload) {
-			/* The template's sum, the total length, the source's change. */
-			uint16_t hc = (uint16_t)~__rte_raw_cksum_reduce(
-				t->ip_sum + src_adj + rte_cpu_to_be_16((uint16_t)(DV_IPV4_HLEN + udp_len)));
-			memcpy(ip + 10, &hc, 2);
-		}
-	} else {
-		memcpy(ip + 4, &ulen_be, 2);
-	}
-	if (t->csum_offload) {
-		/* The NIC adds the rest; it wants the pseudo header (with the length) here. */
-		uint16_t ph = __rte_raw_cksum_reduce(t->phdr_sum + src_adj + ulen_be);
-		memcpy(udp + 6, &ph, 2);
-		return (uint16_t)(t->l4_off + udp_len);
-	}
-
-	uint16_t c = (uint16_t)~__rte_raw_cksum_reduce(sum);
-	if (c == 0)
-		c = 0xffff; /* 0 means "no checksum" in UDP */
-	memcpy(udp + 6, &c, 2);
-	return (uint16_t)(t->l4_off + udp_len);
-}
-
-uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
-			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			  uint16_t sport, const struct dv_src *src)
-{
-	return compose(dst, t, q, q_len, q_sum, opt, id, sport, src, true);
-}
-
-uint16_t dv_frame_recompose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
-			    uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			    uint16_t sport, const struct dv_src *src)
-{
-	return compose(dst, t, q, q_len, q_sum, opt, id, sport, src, false);
-}
 
 uint16_t dv_msg_compose(uint8_t *dst, const uint8_t *q, uint16_t q_len, const struct dv_opt *opt,
 			uint16_t id)
@@ -343,7 +251,7 @@ uint16_t dv_msg_compose(uint8_t *dst, const uint8_t *q, uint16_t q_len, const st
 	dv_wr16(dst, id);
 	if (opt != NULL) {
 		memcpy(dst + q_len, opt->wire, DV_OPT_LEN);
-		dv_wr16(dst + DNS_ARCOUNT_OFF, 1);
+		dv_wr16(dst + DV_DNS_ARCOUNT_OFF, 1);
 		len = (uint16_t)(len + DV_OPT_LEN);
 	}
 	return len;

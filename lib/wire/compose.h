@@ -17,13 +17,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
 
 #include "core/types.h"
+#include "wire/frame_parse.h"
 #include "wire/query.h"
 
 #define DV_L34_MAX   (14 + 4 + 40 + 8)   /**< Ethernet (+ VLAN room) + IPv6 + UDP */
 #define DV_QUESTION_MAX (12 + 255 + 4)    /**< DNS header + name + type/class */
 #define DV_OPT_LEN   11                   /**< OPT RR without options */
+#define DV_DNS_ARCOUNT_OFF 10
+
+/** A 16-bit header field (host order in) as DPDK's sums add it: network byte order. */
+static inline uint32_t dv_be_word(uint16_t v)
+{
+	return rte_cpu_to_be_16(v);
+}
 
 /** Ethernet + IP + UDP header of one family, lengths and checksums zero. */
 struct dv_l34_tmpl {
@@ -117,6 +130,81 @@ uint32_t dv_question_sum(const uint8_t *q, uint16_t len);
  */
 uint32_t dv_question_sum_named(uint8_t qname_len, uint16_t qtype, uint32_t name_sum);
 
+/* dv_frame_compose() and dv_frame_recompose(): inline, the generator composes every frame. */
+static inline uint16_t dv_frame_write(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+				      uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt,
+				      uint16_t id, uint16_t sport, const struct dv_src *src,
+				      bool copy_header)
+{
+	uint8_t *ip = dst + t->l3_off;
+	uint8_t *udp = dst + t->l4_off;
+	uint8_t *dns = udp + DV_UDP_HLEN;
+	uint16_t dns_len = q_len;
+	/* Every term is at most 17 bits wide except q_sum (a question's sum,
+	 * at most 24 bits even unfolded): no overflow of 32 bits. */
+	uint32_t sum = t->const_sum + q_sum;
+
+	if (copy_header)
+		memcpy(dst, t->bytes, t->len);
+	else if (t->family == AF_INET && t->csum_offload)
+		memset(ip + 10, 0, 2); /* a PMD's software checksum may have filled it */
+	if (q != dns)
+		memcpy(dns, q, q_len);
+	/* Another source address: take the template's out of the sums (adding the
+	 * one's complement subtracts), put the new one in. */
+	uint32_t src_adj = 0;
+	if (src != NULL) {
+		memcpy(dst + t->src_off, src->addr, t->src_len);
+		src_adj = (uint16_t)~__rte_raw_cksum_reduce(t->src_sum) +
+			  __rte_raw_cksum_reduce(src->sum);
+		sum += src_adj;
+	}
+	if (opt != NULL) {
+		memcpy(dns + q_len, opt->wire, DV_OPT_LEN);
+		/* Starting at an odd offset swaps the bytes of every word of the
+		 * OPT, which in one's-complement arithmetic swaps its sum. */
+		uint16_t os = __rte_raw_cksum_reduce(opt->sum);
+		sum += (q_len & 1) ? rte_bswap16(os) : os;
+		dv_wr16(dns + DV_DNS_ARCOUNT_OFF, 1);
+		sum += dv_be_word(1);
+		dns_len = (uint16_t)(dns_len + DV_OPT_LEN);
+	}
+
+	uint16_t udp_len = (uint16_t)(DV_UDP_HLEN + dns_len);
+	rte_be16_t ulen_be = rte_cpu_to_be_16(udp_len);
+	rte_be16_t sport_be = rte_cpu_to_be_16(sport);
+	rte_be16_t id_be = rte_cpu_to_be_16(id);
+	memcpy(udp, &sport_be, 2);
+	memcpy(udp + 4, &ulen_be, 2);
+	memcpy(dns, &id_be, 2);
+	/* UDP length twice: in the pseudo header and in the UDP header. */
+	sum += 2u * ulen_be + sport_be + id_be;
+
+	if (t->family == AF_INET) {
+		dv_wr16(ip + 2, (uint16_t)(DV_IPV4_HLEN + udp_len));
+		if (!t->csum_offload) {
+			/* The template's sum, the total length, the source's change. */
+			uint16_t hc = (uint16_t)~__rte_raw_cksum_reduce(
+				t->ip_sum + src_adj + rte_cpu_to_be_16((uint16_t)(DV_IPV4_HLEN + udp_len)));
+			memcpy(ip + 10, &hc, 2);
+		}
+	} else {
+		memcpy(ip + 4, &ulen_be, 2);
+	}
+	if (t->csum_offload) {
+		/* The NIC adds the rest; it wants the pseudo header (with the length) here. */
+		uint16_t ph = __rte_raw_cksum_reduce(t->phdr_sum + src_adj + ulen_be);
+		memcpy(udp + 6, &ph, 2);
+		return (uint16_t)(t->l4_off + udp_len);
+	}
+
+	uint16_t c = (uint16_t)~__rte_raw_cksum_reduce(sum);
+	if (c == 0)
+		c = 0xffff; /* 0 means "no checksum" in UDP */
+	memcpy(udp + 6, &c, 2);
+	return (uint16_t)(t->l4_off + udp_len);
+}
+
 /**
  * Compose a frame into dst: header, question bytes, optional OPT (ARCOUNT set
  * to 1), with DNS ID and UDP source port (host order), lengths and checksums.
@@ -127,9 +215,12 @@ uint32_t dv_question_sum_named(uint8_t qname_len, uint16_t qtype, uint32_t name_
  * @param src    source address instead of the template's, or NULL
  * @return frame length
  */
-uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
-			  uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			  uint16_t sport, const struct dv_src *src);
+static inline uint16_t dv_frame_compose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+					 uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt,
+					 uint16_t id, uint16_t sport, const struct dv_src *src)
+{
+	return dv_frame_write(dst, t, q, q_len, q_sum, opt, id, sport, src, true);
+}
 
 /**
  * Write a DNS query message alone (no frame: for TCP, after its 2-byte
@@ -147,6 +238,9 @@ uint16_t dv_msg_compose(uint8_t *dst, const uint8_t *q, uint16_t q_len, const st
  * sends): the Ethernet, IP and UDP headers are not copied again, only the
  * fields that change are written. Same result as dv_frame_compose().
  */
-uint16_t dv_frame_recompose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
-			    uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt, uint16_t id,
-			    uint16_t sport, const struct dv_src *src);
+static inline uint16_t dv_frame_recompose(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
+					   uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt,
+					   uint16_t id, uint16_t sport, const struct dv_src *src)
+{
+	return dv_frame_write(dst, t, q, q_len, q_sum, opt, id, sport, src, false);
+}
