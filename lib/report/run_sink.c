@@ -36,7 +36,12 @@ static void sink_interval(void *ctx, const struct dv_result *iv, double elapsed_
 		       iv->stalls.total_s, iv->stalls.first_at_s,
 		       iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0);
 	}
-	if (!s->plan->quiet) {
+	/* Only the last interval can be shorter than half a step (what was counted
+	 * after the last tick): the JSON keeps it, so that the intervals add up to
+	 * the totals; on the screen it would be the rate of a few milliseconds. */
+	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
+	bool brief = secs < s->plan->stats_interval_s / 2.0;
+	if (!s->plan->quiet && !brief) {
 		dv_report_status_line(stdout, elapsed_s, left_s, s->tty, iv);
 		s->status_shown = s->tty;
 	}

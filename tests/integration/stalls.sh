@@ -99,7 +99,9 @@ $CHECK "$tmp/fixed.json" \
 	"abs(dv['state']['tx']['logical'] + dv['not_sent']['schedule_skipped'] - 30000) <= 10" \
 	"dv['not_sent']['schedule_skipped'] >= 9000" \
 	"answered + timeouts == sent" \
-	"all(p['until'] - p['since'] >= 450_000_000 for p in periodic[:-1])"
+	"all(p['until'] - p['since'] >= 450_000_000 for p in periodic[:-1])" \
+	"sum(p['sent']['queries'] for p in periodic) == sent" \
+	"sum(p['received']['responses'] for p in periodic) == answered"
 
 # 3. --search with a generator that cannot reach the rate: at most 3000 queries a
 #    trial (--max-queries), 0.5 s trials from 20000 qps, so the first trials start
