@@ -30,7 +30,7 @@
 #define DV_L34_MAX   (14 + 4 + 40 + 8)   /**< Ethernet (+ VLAN room) + IPv6 + UDP */
 #define DV_QUESTION_MAX (12 + 255 + 4)    /**< DNS header + name + type/class */
 #define DV_OPT_LEN   11                   /**< OPT RR without options */
-#define DV_DNS_ARCOUNT_OFF 10                /**< ARCOUNT in the DNS header */
+#define DV_DNS_ARCOUNT_OFF 10             /**< ARCOUNT in the DNS header */
 
 /** A 16-bit header field (host order in) as DPDK's sums add it: network byte order. */
 static inline uint32_t dv_be_word(uint16_t v)
