@@ -29,17 +29,16 @@ static int sink_open(void *ctx)
 static void sink_interval(void *ctx, const struct dv_result *iv, double elapsed_s, double left_s)
 {
 	struct dv_run_sink *s = ctx;
+	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
 	if (!s->plan->quiet && iv->stalls.count > 0) {
 		/* Said apart from the status line: the interval it ends is that much longer. */
 		printf("%s[Stall] the process did not run for %.3f s (at %.1f s): this interval is "
 		       "%.3f s long, its rates are over that\n", s->status_shown ? "\n" : "",
-		       iv->stalls.total_s, iv->stalls.first_at_s,
-		       iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0);
+		       iv->stalls.total_s, iv->stalls.first_at_s, secs);
 	}
 	/* Only the last interval can be shorter than half a step (what was counted
 	 * after the last tick): the JSON keeps it, so that the intervals add up to
 	 * the totals; on the screen it would be the rate of a few milliseconds. */
-	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
 	bool brief = secs < s->plan->stats_interval_s / 2.0;
 	if (!s->plan->quiet && !brief) {
 		dv_report_status_line(stdout, elapsed_s, left_s, s->tty, iv);
