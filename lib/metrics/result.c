@@ -18,6 +18,11 @@ uint64_t dv_result_sent(const struct dv_result *r)
 	return n;
 }
 
+double dv_result_seconds(const struct dv_result *r)
+{
+	return r->until_ns > r->since_ns ? (double)(r->until_ns - r->since_ns) / 1e9 : 0.0;
+}
+
 uint64_t dv_result_answered(const struct dv_result *r)
 {
 	uint64_t n = 0;

@@ -169,6 +169,9 @@ uint64_t dv_result_sent(const struct dv_result *r);
 uint64_t dv_result_answered(const struct dv_result *r);
 uint64_t dv_result_timeouts(const struct dv_result *r);
 
+/** Wall-clock seconds from since_ns to until_ns (0 when until is not later). */
+double dv_result_seconds(const struct dv_result *r);
+
 /** Queries a second signal left outstanding (the drain cut short), both families. */
 uint64_t dv_result_abandoned(const struct dv_result *r);
 

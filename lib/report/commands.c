@@ -149,8 +149,7 @@ int dv_cmd_report(int argc, char **argv)
 	} else {
 		/* The run did not end (killed, disk full): its intervals are its result so far. */
 		dv_result_store_copy(&acc, &one);
-		acc.r.run_seconds = acc.r.until_ns > acc.r.since_ns
-					    ? (double)(acc.r.until_ns - acc.r.since_ns) / 1e9 : 0.0;
+		acc.r.run_seconds = dv_result_seconds(&acc.r);
 		acc.r.send_seconds = acc.r.run_seconds;
 		acc.r.incomplete = (unsigned)nrows;
 	}

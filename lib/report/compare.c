@@ -77,8 +77,7 @@ static int load(struct compared *c)
 		/* Killed or the disk filled up: what it measured so far, said in the header. */
 		ret = dv_result_store_copy(c->st, &scratch);
 		struct dv_result *r = &c->st->r;
-		r->run_seconds = r->until_ns > r->since_ns ? (double)(r->until_ns - r->since_ns) / 1e9
-							   : 0.0;
+		r->run_seconds = dv_result_seconds(r);
 		r->send_seconds = r->run_seconds;
 		c->incomplete = (unsigned)n;
 	} else {

@@ -785,7 +785,7 @@ static json_t *stats_obj(const struct dv_json_out *out, const struct dv_result *
 int dv_json_periodic(struct dv_json_out *out, const struct dv_result *iv)
 {
 	bool ok = true;
-	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
+	double secs = dv_result_seconds(iv);
 	json_t *o = stats_obj(out, iv, "stats_periodic", secs, &ok);
 	int ret = emit(out, o, ok);
 	json_decref(o);

@@ -29,7 +29,7 @@ static int sink_open(void *ctx)
 static void sink_interval(void *ctx, const struct dv_result *iv, double elapsed_s, double left_s)
 {
 	struct dv_run_sink *s = ctx;
-	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
+	double secs = dv_result_seconds(iv);
 	if (!s->plan->quiet && iv->stalls.count > 0) {
 		/* Said apart from the status line: the interval it ends is that much longer. */
 		printf("%s[Stall] the process did not run for %.3f s (at %.1f s): this interval is "

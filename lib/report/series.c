@@ -15,7 +15,7 @@ void dv_series_row_of(const struct dv_result *iv, uint64_t start_ns, struct dv_s
 			icmp += rx->icmp[f][k];
 	*row = (struct dv_series_row){
 		.t_s = iv->until_ns > start_ns ? (double)(iv->until_ns - start_ns) / 1e9 : 0.0,
-		.secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0,
+		.secs = dv_result_seconds(iv),
 		.target_qps = iv->target_qps,
 		.sent = dv_result_sent(iv),
 		.logical = iv->tx.logical,

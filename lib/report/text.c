@@ -921,7 +921,7 @@ void dv_report_status_line(FILE *f, double elapsed_s, double left_s, bool tty,
 			   const struct dv_result *iv)
 {
 	uint64_t sent = dv_result_sent(iv);
-	double secs = iv->until_ns > iv->since_ns ? (double)(iv->until_ns - iv->since_ns) / 1e9 : 0.0;
+	double secs = dv_result_seconds(iv);
 	char p50[32], p99[32], left[32], target[32];
 
 	fmt_latency(p50, sizeof(p50), &iv->rx.latency, 0.50);

@@ -681,6 +681,12 @@ START_TEST(test_result_sums)
 	ck_assert_uint_eq(dv_result_sent(&res), 12);
 	ck_assert_uint_eq(dv_result_answered(&res), 10);
 	ck_assert_uint_eq(dv_result_timeouts(&res), 2);
+	res.since_ns = 1000000000;
+	res.until_ns = 3500000000;
+	ck_assert_double_eq_tol(dv_result_seconds(&res), 2.5, 1e-12);
+	/* A clock that stepped back gives no negative (or huge) length. */
+	res.until_ns = 999999999;
+	ck_assert_double_eq(dv_result_seconds(&res), 0.0);
 }
 END_TEST
 
