@@ -9,7 +9,9 @@
 #
 # usage: tests/bench/pairs.sh BEFORE_BIN [AFTER_BIN]
 #        (env: BENCH_PAIRS, default 8; BENCH_SECS, default 3; BENCH_CPU;
-#        BENCH_ARGS, more options for both builds)
+#        BENCH_ARGS, more options for both builds; BENCH_ARGS_BEFORE and
+#        BENCH_ARGS_AFTER, for one side only, after BENCH_ARGS: one build
+#        against itself with other options, e.g. BENCH_ARGS_AFTER="-t 0.0005")
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -27,12 +29,12 @@ bench_require taskset python3
 bench_init_plain
 tmp=$(bench_tmp)
 
-# one BIN TAG: one run; its cycles per query and rate, as "CPQ QPS", in $tmp/TAG.res.
+# one BIN TAG SIDE_ARGS: one run; its cycles per query and rate, as "CPQ QPS", in $tmp/TAG.res.
 one() {
 	local bin=$1 tag=$2 json="$tmp/$2.json" rc=0
-	# shellcheck disable=SC2206 # BENCH_ARGS: options, split on spaces
+	# shellcheck disable=SC2206 # BENCH_ARGS and the side's: options, split on spaces
 	local cmd=(taskset -c "$BENCH_CPU" "$bin" --port null -s 198.18.0.2 --max -l "$SECS" -t 0.05
-		--qname '{seq}.{rand8}.bench.test' --quiet --json "$json" ${BENCH_ARGS:-})
+		--qname '{seq}.{rand8}.bench.test' --quiet --json "$json" ${BENCH_ARGS:-} $3)
 	bench_note_cmd "$tag" "${cmd[@]}"
 	bench_run $((SECS + 30)) "$tmp/$tag.out" "${cmd[@]}" || rc=$?
 	[ "$rc" -eq 0 ] || bench_die "$tag exited with $rc: $(tail -n 5 "$tmp/$tag.out")"
@@ -42,9 +44,11 @@ one() {
 bench_header "pairs: generator cycles per query, BEFORE then AFTER, back to back"
 echo "   before: $BEFORE"
 echo "   after:  $AFTER"
+[ -z "${BENCH_ARGS_BEFORE:-}${BENCH_ARGS_AFTER:-}" ] ||
+	echo "   options: before '${BENCH_ARGS_BEFORE:-}', after '${BENCH_ARGS_AFTER:-}'"
 for i in $(seq "$PAIRS"); do
-	one "$BEFORE" before
-	one "$AFTER" after
+	one "$BEFORE" before "${BENCH_ARGS_BEFORE:-}"
+	one "$AFTER" after "${BENCH_ARGS_AFTER:-}"
 	read -r bc bq <"$tmp/before.res" || true
 	read -r ac aq <"$tmp/after.res" || true
 	if [ -z "${bc:-}" ] || [ -z "${ac:-}" ]; then bench_die "pair $i: no cycles_per_query in the JSON"; fi
