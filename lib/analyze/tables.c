@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/json_util.h"
+#include "core/wallclock.h"
 
 static const char *const fam_name[DV_FAMILIES] = { "ipv4", "ipv6" };
 static const char *const fam_short[DV_FAMILIES] = { "v4", "v6" };
@@ -151,7 +152,7 @@ void dv_an_text(FILE *f, const struct dv_an_tables *t)
 	fprintf(f, "Capture: %" PRIu64 " packets, %.3f s; DNS queries %" PRIu64 " (IPv4 %" PRIu64
 		   ", IPv6 %" PRIu64 "; over TCP %" PRIu64 "), responses %" PRIu64 " (TC %" PRIu64
 		   "), fragments %" PRIu64 ", other %" PRIu64 ", malformed %" PRIu64 "\n",
-		t->packets, t->last_ns > t->first_ns ? (double)(t->last_ns - t->first_ns) / 1e9 : 0.0, q,
+		t->packets, dv_ns_span_s(t->first_ns, t->last_ns), q,
 		t->queries[0], t->queries[1], t->queries_tcp[0] + t->queries_tcp[1],
 		t->kinds[DV_SEEN_RESPONSE], t->responses_tc, t->kinds[DV_SEEN_FRAGMENT],
 		t->kinds[DV_SEEN_OTHER], t->kinds[DV_SEEN_MALFORMED]);
@@ -220,8 +221,7 @@ json_t *dv_an_json(const struct dv_an_tables *t)
 	for (unsigned k = 0; k < DV_SEEN_KINDS; k++)
 		dv_jput(pk, kind_key[k], dv_jint(t->kinds[k]), &ok);
 	dv_jput(pk, "responses_tc", dv_jint(t->responses_tc), &ok);
-	dv_jput(pk, "seconds", dv_jreal(t->last_ns > t->first_ns ? (double)(t->last_ns - t->first_ns) / 1e9
-								  : 0.0), &ok);
+	dv_jput(pk, "seconds", dv_jreal(dv_ns_span_s(t->first_ns, t->last_ns)), &ok);
 	dv_jput(o, "packets", pk, &ok);
 	json_t *fq = json_object();
 	for (unsigned f = 0; f < DV_FAMILIES; f++)

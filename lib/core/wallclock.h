@@ -8,6 +8,12 @@
 #include <stdint.h>
 #include <time.h>
 
+/** Seconds from one nanosecond instant to a later one; 0 if it is not later (a clock stepped back). */
+static inline double dv_ns_span_s(uint64_t since_ns, uint64_t until_ns)
+{
+	return until_ns > since_ns ? (double)(until_ns - since_ns) / 1e9 : 0.0;
+}
+
 /** Nanoseconds since the epoch. */
 static inline uint64_t dv_wall_ns(void)
 {

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/wallclock.h"
+
 /** Number of elements of an array. */
 #define DV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -20,7 +22,7 @@ uint64_t dv_result_sent(const struct dv_result *r)
 
 double dv_result_seconds(const struct dv_result *r)
 {
-	return r->until_ns > r->since_ns ? (double)(r->until_ns - r->since_ns) / 1e9 : 0.0;
+	return dv_ns_span_s(r->since_ns, r->until_ns);
 }
 
 uint64_t dv_result_answered(const struct dv_result *r)

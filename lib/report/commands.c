@@ -21,6 +21,7 @@
 #include "metrics/state.h"
 #include "report/text.h"
 #include "core/log.h"
+#include "core/wallclock.h"
 
 #define MERGE_MAX 64
 
@@ -248,11 +249,6 @@ static unsigned file_runids(const struct dv_runfile *rf, const char **ids, unsig
 }
 
 /** Seconds, for messages. */
-static double secs_between(uint64_t a, uint64_t b)
-{
-	return b > a ? (double)(b - a) / 1e9 : 0.0;
-}
-
 /** Side by side: the i-th intervals of every file that has one, merged into acc. */
 static int merge_together_interval(struct merge_in *in, unsigned n, bool *any)
 {
@@ -407,7 +403,7 @@ int dv_cmd_merge(int argc, char **argv)
 		}
 		dv_err("merge: %s ended %.1f s before %s started: runs made one after another "
 		       "merge with --sequential (or --side-by-side if they did run at once)",
-		       in[a].rf.path, secs_between(until[a], since[b]), in[b].rf.path);
+		       in[a].rf.path, dv_ns_span_s(until[a], since[b]), in[b].rf.path);
 		goto cleanup;
 	}
 	if (sequential && timing != DV_RUNS_SEQUENTIAL) {

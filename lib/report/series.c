@@ -6,6 +6,8 @@
 
 #include <inttypes.h>
 
+#include "core/wallclock.h"
+
 void dv_series_row_of(const struct dv_result *iv, uint64_t start_ns, struct dv_series_row *row)
 {
 	const struct dv_rx_stats *rx = &iv->rx;
@@ -14,7 +16,7 @@ void dv_series_row_of(const struct dv_result *iv, uint64_t start_ns, struct dv_s
 		for (unsigned k = 0; k < DV_ICMP_KINDS; k++)
 			icmp += rx->icmp[f][k];
 	*row = (struct dv_series_row){
-		.t_s = iv->until_ns > start_ns ? (double)(iv->until_ns - start_ns) / 1e9 : 0.0,
+		.t_s = dv_ns_span_s(start_ns, iv->until_ns),
 		.secs = dv_result_seconds(iv),
 		.target_qps = iv->target_qps,
 		.sent = dv_result_sent(iv),
