@@ -280,6 +280,11 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 	return 0;
 }
 
+/* The expansion's pieces are inlined whole into both entry points, so that the
+ * one without a sum computes none (left to itself, the compiler keeps one copy
+ * with the sums and calls it from both). */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 /*
  * The name is written left to right in whole 16- and 8-byte stores that may
  * run past what they mean to write: every later write overwrites the excess,
@@ -289,7 +294,7 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
  */
 
 /* n bytes from s at d, and up to 15 more (n = 0 still writes 16). */
-static inline void copy_over(uint8_t *d, const uint8_t *s, unsigned n)
+ALWAYS_INLINE void copy_over(uint8_t *d, const uint8_t *s, unsigned n)
 {
 	unsigned i = 0;
 	do {
@@ -306,7 +311,7 @@ static inline void copy_over(uint8_t *d, const uint8_t *s, unsigned n)
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "groups are little-endian words");
 
 /* The low bytes of g at d (all 8 are stored). */
-static inline void store_group(uint8_t *d, uint64_t g)
+ALWAYS_INLINE void store_group(uint8_t *d, uint64_t g)
 {
 	memcpy(d, &g, 8);
 }
@@ -321,7 +326,7 @@ struct sums {
 	uint64_t acc;
 };
 
-static inline void sum_group(struct sums *s, unsigned pos, uint64_t g)
+ALWAYS_INLINE void sum_group(struct sums *s, unsigned pos, uint64_t g)
 {
 	uint64_t w = (g & 0xffffffffu) + (g >> 32);
 	s->acc += w << (8 * (pos & 1));
@@ -331,7 +336,7 @@ static inline void sum_group(struct sums *s, unsigned pos, uint64_t g)
  * values 0..9 in memory order: halves, quarters, digits, each step one
  * multiply for all lanes (x * 10486 >> 20 is x / 100 below 43700, x * 103
  * >> 10 is x / 10 below 179). */
-static inline uint64_t dec8(uint32_t v)
+ALWAYS_INLINE uint64_t dec8(uint32_t v)
 {
 	uint64_t x = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32;
 	uint64_t q = ((x * 10486) >> 20) & 0x0000007f0000007full;
@@ -343,7 +348,7 @@ static inline uint64_t dec8(uint32_t v)
 #define ASCII_ZEROS 0x3030303030303030ull
 
 /* v < 10^8 without leading zeros: its digits, as ASCII in the low *n bytes. */
-static inline uint64_t dec_group(uint32_t v, unsigned *n)
+ALWAYS_INLINE uint64_t dec_group(uint32_t v, unsigned *n)
 {
 	uint64_t d = dec8(v);
 	unsigned lead = d == 0 ? 7 : (unsigned)__builtin_ctzll(d) / 8; /* leading zero digits */
@@ -352,7 +357,7 @@ static inline uint64_t dec_group(uint32_t v, unsigned *n)
 }
 
 /* v in decimal at out + pos, its sum into s. @return digits written */
-static inline unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct sums *s)
+ALWAYS_INLINE unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct sums *s)
 {
 	unsigned n, m = 0;
 	uint64_t g;
@@ -383,7 +388,7 @@ static inline unsigned dec_write(uint8_t *out, unsigned pos, uint64_t v, struct 
 }
 
 /* The next character of [a-z0-9] from the random fraction x, which goes on. */
-static inline uint8_t rand_char(uint64_t *x)
+ALWAYS_INLINE uint8_t rand_char(uint64_t *x)
 {
 	unsigned __int128 m = (unsigned __int128)*x * RAND_ALPHABET;
 	*x = (uint64_t)m;
@@ -404,7 +409,7 @@ __attribute__((constructor)) static void rand_pairs_fill(void)
 }
 
 /* The next pair of characters from the random fraction x, which goes on. */
-static inline uint16_t rand_pair(uint64_t *x)
+ALWAYS_INLINE uint16_t rand_pair(uint64_t *x)
 {
 	unsigned __int128 m = (unsigned __int128)*x * RAND_PAIRS;
 	*x = (uint64_t)m;
@@ -419,7 +424,7 @@ static inline uint16_t rand_pair(uint64_t *x)
  * multiplications. The last n % 4 characters take one more draw, one
  * character per step.
  */
-static inline void rand_write(uint8_t *out, unsigned pos, unsigned n, struct dv_rng *r,
+ALWAYS_INLINE void rand_write(uint8_t *out, unsigned pos, unsigned n, struct dv_rng *r,
 			      struct sums *s)
 {
 	unsigned i = 0;
@@ -440,7 +445,7 @@ static inline void rand_write(uint8_t *out, unsigned pos, unsigned n, struct dv_
 }
 
 /* A partial sum's 16 bits (end-around carry). */
-static inline uint32_t fold16(uint64_t s)
+ALWAYS_INLINE uint32_t fold16(uint64_t s)
 {
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffffffu) + (s >> 32);
@@ -449,8 +454,8 @@ static inline uint32_t fold16(uint64_t s)
 	return (uint32_t)s;
 }
 
-static inline uint8_t expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
-			     struct dv_rng *r, uint8_t *out, uint32_t *sum)
+ALWAYS_INLINE uint8_t expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
+			      struct dv_rng *r, uint8_t *out, uint32_t *sum)
 {
 	struct sums s = { p->lead_sum };
 	unsigned pos = p->lead_len;
