@@ -27,10 +27,18 @@
 #          frames), dv_seq_walk, col_timers and the total move with the number
 #          of polls (printed per answer), and under valgrind a poll outlasts
 #          the 100 us of the time-driven walks.
+#   alone  the collector on a CPU of its own (--roles split --lcores 0,1,0:
+#          generator and responder share CPU 0), its TSC cycles per packet
+#          received, DV_BIN_BEFORE and DV_BIN back to back in BENCH_PAIRS
+#          pairs of BENCH_SECS s, the order swapped every other pair; per
+#          pair the ratio after / before, and their median. This VM's speed
+#          moves the absolute figure by 2x within minutes; a pair's ratio
+#          holds.
 #
-# usage: tests/bench/collector.sh [wall|instr|all]   (default all)
+# usage: tests/bench/collector.sh [wall|instr|alone|all]   (default all)
 #   env: DV_BIN (default build/app/dnsvolley), DV_BIN_BEFORE (an earlier build),
-#        BENCH_REPS (5), BENCH_SECS (5), BENCH_QUERIES (instr: N, default 10000),
+#        BENCH_REPS (5), BENCH_SECS (5), BENCH_PAIRS (alone: 8),
+#        BENCH_QUERIES (instr: N, default 10000),
 #        BENCH_INSTR_QPS (instr: -Q, default 2000), BENCH_SCENARIOS
 #        (default "plain nofrag fragmented"), BENCH_KEEP_TMP
 set -euo pipefail
@@ -42,7 +50,8 @@ SECS=${BENCH_SECS:-5}
 N=${BENCH_QUERIES:-10000}
 IQPS=${BENCH_INSTR_QPS:-2000}
 read -r -a SCEN <<<"${BENCH_SCENARIOS:-plain nofrag fragmented}"
-case $MODE in wall | instr | all) ;; *) bench_die "usage: $0 [wall|instr|all]" ;; esac
+PAIRS=${BENCH_PAIRS:-8}
+case $MODE in wall | instr | alone | all) ;; *) bench_die "usage: $0 [wall|instr|alone|all]" ;; esac
 [ -x "$DV_BIN" ] || bench_die "no dnsvolley binary at $DV_BIN (build it, or set DV_BIN)"
 [ -z "${DV_BIN_BEFORE:-}" ] || [ -x "$DV_BIN_BEFORE" ] || bench_die "no binary at DV_BIN_BEFORE=$DV_BIN_BEFORE"
 bench_init_plain
@@ -101,6 +110,62 @@ wall() {
 	done
 }
 
+# ---- alone: the collector on a CPU of its own, builds in pairs -----------------
+
+# alone_run BUILD SCENARIO: "cycles answered/s" in $tmp/alone-BUILD.res
+alone_run() {
+	local build=$1 sc=$2 bin json out rc=0
+	bin=$(bin_of "$build")
+	json="$tmp/alone-$build.json" out="$tmp/alone-$build.out"
+	rm -f "$json"
+	scenario_opts "$sc"
+	# shellcheck disable=SC2054 # --lcores takes a comma-separated list
+	local cmd=("$bin" --port embedded --busy-poll --roles split --lcores 0,1,0 -q -S 0 -Q 10M -l "$SECS"
+		-t 0.2 "${OPTS[@]}" --json "$json" --eal "--file-prefix=dvcola$$$build")
+	bench_note_cmd "alone $build $sc" "${cmd[@]}"
+	bench_run $((SECS + 60)) "$out" "${cmd[@]}" || rc=$?
+	[ "$rc" -eq 0 ] || bench_die "alone $build $sc exited with $rc: $(tail -n 5 "$out")"
+	bench_json "$json" '"%s %s" % (dv["cycles_per_response"], s["received"]["responses"] / '"$SECS"')' \
+		>"$tmp/alone-$build.res"
+	[ -s "$tmp/alone-$build.res" ] || bench_die "alone $build $sc: no cycles_per_response in $json"
+}
+
+alone() {
+	echo "-- the collector on a CPU of its own: TSC cycles per packet received ($SECS s a run, --busy-poll)"
+	local sc i b first bc bq ac aq
+	for sc in "${SCEN[@]}"; do
+		for ((i = 1; i <= PAIRS; i++)); do
+			local order=(after)
+			if [ -n "${DV_BIN_BEFORE:-}" ]; then
+				# swapped every other pair, lest the order favour one build
+				order=(before after)
+				((i % 2 == 1)) || order=(after before)
+			fi
+			first=${order[0]}
+			for b in "${order[@]}"; do
+				bench_log "$sc pair $i/$PAIRS: $b"
+				alone_run "$b" "$sc"
+			done
+			read -r ac aq <"$tmp/alone-after.res"
+			bench_add "alone-after-$sc" "$ac"
+			if [ -z "${DV_BIN_BEFORE:-}" ]; then
+				printf '   %-10s run %2d: %6.1f cycles (%s answered/s)\n' "$sc" "$i" "$ac" "$(bench_si "$aq")"
+				continue
+			fi
+			read -r bc bq <"$tmp/alone-before.res"
+			bench_add "alone-before-$sc" "$bc"
+			bench_add "alone-ratio-$sc" "$(bench_ratio "$ac" "$bc")"
+			printf '   %-10s pair %2d (%-6s first): before %6.1f cycles (%s answered/s)  after %6.1f cycles (%s answered/s)  after / before %s\n' \
+				"$sc" "$i" "$first" "$bc" "$(bench_si "$bq")" "$ac" "$(bench_si "$aq")" "$(bench_ratio "$ac" "$bc")"
+		done
+		if [ -n "${DV_BIN_BEFORE:-}" ]; then
+			echo "   $sc after / before cycles per packet received: median $(bench_med "alone-ratio-$sc") (pairs:$(bench_vals "alone-ratio-$sc"))"
+		else
+			echo "   $sc cycles per packet received: median $(bench_fmt "$(bench_med "alone-after-$sc")" 1)"
+		fi
+	done
+}
+
 # ---- instr: instructions per answer inside dv_col_step --------------------------
 
 # instr_run BUILD SCENARIO QUERIES: callgrind's profile in $tmp/instr-BUILD-SCENARIO-QUERIES.cg
@@ -141,7 +206,8 @@ bench_header "collector: what a matched answer costs (embedded responder)" "no p
 case $MODE in
 wall) wall ;;
 instr) instr ;;
-all) wall; instr ;;
+alone) alone ;;
+all) wall; alone; instr ;;
 esac
 bench_commands
 bench_footer
