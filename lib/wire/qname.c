@@ -280,9 +280,10 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 	return 0;
 }
 
-/* The expansion's pieces are inlined whole into both entry points, so that the
- * one without a sum computes none (left to itself, the compiler keeps one copy
- * with the sums and calls it from both). */
+/* The expansion and all its pieces are inlined into both entry points, so that
+ * the one without a sum computes none. Left to itself GCC kept one copy, with
+ * the sums, for both; with only expand() forced inline it moved the digits'
+ * writer out of line instead (docs/performance.md, "Midday, 2026-12-05"). */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /*
@@ -455,7 +456,7 @@ ALWAYS_INLINE uint32_t fold16(uint64_t s)
 }
 
 ALWAYS_INLINE uint8_t expand(const struct dv_qname_pattern *p, uint64_t seq, unsigned lcore,
-			      struct dv_rng *r, uint8_t *out, uint32_t *sum)
+			     struct dv_rng *r, uint8_t *out, uint32_t *sum)
 {
 	struct sums s = { p->lead_sum };
 	unsigned pos = p->lead_len;
