@@ -201,7 +201,9 @@ instr() {
 	done
 }
 
-bench_header "collector: what a matched answer costs (embedded responder)" "no pinning (generator, collector, responder and main lcore share the CPUs)"
+placement="no pinning (generator, collector, responder and main lcore share the CPUs)"
+[ "$MODE" != alone ] || placement="--lcores 0,1,0: the collector alone on CPU 1"
+bench_header "collector: what a matched answer costs (embedded responder)" "$placement"
 [ -z "${DV_BIN_BEFORE:-}" ] || echo "   before: $DV_BIN_BEFORE"
 case $MODE in
 wall) wall ;;
