@@ -7,6 +7,8 @@ set -euo pipefail
 
 # IPv4, 10k qps for 3 s: everything answered, latency sane; the rate at least half the
 # offered load (a broken pacer fails; CPU contention on two shared cores does not).
+# Latency: every answer within the timeout (-t 1), the median far below it; one
+# answer delayed 102 ms by a stalled CPU failed a 100 ms bound on the maximum in CI.
 # Rate accuracy is a benchmark's business (tests/bench/accuracy.sh).
 run --port embedded -s 198.18.0.53 -d "$Q" -Q 10000 -l 3 -t 1 -S 1 --json "$tmp/v4.json"
 grep -q '^Statistics:' "$tmp/out"
@@ -14,7 +16,8 @@ $CHECK "$tmp/v4.json" \
 	"sent >= 15000 and sent <= 30001" \
 	"answered == sent" "timeouts == 0" "unexpected == 0" \
 	"rcodes.get('NOERROR', 0) == answered" \
-	"lat['min'] > 0 and lat['max'] < 100_000_000" \
+	"lat['min'] > 0 and lat['max'] < 1_000_000_000" \
+	"dv['percentiles_ns']['p50'] < 100_000_000" \
 	"sum(b[2] for b in lat['buckets']) == answered" \
 	"len(periodic) >= 3" \
 	"sum(p['sent']['queries'] for p in periodic) == sent" \
