@@ -248,7 +248,6 @@ static unsigned file_runids(const struct dv_runfile *rf, const char **ids, unsig
 	return n;
 }
 
-/** Seconds, for messages. */
 /** Side by side: the i-th intervals of every file that has one, merged into acc. */
 static int merge_together_interval(struct merge_in *in, unsigned n, bool *any)
 {
