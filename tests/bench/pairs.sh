@@ -1,8 +1,9 @@
 #!/bin/bash
 # Benchmark (not a test): two builds' generator cycles per query, compared
-# pair by pair. Each pair runs BEFORE then AFTER back to back on the same CPU
-# (crafting.sh's run: --port null, unique names, --max), short runs, and
-# prints both and their ratio. This VM switches between a fast and a slow
+# pair by pair. Each pair runs both builds back to back on the same CPU
+# (crafting.sh's run: --port null, unique names, --max), BEFORE first in odd
+# pairs and AFTER first in even ones, lest the order favour one; short runs,
+# and prints both and their ratio. This VM switches between a fast and a slow
 # mode, sometimes in the middle of a run (docs/performance.md); a pair that
 # ran in one mode gives a sound ratio where medians over a longer alternation
 # mix the modes. Look at the pairs, not only at the median.
@@ -41,21 +42,28 @@ one() {
 	bench_json "$json" '"%s %s" % (dv["cycles_per_query"], dv["achieved_qps"])' >"$tmp/$tag.res"
 }
 
-bench_header "pairs: generator cycles per query, BEFORE then AFTER, back to back"
+bench_header "pairs: generator cycles per query, two builds back to back, the order swapped every other pair"
 echo "   before: $BEFORE"
 echo "   after:  $AFTER"
 [ -z "${BENCH_ARGS_BEFORE:-}${BENCH_ARGS_AFTER:-}" ] ||
 	echo "   options: before '${BENCH_ARGS_BEFORE:-}', after '${BENCH_ARGS_AFTER:-}'"
 for i in $(seq "$PAIRS"); do
-	one "$BEFORE" before "${BENCH_ARGS_BEFORE:-}"
-	one "$AFTER" after "${BENCH_ARGS_AFTER:-}"
+	if ((i % 2 == 1)); then
+		first=before
+		one "$BEFORE" before "${BENCH_ARGS_BEFORE:-}"
+		one "$AFTER" after "${BENCH_ARGS_AFTER:-}"
+	else
+		first=after
+		one "$AFTER" after "${BENCH_ARGS_AFTER:-}"
+		one "$BEFORE" before "${BENCH_ARGS_BEFORE:-}"
+	fi
 	read -r bc bq <"$tmp/before.res" || true
 	read -r ac aq <"$tmp/after.res" || true
 	if [ -z "${bc:-}" ] || [ -z "${ac:-}" ]; then bench_die "pair $i: no cycles_per_query in the JSON"; fi
 	r=$(bench_ratio "$ac" "$bc")
 	bench_add ratio "$r"
-	printf '   pair %2d: before %6.1f cycles (%s qps)  after %6.1f cycles (%s qps)  after / before %s\n' \
-		"$i" "$bc" "$(bench_si "$bq")" "$ac" "$(bench_si "$aq")" "$r"
+	printf '   pair %2d (%-6s first): before %6.1f cycles (%s qps)  after %6.1f cycles (%s qps)  after / before %s\n' \
+		"$i" "$first" "$bc" "$(bench_si "$bq")" "$ac" "$(bench_si "$aq")" "$r"
 done
 echo "   after / before cycles per query: median $(bench_med ratio) (pairs:$(bench_vals ratio))"
 bench_commands
