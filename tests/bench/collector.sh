@@ -136,11 +136,7 @@ alone() {
 	for sc in "${SCEN[@]}"; do
 		for ((i = 1; i <= PAIRS; i++)); do
 			local order=(after)
-			if [ -n "${DV_BIN_BEFORE:-}" ]; then
-				# swapped every other pair, lest the order favour one build
-				order=(before after)
-				((i % 2 == 1)) || order=(after before)
-			fi
+			[ -z "${DV_BIN_BEFORE:-}" ] || read -ra order <<<"$(bench_pair_order "$i")"
 			first=${order[0]}
 			for b in "${order[@]}"; do
 				bench_log "$sc pair $i/$PAIRS: $b"

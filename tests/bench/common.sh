@@ -282,6 +282,13 @@ bench_alternate() {
 	done
 }
 
+# bench_pair_order I: the two builds of pair I in the order they run, "before
+# after" in odd pairs and "after before" in even ones, as bench_alternate
+# rotates tools, lest the order favour one build.
+bench_pair_order() {
+	if (($1 % 2 == 1)); then echo "before after"; else echo "after before"; fi
+}
+
 # A table row: label, median, and every repetition's figure.
 bench_row() {
 	local tool=$1 label=${2:-$1} unit=${3:-}

@@ -47,16 +47,13 @@ echo "   before: $BEFORE"
 echo "   after:  $AFTER"
 [ -z "${BENCH_ARGS_BEFORE:-}${BENCH_ARGS_AFTER:-}" ] ||
 	echo "   options: before '${BENCH_ARGS_BEFORE:-}', after '${BENCH_ARGS_AFTER:-}'"
+declare -A bin=([before]=$BEFORE [after]=$AFTER) args=([before]=${BENCH_ARGS_BEFORE:-} [after]=${BENCH_ARGS_AFTER:-})
 for i in $(seq "$PAIRS"); do
-	if ((i % 2 == 1)); then
-		first=before
-		one "$BEFORE" before "${BENCH_ARGS_BEFORE:-}"
-		one "$AFTER" after "${BENCH_ARGS_AFTER:-}"
-	else
-		first=after
-		one "$AFTER" after "${BENCH_ARGS_AFTER:-}"
-		one "$BEFORE" before "${BENCH_ARGS_BEFORE:-}"
-	fi
+	read -ra order <<<"$(bench_pair_order "$i")"
+	first=${order[0]}
+	for side in "${order[@]}"; do
+		one "${bin[$side]}" "$side" "${args[$side]}"
+	done
 	read -r bc bq <"$tmp/before.res" || true
 	read -r ac aq <"$tmp/after.res" || true
 	if [ -z "${bc:-}" ] || [ -z "${ac:-}" ]; then bench_die "pair $i: no cycles_per_query in the JSON"; fi
