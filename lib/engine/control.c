@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
-#include <rte_launch.h>
 
 #include "dv_config.h"
 #include "config/seqspec.h"
@@ -453,7 +452,7 @@ static int control_loop(struct dv_session *st, const struct dv_plan *plan, struc
 		}
 	}
 	__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
-	rte_eal_mp_wait_lcore();
+	dv_lcore_wait_all();
 	dv_features_tick(st);
 
 	/* The last interval: a short one too if it counted anything, so that the

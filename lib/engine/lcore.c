@@ -11,6 +11,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
+#include <rte_lcore.h>
 
 #include "engine/col.h"
 #include "engine/gen.h"
@@ -38,9 +39,23 @@ int dv_lcore_launch(struct dv_shared *sh, int (*fn)(void *), void *arg, unsigned
 		dv_err("cannot launch lcore %u: %s", id, rte_strerror(-rc));
 		__atomic_store_n(&sh->stop_tx, 1, __ATOMIC_RELEASE);
 		__atomic_store_n(&sh->stop_rx, 1, __ATOMIC_RELEASE);
-		rte_eal_mp_wait_lcore();
+		dv_lcore_wait_all();
 	}
 	return rc;
+}
+
+int dv_lcore_wait(unsigned id)
+{
+	while (rte_eal_get_lcore_state(id) == RUNNING)
+		dv_frugal_sleep(100000);
+	return rte_eal_wait_lcore(id);
+}
+
+void dv_lcore_wait_all(void)
+{
+	unsigned id;
+	RTE_LCORE_FOREACH_WORKER(id)
+		dv_lcore_wait(id);
 }
 
 static void frugal_nap(const struct dv_shared *sh, uint64_t now, uint64_t next_due)

@@ -240,3 +240,13 @@ int dv_lcore_launch(struct dv_shared *sh, int (*fn)(void *), void *arg, unsigned
 
 /** Sleep for a short while in frugal mode (nanosleep, with a small timer slack). */
 void dv_frugal_sleep(uint64_t ns);
+
+/**
+ * Wait for lcore id to finish what it was launched with, napping: the main
+ * lcore may share its CPU with it (a run given one CPU), where the spin of
+ * rte_eal_wait_lcore() would take half of it. @return the function's value
+ */
+int dv_lcore_wait(unsigned id);
+
+/** dv_lcore_wait() for every worker lcore. */
+void dv_lcore_wait_all(void);

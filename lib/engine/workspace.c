@@ -36,19 +36,12 @@ static int lcore_socket(unsigned lcore)
 	return (int)rte_lcore_to_socket_id(lcore);
 }
 
-/*
- * Run fn(arg) on lcore id and wait for it, so that what it writes first is on
- * its node. The wait naps: given one CPU, the main lcore shares it with the
- * worker, and rte_eal_wait_lcore()'s spin would take half of it from the
- * tables being filled.
- */
+/* Run fn(arg) on lcore id and wait for it, so that what it writes first is on its node. */
 static int on_lcore(int (*fn)(void *), void *arg, unsigned id)
 {
 	if (rte_eal_remote_launch(fn, arg, id) != 0)
 		return fn(arg); /* not a worker lcore: the main one touches it */
-	while (rte_eal_get_lcore_state(id) != WAIT)
-		dv_frugal_sleep(100000);
-	return rte_eal_wait_lcore(id);
+	return dv_lcore_wait(id);
 }
 
 /* What a collector's lcore needs to set up its lanes' tables. */
