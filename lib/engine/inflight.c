@@ -1,4 +1,5 @@
 #include "engine/inflight.h"
+#include "core/bigmem.h"
 #include "core/pow2.h"
 
 #include <errno.h>
@@ -20,8 +21,8 @@ int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base
 	if ((uint32_t)sport_base + nports > 65536)
 		return -EINVAL;
 
-	t->issue = aligned_alloc(64, sizeof(*t->issue) * nslots);
-	t->done = aligned_alloc(64, sizeof(*t->done) * nslots);
+	t->issue = dv_bigmem_alloc(sizeof(*t->issue) * nslots);
+	t->done = dv_bigmem_alloc(sizeof(*t->done) * nslots);
 	if (t->issue == NULL || t->done == NULL) {
 		dv_inflight_free(t);
 		return -ENOMEM;
@@ -72,8 +73,8 @@ int dv_inflight_spread(struct dv_inflight *t, uint32_t nports, uint64_t key)
 
 void dv_inflight_free(struct dv_inflight *t)
 {
-	free(t->issue);
-	free(t->done);
+	dv_bigmem_free(t->issue);
+	dv_bigmem_free(t->done);
 	t->issue = NULL;
 	t->done = NULL;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/battery.h"
+#include "core/bigmem.h"
 #include "core/log.h"
 #include "wire/frame_parse.h"
 
@@ -75,7 +76,7 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 
 	/* On a cache line: each entry's first line holds what a frame needs of it. */
 	size_t nq = plan->queries.n > 0 ? plan->queries.n : 1;
-	qs->questions = aligned_alloc(64, nq * sizeof(*qs->questions));
+	qs->questions = dv_bigmem_alloc(nq * sizeof(*qs->questions));
 	if (qs->questions == NULL) {
 		dv_err("out of memory for %zu questions", plan->queries.n);
 		return -ENOMEM;
@@ -96,6 +97,6 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 
 void dv_qsource_free(struct dv_qsource *qs)
 {
-	free(qs->questions);
+	dv_bigmem_free(qs->questions);
 	qs->questions = NULL;
 }

@@ -6,6 +6,7 @@
 
 #include <rte_ring.h>
 
+#include "core/bigmem.h"
 #include "core/count.h"
 #include "core/pow2.h"
 
@@ -28,8 +29,8 @@ int dv_seq_init(struct dv_seq *s, uint32_t nslots, unsigned attempts, const uint
 	s->ns_per_tick = 1.0;
 	memcpy(s->timer_tsc, timer_tsc, attempts * sizeof(*timer_tsc));
 
-	s->lq = aligned_alloc(64, sizeof(*s->lq) * nslots);
-	s->st = aligned_alloc(64, sizeof(*s->st) * nslots);
+	s->lq = dv_bigmem_alloc(sizeof(*s->lq) * nslots);
+	s->st = dv_bigmem_alloc(sizeof(*s->st) * nslots);
 	if (s->lq == NULL || s->st == NULL)
 		goto nomem;
 	memset(s->lq, 0, sizeof(*s->lq) * nslots);
@@ -37,7 +38,7 @@ int dv_seq_init(struct dv_seq *s, uint32_t nslots, unsigned attempts, const uint
 		s->st[i] = (struct dv_lq_state){ .lseq = DV_SEQ_NONE };
 	for (unsigned k = 0; k < attempts; k++) {
 		/* An attempt index holds at most one timer per live logical query. */
-		s->fifo[k].e = aligned_alloc(64, sizeof(struct dv_timer) * nslots);
+		s->fifo[k].e = dv_bigmem_alloc(sizeof(struct dv_timer) * nslots);
 		if (s->fifo[k].e == NULL)
 			goto nomem;
 		s->fifo[k].mask = nslots - 1;
@@ -66,7 +67,7 @@ int dv_seq_set_transport(struct dv_seq *s, bool tc_tcp, unsigned tcp_from, uint6
 	if (!tc_tcp || s->indexes > s->attempts || s->attempts >= DV_MAX_ATTEMPTS)
 		return 0;
 	unsigned k = s->attempts;
-	s->fifo[k].e = aligned_alloc(64, sizeof(struct dv_timer) * s->nslots);
+	s->fifo[k].e = dv_bigmem_alloc(sizeof(struct dv_timer) * s->nslots);
 	if (s->fifo[k].e == NULL)
 		return -ENOMEM;
 	s->fifo[k].mask = s->nslots - 1;
@@ -77,10 +78,10 @@ int dv_seq_set_transport(struct dv_seq *s, bool tc_tcp, unsigned tcp_from, uint6
 
 void dv_seq_free(struct dv_seq *s)
 {
-	free(s->lq);
-	free(s->st);
+	dv_bigmem_free(s->lq);
+	dv_bigmem_free(s->st);
 	for (unsigned k = 0; k < DV_MAX_ATTEMPTS; k++)
-		free(s->fifo[k].e);
+		dv_bigmem_free(s->fifo[k].e);
 	free(s->retry_mem);
 	memset(s, 0, sizeof(*s));
 }

@@ -9,10 +9,29 @@
 #include <string.h>
 
 #include "config/plan.h"
+#include "core/bigmem.h"
 #include "engine/inflight.h"
 
 /* An attempt id for tests: query qidx over a family. */
 #define AID(q, f) (&(struct dv_attempt_id){ .qidx = (q), .qtype = 1, .family = (f) })
+
+/* The tables' memory: on a line, on 2 MiB from 2 MiB up, every byte usable. */
+START_TEST(bigmem_alignment)
+{
+	static const size_t sizes[] = { 1, 100, 4096, (2u << 20) - 1, 2u << 20, (3u << 20) + 5 };
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *p = dv_bigmem_alloc(sizes[i]);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % 64, 0);
+		if (sizes[i] >= (2u << 20))
+			ck_assert_uint_eq((uintptr_t)p % (2u << 20), 0);
+		memset(p, 0xa5, sizes[i]);
+		ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
+		dv_bigmem_free(p);
+	}
+	dv_bigmem_free(NULL);
+}
+END_TEST
 
 START_TEST(slots_for_rate)
 {
@@ -290,6 +309,7 @@ int main(void)
 	Suite *s = suite_create("inflight");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, bigmem_alignment);
 	tcase_add_test(tc, slots_for_rate);
 	tcase_add_test(tc, init_rejects_bad_sizes);
 	tcase_add_test(tc, wire_id_mapping);
