@@ -305,6 +305,7 @@ struct dv_plan {
 	unsigned nports;                    /**< 1..DV_MAX_PORTS (default: one, "embedded") */
 	char drivers_dir[PATH_MAX];
 	char eal_extra[1024];               /**< --eal "..." appended verbatim (split on spaces) */
+	bool hugepages;                     /**< --hugepages: EAL on hugepages whatever the profiles need */
 	uint8_t dst_mac[6];
 	bool dst_mac_set;
 	unsigned burst;                     /**< TX/RX burst size, default 32 */

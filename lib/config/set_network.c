@@ -164,3 +164,10 @@ int dv_set_eal(struct dv_plan *p, const char *v, const char *ctx)
 	strcpy(p->eal_extra, v);
 	return 0;
 }
+
+int dv_set_hugepages(struct dv_plan *p, const char *v, const char *ctx)
+{
+	if (dv_parse_bool(v, &p->hugepages) != 0)
+		return dv_not_a(ctx, v, "a boolean (true or false)");
+	return 0;
+}

@@ -148,6 +148,7 @@ int dv_set_sport_base(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_sport(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_burst(struct dv_plan *p, const char *v, const char *ctx);
 int dv_set_eal(struct dv_plan *p, const char *v, const char *ctx);
+int dv_set_hugepages(struct dv_plan *p, const char *v, const char *ctx);
 
 /* set_lcores.c: generators, CPUs, roles, polling */
 int dv_set_generators(struct dv_plan *p, const char *v, const char *ctx);

@@ -101,29 +101,44 @@ static int preflight_pci(const struct dv_port_plan *pp)
 	return 0;
 }
 
+/* Hugepages for a run: root, a hugetlbfs, and what EAL's -m asks for free. `who` leads the message. */
+static int preflight_hugepages(const char *who)
+{
+	if (geteuid() != 0) {
+		dv_err("%s: needs root (raw access to hugepages)", who);
+		return -EPERM;
+	}
+	long free_pages = meminfo_value("HugePages_Free");
+	long page_kb = meminfo_value("Hugepagesize");
+	if (!mounted_fs("hugetlbfs")) {
+		dv_err("%s: needs hugepages, and no hugetlbfs is mounted "
+		       "(mount -t hugetlbfs nodev /dev/hugepages)", who);
+		return -ENOENT;
+	}
+	if (free_pages <= 0 || page_kb <= 0 || free_pages * page_kb < 512L * 1024) {
+		dv_err("%s: needs 512 MiB of free hugepages, %ld kB free "
+		       "(echo 1024 > /proc/sys/vm/nr_hugepages)", who,
+		       free_pages > 0 && page_kb > 0 ? free_pages * page_kb : 0L);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int preflight_port(const struct dv_port_plan *pp)
 {
 	const struct dv_port_profile *pr = &pp->profile;
 
-	if ((pr->kernel_iface || pr->needs_hugepages || pr->needs_bpffs) && geteuid() != 0) {
+	if ((pr->kernel_iface || pr->needs_bpffs) && geteuid() != 0) {
 		dv_err("--port %s: needs root (raw access to %s)", pp->spec,
 		       pr->kernel_iface ? "the interface" : "hugepages");
 		return -EPERM;
 	}
 	if (pr->needs_hugepages) {
-		long free_pages = meminfo_value("HugePages_Free");
-		long page_kb = meminfo_value("Hugepagesize");
-		if (!mounted_fs("hugetlbfs")) {
-			dv_err("--port %s: needs hugepages, and no hugetlbfs is mounted "
-			       "(mount -t hugetlbfs nodev /dev/hugepages)", pp->spec);
-			return -ENOENT;
-		}
-		if (free_pages <= 0 || page_kb <= 0 || free_pages * page_kb < 512L * 1024) {
-			dv_err("--port %s: needs 512 MiB of free hugepages, %ld kB free "
-			       "(echo 1024 > /proc/sys/vm/nr_hugepages)", pp->spec,
-			       free_pages > 0 && page_kb > 0 ? free_pages * page_kb : 0L);
-			return -ENOMEM;
-		}
+		char who[sizeof(pp->spec) + 8];
+		snprintf(who, sizeof(who), "--port %s", pp->spec);
+		int rc = preflight_hugepages(who);
+		if (rc != 0)
+			return rc;
 	}
 	/*
 	 * bpffs is for the PMD's own program (libxdp pins its dispatcher there):
@@ -144,6 +159,11 @@ static int preflight_port(const struct dv_port_plan *pp)
 
 int dv_preflight(const struct dv_plan *plan)
 {
+	if (plan->hugepages) {
+		int rc = preflight_hugepages("--hugepages");
+		if (rc != 0)
+			return rc;
+	}
 	for (unsigned k = 0; k < plan->nports; k++) {
 		int rc = preflight_port(&plan->port[k]);
 		if (rc != 0)
@@ -160,6 +180,8 @@ int dv_preflight(const struct dv_plan *plan)
 
 bool dv_eal_needs_hugepages(const struct dv_plan *plan)
 {
+	if (plan->hugepages)
+		return true;
 	for (unsigned k = 0; k < plan->nports; k++)
 		if (plan->port[k].profile.needs_hugepages)
 			return true;

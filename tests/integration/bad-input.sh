@@ -52,12 +52,18 @@ if command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
 	cp "$Q" "$tmp/q-nobody.txt" && chmod 755 "$tmp" && chmod 644 "$tmp/q-nobody.txt"
 	expect "^dnsvolley: --port af_packet:lo: needs root" \
 		runuser -u nobody -- "$DV" --port af_packet:lo -s 127.0.0.1 -d "$tmp/q-nobody.txt"
+	expect "^dnsvolley: --hugepages: needs root" \
+		runuser -u nobody -- "$DV" --port null --hugepages -s 198.18.0.2 -d "$tmp/q-nobody.txt"
 fi
 # Missing hugepages and bpffs: unmount them in a private mount namespace (the host keeps its own).
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	expect "needs hugepages, and no hugetlbfs is mounted" unshare -m --propagation private \
 		sh -c 'umount -a -t hugetlbfs 2>/dev/null; exec "$@"' sh \
 		"$DV" --port af_xdp:lo -s 127.0.0.1 -d "$Q"
+	# --hugepages asks for them where the profile (net_null) runs without.
+	expect "^dnsvolley: --hugepages: needs hugepages, and no hugetlbfs is mounted" \
+		unshare -m --propagation private sh -c 'umount -a -t hugetlbfs 2>/dev/null; exec "$@"' sh \
+		"$DV" --port null --hugepages -s 198.18.0.2 -d "$Q"
 	# Only the PMD's own program needs bpffs (dnsvolley's pins nothing, and af_xdp
 	# runs without one: tests/integration/xdp-instances.sh): a copy of the profile
 	# without xdp_prog, as docs/drivers.md describes it.

@@ -51,6 +51,38 @@ run --port embedded -s 198.18.0.53 -s 2001:2::53 -d "$Q" -Q 5000 -l 1 --vlan 7 -
 $CHECK "$tmp/vlan.json" "answered == sent and sent >= 2500 and dv['unmatched'] == 0" \
 	"dv['rx_classes']['other'] == 0"
 
+# --hugepages: the embedded port, which runs without, on hugepages: the same exact
+# counts, and the process's memory on 2 MiB hugetlb pages while it runs (THP shows
+# as 4 kB in KernelPageSize: only hugetlbfs memory matches).
+if [ "$(id -u)" -eq 0 ] && [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)" -ge 256 ]; then
+	echo "+ dnsvolley --port embedded --hugepages (watching its mappings)"
+	"$DV" --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 2 --hugepages --quiet \
+		--json "$tmp/huge.json" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	huge=0
+	for _ in $(seq 50); do
+		if grep -q '^KernelPageSize: *2048 kB' "/proc/$pid/smaps" 2>/dev/null; then
+			huge=1
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$pid" || { cat "$tmp/out" "$tmp/err"; exit 1; }
+	[ "$huge" = 1 ] || { echo "FAIL: --hugepages: no 2 MiB mapping in /proc/$pid/smaps"; exit 1; }
+	$CHECK "$tmp/huge.json" "answered == sent and sent >= 2000 and timeouts == 0"
+	# Without it, none: the check above can tell the two apart.
+	"$DV" --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 2 --quiet >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 1
+	if grep -q '^KernelPageSize: *2048 kB' "/proc/$pid/smaps" 2>/dev/null; then
+		echo "FAIL: the embedded port on hugepages without --hugepages"
+		exit 1
+	fi
+	wait "$pid" || { cat "$tmp/out" "$tmp/err"; exit 1; }
+else
+	echo "SKIP: --hugepages (needs root and 512 MiB of free hugepages)"
+fi
+
 # --max-queries bounds the count exactly.
 run --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 10 --max-queries 777 --json "$tmp/max.json"
 $CHECK "$tmp/max.json" "sent == 777 and answered == 777"

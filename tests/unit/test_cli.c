@@ -584,9 +584,19 @@ START_TEST(eal_arguments)
 	ck_assert(has_arg(&a, "--vdev=net_null0,no-rx=1"));
 	ck_assert(has_arg(&a, "--vdev=net_null1,no-rx=1"));
 	ck_assert(has_arg(&a, "--no-pci"));
+	ck_assert(has_arg(&a, "--no-huge")); /* net_null runs without */
+	ck_assert(!has_arg(&a, "--in-memory"));
 	char name[64];
 	dv_eal_vdev_name(&p, 1, name, sizeof(name));
 	ck_assert_str_eq(name, "net_null1");
+	dv_plan_free(&p);
+
+	/* --hugepages: the same port on hugepages (EAL in memory, no files left behind). */
+	ck_assert_int_eq(parse(&p, ARGV("-d", QFILE, "--port", "null", "-s", "198.18.2.1", "--hugepages")), 0);
+	ck_assert(p.hugepages);
+	ck_assert_int_eq(dv_eal_args_build(&p, "dnsvolley", &a, &map), 0);
+	ck_assert(has_arg(&a, "--in-memory"));
+	ck_assert(!has_arg(&a, "--no-huge"));
 	dv_plan_free(&p);
 
 	/* A PCI address without its domain gets one; the profile's driver options follow. */

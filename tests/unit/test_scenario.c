@@ -76,6 +76,7 @@ START_TEST(defaults)
 	ck_assert_double_eq(p.plot_interval_s, 0.5);
 	ck_assert_str_eq(p.plot_path, "");
 	ck_assert_uint_eq(p.sport_high, 0);
+	ck_assert(!p.hugepages);
 }
 END_TEST
 
@@ -104,6 +105,7 @@ START_TEST(good_file_sets_everything)
 	ck_assert_double_eq(p.stats_interval_s, 0.0);
 	ck_assert_str_eq(p.json_path, "out.json"); /* relative to cwd, untouched */
 	ck_assert_str_eq(p.eal_extra, "--no-huge -m 256");
+	ck_assert(p.hugepages);
 	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 	ck_assert(p.dst_mac_set);
 	ck_assert_mem_eq(p.dst_mac, mac, 6);
