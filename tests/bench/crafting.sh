@@ -9,9 +9,15 @@
 # cycles per query with unique names and <= 45 from a query file (issue 19,
 # set when testpmd took 30 cycles a packet: also printed scaled to this run's
 # testpmd, as the machine's speed varies from day to day).
+# Everything once more on hugepages (dnsvolley --hugepages, testpmd without
+# --no-huge): the null port runs without them, a NIC's with them. And the
+# floor (tests/bench/floor.c, build/tests/dv-floor): the least a query from
+# the same file costs, made of dnsvolley's pieces in the tightest loop, step
+# by step (DPDK's part, + the frame, + the least tracking, + dnsvolley's
+# records), on hugepages; DPDK's part once more on 4 KiB pages.
 #
-# usage: tests/bench/crafting.sh    (env: BENCH_REPS, BENCH_SECS, BENCH_CPU, DV_BIN;
-#                                    docs/performance.md)
+# usage: tests/bench/crafting.sh    (env: BENCH_REPS, BENCH_SECS, BENCH_CPU, DV_BIN,
+#                                    FLOOR_BIN; docs/performance.md)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -20,6 +26,8 @@ SECS=${BENCH_SECS:-5}
 TARGET=0.9
 
 bench_require dpdk-testpmd taskset timeout python3
+FLOOR_BIN=${FLOOR_BIN:-$BENCH_ROOT/build/tests/dv-floor}
+[ -x "$FLOOR_BIN" ] || bench_die "no dv-floor at $FLOOR_BIN (build the tests, or set FLOOR_BIN)"
 bench_init_plain
 tmp=$(bench_tmp)
 bench_dv_rate
@@ -60,20 +68,46 @@ crafting_run() {
 
 bench_one_dnsvolley() { crafting_run "$1" "$DV_BIN" dnsvolley; }
 bench_one_qfile() { crafting_run "$1" "$DV_BIN" qfile -d "$QFILE"; }
+bench_one_dnsvolley_h() { crafting_run "$1" "$DV_BIN" dnsvolley_h --hugepages --qname '{seq}.{rand8}.bench.test'; }
+bench_one_qfile_h() { crafting_run "$1" "$DV_BIN" qfile_h --hugepages -d "$QFILE"; }
 # DV_BIN_BEFORE: an earlier build, alternating with DV_BIN (before/after a change).
 bench_one_before() { crafting_run "$1" "$DV_BIN_BEFORE" before; }
 
-bench_one_testpmd() { testpmd_run "$1" testpmd; }
-bench_one_testpmd_mf() { testpmd_run "$1" testpmd_mf --txonly-multi-flow; }
+bench_one_testpmd() { testpmd_run "$1" testpmd --no-huge; }
+bench_one_testpmd_mf() { testpmd_run "$1" testpmd_mf --no-huge --txonly-multi-flow; }
+bench_one_testpmd_h() { testpmd_run "$1" testpmd_h --in-memory; }
 
-# testpmd_run REP TAG [OPTIONS...]: one testpmd txonly run, recorded as TAG.
+# floor_run REP MODE TAG [EAL MEMORY OPTION]: one dv-floor run (hugepages unless told).
+floor_run() {
+	local rep=$1 mode=$2 tag=$3 mem=${4:---in-memory} out="$tmp/$3-$1.out" rc=0 cpq qps
+	# shellcheck disable=SC2054 # net_null0,no-rx=1 is one argument
+	local cmd=(taskset -c "$BENCH_CPU" "$FLOOR_BIN" "$mem" -m 512 --file-prefix "dvbench-fl-$$-$tag-$rep"
+		--no-pci --no-telemetry --lcores "0@$BENCH_CPU" --vdev net_null0,no-rx=1 --log-level=error
+		-- "$mode" "$SECS" "$QFILE")
+	bench_note_cmd "$tag" "${cmd[@]}"
+	bench_run $((SECS + 30)) "$out" "${cmd[@]}" || rc=$?
+	bench_testpmd_cleanup "dvbench-fl-$$-$tag-$rep"
+	[ "$rc" -eq 0 ] || bench_die "dv-floor $mode exited with $rc: $(tail -n 5 "$out")"
+	read -r _ cpq qps <<<"$(grep "^$mode " "$out" | tail -n 1)"
+	[ -n "${cpq:-}" ] || bench_die "no figures in $out"
+	bench_add "$tag" "$qps"
+	bench_add "${tag}_cpq" "$cpq"
+}
+bench_one_floor_dpdk4k() { floor_run "$1" dpdk floor_dpdk4k --no-huge; }
+bench_one_floor_dpdk() { floor_run "$1" dpdk floor_dpdk; }
+bench_one_floor_frame() { floor_run "$1" frame floor_frame; }
+bench_one_floor_lean() { floor_run "$1" lean floor_lean; }
+bench_one_floor_tracked() { floor_run "$1" tracked floor_tracked; }
+
+# testpmd_run REP TAG MEMORY [OPTIONS...]: one testpmd txonly run, recorded as TAG
+# (MEMORY: --no-huge, or --in-memory for hugepages).
 testpmd_run() {
-	local rep=$1 tag=$2
-	shift 2
+	local rep=$1 tag=$2 mem=$3
+	shift 3
 	local prefix="dvbench-tp-$$-$tag-$rep" out="$tmp/$tag-$rep.out" rc=0 v
 	# shellcheck disable=SC2054 # --lcores takes a comma-separated list
 	local cmd=(taskset -c "$BENCH_CPU" dpdk-testpmd --lcores "0@$BENCH_CPU,1@$BENCH_CPU"
-		--no-huge -m 512 --file-prefix "$prefix" --no-pci --no-telemetry
+		"$mem" -m 512 --file-prefix "$prefix" --no-pci --no-telemetry
 		--vdev net_null0,no-rx=1 --
 		--forward-mode=txonly --auto-start --stats-period 1 --txpkts="$FRAME_LEN"
 		--burst=32 --nb-cores=1 --txq=1 --rxq=1 --total-num-mbufs=16384 --record-core-cycles "$@")
@@ -90,12 +124,14 @@ testpmd_run() {
 }
 
 bench_header "crafting: one core building queries into net_null (issue 5, item 1)"
+echo "   floor: $FLOOR_BIN"
+tools=(dnsvolley qfile testpmd testpmd_mf dnsvolley_h qfile_h testpmd_h
+	floor_dpdk4k floor_dpdk floor_frame floor_lean floor_tracked)
 if [ -n "${DV_BIN_BEFORE:-}" ]; then
 	echo "   before: $DV_BIN_BEFORE"
-	bench_alternate dnsvolley before qfile testpmd testpmd_mf
-else
-	bench_alternate dnsvolley qfile testpmd testpmd_mf
+	tools=(dnsvolley before "${tools[@]:1}")
 fi
+bench_alternate "${tools[@]}"
 
 echo "   frame length (bytes): dnsvolley $(bench_vals dv_len | sed 's/^ //'); testpmd --txpkts $(bench_vals testpmd_len | sed 's/^ //')"
 bench_row dnsvolley "dnsvolley --port null, unique names" qps
@@ -103,6 +139,16 @@ bench_row qfile "dnsvolley --port null, query file" qps
 [ -z "${DV_BIN_BEFORE:-}" ] || bench_row before "dnsvolley before (DV_BIN_BEFORE)" qps
 bench_row testpmd "testpmd txonly net_null" pps
 bench_row testpmd_mf "testpmd txonly --txonly-multi-flow" pps
+echo "   on hugepages:"
+bench_row dnsvolley_h "dnsvolley --hugepages, unique names" qps
+bench_row qfile_h "dnsvolley --hugepages, query file" qps
+bench_row testpmd_h "testpmd txonly, hugepages" pps
+echo "   the floor (dv-floor, the same query file; each step adds to the one before):"
+bench_row floor_dpdk4k "DPDK's part, 4 KiB pages" qps
+bench_row floor_dpdk "DPDK's part" qps
+bench_row floor_frame "+ the frame" qps
+bench_row floor_lean "+ the least tracking" qps
+bench_row floor_tracked "+ dnsvolley's records instead" qps
 [ -z "${DV_BIN_BEFORE:-}" ] || echo "   after / before: $(bench_ratio "$(bench_med dnsvolley)" "$(bench_med before)")x" \
 	"(cycles per query $(bench_fmt "$(bench_med dnsvolley_cpq)" 1) / $(bench_fmt "$(bench_med before_cpq)" 1))"
 echo "   CPU cycles per frame (medians): dnsvolley $(bench_fmt "$(bench_med dnsvolley_cpq)" 1)" \
@@ -118,5 +164,16 @@ bench_target "dnsvolley cycles per query / testpmd's, unique names (70 / 30)" \
 	"$(bench_ratio "$(bench_med dnsvolley_cpq)" "$(bench_med testpmd_cpp)")" "<=" 2.333
 bench_target "dnsvolley cycles per query / testpmd's, query file (45 / 30)" \
 	"$(bench_ratio "$(bench_med qfile_cpq)" "$(bench_med testpmd_cpp)")" "<=" 1.5
+echo "   on hugepages, CPU cycles per frame (medians): dnsvolley $(bench_fmt "$(bench_med dnsvolley_h_cpq)" 1)" \
+	"(query file $(bench_fmt "$(bench_med qfile_h_cpq)" 1)); testpmd $(bench_fmt "$(bench_med testpmd_h_cpp)" 1)"
+echo "   the floor, cycles per query (medians): DPDK's part $(bench_fmt "$(bench_med floor_dpdk_cpq)" 1)" \
+	"(4 KiB pages $(bench_fmt "$(bench_med floor_dpdk4k_cpq)" 1)), + the frame $(bench_fmt "$(bench_med floor_frame_cpq)" 1)," \
+	"+ the least tracking $(bench_fmt "$(bench_med floor_lean_cpq)" 1), + dnsvolley's records instead" \
+	"$(bench_fmt "$(bench_med floor_tracked_cpq)" 1); dnsvolley's query file beyond the last:" \
+	"$(bench_ratio "$(bench_med qfile_h_cpq)" "$(bench_med floor_tracked_cpq)")x"
+bench_target "dnsvolley --hugepages cycles per query / testpmd's, query file (45 / 30)" \
+	"$(bench_ratio "$(bench_med qfile_h_cpq)" "$(bench_med testpmd_h_cpp)")" "<=" 1.5
+bench_target "the floor with dnsvolley's records / testpmd's, hugepages (45 / 30)" \
+	"$(bench_ratio "$(bench_med floor_tracked_cpq)" "$(bench_med testpmd_h_cpp)")" "<=" 1.5
 bench_commands
 bench_footer
