@@ -3,12 +3,13 @@
  * @brief The run's large tables, on 2 MiB pages where the kernel gives them.
  *
  * The in-flight slots, the logical queries' records, the timer FIFOs and a
- * query file's entries are walked in order, a few dozen bytes a query, and
- * are tens to hundreds of MiB: on 4 KiB pages the walk misses the TLB every
- * 4 KiB, and a page walk in a virtual machine is dear. Transparent huge pages
- * need no hugetlbfs, no privilege and no reservation; the kernel's default
- * mode (madvise) gives them to memory that asks. Where it gives none, the
- * tables are what they were: ordinary pages.
+ * query file's entries are tens to hundreds of MiB, all first touched before
+ * the run starts: on 4 KiB pages that is a page fault every 4 KiB (a
+ * one-second --max run given one CPU: 3.2-3.3 s of wall time, 2.5-3.0 s on
+ * huge pages; docs/performance.md). Transparent
+ * huge pages need no hugetlbfs, no privilege and no reservation; the kernel's
+ * default mode (madvise) gives them to memory that asks. Where it gives none,
+ * the tables are what they were: ordinary pages.
  */
 #pragma once
 

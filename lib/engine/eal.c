@@ -130,7 +130,7 @@ static int preflight_port(const struct dv_port_plan *pp)
 
 	if ((pr->kernel_iface || pr->needs_bpffs) && geteuid() != 0) {
 		dv_err("--port %s: needs root (raw access to %s)", pp->spec,
-		       pr->kernel_iface ? "the interface" : "hugepages");
+		       pr->kernel_iface ? "the interface" : "bpffs");
 		return -EPERM;
 	}
 	if (pr->needs_hugepages) {
