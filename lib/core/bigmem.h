@@ -10,14 +10,21 @@
  * huge pages need no hugetlbfs, no privilege and no reservation; the kernel's
  * default mode (madvise) gives them to memory that asks. Where it gives none,
  * the tables are what they were: ordinary pages.
+ *
+ * Every page is touched when the table is made. A timer FIFO is written a
+ * few bytes a query as the run goes: left to fault in, it took a page fault
+ * every 4 KiB during the run (about 300 a second at 200 k qps), or on huge
+ * pages a 2 MiB clear that stalls the lcore that touches it, which then
+ * timestamps late what it receives meanwhile.
  */
 #pragma once
 
 #include <stddef.h>
 
 /**
- * Allocate a table of `size` bytes (not zeroed), on a 64-byte line; from
- * 2 MiB up, aligned to 2 MiB and asked to be backed by huge pages.
+ * Allocate a table of `size` bytes, zeroed and every page touched (call it
+ * on the lcore that will use the table), on a 64-byte line; from 2 MiB up,
+ * aligned to 2 MiB and asked to be backed by huge pages.
  * @return the table (release with dv_bigmem_free()), or NULL
  */
 void *dv_bigmem_alloc(size_t size);

@@ -81,7 +81,6 @@ int dv_qsource_init(struct dv_qsource *qs, const struct dv_plan *plan, uint64_t 
 		dv_err("out of memory for %zu questions", plan->queries.n);
 		return -ENOMEM;
 	}
-	memset(qs->questions, 0, nq * sizeof(*qs->questions));
 	for (size_t i = 0; i < plan->queries.n; i++) {
 		int rc = dv_question_build(&plan->queries.q[i], &qs->questions[i]);
 		if (rc != 0) {

@@ -33,7 +33,6 @@ int dv_seq_init(struct dv_seq *s, uint32_t nslots, unsigned attempts, const uint
 	s->st = dv_bigmem_alloc(sizeof(*s->st) * nslots);
 	if (s->lq == NULL || s->st == NULL)
 		goto nomem;
-	memset(s->lq, 0, sizeof(*s->lq) * nslots);
 	for (uint32_t i = 0; i < nslots; i++)
 		s->st[i] = (struct dv_lq_state){ .lseq = DV_SEQ_NONE };
 	for (unsigned k = 0; k < attempts; k++) {

@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "config/plan.h"
 #include "core/bigmem.h"
@@ -15,16 +17,30 @@
 /* An attempt id for tests: query qidx over a family. */
 #define AID(q, f) (&(struct dv_attempt_id){ .qidx = (q), .qtype = 1, .family = (f) })
 
-/* The tables' memory: on a line, on 2 MiB from 2 MiB up, every byte usable. */
+/* The tables' memory: on a line, on 2 MiB from 2 MiB up, zeroed, every page
+ * resident before the run touches it (no page fault in the run), every byte usable. */
 START_TEST(bigmem_alignment)
 {
 	static const size_t sizes[] = { 1, 100, 4096, (2u << 20) - 1, 2u << 20, (3u << 20) + 5 };
+	long page = sysconf(_SC_PAGESIZE);
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		unsigned char *p = dv_bigmem_alloc(sizes[i]);
 		ck_assert_ptr_nonnull(p);
 		ck_assert_uint_eq((uintptr_t)p % 64, 0);
 		if (sizes[i] >= (2u << 20))
 			ck_assert_uint_eq((uintptr_t)p % (2u << 20), 0);
+		ck_assert_uint_eq(p[0], 0);
+		ck_assert_uint_eq(p[sizes[i] / 2], 0);
+		ck_assert_uint_eq(p[sizes[i] - 1], 0);
+		uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(page - 1);
+		size_t span = (uintptr_t)p + sizes[i] - lo;
+		size_t npages = (span + (size_t)page - 1) / (size_t)page;
+		unsigned char *vec = malloc(npages);
+		ck_assert_ptr_nonnull(vec);
+		ck_assert_int_eq(mincore((void *)lo, span, vec), 0);
+		for (size_t k = 0; k < npages; k++)
+			ck_assert_msg(vec[k] & 1, "size %zu: page %zu of %zu not resident", sizes[i], k, npages);
+		free(vec);
 		memset(p, 0xa5, sizes[i]);
 		ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
 		dv_bigmem_free(p);
