@@ -97,7 +97,7 @@ static int floor_questions(struct floor *f, const char *path)
 	for (size_t i = 0; i < ql.n && rc == 0; i++)
 		rc = dv_question_build(&ql.q[i], &f->q[i]);
 	f->nq = (uint32_t)ql.n;
-	free(ql.q);
+	dv_query_list_free(&ql);
 	return rc;
 }
 
