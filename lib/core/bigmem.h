@@ -3,13 +3,13 @@
  * @brief The run's large tables, on 2 MiB pages where the kernel gives them.
  *
  * The in-flight slots, the logical queries' records, the timer FIFOs and a
- * query file's entries are tens to hundreds of MiB, all first touched before
- * the run starts: on 4 KiB pages that is a page fault every 4 KiB (a
- * one-second --max run given one CPU: 3.2-3.3 s of wall time, 2.5-3.0 s on
- * huge pages; docs/performance.md). Transparent
- * huge pages need no hugetlbfs, no privilege and no reservation; the kernel's
- * default mode (madvise) gives them to memory that asks. Where it gives none,
- * the tables are what they were: ordinary pages.
+ * query file's entries are tens to hundreds of MiB, touched before the run
+ * starts: on 4 KiB pages that is a page fault every 4 KiB (a one-second --max
+ * run given one CPU: 3.2-3.3 s of wall time, 2.5-3.0 s on huge pages;
+ * docs/performance.md). Transparent huge pages need no hugetlbfs, no
+ * privilege and no reservation; the kernel's default mode (madvise) gives
+ * them to memory that asks. Where it gives none, the tables are what they
+ * were: ordinary pages.
  *
  * Every page is touched when the table is made. A timer FIFO is written a
  * few bytes a query as the run goes: left to fault in, it took a page fault
