@@ -8,8 +8,9 @@
  *
  * Modes, each adding to the one before:
  *   dpdk     mbufs allocated in bursts of 32, lengths set, handed to the PMD
- *            (headers written once, when the pool is made: like testpmd's
- *            template, nothing per frame);
+ *            (headers written once, when the pool is made, as dnsvolley's
+ *            reused mbufs keep theirs; testpmd copies its header into every
+ *            frame);
  *   frame    + each frame's DNS part: a query-file entry's question copied,
  *            the ID and source port of its number (dv_inflight_wire_id()),
  *            OPT, lengths and both checksums (dv_frame_recompose());
