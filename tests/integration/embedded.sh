@@ -54,6 +54,7 @@ $CHECK "$tmp/vlan.json" "answered == sent and sent >= 2500 and dv['unmatched'] =
 # --hugepages: the embedded port, which runs without, on hugepages: the same exact
 # counts, and the process's memory on 2 MiB hugetlb pages while it runs (THP shows
 # as 4 kB in KernelPageSize: only hugetlbfs memory matches).
+hugetlb_mapped() { grep -q '^KernelPageSize: *2048 kB' "/proc/$1/smaps" 2>/dev/null; }
 if [ "$(id -u)" -eq 0 ] && [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)" -ge 256 ]; then
 	echo "+ dnsvolley --port embedded --hugepages (watching its mappings)"
 	"$DV" --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 2 --hugepages --quiet \
@@ -61,7 +62,7 @@ if [ "$(id -u)" -eq 0 ] && [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/memi
 	pid=$!
 	huge=0
 	for _ in $(seq 50); do
-		if grep -q '^KernelPageSize: *2048 kB' "/proc/$pid/smaps" 2>/dev/null; then
+		if hugetlb_mapped "$pid"; then
 			huge=1
 			break
 		fi
@@ -74,7 +75,7 @@ if [ "$(id -u)" -eq 0 ] && [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/memi
 	"$DV" --port embedded -s 198.18.0.53 -d "$Q" -Q 2000 -l 2 --quiet >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	sleep 1
-	if grep -q '^KernelPageSize: *2048 kB' "/proc/$pid/smaps" 2>/dev/null; then
+	if hugetlb_mapped "$pid"; then
 		echo "FAIL: the embedded port on hugepages without --hugepages"
 		exit 1
 	fi
