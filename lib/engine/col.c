@@ -575,6 +575,7 @@ static __attribute__((noinline)) unsigned col_busy(struct dv_col *c, struct rte_
 				m[nfree++] = m[i];
 		}
 		dv_count_add(&c->rx.rx_pkts, nb);
+		dv_count_add(&c->rx.rx_bursts, 1);
 		dv_count_add(&c->rx.rx_bytes, bytes);
 		rte_pktmbuf_free_bulk(m, nfree);
 		dv_frags_flush(&c->frags);

@@ -643,6 +643,8 @@ static json_t *extension_obj(const struct dv_result *r, double achieved, bool *o
 	    ok);
 	dv_jput(o, "cycles_per_response",
 	    dv_jreal(rx->rx_pkts ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0), ok);
+	dv_jput(o, "packets_per_rx_burst",
+	    dv_jreal(rx->rx_bursts ? (double)rx->rx_pkts / (double)rx->rx_bursts : 0.0), ok);
 	dv_jput(o, "memory",
 	    json_pack("{s:o, s:o, s:o, s:o}", "inflight_slots", dv_jint(r->inflight_slots),
 		      "inflight_bytes", dv_jint(r->mem_inflight), "sequence_bytes",

@@ -784,10 +784,11 @@ counters:
 		break;
 	}
 	if (r->tsc_hz > 0.0 && dv_result_sent(r) > 0)
-		fprintf(f, "  TSC cycles: %.0f per query sent, %.0f per packet received "
-			   "(%u generator%s, TSC %.2f GHz)\n",
+		fprintf(f, "  TSC cycles: %.0f per query sent, %.0f per packet received, %.1f packets "
+			   "an RX burst (%u generator%s, TSC %.2f GHz)\n",
 			(double)tx->busy_tsc / (double)dv_result_sent(r),
 			rx->rx_pkts > 0 ? (double)rx->busy_tsc / (double)rx->rx_pkts : 0.0,
+			rx->rx_bursts > 0 ? (double)rx->rx_pkts / (double)rx->rx_bursts : 0.0,
 			r->ngenerators, r->ngenerators == 1 ? "" : "s", r->tsc_hz / 1e9);
 	if (r->inflight_slots > 0) {
 		fprintf(f, "  Memory: in-flight %" PRIu64 " slots (%.1f MiB), sequences %.1f MiB, "

@@ -30,7 +30,8 @@ $CHECK "$tmp/a.json" \
 	"dv['responder']['client_addresses'] > 1000" \
 	"dv['responder']['client_ports'] > 1000" \
 	"dv['memory']['inflight_slots'] >= 4 * 65536" \
-	"dv['cycles_per_query'] > 0 and dv['cycles_per_response'] > 0"
+	"dv['cycles_per_query'] > 0 and dv['cycles_per_response'] > 0" \
+	"1 <= dv['packets_per_rx_burst'] <= 32"
 
 # Without ranges: one address per collector, consecutive ports: few clients.
 # Explicit placement: generator and responder on the first CPU we may use.
