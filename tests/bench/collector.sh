@@ -34,8 +34,14 @@
 #          pair the ratio after / before, and their median. This VM's speed
 #          moves the absolute figure by 2x within minutes; a pair's ratio
 #          holds.
+#   floor  the least an answer costs from dnsvolley's own pieces
+#          (build/tests/dv-rxfloor: warm frames in memory, no delivery, the
+#          in-flight slots written by the same core): parse, + the match and
+#          its record, + the name expanded again (unique names); BENCH_REPS
+#          runs of BENCH_SECS s each, alternating modes, medians. On
+#          BENCH_CPU.
 #
-# usage: tests/bench/collector.sh [wall|instr|alone|all]   (default all)
+# usage: tests/bench/collector.sh [wall|instr|alone|floor|all]   (default all)
 #   env: DV_BIN (default build/app/dnsvolley), DV_BIN_BEFORE (an earlier build),
 #        BENCH_REPS (5), BENCH_SECS (5), BENCH_PAIRS (alone: 8),
 #        BENCH_QUERIES (instr: N, default 10000),
@@ -51,7 +57,7 @@ N=${BENCH_QUERIES:-10000}
 IQPS=${BENCH_INSTR_QPS:-2000}
 read -r -a SCEN <<<"${BENCH_SCENARIOS:-plain nofrag fragmented}"
 PAIRS=${BENCH_PAIRS:-8}
-case $MODE in wall | instr | alone | all) ;; *) bench_die "usage: $0 [wall|instr|alone|all]" ;; esac
+case $MODE in wall | instr | alone | floor | all) ;; *) bench_die "usage: $0 [wall|instr|alone|floor|all]" ;; esac
 [ -x "$DV_BIN" ] || bench_die "no dnsvolley binary at $DV_BIN (build it, or set DV_BIN)"
 [ -z "${DV_BIN_BEFORE:-}" ] || [ -x "$DV_BIN_BEFORE" ] || bench_die "no binary at DV_BIN_BEFORE=$DV_BIN_BEFORE"
 bench_init_plain
@@ -197,15 +203,39 @@ instr() {
 	done
 }
 
+# ---- floor: the least an answer costs (dv-rxfloor) ------------------------------
+
+floor() {
+	local bin=$BENCH_ROOT/build/tests/dv-rxfloor qfile=$tmp/rxfloor-queries.txt r m v
+	[ -x "$bin" ] || bench_die "no $bin (build the tree)"
+	# The names of crafting.sh's query file: its frame length.
+	python3 -c '
+for i in range(100000): print(f"{1000000 + i}.q{i % 7919:05x}xx.bench.test A")' >"$qfile"
+	echo "-- the floor: TSC cycles per answer from dnsvolley's pieces, frames warm, no delivery ($SECS s a run, CPU $BENCH_CPU)"
+	for ((r = 1; r <= BENCH_REPS; r++)); do
+		for m in parse match unique; do
+			local cmd=(taskset -c "$BENCH_CPU" "$bin" "$m" "$SECS" "$qfile")
+			bench_note_cmd "floor $m" "${cmd[@]}"
+			v=$("${cmd[@]}") || bench_die "dv-rxfloor $m failed"
+			bench_add "floor-$m" "$(echo "$v" | awk '{ print $2 }')"
+		done
+	done
+	for m in parse match unique; do
+		echo "   $m: median $(bench_fmt "$(bench_med "floor-$m")" 1) cycles (runs:$(bench_vals "floor-$m"))"
+	done
+}
+
 placement="no pinning (generator, collector, responder and main lcore share the CPUs)"
 [ "$MODE" != alone ] || placement="--lcores 0,1,0: the collector alone on CPU 1"
+[ "$MODE" != floor ] || placement="dv-rxfloor on CPU $BENCH_CPU"
 bench_header "collector: what a matched answer costs (embedded responder)" "$placement"
 [ -z "${DV_BIN_BEFORE:-}" ] || echo "   before: $DV_BIN_BEFORE"
 case $MODE in
 wall) wall ;;
 instr) instr ;;
 alone) alone ;;
-all) wall; alone; instr ;;
+floor) floor ;;
+all) wall; alone; floor; instr ;;
 esac
 bench_commands
 bench_footer

@@ -55,6 +55,16 @@ bench_header() {
 		"kernel $(uname -r), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "   reps $BENCH_REPS; ${2:-tools on CPU $BENCH_CPU, servers and samplers on CPU $BENCH_CPU2}"
 	echo "   dnsvolley: $DV_BIN ($("$DV_BIN" --version 2>/dev/null | head -n 1))"
+	bench_clock start
+}
+
+# The core's clock against the TSC (build/tests/dv-clock): cycle figures are
+# TSC cycles, and this VM's slow spells show as a lower ratio. bench_clock WHEN
+bench_clock() {
+	local bin=$BENCH_ROOT/build/tests/dv-clock ghz tsc ratio
+	[ -x "$bin" ] || return 0
+	read -r ghz tsc ratio < <(taskset -c "${BENCH_CPU:-0}" "$bin" 50 2>/dev/null) || return 0
+	echo "   core clock at $1 on CPU ${BENCH_CPU:-0}: $ghz GHz, $ratio core cycles a TSC cycle (TSC $tsc GHz)"
 }
 
 # CPUs of our affinity set, one per line.
@@ -315,6 +325,7 @@ bench_med() {
 }
 
 bench_footer() {
+	bench_clock end
 	echo "   took $(($(date +%s) - BENCH_STARTED)) s"
 }
 

@@ -1,0 +1,229 @@
+/*
+ * Benchmark (not a test): the least an answer can cost the collector, from
+ * dnsvolley's own pieces in the tightest loop they allow. The counterpart of
+ * dv-floor (sending): the two bound the 100 GbE budget from below
+ * (docs/performance.md, "100 GbE on paper").
+ *
+ * The answers are frames in memory, built once and warm in the caches: what
+ * a NIC's delivery costs (descriptors, mbufs, the frame's first read) is
+ * not here, nor is the cross-core line of each in-flight slot, which this
+ * core writes itself between rounds. So every figure is below what any
+ * collector pays with a NIC.
+ *
+ * Modes, each adding to the one before:
+ *   parse    each frame parsed as the collector parses it: Ethernet, IP and
+ *            UDP checked, the DNS header and the question found
+ *            (dv_response_parse());
+ *   match    + matched as the collector matches it: port and ID to the
+ *            in-flight slot, read under its seqlock, the source address,
+ *            the question byte for byte against the query file's entry
+ *            (dv_match_response()); recorded answered (dv_inflight_answer()),
+ *            counted, its latency into a histogram;
+ *   unique   as match, with names generated from the query's number
+ *            ('{seq}.{rand8}.bench.test', as crafting.sh): the name is
+ *            expanded again to be compared, as the collector does.
+ * Between rounds (untimed) the same core issues the next attempt of every
+ * slot, so that each frame answers a new outstanding query every round.
+ *
+ * usage: dv-rxfloor MODE SECONDS QUERY_FILE
+ * prints: MODE cycles_per_answer answers_per_second
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <rte_cycles.h>
+
+#include "config/queryfile.h"
+#include "engine/inflight.h"
+#include "engine/match.h"
+#include "engine/qsource.h"
+#include "metrics/hist.h"
+#include "wire/response.h"
+
+#define RXF_ANSWERS 4096u        /* frames of a round: 512 KiB, in L2 or LLC */
+#define RXF_SLOTS   (1u << 16)
+#define RXF_STRIDE  192u
+#define RXF_SPORT   1024
+#define RXF_PATTERN "{seq}.{rand8}.bench.test"
+
+enum rxf_mode { RXF_PARSE, RXF_MATCH, RXF_UNIQUE };
+static const char *const rxf_modes[] = { "parse", "match", "unique" };
+
+struct rxf {
+	enum rxf_mode mode;
+	struct dv_inflight ifl;
+	struct dv_qsource qs;
+	struct dv_query_list ql;
+	struct dv_addr target[DV_FAMILIES];
+	uint8_t *frames;
+	uint16_t len[RXF_ANSWERS];
+	uint64_t answered, parsed, round;
+	struct dv_hist latency;
+};
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The answer to slot i's query: one A record, from 198.18.0.2:53 to the query's port. */
+static uint16_t rxf_answer(struct rxf *f, uint32_t i, const uint8_t *qname, unsigned qlen,
+			   uint16_t qtype)
+{
+	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00 };
+	static const uint8_t rr[16] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 198, 18, 1, 1 };
+	uint8_t *fr = f->frames + (size_t)i * RXF_STRIDE;
+	uint16_t sport, id;
+	dv_inflight_wire_id(&f->ifl, i, &sport, &id);
+
+	unsigned dns_len = 12 + qlen + 4 + sizeof(rr);
+	uint8_t *ip = fr + 14, *udp = ip + 20, *dns = udp + 8;
+	memcpy(fr, eth, sizeof(eth));
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	wr16(ip + 2, (uint16_t)(20 + 8 + dns_len));
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &f->target[0].v4, 4);
+	inet_pton(AF_INET, "198.18.0.1", ip + 16);
+	wr16(udp, 53);
+	wr16(udp + 2, sport);
+	wr16(udp + 4, (uint16_t)(8 + dns_len));
+	wr16(udp + 6, 0);
+	wr16(dns, id);
+	wr16(dns + 2, 0x8180);
+	wr16(dns + 4, 1);
+	wr16(dns + 6, 1);
+	wr16(dns + 8, 0);
+	wr16(dns + 10, 0);
+	memcpy(dns + 12, qname, qlen);
+	wr16(dns + 12 + qlen, qtype);
+	wr16(dns + 14 + qlen, 1);
+	memcpy(dns + 16 + qlen, rr, sizeof(rr));
+	return (uint16_t)(14 + 20 + 8 + dns_len);
+}
+
+/* The attempt of every slot for this round, and its answer frames in the first. */
+static void rxf_issue(struct rxf *f, uint64_t now)
+{
+	for (uint32_t i = 0; i < RXF_ANSWERS; i++) {
+		uint32_t e = i % (uint32_t)f->ql.n;
+		struct dv_attempt_id a = { .lseq = i, .family = DV_FAMILY_V4 };
+		if (f->mode == RXF_UNIQUE) {
+			a.qidx = DV_QIDX_GENERATED;
+			a.qtype = 1;
+		} else {
+			a.qidx = e;
+			a.qtype = f->ql.q[e].qtype;
+		}
+		dv_inflight_issue(&f->ifl, f->round * RXF_SLOTS + i, &a, now);
+		if (f->round > 0)
+			continue;
+		if (f->mode == RXF_UNIQUE) {
+			uint8_t name[DV_QNAME_OUT];
+			unsigned n = dv_qsource_name(&f->qs, dv_inflight_global(&f->ifl, i), name);
+			f->len[i] = rxf_answer(f, i, name, n, 1);
+		} else {
+			f->len[i] = rxf_answer(f, i, f->ql.q[e].qname, f->ql.q[e].qname_len, a.qtype);
+		}
+	}
+	dv_inflight_publish(&f->ifl, f->round * RXF_SLOTS + RXF_ANSWERS);
+}
+
+/* One round over every frame: the timed work, inlined once per mode. */
+static inline __attribute__((always_inline)) void rxf_round(struct rxf *f, enum rxf_mode mode)
+{
+	uint64_t now = rte_rdtsc();
+	for (uint32_t i = 0; i < RXF_ANSWERS; i++) {
+		struct dv_resp_info ri;
+		if ((i & 31) == 0)
+			now = rte_rdtsc(); /* once a burst, as the collector */
+		if (dv_response_parse(f->frames + (size_t)i * RXF_STRIDE, f->len[i], 53, &ri) != DV_PKT_DNS)
+			continue;
+		f->parsed++;
+		if (mode == RXF_PARSE)
+			continue;
+		struct dv_match m;
+		if (dv_match_response(&f->ifl, &f->qs, f->target, &ri, &m) != DV_OUT_ANSWERED)
+			continue;
+		dv_inflight_answer(&f->ifl, &m);
+		f->answered++;
+		dv_hist_add(&f->latency, now - m.tx_tsc);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+	static struct rxf f;
+	if (argc != 4) {
+		fprintf(stderr, "usage: dv-rxfloor MODE SECONDS QUERY_FILE\n");
+		return 2;
+	}
+	unsigned mode = 0;
+	while (mode < 3 && strcmp(argv[1], rxf_modes[mode]) != 0)
+		mode++;
+	double secs = atof(argv[2]);
+	if (mode == 3 || !(secs > 0 && secs < 3600)) {
+		fprintf(stderr, "dv-rxfloor: MODE is parse, match or unique; SECONDS in (0, 3600)\n");
+		return 2;
+	}
+	f.mode = (enum rxf_mode)mode;
+	f.target[0].family = AF_INET;
+	inet_pton(AF_INET, "198.18.0.2", &f.target[0].v4);
+	const char *why = NULL;
+	f.qs.ql = &f.ql;
+	f.qs.generated = true;
+	f.qs.seed = 42;
+	f.qs.name_mul = 1;
+	f.frames = aligned_alloc(64, (size_t)RXF_ANSWERS * RXF_STRIDE);
+	if (dv_queryfile_load(argv[3], &f.ql) != 0 || f.ql.n == 0 || f.frames == NULL ||
+	    dv_qname_compile(RXF_PATTERN, &f.qs.pattern, &why) != 0 ||
+	    dv_inflight_init(&f.ifl, RXF_SLOTS, RXF_SPORT) != 0) {
+		fprintf(stderr, "dv-rxfloor: cannot set up (query file %s)\n", argv[3]);
+		return 2;
+	}
+	memset(f.frames, 0, (size_t)RXF_ANSWERS * RXF_STRIDE);
+
+	/* The TSC's rate against the monotonic clock, over the whole run. */
+	double s0 = now_s();
+	uint64_t c0 = rte_rdtsc(), busy = 0, until = 0;
+	do {
+		rxf_issue(&f, rte_rdtsc());
+		uint64_t t = rte_rdtsc();
+		switch (f.mode) {
+		case RXF_PARSE: rxf_round(&f, RXF_PARSE); break;
+		case RXF_MATCH: rxf_round(&f, RXF_MATCH); break;
+		case RXF_UNIQUE: rxf_round(&f, RXF_UNIQUE); break;
+		}
+		busy += rte_rdtsc() - t;
+		f.round++;
+		if (until == 0 && f.round == 16) /* a first estimate of the TSC's rate */
+			until = c0 + (uint64_t)(secs * (double)(rte_rdtsc() - c0) / (now_s() - s0));
+	} while (until == 0 || rte_rdtsc() < until);
+	double hz = (double)(rte_rdtsc() - c0) / (now_s() - s0);
+
+	uint64_t expect = f.round * RXF_ANSWERS;
+	uint64_t done = f.mode == RXF_PARSE ? f.parsed : f.answered;
+	if (done != expect) {
+		fprintf(stderr, "dv-rxfloor: %s: %llu of %llu answers taken\n", rxf_modes[mode],
+			(unsigned long long)done, (unsigned long long)expect);
+		return 1;
+	}
+	printf("%s %.2f %.0f\n", rxf_modes[mode], (double)busy / (double)done,
+	       (double)done * hz / (double)busy);
+	dv_query_list_free(&f.ql);
+	dv_inflight_free(&f.ifl);
+	free(f.frames);
+	return 0;
+}
