@@ -25,7 +25,7 @@ static struct dv_answer_cfg acfg;
 
 static void setup(void)
 {
-	static const char text[] = "a.example. A\nb.example. AAAA\n";
+	static const char text[] = "a.example. A\nb.example. AAAA\nx.y. A\n";
 	ck_assert_int_eq(dv_queryfile_load_mem("q", text, sizeof(text) - 1, &ql), 0);
 
 	struct dv_plan plan;
@@ -193,6 +193,52 @@ START_TEST(name_case_is_ignored_id_is_not)
 }
 END_TEST
 
+/* Each byte of the echoed name, changed alone (not by case), unmatches the answer. */
+static void every_byte_counts(const struct dv_qsource *src, struct dv_resp_info *ri)
+{
+	struct dv_match m;
+	uint8_t *qn = (uint8_t *)ri->qname;
+	ck_assert_int_eq(dv_match_response(&ifl, src, target, ri, &m), DV_OUT_ANSWERED);
+	for (unsigned i = 0; i < ri->qname_len; i++) {
+		qn[i] ^= 0x01;
+		ck_assert_msg(dv_match_response(&ifl, src, target, ri, &m) == DV_OUT_UNMATCHED,
+			      "byte %u of %u changed, still matched", i, ri->qname_len);
+		qn[i] ^= 0x01;
+	}
+	ck_assert_int_eq(dv_match_response(&ifl, src, target, ri, &m), DV_OUT_ANSWERED);
+}
+
+START_TEST(every_byte_of_the_name_counts)
+{
+	uint8_t f[2048], name[DV_QNAME_OUT], q[DV_QUESTION_MAX];
+	size_t rlen;
+	struct dv_resp_info ri;
+
+	/* Names of 5 bytes (x.y.: shorter than a word), 11 (a.example.: a word
+	 * and an overlapping last one) and a generated one of 25 (three words and a last). */
+	exchange(0, 2, DV_FAMILY_V4, 2, DV_FAMILY_V4, f, &rlen, &ri);
+	ck_assert_uint_eq(ri.qname_len, 5);
+	every_byte_counts(&qs, &ri);
+	exchange(1, 0, DV_FAMILY_V4, 0, DV_FAMILY_V4, f, &rlen, &ri);
+	ck_assert_uint_eq(ri.qname_len, 11);
+	every_byte_counts(&qs, &ri);
+
+	uint8_t nlen = dv_qsource_name(&qsg, 5, name);
+	uint16_t qlen = dv_question_write(q, name, nlen, 1);
+	uint16_t sport, id;
+	dv_inflight_wire_id(&ifl, 2, &sport, &id);
+	size_t len = dv_frame_compose(f, &l34[DV_FAMILY_V4], q, qlen, dv_question_sum(q, qlen),
+				      NULL, id, sport, NULL);
+	struct dv_attempt_id a = { .lseq = 5, .qidx = DV_QIDX_GENERATED, .qtype = 1,
+				   .family = DV_FAMILY_V4 };
+	dv_inflight_issue(&ifl, 2, &a, 5);
+	dv_inflight_publish(&ifl, 3);
+	respond(f, len, &rlen, &ri);
+	ck_assert_uint_eq(ri.qname_len, 25);
+	every_byte_counts(&qsg, &ri);
+}
+END_TEST
+
 START_TEST(generated_names)
 {
 	uint8_t f[2048], name[DV_QNAME_OUT], q[DV_QUESTION_MAX];
@@ -295,6 +341,7 @@ int main(void)
 	tcase_add_test(tc, other_family_is_unmatched);
 	tcase_add_test(tc, other_source_is_unmatched);
 	tcase_add_test(tc, name_case_is_ignored_id_is_not);
+	tcase_add_test(tc, every_byte_of_the_name_counts);
 	tcase_add_test(tc, generated_names);
 	tcase_add_test(tc, tcp_answer_by_seq);
 	tcase_add_test(tc, answer_checks_each_kind);
