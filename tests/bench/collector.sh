@@ -7,6 +7,8 @@
 #   nofrag      the same with --fragmented drop: no rte_ip_frag table at all
 #   fragmented  answers of 3000 bytes in fragments of at most 1280
 #               (--responder frag-mtu=1280): three per answer, reassembled
+#   file        plain, the names from a query file of 100 000 (crafting.sh's)
+#               instead of generated ones (not in the default list)
 # Two measures, each its own mode:
 #   wall   answered/s and the collector's TSC cycles per packet received
 #          (JSON dnsvolley.cycles_per_response: the collector's busy TSC over
@@ -46,7 +48,8 @@
 #        BENCH_REPS (5), BENCH_SECS (5), BENCH_PAIRS (alone: 8),
 #        BENCH_QUERIES (instr: N, default 10000),
 #        BENCH_INSTR_QPS (instr: -Q, default 2000), BENCH_SCENARIOS
-#        (default "plain nofrag fragmented"), BENCH_KEEP_TMP
+#        (default "plain nofrag fragmented"), BENCH_HUGEPAGES=1 (wall and
+#        alone: --hugepages, as a NIC's mbufs), BENCH_KEEP_TMP
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -66,10 +69,24 @@ BUILDS=(after)
 [ -z "${DV_BIN_BEFORE:-}" ] || BUILDS+=(before)
 bin_of() { if [ "$1" = before ]; then echo "$DV_BIN_BEFORE"; else echo "$DV_BIN"; fi; }
 
+# crafting.sh's query file: 100 000 names shaped like the generated ones.
+query_file() {
+	local f=$tmp/queries.txt
+	[ -s "$f" ] || python3 -c '
+for i in range(100000): print(f"{1000000 + i}.q{i % 7919:05x}xx.bench.test A")' >"$f"
+	echo "$f"
+}
+
 # The options of a scenario, in the array OPTS.
 # shellcheck disable=SC2054 # --responder takes a comma-separated list
 scenario_opts() {
-	OPTS=(-s 198.18.0.53 -e 4096 --qname '{seq}.{rand8}.example.test')
+	OPTS=(-s 198.18.0.53 -e 4096)
+	[ "${BENCH_HUGEPAGES:-0}" = 0 ] || OPTS+=(--hugepages)
+	if [ "$1" = file ]; then
+		OPTS+=(-d "$(query_file)" --responder size=512)
+		return
+	fi
+	OPTS+=(--qname '{seq}.{rand8}.example.test')
 	case $1 in
 	plain) OPTS+=(--responder size=512) ;;
 	nofrag) OPTS+=(--responder size=512 --fragmented drop) ;;
@@ -206,11 +223,9 @@ instr() {
 # ---- floor: the least an answer costs (dv-rxfloor) ------------------------------
 
 floor() {
-	local bin=$BENCH_ROOT/build/tests/dv-rxfloor qfile=$tmp/rxfloor-queries.txt r m v
+	local bin=$BENCH_ROOT/build/tests/dv-rxfloor qfile r m v
 	[ -x "$bin" ] || bench_die "no $bin (build the tree)"
-	# The names of crafting.sh's query file: its frame length.
-	python3 -c '
-for i in range(100000): print(f"{1000000 + i}.q{i % 7919:05x}xx.bench.test A")' >"$qfile"
+	qfile=$(query_file)
 	echo "-- the floor: TSC cycles per answer from dnsvolley's pieces, frames warm, no delivery ($SECS s a run, CPU $BENCH_CPU)"
 	for ((r = 1; r <= BENCH_REPS; r++)); do
 		for m in parse match unique; do
