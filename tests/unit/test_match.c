@@ -193,6 +193,24 @@ START_TEST(name_case_is_ignored_id_is_not)
 }
 END_TEST
 
+/* Attempt seq of logical query lseq, its generated name asked for qtype, and its answer in f. */
+static void exchange_generated(uint64_t seq, uint64_t lseq, uint16_t qtype, uint8_t family,
+			       uint8_t *f, size_t *rlen, struct dv_resp_info *ri)
+{
+	uint8_t name[DV_QNAME_OUT], q[DV_QUESTION_MAX];
+	uint8_t nlen = dv_qsource_name(&qsg, lseq, name);
+	uint16_t qlen = dv_question_write(q, name, nlen, qtype);
+	uint16_t sport, id;
+	dv_inflight_wire_id(&ifl, seq, &sport, &id);
+	size_t len = dv_frame_compose(f, &l34[family], q, qlen, dv_question_sum(q, qlen), NULL, id,
+				      sport, NULL);
+	struct dv_attempt_id a = { .lseq = lseq, .qidx = DV_QIDX_GENERATED, .qtype = qtype,
+				   .family = family };
+	dv_inflight_issue(&ifl, seq, &a, 5);
+	dv_inflight_publish(&ifl, seq + 1);
+	respond(f, len, rlen, ri);
+}
+
 /* Each byte of the echoed name, changed alone (not by case), unmatches the answer. */
 static void every_byte_counts(const struct dv_qsource *src, struct dv_resp_info *ri)
 {
@@ -210,7 +228,7 @@ static void every_byte_counts(const struct dv_qsource *src, struct dv_resp_info 
 
 START_TEST(every_byte_of_the_name_counts)
 {
-	uint8_t f[2048], name[DV_QNAME_OUT], q[DV_QUESTION_MAX];
+	uint8_t f[2048];
 	size_t rlen;
 	struct dv_resp_info ri;
 
@@ -223,17 +241,7 @@ START_TEST(every_byte_of_the_name_counts)
 	ck_assert_uint_eq(ri.qname_len, 11);
 	every_byte_counts(&qs, &ri);
 
-	uint8_t nlen = dv_qsource_name(&qsg, 5, name);
-	uint16_t qlen = dv_question_write(q, name, nlen, 1);
-	uint16_t sport, id;
-	dv_inflight_wire_id(&ifl, 2, &sport, &id);
-	size_t len = dv_frame_compose(f, &l34[DV_FAMILY_V4], q, qlen, dv_question_sum(q, qlen),
-				      NULL, id, sport, NULL);
-	struct dv_attempt_id a = { .lseq = 5, .qidx = DV_QIDX_GENERATED, .qtype = 1,
-				   .family = DV_FAMILY_V4 };
-	dv_inflight_issue(&ifl, 2, &a, 5);
-	dv_inflight_publish(&ifl, 3);
-	respond(f, len, &rlen, &ri);
+	exchange_generated(2, 5, 1, DV_FAMILY_V4, f, &rlen, &ri);
 	ck_assert_uint_eq(ri.qname_len, 25);
 	every_byte_counts(&qsg, &ri);
 }
@@ -241,23 +249,13 @@ END_TEST
 
 START_TEST(generated_names)
 {
-	uint8_t f[2048], name[DV_QNAME_OUT], q[DV_QUESTION_MAX];
+	uint8_t f[2048];
 	size_t rlen;
 	struct dv_resp_info ri;
 	struct dv_match m;
 
 	/* Logical query 77's name, re-expanded by the collector from (seed, 77). */
-	uint8_t nlen = dv_qsource_name(&qsg, 77, name);
-	uint16_t qlen = dv_question_write(q, name, nlen, 28);
-	uint16_t sport, id;
-	dv_inflight_wire_id(&ifl, 0, &sport, &id);
-	size_t len = dv_frame_compose(f, &l34[DV_FAMILY_V6], q, qlen, dv_question_sum(q, qlen),
-				      NULL, id, sport, NULL);
-	struct dv_attempt_id a = { .lseq = 77, .qidx = DV_QIDX_GENERATED, .qtype = 28,
-				   .family = DV_FAMILY_V6 };
-	dv_inflight_issue(&ifl, 0, &a, 5);
-	dv_inflight_publish(&ifl, 1);
-	respond(f, len, &rlen, &ri);
+	exchange_generated(0, 77, 28, DV_FAMILY_V6, f, &rlen, &ri);
 	ck_assert_int_eq(dv_match_response(&ifl, &qsg, target, &ri, &m), DV_OUT_ANSWERED);
 	ck_assert_uint_eq(m.a.lseq, 77);
 	/* The same response, checked as logical query 78's: another name. */
