@@ -20,7 +20,11 @@
  *   tracked  + dnsvolley's own records instead: the logical query's record
  *            (entry, type, last TX time), the attempt's identity written to
  *            the in-flight slot under its seqlock (dv_inflight_issue()),
- *            sent counted once a burst.
+ *            sent counted once a burst;
+ *   unique   as tracked, with a name generated for each query
+ *            ('{seq}.{rand8}.bench.test', as crafting.sh) and its sum, written
+ *            straight into the frame, as the generator does, instead of the
+ *            file's entry.
  * No mode waits for answers or for room: nothing answers in net_null, and
  * the table's slots are overwritten in turn.
  *
@@ -41,14 +45,15 @@
 
 #include "config/queryfile.h"
 #include "engine/inflight.h"
+#include "engine/qsource.h"
 #include "wire/compose.h"
 
 #define FLOOR_BURST 32
 #define FLOOR_MBUFS 16384
 #define FLOOR_SLOTS (1u << 20)
 
-enum floor_mode { FLOOR_DPDK, FLOOR_FRAME, FLOOR_LEAN, FLOOR_TRACKED };
-static const char *const floor_modes[] = { "dpdk", "frame", "lean", "tracked" };
+enum floor_mode { FLOOR_DPDK, FLOOR_FRAME, FLOOR_LEAN, FLOOR_TRACKED, FLOOR_UNIQUE, FLOOR_MODES };
+static const char *const floor_modes[] = { "dpdk", "frame", "lean", "tracked", "unique" };
 
 /* The least record that matches an answer to its query: number and TX time. */
 struct floor_lean {
@@ -73,6 +78,7 @@ struct floor {
 	struct dv_inflight ifl;
 	struct floor_lean *lean;
 	struct floor_lq *lq;
+	struct dv_qsource qs;   /* unique: the pattern */
 	uint64_t sent;
 };
 
@@ -114,7 +120,18 @@ static inline __attribute__((always_inline)) void floor_burst(struct floor *f, s
 	uint32_t qidx[FLOOR_BURST];
 	for (unsigned i = 0; i < FLOOR_BURST; i++) {
 		uint16_t len = 97; /* dnsvolley's frame length from crafting.sh's file */
-		if (mode >= FLOOR_FRAME) {
+		if (mode == FLOOR_UNIQUE) {
+			uint8_t *dst = rte_pktmbuf_mtod(m[i], uint8_t *);
+			uint8_t *dns = dst + f->l34.l4_off + DV_UDP_HLEN;
+			uint32_t nsum;
+			qidx[i] = DV_QIDX_GENERATED;
+			uint8_t nlen = dv_qsource_name_sum(&f->qs, seq0 + i, dns + DV_DNS_HLEN, &nsum);
+			uint32_t qsum = dv_question_sum_named(nlen, 1, nsum);
+			uint16_t qlen = dv_question_finish(dns, nlen, 1);
+			uint16_t sport, id;
+			dv_inflight_wire_id(&f->ifl, seq0 + i, &sport, &id);
+			len = dv_frame_recompose(dst, &f->l34, dns, qlen, qsum, &f->opt, id, sport, NULL);
+		} else if (mode >= FLOOR_FRAME) {
 			const struct dv_question *q = &f->q[qi];
 			qidx[i] = qi;
 			if (++qi == f->nq)
@@ -134,12 +151,12 @@ static inline __attribute__((always_inline)) void floor_burst(struct floor *f, s
 			r->seq = seq0 + i;
 			r->tx_tsc = t;
 		}
-	} else if (mode == FLOOR_TRACKED) {
+	} else if (mode >= FLOOR_TRACKED) {
 		for (unsigned i = 0; i < FLOOR_BURST; i++) {
 			uint64_t lseq = seq0 + i;
 			struct floor_lq *lq = &f->lq[(uint32_t)lseq & (FLOOR_SLOTS - 1)];
 			lq->qidx = qidx[i];
-			lq->qtype = f->q[qidx[i]].qtype;
+			lq->qtype = mode == FLOOR_UNIQUE ? 1 : f->q[qidx[i]].qtype;
 			lq->last_tx_tsc = t;
 			struct dv_attempt_id a = { .lseq = lseq, .qidx = qidx[i], .qtype = lq->qtype,
 						   .family = DV_FAMILY_V4, .edns_var = 0 };
@@ -185,11 +202,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	unsigned mode = 0;
-	while (mode < 4 && strcmp(argv[1], floor_modes[mode]) != 0)
+	while (mode < FLOOR_MODES && strcmp(argv[1], floor_modes[mode]) != 0)
 		mode++;
 	double secs = atof(argv[2]);
-	if (mode == 4 || !(secs > 0 && secs < 3600)) {
-		fprintf(stderr, "dv-floor: MODE is dpdk, frame, lean or tracked; SECONDS in (0, 3600)\n");
+	if (mode == FLOOR_MODES || !(secs > 0 && secs < 3600)) {
+		fprintf(stderr, "dv-floor: MODE is dpdk, frame, lean, tracked or unique; SECONDS in (0, 3600)\n");
 		return 2;
 	}
 	f.mode = (enum floor_mode)mode;
@@ -208,6 +225,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dv_opt_build(1232, false, &f.opt);
+	const char *why = NULL;
+	f.qs.generated = true;
+	f.qs.seed = 42;
+	f.qs.name_mul = 1;
+	if (dv_qname_compile("{seq}.{rand8}.bench.test", &f.qs.pattern, &why) != 0) {
+		fprintf(stderr, "dv-floor: the name pattern: %s\n", why);
+		return 2;
+	}
 	/* First touch here, not in the measured loop. */
 	memset(f.lean, 0, FLOOR_SLOTS * sizeof(*f.lean));
 	memset(f.lq, 0, FLOOR_SLOTS * sizeof(*f.lq));
@@ -230,6 +255,8 @@ int main(int argc, char **argv)
 			case FLOOR_FRAME: floor_burst(&f, mp, &qcursor, FLOOR_FRAME); break;
 			case FLOOR_LEAN: floor_burst(&f, mp, &qcursor, FLOOR_LEAN); break;
 			case FLOOR_TRACKED: floor_burst(&f, mp, &qcursor, FLOOR_TRACKED); break;
+			case FLOOR_UNIQUE: floor_burst(&f, mp, &qcursor, FLOOR_UNIQUE); break;
+			case FLOOR_MODES: break;
 			}
 		}
 		now = rte_rdtsc();
