@@ -15,7 +15,8 @@
 # the same file costs, made of dnsvolley's pieces in the tightest loop, step
 # by step (DPDK's part, + the frame, + the least tracking, + dnsvolley's
 # records), on hugepages; DPDK's part once more on 4 KiB pages; and the last
-# step with unique names instead of the file, against dnsvolley's unique names.
+# step with unique names instead of the file, against dnsvolley's unique names,
+# with the checksums computed and left to a NIC (offload).
 #
 # usage: tests/bench/crafting.sh    (env: BENCH_REPS, BENCH_SECS, BENCH_CPU, DV_BIN,
 #                                    FLOOR_BIN; docs/performance.md)
@@ -100,6 +101,7 @@ bench_one_floor_frame() { floor_run "$1" frame floor_frame; }
 bench_one_floor_lean() { floor_run "$1" lean floor_lean; }
 bench_one_floor_tracked() { floor_run "$1" tracked floor_tracked; }
 bench_one_floor_unique() { floor_run "$1" unique floor_unique; }
+bench_one_floor_offload() { floor_run "$1" offload floor_offload; }
 
 # testpmd_run REP TAG MEMORY [OPTIONS...]: one testpmd txonly run, recorded as TAG
 # (MEMORY: --no-huge, or --in-memory for hugepages).
@@ -133,7 +135,7 @@ tools=(dnsvolley qfile testpmd testpmd_mf floor_dpdk4k)
 HUGE=0
 if [ "$(id -u)" -eq 0 ] && [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)" -ge 256 ]; then
 	HUGE=1
-	tools+=(dnsvolley_h qfile_h testpmd_h floor_dpdk floor_frame floor_lean floor_tracked floor_unique)
+	tools+=(dnsvolley_h qfile_h testpmd_h floor_dpdk floor_frame floor_lean floor_tracked floor_unique floor_offload)
 else
 	echo "   no runs on hugepages (they need root and 512 MiB of free hugepages)"
 fi
@@ -161,6 +163,7 @@ if [ "$HUGE" = 1 ]; then
 	bench_row floor_lean "+ the least tracking" qps
 	bench_row floor_tracked "+ dnsvolley's records instead" qps
 	bench_row floor_unique "as the last, unique names instead" qps
+	bench_row floor_offload "the same, checksums left to a NIC" qps
 fi
 [ -z "${DV_BIN_BEFORE:-}" ] || echo "   after / before: $(bench_ratio "$(bench_med dnsvolley)" "$(bench_med before)")x" \
 	"(cycles per query $(bench_fmt "$(bench_med dnsvolley_cpq)" 1) / $(bench_fmt "$(bench_med before_cpq)" 1))"
@@ -185,7 +188,8 @@ if [ "$HUGE" = 1 ]; then
 		"+ the least tracking $(bench_fmt "$(bench_med floor_lean_cpq)" 1), + dnsvolley's records instead" \
 		"$(bench_fmt "$(bench_med floor_tracked_cpq)" 1); dnsvolley's query file beyond the last:" \
 		"$(bench_ratio "$(bench_med qfile_h_cpq)" "$(bench_med floor_tracked_cpq)")x;" \
-		"unique names $(bench_fmt "$(bench_med floor_unique_cpq)" 1), dnsvolley's beyond it:" \
+		"unique names $(bench_fmt "$(bench_med floor_unique_cpq)" 1) (checksums left to a NIC" \
+		"$(bench_fmt "$(bench_med floor_offload_cpq)" 1)), dnsvolley's beyond it:" \
 		"$(bench_ratio "$(bench_med dnsvolley_h_cpq)" "$(bench_med floor_unique_cpq)")x"
 	bench_target "dnsvolley --hugepages cycles per query / testpmd's, query file (45 / 30)" \
 		"$(bench_ratio "$(bench_med qfile_h_cpq)" "$(bench_med testpmd_h_cpp)")" "<=" 1.5

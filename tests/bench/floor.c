@@ -24,7 +24,10 @@
  *   unique   as tracked, with a name generated for each query
  *            ('{seq}.{rand8}.bench.test', as crafting.sh) and its sum, written
  *            straight into the frame, as the generator does, instead of the
- *            file's entry.
+ *            file's entry;
+ *   offload  as unique, with the checksums left to the NIC, as the generator
+ *            leaves them to a NIC that offers it (dv_l34_offload(): neither
+ *            the headers' sums nor the name's; net_null ignores the flags).
  * No mode waits for answers or for room: nothing answers in net_null, and
  * the table's slots are overwritten in turn.
  *
@@ -52,8 +55,9 @@
 #define FLOOR_MBUFS 16384
 #define FLOOR_SLOTS (1u << 20)
 
-enum floor_mode { FLOOR_DPDK, FLOOR_FRAME, FLOOR_LEAN, FLOOR_TRACKED, FLOOR_UNIQUE, FLOOR_MODES };
-static const char *const floor_modes[] = { "dpdk", "frame", "lean", "tracked", "unique" };
+enum floor_mode { FLOOR_DPDK, FLOOR_FRAME, FLOOR_LEAN, FLOOR_TRACKED, FLOOR_UNIQUE, FLOOR_OFFLOAD,
+		  FLOOR_MODES };
+static const char *const floor_modes[] = { "dpdk", "frame", "lean", "tracked", "unique", "offload" };
 
 /* The least record that matches an answer to its query: number and TX time. */
 struct floor_lean {
@@ -120,13 +124,18 @@ static inline __attribute__((always_inline)) void floor_burst(struct floor *f, s
 	uint32_t qidx[FLOOR_BURST];
 	for (unsigned i = 0; i < FLOOR_BURST; i++) {
 		uint16_t len = 97; /* dnsvolley's frame length from crafting.sh's file */
-		if (mode == FLOOR_UNIQUE) {
+		if (mode >= FLOOR_UNIQUE) {
 			uint8_t *dst = rte_pktmbuf_mtod(m[i], uint8_t *);
 			uint8_t *dns = dst + f->l34.l4_off + DV_UDP_HLEN;
-			uint32_t nsum;
+			uint32_t nsum, qsum = 0;
+			uint8_t nlen;
 			qidx[i] = DV_QIDX_GENERATED;
-			uint8_t nlen = dv_qsource_name_sum(&f->qs, seq0 + i, dns + DV_DNS_HLEN, &nsum);
-			uint32_t qsum = dv_question_sum_named(nlen, 1, nsum);
+			if (mode == FLOOR_OFFLOAD) {
+				nlen = dv_qsource_name(&f->qs, seq0 + i, dns + DV_DNS_HLEN);
+			} else {
+				nlen = dv_qsource_name_sum(&f->qs, seq0 + i, dns + DV_DNS_HLEN, &nsum);
+				qsum = dv_question_sum_named(nlen, 1, nsum);
+			}
 			uint16_t qlen = dv_question_finish(dns, nlen, 1);
 			uint16_t sport, id;
 			dv_inflight_wire_id(&f->ifl, seq0 + i, &sport, &id);
@@ -156,7 +165,7 @@ static inline __attribute__((always_inline)) void floor_burst(struct floor *f, s
 			uint64_t lseq = seq0 + i;
 			struct floor_lq *lq = &f->lq[(uint32_t)lseq & (FLOOR_SLOTS - 1)];
 			lq->qidx = qidx[i];
-			lq->qtype = mode == FLOOR_UNIQUE ? 1 : f->q[qidx[i]].qtype;
+			lq->qtype = mode >= FLOOR_UNIQUE ? 1 : f->q[qidx[i]].qtype;
 			lq->last_tx_tsc = t;
 			struct dv_attempt_id a = { .lseq = lseq, .qidx = qidx[i], .qtype = lq->qtype,
 						   .family = DV_FAMILY_V4, .edns_var = 0 };
@@ -206,7 +215,8 @@ int main(int argc, char **argv)
 		mode++;
 	double secs = atof(argv[2]);
 	if (mode == FLOOR_MODES || !(secs > 0 && secs < 3600)) {
-		fprintf(stderr, "dv-floor: MODE is dpdk, frame, lean, tracked or unique; SECONDS in (0, 3600)\n");
+		fprintf(stderr, "dv-floor: MODE is dpdk, frame, lean, tracked, unique or offload; "
+				"SECONDS in (0, 3600)\n");
 		return 2;
 	}
 	f.mode = (enum floor_mode)mode;
@@ -225,6 +235,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dv_opt_build(1232, false, &f.opt);
+	if (f.mode == FLOOR_OFFLOAD)
+		dv_l34_offload(&f.l34);
 	const char *why = NULL;
 	f.qs.generated = true;
 	f.qs.seed = 42;
@@ -256,6 +268,7 @@ int main(int argc, char **argv)
 			case FLOOR_LEAN: floor_burst(&f, mp, &qcursor, FLOOR_LEAN); break;
 			case FLOOR_TRACKED: floor_burst(&f, mp, &qcursor, FLOOR_TRACKED); break;
 			case FLOOR_UNIQUE: floor_burst(&f, mp, &qcursor, FLOOR_UNIQUE); break;
+			case FLOOR_OFFLOAD: floor_burst(&f, mp, &qcursor, FLOOR_OFFLOAD); break;
 			case FLOOR_MODES: break;
 			}
 		}
