@@ -29,5 +29,13 @@
  */
 void *dv_bigmem_alloc(size_t size);
 
+/**
+ * dv_bigmem_alloc() of n records of `size` bytes, each a copy of `proto`:
+ * the pages touched by the fill itself, one pass instead of a zeroing and
+ * then the caller's loop (tables whose empty record is not all zeros).
+ * @return the table (release with dv_bigmem_free()), or NULL
+ */
+void *dv_bigmem_alloc_fill(size_t n, size_t size, const void *proto);
+
 /** Release a table of dv_bigmem_alloc() (NULL is fine). */
 void dv_bigmem_free(void *p);

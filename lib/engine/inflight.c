@@ -21,15 +21,13 @@ int dv_inflight_init(struct dv_inflight *t, uint32_t nslots, uint16_t sport_base
 	if ((uint32_t)sport_base + nports > 65536)
 		return -EINVAL;
 
-	t->issue = dv_bigmem_alloc(sizeof(*t->issue) * nslots);
-	t->done = dv_bigmem_alloc(sizeof(*t->done) * nslots);
+	static const struct dv_issue no_issue = { .seq = DV_SEQ_NONE };
+	static const struct dv_done no_done = { .seq = DV_SEQ_NONE };
+	t->issue = dv_bigmem_alloc_fill(nslots, sizeof(*t->issue), &no_issue);
+	t->done = dv_bigmem_alloc_fill(nslots, sizeof(*t->done), &no_done);
 	if (t->issue == NULL || t->done == NULL) {
 		dv_inflight_free(t);
 		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < nslots; i++) {
-		t->issue[i] = (struct dv_issue){ .seq = DV_SEQ_NONE };
-		t->done[i] = (struct dv_done){ .seq = DV_SEQ_NONE };
 	}
 	t->nslots = nslots;
 	t->mask = nslots - 1;

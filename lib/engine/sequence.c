@@ -29,12 +29,11 @@ int dv_seq_init(struct dv_seq *s, uint32_t nslots, unsigned attempts, const uint
 	s->ns_per_tick = 1.0;
 	memcpy(s->timer_tsc, timer_tsc, attempts * sizeof(*timer_tsc));
 
+	static const struct dv_lq_state no_state = { .lseq = DV_SEQ_NONE };
 	s->lq = dv_bigmem_alloc(sizeof(*s->lq) * nslots);
-	s->st = dv_bigmem_alloc(sizeof(*s->st) * nslots);
+	s->st = dv_bigmem_alloc_fill(nslots, sizeof(*s->st), &no_state);
 	if (s->lq == NULL || s->st == NULL)
 		goto nomem;
-	for (uint32_t i = 0; i < nslots; i++)
-		s->st[i] = (struct dv_lq_state){ .lseq = DV_SEQ_NONE };
 	for (unsigned k = 0; k < attempts; k++) {
 		/* An attempt index holds at most one timer per live logical query. */
 		s->fifo[k].e = dv_bigmem_alloc(sizeof(struct dv_timer) * nslots);

@@ -17,35 +17,61 @@
 /* An attempt id for tests: query qidx over a family. */
 #define AID(q, f) (&(struct dv_attempt_id){ .qidx = (q), .qtype = 1, .family = (f) })
 
-/* The tables' memory: on a line, on 2 MiB from 2 MiB up, zeroed, every page
- * resident before the run touches it (no page fault in the run), every byte usable. */
+/* A table of size bytes at p: on a line, on 2 MiB from 2 MiB up, every page
+ * resident before the run touches it (no page fault in the run). */
+static void check_table_memory(const unsigned char *p, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq((uintptr_t)p % 64, 0);
+	if (size >= (2u << 20))
+		ck_assert_uint_eq((uintptr_t)p % (2u << 20), 0);
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(page - 1);
+	size_t span = (uintptr_t)p + size - lo;
+	size_t npages = (span + (size_t)page - 1) / (size_t)page;
+	unsigned char *vec = malloc(npages);
+	ck_assert_ptr_nonnull(vec);
+	ck_assert_int_eq(mincore((void *)lo, span, vec), 0);
+	for (size_t k = 0; k < npages; k++)
+		ck_assert_msg(vec[k] & 1, "size %zu: page %zu of %zu not resident", size, k, npages);
+	free(vec);
+}
+
+/* The tables' memory: placed and resident as above, zeroed, every byte usable. */
 START_TEST(bigmem_alignment)
 {
 	static const size_t sizes[] = { 1, 100, 4096, (2u << 20) - 1, 2u << 20, (3u << 20) + 5 };
-	long page = sysconf(_SC_PAGESIZE);
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		unsigned char *p = dv_bigmem_alloc(sizes[i]);
-		ck_assert_ptr_nonnull(p);
-		ck_assert_uint_eq((uintptr_t)p % 64, 0);
-		if (sizes[i] >= (2u << 20))
-			ck_assert_uint_eq((uintptr_t)p % (2u << 20), 0);
+		check_table_memory(p, sizes[i]);
 		ck_assert_uint_eq(p[0], 0);
 		ck_assert_uint_eq(p[sizes[i] / 2], 0);
 		ck_assert_uint_eq(p[sizes[i] - 1], 0);
-		uintptr_t lo = (uintptr_t)p & ~(uintptr_t)(page - 1);
-		size_t span = (uintptr_t)p + sizes[i] - lo;
-		size_t npages = (span + (size_t)page - 1) / (size_t)page;
-		unsigned char *vec = malloc(npages);
-		ck_assert_ptr_nonnull(vec);
-		ck_assert_int_eq(mincore((void *)lo, span, vec), 0);
-		for (size_t k = 0; k < npages; k++)
-			ck_assert_msg(vec[k] & 1, "size %zu: page %zu of %zu not resident", sizes[i], k, npages);
-		free(vec);
 		memset(p, 0xa5, sizes[i]);
 		ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
 		dv_bigmem_free(p);
 	}
 	dv_bigmem_free(NULL);
+}
+END_TEST
+
+/* A filled table: every record a copy of the prototype, placed and resident. */
+START_TEST(bigmem_fill)
+{
+	struct rec {
+		uint64_t a;
+		uint8_t b[16];
+	} proto = { .a = UINT64_MAX, .b = { 1, 2, 3 } };
+	static const size_t counts[] = { 1, 3, 4096, (2u << 20) / sizeof(struct rec) + 7 };
+	for (unsigned i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		struct rec *t = dv_bigmem_alloc_fill(counts[i], sizeof(proto), &proto);
+		check_table_memory((const unsigned char *)t, counts[i] * sizeof(proto));
+		for (size_t k = 0; k < counts[i]; k++)
+			ck_assert_msg(memcmp(&t[k], &proto, sizeof(proto)) == 0, "record %zu of %zu", k,
+				      counts[i]);
+		dv_bigmem_free(t);
+	}
+	ck_assert_ptr_null(dv_bigmem_alloc_fill(SIZE_MAX / 8, 16, &proto));
 }
 END_TEST
 
@@ -326,6 +352,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, bigmem_alignment);
+	tcase_add_test(tc, bigmem_fill);
 	tcase_add_test(tc, slots_for_rate);
 	tcase_add_test(tc, init_rejects_bad_sizes);
 	tcase_add_test(tc, wire_id_mapping);
