@@ -9,7 +9,7 @@
 #               (--responder frag-mtu=1280): three per answer, reassembled
 #   file        plain, the names from a query file of 100 000 (crafting.sh's)
 #               instead of generated ones (not in the default list)
-# Two measures, each its own mode:
+# Four modes:
 #   wall   answered/s and the collector's TSC cycles per packet received
 #          (JSON dnsvolley.cycles_per_response: the collector's busy TSC over
 #          its packets), BENCH_REPS runs of BENCH_SECS s per scenario,

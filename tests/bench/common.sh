@@ -59,7 +59,8 @@ bench_header() {
 }
 
 # The core's clock against the TSC (build/tests/dv-clock): cycle figures are
-# TSC cycles, and this VM's slow spells show as a lower ratio. bench_clock WHEN
+# TSC cycles, and turn into core cycles (or cores of another clock) only by
+# this ratio; printed at a run's start and end. bench_clock WHEN
 bench_clock() {
 	local bin=$BENCH_ROOT/build/tests/dv-clock ghz tsc ratio
 	[ -x "$bin" ] || return 0
