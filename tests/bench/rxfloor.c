@@ -2,7 +2,7 @@
  * Benchmark (not a test): the least an answer can cost the collector, from
  * dnsvolley's own pieces in the tightest loop they allow. The counterpart of
  * dv-floor (sending): the two bound the 100 GbE budget from below
- * (docs/performance.md, "100 GbE on paper").
+ * (docs/performance.md, "Late night, 2026-12-05").
  *
  * The answers are frames in memory, built once and warm in the caches: what
  * a NIC's delivery costs (descriptors, mbufs, the frame's first read) is
@@ -28,7 +28,6 @@
  * usage: dv-rxfloor MODE SECONDS QUERY_FILE
  * prints: MODE cycles_per_answer answers_per_second
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,7 @@
 #include "metrics/hist.h"
 #include "wire/response.h"
 
-#define RXF_ANSWERS 4096u        /* frames of a round: 512 KiB, in L2 or LLC */
+#define RXF_ANSWERS 4096u        /* frames of a round: 768 KiB, in L2 or LLC */
 #define RXF_SLOTS   (1u << 16)
 #define RXF_STRIDE  192u
 #define RXF_SPORT   1024
