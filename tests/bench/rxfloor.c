@@ -40,6 +40,8 @@
 #include "engine/match.h"
 #include "engine/qsource.h"
 #include "metrics/hist.h"
+#include "wire/answer.h"
+#include "wire/compose.h"
 #include "wire/response.h"
 
 #define RXF_ANSWERS 4096u        /* frames of a round: 768 KiB, in L2 or LLC */
@@ -57,53 +59,27 @@ struct rxf {
 	struct dv_qsource qs;
 	struct dv_query_list ql;
 	struct dv_addr target[DV_FAMILIES];
+	struct dv_l34_tmpl l34;       /* the queries' template: 198.18.0.1 to the target */
+	struct dv_answer_cfg acfg;
 	uint8_t *frames;
 	uint16_t len[RXF_ANSWERS];
 	uint64_t answered, parsed, round;
 	struct dv_hist latency;
 };
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* The answer to slot i's query: one A record, from 198.18.0.2:53 to the query's port. */
-static uint16_t rxf_answer(struct rxf *f, uint32_t i, const uint8_t *qname, unsigned qlen,
+/* The answer to slot i's query: the query composed as the generator composes
+ * it, answered in place as the embedded responder answers (one A record). */
+static uint16_t rxf_answer(struct rxf *f, uint32_t i, const uint8_t *qname, uint8_t qlen,
 			   uint16_t qtype)
 {
-	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00 };
-	static const uint8_t rr[16] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 198, 18, 1, 1 };
+	uint8_t q[DV_QUESTION_MAX];
 	uint8_t *fr = f->frames + (size_t)i * RXF_STRIDE;
 	uint16_t sport, id;
 	dv_inflight_wire_id(&f->ifl, i, &sport, &id);
-
-	unsigned dns_len = 12 + qlen + 4 + sizeof(rr);
-	uint8_t *ip = fr + 14, *udp = ip + 20, *dns = udp + 8;
-	memcpy(fr, eth, sizeof(eth));
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	wr16(ip + 2, (uint16_t)(20 + 8 + dns_len));
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, &f->target[0].v4, 4);
-	inet_pton(AF_INET, "198.18.0.1", ip + 16);
-	wr16(udp, 53);
-	wr16(udp + 2, sport);
-	wr16(udp + 4, (uint16_t)(8 + dns_len));
-	wr16(udp + 6, 0);
-	wr16(dns, id);
-	wr16(dns + 2, 0x8180);
-	wr16(dns + 4, 1);
-	wr16(dns + 6, 1);
-	wr16(dns + 8, 0);
-	wr16(dns + 10, 0);
-	memcpy(dns + 12, qname, qlen);
-	wr16(dns + 12 + qlen, qtype);
-	wr16(dns + 14 + qlen, 1);
-	memcpy(dns + 16 + qlen, rr, sizeof(rr));
-	return (uint16_t)(14 + 20 + 8 + dns_len);
+	uint16_t len = dv_question_write(q, qname, qlen, qtype);
+	len = dv_frame_compose(fr, &f->l34, q, len, dv_question_sum(q, len), NULL, id, sport, NULL);
+	int n = dv_answer_build(fr, len, RXF_STRIDE, &f->acfg);
+	return n > 0 ? (uint16_t)n : 0; /* 0: never parsed as DNS, and the run reports it */
 }
 
 /* The attempt of every slot for this round, and its answer frames in the first. */
@@ -124,7 +100,7 @@ static void rxf_issue(struct rxf *f, uint64_t now)
 			continue;
 		if (f->mode == RXF_UNIQUE) {
 			uint8_t name[DV_QNAME_OUT];
-			unsigned n = dv_qsource_name(&f->qs, dv_inflight_global(&f->ifl, i), name);
+			uint8_t n = dv_qsource_name(&f->qs, dv_inflight_global(&f->ifl, i), name);
 			f->len[i] = rxf_answer(f, i, name, n, 1);
 		} else {
 			f->len[i] = rxf_answer(f, i, f->ql.q[e].qname, f->ql.q[e].qname_len, a.qtype);
@@ -178,8 +154,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	f.mode = (enum rxf_mode)mode;
-	f.target[0].family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.2", &f.target[0].v4);
+	struct dv_endpoints ep;
+	memset(&ep, 0, sizeof(ep));
+	ep.src.family = ep.dst.family = AF_INET;
+	inet_pton(AF_INET, "198.18.0.1", &ep.src.v4);
+	inet_pton(AF_INET, "198.18.0.2", &ep.dst.v4);
+	ep.dport = 53;
+	f.target[0] = ep.dst;
+	dv_answer_cfg_default(&f.acfg);
 	const char *why = NULL;
 	f.qs.ql = &f.ql;
 	f.qs.generated = true;
@@ -187,7 +169,7 @@ int main(int argc, char **argv)
 	f.qs.name_mul = 1;
 	f.frames = aligned_alloc(64, (size_t)RXF_ANSWERS * RXF_STRIDE);
 	if (dv_queryfile_load(argv[3], &f.ql) != 0 || f.ql.n == 0 || f.frames == NULL ||
-	    dv_qname_compile(RXF_PATTERN, &f.qs.pattern, &why) != 0 ||
+	    dv_qname_compile(RXF_PATTERN, &f.qs.pattern, &why) != 0 || dv_l34_build(&ep, &f.l34) != 0 ||
 	    dv_inflight_init(&f.ifl, RXF_SLOTS, RXF_SPORT) != 0) {
 		fprintf(stderr, "dv-rxfloor: cannot set up (query file %s)\n", argv[3]);
 		return 2;
