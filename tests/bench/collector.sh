@@ -69,12 +69,10 @@ BUILDS=(after)
 [ -z "${DV_BIN_BEFORE:-}" ] || BUILDS+=(before)
 bin_of() { if [ "$1" = before ]; then echo "$DV_BIN_BEFORE"; else echo "$DV_BIN"; fi; }
 
-# crafting.sh's query file: 100 000 names shaped like the generated ones.
+# crafting.sh's query file (bench_query_file), made once.
 query_file() {
-	local f=$tmp/queries.txt
-	[ -s "$f" ] || python3 -c '
-for i in range(100000): print(f"{1000000 + i}.q{i % 7919:05x}xx.bench.test A")' >"$f"
-	echo "$f"
+	bench_query_file "$tmp/queries.txt"
+	echo "$tmp/queries.txt"
 }
 
 # The options of a scenario, in the array OPTS.

@@ -68,6 +68,13 @@ bench_clock() {
 	echo "   core clock at $1 on CPU ${BENCH_CPU:-0}: $ghz GHz, $ratio core cycles a TSC cycle (TSC $tsc GHz)"
 }
 
+# bench_query_file PATH: a query file of 100 000 names shaped like the
+# generated '{seq}.{rand8}.bench.test' ones (the same frame length), written once.
+bench_query_file() {
+	[ -s "$1" ] || python3 -c '
+for i in range(100000): print(f"{1000000 + i}.q{i % 7919:05x}xx.bench.test A")' >"$1"
+}
+
 # CPUs of our affinity set, one per line.
 bench_cpus() {
 	python3 -c 'import os; print("\n".join(map(str, sorted(os.sched_getaffinity(0)))))'

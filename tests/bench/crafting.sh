@@ -42,8 +42,7 @@ FRAME_LEN=97
 
 # A query file of 100 000 names shaped like the generated ones (same frame length).
 QFILE=$tmp/queries.txt
-python3 -c 'import sys
-for i in range(100000): print(f"{1000000 + i}.q{i % 7919:05x}xx.bench.test A")' >"$QFILE"
+bench_query_file "$QFILE"
 
 # crafting_run REP BIN TAG [NAMES...]: one dnsvolley run of BIN, its figures recorded as TAG.
 crafting_run() {
