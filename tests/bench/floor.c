@@ -51,6 +51,8 @@
 #include "engine/qsource.h"
 #include "wire/compose.h"
 
+#include "floor_args.h"
+
 #define FLOOR_BURST 32
 #define FLOOR_MBUFS 16384
 #define FLOOR_SLOTS (1u << 20)
@@ -206,27 +208,14 @@ int main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	if (argc != 4) {
-		fprintf(stderr, "usage: dv-floor [EAL options] -- MODE SECONDS QUERY_FILE\n");
+	unsigned mode;
+	double secs;
+	if (floor_args("dv-floor", true, argc, argv, floor_modes, FLOOR_MODES, &mode, &secs) != 0)
 		return 2;
-	}
-	unsigned mode = 0;
-	while (mode < FLOOR_MODES && strcmp(argv[1], floor_modes[mode]) != 0)
-		mode++;
-	double secs = atof(argv[2]);
-	if (mode == FLOOR_MODES || !(secs > 0 && secs < 3600)) {
-		fprintf(stderr, "dv-floor: MODE is dpdk, frame, lean, tracked, unique or offload; "
-				"SECONDS in (0, 3600)\n");
-		return 2;
-	}
 	f.mode = (enum floor_mode)mode;
 
 	struct dv_endpoints ep;
-	memset(&ep, 0, sizeof(ep));
-	ep.src.family = ep.dst.family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.1", &ep.src.v4);
-	inet_pton(AF_INET, "198.18.0.2", &ep.dst.v4);
-	ep.dport = 53;
+	floor_endpoints(&ep);
 	f.lean = aligned_alloc(64, FLOOR_SLOTS * sizeof(*f.lean));
 	f.lq = aligned_alloc(64, FLOOR_SLOTS * sizeof(*f.lq));
 	if (dv_l34_build(&ep, &f.l34) != 0 || floor_questions(&f, argv[3]) != 0 || f.nq == 0 ||
@@ -241,7 +230,7 @@ int main(int argc, char **argv)
 	f.qs.generated = true;
 	f.qs.seed = 42;
 	f.qs.name_mul = 1;
-	if (dv_qname_compile("{seq}.{rand8}.bench.test", &f.qs.pattern, &why) != 0) {
+	if (dv_qname_compile(FLOOR_PATTERN, &f.qs.pattern, &why) != 0) {
 		fprintf(stderr, "dv-floor: the name pattern: %s\n", why);
 		return 2;
 	}

@@ -44,13 +44,14 @@
 #include "wire/compose.h"
 #include "wire/response.h"
 
+#include "floor_args.h"
+
 #define RXF_ANSWERS 4096u        /* frames of a round: 768 KiB, in L2 or LLC */
 #define RXF_SLOTS   (1u << 16)
 #define RXF_STRIDE  192u
 #define RXF_SPORT   1024
-#define RXF_PATTERN "{seq}.{rand8}.bench.test"
 
-enum rxf_mode { RXF_PARSE, RXF_MATCH, RXF_UNIQUE };
+enum rxf_mode { RXF_PARSE, RXF_MATCH, RXF_UNIQUE, RXF_MODES };
 static const char *const rxf_modes[] = { "parse", "match", "unique" };
 
 struct rxf {
@@ -141,25 +142,13 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	static struct rxf f;
-	if (argc != 4) {
-		fprintf(stderr, "usage: dv-rxfloor MODE SECONDS QUERY_FILE\n");
+	unsigned mode;
+	double secs;
+	if (floor_args("dv-rxfloor", false, argc, argv, rxf_modes, RXF_MODES, &mode, &secs) != 0)
 		return 2;
-	}
-	unsigned mode = 0;
-	while (mode < 3 && strcmp(argv[1], rxf_modes[mode]) != 0)
-		mode++;
-	double secs = atof(argv[2]);
-	if (mode == 3 || !(secs > 0 && secs < 3600)) {
-		fprintf(stderr, "dv-rxfloor: MODE is parse, match or unique; SECONDS in (0, 3600)\n");
-		return 2;
-	}
 	f.mode = (enum rxf_mode)mode;
 	struct dv_endpoints ep;
-	memset(&ep, 0, sizeof(ep));
-	ep.src.family = ep.dst.family = AF_INET;
-	inet_pton(AF_INET, "198.18.0.1", &ep.src.v4);
-	inet_pton(AF_INET, "198.18.0.2", &ep.dst.v4);
-	ep.dport = 53;
+	floor_endpoints(&ep);
 	f.target[0] = ep.dst;
 	dv_answer_cfg_default(&f.acfg);
 	const char *why = NULL;
@@ -169,7 +158,7 @@ int main(int argc, char **argv)
 	f.qs.name_mul = 1;
 	f.frames = aligned_alloc(64, (size_t)RXF_ANSWERS * RXF_STRIDE);
 	if (dv_queryfile_load(argv[3], &f.ql) != 0 || f.ql.n == 0 || f.frames == NULL ||
-	    dv_qname_compile(RXF_PATTERN, &f.qs.pattern, &why) != 0 || dv_l34_build(&ep, &f.l34) != 0 ||
+	    dv_qname_compile(FLOOR_PATTERN, &f.qs.pattern, &why) != 0 || dv_l34_build(&ep, &f.l34) != 0 ||
 	    dv_inflight_init(&f.ifl, RXF_SLOTS, RXF_SPORT) != 0) {
 		fprintf(stderr, "dv-rxfloor: cannot set up (query file %s)\n", argv[3]);
 		return 2;
@@ -186,6 +175,7 @@ int main(int argc, char **argv)
 		case RXF_PARSE: rxf_round(&f, RXF_PARSE); break;
 		case RXF_MATCH: rxf_round(&f, RXF_MATCH); break;
 		case RXF_UNIQUE: rxf_round(&f, RXF_UNIQUE); break;
+		case RXF_MODES: break;
 		}
 		busy += rte_rdtsc() - t;
 		f.round++;
