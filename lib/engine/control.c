@@ -525,6 +525,7 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 		dv_search_init(&s, sp->max_qps, sp->loss_pct, sp->resolution_pct);
 		while (!dv_search_done(&s) && !res->interrupted) {
 			st->trial_qps = dv_search_rate(&s);
+			uint64_t stalls0 = res->stalls.count;
 			totals_snapshot(st, &tx0, &rx0);
 			run_schedule(st, plan, st->trial_qps, sp->trial_s);
 			int rc = control_loop(st, plan, res, false);
@@ -540,7 +541,8 @@ static int run_search(struct dv_session *st, const struct dv_plan *plan, struct 
 							 (double)sent : 100.0;
 			/* What the generator offered: new queries it started, per second of the trial. */
 			double sent_qps = (double)(tx1.logical - tx0.logical) / sp->trial_s;
-			enum dv_trial_verdict v = dv_search_report(&s, loss, sent_qps);
+			enum dv_trial_verdict v =
+				dv_search_report(&s, loss, sent_qps, res->stalls.count != stalls0);
 			rs->search_trials++;
 			if (rs->search_ntrials < DV_SEARCH_TRIALS_MAX)
 				rs->trial[rs->search_ntrials++] = (struct dv_search_trial){

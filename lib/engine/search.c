@@ -12,16 +12,23 @@ void dv_search_init(struct dv_search *s, double max_qps, double loss_pct, double
 	s->fail_qps = max_qps + s->step_qps;
 	s->next_qps = max_qps;
 	s->gen_limit_qps = 0.0;
+	s->repeating = false;
 	s->server_failed = false;
 	s->trials = 0;
 	s->done = false;
 }
 
-enum dv_trial_verdict dv_search_report(struct dv_search *s, double loss_pct, double sent_qps)
+enum dv_trial_verdict dv_search_report(struct dv_search *s, double loss_pct, double sent_qps,
+				       bool stalled)
 {
 	enum dv_trial_verdict v;
 	double offered = s->next_qps;
 	s->trials++;
+	if ((stalled || offered - sent_qps > s->step_qps) && !s->repeating) {
+		s->repeating = true;
+		return DV_TRIAL_REPEAT;
+	}
+	s->repeating = false;
 	if (sent_qps < DV_SEARCH_GEN_SHARE * offered) {
 		/* Not offered: no verdict on the server, but no use trying higher either. */
 		v = DV_TRIAL_GEN_LIMITED;

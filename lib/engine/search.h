@@ -15,6 +15,13 @@
  * the search can test. A search that no trial failed found no limit: below
  * the upper bound (every trial passed), or below what the generator could
  * offer.
+ *
+ * A trial the generator did not hold (it started fewer queries than the
+ * offered rate by more than the resolution, or the process stalled) is run
+ * again once at the same rate before anything is judged: one stall of a
+ * shared machine is no limit of the server, nor of the generator, and would
+ * otherwise move the finding by more than the search resolves. The repeat is
+ * judged as it comes.
  */
 #pragma once
 
@@ -33,6 +40,7 @@ struct dv_search {
 	double next_qps;       /**< rate of the next trial */
 	double gen_limit_qps;  /**< lowest offered rate the generator could not reach (0 = none) */
 	unsigned trials;
+	bool repeating;        /**< the next trial repeats one the generator did not hold */
 	bool server_failed;    /**< a trial failed (not generator-limited) */
 	bool done;
 };
@@ -56,9 +64,13 @@ static inline double dv_search_rate(const struct dv_search *s)
  *                 generator-limited; a pass counts at this rate when it is
  *                 lower (a generator that fell behind must not credit the
  *                 server with the rate it did not offer)
- * @return the trial's verdict
+ * @param stalled the process stalled during the trial (struct dv_stalls)
+ * @return the trial's verdict: DV_TRIAL_REPEAT when the generator did not
+ *         hold the trial (short by more than the resolution, or stalled) and
+ *         it is not itself a repeat; the next trial is at the same rate
  */
-enum dv_trial_verdict dv_search_report(struct dv_search *s, double loss_pct, double sent_qps);
+enum dv_trial_verdict dv_search_report(struct dv_search *s, double loss_pct, double sent_qps,
+				       bool stalled);
 
 /** How a finished search ended: a limit found, none below the upper bound, or the generator's ceiling. */
 static inline enum dv_search_end dv_search_outcome(const struct dv_search *s)

@@ -58,6 +58,8 @@ const char *dv_trial_verdict_name(enum dv_trial_verdict v)
 		return "fail";
 	case DV_TRIAL_GEN_LIMITED:
 		return "generator-limited";
+	case DV_TRIAL_REPEAT:
+		return "repeated";
 	}
 	return "?";
 }

@@ -25,6 +25,7 @@ enum dv_trial_verdict {
 	DV_TRIAL_PASS,            /**< unanswered share within the criterion */
 	DV_TRIAL_FAIL,            /**< more unanswered: the server's limit is below */
 	DV_TRIAL_GEN_LIMITED,     /**< the generator could not offer the rate: says nothing of the server */
+	DV_TRIAL_REPEAT,          /**< the generator did not hold the rate (fell short, stalled): run again once */
 };
 
 /** What the embedded responder's TCP server did (--transport tcp), each counted exactly. */

@@ -509,7 +509,7 @@ int dv_state_from_json(const json_t *o, struct dv_result_store *st, char *err, s
 			if (json_unpack(row, "[i,i,F,F,I,I,F,i]", &search, &trial, &t->offered_qps,
 					&t->sent_qps, &sent, &answered, &t->loss_pct, &verdict) != 0 ||
 			    search < 1 || trial < 1 || sent < 0 || answered < 0 ||
-			    verdict < DV_TRIAL_PASS || verdict > DV_TRIAL_GEN_LIMITED) {
+			    verdict < DV_TRIAL_PASS || verdict > DV_TRIAL_REPEAT) {
 				dv_jread_fail(&rd, "state: '%s' has a malformed row", "search_table");
 				break;
 			}

@@ -671,6 +671,8 @@ static void print_search(FILE *f, const struct dv_result *r)
 			unfound ? ": a lower bound, a search found no limit" : "");
 	fputs("  A trial is generator-limited when the generator started fewer than 90% of the "
 	      "offered queries: it does not count against the server.\n"
+	      "  A trial the generator did not hold (short of the offered rate by more than the "
+	      "resolution, or the process stalled) is repeated once at the same rate.\n"
 	      "  The counters below add up all trials.\n\n", f);
 }
 

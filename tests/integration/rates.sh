@@ -79,11 +79,20 @@ PY
 # it must find 5000 qps (5050 at most passes) within a few percent; unless the
 # generator could not offer 90 % of 5000 qps on this (shared, loaded) machine:
 # then it must say so (generator-limited trials, no limit found), never report a
-# limit the server does not have.
+# limit the server does not have. A trial the generator did not hold (a stall of
+# the machine) is repeated at the same rate, and the repeat is never repeated; a
+# pass counts at the rate started, so the finding is exactly the best pass as
+# started, and within a few percent of the limit when that pass was held (started
+# within the 200 qps resolution of its offered rate).
 run -s 198.18.0.53 -Q 20000 --search 1%:1s:1 --responder rate=5000 -t 0.2 --json "$tmp/e.json"
+passes="[min(t['started_qps'], t['offered_qps']) for t in dv['search']['trial_table'] if t['verdict'] == 'pass']"
+held="[min(t['started_qps'], t['offered_qps']) for t in dv['search']['trial_table'] if t['verdict'] == 'pass' and t['offered_qps'] - t['started_qps'] <= 200]"
 $CHECK "$tmp/e.json" \
 	"dv['rate_mode'] == 'search'" \
 	"dv['search']['searches'] == 1 and dv['search']['trials'] >= 5" \
 	"dv['search']['outcome'] != ['no_limit_below_max']" \
-	"4700 <= dv['search']['median_qps'] <= 5300 if dv['search']['outcome'] == ['found'] else dv['search']['median_qps'] <= 5300"
+	"all(b['offered_qps'] == a['offered_qps'] and b['verdict'] != 'repeated' for a, b in zip(dv['search']['trial_table'], dv['search']['trial_table'][1:]) if a['verdict'] == 'repeated')" \
+	"abs(dv['search']['median_qps'] - max($passes + [0])) < 1e-6" \
+	"dv['search']['median_qps'] <= 5300" \
+	"4700 <= dv['search']['median_qps'] if dv['search']['outcome'] == ['found'] and dv['search']['median_qps'] in $held else True"
 echo "rates: all checks passed"

@@ -18,7 +18,7 @@ static double run(double max, double limit, double loss_pct, double res_pct, uns
 	unsigned n = 0;
 	while (!dv_search_done(&s)) {
 		ck_assert_uint_lt(n, 64);
-		dv_search_report(&s, loss_at(limit, dv_search_rate(&s)), dv_search_rate(&s));
+		dv_search_report(&s, loss_at(limit, dv_search_rate(&s)), dv_search_rate(&s), false);
 		n++;
 	}
 	*trials = n;
@@ -60,12 +60,50 @@ END_TEST
 
 START_TEST(a_pass_counts_at_the_rate_sent)
 {
-	/* The generator fell a little behind: 10000 offered, 9500 sent, nothing lost. */
+	/* The generator fell a little behind (less than the resolution, 100 qps): 10000
+	 * offered, 9950 sent, nothing lost. */
 	struct dv_search s;
 	dv_search_init(&s, 10000, 1.0, 1.0);
-	ck_assert_int_eq(dv_search_report(&s, 0.0, 9500), DV_TRIAL_PASS);
-	ck_assert_double_eq(dv_search_found(&s), 9500);
+	ck_assert_int_eq(dv_search_report(&s, 0.0, 9950, false), DV_TRIAL_PASS);
+	ck_assert_double_eq(dv_search_found(&s), 9950);
 	ck_assert_int_eq(dv_search_outcome(&s), DV_SEARCH_NO_LIMIT);
+}
+END_TEST
+
+START_TEST(a_trial_the_generator_did_not_hold_is_repeated_once)
+{
+	/* 500 qps short (a stall of the machine): the same rate again, nothing judged;
+	 * short again, the repeat is judged as it comes, at the rate sent. */
+	struct dv_search s;
+	dv_search_init(&s, 10000, 1.0, 1.0);
+	ck_assert_int_eq(dv_search_report(&s, 0.0, 9500, false), DV_TRIAL_REPEAT);
+	ck_assert(!dv_search_done(&s));
+	ck_assert_double_eq(dv_search_rate(&s), 10000);
+	ck_assert_double_eq(dv_search_found(&s), 0);
+	ck_assert_int_eq(dv_search_report(&s, 0.0, 9500, false), DV_TRIAL_PASS);
+	ck_assert_double_eq(dv_search_found(&s), 9500);
+	ck_assert_uint_eq(s.trials, 2);
+
+	/* A stall with every query sent (the answers late): repeated, even with losses;
+	 * a clean repeat decides. */
+	struct dv_search t;
+	dv_search_init(&t, 10000, 1.0, 1.0);
+	ck_assert_int_eq(dv_search_report(&t, 30.0, 10000, true), DV_TRIAL_REPEAT);
+	ck_assert(!t.server_failed);
+	ck_assert_double_eq(dv_search_rate(&t), 10000);
+	ck_assert_int_eq(dv_search_report(&t, 0.0, 10000, false), DV_TRIAL_PASS);
+	ck_assert(dv_search_done(&t));
+	ck_assert_double_eq(dv_search_found(&t), 10000);
+
+	/* Stalled twice: the repeat fails as it comes; the next rate is a new trial. */
+	struct dv_search u;
+	dv_search_init(&u, 10000, 1.0, 1.0);
+	ck_assert_int_eq(dv_search_report(&u, 30.0, 10000, true), DV_TRIAL_REPEAT);
+	ck_assert_int_eq(dv_search_report(&u, 30.0, 10000, true), DV_TRIAL_FAIL);
+	ck_assert(u.server_failed);
+	ck_assert_double_eq(dv_search_rate(&u), 5000);
+	ck_assert_int_eq(dv_search_report(&u, 0.0, 4000, false), DV_TRIAL_REPEAT);
+	ck_assert_double_eq(dv_search_rate(&u), 5000);
 }
 END_TEST
 
@@ -78,7 +116,7 @@ static struct dv_search run_gen(double max, double limit, double gen, unsigned *
 	while (!dv_search_done(&s)) {
 		ck_assert_uint_lt(s.trials, 64);
 		double r = dv_search_rate(&s), sent = r < gen ? r : gen;
-		if (dv_search_report(&s, loss_at(limit, sent), sent) == DV_TRIAL_GEN_LIMITED)
+		if (dv_search_report(&s, loss_at(limit, sent), sent, false) == DV_TRIAL_GEN_LIMITED)
 			(*limited)++;
 	}
 	return s;
@@ -102,7 +140,8 @@ START_TEST(generator_limited_trials_do_not_fail_the_server)
 	/* A generator-limited trial with losses is still not the server's failure. */
 	struct dv_search t;
 	dv_search_init(&t, 10000, 1.0, 1.0);
-	ck_assert_int_eq(dv_search_report(&t, 50.0, 5400), DV_TRIAL_GEN_LIMITED);
+	ck_assert_int_eq(dv_search_report(&t, 50.0, 5400, false), DV_TRIAL_REPEAT);
+	ck_assert_int_eq(dv_search_report(&t, 50.0, 5400, false), DV_TRIAL_GEN_LIMITED);
 	ck_assert(!t.server_failed);
 	ck_assert(!dv_search_done(&t));
 	ck_assert_double_lt(dv_search_rate(&t), 10000);
@@ -152,6 +191,7 @@ static Suite *search_suite(void)
 	tcase_add_test(tc, nothing_passes);
 	tcase_add_test(tc, summary_median_and_spread);
 	tcase_add_test(tc, a_pass_counts_at_the_rate_sent);
+	tcase_add_test(tc, a_trial_the_generator_did_not_hold_is_repeated_once);
 	tcase_add_test(tc, generator_limited_trials_do_not_fail_the_server);
 	tcase_add_test(tc, server_limit_below_the_generator_is_found);
 	tcase_add_test(tc, every_trial_passing_finds_no_limit);

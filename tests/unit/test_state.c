@@ -103,7 +103,9 @@ START_TEST(test_every_counter_round_trips)
 	a.r.rate.search_qps[1] = 1234.5;
 	a.r.rate.search_end[1] = DV_SEARCH_GEN_CEILING;
 	a.r.rate.search_offered_max = 20000;
-	a.r.rate.search_ntrials = 2;
+	a.r.rate.search_ntrials = 3;
+	a.r.rate.trial[2] = (struct dv_search_trial){ .search = 2, .trial = 2, .offered_qps = 20000,
+		.sent_qps = 9000, .sent = 9000, .answered = 9000, .verdict = DV_TRIAL_REPEAT };
 	a.r.rate.trial[1] = (struct dv_search_trial){ .search = 2, .trial = 1, .offered_qps = 20000,
 		.sent_qps = 10800, .sent = 10800, .answered = 5400, .loss_pct = 50.0,
 		.verdict = DV_TRIAL_GEN_LIMITED };
@@ -139,7 +141,8 @@ START_TEST(test_every_counter_round_trips)
 	ck_assert(back.r.rate.search_qps[1] == 1234.5);
 	ck_assert_int_eq(back.r.rate.search_end[1], DV_SEARCH_GEN_CEILING);
 	ck_assert(back.r.rate.search_offered_max == 20000);
-	ck_assert_uint_eq(back.r.rate.search_ntrials, 2);
+	ck_assert_uint_eq(back.r.rate.search_ntrials, 3);
+	ck_assert_int_eq(back.r.rate.trial[2].verdict, DV_TRIAL_REPEAT);
 	const struct dv_search_trial *t = &back.r.rate.trial[1];
 	ck_assert(t->search == 2 && t->trial == 1 && t->offered_qps == 20000 && t->sent_qps == 10800);
 	ck_assert(t->sent == 10800 && t->answered == 5400 && t->loss_pct == 50.0);
