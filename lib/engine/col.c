@@ -20,6 +20,7 @@
 #include "engine/tcp_lane.h"
 #include "engine/match.h"
 #include "core/count.h"
+#include "metrics/result.h"
 #include "wire/arp_nd.h"
 #include "wire/fragment.h"
 #include "wire/frame_parse.h"
@@ -605,6 +606,15 @@ static __attribute__((noinline)) void col_timers(struct dv_col *c, uint64_t now)
 	}
 }
 
+/* TCP: a stall of this lcore (no poll for DV_STALL_NS) ends now; no RTT sample across it. */
+static void col_tcp_gap(struct dv_col *c, uint64_t now)
+{
+	if (now - c->last_poll_tsc > c->sh->tsc_hz / (1000000000ull / DV_STALL_NS))
+		for (unsigned i = 0; i < c->nlanes; i++)
+			dv_tcp_lane_stalled(c->lane[i].tcp, now);
+	c->last_poll_tsc = now;
+}
+
 unsigned dv_col_step(struct dv_col *c)
 {
 	struct rte_mbuf *m[DV_BURST_MAX];
@@ -614,6 +624,8 @@ unsigned dv_col_step(struct dv_col *c)
 	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
 	uint64_t now = rte_rdtsc();
 	unsigned handed = 0;
+	if (unlikely(c->tcp))
+		col_tcp_gap(c, now);
 
 	/* After RX: every attempt a response in this burst answers is published by now. */
 	for (unsigned i = 0; i < c->nlanes; i++)

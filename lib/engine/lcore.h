@@ -194,6 +194,7 @@ struct dv_col {
 	uint32_t tcp_live;                  /**< its lanes' open connections (written here, read by main) */
 	uint64_t tcp_open_max;              /**< the most open at once so far (private; published with the sum) */
 	uint64_t next_tcp_sum_tsc;          /**< when the TCP counters are summed for the main lcore next */
+	uint64_t last_poll_tsc;             /**< TCP: the last poll, to see a stall of this lcore */
 	/* --track-answers (trk_full == NULL: off) */
 	struct rte_ring *trk_full;     /**< sampled answers for the main lcore (SPSC) */
 	struct rte_ring *trk_free;     /**< empty sample buffers from the main lcore (SPSC) */

@@ -373,6 +373,13 @@ void dv_tcp_lane_rx(struct dv_tcp_lane *t, const struct dv_tcp_view *v, uint64_t
 	dv_tcp_input(sd->tbl, addr, v->dport, &v->seg, now);
 }
 
+void dv_tcp_lane_stalled(struct dv_tcp_lane *t, uint64_t now)
+{
+	for (unsigned f = 0; f < DV_FAMILIES; f++)
+		if (t->side[f].tbl != NULL)
+			dv_tcp_table_stalled(t->side[f].tbl, now);
+}
+
 void dv_tcp_lane_finish(struct dv_tcp_lane *t, uint64_t now)
 {
 	t->now = now;

@@ -82,6 +82,9 @@ extern const struct dv_tcp_ops dv_tcp_lane_ops;
 /** Hand new attempts to connections, run the timers, pass the frames on. Collector only. */
 void dv_tcp_lane_step(struct dv_tcp_lane *t, uint64_t now);
 
+/** The collector did not poll for a stall's length up to now: no RTT sample across it (dv_tcp_table_stalled()). */
+void dv_tcp_lane_stalled(struct dv_tcp_lane *t, uint64_t now);
+
 /** A segment from the target's port to one of this lane's ports. */
 void dv_tcp_lane_rx(struct dv_tcp_lane *t, const struct dv_tcp_view *v, uint64_t now);
 

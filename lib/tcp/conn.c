@@ -316,10 +316,13 @@ static void syn_sent(struct dv_tcp_conn *c, const struct dv_tcp_env *env,
 	c->snd_wl2 = seg->ack;
 	uint16_t peer = seg->mss != 0 ? seg->mss : cfg->mss_default;
 	c->mss = peer < cfg->mss ? peer : cfg->mss;
-	if (!(c->flags & DV_TCP_CF_SYN_REXMIT))
+	if (c->flags & DV_TCP_CF_SYN_REXMIT) {
+		/* RFC 6298 5.7; not when the SYN's timer ran out while we stalled. */
+		if (env->rto.init < 3 * cfg->hz && c->opened_at >= env->sample_from)
+			dv_tcp_rto_set(&c->rto, 3 * cfg->hz, &env->rto);
+	} else if (c->opened_at >= env->sample_from) {
 		dv_tcp_rto_sample(&c->rto, now - c->opened_at, &env->rto);
-	else if (env->rto.init < 3 * cfg->hz) /* RFC 6298 5.7 */
-		dv_tcp_rto_set(&c->rto, 3 * cfg->hz, &env->rto);
+	}
 	c->retries = 0;
 	c->rtx_at = DV_TCP_NEVER;
 	set_state(c, DV_TCP_ESTABLISHED, now);
@@ -379,7 +382,8 @@ static bool ack_in(struct dv_tcp_conn *c, const struct dv_tcp_env *env, const st
 			c->snd_nxt = ack;
 		if ((c->flags & DV_TCP_CF_TIMING) && dv_tcp_seq_le(c->rtt_seq, ack)) {
 			c->flags &= (uint16_t)~DV_TCP_CF_TIMING;
-			dv_tcp_rto_sample(&c->rto, now - c->rtt_at, &env->rto);
+			if (c->rtt_at >= env->sample_from)
+				dv_tcp_rto_sample(&c->rto, now - c->rtt_at, &env->rto);
 		}
 		c->retries = 0;
 		/* RFC 6298 5.2, 5.3: stop when all is acknowledged, else restart. */

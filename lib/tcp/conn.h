@@ -196,6 +196,10 @@ struct dv_tcp_env {
 	void *ctx;
 	struct dv_tcp_counts *counts;
 	struct dv_tcp_rto_limits rto;
+	/** No round-trip sample timed from before this tick: the caller did not
+	 *  run for a while up to it (dv_tcp_table_stalled()), and a time measured
+	 *  across that measures the caller, not the path. */
+	uint64_t sample_from;
 };
 
 /* Connection flags */

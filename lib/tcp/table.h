@@ -134,6 +134,19 @@ int dv_tcp_input(struct dv_tcp_table *t, uint16_t addr, uint16_t port, const str
 /** Run due timers, at most budget units of work. @return connections whose timers ran */
 unsigned dv_tcp_timers_run(struct dv_tcp_table *t, uint64_t now, unsigned budget);
 
+/**
+ * The caller did not run for a while up to now (its process stalled): no
+ * round-trip time timed from before now is taken as a sample, since it would
+ * measure the stall, not the path, and inflate every RTO after it (a stall of
+ * 300 ms made a 50 ms RTO about 900 ms); and a SYN whose timer ran out
+ * during the stall does not set the RTO to RFC 6298 5.7's 3 s. Karn's rule
+ * in spirit.
+ */
+static inline void dv_tcp_table_stalled(struct dv_tcp_table *t, uint64_t now)
+{
+	t->env.sample_from = now;
+}
+
 /** A connection's next deadline (DV_TCP_NEVER: none, or no such connection). */
 uint64_t dv_tcp_deadline(const struct dv_tcp_table *t, uint32_t conn);
 

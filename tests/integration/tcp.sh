@@ -64,9 +64,13 @@ $CHECK "$tmp/nosyn.json" \
 	"$R['syns_ignored'] == 4 * sent"
 
 # The server drops the first data segment of every connection: we retransmit it once.
-run --transport tcp --responder tcp-drop-seg=1 --tcp-rto 0.05 -d "$Q" -Q 200 -l 1 --json "$tmp/drop.json"
+# A stall of ours longer than the RTO (200 ms: a stall is 100 ms or more) may fire
+# a timer spuriously (counted, honestly); it does not inflate the RTO, so every
+# query is still answered within the timeout.
+run --transport tcp --responder tcp-drop-seg=1 --tcp-rto 0.2 -d "$Q" -Q 200 -l 1 --json "$tmp/drop.json"
 $CHECK "$tmp/drop.json" "sent >= 100 and answered == sent" \
-	"$T['retransmissions'] == sent and $R['segments_dropped'] == sent"
+	"$T['retransmissions'] == sent if 'stalls' not in dv else $T['retransmissions'] >= sent" \
+	"$R['segments_dropped'] == sent"
 
 # A 1000-byte answer in 100-byte segments, in reverse order: reassembled whole.
 printf 'big.example. TXT\n' >"$tmp/big.txt"

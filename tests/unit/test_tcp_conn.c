@@ -369,6 +369,42 @@ START_TEST(lost_syn_sets_rto_to_3s)
 }
 END_TEST
 
+START_TEST(no_rtt_sample_across_a_stall)
+{
+	/* The handshake straddles a stall of ours (opened at 0, we ran again at 300):
+	 * its 310 ticks are no sample (else RTO = 310 + 4 * 155 = 930). */
+	struct dv_tcp_cfg cfg = h_cfg();
+	h_init(&H, &cfg);
+	dv_tcp_open(&H.t, 0);
+	dv_tcp_table_stalled(&H.t, 300);
+	synack(&H, 0, IRS, 65535, 1400, 310);
+	const struct dv_tcp_conn *c = h_conn(&H, 0);
+	ck_assert_uint_eq(c->state, DV_TCP_ESTABLISHED);
+	ck_assert(!c->rto.measured);
+	ck_assert_uint_eq(c->rto.rto, 1000);
+	/* A connection opened after the stall is timed as usual. */
+	dv_tcp_open(&H.t, 400);
+	synack(&H, 1, IRS, 65535, 1400, 430);
+	ck_assert(h_conn(&H, 1)->rto.measured);
+	ck_assert_uint_eq(h_conn(&H, 1)->rto.rto, 200); /* 30 + 4 * 15, at least rto_min */
+	h_fini(&H);
+
+	/* A SYN whose timer ran out while we stalled: no 3 s after it (RFC 6298 5.7
+	 * is for a path that lost the SYN), only the backoff's doubled RTO. */
+	h_init(&H, &cfg);
+	dv_tcp_open(&H.t, 0);
+	dv_tcp_table_stalled(&H.t, 1000);
+	h_timers(&H, 1000);
+	ck_assert_uint_eq(H.t.counts.syn_retransmits, 1);
+	synack(&H, 0, IRS, 65535, 1400, 1010);
+	c = h_conn(&H, 0);
+	ck_assert_uint_eq(c->state, DV_TCP_ESTABLISHED);
+	ck_assert(!c->rto.measured);
+	ck_assert_uint_eq(c->rto.rto, 2000);
+	h_fini(&H);
+}
+END_TEST
+
 START_TEST(rst_to_syn_is_refused)
 {
 	struct dv_tcp_cfg cfg = h_cfg();
@@ -1093,6 +1129,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, handshake);
+	tcase_add_test(tc, no_rtt_sample_across_a_stall);
 	tcase_add_test(tc, query_and_answer_in_one_segment);
 	tcase_add_test(tc, answer_across_segments);
 	tcase_add_test(tc, out_of_order_answer);
