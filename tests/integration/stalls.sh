@@ -16,24 +16,27 @@ set -euo pipefail
 # shellcheck source=prologue.sh
 . "${DV_SOURCE_ROOT:?}/tests/integration/prologue.sh" "$1"
 
-# Run in the background; `at` seconds after the first status line (sending for 1 s),
-# stop the process for 2 s; wait for it.
+# run_stalled AFTER AT FOR ARGS...: run in the background; AT seconds after a
+# line of its output matches AFTER (a grep pattern), stop the process for FOR
+# seconds; wait for it.
 run_stalled() {
-	local at=$1
-	shift
-	echo "+ dnsvolley $* (SIGSTOP ${at}s after the first status line, for 2 s)"
+	local after=$1 at=$2 secs=$3
+	shift 3
+	echo "+ dnsvolley $* (SIGSTOP ${at}s after '$after', for ${secs}s)"
 	"$DV" "$@" >"$tmp/out" 2>"$tmp/err" &
 	local pid=$!
-	for _ in $(seq 100); do
-		grep -q '^\[ *1\.0s\] sent' "$tmp/out" 2>/dev/null && break
-		sleep 0.1
+	for _ in $(seq 200); do
+		grep -q "$after" "$tmp/out" 2>/dev/null && break
+		sleep 0.05
 	done
 	sleep "$at"
 	kill -STOP "$pid"
-	sleep 2
+	sleep "$secs"
 	kill -CONT "$pid"
 	wait "$pid" || { cat "$tmp/out" "$tmp/err"; return 1; }
 }
+# The first status line: sending for 1 s.
+FIRST_STATUS='^\[ *1\.0s\] sent'
 
 # Status lines: elapsed times strictly increasing by at least half an interval (none printed twice).
 status_increasing() {
@@ -48,7 +51,7 @@ PY
 }
 
 # 1. A ramp with a stall.
-run_stalled 0.5 --port embedded -s 198.18.0.53 -d "$Q" --ramp 1000:10000:6 -t 0.3 -S 1 \
+run_stalled "$FIRST_STATUS" 0.5 2 --port embedded -s 198.18.0.53 -d "$Q" --ramp 1000:10000:6 -t 0.3 -S 1 \
 	--plot "$tmp/ramp.dat" --json "$tmp/ramp.json"
 grep -q '^\[Stall\] the process did not run for' "$tmp/out" || { echo "FAIL: no [Stall] line"; cat "$tmp/out"; exit 1; }
 grep -q '^  Stalls: ' "$tmp/out" || { echo "FAIL: no Stalls: line"; cat "$tmp/out"; exit 1; }
@@ -89,7 +92,7 @@ print("ok: ramp plot:", len(rows), "rows,", len(stall_marks), "stall marked, max
 PY
 
 # 2. A fixed rate with a stall: 5000 qps for 6 s = 30000 new queries, sent or skipped.
-run_stalled 0.5 --port embedded -s 198.18.0.53 -d "$Q" -Q 5000 -l 6 -t 0.3 -S 1 --json "$tmp/fixed.json"
+run_stalled "$FIRST_STATUS" 0.5 2 --port embedded -s 198.18.0.53 -d "$Q" -Q 5000 -l 6 -t 0.3 -S 1 --json "$tmp/fixed.json"
 grep -q '^\[Stall\]' "$tmp/out" || { echo "FAIL: no [Stall] line"; cat "$tmp/out"; exit 1; }
 grep -Eq 'schedule slips [1-9][0-9]* \([1-9][0-9]* queries skipped\)' "$tmp/out" ||
 	{ echo "FAIL: skipped queries not reported"; cat "$tmp/out"; exit 1; }
@@ -140,19 +143,8 @@ fi
 #    unlimited responder: the trial is short by 20 % (more than the 1 % resolution),
 #    so it is repeated at the same rate and the clean repeat decides: the search
 #    finds no limit and credits about 1000 qps, not the stall's 800.
-echo "+ dnsvolley --search with a 0.4 s SIGSTOP in trial 1"
-"$DV" --port embedded -s 198.18.0.53 -d "$Q" -Q 1000 --search 1%:2s:1 -t 0.2 \
-	--json "$tmp/ss.json" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-for _ in $(seq 200); do
-	grep -q 'Throughput search up to' "$tmp/out" 2>/dev/null && break
-	sleep 0.05
-done
-sleep 1
-kill -STOP "$pid"
-sleep 0.4
-kill -CONT "$pid"
-wait "$pid" || { cat "$tmp/out" "$tmp/err"; exit 1; }
+run_stalled 'Throughput search up to' 1 0.4 --port embedded -s 198.18.0.53 -d "$Q" -Q 1000 \
+	--search 1%:2s:1 -t 0.2 --json "$tmp/ss.json"
 $CHECK "$tmp/ss.json" \
 	"dv['stalls']['count'] >= 1" \
 	"[t['verdict'] for t in dv['search']['trial_table']] == ['repeated', 'pass']" \
