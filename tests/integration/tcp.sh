@@ -56,12 +56,13 @@ run --transport tcp --tcp-end idle:5s --responder tcp-keepalive=0.2 -d "$Q" -Q 2
 $CHECK "$tmp/ka.json" "sent >= 100 and answered == sent" "$T['closed_by_us'] == sent and $T['closed_by_server'] == 0"
 
 # No SYN-ACK: every handshake fails after its retransmissions (RTO 50 ms: 4 SYNs).
+# A stall of ours (100 ms or more) can run a SYN's backoff past the timeout: fewer.
 run --transport tcp --responder tcp-no-synack --tcp-rto 0.05 -d "$Q" -Q 100 -l 0.5 -t 0.5 --json "$tmp/nosyn.json"
 $CHECK "$tmp/nosyn.json" \
 	"sent >= 25 and answered == 0 and timeouts == sent" \
 	"$T['opened'] == sent and $T['failed'] == sent and $T['established'] == 0" \
-	"$T['retransmissions'] == 3 * sent" \
-	"$R['syns_ignored'] == 4 * sent"
+	"$T['retransmissions'] == 3 * sent if 'stalls' not in dv else $T['retransmissions'] <= 3 * sent" \
+	"$R['syns_ignored'] == $T['retransmissions'] + sent"
 
 # The server drops the first data segment of every connection: we retransmit it once.
 # A stall of ours longer than the RTO (200 ms: a stall is 100 ms or more) may fire
