@@ -6,7 +6,7 @@
  * query file's entries are tens to hundreds of MiB, touched before the run
  * starts: on 4 KiB pages that is a page fault every 4 KiB (a one-second --max
  * run given one CPU: 3.2-3.3 s of wall time, 2.5-3.0 s on huge pages;
- * docs/performance.md). Transparent huge pages need no hugetlbfs, no
+ * docs/performance-log.md). Transparent huge pages need no hugetlbfs, no
  * privilege and no reservation; the kernel's default mode (madvise) gives
  * them to memory that asks. Where it gives none, the tables are what they
  * were: ordinary pages.

@@ -28,7 +28,7 @@ struct dv_addr {
 /**
  * One line of a query file: a question in wire format. The length first:
  * the collector reads it with the name's first bytes, one line of a large
- * file's cold entry instead of two (docs/performance.md, "Late night,
+ * file's cold entry instead of two (docs/performance-log.md, "Late night,
  * 2026-12-05").
  */
 struct dv_query {

@@ -540,7 +540,7 @@ static void col_tcp_step(struct dv_col *c, uint64_t now, bool publish)
  * The first two lines of a frame, which the parse reads: the question starts
  * 54 (IPv4) or 74 (IPv6) bytes in, past the first line, and waiting for the
  * second took about a fifth of the collector's cycles per answer
- * (docs/performance.md, "Afternoon, 2026-12-05").
+ * (docs/performance-log.md, "Afternoon, 2026-12-05").
  */
 static inline void col_prefetch_frame(const struct rte_mbuf *m)
 {
@@ -620,7 +620,7 @@ unsigned dv_col_step(struct dv_col *c)
 	struct rte_mbuf *m[DV_BURST_MAX];
 	/* Every loop, also when the queue was empty: on af_xdp an empty poll is the
 	 * busy-poll recvfrom() that runs the kernel's receive path on this CPU
-	 * (docs/performance.md). */
+	 * (docs/performance-log.md). */
 	uint16_t nb = rte_eth_rx_burst(c->port, c->queue, m, (uint16_t)c->burst);
 	uint64_t now = rte_rdtsc();
 	unsigned handed = 0;

@@ -17,7 +17,7 @@ static bool from_target(const struct dv_addr *target, const struct dv_resp_info 
  * Byte-equal names, in 8-byte words (the last one overlapping). Not memcmp():
  * with a query file of 100 000 names an answer cost 316 cycles against 190
  * with 1 000, stalled on glibc's masked 32-byte load of the name; with these
- * loads 232 (docs/performance.md, "Late night, 2026-12-05").
+ * loads 232 (docs/performance-log.md, "Late night, 2026-12-05").
  */
 static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
 {

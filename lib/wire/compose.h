@@ -134,7 +134,7 @@ uint32_t dv_question_sum_named(uint8_t qname_len, uint16_t qtype, uint32_t name_
  * dv_frame_compose() and dv_frame_recompose(), here rather than in compose.c
  * so that the generator's file compiles them with its own code: GCC still
  * calls this once per frame, but as a local function, which took 2-3 % off
- * the generator's cycles (docs/performance.md).
+ * the generator's cycles (docs/performance-log.md).
  */
 static inline uint16_t dv_frame_write(uint8_t *dst, const struct dv_l34_tmpl *t, const uint8_t *q,
 				      uint16_t q_len, uint32_t q_sum, const struct dv_opt *opt,

@@ -283,7 +283,7 @@ int dv_qname_compile(const char *pattern, struct dv_qname_pattern *p, const char
 /* The expansion and all its pieces are inlined into both entry points, so that
  * the one without a sum computes none. Left to itself GCC kept one copy, with
  * the sums, for both; with only expand() forced inline it moved the digits'
- * writer out of line instead (docs/performance.md, "Midday, 2026-12-05"). */
+ * writer out of line instead (docs/performance-log.md, "Midday, 2026-12-05"). */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /*

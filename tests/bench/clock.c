@@ -4,7 +4,7 @@
  * Every cycle figure of the benchmarks is in TSC cycles (rte_rdtsc()), which
  * count at a fixed rate whatever the core does. A core that runs faster than
  * the TSC does more work per TSC cycle: on this lab's VM 1.64 core cycles
- * for each (docs/performance.md, "Night, 2026-12-06"), and a figure taken in
+ * for each (docs/performance-log.md, "Late night, 2026-12-05"), and a figure taken in
  * TSC cycles turns into cores of another clock only through that ratio. It
  * also tells a VM's slow spells from its fast ones, which benchmark headers
  * and footers record.

@@ -2,7 +2,7 @@
  * Benchmark (not a test): the least an answer can cost the collector, from
  * dnsvolley's own pieces in the tightest loop they allow. The counterpart of
  * dv-floor (sending): the two bound the 100 GbE budget from below
- * (docs/performance.md, "Late night, 2026-12-05").
+ * (docs/performance-log.md, "Late night, 2026-12-05").
  *
  * The answers are frames in memory, built once and warm in the caches: what
  * a NIC's delivery costs (descriptors, mbufs, the frame's first read) is
