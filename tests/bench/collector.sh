@@ -36,6 +36,11 @@
 #          pair the ratio after / before, and their median. This VM's speed
 #          moves the absolute figure by 2x within minutes; a pair's ratio
 #          holds.
+#   delivery  what receiving a frame and giving it back costs the collector:
+#          a build of this tree with -DDV_BENCH_FRAMES_UNREAD (in
+#          build-bench-unread, made on first use), whose collector frees every
+#          frame unread, against DV_BIN in alone's pairs; its cycles per packet
+#          and the ratio to the full collector's; not in all
 #   floor  the least an answer costs from dnsvolley's own pieces
 #          (build/tests/dv-rxfloor: warm frames in memory, no delivery, the
 #          in-flight slots written by the same core): parse, + the match and
@@ -43,7 +48,7 @@
 #          runs of BENCH_SECS s each, alternating modes, medians. On
 #          BENCH_CPU.
 #
-# usage: tests/bench/collector.sh [wall|instr|alone|floor|all]   (default all)
+# usage: tests/bench/collector.sh [wall|instr|alone|delivery|floor|all]   (default all)
 #   env: DV_BIN (default build/app/dnsvolley), DV_BIN_BEFORE (an earlier build),
 #        BENCH_REPS (5), BENCH_SECS (5), BENCH_PAIRS (alone: 8),
 #        BENCH_QUERIES (instr: N, default 10000),
@@ -60,7 +65,7 @@ N=${BENCH_QUERIES:-10000}
 IQPS=${BENCH_INSTR_QPS:-2000}
 read -r -a SCEN <<<"${BENCH_SCENARIOS:-plain nofrag fragmented}"
 PAIRS=${BENCH_PAIRS:-8}
-case $MODE in wall | instr | alone | floor | all) ;; *) bench_die "usage: $0 [wall|instr|alone|floor|all]" ;; esac
+case $MODE in wall | instr | alone | delivery | floor | all) ;; *) bench_die "usage: $0 [wall|instr|alone|delivery|floor|all]" ;; esac
 [ -x "$DV_BIN" ] || bench_die "no dnsvolley binary at $DV_BIN (build it, or set DV_BIN)"
 [ -z "${DV_BIN_BEFORE:-}" ] || [ -x "$DV_BIN_BEFORE" ] || bench_die "no binary at DV_BIN_BEFORE=$DV_BIN_BEFORE"
 bench_init_plain
@@ -218,6 +223,22 @@ instr() {
 	done
 }
 
+# ---- delivery: the collector with its frames freed unread ------------------------
+
+delivery() {
+	local dir=$BENCH_ROOT/build-bench-unread
+	[ -f "$dir/build.ninja" ] ||
+		meson setup "$dir" "$BENCH_ROOT" --buildtype=debugoptimized -Dintegration=false \
+			-Dc_args=-DDV_BENCH_FRAMES_UNREAD >"$tmp/unread-setup.log" 2>&1 ||
+		bench_die "cannot set up $dir: $(tail -n 3 "$tmp/unread-setup.log")"
+	ninja -C "$dir" app/dnsvolley >"$tmp/unread-build.log" 2>&1 ||
+		bench_die "cannot build $dir: $(tail -n 3 "$tmp/unread-build.log")"
+	echo "-- delivery: receiving the frames and giving them back; before: DV_BIN, after: its frames freed unread ($dir)"
+	DV_BIN_BEFORE=$DV_BIN
+	DV_BIN=$dir/app/dnsvolley
+	alone
+}
+
 # ---- floor: the least an answer costs (dv-rxfloor) ------------------------------
 
 floor() {
@@ -239,7 +260,7 @@ floor() {
 }
 
 placement="no pinning (generator, collector, responder and main lcore share the CPUs)"
-[ "$MODE" != alone ] || placement="--lcores 0,1,0: the collector alone on CPU 1"
+[ "$MODE" != alone ] && [ "$MODE" != delivery ] || placement="--lcores 0,1,0: the collector alone on CPU 1"
 [ "$MODE" != floor ] || placement="dv-rxfloor on CPU $BENCH_CPU"
 bench_header "collector: what a matched answer costs (embedded responder)" "$placement"
 [ -z "${DV_BIN_BEFORE:-}" ] || echo "   before: $DV_BIN_BEFORE"
@@ -247,6 +268,7 @@ case $MODE in
 wall) wall ;;
 instr) instr ;;
 alone) alone ;;
+delivery) delivery ;;
 floor) floor ;;
 all) wall; alone; floor; instr ;;
 esac
