@@ -20,7 +20,6 @@
 #include "engine/tcp_lane.h"
 #include "engine/match.h"
 #include "core/count.h"
-#include "metrics/result.h"
 #include "wire/arp_nd.h"
 #include "wire/fragment.h"
 #include "wire/frame_parse.h"
@@ -615,7 +614,7 @@ static __attribute__((noinline)) void col_timers(struct dv_col *c, uint64_t now)
 /* TCP: a stall of this lcore (no poll for DV_STALL_NS) ends now; no RTT sample across it. */
 static void col_tcp_gap(struct dv_col *c, uint64_t now)
 {
-	if (now - c->last_poll_tsc > c->sh->tsc_hz / (1000000000ull / DV_STALL_NS))
+	if (now - c->last_poll_tsc > c->sh->stall_tsc)
 		for (unsigned i = 0; i < c->nlanes; i++)
 			dv_tcp_lane_stalled(c->lane[i].tcp, now);
 	c->last_poll_tsc = now;

@@ -388,7 +388,7 @@ static int control_loop(struct dv_session *st, const struct dv_plan *plan, struc
 	static struct dv_tx_stats mtx;
 	static struct dv_rx_stats mrx;
 	static struct sampler sm, pm;
-	uint64_t stall_tsc = (uint64_t)((double)DV_STALL_NS * (double)hz / 1e9);
+	uint64_t stall_tsc = sh->stall_tsc;
 
 	sampler_start(&sm, st);
 	sampler_start(&pm, st);

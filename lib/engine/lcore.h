@@ -52,6 +52,7 @@ struct dv_shared {
 	uint64_t end_tsc;      /**< no logical query starts at or after this */
 	uint64_t hard_end_tsc; /**< no retry is sent after this, whatever happened */
 	uint64_t timeout_tsc;  /**< how long an attempt stays matchable: max(-t, sum of timers) */
+	uint64_t stall_tsc;    /**< DV_STALL_NS in TSC ticks: a gap this long is a stall of the process */
 	struct dv_answer_cfg answer_cfg;
 	/*
 	 * Hand-off between collectors of one port: a kernel-backed port (a veth,

@@ -217,6 +217,7 @@ static int shared_build(struct dv_session *s, double lifetime_s, uint64_t seed)
 	sh->tsc_hz = hz;
 	sh->ns_per_tick = 1e9 / (double)hz;
 	sh->timeout_tsc = (uint64_t)(lifetime_s * (double)hz);
+	sh->stall_tsc = (uint64_t)((double)DV_STALL_NS * (double)hz / 1e9);
 	sh->ngen = s->ngen;
 	sh->ncol = s->ncol;
 	sh->tmpl_tag_off = s->ports.tmpl_tag_off;
